@@ -1,0 +1,73 @@
+import type { DaemonKind } from './kea/types.js';
+import type { ErrorCode } from './errors.js';
+
+/** What one status-get says, normalised across Kea 2.2–3.x. Absent fields were not reported. */
+export interface Status {
+  pid: number;
+  uptime: number;
+  reload: number;
+  multiThreadingEnabled?: boolean;
+  threadPoolSize?: number;
+  packetQueueSize?: number;
+  /** Averages over the last 10, 100 and 1000 packets. */
+  packetQueueAverages?: readonly [number, number, number];
+  sockets?: { status: string; errors: string[] };
+  /** From dhcp-state (2.6.2+): true when the DHCP service is disabled for any reason. */
+  dhcpDisabled?: boolean;
+  ha: HaRelationship[];
+}
+
+export interface HaRelationship {
+  mode: string;
+  /** Partner's server-name, else the partner's role, else the local role. */
+  relationship: string;
+  local: { role: string; state: string; scopes: string[]; serverName?: string };
+  remote?: HaRemote;
+}
+
+export interface HaRemote {
+  role: string;
+  /** "" before first contact is reported as "unknown". */
+  lastState: string;
+  age: number;
+  inTouch: boolean;
+  communicationInterrupted: boolean;
+  analyzedPackets: number;
+  connectingClients: number;
+  unackedClients: number;
+  unackedClientsLeft: number;
+  serverName?: string;
+  /** Seconds (3.0+); undefined when Kea does not know it yet. */
+  clockSkew?: number;
+}
+
+export interface ConfigHash {
+  hash: string;
+  /** "kea": Kea's own hash; "computed": SHA-256 of our canonical serialisation of config-get. */
+  source: 'kea' | 'computed';
+}
+
+/** Everything the renderers need about one daemon, replaced whole after every poll. */
+export interface DaemonSnapshot {
+  target: string;
+  daemon: DaemonKind | 'unknown';
+  labels: Readonly<Record<string, string>>;
+  transport: 'unix' | 'http';
+  up: boolean;
+  error?: { code: ErrorCode; message: string };
+  /** Unix ms of the last poll attempt and of the last good one. */
+  polledAt?: number;
+  lastSuccessAt?: number;
+  pollDurationSeconds?: number;
+  status?: Status;
+  version?: string;
+  /** Unix seconds, derived from uptime at the time of the poll. */
+  startTime?: number;
+  configHash?: ConfigHash;
+  configChanges: number;
+  lastConfigChangeAt?: number;
+  /** Observed HA local-state transitions, per relationship. */
+  haTransitions: Readonly<Record<string, number>>;
+  /** Cumulative command errors by command and reason. */
+  commandErrors: Readonly<Record<string, number>>;
+}
