@@ -68,6 +68,6 @@ export interface DaemonSnapshot {
   lastConfigChangeAt?: number;
   /** Observed HA local-state transitions, per relationship. */
   haTransitions: Readonly<Record<string, number>>;
-  /** Cumulative command errors by command and reason. */
-  commandErrors: Readonly<Record<string, number>>;
+  /** Cumulative command errors: command -> reason -> count. */
+  commandErrors: Readonly<Record<string, Readonly<Partial<Record<ErrorCode, number>>>>>;
 }

@@ -1,0 +1,62 @@
+import type { Config } from './config/types.js';
+import type { Log } from './log.js';
+import { Scheduler } from './poller/scheduler.js';
+import { QueueRegistry } from './queue/command-queue.js';
+import { PrometheusRenderer } from './render/prometheus/registry.js';
+import type { DaemonSnapshot } from './snapshot.js';
+import { Target } from './targets/target.js';
+
+/** Commands allowed to wait for one daemon before new ones are refused (poller and, later, proxy). */
+const MAX_QUEUED = 100;
+
+export interface AppOptions {
+  log: Log;
+  version: string;
+  /** Node process metrics on /metrics (off in tests that compare exact output). */
+  processMetrics?: boolean;
+}
+
+/** The data path, wired: config -> targets -> per-daemon queues -> poller -> snapshots -> renderers. */
+export class App {
+  readonly targets: readonly Target[];
+  readonly renderer: PrometheusRenderer;
+  readonly scheduler: Scheduler;
+  private firstRoundDone = false;
+
+  constructor(
+    readonly config: Config,
+    readonly opts: AppOptions,
+  ) {
+    const queues = new QueueRegistry({ maxInFlight: config.poll.maxInFlight, maxQueued: MAX_QUEUED });
+    this.targets = config.targets.map((t) => new Target(t, { poll: config.poll, queues, log: opts.log }));
+    const extraLabels = [...new Set(config.targets.flatMap((t) => Object.keys(t.labels)))].sort();
+    this.renderer = new PrometheusRenderer(extraLabels, {
+      version: opts.version,
+      processMetrics: opts.processMetrics ?? true,
+    });
+    this.scheduler = new Scheduler(this.targets, {
+      intervalMs: config.poll.intervalMs,
+      onSnapshot: (key, s) => this.renderer.update(key, s),
+    });
+  }
+
+  /** Ready once every target has been polled once (whatever the outcome). */
+  get ready(): boolean {
+    return this.firstRoundDone;
+  }
+
+  /** Latest snapshot of every daemon, in config order. */
+  snapshots(): DaemonSnapshot[] {
+    return this.targets.flatMap((t) => t.snapshots());
+  }
+
+  async start(): Promise<void> {
+    await this.scheduler.start();
+    this.firstRoundDone = true;
+  }
+
+  async stop(): Promise<void> {
+    await this.scheduler.stop();
+    await Promise.all(this.targets.map((t) => t.close()));
+  }
+}

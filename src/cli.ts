@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { App } from './app.js';
+import { ConfigError, defaultConfig, loadConfigFile, parseListen } from './config/load.js';
+import type { Config } from './config/types.js';
+import { createLog } from './log.js';
+import { buildServer } from './server/server.js';
+import { VERSION } from './version.js';
+
+const USAGE = `Usage: kea-telemetry [--config FILE] [--listen HOST:PORT] [--check-config]
+
+  --config FILE      YAML (.yaml/.yml) or JSON5 (.json/.json5) configuration;
+                     without it the embedded default watches Kea's standard sockets
+  --listen HOST:PORT address for /metrics (overrides the config; default 0.0.0.0:9547)
+  --check-config     validate the configuration, print the result, exit 0 (valid) or 1
+  --version          print the version
+`;
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string' },
+        listen: { type: 'string' },
+        'check-config': { type: 'boolean' },
+        version: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
+    return 1;
+  }
+  if (args.help) return void process.stdout.write(USAGE), 0;
+  if (args.version) return void process.stdout.write(`${VERSION}\n`), 0;
+
+  let config: Config;
+  try {
+    config = args.config ? await loadConfigFile(args.config) : defaultConfig();
+    if (args.listen) config = Object.freeze({ ...config, listen: parseListen(args.listen) });
+  } catch (err) {
+    process.stderr.write(`kea-telemetry: invalid configuration: ${(err as Error).message}\n`);
+    return 1;
+  }
+  if (args['check-config']) {
+    process.stdout.write(`${args.config ?? 'embedded default'}: valid, ${config.targets.length} target(s)\n`);
+    return 0;
+  }
+
+  const log = createLog();
+  const app = new App(config, { log, version: VERSION });
+  const server = buildServer(app);
+  const { host, port } = config.listen;
+  const where = (t: Config['targets'][number]) => (t.kind === 'socket' ? t.socket : t.url);
+  log.info(
+    { targets: config.targets.map((t) => `${t.name} (${t.kind} ${where(t)})`), source: args.config ?? 'embedded default' },
+    'watching targets',
+  );
+  await server.listen({ host, port });
+  log.info({ url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/metrics` }, 'listening');
+  void app.start();
+
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    await server.close();
+    await app.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  return -1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    process.stderr.write(`kea-telemetry: ${err instanceof ConfigError ? err.message : String((err as Error)?.stack ?? err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,167 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import JSON5 from 'json5';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { stripHashComments } from './comments.js';
+import { substituteEnv, type Env, type PathIssue } from './env.js';
+import { ConfigError, formatPath, type ConfigIssue, type KeyPath } from './error.js';
+import { configFileSchema, describeIssues, toConfig } from './schema.js';
+import type { Config } from './types.js';
+
+export { ConfigError, type ConfigIssue } from './error.js';
+export type { Env } from './env.js';
+export { parseListen } from './listen.js';
+export { parseDuration } from './duration.js';
+
+type Format = 'yaml' | 'json';
+
+/** A parsed file: its plain value and, when the format allows, the line of a key path. */
+interface Parsed {
+  value: unknown;
+  lineOf: (keyPath: KeyPath) => number | undefined;
+}
+
+const FORMATS: Record<string, Format> = { '.yaml': 'yaml', '.yml': 'yaml', '.json': 'json', '.json5': 'json' };
+
+/** Reads, parses, validates and freezes a config file (.yaml, .yml, .json, .json5). */
+export async function loadConfigFile(file: string, env: Env = process.env): Promise<Config> {
+  const format = formatOf(file);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw fileError(file, `cannot read file: ${osReason(err)}`, undefined, err);
+  }
+  return parseAs(format, text, file, env);
+}
+
+/** Same as loadConfigFile with the text already in hand; `file` picks the format and the base directory. */
+export function parseConfigText(text: string, file: string, env: Env = process.env): Config {
+  return parseAs(formatOf(file), text, file, env);
+}
+
+// Only listen/poll defaults are left out on purpose: they come from the schema, like for any file.
+const DEFAULT_CONFIG_YAML = `
+targets:
+  - name: kea-dhcp4
+    socket: /run/kea/kea4-ctrl-socket
+    daemon: dhcp4
+  - name: kea-dhcp6
+    socket: /run/kea/kea6-ctrl-socket
+    daemon: dhcp6
+  - name: kea-dhcp-ddns
+    socket: /run/kea/kea-ddns-ctrl-socket
+    daemon: d2
+  - name: kea-ctrl-agent
+    url: http://127.0.0.1:8000/
+    services: []   # the agent alone: the daemons are already polled over their sockets
+`;
+
+/** The configuration used when no --config is given. */
+export function defaultConfig(): Config {
+  return parseAs('yaml', DEFAULT_CONFIG_YAML, '(built-in default config)', {});
+}
+
+function formatOf(file: string): Format {
+  const format = FORMATS[path.extname(file).toLowerCase()];
+  if (format === undefined) {
+    throw fileError(file, `unsupported file extension "${path.extname(file)}" (use .yaml, .yml, .json or .json5)`);
+  }
+  return format;
+}
+
+function parseAs(format: Format, text: string, file: string, env: Env): Config {
+  const source = text.replace(/^\uFEFF/, '');
+  const parsed = format === 'yaml' ? parseYaml(source, file) : parseJson(source, file);
+  if (parsed.value === null || parsed.value === undefined) throw fileError(file, 'file is empty');
+  const toIssues = (list: readonly PathIssue[]): ConfigIssue[] =>
+    list.map((i) => withLine({ path: formatPath(i.path), message: i.message }, parsed.lineOf(i.path)));
+
+  const expanded = substituteEnv(parsed.value, env);
+  if (expanded.issues.length > 0) throw new ConfigError(file, toIssues(expanded.issues));
+  const result = configFileSchema.safeParse(expanded.value, { reportInput: true });
+  if (!result.success) throw new ConfigError(file, toIssues(describeIssues(result.error.issues)));
+  return deepFreeze(toConfig(result.data, path.dirname(path.resolve(file))));
+}
+
+function parseYaml(text: string, file: string): Parsed {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => {
+        const message = `syntax error: ${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`;
+        return withLine({ path: '', message }, e.linePos?.[0].line);
+      }),
+    );
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (err) {
+    throw fileError(file, `cannot load YAML: ${(err as Error).message}`, undefined, err);
+  }
+  return { value, lineOf: (keyPath) => yamlLine(doc.contents, keyPath, lineCounter) };
+}
+
+/**
+ * Line of the node at keyPath; for a map key, the line of the key itself (so unknown keys and
+ * nested blocks point at their name). A missing key falls back to the nearest existing parent.
+ */
+function yamlLine(root: unknown, keyPath: KeyPath, lineCounter: LineCounter): number | undefined {
+  let node = root;
+  let offset: number | undefined; // none for the document itself: "line 1" would mislead
+  for (const seg of keyPath) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(seg));
+      if (pair === undefined) break;
+      if (isNode(pair.key) && pair.key.range) offset = pair.key.range[0];
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item: unknown = node.items[seg];
+      if (!isNode(item)) break;
+      offset = item.range?.[0] ?? offset;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+}
+
+function parseJson(text: string, file: string): Parsed {
+  try {
+    return { value: JSON5.parse(stripHashComments(text)), lineOf: () => undefined };
+  } catch (err) {
+    // json5 reports positions as lineNumber/columnNumber on its SyntaxError.
+    const e = err as SyntaxError & { lineNumber?: number; columnNumber?: number };
+    const what = e.message.replace(/^JSON5: /, '').replace(/ at \d+:\d+$/, '');
+    const column = e.columnNumber === undefined ? '' : ` at column ${e.columnNumber}`;
+    throw fileError(file, `syntax error: ${what}${column}`, e.lineNumber, err);
+  }
+}
+
+function withLine(issue: ConfigIssue, line: number | undefined): ConfigIssue {
+  return line === undefined ? issue : { ...issue, line };
+}
+
+function fileError(file: string, message: string, line?: number, cause?: unknown): ConfigError {
+  return new ConfigError(file, [withLine({ path: '', message }, line)], { cause });
+}
+
+/** "ENOENT: no such file or directory, open 'x'" -> "no such file or directory (ENOENT)". */
+function osReason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.code !== 'string') return String(e?.message ?? err);
+  const text = e.message.replace(`${e.code}: `, '').replace(/, \w+ '.*'$/, '');
+  return `${text} (${e.code})`;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -1,0 +1,226 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { DAEMONS } from '../kea/types.js';
+import { parseDuration } from './duration.js';
+import type { PathIssue } from './env.js';
+import { parseListen } from './listen.js';
+import { DEFAULTS, type Config, type TargetConfig } from './types.js';
+
+/** Label names the exporter sets itself; a target label with one of these would clash. */
+export const RESERVED_LABELS = [
+  'target', 'daemon', 'state', 'relationship', 'role', 'mode', 'version', 'hash',
+  'source', 'window', 'command', 'reason', 'service', 'code', 'quantile', 'le',
+] as const;
+
+const SERVICES = ['dhcp4', 'dhcp6', 'd2'] as const;
+const TARGET_NAME_RE = /^[A-Za-z0-9_.:-]+$/;
+const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Runs a throwing validator and turns its exception into a zod issue. */
+function check(fn: (s: string) => unknown): (s: string, ctx: z.RefinementCtx) => void {
+  return (s, ctx) => {
+    try {
+      fn(s);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  };
+}
+
+const duration = z.string().superRefine(check((s) => {
+  if (parseDuration(s) === 0) throw new Error('must be greater than zero');
+}));
+
+const httpUrl = z.string().superRefine(check((s) => {
+  let url: URL;
+  try {
+    url = new URL(s);
+  } catch {
+    throw new Error(`invalid URL ${JSON.stringify(s)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('must be an http: or https: URL');
+  if (url.username !== '' || url.password !== '') throw new Error('put credentials in auth, not in the URL');
+}));
+
+const filePath = z.string().min(1, { error: 'must not be empty' });
+
+const labels = z
+  .record(
+    z.string(),
+    z.union([z.string(), z.number(), z.boolean()], { error: 'label value must be a string' }).transform(String),
+  )
+  .superRefine((rec, ctx) => {
+    for (const name of Object.keys(rec)) {
+      const bad = !LABEL_NAME_RE.test(name)
+        ? 'invalid label name (must match [a-zA-Z_][a-zA-Z0-9_]*)'
+        : name.startsWith('__')
+          ? 'label names starting with "__" are reserved by Prometheus'
+          : (RESERVED_LABELS as readonly string[]).includes(name)
+            ? `label name "${name}" is reserved: the exporter sets it itself`
+            : undefined;
+      if (bad) ctx.addIssue({ code: 'custom', path: [name], message: bad });
+    }
+  });
+
+const services = z.array(z.enum(SERVICES)).superRefine((list, ctx) => {
+  list.forEach((s, i) => {
+    if (list.indexOf(s) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `duplicate service "${s}"` });
+  });
+});
+
+const target = z
+  .strictObject({
+    name: z.string().regex(TARGET_NAME_RE, { error: 'target name must match [A-Za-z0-9_.:-]+' }),
+    socket: filePath.optional(),
+    url: httpUrl.optional(),
+    daemon: z.enum(DAEMONS).optional(),
+    services: services.optional(),
+    labels: labels.optional(),
+    auth: z.strictObject({ username: z.string(), password: z.string() }).optional(),
+    tls: z
+      .strictObject({
+        ca: filePath.optional(),
+        cert: filePath.optional(),
+        key: filePath.optional(),
+        insecureSkipVerify: z.boolean().default(false),
+      })
+      .optional(),
+  })
+  .superRefine((t, ctx) => {
+    const fail = (key: string | undefined, message: string): void =>
+      ctx.addIssue({ code: 'custom', path: key === undefined ? [] : [key], message });
+    if (t.socket === undefined && t.url === undefined) fail(undefined, 'needs exactly one of socket or url');
+    if (t.socket !== undefined && t.url !== undefined) fail('url', 'socket and url are mutually exclusive');
+    if (t.services !== undefined && (t.url === undefined || t.daemon !== undefined)) {
+      fail('services', 'only allowed on a Control Agent target (url without daemon)');
+    }
+    if (t.url === undefined) {
+      if (t.auth !== undefined) fail('auth', 'only allowed with url');
+      if (t.tls !== undefined) fail('tls', 'only allowed with url');
+    } else if (t.tls !== undefined && URL.canParse(t.url) && new URL(t.url).protocol !== 'https:') {
+      fail('tls', 'only allowed with an https: URL');
+    }
+    if (t.tls !== undefined && (t.tls.cert === undefined) !== (t.tls.key === undefined)) {
+      fail('tls', 'cert and key must be given together');
+    }
+  });
+
+const poll = z
+  .strictObject({
+    interval: duration.default(DEFAULTS.interval),
+    timeout: duration.default(DEFAULTS.timeout),
+    maxInFlight: z
+      .int()
+      .min(1, { error: 'must be between 1 and 64' })
+      .max(64, { error: 'must be between 1 and 64' })
+      .default(DEFAULTS.maxInFlight),
+    maxAnswerBytes: z.int().min(1024, { error: 'must be at least 1024' }).default(DEFAULTS.maxAnswerBytes),
+  })
+  .superRefine((p, ctx) => {
+    // Parent refinements still run after a child's custom issue, so the durations may be invalid here.
+    const ms = (d: string): number => {
+      try {
+        return parseDuration(d);
+      } catch {
+        return NaN; // already reported by the field itself
+      }
+    };
+    if (ms(p.timeout) >= ms(p.interval)) {
+      ctx.addIssue({ code: 'custom', path: ['timeout'], message: `must be less than interval (${p.interval})` });
+    }
+  });
+
+/** The file format, with every default. Its output still needs toConfig() (kinds, ms, absolute paths). */
+export const configFileSchema = z
+  .strictObject({
+    listen: z.string().superRefine(check(parseListen)).default(DEFAULTS.listen),
+    poll: poll.prefault({}),
+    targets: z.array(target).min(1, { error: 'at least one target is required' }),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Map<string, number>();
+    c.targets.forEach((t, i) => {
+      const first = seen.get(t.name);
+      if (first === undefined) seen.set(t.name, i);
+      else ctx.addIssue({ code: 'custom', path: ['targets', i, 'name'], message: `duplicate target name "${t.name}" (also targets[${first}])` });
+    });
+  });
+
+export type ConfigFile = z.output<typeof configFileSchema>;
+type TargetFile = ConfigFile['targets'][number];
+
+/** Turns validated file contents into the Config the rest of the program uses. */
+export function toConfig(file: ConfigFile, baseDir: string): Config {
+  return {
+    listen: parseListen(file.listen),
+    poll: {
+      intervalMs: parseDuration(file.poll.interval),
+      timeoutMs: parseDuration(file.poll.timeout),
+      maxInFlight: file.poll.maxInFlight,
+      maxAnswerBytes: file.poll.maxAnswerBytes,
+    },
+    targets: file.targets.map((t) => toTarget(t, baseDir)),
+  };
+}
+
+function toTarget(t: TargetFile, baseDir: string): TargetConfig {
+  const base = { name: t.name, labels: t.labels ?? {} };
+  const resolve = (p: string): string => path.resolve(baseDir, p);
+  if (t.socket !== undefined) {
+    return { kind: 'socket', ...base, socket: resolve(t.socket), ...(t.daemon && { daemon: t.daemon }) };
+  }
+  const http = {
+    url: t.url ?? '', // both undefined is rejected by the schema
+    ...(t.auth && { auth: { username: t.auth.username, password: t.auth.password } }),
+    ...(t.tls && {
+      tls: {
+        ...(t.tls.ca !== undefined && { ca: resolve(t.tls.ca) }),
+        ...(t.tls.cert !== undefined && { cert: resolve(t.tls.cert) }),
+        ...(t.tls.key !== undefined && { key: resolve(t.tls.key) }),
+        insecureSkipVerify: t.tls.insecureSkipVerify,
+      },
+    }),
+  };
+  if (t.daemon !== undefined) return { kind: 'http', ...base, ...http, daemon: t.daemon };
+  return { kind: 'agent', ...base, ...http, ...(t.services && { services: t.services }) };
+}
+
+/** zod issues -> key-path problems with plain-language messages. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): PathIssue[] {
+  const out: PathIssue[] = [];
+  for (const issue of issues) {
+    const at = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) out.push({ path: [...at, key], message: 'unknown key' });
+    } else if (issue.code === 'invalid_type') {
+      const message = issue.input === undefined
+        ? 'missing required key'
+        : `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}, got ${typeName(issue.input)}`;
+      out.push({ path: at, message });
+    } else if (issue.code === 'invalid_value') {
+      const got = issue.input === undefined ? '' : ` (got ${JSON.stringify(issue.input)})`;
+      out.push({ path: at, message: `must be one of ${issue.values.map(String).join(', ')}${got}` });
+    } else {
+      out.push({ path: at, message: issue.message });
+    }
+  }
+  return out;
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  boolean: 'true or false',
+  object: 'a mapping',
+  record: 'a mapping',
+  array: 'a list',
+};
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'number' && !Number.isInteger(v)) return `the number ${v}`;
+  return `${typeof v} ${JSON.stringify(v)}`;
+}

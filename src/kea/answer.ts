@@ -1,0 +1,49 @@
+import { KeaError } from '../errors.js';
+import type { KeaAnswer } from './types.js';
+
+const FORWARD_FAILURE = /^(unable to forward command|forwarding socket is not configured)/;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Checks that a parsed body is a Kea answer map: `{ result: <int>, text?, arguments? }`. */
+export function asAnswer(body: unknown, what: string): KeaAnswer {
+  if (!isRecord(body) || typeof body.result !== 'number' || !Number.isInteger(body.result)) {
+    throw new KeaError('bad_answer', `${what}: not a Kea answer: ${JSON.stringify(body)?.slice(0, 120)}`);
+  }
+  const answer: KeaAnswer = { result: body.result };
+  if (typeof body.text === 'string') answer.text = body.text;
+  if ('arguments' in body) answer.arguments = body.arguments;
+  return answer;
+}
+
+/** HTTP answers (Control Agent, Kea 3 sockets) are lists with one element per service, in
+ * order; a bare map instead means the request itself was refused. */
+export function unwrapList(body: unknown, count: number, what: string): KeaAnswer[] {
+  if (!Array.isArray(body)) {
+    const bare = asAnswer(body, what);
+    if (bare.result === 400) throw new KeaError('bad_request', `${what}: ${bare.text ?? 'Bad Request'}`);
+    if (bare.result === 401) throw new KeaError('unauthorized', `${what}: ${bare.text ?? 'Unauthorized'}`);
+    if (bare.result === 403) throw new KeaError('forbidden', `${what}: ${bare.text ?? 'Forbidden'}`);
+    throw new KeaError('bad_answer', `${what}: expected a list, got a map with result ${bare.result}`);
+  }
+  if (body.length !== count) {
+    throw new KeaError('bad_answer', `${what}: expected ${count} answer(s), got ${body.length}`);
+  }
+  return body.map((el) => asAnswer(el, what));
+}
+
+/** The agent answers "unable to forward" when the daemon behind it is down: that daemon's
+ * failure, not the agent's. */
+export function isForwardFailure(a: KeaAnswer): boolean {
+  return a.result === 1 && FORWARD_FAILURE.test(a.text ?? '');
+}
+
+/** Returns the arguments of a successful answer, or throws a KeaError naming the result. */
+export function expectSuccess(a: KeaAnswer, what: string): unknown {
+  if (a.result === 0) return a.arguments;
+  if (isForwardFailure(a)) throw new KeaError('forward', `${what}: ${a.text}`);
+  if (a.result === 2) throw new KeaError('unsupported', `${what}: ${a.text ?? 'unsupported'}`);
+  throw new KeaError('kea_error', `${what}: result ${a.result}${a.text ? `: ${a.text}` : ''}`);
+}

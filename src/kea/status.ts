@@ -1,0 +1,80 @@
+import { KeaError } from '../errors.js';
+import type { HaRelationship, HaRemote, Status } from '../snapshot.js';
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+/** Normalises status-get arguments from any Kea 2.2–3.x daemon. Pure. */
+export function parseStatus(args: unknown): Status {
+  if (!isObj(args)) throw new KeaError('bad_answer', 'status-get: arguments missing');
+  const pid = num(args.pid);
+  const uptime = num(args.uptime);
+  const reload = num(args.reload);
+  if (pid === undefined || uptime === undefined || reload === undefined) {
+    throw new KeaError('bad_answer', 'status-get: pid, uptime or reload missing');
+  }
+  const status: Status = { pid, uptime, reload, ha: parseHa(args['high-availability']) };
+  if (typeof args['multi-threading-enabled'] === 'boolean') status.multiThreadingEnabled = args['multi-threading-enabled'];
+  const pool = num(args['thread-pool-size']);
+  if (pool !== undefined) status.threadPoolSize = pool;
+  const queue = num(args['packet-queue-size']);
+  if (queue !== undefined) status.packetQueueSize = queue;
+  const avg = args['packet-queue-statistics'];
+  if (Array.isArray(avg) && avg.length === 3 && avg.every((x) => num(x) !== undefined)) {
+    status.packetQueueAverages = [avg[0], avg[1], avg[2]] as [number, number, number];
+  }
+  if (isObj(args.sockets) && typeof args.sockets.status === 'string') {
+    status.sockets = { status: args.sockets.status, errors: strs(args.sockets.errors) };
+  }
+  if (isObj(args['dhcp-state'])) status.dhcpDisabled = isDisabled(args['dhcp-state']);
+  return status;
+}
+
+/** dhcp-state (2.6.2+): globally-disabled sums up the other flags and origin lists. */
+function isDisabled(state: Obj): boolean {
+  if (typeof state['globally-disabled'] === 'boolean') return state['globally-disabled'];
+  return Object.values(state).some((v) => v === true || (Array.isArray(v) && v.length > 0));
+}
+
+function parseHa(v: unknown): HaRelationship[] {
+  if (!Array.isArray(v)) return [];
+  return v.filter(isObj).flatMap((rel) => {
+    const servers = isObj(rel['ha-servers']) ? rel['ha-servers'] : undefined;
+    const local = servers && isObj(servers.local) ? servers.local : undefined;
+    if (!local) return [];
+    const remote = servers && isObj(servers.remote) ? parseRemote(servers.remote) : undefined;
+    const localRole = str(local.role) ?? 'unknown';
+    const out: HaRelationship = {
+      mode: str(rel['ha-mode']) ?? 'unknown',
+      relationship: remote?.serverName ?? remote?.role ?? localRole,
+      local: { role: localRole, state: str(local.state) || 'unknown', scopes: strs(local.scopes) },
+    };
+    const name = str(local['server-name']);
+    if (name) out.local.serverName = name;
+    if (remote) out.remote = remote;
+    return [out];
+  });
+}
+
+function parseRemote(r: Obj): HaRemote {
+  const remote: HaRemote = {
+    role: str(r.role) ?? 'unknown',
+    lastState: str(r['last-state']) || 'unknown',
+    age: num(r.age) ?? 0,
+    inTouch: r['in-touch'] === true,
+    communicationInterrupted: r['communication-interrupted'] === true,
+    analyzedPackets: num(r['analyzed-packets']) ?? 0,
+    connectingClients: num(r['connecting-clients']) ?? 0,
+    unackedClients: num(r['unacked-clients']) ?? 0,
+    unackedClientsLeft: num(r['unacked-clients-left']) ?? 0,
+  };
+  const name = str(r['server-name']);
+  if (name) remote.serverName = name;
+  const skew = num(r['clock-skew']);
+  if (skew !== undefined) remote.clockSkew = skew;
+  return remote;
+}

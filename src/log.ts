@@ -1,0 +1,26 @@
+import { pino } from 'pino';
+
+/** The slice of pino the modules use, so tests can pass a recorder. */
+export interface Log {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export function createLog(level = process.env.LOG_LEVEL ?? 'info'): Log {
+  return pino({ level, base: { name: 'kea-telemetry' } });
+}
+
+/** Collects log lines in memory (tests). */
+export class MemoryLog implements Log {
+  readonly lines: { level: string; msg: string; obj: object }[] = [];
+  info(obj: object, msg: string): void {
+    this.lines.push({ level: 'info', msg, obj });
+  }
+  warn(obj: object, msg: string): void {
+    this.lines.push({ level: 'warn', msg, obj });
+  }
+  error(obj: object, msg: string): void {
+    this.lines.push({ level: 'error', msg, obj });
+  }
+}

@@ -1,0 +1,180 @@
+import { KeaError, toKeaError, type ErrorCode } from '../errors.js';
+import { expectSuccess } from '../kea/answer.js';
+import { parseConfigGet, parseConfigHash } from '../kea/config-hash.js';
+import { parseStatus } from '../kea/status.js';
+import { parseVersion } from '../kea/version.js';
+import type { DaemonKind } from '../kea/types.js';
+import type { ConfigHash, DaemonSnapshot, Status } from '../snapshot.js';
+import type { Endpoint } from '../targets/endpoint.js';
+import type { Log } from '../log.js';
+
+/** Kea reports whole seconds; start or commit times moving by more than this are real. */
+const SLACK_S = 1.5;
+
+export interface PollerOptions {
+  target: string;
+  daemon?: DaemonKind;
+  labels: Readonly<Record<string, string>>;
+  endpoint: Endpoint;
+  timeoutMs: number;
+  log: Log;
+  now?: () => number;
+}
+
+/** Polls one daemon with as few commands as possible: status-get each cycle; version-get at first
+ * contact and after a restart; the config hash at first contact and after a config commit. */
+export class DaemonPoller {
+  private snap: DaemonSnapshot;
+  private daemon: DaemonKind | undefined;
+  private prev?: { status: Status; at: number };
+  private hashMode: 'kea' | 'computed' | undefined;
+  private needVersion = true;
+  private needHash = true;
+  private readonly now: () => number;
+
+  constructor(private readonly o: PollerOptions) {
+    this.daemon = o.daemon;
+    this.now = o.now ?? Date.now;
+    this.snap = {
+      target: o.target,
+      daemon: o.daemon ?? 'unknown',
+      labels: o.labels,
+      transport: o.endpoint.transport.kind,
+      up: false,
+      configChanges: 0,
+      haTransitions: {},
+      commandErrors: {},
+    };
+  }
+
+  get snapshot(): DaemonSnapshot {
+    return this.snap;
+  }
+
+  get endpoint(): Endpoint {
+    return this.o.endpoint;
+  }
+
+  /** One poll cycle; never throws. Returns the new snapshot. */
+  async poll(): Promise<DaemonSnapshot> {
+    const started = this.now();
+    const next: DaemonSnapshot = { ...this.snap, polledAt: started };
+    let command = 'status-get';
+    try {
+      const status = parseStatus(await this.run('status-get'));
+      const restarted = this.noticeRestartAndReload(status, started);
+      if (this.needVersion) {
+        command = 'version-get';
+        next.version = parseVersion(await this.o.endpoint.command('version-get', this.o.timeoutMs));
+        this.needVersion = false;
+      }
+      if (this.needHash) {
+        command = 'config-hash';
+        const hash = await this.fetchHash();
+        const changed = this.snap.configHash !== undefined && this.snap.configHash.hash !== hash.hash;
+        if (changed) next.configChanges = this.snap.configChanges + 1;
+        // The commit time Kea reports (reload) dates the configuration better than our poll does.
+        if (changed || next.lastConfigChangeAt === undefined) next.lastConfigChangeAt = started - status.reload * 1000;
+        next.configHash = hash;
+        this.needHash = false;
+      }
+      next.haTransitions = this.countTransitions(status);
+      next.daemon = this.daemon ?? 'unknown';
+      next.status = status;
+      // Kea's whole-second uptime would make a derived start time jitter; keep it until a restart.
+      if (restarted || next.startTime === undefined) next.startTime = Math.round(started / 1000 - status.uptime);
+      next.up = true;
+      next.lastSuccessAt = this.now();
+      delete next.error;
+      this.prev = { status, at: started };
+    } catch (err) {
+      const e = toKeaError(err);
+      next.up = false;
+      next.error = { code: e.code, message: e.message };
+      next.commandErrors = bump(this.snap.commandErrors, command, e.code);
+    }
+    next.pollDurationSeconds = (this.now() - started) / 1000;
+    this.logChange(next);
+    this.snap = next;
+    return next;
+  }
+
+  private async run(command: string, args?: Record<string, unknown>): Promise<unknown> {
+    const answer = await this.o.endpoint.command(command, this.o.timeoutMs, args);
+    return expectSuccess(answer, `${command} on ${this.o.endpoint.label}`);
+  }
+
+  /** Flags what must be fetched again; returns whether the daemon restarted. */
+  private noticeRestartAndReload(s: Status, at: number): boolean {
+    const p = this.prev;
+    if (!p) return false;
+    const started = at / 1000 - s.uptime;
+    const wasStarted = p.at / 1000 - p.status.uptime;
+    const restarted = s.pid !== p.status.pid || started > wasStarted + SLACK_S;
+    if (restarted) {
+      this.needVersion = true;
+      this.needHash = true;
+    }
+    const committed = at / 1000 - s.reload;
+    const wasCommitted = p.at / 1000 - p.status.reload;
+    if (s.reload < p.status.reload || committed > wasCommitted + SLACK_S) this.needHash = true;
+    return restarted;
+  }
+
+  /** config-hash-get where Kea has it (2.4+); otherwise (2.2 answers result 2), or when the
+   * daemon type is still unknown, config-get and a hash of its canonical serialisation. */
+  private async fetchHash(): Promise<ConfigHash> {
+    if (this.daemon && this.hashMode !== 'computed') {
+      try {
+        const hash = parseConfigHash(await this.run('config-hash-get'));
+        this.hashMode = 'kea';
+        return { hash, source: 'kea' };
+      } catch (err) {
+        if (!(err instanceof KeaError && err.code === 'unsupported')) throw err;
+        this.hashMode = 'computed';
+      }
+    }
+    const info = parseConfigGet(await this.run('config-get'));
+    if (this.daemon && info.daemon !== this.daemon) {
+      throw new KeaError('wrong_daemon', `${this.o.endpoint.label} is ${info.daemon}, configured as ${this.daemon}`);
+    }
+    this.daemon = info.daemon;
+    if (info.keaHash) this.hashMode = 'kea';
+    return info.keaHash ? { hash: info.keaHash, source: 'kea' } : { hash: info.computedHash, source: 'computed' };
+  }
+
+  private countTransitions(s: Status): Readonly<Record<string, number>> {
+    const before = this.prev?.status.ha ?? [];
+    let counts = this.snap.haTransitions;
+    for (const rel of s.ha) {
+      const old = before.find((r) => r.relationship === rel.relationship);
+      if (old && old.local.state !== rel.local.state) {
+        counts = { ...counts, [rel.relationship]: (counts[rel.relationship] ?? 0) + 1 };
+      }
+    }
+    return counts;
+  }
+
+  /** One log line per state change, never one per poll. */
+  private logChange(next: DaemonSnapshot): void {
+    const was = this.snap;
+    const ctx = { target: next.target, daemon: next.daemon };
+    if (next.up && !was.up) {
+      this.o.log.info({ ...ctx, version: next.version }, was.polledAt ? 'daemon is back up' : 'daemon is up');
+    } else if (!next.up && (was.up || was.error?.code !== next.error?.code || !was.polledAt)) {
+      this.o.log.warn({ ...ctx, reason: next.error?.code, err: next.error?.message }, 'daemon is down');
+    }
+    if (next.up && was.configHash && next.configHash?.hash !== was.configHash.hash) {
+      this.o.log.info({ ...ctx, hash: next.configHash?.hash }, 'configuration changed');
+    }
+  }
+}
+
+function bump(
+  errors: DaemonSnapshot['commandErrors'],
+  command: string,
+  code: ErrorCode,
+): DaemonSnapshot['commandErrors'] {
+  const byReason = errors[command] ?? {};
+  return { ...errors, [command]: { ...byReason, [code]: (byReason[code] ?? 0) + 1 } };
+}

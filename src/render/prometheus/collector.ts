@@ -1,0 +1,33 @@
+import type { DaemonSnapshot } from '../../snapshot.js';
+
+/** One metric family: its labels are the per-daemon labels (target, daemon, configured ones)
+ * plus `labels`. Counters end in _total, info metrics in _info (value 1). */
+export interface MetricDef {
+  readonly name: string;
+  readonly help: string;
+  readonly type: 'gauge' | 'counter';
+  readonly labels?: readonly string[];
+}
+
+/** Sets one series of this daemon. For counters, value is the running total. */
+export type Emit = (name: string, value: number, labels?: Readonly<Record<string, string>>) => void;
+
+/** A small unit that turns part of a daemon snapshot into series (node_exporter's collectors). */
+export interface Collector {
+  readonly metrics: readonly MetricDef[];
+  collect(s: DaemonSnapshot, emit: Emit): void;
+}
+
+/** A state set: 1 for the current state, 0 for each other known one. */
+export function emitStateSet(
+  emit: Emit,
+  name: string,
+  known: readonly string[],
+  current: string,
+  labels: Readonly<Record<string, string>>,
+): void {
+  for (const state of known) emit(name, state === current ? 1 : 0, { ...labels, state });
+  if (!known.includes(current)) emit(name, 1, { ...labels, state: current });
+}
+
+export const bool = (b: boolean): number => (b ? 1 : 0);

@@ -1,0 +1,100 @@
+import type { Config, TargetConfig } from '../config/types.js';
+import { expectSuccess } from '../kea/answer.js';
+import { DAEMONS, type DaemonKind } from '../kea/types.js';
+import type { Log } from '../log.js';
+import { DaemonPoller } from '../poller/daemon-poller.js';
+import type { QueueRegistry } from '../queue/command-queue.js';
+import type { DaemonSnapshot } from '../snapshot.js';
+import { HttpTransport } from '../transport/http.js';
+import type { Transport } from '../transport/transport.js';
+import { UnixTransport } from '../transport/unix.js';
+import { Endpoint } from './endpoint.js';
+
+type Service = Exclude<DaemonKind, 'ca'>;
+
+export interface TargetContext {
+  poll: Config['poll'];
+  queues: QueueRegistry;
+  log: Log;
+}
+
+/** One configured target and the daemons reached through it: one for a socket or a Kea 3 HTTP
+ * socket; the agent itself plus each service behind it for a Control Agent. */
+export class Target {
+  readonly name: string;
+  private readonly pollers = new Map<string, DaemonPoller>();
+  private readonly transport: Transport;
+  private services: readonly Service[] | undefined;
+
+  constructor(
+    readonly config: TargetConfig,
+    private readonly ctx: TargetContext,
+  ) {
+    this.name = config.name;
+    const { poll } = ctx;
+    if (config.kind === 'socket') {
+      this.transport = new UnixTransport(config.socket, poll.maxAnswerBytes);
+      this.add('self', `unix:${config.socket}`, undefined, config.daemon);
+    } else {
+      // One pool per target bounds the connections to it: a slot per daemon behind it.
+      const daemons = config.kind === 'agent' ? 1 + 3 : 1;
+      this.transport = new HttpTransport(config, poll.maxInFlight * daemons, poll.maxAnswerBytes);
+      this.add('self', `${config.url}#self`, undefined, config.kind === 'agent' ? 'ca' : config.daemon);
+      if (config.kind === 'agent' && config.services) this.addServices(config.services);
+    }
+  }
+
+  /** Key of each daemon's snapshot: stable across polls and reloads. */
+  keys(): string[] {
+    return [...this.pollers.keys()];
+  }
+
+  snapshots(): DaemonSnapshot[] {
+    return [...this.pollers.values()].map((p) => p.snapshot);
+  }
+
+  endpoints(): Endpoint[] {
+    return [...this.pollers.values()].map((p) => p.endpoint);
+  }
+
+  /** One poll of every daemon of this target (different daemons in parallel: different queues). */
+  async poll(): Promise<Map<string, DaemonSnapshot>> {
+    if (this.config.kind === 'agent' && !this.services) await this.discover();
+    const entries = await Promise.all([...this.pollers].map(async ([key, p]) => [key, await p.poll()] as const));
+    return new Map(entries);
+  }
+
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+
+  private add(id: string, queueKey: string, service: Service | undefined, daemon: DaemonKind | undefined): void {
+    const label = service ? `${this.name} (${service})` : this.name;
+    const endpoint = new Endpoint(this.transport, this.ctx.queues.get(queueKey), service, label);
+    const labels = this.config.labels;
+    const opts = { target: this.name, labels, endpoint, timeoutMs: this.ctx.poll.timeoutMs, log: this.ctx.log };
+    this.pollers.set(`${this.name}|${id}`, new DaemonPoller(daemon ? { ...opts, daemon } : opts));
+  }
+
+  private addServices(services: readonly Service[]): void {
+    this.services = services;
+    if (this.config.kind !== 'agent') return;
+    for (const s of services) this.add(s, `${this.config.url}#${s}`, s, s);
+  }
+
+  /** The agent's control-sockets name the daemons behind it. Retried each cycle until it works. */
+  private async discover(): Promise<void> {
+    const self = this.pollers.get(`${this.name}|self`)!;
+    try {
+      const answer = await self.endpoint.command('config-get', this.ctx.poll.timeoutMs);
+      const args = expectSuccess(answer, `config-get on ${this.name}`) as Record<string, unknown>;
+      const agent = (args['Control-agent'] ?? {}) as { 'control-sockets'?: Record<string, unknown> };
+      const names = Object.keys(agent['control-sockets'] ?? {});
+      const services = DAEMONS.filter((d): d is Service => d !== 'ca' && names.includes(d));
+      this.ctx.log.info({ target: this.name, services }, 'discovered services behind the Control Agent');
+      this.addServices(services);
+    } catch {
+      // The agent's own poll reports why it is unreachable.
+    }
+  }
+}
