@@ -74,7 +74,9 @@ export class DaemonPoller {
         const changed = this.snap.configHash !== undefined && this.snap.configHash.hash !== hash.hash;
         if (changed) next.configChanges = this.snap.configChanges + 1;
         // The commit time Kea reports (reload) dates the configuration better than our poll does.
-        if (changed || next.lastConfigChangeAt === undefined) next.lastConfigChangeAt = started - status.reload * 1000;
+        if (changed || next.lastConfigChangeAt === undefined) {
+          next.lastConfigChangeAt = Math.round(started / 1000 - status.reload) * 1000;
+        }
         next.configHash = hash;
         this.needHash = false;
       }

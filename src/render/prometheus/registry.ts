@@ -16,6 +16,7 @@ export const COLLECTORS: readonly Collector[] = [
 ];
 
 export const BUILD_INFO = 'kea_exporter_build_info';
+const NON_COUNTER_TOTALS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 interface Series {
   labels: Record<string, string>;
@@ -55,7 +56,12 @@ export class PrometheusRenderer {
     });
     build.set({ version: opts.version, nodejs_version: process.versions.node }, 1);
     if (opts.processMetrics !== false) {
-      for (const register of registers) client.collectDefaultMetrics({ register });
+      for (const register of registers) {
+        client.collectDefaultMetrics({ register });
+        // These gauges end in _total, which promtool rightly flags; the per-type gauges without
+        // the suffix (nodejs_active_handles, ...) carry the same information.
+        for (const name of NON_COUNTER_TOTALS) register.removeSingleMetric(name);
+      }
     }
   }
 

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test. Installs what the tests need (Kea and Prometheus from Debian, npm packages)
+# when it is missing, so it passes on a fresh machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+for bin in kea-dhcp4 kea-dhcp6 kea-dhcp-ddns kea-ctrl-agent kea-shell perfdhcp promtool prometheus openssl; do
+  command -v "$bin" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin" command -v "$bin" >/dev/null 2>&1 || need+=("$bin")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "test: installing Debian packages for: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq kea-dhcp4-server kea-dhcp6-server kea-dhcp-ddns-server kea-ctrl-agent \
+    kea-admin prometheus openssl >/dev/null
+fi
+export PATH="$PATH:/usr/sbin"
+
+[ -d node_modules ] || npm ci --no-audit --no-fund
+
+npx tsc -p tsconfig.json --noEmit
+# Every *.test.ts beside its source and under test/; files run one after another (real Kea
+# daemons and fixed resources), tests inside a file as they declare.
+mapfile -t files < <(find src test -name '*.test.ts' | sort)
+exec node --import tsx --test --test-concurrency=1 "${files[@]}"

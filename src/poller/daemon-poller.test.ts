@@ -1,0 +1,184 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DaemonPoller } from './daemon-poller.js';
+import { Endpoint } from '../targets/endpoint.js';
+import { CommandQueue } from '../queue/command-queue.js';
+import { UnixTransport } from '../transport/unix.js';
+import { MemoryLog } from '../log.js';
+import type { DaemonKind } from '../kea/types.js';
+import { FakeKea, keaHandler, type KeaHandler, type KeaVersion } from '../../test/support/fake-kea.js';
+
+let dir: string;
+before(() => (dir = mkdtempSync(path.join(tmpdir(), 'poller-'))));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+let n = 0;
+async function setup(opts: { version: KeaVersion; daemon?: DaemonKind; configured?: DaemonKind; ha?: 'primary' }) {
+  let clock = 1_800_000_000_000;
+  const now = () => clock;
+  const handler = keaHandler({ version: opts.version, daemon: opts.daemon ?? 'dhcp4', ha: opts.ha, pid: 100, now });
+  const fake = await FakeKea.start({ path: path.join(dir, `k${n++}.sock`), handler });
+  const log = new MemoryLog();
+  const endpoint = new Endpoint(new UnixTransport(fake.path, 1 << 20), new CommandQueue({ maxInFlight: 1, maxQueued: 10 }), undefined, 'k');
+  const base = { target: 't', labels: {}, endpoint, timeoutMs: 500, log, now };
+  const poller = new DaemonPoller(opts.configured ? { ...base, daemon: opts.configured } : base);
+  const advance = (s: number) => (clock += s * 1000);
+  const commands = () => fake.commands.splice(0);
+  return { fake, handler: handler as KeaHandler, poller, log, advance, commands };
+}
+
+describe('commands issued', () => {
+  test('2.2: first contact status+version+config-get (config-hash-get unsupported), then status-get only', async () => {
+    const k = await setup({ version: '2.2', configured: 'dhcp4' });
+    const s = await k.poller.poll();
+    assert.equal(s.up, true, s.error?.message);
+    assert.deepEqual(k.commands(), ['status-get', 'version-get', 'config-hash-get', 'config-get']);
+    assert.equal(s.version, '2.2.0');
+    assert.equal(s.configHash?.source, 'computed');
+    assert.match(s.configHash!.hash, /^[0-9A-F]{64}$/);
+    for (let i = 0; i < 3; i++) {
+      k.advance(5);
+      await k.poller.poll();
+    }
+    assert.deepEqual(k.commands(), ['status-get', 'status-get', 'status-get']);
+    // Once known unsupported, the hash comes from config-get straight away.
+    k.advance(5);
+    k.handler.reloadConfig({ 'valid-lifetime': 7200 });
+    const r = await k.poller.poll();
+    assert.deepEqual(k.commands(), ['status-get', 'config-get']);
+    assert.equal(r.configChanges, 1);
+    assert.notEqual(r.configHash?.hash, s.configHash?.hash);
+    await k.fake.close();
+  });
+
+  test('2.4: config-hash-get gives Kea\'s own hash', async () => {
+    const k = await setup({ version: '2.4', configured: 'dhcp4' });
+    const s = await k.poller.poll();
+    assert.deepEqual(k.commands(), ['status-get', 'version-get', 'config-hash-get']);
+    assert.deepEqual(s.configHash, { hash: k.handler.hash, source: 'kea' });
+    assert.equal(s.version, '2.4.1');
+    await k.fake.close();
+  });
+
+  test('daemon omitted: detected from config-get at first contact', async () => {
+    const k = await setup({ version: '2.2', daemon: 'dhcp6' });
+    assert.equal(k.poller.snapshot.daemon, 'unknown');
+    const s = await k.poller.poll();
+    assert.equal(s.daemon, 'dhcp6');
+    assert.deepEqual(k.commands(), ['status-get', 'version-get', 'config-get']);
+    await k.fake.close();
+  });
+
+  test('a daemon of another type than configured is down with wrong_daemon', async () => {
+    const k = await setup({ version: '2.2', daemon: 'dhcp6', configured: 'dhcp4' });
+    const s = await k.poller.poll();
+    assert.equal(s.up, false);
+    assert.equal(s.error?.code, 'wrong_daemon');
+    await k.fake.close();
+  });
+
+  test('restart (new pid): version and hash fetched again; same config is no change', async () => {
+    const k = await setup({ version: '2.4', configured: 'dhcp4' });
+    const first = await k.poller.poll();
+    k.advance(30);
+    await k.poller.poll();
+    k.commands();
+    k.handler.restart(200);
+    k.advance(5);
+    const s = await k.poller.poll();
+    assert.deepEqual(k.commands(), ['status-get', 'version-get', 'config-hash-get']);
+    assert.equal(s.configChanges, 0);
+    assert.ok(s.startTime! > first.startTime!);
+    await k.fake.close();
+  });
+
+  test('restart with the same pid (container pid 1) is noticed by uptime going down', async () => {
+    const k = await setup({ version: '2.4', configured: 'dhcp4' });
+    await k.poller.poll();
+    k.advance(60);
+    await k.poller.poll();
+    k.commands();
+    k.handler.restart(100);
+    k.advance(5);
+    await k.poller.poll();
+    assert.deepEqual(k.commands(), ['status-get', 'version-get', 'config-hash-get']);
+    await k.fake.close();
+  });
+
+  test('start time stays put between polls despite whole-second uptime', async () => {
+    const k = await setup({ version: '2.2', configured: 'dhcp4' });
+    const first = await k.poller.poll();
+    for (let i = 0; i < 5; i++) {
+      k.advance(1.7);
+      assert.equal((await k.poller.poll()).startTime, first.startTime);
+    }
+    await k.fake.close();
+  });
+});
+
+describe('HA', () => {
+  test('state transitions are counted per relationship', async () => {
+    const k = await setup({ version: '2.6', configured: 'dhcp4', ha: 'primary' });
+    await k.poller.poll();
+    k.handler.setHaState('partner-down', 'unavailable');
+    k.advance(5);
+    let s = await k.poller.poll();
+    assert.equal(s.status?.ha[0]?.local.state, 'partner-down');
+    assert.deepEqual(s.haTransitions, { server2: 1 });
+    k.handler.setHaState('hot-standby', 'hot-standby');
+    k.advance(5);
+    s = await k.poller.poll();
+    assert.deepEqual(s.haTransitions, { server2: 2 });
+    await k.fake.close();
+  });
+});
+
+describe('faults', () => {
+  const cases = [
+    [{ kind: 'garbage' }, 'parse'],
+    [{ kind: 'truncated' }, 'closed'],
+    [{ kind: 'close' }, 'closed'],
+    [{ kind: 'hang' }, 'timeout'],
+    [{ kind: 'slow', delayMs: 2000 }, 'timeout'],
+    [{ kind: 'oversized', bytes: 2 << 20 }, 'too_large'],
+  ] as const;
+  for (const [behaviour, code] of cases) {
+    test(`${behaviour.kind} -> down with ${code}, one log line, back up on the next good poll`, async () => {
+      const k = await setup({ version: '2.2', configured: 'dhcp4' });
+      await k.poller.poll();
+      k.fake.behaviour = behaviour;
+      k.advance(5);
+      let s = await k.poller.poll();
+      assert.equal(s.up, false);
+      assert.equal(s.error?.code, code);
+      assert.deepEqual(s.commandErrors, { 'status-get': { [code]: 1 } });
+      k.advance(5);
+      s = await k.poller.poll();
+      assert.deepEqual(s.commandErrors, { 'status-get': { [code]: 2 } });
+      assert.equal(k.log.lines.filter((l) => l.msg === 'daemon is down').length, 1, 'one line per state change');
+      k.fake.behaviour = { kind: 'answer' };
+      k.advance(5);
+      s = await k.poller.poll();
+      assert.equal(s.up, true);
+      assert.equal(k.log.lines.filter((l) => l.msg === 'daemon is back up').length, 1);
+      await k.fake.close();
+    });
+  }
+
+  test('chunked answers are read whole', async () => {
+    const k = await setup({ version: '2.2', configured: 'dhcp4' });
+    k.fake.behaviour = { kind: 'chunked', chunkBytes: 7 };
+    assert.equal((await k.poller.poll()).up, true);
+    await k.fake.close();
+  });
+
+  test('absent socket -> connect', async () => {
+    const k = await setup({ version: '2.2', configured: 'dhcp4' });
+    await k.fake.close();
+    const s = await k.poller.poll();
+    assert.equal(s.error?.code, 'connect');
+  });
+});
