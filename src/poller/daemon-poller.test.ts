@@ -12,8 +12,13 @@ import type { DaemonKind } from '../kea/types.js';
 import { FakeKea, keaHandler, type KeaHandler, type KeaVersion } from '../../test/support/fake-kea.js';
 
 let dir: string;
+const fakes: FakeKea[] = [];
 before(() => (dir = mkdtempSync(path.join(tmpdir(), 'poller-'))));
-after(() => rmSync(dir, { recursive: true, force: true }));
+// Closed here too, so a failed assertion cannot leave a server holding the test run open.
+after(async () => {
+  await Promise.all(fakes.map((f) => f.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
 
 let n = 0;
 async function setup(opts: { version: KeaVersion; daemon?: DaemonKind; configured?: DaemonKind; ha?: 'primary' }) {
@@ -21,6 +26,7 @@ async function setup(opts: { version: KeaVersion; daemon?: DaemonKind; configure
   const now = () => clock;
   const handler = keaHandler({ version: opts.version, daemon: opts.daemon ?? 'dhcp4', ha: opts.ha, pid: 100, now });
   const fake = await FakeKea.start({ path: path.join(dir, `k${n++}.sock`), handler });
+  fakes.push(fake);
   const log = new MemoryLog();
   const endpoint = new Endpoint(new UnixTransport(fake.path, 1 << 20), new CommandQueue({ maxInFlight: 1, maxQueued: 10 }), undefined, 'k');
   const base = { target: 't', labels: {}, endpoint, timeoutMs: 500, log, now };
