@@ -58,8 +58,8 @@ async function main(argv: string[]): Promise<number> {
     { targets: config.targets.map((t) => `${t.name} (${t.kind} ${where(t)})`), source: args.config ?? 'embedded default' },
     'watching targets',
   );
-  await server.listen({ host, port });
-  log.info({ url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/metrics` }, 'listening');
+  const address = await server.listen({ host, port });
+  log.info({ url: `${address}/metrics` }, 'listening');
   void app.start();
 
   const shutdown = async (signal: string) => {

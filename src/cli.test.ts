@@ -1,0 +1,69 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8' });
+
+let dir: string;
+before(() => (dir = mkdtempSync(path.join(tmpdir(), 'cli-'))));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('--check-config: exit 0 for a valid file', () => {
+  const file = path.join(dir, 'ok.yaml');
+  writeFileSync(file, 'targets:\n  - { name: a, socket: /run/kea/kea4-ctrl-socket }\n');
+  const r = run('--config', file, '--check-config');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /valid, 1 target/);
+});
+
+test('--check-config: exit 1 naming the file, the key and the line for an unknown key', () => {
+  const file = path.join(dir, 'bad.yaml');
+  writeFileSync(file, 'targets:\n  - name: a\n    sockett: /x\n');
+  const r = run('--config', file, '--check-config');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /bad\.yaml/);
+  assert.match(r.stderr, /targets\[0\]\.sockett/);
+  assert.match(r.stderr, /line 3/);
+});
+
+test('an invalid config stops start-up with exit 1 before listening', () => {
+  const file = path.join(dir, 'bad.json5');
+  writeFileSync(file, '{ targets: [ { name: "a", socket: "/x" } ], poll: { interval: "soon" } }');
+  const r = run('--config', file, '--listen', '127.0.0.1:0');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /bad\.json5.*poll\.interval/);
+});
+
+test('embedded default: says which targets it watches, serves /metrics with those targets down', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listening line in: ${out}`)), 15_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /"url":"(http:\/\/[^"]+)\/metrics"/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+  });
+  try {
+    assert.match(out, /watching targets/);
+    for (const s of ['/run/kea/kea4-ctrl-socket', '/run/kea/kea6-ctrl-socket', '/run/kea/kea-ddns-ctrl-socket', 'http://127.0.0.1:8000/']) {
+      assert.ok(out.includes(s), `start-up names ${s}`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const res = await fetch(`${url}/metrics`);
+    assert.equal(res.status, 200);
+    const body = await res.text();
+    assert.match(body, /kea_up\{target="kea-dhcp4",daemon="dhcp4"\} 0/);
+  } finally {
+    child.kill('SIGTERM');
+  }
+});

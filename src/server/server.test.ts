@@ -1,0 +1,85 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { App } from '../app.js';
+import { parseConfigText } from '../config/load.js';
+import { MemoryLog } from '../log.js';
+import { buildServer } from './server.js';
+import { FakeKea, keaHandler } from '../../test/support/fake-kea.js';
+
+let dir: string;
+let good: FakeKea;
+let broken: FakeKea;
+let app: App;
+
+before(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'server-'));
+  good = await FakeKea.start({ path: path.join(dir, 'good.sock'), handler: keaHandler({ version: '2.4', daemon: 'dhcp4', ha: 'primary' }) });
+  broken = await FakeKea.start({ path: path.join(dir, 'broken.sock'), behaviour: { kind: 'garbage' } });
+  const yaml = `targets:
+  - { name: good, socket: ${good.path}, labels: { site: a } }
+  - { name: broken, socket: ${broken.path}, daemon: dhcp4 }
+  - { name: absent, socket: ${path.join(dir, 'absent.sock')}, daemon: dhcp6 }`;
+  app = new App(parseConfigText(yaml, 'c.yaml'), { log: new MemoryLog(), version: '1.2.3' });
+});
+
+after(async () => {
+  await app.stop();
+  await Promise.all([good.close(), broken.close()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('not ready before the first poll round, ready after; healthy throughout', async () => {
+  const s = buildServer(app);
+  assert.equal((await s.inject({ url: '/-/ready' })).statusCode, 503);
+  assert.equal((await s.inject({ url: '/-/healthy' })).statusCode, 200);
+  await app.start();
+  assert.equal((await s.inject({ url: '/-/ready' })).statusCode, 200);
+});
+
+test('broken and absent targets are down with a reason; the good one is up; /metrics answers 200', async () => {
+  const res = await buildServer(app).inject({ url: '/metrics' });
+  assert.equal(res.statusCode, 200);
+  assert.match(res.headers['content-type'] as string, /^text\/plain; version=0.0.4/);
+  assert.match(res.body, /kea_up\{target="good",daemon="dhcp4",site="a"\} 1/);
+  assert.match(res.body, /kea_up\{target="broken",daemon="dhcp4"\} 0/);
+  assert.match(res.body, /kea_exporter_poll_error_info\{target="broken",daemon="dhcp4",reason="parse"\} 1/);
+  assert.match(res.body, /kea_exporter_poll_error_info\{target="absent",daemon="dhcp6",reason="connect"\} 1/);
+  assert.match(res.body, /kea_exporter_command_errors_total\{target="absent",daemon="dhcp6",command="status-get",reason="connect"\} 1/);
+  assert.match(res.body, /kea_exporter_build_info\{version="1.2.3",nodejs_version="[^"]+"\} 1/);
+  assert.match(res.body, /^process_cpu_seconds_total /m);
+});
+
+test('OpenMetrics by content negotiation, text otherwise', async () => {
+  const s = buildServer(app);
+  const prometheus2 = 'application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2';
+  const om = await s.inject({ url: '/metrics', headers: { accept: prometheus2 } });
+  assert.match(om.headers['content-type'] as string, /^application\/openmetrics-text; version=1.0.0/);
+  assert.ok(om.body.endsWith('# EOF\n'));
+  for (const accept of ['text/plain;version=0.0.4', '*/*', 'application/json']) {
+    const r = await s.inject({ url: '/metrics', headers: { accept } });
+    assert.match(r.headers['content-type'] as string, /^text\/plain/, accept);
+  }
+});
+
+test('landing page lists every target with its state, escaped', async () => {
+  const res = await buildServer(app).inject({ url: '/' });
+  assert.equal(res.statusCode, 200);
+  assert.match(res.headers['content-type'] as string, /text\/html/);
+  assert.match(res.body, /<td>good<\/td><td>dhcp4<\/td><td class="up">up<\/td>/);
+  assert.match(res.body, /<td>broken<\/td><td>dhcp4<\/td><td class="down">down: parse<\/td>/);
+  assert.match(res.body, /href="metrics"/);
+});
+
+test('polls and scrapes at any rate never open more than one connection to a daemon', async () => {
+  const s = buildServer(app);
+  await Promise.all([
+    ...Array.from({ length: 30 }, () => app.scheduler.pollNow()),
+    ...Array.from({ length: 30 }, () => s.inject({ url: '/metrics' })),
+    ...Array.from({ length: 200 }, () => app.targets[0]!.endpoints()[0]!.command('status-get', 2000).catch(() => undefined)),
+  ]);
+  assert.equal(good.maxConcurrent, 1);
+  assert.equal(broken.maxConcurrent, 1);
+});
