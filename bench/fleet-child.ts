@@ -1,0 +1,105 @@
+/** Child process: 1,000 fake Kea daemons (even = HA primary) on UNIX sockets, driven over IPC,
+ * so their CPU is not counted as the exporter's. */
+import type net from 'node:net';
+import { startFakeFleet, type FakeFleet, type FakeKea } from '../test/support/fake-kea.js';
+
+export interface FleetStats {
+  /** Commands received so far, by command name (all fakes). */
+  byCommand: Record<string, number>;
+  /** status-get received so far per fake, in fleet order. */
+  statusGetPerFake: number[];
+  connections: number;
+  /** FakeKea's own counter (accept to close of its socket), highest over the fleet, lifetime. */
+  maxConcurrent: number;
+  fakesOverOne: number;
+  /** Commands in progress at one fake (accept to answer written), highest over the fleet, lifetime. */
+  maxInProgress: number;
+  fakesInProgressOverOne: number;
+  /** Open connections at one fake (accept to close) since the last reset, highest over the fleet. */
+  maxOpenSinceReset: number;
+  cpuUs: number;
+  rss: number;
+}
+
+export type ToChild = { type: 'stats'; reset?: boolean } | { type: 'stop' };
+export type FromChild =
+  | { type: 'ready'; paths: string[]; startMs: number }
+  | { type: 'stats'; stats: FleetStats }
+  | { type: 'error'; message: string };
+
+const send = (m: FromChild) => process.send!(m);
+
+interface Track { busy: number; busyMax: number; open: number; openMax: number }
+
+/** Our own count beside FakeKea's: its counter runs until the client's FIN is processed, so two
+ * back-to-back commands can overlap there by a few microseconds; Kea closes right after answering. */
+function track(fake: FakeKea): Track {
+  const t: Track = { busy: 0, busyMax: 0, open: 0, openMax: 0 };
+  const server = (fake as unknown as { server?: net.Server }).server; // private field, bench only
+  if (!server) throw new Error('FakeKea has no server field: cannot track connections');
+  server.on('connection', (sock: net.Socket) => {
+    t.busyMax = Math.max(t.busyMax, ++t.busy);
+    t.openMax = Math.max(t.openMax, ++t.open);
+    let answered = false;
+    const done = () => {
+      if (!answered) t.busy--;
+      answered = true;
+    };
+    sock.once('finish', done);
+    sock.once('close', () => {
+      done();
+      t.open--;
+    });
+  });
+  return t;
+}
+
+function stats(fleet: FakeFleet, tracks: Track[], reset: boolean): FleetStats {
+  const byCommand: Record<string, number> = {};
+  const statusGetPerFake: number[] = [];
+  let connections = 0;
+  let maxConcurrent = 0;
+  let fakesOverOne = 0;
+  for (const s of fleet.servers) {
+    let sg = 0;
+    for (const c of s.commands) {
+      byCommand[c] = (byCommand[c] ?? 0) + 1;
+      if (c === 'status-get') sg++;
+    }
+    statusGetPerFake.push(sg);
+    connections += s.connections;
+    maxConcurrent = Math.max(maxConcurrent, s.maxConcurrent);
+    if (s.maxConcurrent > 1) fakesOverOne++;
+  }
+  const maxInProgress = Math.max(...tracks.map((t) => t.busyMax));
+  const fakesInProgressOverOne = tracks.filter((t) => t.busyMax > 1).length;
+  const maxOpenSinceReset = Math.max(...tracks.map((t) => t.openMax));
+  if (reset) for (const t of tracks) t.openMax = t.open;
+  const cpu = process.cpuUsage();
+  return {
+    byCommand, statusGetPerFake, connections, maxConcurrent, fakesOverOne, maxInProgress, fakesInProgressOverOne,
+    maxOpenSinceReset, cpuUs: cpu.user + cpu.system, rss: process.memoryUsage().rss,
+  };
+}
+
+async function main(): Promise<void> {
+  const [dir, n] = [process.argv[2]!, Number(process.argv[3] ?? 1000)];
+  const t0 = Date.now();
+  const fleet = await startFakeFleet(n, dir, { version: '2.2' });
+  const tracks = fleet.servers.map(track);
+  send({ type: 'ready', paths: fleet.paths, startMs: Date.now() - t0 });
+  const stop = async () => {
+    await fleet.close();
+    process.exit(0);
+  };
+  process.on('message', (m: ToChild) => {
+    if (m.type === 'stats') send({ type: 'stats', stats: stats(fleet, tracks, m.reset ?? false) });
+    else void stop();
+  });
+  process.on('disconnect', () => void stop()); // parent gone: do not linger
+}
+
+main().catch((err: Error) => {
+  send({ type: 'error', message: err.stack ?? err.message });
+  process.exit(1);
+});

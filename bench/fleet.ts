@@ -1,0 +1,217 @@
+/** Part 2: the exporter (node dist/cli.js, its own process) polling 1,000 fake daemons that live
+ * in another child process; this process only measures. */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseConfigText } from '../src/config/load.js';
+import { freePort } from '../src/lab/lab.js';
+import type { FleetStats, FromChild, ToChild } from './fleet-child.js';
+import { max, mb, median, p95, round, sleep } from './stats.js';
+
+export interface FleetOptions {
+  daemons: number;
+  warmupMs: number;
+  windowMs: number;
+  scrapes: number;
+}
+
+export interface FleetResult {
+  daemons: number;
+  fakeStartMs: number;
+  configParseMs: number;
+  firstRoundMs: number;
+  windowS: number;
+  cpuPercent: number;
+  rssMaxMb: number;
+  rssEndMb: number;
+  render: { scrapes: number; coldMs: number; medianMs: number; p95Ms: number; maxMs: number; bodyBytes: number; series: number; families: number };
+  commandsPerMinute: number;
+  commandsPerMinuteByCommand: Record<string, number>;
+  statusGetPerFakeInWindow: { min: number; max: number };
+  /** Commands in progress at one daemon (accept to answer written), whole run. */
+  maxInProgressPerFake: number;
+  fakesInProgressOverOne: number;
+  /** Open connections at one daemon (accept to close) during the window. */
+  maxOpenPerFakeInWindow: number;
+  /** FakeKea's own maxConcurrent (accept to close), whole run incl. the first-contact burst. */
+  fakeKeaMaxConcurrent: number;
+  fakesOverOneConnection: number;
+  daemonsUp: number;
+  warnings: number;
+  childCpuPercent: number;
+  childRssMb: number;
+}
+
+/** The fleet child and a one-at-a-time request/answer over IPC. */
+function startChild(dir: string, n: number): { child: ChildProcess; next: (t: FromChild['type']) => Promise<FromChild> } {
+  const script = fileURLToPath(new URL('./fleet-child.ts', import.meta.url));
+  const child = fork(script, [dir, String(n)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  process.once('exit', () => child.kill('SIGKILL'));
+  const next = (type: FromChild['type']) =>
+    new Promise<FromChild>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`fleet child: no "${type}" within 60 s`)), 60_000);
+      const onMsg = (m: FromChild) => {
+        if (m.type !== type && m.type !== 'error') return;
+        clearTimeout(timer);
+        child.off('message', onMsg);
+        if (m.type === 'error') reject(new Error(`fleet child failed: ${m.message}`));
+        else resolve(m);
+      };
+      child.on('message', onMsg);
+      child.once('exit', (code) => reject(new Error(`fleet child exited (${code})`)));
+    });
+  return { child, next };
+}
+
+function configYaml(paths: readonly string[], port: number): string {
+  const targets = paths.map((p, i) => `  - { name: kea-${i}, socket: "${p}", daemon: dhcp4 }`);
+  return [`listen: "127.0.0.1:${port}"`, 'poll: { interval: 5s, timeout: 3s }', 'targets:', ...targets, ''].join('\n');
+}
+
+/** Utime+stime of a process in ms, from /proc (clock ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+function rssOf(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+/** The exporter as shipped (node dist/cli.js), in its own process, so its CPU and memory are
+ * its own and not the bench driver's or the fakes'. */
+function startExporter(configFile: string): { proc: ChildProcess; warnings: () => number } {
+  const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+  const proc = spawn(process.execPath, [cli, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+  process.once('exit', () => proc.kill('SIGKILL'));
+  let warnings = 0;
+  const count = (d: Buffer) => (warnings += d.toString().split('\n').filter((l) => /"level":(40|50)/.test(l)).length);
+  proc.stdout!.on('data', count);
+  proc.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+  return { proc, warnings: () => warnings };
+}
+
+export async function runFleet(o: FleetOptions): Promise<FleetResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'kf-'));
+  const { child, next } = startChild(dir, o.daemons);
+  const ask = async (reset = false): Promise<FleetStats> => {
+    const answer = next('stats');
+    child.send({ type: 'stats', reset } satisfies ToChild);
+    return ((await answer) as Extract<FromChild, { type: 'stats' }>).stats;
+  };
+  let exporter: ReturnType<typeof startExporter> | undefined;
+  try {
+    const ready = (await next('ready')) as Extract<FromChild, { type: 'ready' }>;
+    const port = await freePort('tcp');
+    const configFile = join(dir, 'fleet.yaml');
+    await writeFile(configFile, configYaml(ready.paths, port));
+    let t = performance.now();
+    parseConfigText(configYaml(ready.paths, port), 'bench-fleet.yaml');
+    const configParseMs = performance.now() - t;
+    exporter = startExporter(configFile);
+    const pid = exporter.proc.pid!;
+    const url = `http://127.0.0.1:${port}/metrics`;
+    const scrape = async () => {
+      const t0 = performance.now();
+      const res = await fetch(url);
+      const body = await res.text();
+      const ms = performance.now() - t0;
+      if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
+      return { ms, body };
+    };
+    const upCount = (body: string) => body.split('\n').filter((l) => l.startsWith('kea_up{') && l.endsWith(' 1')).length;
+
+    // First round: from process start until every daemon shows up (includes node start-up).
+    t = performance.now();
+    let cold: { ms: number; body: string } | undefined;
+    while (performance.now() - t < 30_000) {
+      await sleep(100);
+      try {
+        cold = await scrape();
+        if (upCount(cold.body) === o.daemons) break;
+      } catch {
+        // not listening yet
+      }
+    }
+    const firstRoundMs = performance.now() - t;
+    await sleep(o.warmupMs);
+
+    // Measurement window: scrapes spread evenly, RSS sampled every 250 ms.
+    const rss: number[] = [];
+    const sampler = setInterval(() => rss.push(rssOf(pid)), 250);
+    const before = await ask(true);
+    const cpu0 = cpuMsOf(pid);
+    const w0 = performance.now();
+    const renders: number[] = [];
+    let body = '';
+    const step = o.windowMs / o.scrapes;
+    for (let i = 0; i < o.scrapes; i++) {
+      await sleep(Math.max(0, w0 + (i + 0.5) * step - performance.now()));
+      const s = await scrape();
+      renders.push(s.ms);
+      body = s.body;
+    }
+    await sleep(Math.max(0, w0 + o.windowMs - performance.now()));
+    const wallMs = performance.now() - w0;
+    const cpuMs = cpuMsOf(pid) - cpu0;
+    const after = await ask();
+    clearInterval(sampler);
+    rss.push(rssOf(pid));
+
+    const perMin = 60_000 / wallMs;
+    const byCommand: Record<string, number> = {};
+    for (const [c, v] of Object.entries(after.byCommand)) {
+      const d = v - (before.byCommand[c] ?? 0);
+      if (d > 0) byCommand[c] = round(d * perMin, 0);
+    }
+    const perFake = after.statusGetPerFake.map((v, i) => v - (before.statusGetPerFake[i] ?? 0));
+    const lines = body.split('\n');
+    return {
+      daemons: o.daemons,
+      fakeStartMs: ready.startMs,
+      configParseMs: round(configParseMs, 1),
+      firstRoundMs: round(firstRoundMs, 0),
+      windowS: round(wallMs / 1000, 1),
+      cpuPercent: round((cpuMs / wallMs) * 100, 2),
+      rssMaxMb: mb(max(rss)),
+      rssEndMb: mb(rss[rss.length - 1]!),
+      render: {
+        scrapes: renders.length,
+        coldMs: round(cold?.ms ?? NaN, 1),
+        medianMs: round(median(renders), 1),
+        p95Ms: round(p95(renders), 1),
+        maxMs: round(max(renders), 1),
+        bodyBytes: Buffer.byteLength(body),
+        series: lines.filter((l) => l !== '' && !l.startsWith('#')).length,
+        families: lines.filter((l) => l.startsWith('# TYPE ')).length,
+      },
+      commandsPerMinute: round(Object.values(byCommand).reduce((a, b) => a + b, 0), 0),
+      commandsPerMinuteByCommand: byCommand,
+      statusGetPerFakeInWindow: { min: Math.min(...perFake), max: Math.max(...perFake) },
+      maxInProgressPerFake: after.maxInProgress,
+      fakesInProgressOverOne: after.fakesInProgressOverOne,
+      maxOpenPerFakeInWindow: after.maxOpenSinceReset,
+      fakeKeaMaxConcurrent: after.maxConcurrent,
+      fakesOverOneConnection: after.fakesOverOne,
+      daemonsUp: upCount(body),
+      warnings: exporter.warnings(),
+      childCpuPercent: round(((after.cpuUs - before.cpuUs) / 1000 / wallMs) * 100, 2),
+      childRssMb: mb(after.rss),
+    };
+  } finally {
+    exporter?.proc.kill('SIGTERM');
+    if (child.exitCode === null) {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.send({ type: 'stop' } satisfies ToChild);
+      await Promise.race([gone, sleep(5000)]);
+      child.kill('SIGKILL');
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+}

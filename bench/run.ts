@@ -1,0 +1,41 @@
+/** npm run bench: per-command overhead against a real kea-dhcp4, then the exporter with 1,000
+ * fake daemons. Prints results vs goals and writes bench/results.json. */
+import { execSync } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { runFleet } from './fleet.js';
+import { runOverhead } from './overhead.js';
+import { print, writeJson, type Env } from './report.js';
+
+const WATCHDOG_MS = 170_000;
+const watchdog = setTimeout(() => {
+  console.error(`bench: still running after ${WATCHDOG_MS / 1000} s, giving up`);
+  process.exit(2); // the 'exit' hooks kill Kea and the fleet child
+}, WATCHDOG_MS);
+watchdog.unref();
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
+
+const env: Env = {
+  node: process.version,
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model ?? '?',
+  ulimitN: execSync('ulimit -n', { shell: '/bin/sh' }).toString().trim(),
+  date: new Date().toISOString(),
+};
+console.log(`kea-telemetry bench: node ${env.node}, ${env.cpus} CPUs (${env.cpuModel}), ulimit -n ${env.ulimitN}`);
+
+console.log('\n[1/2] per-command overhead: 2000 status-get raw vs exporter path, real kea-dhcp4 ...');
+const overhead = await runOverhead(2000, 100, 300);
+console.log(`  kea ${overhead.keaVersion}: raw median ${overhead.raw.medianMs} ms p95 ${overhead.raw.p95Ms} ms; ` +
+  `exporter median ${overhead.exporter.medianMs} ms p95 ${overhead.exporter.p95Ms} ms; ratio ${overhead.ratioMedian} (p95 ${overhead.ratioP95})`);
+
+console.log('\n[2/2] fleet: 1000 fake daemons in one child process, the built exporter (node dist/cli.js) in another; 10 s warm-up, 60 s window ...');
+execSync('npm run --silent build', { stdio: 'inherit' });
+const fleet = await runFleet({ daemons: 1000, warmupMs: 10_000, windowMs: 60_000, scrapes: 30 });
+console.log(`  fakes up in ${fleet.fakeStartMs} ms, config parsed in ${fleet.configParseMs} ms, first poll round ${fleet.firstRoundMs} ms`);
+
+const rs = print(overhead, fleet, env);
+const file = fileURLToPath(new URL('./results.json', import.meta.url));
+writeJson(file, overhead, fleet, env, rs);
+console.log(`\nwritten ${file}`);
+process.exit(0);
