@@ -112,3 +112,29 @@ test('a daemon whose type is detected later loses its "unknown" series', async (
   assert.doesNotMatch(body, /daemon="unknown"/);
   assert.match(body, /kea_up\{target="x",daemon="dhcp4"\} 1/);
 });
+
+test('OpenMetrics and text renders do not disturb each other (counter family names)', async () => {
+  const r = new PrometheusRenderer([], { version: 't' });
+  const [[k, s]] = fleet() as [[string, DaemonSnapshot]];
+  r.update(k, s);
+  for (let i = 0; i < 2; i++) {
+    const om = (await r.render(true)).body;
+    assert.match(om, /^# TYPE kea_config_changes_observed counter$/m);
+    assert.match(om, /^# TYPE process_cpu_seconds counter$/m);
+    assert.match(om, /^process_cpu_seconds_total /m);
+    assert.doesNotMatch(om, /_total_total/);
+    const text = (await r.render(false)).body;
+    assert.match(text, /^# TYPE kea_config_changes_observed_total counter$/m);
+    assert.match(text, /^# TYPE process_cpu_seconds_total counter$/m);
+  }
+});
+
+test('a family is rendered again once one of its series changes', async () => {
+  const r = renderer();
+  const [[k, s]] = fleet() as [[string, DaemonSnapshot]];
+  r.update(k, s);
+  assert.match((await r.render(false)).body, /kea_uptime_seconds\{[^}]*\} 68\n/);
+  r.update(k, { ...s, status: { ...s.status!, uptime: 73 } });
+  assert.match((await r.render(false)).body, /kea_uptime_seconds\{[^}]*\} 73\n/);
+  assert.match((await r.render(true)).body, /kea_uptime_seconds\{[^}]*\} 73\n/);
+});

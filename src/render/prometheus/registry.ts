@@ -18,6 +18,31 @@ export const COLLECTORS: readonly Collector[] = [
 export const BUILD_INFO = 'kea_exporter_build_info';
 const NON_COUNTER_TOTALS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
+interface PromMetric {
+  name: string;
+  type: string;
+}
+
+/** Registry.getMetricsAsString renders one family; it is what Registry.metrics() calls for
+ * each (prom-client 15), though its typings leave it out. */
+interface FamilyRenderer {
+  getMetricsAsString(metric: PromMetric): Promise<string>;
+}
+
+/** OpenMetrics names a counter family without _total (its samples keep it). prom-client's own
+ * metrics() renames the shared metric object in place, which would then break the text format;
+ * a view with its own name, inheriting everything else, leaves the metric alone. */
+function openMetricsView(metric: PromMetric): PromMetric {
+  if (metric.type !== 'counter') return metric;
+  return Object.create(metric, { name: { value: metric.name.replace(/_total$/, '') } }) as PromMetric;
+}
+
+/** A family's text as last rendered, and the version of the family it shows. */
+interface FamilyText {
+  version: number;
+  text: string;
+}
+
 interface Series {
   labels: Record<string, string>;
   value: number;
@@ -32,6 +57,11 @@ export class PrometheusRenderer {
   readonly openMetrics = new client.Registry<client.OpenMetricsContentType>();
   private readonly metrics = new Map<string, { def: MetricDef; metric: Metric; labelNames: string[] }>();
   private readonly owned = new Map<string, Map<string, Map<string, Series>>>();
+  private readonly baseLabelNames: readonly string[];
+  /** Per family: bumped whenever one of its series changes, appears or goes. */
+  private readonly versions = new Map<string, number>();
+  private readonly textCache = new Map<string, FamilyText>();
+  private readonly omCache = new Map<string, FamilyText>();
 
   constructor(
     extraLabelNames: readonly string[],
@@ -40,12 +70,14 @@ export class PrometheusRenderer {
   ) {
     this.openMetrics.setContentType(client.Registry.OPENMETRICS_CONTENT_TYPE);
     const registers = [this.text, this.openMetrics] as client.Registry[];
+    this.baseLabelNames = ['target', 'daemon', ...extraLabelNames];
     for (const c of collectors) {
       for (const def of c.metrics) {
         const labelNames = ['target', 'daemon', ...extraLabelNames, ...(def.labels ?? [])];
         const cfg = { name: def.name, help: def.help, labelNames, registers };
         const metric = def.type === 'counter' ? new client.Counter(cfg) : new client.Gauge(cfg);
         this.metrics.set(def.name, { def, metric, labelNames });
+        this.versions.set(def.name, 0);
       }
     }
     const build = new client.Gauge({
@@ -65,22 +97,31 @@ export class PrometheusRenderer {
     }
   }
 
-  /** Replaces the series of one daemon (key) with what the collectors make of its snapshot. */
+  /** Replaces the series of one daemon (key) with what the collectors make of its snapshot.
+   * Runs for every poll of every daemon, so series whose value did not change cost no
+   * prom-client work. */
   update(key: string, s: DaemonSnapshot): void {
     const before = this.owned.get(key) ?? new Map<string, Map<string, Series>>();
     const after = new Map<string, Map<string, Series>>();
     const base: Record<string, string> = { target: s.target, daemon: s.daemon, ...s.labels };
+    const baseId = this.baseLabelNames.map((n) => base[n] ?? '').join('\u0001');
     const emit = (name: string, value: number, extra?: Readonly<Record<string, string>>) => {
       const m = this.metrics.get(name);
       if (!m) throw new Error(`collector emitted undeclared metric ${name}`);
-      const labels = extra ? { ...base, ...extra } : base;
-      const id = m.labelNames.map((n) => labels[n] ?? '').join('\u0001');
+      let id = baseId;
+      if (extra) for (const n of m.def.labels ?? []) id += `\u0001${extra[n] ?? ''}`;
       let series = after.get(name);
       if (!series) after.set(name, (series = new Map()));
       const old = before.get(name)?.get(id);
+      if (old && old.value === value) {
+        series.set(id, old);
+        return;
+      }
+      const labels = extra ? { ...base, ...extra } : base;
       series.set(id, { labels, value });
+      this.touch(name);
       if (m.def.type === 'gauge') (m.metric as Gauge<string>).set(labels, value);
-      else if (!old || value !== old.value) {
+      else {
         // prom-client counters only add: remove on a reset, add the difference otherwise.
         if (old && value < old.value) m.metric.remove(labels);
         (m.metric as Counter<string>).inc(labels, old && value >= old.value ? value - old.value : value);
@@ -98,16 +139,42 @@ export class PrometheusRenderer {
     this.owned.delete(key);
   }
 
+  /** Kea's series only change when a poll lands, and most families (HA state sets, versions,
+   * hashes, settings) not even then: each family is rendered by prom-client only when it
+   * changed since the last scrape. Process metrics are rendered every time. Same text as
+   * Registry.metrics(), which would render every series on every scrape. */
   async render(openMetrics: boolean): Promise<{ contentType: string; body: string }> {
     const reg = openMetrics ? this.openMetrics : this.text;
-    return { contentType: reg.contentType, body: await reg.metrics() };
+    const cache = openMetrics ? this.omCache : this.textCache;
+    const parts: string[] = [];
+    for (const metric of reg.getMetricsAsArray() as unknown as PromMetric[]) {
+      const version = this.versions.get(metric.name);
+      const cached = cache.get(metric.name);
+      if (version !== undefined && cached?.version === version) {
+        parts.push(cached.text);
+        continue;
+      }
+      const text = await (reg as unknown as FamilyRenderer).getMetricsAsString(openMetrics ? openMetricsView(metric) : metric);
+      if (version !== undefined) cache.set(metric.name, { version, text });
+      parts.push(text);
+    }
+    const body = openMetrics ? `${parts.join('\n')}\n# EOF\n` : `${parts.join('\n\n')}\n`;
+    return { contentType: reg.contentType, body };
+  }
+
+  private touch(name: string): void {
+    this.versions.set(name, (this.versions.get(name) ?? 0) + 1);
   }
 
   private removeStale(before: Map<string, Map<string, Series>>, after: Map<string, Map<string, Series>>): void {
     for (const [name, series] of before) {
       const kept = after.get(name);
       const metric = this.metrics.get(name)!.metric;
-      for (const [id, s] of series) if (!kept?.has(id)) metric.remove(s.labels);
+      for (const [id, s] of series) {
+        if (kept?.has(id)) continue;
+        metric.remove(s.labels);
+        this.touch(name);
+      }
     }
   }
 }
