@@ -114,7 +114,7 @@ test('a daemon whose type is detected later loses its "unknown" series', async (
 });
 
 test('OpenMetrics and text renders do not disturb each other (counter family names)', async () => {
-  const r = new PrometheusRenderer([], { version: 't' });
+  const r = new PrometheusRenderer(['ha_pair'], { version: 't' });
   const [[k, s]] = fleet() as [[string, DaemonSnapshot]];
   r.update(k, s);
   for (let i = 0; i < 2; i++) {
