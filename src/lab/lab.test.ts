@@ -5,13 +5,16 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startLab, type Lab } from './lab.js';
+import { haLocalState, startLab, type Lab } from './lab.js';
 
 let lab: Lab | undefined;
 const timings: Record<string, number> = {};
 
-const ha = (a: any) => a?.arguments?.['high-availability']?.[0]?.['ha-servers'];
-const localState = (state: string) => (a: any) => ha(a)?.local?.state === state;
+type HaServers = { local: { role: string; state: string }; remote: { role: string; 'last-state': string } };
+/** The first HA relationship's servers in a status-get answer (test reading of Kea's JSON). */
+const ha = (a: unknown): HaServers =>
+  (a as { arguments: { 'high-availability': { 'ha-servers': HaServers }[] } }).arguments['high-availability'][0]!['ha-servers'];
+const localState = (state: string) => (a: unknown) => haLocalState(a) === state;
 
 before(async () => {
   const t0 = Date.now();

@@ -10,6 +10,12 @@ import { KEA_BINARIES, KEA_HOOKS, LAB_DAEMONS, labConfig, labPaths, type LabDaem
 
 export type { LabDaemon } from './kea-configs.js';
 
+/** HA local state in a status-get answer (first relationship), if any. */
+export function haLocalState(answer: unknown): string | undefined {
+  type Ha = { arguments?: { 'high-availability'?: { 'ha-servers'?: { local?: { state?: string } } }[] } };
+  return (answer as Ha | undefined)?.arguments?.['high-availability']?.[0]?.['ha-servers']?.local?.state;
+}
+
 export interface LabOptions {
   daemons?: LabDaemon[]; // default: all five
   dir?: string; // default: a fresh mkdtemp under os.tmpdir(); a given dir is removed on stop only if the lab created it
@@ -27,7 +33,7 @@ export interface Lab {
   kill(name: LabDaemon): Promise<void>;
   start(name: LabDaemon): Promise<void>;
   stop(): Promise<void>;
-  waitFor(name: LabDaemon, pred: (statusGetAnswer: any) => boolean, timeoutMs: number): Promise<unknown>;
+  waitFor(name: LabDaemon, pred: (statusGetAnswer: unknown) => boolean, timeoutMs: number): Promise<unknown>;
 }
 
 const START_TIMEOUT_MS = 15_000;
@@ -146,7 +152,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     ].join('\n');
   }
 
-  async function waitFor(name: LabDaemon, pred: (a: any) => boolean, timeoutMs: number): Promise<unknown> {
+  async function waitFor(name: LabDaemon, pred: (a: unknown) => boolean, timeoutMs: number): Promise<unknown> {
     const deadline = Date.now() + timeoutMs;
     let last: unknown = 'no answer yet';
     for (;;) {
@@ -191,7 +197,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     procs.set(name, p);
   }
 
-  const answered = (a: any) => (Array.isArray(a) ? a.length > 0 : a?.result === 0);
+  const answered = (a: unknown) => (Array.isArray(a) ? a.length > 0 : (a as { result?: number } | undefined)?.result === 0);
 
   async function kill(name: LabDaemon): Promise<void> {
     const p = running(name);
@@ -238,7 +244,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const results = await Promise.allSettled(daemons.map((name) => start(name)));
   let failures = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
   if (!failures.length && daemons.includes('primary') && daemons.includes('standby')) {
-    const hotStandby = (a: any) => a?.arguments?.['high-availability']?.[0]?.['ha-servers']?.local?.state === 'hot-standby';
+    const hotStandby = (a: unknown) => haLocalState(a) === 'hot-standby';
     const ha = await Promise.allSettled([waitFor('primary', hotStandby, HA_TIMEOUT_MS), waitFor('standby', hotStandby, HA_TIMEOUT_MS)]);
     failures = ha.flatMap((r) => (r.status === 'rejected' ? [`HA pair not in hot-standby: ${(r.reason as Error).message}`] : []));
   }
