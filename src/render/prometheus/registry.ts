@@ -44,8 +44,11 @@ interface FamilyText {
 }
 
 interface Series {
+  name: string;
   labels: Record<string, string>;
   value: number;
+  /** The update that last emitted it; older ones are swept. */
+  seen: number;
 }
 type Metric = Gauge<string> | Counter<string>;
 
@@ -56,7 +59,9 @@ export class PrometheusRenderer {
   readonly text = new client.Registry();
   readonly openMetrics = new client.Registry<client.OpenMetricsContentType>();
   private readonly metrics = new Map<string, { def: MetricDef; metric: Metric; labelNames: string[] }>();
-  private readonly owned = new Map<string, Map<string, Map<string, Series>>>();
+  /** Per daemon key, its series by metric name and label values. */
+  private readonly owned = new Map<string, Map<string, Series>>();
+  private epoch = 0;
   private readonly baseLabelNames: readonly string[];
   /** Per family: bumped whenever one of its series changes, appears or goes. */
   private readonly versions = new Map<string, number>();
@@ -98,44 +103,44 @@ export class PrometheusRenderer {
   }
 
   /** Replaces the series of one daemon (key) with what the collectors make of its snapshot.
-   * Runs for every poll of every daemon, so series whose value did not change cost no
-   * prom-client work. */
+   * Runs for every poll of every daemon: a series whose value did not change costs a map
+   * lookup, and nothing is allocated for it. */
   update(key: string, s: DaemonSnapshot): void {
-    const before = this.owned.get(key) ?? new Map<string, Map<string, Series>>();
-    const after = new Map<string, Map<string, Series>>();
+    let mine = this.owned.get(key);
+    if (!mine) this.owned.set(key, (mine = new Map()));
+    const owned = mine;
+    const epoch = ++this.epoch;
     const base: Record<string, string> = { target: s.target, daemon: s.daemon, ...s.labels };
     const baseId = this.baseLabelNames.map((n) => base[n] ?? '').join('\u0001');
     const emit = (name: string, value: number, extra?: Readonly<Record<string, string>>) => {
       const m = this.metrics.get(name);
       if (!m) throw new Error(`collector emitted undeclared metric ${name}`);
-      let id = baseId;
+      let id = `${name}\u0002${baseId}`;
       if (extra) for (const n of m.def.labels ?? []) id += `\u0001${extra[n] ?? ''}`;
-      let series = after.get(name);
-      if (!series) after.set(name, (series = new Map()));
-      const old = before.get(name)?.get(id);
-      if (old && old.value === value) {
-        series.set(id, old);
-        return;
+      const old = owned.get(id);
+      if (old) {
+        old.seen = epoch;
+        if (old.value === value) return;
       }
-      const labels = extra ? { ...base, ...extra } : base;
-      series.set(id, { labels, value });
-      this.touch(name);
+      const labels = old?.labels ?? (extra ? { ...base, ...extra } : base);
       if (m.def.type === 'gauge') (m.metric as Gauge<string>).set(labels, value);
       else {
         // prom-client counters only add: remove on a reset, add the difference otherwise.
         if (old && value < old.value) m.metric.remove(labels);
         (m.metric as Counter<string>).inc(labels, old && value >= old.value ? value - old.value : value);
       }
+      if (old) old.value = value;
+      else owned.set(id, { name, labels, value, seen: epoch });
+      this.touch(name);
     };
     for (const c of this.collectors) c.collect(s, emit);
-    this.removeStale(before, after);
-    this.owned.set(key, after);
+    this.sweep(owned, epoch);
   }
 
   /** Drops every series of a daemon that is no longer watched. */
   remove(key: string): void {
-    const before = this.owned.get(key);
-    if (before) this.removeStale(before, new Map());
+    const mine = this.owned.get(key);
+    if (mine) this.sweep(mine, this.epoch + 1);
     this.owned.delete(key);
   }
 
@@ -166,15 +171,13 @@ export class PrometheusRenderer {
     this.versions.set(name, (this.versions.get(name) ?? 0) + 1);
   }
 
-  private removeStale(before: Map<string, Map<string, Series>>, after: Map<string, Map<string, Series>>): void {
-    for (const [name, series] of before) {
-      const kept = after.get(name);
-      const metric = this.metrics.get(name)!.metric;
-      for (const [id, s] of series) {
-        if (kept?.has(id)) continue;
-        metric.remove(s.labels);
-        this.touch(name);
-      }
+  /** Removes the series not emitted in this epoch. */
+  private sweep(owned: Map<string, Series>, epoch: number): void {
+    for (const [id, series] of owned) {
+      if (series.seen === epoch) continue;
+      this.metrics.get(series.name)!.metric.remove(series.labels);
+      owned.delete(id);
+      this.touch(series.name);
     }
   }
 }
