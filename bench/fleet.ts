@@ -88,7 +88,8 @@ function rssOf(pid: number): number {
  * its own and not the bench driver's or the fakes'. */
 function startExporter(configFile: string): { proc: ChildProcess; warnings: () => number } {
   const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-  const proc = spawn(process.execPath, [cli, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn', NODE_OPTIONS: process.env.EXPORTER_NODE_OPTIONS ?? '' } });
+  // Run as shipped: the file's shebang carries the Node flags.
+  const proc = spawn(cli, ['--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
   process.once('exit', () => proc.kill('SIGKILL'));
   let warnings = 0;
   const count = (d: Buffer) => (warnings += d.toString().split('\n').filter((l) => /"level":(40|50)/.test(l)).length);

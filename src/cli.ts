@@ -1,4 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
+// Nearly everything the exporter allocates dies young (a socket and an answer per poll): a
+// small young generation keeps RSS near its live size (npm run bench: 1,000 daemons, ~180 MB
+// instead of ~250 MB) for about one percent of a core.
 import { parseArgs } from 'node:util';
 import { App } from './app.js';
 import { ConfigError, defaultConfig, loadConfigFile, parseListen } from './config/load.js';
