@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DaemonPoller } from './daemon-poller.js';
@@ -179,6 +179,15 @@ describe('faults', () => {
     k.fake.behaviour = { kind: 'chunked', chunkBytes: 7 };
     assert.equal((await k.poller.poll()).up, true);
     await k.fake.close();
+  });
+
+  test('refusing (a socket path nobody listens on) -> connect', async () => {
+    const k = await setup({ version: '2.2', configured: 'dhcp4' });
+    await k.fake.close();
+    writeFileSync(k.fake.path, '');
+    const s = await k.poller.poll();
+    assert.equal(s.error?.code, 'connect');
+    assert.match(s.error!.message, /ECONNREFUSED/);
   });
 
   test('absent socket -> connect', async () => {
