@@ -2,7 +2,8 @@ import type { Config } from './config/types.js';
 import type { Log } from './log.js';
 import { Scheduler } from './poller/scheduler.js';
 import { QueueRegistry } from './queue/command-queue.js';
-import { PrometheusRenderer } from './render/prometheus/registry.js';
+import { COLLECTORS, PrometheusRenderer } from './render/prometheus/registry.js';
+import { statisticsCollector } from './render/prometheus/statistics.js';
 import type { DaemonSnapshot } from './snapshot.js';
 import { Target } from './targets/target.js';
 
@@ -28,15 +29,21 @@ export class App {
     readonly opts: AppOptions,
   ) {
     const queues = new QueueRegistry({ maxInFlight: config.poll.maxInFlight, maxQueued: MAX_QUEUED });
-    this.targets = config.targets.map((t) => new Target(t, { poll: config.poll, queues, log: opts.log }));
+    const ctx = { poll: config.poll, statistics: config.statistics, queues, log: opts.log };
+    this.targets = config.targets.map((t) => new Target(t, ctx));
     const extraLabels = [...new Set(config.targets.flatMap((t) => Object.keys(t.labels)))].sort();
-    this.renderer = new PrometheusRenderer(extraLabels, {
-      version: opts.version,
-      processMetrics: opts.processMetrics ?? true,
-    });
+    const statistics = [statisticsCollector(config.statistics.naming)];
+    this.renderer = new PrometheusRenderer(
+      extraLabels,
+      { version: opts.version, processMetrics: opts.processMetrics ?? true },
+      COLLECTORS,
+      statistics.flatMap((c) => c.metrics),
+    );
     this.scheduler = new Scheduler(this.targets, {
       intervalMs: config.poll.intervalMs,
+      ...(config.statistics.enabled && { statisticsIntervalMs: config.statistics.intervalMs }),
       onSnapshot: (key, s) => this.renderer.update(key, s),
+      onStatistics: (key, s) => this.renderer.update(key, s, statistics),
     });
   }
 

@@ -1,5 +1,7 @@
 import type { DaemonKind } from './kea/types.js';
 import type { ErrorCode } from './errors.js';
+import type { StatSample } from './kea/statistics/parse.js';
+import type { SubnetInfo } from './kea/statistics/subnets.js';
 
 /** What one status-get says, normalised across Kea 2.2–3.x. Absent fields were not reported. */
 export interface Status {
@@ -47,11 +49,31 @@ export interface ConfigHash {
   source: 'kea' | 'computed';
 }
 
-/** Everything the renderers need about one daemon, replaced whole after every poll. */
-export interface DaemonSnapshot {
+/** What every snapshot carries: whose series these are. */
+export interface SeriesOwner {
   target: string;
   daemon: DaemonKind | 'unknown';
   labels: Readonly<Record<string, string>>;
+}
+
+/** The last statistic-get-all of one daemon, filtered by the statistics config. */
+export interface StatisticsSnapshot extends SeriesOwner {
+  daemon: 'dhcp4' | 'dhcp6' | 'd2';
+  up: boolean;
+  error?: { code: ErrorCode; message: string };
+  polledAt: number;
+  lastSuccessAt?: number;
+  pollDurationSeconds: number;
+  samples: readonly StatSample[];
+  subnets: ReadonlyMap<number, SubnetInfo>;
+  /** Samples left out because of statistics.maxSeries. */
+  dropped: number;
+  /** Cumulative statistic-get-all/config-get failures by reason. */
+  errors: Readonly<Partial<Record<ErrorCode, number>>>;
+}
+
+/** Everything the renderers need about one daemon, replaced whole after every poll. */
+export interface DaemonSnapshot extends SeriesOwner {
   transport: 'unix' | 'http';
   up: boolean;
   error?: { code: ErrorCode; message: string };

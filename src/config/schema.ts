@@ -10,6 +10,8 @@ import { DEFAULTS, type Config, type TargetConfig } from './types.js';
 export const RESERVED_LABELS = [
   'target', 'daemon', 'state', 'relationship', 'role', 'mode', 'version', 'hash',
   'source', 'window', 'command', 'reason', 'service', 'code', 'quantile', 'le',
+  // statistics (both namings)
+  'type', 'operation', 'subnet', 'subnet_id', 'shared_network', 'pool', 'key',
 ] as const;
 
 const SERVICES = ['dhcp4', 'dhcp6', 'd2'] as const;
@@ -130,11 +132,24 @@ const poll = z
     }
   });
 
+const subnetIds = z.array(z.int().min(1, { error: 'subnet ids are positive integers' }));
+
+const statistics = z.strictObject({
+  enabled: z.boolean().default(true),
+  interval: duration.default(DEFAULTS.statisticsInterval),
+  perSubnet: z.boolean().default(true),
+  perPool: z.boolean().default(true),
+  subnets: z.strictObject({ allow: subnetIds.optional(), deny: subnetIds.optional() }).optional(),
+  maxSeries: z.int().min(1, { error: 'must be at least 1' }).default(DEFAULTS.statisticsMaxSeries),
+  naming: z.enum(['default', 'kea-exporter']).default('default'),
+});
+
 /** The file format, with every default. Its output still needs toConfig() (kinds, ms, absolute paths). */
 export const configFileSchema = z
   .strictObject({
     listen: z.string().superRefine(check(parseListen)).default(DEFAULTS.listen),
     poll: poll.prefault({}),
+    statistics: statistics.prefault({}),
     targets: z.array(target).min(1, { error: 'at least one target is required' }),
   })
   .superRefine((c, ctx) => {
@@ -158,6 +173,20 @@ export function toConfig(file: ConfigFile, baseDir: string): Config {
       timeoutMs: parseDuration(file.poll.timeout),
       maxInFlight: file.poll.maxInFlight,
       maxAnswerBytes: file.poll.maxAnswerBytes,
+    },
+    statistics: {
+      enabled: file.statistics.enabled,
+      intervalMs: parseDuration(file.statistics.interval),
+      perSubnet: file.statistics.perSubnet,
+      perPool: file.statistics.perPool,
+      ...(file.statistics.subnets && {
+        subnets: {
+          ...(file.statistics.subnets.allow && { allow: file.statistics.subnets.allow }),
+          ...(file.statistics.subnets.deny && { deny: file.statistics.subnets.deny }),
+        },
+      }),
+      maxSeries: file.statistics.maxSeries,
+      naming: file.statistics.naming,
     },
     targets: file.targets.map((t) => toTarget(t, baseDir)),
   };

@@ -4,7 +4,24 @@ import type { DaemonKind } from '../kea/types.js';
 export interface Config {
   listen: { host: string; port: number };
   poll: PollConfig;
+  statistics: StatisticsConfig;
   targets: readonly TargetConfig[];
+}
+
+/** statistic-get-all polling of dhcp4, dhcp6 and d2 daemons, on its own timer. */
+export interface StatisticsConfig {
+  enabled: boolean;
+  intervalMs: number;
+  /** Export per-subnet statistics (subnet[ID].x). */
+  perSubnet: boolean;
+  /** Export per-pool statistics (subnet[ID].pool[N].x, pd-pool[N]). */
+  perPool: boolean;
+  /** Subnet ids to keep (allow) or drop (deny); deny wins. */
+  subnets?: { allow?: readonly number[]; deny?: readonly number[] };
+  /** Per daemon: statistics series beyond this are dropped and counted. */
+  maxSeries: number;
+  /** "kea-exporter": the metric and label names of kea-exporter 0.7. */
+  naming: 'default' | 'kea-exporter';
 }
 
 export interface PollConfig {
@@ -57,4 +74,6 @@ export const DEFAULTS = {
   timeout: '3s',
   maxInFlight: 1,
   maxAnswerBytes: 64 * 1024 * 1024,
+  statisticsInterval: '30s',
+  statisticsMaxSeries: 100_000,
 } as const;

@@ -1,8 +1,15 @@
 /** Pure builders of the Kea 2.2 configurations the local lab runs (see /work/shared/kea/README.md). */
 import { join } from 'node:path';
 
-export type LabDaemon = 'primary' | 'standby' | 'dhcp6' | 'd2' | 'ca';
+export type LabDaemon = 'primary' | 'standby' | 'dhcp6' | 'd2' | 'ca' | 'traffic';
+/** What startLab() starts by default. */
 export const LAB_DAEMONS: readonly LabDaemon[] = ['primary', 'standby', 'dhcp6', 'd2', 'ca'];
+/**
+ * Every daemon the lab can run (configs are written for all of them). 'traffic' is opt-in: it binds
+ * the real DHCP port 127.0.0.1:67, which only ONE process on the machine can hold at a time, so
+ * two labs with 'traffic' (e.g. two test runs at once) cannot coexist; the second fails to start.
+ */
+export const ALL_LAB_DAEMONS: readonly LabDaemon[] = [...LAB_DAEMONS, 'traffic'];
 
 export const KEA_BINARIES: Record<LabDaemon, string> = {
   primary: '/usr/sbin/kea-dhcp4',
@@ -10,11 +17,13 @@ export const KEA_BINARIES: Record<LabDaemon, string> = {
   dhcp6: '/usr/sbin/kea-dhcp6',
   d2: '/usr/sbin/kea-dhcp-ddns',
   ca: '/usr/sbin/kea-ctrl-agent',
+  traffic: '/usr/sbin/kea-dhcp4',
 };
 
 // Debian puts hooks under the multiarch triplet.
 export const KEA_HOOKS_DIR = `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/kea/hooks`;
 export const KEA_HOOKS = ['libdhcp_lease_cmds.so', 'libdhcp_ha.so'].map((f) => join(KEA_HOOKS_DIR, f));
+export const LEASE_CMDS_HOOK = join(KEA_HOOKS_DIR, 'libdhcp_lease_cmds.so');
 
 export interface LabPorts {
   haPrimary: number;
@@ -24,7 +33,14 @@ export interface LabPorts {
 }
 
 /** Socket and log names follow the HA server names (server1/server2) like the captured configs. */
-const BASENAME: Record<LabDaemon, string> = { primary: 'server1', standby: 'server2', dhcp6: 'd6', d2: 'd2', ca: 'ca' };
+const BASENAME: Record<LabDaemon, string> = {
+  primary: 'server1',
+  standby: 'server2',
+  dhcp6: 'd6',
+  d2: 'd2',
+  ca: 'ca',
+  traffic: 'traffic',
+};
 
 export function labPaths(dir: string, name: LabDaemon): { config: string; socket: string; log: string } {
   const base = BASENAME[name];
@@ -86,6 +102,13 @@ export function dhcp4HaConfig(dir: string, self: 'primary' | 'standby', ports: L
   };
 }
 
+/**
+ * dhcp6 subnet ids (stable, tests rely on them):
+ *   1  2001:db8:1::/64  plain subnet, address pool 2001:db8:1::/80 (pool 0) and pd-pool 2001:db8:8::/56 -> /64 (pd-pool 0)
+ *   2  2001:db8:2::/64  inside shared network 'lab-shared6', address pool 2001:db8:2::/80
+ */
+export const DHCP6_SHARED_NETWORK = 'lab-shared6';
+
 export function dhcp6Config(dir: string): object {
   return {
     Dhcp6: {
@@ -103,6 +126,9 @@ export function dhcp6Config(dir: string): object {
           pools: [{ pool: '2001:db8:1::/80' }],
           'pd-pools': [{ prefix: '2001:db8:8::', 'prefix-len': 56, 'delegated-len': 64 }],
         },
+      ],
+      'shared-networks': [
+        { name: DHCP6_SHARED_NETWORK, subnet6: [{ id: 2, subnet: '2001:db8:2::/64', pools: [{ pool: '2001:db8:2::/80' }] }] },
       ],
       loggers: loggers(dir, 'dhcp6', 'kea-dhcp6'),
     },
@@ -134,6 +160,44 @@ export function agentConfig(dir: string, ports: LabPorts): object {
   };
 }
 
+/**
+ * The standalone 'traffic' kea-dhcp4 (no HA) that serves real DHCP on loopback: perfdhcp on
+ * 127.0.0.2 sends relayed DORA exchanges (giaddr 127.0.0.2) to 127.0.0.1:67. Subnet ids (stable):
+ *   1   127.0.0.0/8   plain subnet, pool 127.1.0.1 - 127.1.255.254: the perfdhcp clients' leases
+ *   10  10.10.0.0/24  in shared network 'lab-shared', pool .10 - .200 (no traffic)
+ *   11  10.11.0.0/24  in shared network 'lab-shared', pool .10 - .200 (no traffic)
+ *   20  10.20.0.0/24  plain subnet, pool .10 - .200, meant to be removed by a test with config-set
+ * Kea 2.2 has no pool-level statistics; per subnet: subnet[ID].total-addresses, assigned-addresses, ...
+ */
+export const TRAFFIC_SUBNETS = { loopback: 1, shared: [10, 11], removable: 20 } as const;
+export const TRAFFIC_SHARED_NETWORK = 'lab-shared';
+
+export function trafficConfig(dir: string): object {
+  const small = (id: number, net: string) => ({ id, subnet: `${net}.0/24`, pools: [{ pool: `${net}.10 - ${net}.200` }] });
+  return {
+    Dhcp4: {
+      'interfaces-config': {
+        interfaces: ['lo/127.0.0.1'],
+        'dhcp-socket-type': 'udp',
+        // Port 67 taken (another lab's traffic daemon): exit at start-up instead of running deaf.
+        'service-sockets-require-all': true,
+      },
+      'control-socket': unixSocket(dir, 'traffic'),
+      'lease-database': { type: 'memfile', persist: false },
+      'valid-lifetime': 7200,
+      subnet4: [
+        { id: TRAFFIC_SUBNETS.loopback, subnet: '127.0.0.0/8', pools: [{ pool: '127.1.0.1 - 127.1.255.254' }] },
+        small(TRAFFIC_SUBNETS.removable, '10.20.0'),
+      ],
+      'shared-networks': [
+        { name: TRAFFIC_SHARED_NETWORK, subnet4: [small(10, '10.10.0'), small(11, '10.11.0')] },
+      ],
+      'hooks-libraries': [{ library: LEASE_CMDS_HOOK }],
+      loggers: loggers(dir, 'traffic', 'kea-dhcp4'),
+    },
+  };
+}
+
 export function labConfig(name: LabDaemon, dir: string, ports: LabPorts): object {
   switch (name) {
     case 'primary':
@@ -145,5 +209,7 @@ export function labConfig(name: LabDaemon, dir: string, ports: LabPorts): object
       return d2Config(dir, ports);
     case 'ca':
       return agentConfig(dir, ports);
+    case 'traffic':
+      return trafficConfig(dir);
   }
 }

@@ -5,6 +5,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { DHCP6_SHARED_NETWORK, TRAFFIC_SHARED_NETWORK, TRAFFIC_SUBNETS } from './kea-configs.js';
 import { haLocalState, startLab, type Lab } from './lab.js';
 
 let lab: Lab | undefined;
@@ -84,6 +85,22 @@ test('killing the standby puts the primary in partner-down; restarting it recove
   timings.recoveryMs = Date.now() - t0;
 });
 
+test('dhcp6 has subnet 1 (pool, pd-pool) and shared network lab-shared6 with subnet 2', async () => {
+  type Sub = { id: number; pools: unknown[]; 'pd-pools': unknown[] };
+  const answer: any = await theLab().command('dhcp6', 'config-get');
+  assert.equal(answer.result, 0);
+  const d6 = answer.arguments.Dhcp6 as { subnet6: Sub[]; 'shared-networks': { name: string; subnet6: Sub[] }[] };
+  assert.deepEqual(d6.subnet6.map((s) => [s.id, s.pools.length, s['pd-pools'].length]), [[1, 1, 1]]);
+  assert.deepEqual(d6['shared-networks'].map((n) => [n.name, n.subnet6.map((s) => s.id)]), [[DHCP6_SHARED_NETWORK, [2]]]);
+  const stats: any = await theLab().command('dhcp6', 'statistic-get-all');
+  assert.ok('subnet[2].total-nas' in stats.arguments, Object.keys(stats.arguments).join(' '));
+});
+
+test('perfdhcp needs the traffic daemon, which startLab() does not start by default', async () => {
+  await assert.rejects(theLab().perfdhcp({ rate: 1, count: 1 }), /needs the 'traffic' daemon/);
+  await assert.rejects(theLab().command('traffic', 'status-get'), /ENOENT|ECONNREFUSED/);
+});
+
 test('stop() stops every daemon and removes the dir; it is idempotent', async () => {
   const l = theLab();
   assert.ok(existsSync(l.dir));
@@ -117,5 +134,52 @@ test('startLab rejects loudly, with exit code and output, when a daemon cannot s
     await assert.rejects(connect(join(dir, 'd6.sock')), /ECONNREFUSED|ENOENT/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('traffic: perfdhcp on loopback gets leases; statistics and config show every subnet', { timeout: 40_000 }, async () => {
+  let t0 = Date.now();
+  const tl = await startLab({ daemons: ['traffic'] });
+  timings.trafficStartMs = Date.now() - t0;
+  try {
+    assert.equal(tl.sockets.traffic, join(tl.dir, 'traffic.sock'));
+    t0 = Date.now();
+    const run = await tl.perfdhcp({ rate: 100, count: 300 });
+    timings.perfdhcpMs = Date.now() - t0;
+    assert.ok(run.exitCode === 0 || run.exitCode === 3, `exit ${run.exitCode}`); // 3: a few drops
+    assert.match(run.stdout, /REQUEST-ACK/);
+
+    const all: any = await tl.command('traffic', 'statistic-get-all');
+    assert.equal(all.result, 0);
+    const stat = (name: string): number => {
+      const samples = all.arguments[name] as [number, string][] | undefined;
+      assert.ok(samples, `no statistic ${name}`);
+      return samples[0]![0];
+    };
+    assert.ok(stat('pkt4-discover-received') > 0);
+    assert.ok(stat('pkt4-ack-sent') > 0);
+    assert.ok(stat(`subnet[${TRAFFIC_SUBNETS.loopback}].assigned-addresses`) > 0);
+    for (const id of [...TRAFFIC_SUBNETS.shared, TRAFFIC_SUBNETS.removable]) {
+      assert.equal(stat(`subnet[${id}].total-addresses`), 191); // .10 - .200
+      assert.equal(stat(`subnet[${id}].assigned-addresses`), 0);
+    }
+
+    const config: any = await tl.command('traffic', 'config-get');
+    assert.equal(config.result, 0);
+    const d4 = config.arguments.Dhcp4 as { subnet4: { id: number }[]; 'shared-networks': { name: string; subnet4: { id: number }[] }[] };
+    assert.deepEqual(d4.subnet4.map((s) => s.id), [TRAFFIC_SUBNETS.loopback, TRAFFIC_SUBNETS.removable]);
+    const shared = d4['shared-networks'].find((n) => n.name === TRAFFIC_SHARED_NETWORK);
+    assert.ok(shared, JSON.stringify(d4['shared-networks']));
+    assert.deepEqual(shared.subnet4.map((s) => s.id), [...TRAFFIC_SUBNETS.shared]);
+
+    // Only one traffic daemon per machine: a second one cannot bind 127.0.0.1:67 and the lab says so.
+    await assert.rejects(startLab({ daemons: ['traffic'] }), (err: Error) => {
+      assert.match(err.message, /traffic is not running; exited with code 1/);
+      assert.match(err.message, /Failed to bind socket \d+ to 127\.0\.0\.1\/port=67/);
+      return true;
+    });
+    assert.equal(((await tl.command('traffic', 'status-get')) as any).arguments.sockets.status, 'ready'); // first one unharmed
+  } finally {
+    await tl.stop();
   }
 });

@@ -1,4 +1,7 @@
-/** A real local Kea 2.2 lab (HA dhcp4 pair, dhcp6, d2, agent) on loopback, for integration tests and the demo. */
+/**
+ * A real local Kea 2.2 lab (HA dhcp4 pair, dhcp6, d2, agent) on loopback, for integration tests and the demo.
+ * Opt-in: 'traffic', a standalone kea-dhcp4 serving real DHCP on 127.0.0.1:67 for perfdhcp (one per machine).
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { rmSync } from 'node:fs';
@@ -6,7 +9,10 @@ import { access, constants, mkdir, mkdtemp, readFile, rm, writeFile } from 'node
 import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KEA_BINARIES, KEA_HOOKS, LAB_DAEMONS, labConfig, labPaths, type LabDaemon, type LabPorts } from './kea-configs.js';
+import {
+  ALL_LAB_DAEMONS, KEA_BINARIES, KEA_HOOKS, LAB_DAEMONS, LEASE_CMDS_HOOK, labConfig, labPaths, type LabDaemon, type LabPorts,
+} from './kea-configs.js';
+import { perfdhcpAgainst, type PerfdhcpOptions, type PerfdhcpResult } from './perfdhcp.js';
 
 export type { LabDaemon } from './kea-configs.js';
 
@@ -17,13 +23,13 @@ export function haLocalState(answer: unknown): string | undefined {
 }
 
 export interface LabOptions {
-  daemons?: LabDaemon[]; // default: all five
+  daemons?: LabDaemon[]; // default: the five of LAB_DAEMONS; 'traffic' only when listed (it needs 127.0.0.1:67)
   dir?: string; // default: a fresh mkdtemp under os.tmpdir(); a given dir is removed on stop only if the lab created it
 }
 
 export interface Lab {
   dir: string;
-  sockets: { primary: string; standby: string; dhcp6: string; d2: string };
+  sockets: { primary: string; standby: string; dhcp6: string; d2: string; traffic: string };
   agentUrl: string;
   haPorts: { primary: number; standby: number };
   configFile(name: LabDaemon): string;
@@ -34,6 +40,12 @@ export interface Lab {
   start(name: LabDaemon): Promise<void>;
   stop(): Promise<void>;
   waitFor(name: LabDaemon, pred: (statusGetAnswer: unknown) => boolean, timeoutMs: number): Promise<unknown>;
+  /**
+   * Real DORA exchanges against 'traffic' (must be running): `perfdhcp -4 -r <rate> -n <count> -R <clients>
+   * -p <timeoutS> -l 127.0.0.2 127.0.0.1` (see perfdhcp.ts). Exit code 3 (drops) is fine; rejects if perfdhcp
+   * could not run or the daemon's pkt4-received did not move.
+   */
+  perfdhcp(opts: PerfdhcpOptions): Promise<PerfdhcpResult>;
 }
 
 const START_TIMEOUT_MS = 15_000;
@@ -106,6 +118,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const daemons = [...new Set(opts.daemons ?? LAB_DAEMONS)];
   const needed = [...new Set(daemons.map((d) => KEA_BINARIES[d]))];
   if (daemons.includes('primary') || daemons.includes('standby')) needed.push(...KEA_HOOKS);
+  if (daemons.includes('traffic')) needed.push(LEASE_CMDS_HOOK);
   const missing: string[] = [];
   for (const f of needed) await access(f, constants.R_OK).catch(() => missing.push(f));
   if (missing.length) throw new Error(`Kea lab: missing ${missing.join(', ')}; install with: ${INSTALL_HINT}`);
@@ -124,7 +137,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const ports: LabPorts = { haPrimary, haStandby, agent, d2: await freePort('udp') };
   const agentUrl = `http://127.0.0.1:${agent}/`;
   // Every config is written, so start() works for a daemon left out of opts.daemons.
-  for (const name of LAB_DAEMONS) await writeFile(path(name).config, JSON.stringify(labConfig(name, dir, ports), null, 2));
+  for (const name of ALL_LAB_DAEMONS) await writeFile(path(name).config, JSON.stringify(labConfig(name, dir, ports), null, 2));
 
   const procs = new Map<LabDaemon, Proc>();
   let stopping: Promise<void> | undefined;
@@ -145,6 +158,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     return [
       `Kea lab: ${name} ${why}; ${state}`,
       `  command: ${KEA_BINARIES[name]} -c ${path(name).config}`,
+      ...(name === 'traffic' ? ['  (traffic binds 127.0.0.1:67: is another lab with traffic, or a DHCP server, running?)'] : []),
       `--- last ${TAIL_LINES} lines of ${path(name).log} ---`,
       await tail(path(name).log),
       `--- last ${TAIL_LINES} lines of stdout/stderr ---`,
@@ -198,6 +212,10 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   }
 
   const answered = (a: unknown) => (Array.isArray(a) ? a.length > 0 : (a as { result?: number } | undefined)?.result === 0);
+  // traffic: its DHCP socket must be open too (it exits when it cannot bind, but may answer for a moment first).
+  type Sockets = { arguments?: { sockets?: { status?: string } } };
+  const ready = (name: LabDaemon) => (a: unknown) =>
+    answered(a) && (name !== 'traffic' || (a as Sockets).arguments?.sockets?.status === 'ready');
 
   async function kill(name: LabDaemon): Promise<void> {
     const p = running(name);
@@ -210,7 +228,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     if (stopping || running(name)) throw new Error(`Kea lab: cannot start ${name}: ${stopping ? 'lab stopped' : 'already running'}`);
     spawnDaemon(name);
     try {
-      await waitFor(name, answered, START_TIMEOUT_MS);
+      await waitFor(name, ready(name), START_TIMEOUT_MS);
     } catch (err) {
       await kill(name); // never leave a half-started daemon behind
       throw err;
@@ -232,12 +250,22 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 
   const lab: Lab = {
     dir,
-    sockets: { primary: path('primary').socket, standby: path('standby').socket, dhcp6: path('dhcp6').socket, d2: path('d2').socket },
+    sockets: {
+      primary: path('primary').socket,
+      standby: path('standby').socket,
+      dhcp6: path('dhcp6').socket,
+      d2: path('d2').socket,
+      traffic: path('traffic').socket,
+    },
     agentUrl,
     haPorts: { primary: haPrimary, standby: haStandby },
     configFile: (name) => path(name).config,
     logFile: (name) => path(name).log,
     ...{ command, kill, start, stop, waitFor },
+    async perfdhcp(opts) {
+      if (stopping || !running('traffic')) throw new Error(`Kea lab: perfdhcp needs the 'traffic' daemon: startLab({ daemons: [..., 'traffic'] })`);
+      return perfdhcpAgainst((cmd, args) => command('traffic', cmd, args), opts);
+    },
   };
 
   // Start everything in parallel, report every failure, never hand back a half-started lab.

@@ -19,6 +19,8 @@ export interface PollerOptions {
   timeoutMs: number;
   log: Log;
   now?: () => number;
+  /** Told about every config-get this poller fetches, so others need not fetch it again. */
+  onConfig?: (configGetArgs: unknown, hash: string, daemon: DaemonKind) => void;
 }
 
 /** Polls one daemon with as few commands as possible: status-get each cycle; version-get at first
@@ -136,13 +138,16 @@ export class DaemonPoller {
         this.hashMode = 'computed';
       }
     }
-    const info = parseConfigGet(await this.run('config-get'));
+    const args = await this.run('config-get');
+    const info = parseConfigGet(args);
     if (this.daemon && info.daemon !== this.daemon) {
       throw new KeaError('wrong_daemon', `${this.o.endpoint.label} is ${info.daemon}, configured as ${this.daemon}`);
     }
     this.daemon = info.daemon;
     if (info.keaHash) this.hashMode = 'kea';
-    return info.keaHash ? { hash: info.keaHash, source: 'kea' } : { hash: info.computedHash, source: 'computed' };
+    const hash: ConfigHash = info.keaHash ? { hash: info.keaHash, source: 'kea' } : { hash: info.computedHash, source: 'computed' };
+    this.o.onConfig?.(args, hash.hash, info.daemon);
+    return hash;
   }
 
   private countTransitions(s: Status): Readonly<Record<string, number>> {

@@ -4,7 +4,8 @@ import { DAEMONS, type DaemonKind } from '../kea/types.js';
 import type { Log } from '../log.js';
 import { DaemonPoller } from '../poller/daemon-poller.js';
 import type { QueueRegistry } from '../queue/command-queue.js';
-import type { DaemonSnapshot } from '../snapshot.js';
+import type { DaemonSnapshot, StatisticsSnapshot } from '../snapshot.js';
+import { StatisticsPoller } from '../poller/statistics-poller.js';
 import { HttpTransport } from '../transport/http.js';
 import type { Transport } from '../transport/transport.js';
 import { UnixTransport } from '../transport/unix.js';
@@ -14,6 +15,7 @@ type Service = Exclude<DaemonKind, 'ca'>;
 
 export interface TargetContext {
   poll: Config['poll'];
+  statistics: Config['statistics'];
   queues: QueueRegistry;
   log: Log;
 }
@@ -23,6 +25,7 @@ export interface TargetContext {
 export class Target {
   readonly name: string;
   private readonly pollers = new Map<string, DaemonPoller>();
+  private readonly statistics = new Map<string, StatisticsPoller>();
   private readonly transport: Transport;
   private services: readonly Service[] | undefined;
 
@@ -64,6 +67,12 @@ export class Target {
     return new Map(entries);
   }
 
+  /** One statistic-get-all of every DHCP/DDNS daemon of this target that is up. */
+  async pollStatistics(): Promise<Map<string, StatisticsSnapshot>> {
+    const entries = await Promise.all([...this.statistics].map(async ([key, p]) => [key, await p.poll()] as const));
+    return new Map(entries.filter((e): e is [string, StatisticsSnapshot] => e[1] !== undefined));
+  }
+
   async close(): Promise<void> {
     await this.transport.close();
   }
@@ -72,8 +81,20 @@ export class Target {
     const label = service ? `${this.name} (${service})` : this.name;
     const endpoint = new Endpoint(this.transport, this.ctx.queues.get(queueKey), service, label);
     const labels = this.config.labels;
-    const opts = { target: this.name, labels, endpoint, timeoutMs: this.ctx.poll.timeoutMs, log: this.ctx.log };
-    this.pollers.set(`${this.name}|${id}`, new DaemonPoller(daemon ? { ...opts, daemon } : opts));
+    const key = `${this.name}|${id}`;
+    const { timeoutMs } = this.ctx.poll;
+    let stats: StatisticsPoller | undefined;
+    const opts = {
+      target: this.name, labels, endpoint, timeoutMs, log: this.ctx.log,
+      onConfig: (args: unknown, hash: string, d: DaemonKind) => stats?.noteConfig(args, hash, d),
+    };
+    const poller = new DaemonPoller(daemon ? { ...opts, daemon } : opts);
+    this.pollers.set(key, poller);
+    if (this.ctx.statistics.enabled && daemon !== 'ca') {
+      const config = this.ctx.statistics;
+      stats = new StatisticsPoller({ endpoint, status: () => poller.snapshot, config, timeoutMs, log: this.ctx.log });
+      this.statistics.set(`${key}#statistics`, stats);
+    }
   }
 
   private addServices(services: readonly Service[]): void {

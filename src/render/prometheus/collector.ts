@@ -1,4 +1,4 @@
-import type { DaemonSnapshot } from '../../snapshot.js';
+import type { DaemonSnapshot, SeriesOwner } from '../../snapshot.js';
 
 /** One metric family: its labels are the per-daemon labels (target, daemon, configured ones)
  * plus `labels`. Counters end in _total, info metrics in _info (value 1). */
@@ -9,13 +9,14 @@ export interface MetricDef {
   readonly labels?: readonly string[];
 }
 
-/** Sets one series of this daemon. For counters, value is the running total. */
-export type Emit = (name: string, value: number, labels?: Readonly<Record<string, string>>) => void;
+/** Sets one series of this daemon. For counters, value is the running total. A family not
+ * declared up front (an unknown Kea statistic) is created from `def` on first use. */
+export type Emit = (name: string, value: number, labels?: Readonly<Record<string, string>>, def?: MetricDef) => void;
 
-/** A small unit that turns part of a daemon snapshot into series (node_exporter's collectors). */
-export interface Collector {
+/** A small unit that turns part of a snapshot into series (node_exporter's collectors). */
+export interface Collector<S extends SeriesOwner = DaemonSnapshot> {
   readonly metrics: readonly MetricDef[];
-  collect(s: DaemonSnapshot, emit: Emit): void;
+  collect(s: S, emit: Emit): void;
 }
 
 /** A state set: 1 for the current state, 0 for each other known one. */

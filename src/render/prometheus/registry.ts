@@ -1,5 +1,5 @@
 import client, { type Counter, type Gauge } from 'prom-client';
-import type { DaemonSnapshot } from '../../snapshot.js';
+import type { DaemonSnapshot, SeriesOwner } from '../../snapshot.js';
 import type { Collector, MetricDef } from './collector.js';
 import { daemonCollector } from './daemon.js';
 import { exporterCollector } from './exporter.js';
@@ -63,6 +63,8 @@ export class PrometheusRenderer {
   private readonly owned = new Map<string, Map<string, Series>>();
   private epoch = 0;
   private readonly baseLabelNames: readonly string[];
+  private readonly registers: client.Registry[];
+  private readonly extraLabelNames: readonly string[];
   /** Per family: bumped whenever one of its series changes, appears or goes. */
   private readonly versions = new Map<string, number>();
   private readonly textCache = new Map<string, FamilyText>();
@@ -72,19 +74,15 @@ export class PrometheusRenderer {
     extraLabelNames: readonly string[],
     opts: { version: string; processMetrics?: boolean },
     private readonly collectors: readonly Collector[] = COLLECTORS,
+    /** Collectors of other snapshot kinds (statistics), declared up front as well. */
+    extraMetrics: readonly MetricDef[] = [],
   ) {
     this.openMetrics.setContentType(client.Registry.OPENMETRICS_CONTENT_TYPE);
     const registers = [this.text, this.openMetrics] as client.Registry[];
     this.baseLabelNames = ['target', 'daemon', ...extraLabelNames];
-    for (const c of collectors) {
-      for (const def of c.metrics) {
-        const labelNames = ['target', 'daemon', ...extraLabelNames, ...(def.labels ?? [])];
-        const cfg = { name: def.name, help: def.help, labelNames, registers };
-        const metric = def.type === 'counter' ? new client.Counter(cfg) : new client.Gauge(cfg);
-        this.metrics.set(def.name, { def, metric, labelNames });
-        this.versions.set(def.name, 0);
-      }
-    }
+    this.registers = registers;
+    this.extraLabelNames = extraLabelNames;
+    for (const def of [...collectors.flatMap((c) => c.metrics), ...extraMetrics]) this.declare(def);
     const build = new client.Gauge({
       name: BUILD_INFO,
       help: 'Version of kea-telemetry and of Node.js it runs on (always 1).',
@@ -102,17 +100,29 @@ export class PrometheusRenderer {
     }
   }
 
-  /** Replaces the series of one daemon (key) with what the collectors make of its snapshot.
-   * Runs for every poll of every daemon: a series whose value did not change costs a map
-   * lookup, and nothing is allocated for it. */
-  update(key: string, s: DaemonSnapshot): void {
+  /** Creates a family; the base labels are the per-daemon ones, then the family's own. */
+  private declare(def: MetricDef): void {
+    const labelNames = ['target', 'daemon', ...this.extraLabelNames, ...(def.labels ?? [])];
+    const cfg = { name: def.name, help: def.help, labelNames, registers: this.registers };
+    const metric = def.type === 'counter' ? new client.Counter(cfg) : new client.Gauge(cfg);
+    this.metrics.set(def.name, { def, metric, labelNames });
+    this.versions.set(def.name, 0);
+  }
+
+  /** Replaces the series of one owner (key: a daemon, or a daemon's statistics) with what the
+   * collectors make of its snapshot. Runs for every poll: a series whose value did not change
+   * costs a map lookup, and nothing is allocated for it. */
+  update<S extends SeriesOwner>(key: string, s: S, collectors: readonly Collector<S>[]): void;
+  update(key: string, s: DaemonSnapshot): void;
+  update(key: string, s: SeriesOwner, collectors: readonly Collector<SeriesOwner>[] = this.collectors as readonly Collector<SeriesOwner>[]): void {
     let mine = this.owned.get(key);
     if (!mine) this.owned.set(key, (mine = new Map()));
     const owned = mine;
     const epoch = ++this.epoch;
     const base: Record<string, string> = { target: s.target, daemon: s.daemon, ...s.labels };
     const baseId = this.baseLabelNames.map((n) => base[n] ?? '').join('\u0001');
-    const emit = (name: string, value: number, extra?: Readonly<Record<string, string>>) => {
+    const emit = (name: string, value: number, extra?: Readonly<Record<string, string>>, def?: MetricDef) => {
+      if (def && !this.metrics.has(name)) this.declare(def);
       const m = this.metrics.get(name);
       if (!m) throw new Error(`collector emitted undeclared metric ${name}`);
       let id = `${name}\u0002${baseId}`;
@@ -133,7 +143,7 @@ export class PrometheusRenderer {
       else owned.set(id, { name, labels, value, seen: epoch });
       this.touch(name);
     };
-    for (const c of this.collectors) c.collect(s, emit);
+    for (const c of collectors) c.collect(s, emit);
     this.sweep(owned, epoch);
   }
 

@@ -1,0 +1,182 @@
+/**
+ * A real kea-dhcp4 2.2 with thousands of subnets (src/lab/big-config.ts), and raw timings of the two
+ * big answers a statistics exporter needs: config-get and statistic-get-all.
+ *
+ *   npx tsx bench/stats-kea.ts [subnets=5000]
+ *
+ * One control connection at a time: Kea 2.2 crashes with ~1,000 concurrent ones.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bigDhcp4Config } from '../src/lab/big-config.js';
+
+const KEA_DHCP4 = '/usr/sbin/kea-dhcp4';
+const TAIL_LINES = 30;
+
+export interface BigKea {
+  socket: string;
+  pid: number;
+  /** From spawn to the first status-get answered with result 0. */
+  startMs: number;
+  stop(): Promise<void>;
+}
+
+export interface RawTiming {
+  /** Bytes of the answer as read to EOF. */
+  bytes: number;
+  /** From connect to EOF (send, Kea builds the answer, transfer). */
+  ms: number;
+  /** JSON.parse of the answer, after the clock stopped. */
+  parseMs: number;
+}
+
+/** One command per connection, read to EOF; answer bytes and wall time. */
+export function rawCommand(socket: string, command: string, timeoutMs = 30_000): Promise<{ text: string; ms: number }> {
+  return new Promise((resolvePromise, reject) => {
+    const t0 = performance.now();
+    const chunks: Buffer[] = [];
+    const s = net.createConnection(socket, () => s.write(JSON.stringify({ command })));
+    s.setTimeout(timeoutMs, () => s.destroy(new Error(`${command}: no answer from ${socket} within ${timeoutMs} ms`)));
+    s.on('data', (c: Buffer) => chunks.push(c));
+    s.on('error', reject);
+    s.on('end', () => resolvePromise({ text: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - t0 }));
+  });
+}
+
+async function timed(socket: string, command: string): Promise<RawTiming> {
+  const { text, ms } = await rawCommand(socket, command);
+  const t0 = performance.now();
+  const answer = JSON.parse(text) as { result?: number; text?: string };
+  const parseMs = performance.now() - t0;
+  if (answer.result !== 0) throw new Error(`${command}: result ${answer.result}: ${answer.text}`);
+  return { bytes: Buffer.byteLength(text), ms: round(ms), parseMs: round(parseMs) };
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One raw config-get, then one statistic-get-all (sequentially, one connection at a time). */
+export async function measureRaw(socket: string): Promise<{ configGet: RawTiming; statisticGetAll: RawTiming }> {
+  const configGet = await timed(socket, 'config-get');
+  const statisticGetAll = await timed(socket, 'statistic-get-all');
+  return { configGet, statisticGetAll };
+}
+
+/** Resident set size of a process in KiB (Linux /proc). */
+export async function rssKiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const m = /^VmRSS:\s+(\d+) kB/m.exec(status);
+  if (!m?.[1]) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(m[1]);
+}
+
+const tail = async (file: string) =>
+  (await readFile(file, 'utf8').catch((e: Error) => `(unreadable: ${e.message})`)).trimEnd().split('\n').slice(-TAIL_LINES).join('\n');
+
+/** Starts a real kea-dhcp4 with `subnets` subnets in a fresh temp dir; resolves once status-get answers. */
+export async function startBigKea(subnets: number): Promise<BigKea> {
+  const dir = await mkdtemp(join(tmpdir(), 'kea-big-'));
+  const socket = join(dir, 'kea4.sock');
+  const logFile = join(dir, 'kea4.log');
+  const configFile = join(dir, 'kea4.json');
+  await writeFile(configFile, JSON.stringify(bigDhcp4Config({ subnets, socket, logFile })));
+
+  const t0 = performance.now();
+  const child = spawn(KEA_DHCP4, ['-c', configFile], {
+    env: { ...process.env, KEA_PIDFILE_DIR: dir, KEA_LOCKFILE_DIR: dir }, // else /run/kea, unwritable
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (c: Buffer) => (output = (output + c.toString('utf8')).slice(-16_384));
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  let spawnError: Error | undefined;
+  child.once('error', (err) => (spawnError = err));
+  const exited = new Promise<void>((r) => child.once('close', () => r()));
+  const gone = () => child.exitCode !== null || child.signalCode !== null || spawnError !== undefined;
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill); // never outlive the bench
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      if (child.pid !== undefined && !gone()) {
+        child.kill('SIGTERM');
+        const hard = setTimeout(kill, 5000);
+        await exited;
+        clearTimeout(hard);
+      }
+      process.removeListener('exit', kill);
+      await rm(dir, { recursive: true, force: true });
+    })());
+
+  const timeoutMs = 15_000 + subnets; // ~1 ms per subnet of slack on top
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  for (;;) {
+    if (!gone()) {
+      try {
+        const { text } = await rawCommand(socket, 'status-get', 2000);
+        if ((JSON.parse(text) as { result?: number }).result === 0 && child.pid !== undefined) {
+          return { socket, pid: child.pid, startMs: round(performance.now() - t0), stop };
+        }
+        last = text.slice(0, 300);
+      } catch (err) {
+        last = (err as Error).message;
+      }
+    }
+    if (gone() || Date.now() > deadline) {
+      const state = spawnError
+        ? `could not be spawned: ${spawnError.message}`
+        : gone()
+          ? `exited with code ${child.exitCode}, signal ${child.signalCode}`
+          : `did not answer status-get within ${timeoutMs} ms (last: ${last})`;
+      const message = [
+        `startBigKea(${subnets}): kea-dhcp4 ${state}`,
+        `  command: KEA_PIDFILE_DIR=${dir} KEA_LOCKFILE_DIR=${dir} ${KEA_DHCP4} -c ${configFile}`,
+        `--- last ${TAIL_LINES} lines of ${logFile} ---`,
+        await tail(logFile),
+        '--- stdout/stderr ---',
+        output.trimEnd().split('\n').slice(-TAIL_LINES).join('\n') || '(empty)',
+      ].join('\n');
+      await stop();
+      throw new Error(message);
+    }
+    await sleep(50);
+  }
+}
+
+async function main(): Promise<void> {
+  const subnets = Number(process.argv[2] ?? 5000);
+  console.log(`stats-kea: starting kea-dhcp4 with ${subnets} subnets ...`);
+  const kea = await startBigKea(subnets);
+  try {
+    const rssStartKiB = await rssKiB(kea.pid);
+    const raw = await measureRaw(kea.socket);
+    const again = await measureRaw(kea.socket); // warm: Kea's second answers
+    const rssAfterKiB = await rssKiB(kea.pid);
+    const mb = (b: number) => `${(b / 1e6).toFixed(2)} MB`;
+    console.log(`  start (spawn -> status-get ok): ${kea.startMs} ms; Kea RSS ${(rssStartKiB / 1024).toFixed(1)} MiB after start, ` +
+      `${(rssAfterKiB / 1024).toFixed(1)} MiB after the commands`);
+    for (const [name, first, second] of [
+      ['config-get', raw.configGet, again.configGet],
+      ['statistic-get-all', raw.statisticGetAll, again.statisticGetAll],
+    ] as const) {
+      console.log(`  ${name}: ${mb(first.bytes)} in ${first.ms} ms (again: ${second.ms} ms); JSON.parse ${first.parseMs} ms`);
+    }
+    console.log(JSON.stringify({ subnets, startMs: kea.startMs, rssStartKiB, rssAfterKiB, first: raw, second: again }));
+  } finally {
+    await kea.stop();
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,96 @@
+/** One Kea statistic, newest sample only, with its scope taken out of the name. */
+export interface StatSample {
+  /** The name without its scope: `subnet[3].pool[0].assigned-addresses` → `assigned-addresses`. */
+  stat: string;
+  subnetId?: number;
+  /** Kea's pool ID (the pool's `pool-id`, 0 when unset), NOT its position in `pools`. */
+  poolId?: number;
+  pdPoolId?: number;
+  /** kea-dhcp-ddns per-TSIG-key statistics: `key[<name>].update-sent`. */
+  key?: string;
+  value: number;
+}
+
+const DOT = 46; // '.'
+
+/**
+ * statistic-get-all arguments → one sample per statistic (the newest value, index [0][0]).
+ *
+ * Values: JSON.parse already turned Kea's 128-bit total-nas/total-pds into the nearest float64
+ * (2^128-1 reads as 2^128), which is what a Prometheus sample holds anyway. A number beyond
+ * float range (JSON.parse gives ±Infinity) is clamped to ±Number.MAX_VALUE; a BigInt from a
+ * big-number-aware parser is converted the same way. Negative values pass through: Kea's int64
+ * gauges can drift below 0 after lease database edits and hiding that would hide the bug.
+ * Strings (Kea's string and duration statistic types) and malformed entries are skipped.
+ * Names that do not parse as a scope stay whole, as global statistics: never dropped.
+ */
+export function parseStatistics(args: unknown): StatSample[] {
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) return [];
+  const all = args as Record<string, unknown>;
+  const out: StatSample[] = [];
+  // for-in over a JSON.parse result sees only own keys and is ~2x faster than Object.entries.
+  for (const name in all) {
+    const series = all[name];
+    if (!Array.isArray(series)) continue;
+    const newest: unknown = series[0];
+    if (!Array.isArray(newest)) continue;
+    const value = toValue(newest[0]);
+    if (value !== undefined) out.push(scoped(name, value));
+  }
+  return out;
+}
+
+function toValue(v: unknown): number | undefined {
+  let n: number;
+  if (typeof v === 'number') n = v;
+  else if (typeof v === 'bigint') n = Number(v); // rounds to nearest, overflows to ±Infinity
+  else return undefined;
+  if (n === Infinity) return Number.MAX_VALUE;
+  if (n === -Infinity) return -Number.MAX_VALUE;
+  return n === n ? n : undefined; // NaN: not from JSON, but callers may hand us anything
+}
+
+/** A plain scan instead of a regex: 50,000 names per poll on a 5,000-subnet server. */
+function scoped(name: string, value: number): StatSample {
+  if (name.startsWith('subnet[')) {
+    const close = name.indexOf(']', 7);
+    const subnetId = digits(name, 7, close);
+    if (subnetId !== undefined && name.charCodeAt(close + 1) === DOT) {
+      const rest = close + 2;
+      if (name.startsWith('pool[', rest)) {
+        const sample = inner(name, rest + 5, subnetId, value, false);
+        if (sample) return sample;
+      } else if (name.startsWith('pd-pool[', rest)) {
+        const sample = inner(name, rest + 8, subnetId, value, true);
+        if (sample) return sample;
+      } else if (rest < name.length) {
+        return { stat: name.slice(rest), subnetId, value };
+      }
+    }
+  } else if (name.startsWith('key[')) {
+    // TSIG key names are domain names: dots inside, so look for the closing "]." pair.
+    const close = name.indexOf('].', 4);
+    if (close > 4 && close + 2 < name.length) return { stat: name.slice(close + 2), key: name.slice(4, close), value };
+  }
+  return { stat: name, value };
+}
+
+function inner(name: string, from: number, subnetId: number, value: number, pd: boolean): StatSample | undefined {
+  const close = name.indexOf(']', from);
+  const id = digits(name, from, close);
+  if (id === undefined || name.charCodeAt(close + 1) !== DOT || close + 2 >= name.length) return undefined;
+  const stat = name.slice(close + 2);
+  return pd ? { stat, subnetId, pdPoolId: id, value } : { stat, subnetId, poolId: id, value };
+}
+
+/** Decimal digits in [from, to); undefined unless 1..15 digits (IDs are uint32 in Kea). */
+function digits(s: string, from: number, to: number): number | undefined {
+  if (to <= from || to - from > 15) return undefined;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    n = n * 10 + d;
+  }
+  return n;
+}
