@@ -59,7 +59,10 @@ export class StatisticsPoller {
       command = 'statistic-get-all';
       const answer = await this.o.endpoint.command('statistic-get-all', this.o.timeoutMs);
       const all = parseStatistics(expectSuccess(answer, `statistic-get-all on ${this.o.endpoint.label}`));
-      const kept = all.filter((s) => this.keep(s));
+      // Kea keeps reporting some statistics of a subnet removed from its config (seen on 2.2:
+      // subnet[ID].v4-reservation-conflicts); with the config in hand those are left out.
+      const known = st.daemon !== 'd2' && this.subnetsHash !== undefined && this.subnetsHash === st.configHash?.hash ? this.subnets : undefined;
+      const kept = all.filter((s) => this.keep(s, known));
       const samples = kept.length > this.o.config.maxSeries ? kept.slice(0, this.o.config.maxSeries) : kept;
       return {
         ...base, subnets: this.subnets, up: true, lastSuccessAt: Date.now(),
@@ -77,8 +80,9 @@ export class StatisticsPoller {
     }
   }
 
-  private keep(s: StatSample): boolean {
+  private keep(s: StatSample, known: ReadonlyMap<number, SubnetInfo> | undefined): boolean {
     if (s.subnetId === undefined) return true;
+    if (known && !known.has(s.subnetId)) return false;
     const pool = s.poolId !== undefined || s.pdPoolId !== undefined;
     if (!this.o.config.perSubnet || (pool && !this.o.config.perPool)) return false;
     if (this.deny.has(s.subnetId)) return false;

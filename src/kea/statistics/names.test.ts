@@ -46,8 +46,8 @@ for (const v of ['4', '6'] as const) {
   const [S, P] = v === '4' ? [S1, P1] : [S10, P10];
   const [sub, pool] = v === '4' ? ['subnet[1].', 'subnet[1].pool[1].'] : ['subnet[10].', 'subnet[10].pool[0].'];
   const gsp = (stat: string, base: string, scopes = 'gsp') => add(d, stat, [
-    ...(scopes.includes('g') ? [['', `kea_${d}_${base}`, {}] as [string, string, Record<string, string>]] : []),
-    ...(scopes.includes('s') ? [[sub, `kea_${d}_subnet_${base}`, S] as [string, string, Record<string, string>]] : []),
+    ...(scopes.includes('g') ? [['', `kea_${d}_${scopes.includes('s') ? 'global_' : ''}${base}`, {}] as [string, string, Record<string, string>]] : []),
+    ...(scopes.includes('s') ? [[sub, `kea_${d}_${base}`, S] as [string, string, Record<string, string>]] : []),
     ...(scopes.includes('p') ? [[pool, `kea_${d}_pool_${base}`, P] as [string, string, Record<string, string>]] : []),
   ]);
   gsp('declined-addresses', 'addresses_declined');
@@ -195,7 +195,7 @@ test('unknown statistics: sanitized gauge, scope labels, cached, never on a know
   assert.deepEqual(series('dhcp6', 'default', 'subnet[10].pd-pool[5].new-thing')?.labels, D10);
   assert.equal(series('dhcp6', 'default', 'subnet[10].pd-pool[5].new-thing')?.family.name, 'kea_dhcp6_pd_pool_new_thing');
   // A global name that sanitizes onto a known (or derivable) family's name moves aside.
-  assert.equal(series('dhcp4', 'default', 'subnet-addresses-assigned')?.family.name, 'kea_dhcp4_subnet_addresses_assigned_unmapped');
+  assert.equal(series('dhcp4', 'default', 'addresses-assigned')?.family.name, 'kea_dhcp4_addresses_assigned_unmapped');
   assert.equal(series('dhcp4', 'default', 'pool_addresses-capacity')?.family.name, 'kea_dhcp4_pool_addresses_capacity_unmapped');
   assert.equal(sanitize('a..b--c/é'), 'a_b_c');
   assert.equal(sanitize('--'), 'unnamed');

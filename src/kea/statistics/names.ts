@@ -89,7 +89,15 @@ function registry(daemon: StatsDaemon, naming: Naming): Registry {
   return r;
 }
 
-const defName = (daemon: StatsDaemon, def: StatDef, scope: Scope) => `kea_${daemon}_${SCOPE_PREFIX[scope]}${def.base}`;
+/** Per-subnet families take the plain name (`kea_dhcp4_addresses_assigned{subnet_id,…}`); the
+ * global total of a statistic Kea also reports per subnet is `global_`, so the two never share
+ * a family; pools and keys keep their prefixes. */
+function defName(daemon: StatsDaemon, def: StatDef, scope: Scope): string {
+  const perSubnet = def.scopes.includes('subnet');
+  // A scope Kea does not document for this statistic keeps the prefixed name, never the plain one.
+  const prefix = scope === 'subnet' && perSubnet ? '' : scope === 'global' && perSubnet ? 'global_' : SCOPE_PREFIX[scope];
+  return `kea_${daemon}_${prefix}${def.base}`;
+}
 
 /** A known statistic at any scope; scopes Kea does not document are built on demand. */
 function defFamily(r: Registry, def: StatDef, scope: Scope): StatFamily {
