@@ -245,8 +245,8 @@ test('statSeries never throws on odd samples', () => {
   }
 });
 
-test('README-statistics.md lists every declared family', () => {
-  const readme = readFileSync(new URL('./README-statistics.md', import.meta.url), 'utf8');
+test('README.md lists every declared family', () => {
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
   const all: StatFamily[] = (['dhcp4', 'dhcp6', 'd2'] as const).flatMap((d) => [...statFamilies(d, 'default'), ...statFamilies(d, 'kea-exporter')]);
   for (const f of all) assert.ok(readme.includes(`\`${f.name}\``), f.name);
 });
