@@ -101,6 +101,20 @@ describe('Control Agent', () => {
   });
 });
 
+test('statistics of the daemons behind an agent, none asked of the agent itself', async () => {
+  const agent = await fake({ services: { dhcp4: keaHandler({ version: '2.2', daemon: 'dhcp4' }) } });
+  const app = new App(parseConfigText(`targets: [{ name: a, url: "${agent.url}", services: [dhcp4] }]`, path.join(dir, 'c.yaml')),
+    { log: new MemoryLog(), version: 't', processMetrics: false });
+  await app.start();
+  await app.scheduler.pollStatisticsNow();
+  await app.stop();
+  const body = (await app.renderer.render(false)).body;
+  assert.match(body, /kea_dhcp4_packets_received_all_total\{target="a",daemon="dhcp4"\} \d+/);
+  assert.match(body, /kea_dhcp4_addresses_capacity\{target="a",daemon="dhcp4",subnet_id="1",subnet="192.0.2.0\/24",shared_network=""\}/);
+  assert.doesNotMatch(body, /daemon="ca",[^}]*subnet_id/);
+  assert.equal(agent.commands.filter((c) => c === 'statistic-get-all').length, 1);
+});
+
 describe('Kea 3 HTTP control socket', () => {
   test('a daemon\'s own socket answers for itself in a one-element list; Kea\'s hash is used', async () => {
     const h = keaHandler({ version: '3.0', daemon: 'dhcp4', ha: 'primary' });
