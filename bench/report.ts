@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import type { FleetResult } from './fleet.js';
 import type { OverheadResult } from './overhead.js';
-import { table } from './stats.js';
+import { table, type StatisticsResult } from './stats.js';
 
 export interface Env {
   node: string;
@@ -21,6 +21,80 @@ interface Row {
 }
 
 const check = (v: number, limit: number) => v <= limit;
+const mark = (r: Row) => (r.ok === undefined ? '' : r.ok ? 'ok' : 'MISS');
+const kb = (bytes: number) => Math.round(bytes / 1024);
+
+/** Part 3: the statistics of a 5,000-subnet kea-dhcp4 through the counting proxy. */
+export function statisticsRows(s: StatisticsResult): Row[] {
+  const w = s.scrapeWindow;
+  const q = s.quietWindow;
+  return [
+    { key: 'stats_render_median', value: s.render.medianMs, unit: 'ms', goal: '<= 10', ok: check(s.render.medianMs, 10) },
+    { key: 'stats_render_p95', value: s.render.p95Ms, unit: 'ms', goal: 'info' },
+    { key: 'stats_render_max', value: s.render.maxMs, unit: 'ms', goal: 'info' },
+    { key: 'stats_render_cold', value: s.render.coldMs, unit: 'ms', goal: 'info (first scrape with statistics)' },
+    { key: 'stats_render_body', value: s.render.bodyBytes, unit: 'bytes', goal: 'info' },
+    { key: 'stats_render_series', value: s.render.series, unit: 'series', goal: 'info' },
+    { key: 'stats_capacity_series', value: s.capacitySeries, unit: 'subnets', goal: `= ${s.subnets}`, ok: s.capacitySeries === s.subnets },
+    { key: 'stats_kea_commands_per_scrape', value: w.commandsPerScrape, unit: 'cmds', goal: '= 0', ok: w.commandsPerScrape === 0 },
+    { key: 'stats_scrape_window_scrapes_per_min', value: w.scrapesPerMinute, unit: '/min', goal: 'info' },
+    { key: 'stats_scrape_window_commands_per_min', value: round1(sum(w.commandsPerMinuteByCommand)), unit: '/min', goal: 'info (timers only)' },
+    { key: 'stats_quiet_window_commands_per_min', value: round1(sum(q.commandsPerMinuteByCommand)), unit: '/min', goal: 'info (timers only)' },
+    { key: 'stats_render_cpu_per_scrape', value: w.cpuMsPerScrape, unit: 'ms CPU', goal: 'info' },
+    { key: 'stats_statistic_get_all_bytes', value: s.statisticGetAll.bytes, unit: 'bytes', goal: 'info' },
+    { key: 'stats_statistic_get_all_kea_ms', value: s.statisticGetAll.keaMedianMs, unit: 'ms', goal: 'info (via proxy)' },
+    { key: 'stats_poll_duration', value: s.statisticGetAll.exporterPollMs, unit: 'ms', goal: 'info (exporter gauge)' },
+    { key: 'stats_cpu_per_poll', value: q.cpuMsPerStatisticsPoll.median, unit: 'ms CPU', goal: 'info (median)' },
+    { key: 'stats_cpu_per_cycle', value: q.cpuMsPerStatisticsCycle, unit: 'ms CPU', goal: 'info (incl. its status polls)' },
+    { key: 'stats_cpu_quiet', value: q.cpuPercent, unit: '% of one core', goal: 'info' },
+    { key: 'stats_config_get_first_contact', value: s.configGet.atFirstContact, unit: 'cmds', goal: '= 1', ok: s.configGet.atFirstContact === 1 },
+    { key: 'stats_config_get_after', value: s.configGet.afterFirstContact, unit: 'cmds', goal: '= 0', ok: s.configGet.afterFirstContact === 0 },
+    { key: 'stats_rss_max', value: s.rssMaxMb, unit: 'MB', goal: 'info (whole run)' },
+    { key: 'stats_rss_max_first_contact', value: s.rssMaxFirstContactMb, unit: 'MB', goal: 'info (config-get, 1st poll, cold render)' },
+    { key: 'stats_rss_max_scrape_window', value: s.rssMaxScrapeWindowMb, unit: 'MB', goal: 'info (~20 scrapes/s)' },
+    { key: 'stats_rss_max_quiet_window', value: s.rssMaxQuietWindowMb, unit: 'MB', goal: 'info (no scrapes; after the scrape window)' },
+    { key: 'stats_rss_end', value: s.rssEndMb, unit: 'MB', goal: 'info' },
+    { key: 'stats_proxy_max_concurrent', value: s.proxy.maxConcurrent, unit: 'conn', goal: '<= 1', ok: s.proxy.maxConcurrent <= 1 },
+    { key: 'stats_raw_statistic_get_all_bytes', value: s.raw.statisticGetAll.bytes, unit: 'bytes', goal: 'reference' },
+    { key: 'stats_raw_statistic_get_all_ms', value: s.raw.statisticGetAll.ms, unit: 'ms', goal: 'reference (connect to EOF)' },
+    { key: 'stats_raw_config_get_bytes', value: s.raw.configGet.bytes, unit: 'bytes', goal: 'reference' },
+    { key: 'stats_raw_config_get_ms', value: s.raw.configGet.ms, unit: 'ms', goal: 'reference (connect to EOF)' },
+  ];
+}
+
+const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+function tableOf(rs: readonly Row[]): string {
+  return table([['metric', 'value', 'unit', 'goal', ''], ...rs.map((r) => [r.key, String(r.value), r.unit, r.goal, mark(r)])]);
+}
+
+/** The part-3 table and its details (also used by npx tsx bench/stats.ts alone). */
+export function printStatistics(s: StatisticsResult): Row[] {
+  const rs = statisticsRows(s);
+  const w = s.scrapeWindow;
+  const q = s.quietWindow;
+  console.log(`
+== Statistics of a ${s.subnets}-subnet kea-dhcp4 (through the counting proxy) ==`);
+  console.log(tableOf(rs));
+  console.log(`
+scrape window: ${w.seconds} s, ${s.render.scrapes} scrapes on ${s.render.connections} connection(s) ` +
+    `(${w.scrapesPerMinute}/min; ${s.render.overlappingStatisticGetAll} overlapped a statistic-get-all); ` +
+    `Kea commands ${JSON.stringify(w.commands)} = ${JSON.stringify(w.commandsPerMinuteByCommand)} per min; ` +
+    `timers can issue at most ${JSON.stringify(w.timerBound)}; unexplained ${w.unexplainedCommands}`);
+  console.log(`quiet window (no scrapes): ${q.seconds} s, Kea commands ${JSON.stringify(q.commands)} = ` +
+    `${JSON.stringify(q.commandsPerMinuteByCommand)} per min; exporter CPU ${q.cpuMs} ms; ` +
+    `per statistics poll (request to quiet) ${JSON.stringify(q.cpuMsPerStatisticsPoll.samples)} ms`);
+  console.log(`first contact: statistics on /metrics ${s.firstStatisticsMs} ms after spawn; commands ${JSON.stringify(s.firstContactCommands)}; ` +
+    `config-get ${kb(s.configGet.bytes)} KiB, ${s.configGet.total} in the whole run; statistic-get-all ${kb(s.statisticGetAll.bytes)} KiB`);
+  console.log(`whole run: ${JSON.stringify(s.commandsWholeRun)}; proxy connections ${s.proxy.connections}, errors ${s.proxy.errors}; ` +
+    `exporter warnings ${s.warnings}; Kea up in ${s.keaStartMs} ms`);
+  console.log(`raw (one connection, before the exporter): config-get ${s.raw.configGet.bytes} B in ${s.raw.configGet.ms} ms ` +
+    `(JSON.parse ${s.raw.configGet.parseMs} ms), statistic-get-all ${s.raw.statisticGetAll.bytes} B in ${s.raw.statisticGetAll.ms} ms ` +
+    `(JSON.parse ${s.raw.statisticGetAll.parseMs} ms)`);
+  if (s.cpuProfileDir) console.log(`exporter CPU profile written to ${s.cpuProfileDir}`);
+  return rs;
+}
 
 export function rows(o: OverheadResult, f: FleetResult, env: Env): Row[] {
   const expected = Math.round((f.daemons * 60) / 5);
@@ -51,22 +125,22 @@ export function rows(o: OverheadResult, f: FleetResult, env: Env): Row[] {
   ];
 }
 
-export function print(o: OverheadResult, f: FleetResult, env: Env): Row[] {
+export function print(o: OverheadResult, f: FleetResult, s: StatisticsResult, env: Env): Row[] {
   const rs = rows(o, f, env);
-  const mark = (r: Row) => (r.ok === undefined ? '' : r.ok ? 'ok' : 'MISS');
   console.log('\n== Results vs goals ==');
-  console.log(table([['metric', 'value', 'unit', 'goal', ''], ...rs.map((r) => [r.key, String(r.value), r.unit, r.goal, mark(r)])]));
+  console.log(tableOf(rs));
   console.log(`\nKea commands per minute by command: ${JSON.stringify(f.commandsPerMinuteByCommand)}`);
   console.log(`status-get per fake in the window: min ${f.statusGetPerFakeInWindow.min}, max ${f.statusGetPerFakeInWindow.max}`);
   console.log(`fakes with > 1 command in progress at once (accept to answer written): ${f.fakesInProgressOverOne}`);
   console.log(`FakeKea.maxConcurrent > 1 on ${f.fakesOverOneConnection} fakes; exporter warnings ${f.warnings}`);
   console.log(`fleet child (not counted): CPU ${f.childCpuPercent}% of one core, RSS ${f.childRssMb} MB`);
+  const all = [...rs, ...printStatistics(s)];
   console.log('\n== Summary ==');
-  for (const r of rs) console.log(`${r.key}: ${r.value} ${r.unit} (goal ${r.goal}${r.ok === false ? ', MISSED' : ''})`);
-  return rs;
+  for (const r of all) console.log(`${r.key}: ${r.value} ${r.unit} (goal ${r.goal}${r.ok === false ? ', MISSED' : ''})`);
+  return all;
 }
 
-export function writeJson(file: string, o: OverheadResult, f: FleetResult, env: Env, rs: Row[]): void {
+export function writeJson(file: string, o: OverheadResult, f: FleetResult, s: StatisticsResult, env: Env, rs: Row[]): void {
   const summary = Object.fromEntries(rs.map((r) => [r.key, { value: r.value, unit: r.unit, goal: r.goal, ...(r.ok === undefined ? {} : { ok: r.ok }) }]));
-  writeFileSync(file, JSON.stringify({ env, summary, overhead: o, fleet: f }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ env, summary, overhead: o, fleet: f, statistics: s }, null, 2) + '\n');
 }

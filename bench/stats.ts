@@ -1,4 +1,16 @@
-/** Small statistics and formatting helpers for the bench. */
+/** Small statistics and formatting helpers for the bench; and part 3 (statistics of a
+ * 5,000-subnet kea-dhcp4), below the helpers. */
+import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve as resolvePath } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../src/lab/lab.js';
+import { measureRaw, startBigKea, type RawTiming } from './stats-kea.js';
 
 /** Nearest-rank percentile (p in 0..100) of an unsorted sample. */
 export function percentile(xs: readonly number[], p: number): number {
@@ -29,4 +41,556 @@ export function table(rows: readonly (readonly string[])[]): string {
   const line = (r: readonly string[]) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
   const sep = widths.map((w) => '-'.repeat(w)).join('  ');
   return [line(rows[0]!), sep, ...rows.slice(1).map(line)].join('\n');
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Part 3 of npm run bench: the statistics of a 5,000-subnet kea-dhcp4.
+ *
+ * A real kea-dhcp4 2.2 with 5,000 subnets (stats-kea.ts), and between it and the built exporter
+ * (node dist/cli.js, its own process) a counting proxy in this process: a UNIX socket server that
+ * serves one connection at a time, forwards the command to Kea's socket and pipes the answer
+ * back, counting commands by name and answer bytes. Those counts are the Kea commands per scrape.
+ *
+ *   npx tsx bench/stats.ts      (part 3 alone; builds dist first)
+ * --------------------------------------------------------------------------------------------- */
+export interface StatisticsOptions {
+  subnets: number;
+  /** Sequential keep-alive scrapes of /metrics, spread over `scrapeSpreadMs`. */
+  scrapes: number;
+  scrapeSpreadMs: number;
+  /** The exporter's statistics.interval and poll.interval, in seconds. */
+  statisticsIntervalS: number;
+  pollIntervalS: number;
+  /** Statistics polls in the no-scrape window (CPU per poll). */
+  quietPolls: number;
+}
+
+type Counts = Record<string, number>;
+
+export interface StatisticsResult {
+  subnets: number;
+  keaStartMs: number;
+  /** Reference: one command per connection straight to Kea's socket, before the exporter runs. */
+  raw: { configGet: RawTiming; statisticGetAll: RawTiming };
+  /** Exporter spawn until /metrics shows subnet 5000's capacity (node start-up included). */
+  firstStatisticsMs: number;
+  /** Commands until the first statistic-get-all was answered. */
+  firstContactCommands: Counts;
+  capacitySeries: number;
+  render: {
+    scrapes: number;
+    /** TCP connections the 200 scrapes used (keep-alive: 1). */
+    connections: number;
+    /** The first scrape that showed the statistics (their families rendered for the first time). */
+    coldMs: number;
+    medianMs: number;
+    p95Ms: number;
+    maxMs: number;
+    bodyBytes: number;
+    series: number;
+    statisticsSeries: number;
+    families: number;
+    /** Scrapes that overlapped a statistic-get-all in flight through the proxy. */
+    overlappingStatisticGetAll: number;
+  };
+  /** The window with the scrapes, ending after a statistics poll that followed them. */
+  scrapeWindow: {
+    seconds: number;
+    scrapesPerMinute: number;
+    commands: Counts;
+    commandsPerMinuteByCommand: Counts;
+    /** Most each timer can issue in the window: its polls start >= interval - 5 % jitter apart
+     * (less 0.25 s: the one-command queue can delay a request), plus one. status-get for the
+     * status timer, statistic-get-all for the statistics timer; any other command: 0. */
+    timerBound: Counts;
+    unexplainedCommands: number;
+    commandsPerScrape: number;
+    cpuMs: number;
+    /** (window CPU - quiet-window CPU rate x window length) / scrapes. */
+    cpuMsPerScrape: number;
+  };
+  /** No scrapes; from the end of the scrape window until `quietPolls` statistics polls settled. */
+  quietWindow: {
+    seconds: number;
+    commands: Counts;
+    commandsPerMinuteByCommand: Counts;
+    cpuMs: number;
+    cpuPercent: number;
+    /** Window CPU / statistic-get-all in it: includes the status polls and idle timers. */
+    cpuMsPerStatisticsCycle: number;
+    /** From the proxy reading the statistic-get-all request until the exporter's CPU went quiet
+     * (median and max of the polls in the window); a status-get in between would count too. */
+    cpuMsPerStatisticsPoll: { median: number; max: number; samples: number[] };
+  };
+  statisticGetAll: {
+    bytes: number;
+    /** Through the proxy: first request byte to Kea's EOF (median of the whole run). */
+    keaMedianMs: number;
+    /** kea_exporter_statistics_poll_duration_seconds at the end, in ms. */
+    exporterPollMs: number;
+  };
+  configGet: { total: number; atFirstContact: number; afterFirstContact: number; bytes: number };
+  commandsWholeRun: Counts;
+  proxy: { connections: number; maxConcurrent: number; errors: number };
+  /** Sampled every 250 ms from spawn to the end: max of the whole run, of first contact (spawn to
+   * the scrape window), of the scrape window (its garbage: ~20 bodies of 5 MB a second), of the
+   * quiet window (which starts with that garbage), and at the end. */
+  rssMaxMb: number;
+  rssMaxFirstContactMb: number;
+  rssMaxScrapeWindowMb: number;
+  rssMaxQuietWindowMb: number;
+  rssEndMb: number;
+  warnings: number;
+  cpuProfileDir?: string;
+}
+
+/** Utime+stime of a process in ms (clock ticks of 10 ms). */
+function cpuMsOfPid(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+function rssOfPid(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0; // gone
+  }
+}
+
+interface ProxyEvent {
+  command: string;
+  /** performance.now() of the first request byte and of Kea's EOF (NaN when it failed). */
+  start: number;
+  end: number;
+  bytes: number;
+}
+
+/** The counting proxy: one connection at a time (others wait, paused, in accept order). */
+class CountingProxy {
+  readonly events: ProxyEvent[] = [];
+  connections = 0;
+  maxConcurrent = 0;
+  errors = 0;
+  /** Called synchronously when a request's command name is known. */
+  onCommand: (ev: ProxyEvent) => void = () => {};
+  private active = 0;
+  private busy = false;
+  private readonly waiting: net.Socket[] = [];
+  private readonly waiters = new Set<() => void>();
+  private readonly server: net.Server;
+
+  constructor(private readonly upstream: string) {
+    this.server = net.createServer({ pauseOnConnect: true }, (s) => {
+      this.connections++;
+      this.waiting.push(s);
+      this.next();
+    });
+  }
+
+  listen(path: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(path, () => resolve());
+    });
+  }
+
+  close(): Promise<void> {
+    for (const s of this.waiting) s.destroy();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Commands by name whose first request byte came in [from, to). */
+  count(from = 0, to = Infinity): Counts {
+    const c: Counts = {};
+    for (const e of this.events) if (e.start >= from && e.start < to) c[e.command] = (c[e.command] ?? 0) + 1;
+    return c;
+  }
+
+  /** Resolves with the first `command` answered (EOF from Kea) after `after`. */
+  answered(command: string, after: number, timeoutMs: number): Promise<ProxyEvent> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const e = this.events.find((x) => x.command === command && x.end > after);
+        if (!e) return false;
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve(e);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`proxy: no ${command} answered within ${timeoutMs} ms`));
+      }, timeoutMs);
+      if (!check()) this.waiters.add(check);
+    });
+  }
+
+  private next(): void {
+    if (this.busy) return;
+    const client = this.waiting.shift();
+    if (!client) return;
+    this.busy = true;
+    void this.serve(client).finally(() => {
+      this.busy = false;
+      this.next();
+    });
+  }
+
+  private serve(client: net.Socket): Promise<void> {
+    return new Promise((resolve) => {
+      this.active++;
+      this.maxConcurrent = Math.max(this.maxConcurrent, this.active);
+      const ev: ProxyEvent = { command: '(unparsed)', start: NaN, end: NaN, bytes: 0 };
+      let request = '';
+      let named = false;
+      const up = net.createConnection(this.upstream);
+      let done = false;
+      const finish = (failed: boolean) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        if (failed) this.errors++;
+        up.destroy();
+        client.destroy();
+        this.active--;
+        if (Number.isNaN(ev.start)) ev.start = performance.now();
+        this.events.push(ev);
+        for (const w of [...this.waiters]) w();
+        resolve();
+      };
+      const timer = setTimeout(() => finish(true), 30_000);
+      client.on('data', (c: Buffer) => {
+        if (Number.isNaN(ev.start)) ev.start = performance.now();
+        if (!named) {
+          request += c.toString('utf8');
+          try {
+            ev.command = String((JSON.parse(request) as { command?: unknown }).command);
+            named = true;
+            this.onCommand(ev);
+          } catch {
+            // incomplete so far
+          }
+        }
+        up.write(c);
+      });
+      up.on('data', (c: Buffer) => {
+        ev.bytes += c.length;
+        client.write(c);
+      });
+      up.on('end', () => {
+        ev.end = performance.now();
+        client.end();
+      });
+      // The exporter reads to EOF and then closes: that ends this connection.
+      client.on('close', () => finish(Number.isNaN(ev.end)));
+      client.on('error', () => finish(true));
+      up.on('error', () => finish(true));
+      client.resume();
+    });
+  }
+}
+
+/** Sequential /metrics scrapes over one keep-alive connection; the clock stops at the last byte. */
+function scraper(port: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const sockets = new Set<net.Socket>();
+  const get = (): Promise<{ ms: number; start: number; end: number; body: Buffer }> =>
+    new Promise((resolve, reject) => {
+      const start = performance.now();
+      const req = http.get({ host: '127.0.0.1', port, path: '/metrics', agent, timeout: 10_000 }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const end = performance.now();
+          if (res.statusCode !== 200) reject(new Error(`/metrics answered ${res.statusCode}`));
+          else resolve({ ms: end - start, start, end, body: Buffer.concat(chunks) });
+        });
+        res.on('error', reject);
+      });
+      req.on('socket', (s: net.Socket) => sockets.add(s));
+      req.on('timeout', () => req.destroy(new Error('/metrics: no answer within 10 s')));
+      req.on('error', reject);
+    });
+  return { get, connections: () => sockets.size, resetConnections: () => sockets.clear(), close: () => agent.destroy() };
+}
+
+function startStatsExporter(configFile: string, profileDir: string | undefined): { proc: ChildProcess; warnings: () => number; exited: Promise<void> } {
+  const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn' };
+  // As shipped: the file's shebang carries the Node flags. Node refuses --cpu-prof in
+  // NODE_OPTIONS, so a profiled run spawns node with the shebang's flags and --cpu-prof.
+  const shebangFlags = (/^#!.*\bnode\b(.*)$/m.exec(readFileSync(cli, 'utf8').split('\n', 1)[0]!)?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
+  // BENCH_EXPORTER_FLAGS: more Node flags for a look inside (--trace-gc, ...), same way.
+  const extra = [
+    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ...(process.env.BENCH_EXPORTER_FLAGS ?? '').split(/\s+/).filter(Boolean),
+  ];
+  const proc = extra.length > 0
+    ? spawn(process.execPath, [...shebangFlags, ...extra, cli, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env })
+    : spawn(cli, ['--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  const kill = () => proc.kill('SIGKILL');
+  process.once('exit', kill);
+  void exited.then(() => process.removeListener('exit', kill));
+  let warnings = 0;
+  proc.stdout!.on('data', (d: Buffer) => {
+    const lines = d.toString().split('\n').filter((l) => /"level":(40|50)/.test(l));
+    warnings += lines.length;
+    for (const l of lines.slice(0, 5)) process.stderr.write(`  exporter: ${l.slice(0, 300)}\n`);
+    if (extra.length > 0) {
+      for (const l of d.toString().split('\n')) if (l !== '' && !l.startsWith('{')) process.stderr.write(`  exporter: ${l}\n`);
+    }
+  });
+  proc.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+  return { proc, warnings: () => warnings, exited };
+}
+
+/** Waits until the process has used no CPU for `stableMs` (10 ms ticks), at most `capMs`. */
+async function cpuQuiet(pid: number, stableMs = 300, capMs = 5000): Promise<number> {
+  const t0 = performance.now();
+  let last = cpuMsOfPid(pid);
+  let since = performance.now();
+  while (performance.now() - t0 < capMs) {
+    await sleep(50);
+    const c = cpuMsOfPid(pid);
+    if (c !== last) {
+      last = c;
+      since = performance.now();
+    } else if (performance.now() - since >= stableMs) break;
+  }
+  return last;
+}
+
+const perMinute = (c: Counts, ms: number): Counts =>
+  Object.fromEntries(Object.entries(c).map(([k, v]) => [k, round((v * 60_000) / ms, 1)]));
+const sum = (c: Counts): number => Object.values(c).reduce((a, b) => a + b, 0);
+const CAPACITY = 'kea_dhcp4_addresses_capacity{';
+
+export async function runStatistics(o: StatisticsOptions): Promise<StatisticsResult> {
+  const profileDir = process.env.BENCH_CPU_PROF ? resolvePath(process.env.BENCH_CPU_PROF) : undefined;
+  const dir = await mkdtemp(join(tmpdir(), 'kstat-'));
+  const kea = await startBigKea(o.subnets);
+  let exporter: ReturnType<typeof startStatsExporter> | undefined;
+  let proxy: CountingProxy | undefined;
+  let client: ReturnType<typeof scraper> | undefined;
+  try {
+    const raw = await measureRaw(kea.socket); // before the exporter: one connection at a time
+
+    proxy = new CountingProxy(kea.socket);
+    const proxySocket = join(dir, 'proxy.sock');
+    await proxy.listen(proxySocket);
+    const port = await freePort('tcp');
+    const configFile = join(dir, 'statistics.yaml');
+    await writeFile(configFile, [
+      `listen: "127.0.0.1:${port}"`,
+      `poll: { interval: ${o.pollIntervalS}s, timeout: 3s }`,
+      `statistics: { interval: ${o.statisticsIntervalS}s }`,
+      'targets:',
+      `  - { name: big, socket: "${proxySocket}", daemon: dhcp4 }`,
+      '',
+    ].join('\n'));
+
+    const t0 = performance.now();
+    exporter = startStatsExporter(configFile, profileDir);
+    const pid = exporter.proc.pid!;
+    const rss: number[] = [];
+    const sampler = setInterval(() => rss.push(rssOfPid(pid)), 250);
+    client = scraper(port);
+    const lastSubnet = new RegExp(`^kea_dhcp4_addresses_capacity\\{[^}]*subnet_id="${o.subnets}"`, 'm');
+
+    // Until the statistics show up: the scrape that first has them rendered them for the first time.
+    let cold: { ms: number; body: Buffer } | undefined;
+    while (performance.now() - t0 < 30_000) {
+      await sleep(100);
+      if (exporter.proc.exitCode !== null) throw new Error(`exporter exited (${exporter.proc.exitCode})`);
+      try {
+        const s = await client.get();
+        if (lastSubnet.test(s.body.toString('utf8'))) {
+          cold = s;
+          break;
+        }
+      } catch {
+        // not listening yet
+      }
+    }
+    if (!cold) throw new Error(`statistics of subnet ${o.subnets} not on /metrics within 30 s`);
+    const firstStatisticsMs = performance.now() - t0;
+    const first = proxy.events.find((e) => e.command === 'statistic-get-all' && !Number.isNaN(e.end))!;
+    const firstContactCommands = proxy.count(0, first.end);
+    await cpuQuiet(pid);
+
+    // Per statistics poll: the exporter's CPU from the moment the proxy reads the request.
+    const pollCpuStart = new Map<ProxyEvent, number>();
+    proxy.onCommand = (ev) => {
+      if (ev.command === 'statistic-get-all') pollCpuStart.set(ev, cpuMsOfPid(pid));
+    };
+
+    // Scrape window: the scrapes, spread evenly, then the first statistics poll after them.
+    client.resetConnections();
+    const rssA0 = rss.length;
+    const a0 = performance.now();
+    const cpuA0 = cpuMsOfPid(pid);
+    const renders: number[] = [];
+    const spans: [number, number][] = [];
+    let body = cold.body;
+    const step = o.scrapeSpreadMs / o.scrapes;
+    for (let i = 0; i < o.scrapes; i++) {
+      await sleep(Math.max(0, a0 + i * step - performance.now()));
+      const s = await client.get();
+      renders.push(s.ms);
+      spans.push([s.start, s.end]);
+      body = s.body;
+    }
+    const scrapesDone = performance.now();
+    await proxy.answered('statistic-get-all', scrapesDone, o.statisticsIntervalS * 2000);
+    const cpuA1 = await cpuQuiet(pid);
+    const a1 = performance.now();
+    const scrapeCommands = proxy.count(a0, a1);
+
+    // Quiet window: no scrapes, until `quietPolls` statistics polls have been answered and digested.
+    const b0 = a1;
+    const rssB0 = rss.length;
+    const pollCpu: number[] = [];
+    let after = b0;
+    for (let i = 0; i < o.quietPolls; i++) {
+      const e = await proxy.answered('statistic-get-all', after, o.statisticsIntervalS * 2000);
+      after = e.end;
+      const end = await cpuQuiet(pid);
+      const start = pollCpuStart.get(e);
+      if (start !== undefined) pollCpu.push(end - start);
+    }
+    const b1 = performance.now();
+    const cpuB = cpuMsOfPid(pid) - cpuA1;
+    const quietCommands = proxy.count(b0, b1);
+    rss.push(rssOfPid(pid));
+    clearInterval(sampler);
+
+    // The last body, read once more at the end for the exporter's own poll duration.
+    const last = (await client.get()).body.toString('utf8');
+    const pollDuration = /^kea_exporter_statistics_poll_duration_seconds\{[^}]*\} (\S+)$/m.exec(last);
+    const text = body.toString('utf8');
+    const lines = text.split('\n');
+    const series = lines.filter((l) => l !== '' && !l.startsWith('#'));
+
+    const aMs = a1 - a0;
+    const bMs = b1 - b0;
+    const spacing = (intervalS: number) => intervalS * 950 - 250;
+    const bound: Counts = {
+      'status-get': Math.floor(aMs / spacing(o.pollIntervalS)) + 1,
+      'statistic-get-all': Math.floor(aMs / spacing(o.statisticsIntervalS)) + 1,
+    };
+    const unexplained = Object.entries(scrapeCommands).reduce((n, [c, v]) => n + Math.max(0, v - (bound[c] ?? 0)), 0);
+    const cpuA = cpuA1 - cpuA0;
+    const sga = proxy.events.filter((e) => e.command === 'statistic-get-all' && !Number.isNaN(e.end));
+    const overlapping = spans.filter(([s, e]) => sga.some((x) => x.start < e && x.end > s)).length;
+    const configGets = proxy.events.filter((e) => e.command === 'config-get');
+    const whole = proxy.count();
+
+    return {
+      subnets: o.subnets,
+      keaStartMs: kea.startMs,
+      raw,
+      firstStatisticsMs: round(firstStatisticsMs, 0),
+      firstContactCommands,
+      capacitySeries: series.filter((l) => l.startsWith(CAPACITY)).length,
+      render: {
+        scrapes: renders.length,
+        connections: client.connections(),
+        coldMs: round(cold.ms, 1),
+        medianMs: round(median(renders), 2),
+        p95Ms: round(p95(renders), 2),
+        maxMs: round(max(renders), 1),
+        bodyBytes: body.length,
+        series: series.length,
+        statisticsSeries: series.filter((l) => l.startsWith('kea_dhcp4_')).length,
+        families: lines.filter((l) => l.startsWith('# TYPE ')).length,
+        overlappingStatisticGetAll: overlapping,
+      },
+      scrapeWindow: {
+        seconds: round(aMs / 1000, 1),
+        scrapesPerMinute: round((renders.length * 60_000) / aMs, 0),
+        commands: scrapeCommands,
+        commandsPerMinuteByCommand: perMinute(scrapeCommands, aMs),
+        timerBound: bound,
+        unexplainedCommands: unexplained,
+        commandsPerScrape: round(unexplained / renders.length, 3),
+        cpuMs: cpuA,
+        cpuMsPerScrape: round(Math.max(0, cpuA - (cpuB / bMs) * aMs) / renders.length, 2),
+      },
+      quietWindow: {
+        seconds: round(bMs / 1000, 1),
+        commands: quietCommands,
+        commandsPerMinuteByCommand: perMinute(quietCommands, bMs),
+        cpuMs: cpuB,
+        cpuPercent: round((cpuB / bMs) * 100, 2),
+        cpuMsPerStatisticsCycle: round(cpuB / Math.max(1, quietCommands['statistic-get-all'] ?? 0), 0),
+        cpuMsPerStatisticsPoll: { median: median(pollCpu), max: max(pollCpu), samples: pollCpu },
+      },
+      statisticGetAll: {
+        bytes: sga.at(-1)?.bytes ?? 0,
+        keaMedianMs: round(median(sga.map((e) => e.end - e.start)), 1),
+        exporterPollMs: pollDuration ? round(Number(pollDuration[1]) * 1000, 0) : NaN,
+      },
+      configGet: {
+        total: configGets.length,
+        atFirstContact: configGets.filter((e) => e.start <= first.end).length,
+        afterFirstContact: configGets.filter((e) => e.start > first.end).length,
+        bytes: configGets[0]?.bytes ?? 0,
+      },
+      commandsWholeRun: whole,
+      proxy: { connections: proxy.connections, maxConcurrent: proxy.maxConcurrent, errors: proxy.errors },
+      rssMaxMb: mb(max(rss)),
+      rssMaxFirstContactMb: mb(max(rss.slice(0, rssA0))),
+      rssMaxScrapeWindowMb: mb(max(rss.slice(rssA0, rssB0))),
+      rssMaxQuietWindowMb: mb(max(rss.slice(rssB0))),
+      rssEndMb: mb(rss[rss.length - 1]!),
+      warnings: exporter.warnings(),
+      ...(profileDir && { cpuProfileDir: profileDir }),
+    };
+  } finally {
+    client?.close();
+    if (exporter && exporter.proc.exitCode === null) {
+      exporter.proc.kill('SIGTERM'); // graceful: a --cpu-prof profile is written on exit
+      await Promise.race([exporter.exited, sleep(5000)]);
+      exporter.proc.kill('SIGKILL');
+    }
+    await proxy?.close();
+    await kea.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export const STATISTICS_DEFAULTS: StatisticsOptions = {
+  subnets: 5000,
+  scrapes: 200,
+  scrapeSpreadMs: 8000,
+  statisticsIntervalS: 10,
+  pollIntervalS: 5,
+  quietPolls: 3,
+};
+
+async function main(): Promise<void> {
+  execSync('npm run --silent build', { stdio: 'inherit', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+  const s = await runStatistics(STATISTICS_DEFAULTS);
+  const { printStatistics } = await import('./report.js');
+  printStatistics(s);
+  console.log(JSON.stringify(s));
+}
+
+if (process.argv[1] && resolvePath(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const watchdog = setTimeout(() => {
+    console.error('bench/stats.ts: still running after 120 s, giving up');
+    process.exit(2);
+  }, 120_000);
+  watchdog.unref();
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.stack : err);
+      process.exit(1);
+    },
+  );
 }

@@ -13,7 +13,7 @@ export function buildServer(app: App): FastifyInstance {
   server.get('/metrics', async (req, reply) => {
     // Prometheus asks for OpenMetrics first; anything else gets the classic text format.
     const chosen = new Negotiator(req).mediaType([TEXT, OPENMETRICS]);
-    const { contentType, body } = await app.renderer.render(chosen === OPENMETRICS);
+    const { contentType, body } = await app.renderer.renderBuffer(chosen === OPENMETRICS);
     return reply.type(contentType).send(body);
   });
 

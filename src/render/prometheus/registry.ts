@@ -40,8 +40,12 @@ function openMetricsView(metric: PromMetric): PromMetric {
 /** A family's text as last rendered, and the version of the family it shows. */
 interface FamilyText {
   version: number;
-  text: string;
+  bytes: Buffer;
 }
+
+const NEWLINE = Buffer.from('\n');
+const BLANK_LINE = Buffer.from('\n\n');
+const OM_END = Buffer.from('\n# EOF\n');
 
 interface Series {
   name: string;
@@ -156,25 +160,34 @@ export class PrometheusRenderer {
 
   /** Kea's series only change when a poll lands, and most families (HA state sets, versions,
    * hashes, settings) not even then: each family is rendered by prom-client only when it
-   * changed since the last scrape. Process metrics are rendered every time. Same text as
-   * Registry.metrics(), which would render every series on every scrape. */
-  async render(openMetrics: boolean): Promise<{ contentType: string; body: string }> {
+   * changed since the last scrape, and kept encoded, so a scrape is mostly a copy of bytes.
+   * Process metrics are rendered every time. Same text as Registry.metrics(). */
+  async renderBuffer(openMetrics: boolean): Promise<{ contentType: string; body: Buffer }> {
     const reg = openMetrics ? this.openMetrics : this.text;
     const cache = openMetrics ? this.omCache : this.textCache;
-    const parts: string[] = [];
+    const parts: Buffer[] = [];
+    const sep = openMetrics ? NEWLINE : BLANK_LINE;
     for (const metric of reg.getMetricsAsArray() as unknown as PromMetric[]) {
+      if (parts.length > 0) parts.push(sep);
       const version = this.versions.get(metric.name);
       const cached = cache.get(metric.name);
       if (version !== undefined && cached?.version === version) {
-        parts.push(cached.text);
+        parts.push(cached.bytes);
         continue;
       }
       const text = await (reg as unknown as FamilyRenderer).getMetricsAsString(openMetrics ? openMetricsView(metric) : metric);
-      if (version !== undefined) cache.set(metric.name, { version, text });
-      parts.push(text);
+      const bytes = Buffer.from(text);
+      if (version !== undefined) cache.set(metric.name, { version, bytes });
+      parts.push(bytes);
     }
-    const body = openMetrics ? `${parts.join('\n')}\n# EOF\n` : `${parts.join('\n\n')}\n`;
-    return { contentType: reg.contentType, body };
+    parts.push(openMetrics ? OM_END : NEWLINE);
+    return { contentType: reg.contentType, body: Buffer.concat(parts) };
+  }
+
+  /** The same as text (tests, tools). */
+  async render(openMetrics: boolean): Promise<{ contentType: string; body: string }> {
+    const { contentType, body } = await this.renderBuffer(openMetrics);
+    return { contentType, body: body.toString('utf8') };
   }
 
   private touch(name: string): void {
