@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import Negotiator from 'negotiator';
 import type { App } from '../app.js';
@@ -13,8 +14,9 @@ export function buildServer(app: App): FastifyInstance {
   server.get('/metrics', async (req, reply) => {
     // Prometheus asks for OpenMetrics first; anything else gets the classic text format.
     const chosen = new Negotiator(req).mediaType([TEXT, OPENMETRICS]);
-    const { contentType, body } = await app.renderer.renderBuffer(chosen === OPENMETRICS);
-    return reply.type(contentType).send(body);
+    const { contentType, chunks, length } = await app.renderer.renderChunks(chosen === OPENMETRICS);
+    // The chunks are cached buffers: streaming them as they are copies nothing.
+    return reply.type(contentType).header('content-length', length).send(Readable.from(chunks));
   });
 
   server.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(landingPage(app)));

@@ -73,6 +73,9 @@ export class PrometheusRenderer {
   private readonly versions = new Map<string, number>();
   private readonly textCache = new Map<string, FamilyText>();
   private readonly omCache = new Map<string, FamilyText>();
+  /** The Kea families joined, per format, and how many families went in. */
+  private textJoined: { families: number; bytes: Buffer } | undefined;
+  private omJoined: { families: number; bytes: Buffer } | undefined;
 
   constructor(
     extraLabelNames: readonly string[],
@@ -160,34 +163,43 @@ export class PrometheusRenderer {
 
   /** Kea's series only change when a poll lands, and most families (HA state sets, versions,
    * hashes, settings) not even then: each family is rendered by prom-client only when it
-   * changed since the last scrape, and kept encoded, so a scrape is mostly a copy of bytes.
-   * Process metrics are rendered every time. Same text as Registry.metrics(). */
-  async renderBuffer(openMetrics: boolean): Promise<{ contentType: string; body: Buffer }> {
+   * changed, kept encoded, and the Kea part of the body is joined again only when one of its
+   * families changed, so most scrapes copy nothing. Process metrics are rendered every time
+   * and follow the Kea families. Returns the body as chunks (sent as they are). */
+  async renderChunks(openMetrics: boolean): Promise<{ contentType: string; chunks: Buffer[]; length: number }> {
     const reg = openMetrics ? this.openMetrics : this.text;
     const cache = openMetrics ? this.omCache : this.textCache;
-    const parts: Buffer[] = [];
     const sep = openMetrics ? NEWLINE : BLANK_LINE;
+    const kea: Buffer[] = [];
+    const others: Buffer[] = [];
+    let changed = false;
     for (const metric of reg.getMetricsAsArray() as unknown as PromMetric[]) {
-      if (parts.length > 0) parts.push(sep);
       const version = this.versions.get(metric.name);
-      const cached = cache.get(metric.name);
-      if (version !== undefined && cached?.version === version) {
-        parts.push(cached.bytes);
-        continue;
+      let cached = cache.get(metric.name);
+      if (version === undefined || cached?.version !== version) {
+        const text = await (reg as unknown as FamilyRenderer).getMetricsAsString(openMetrics ? openMetricsView(metric) : metric);
+        const bytes = Buffer.from(text);
+        if (version === undefined) {
+          others.push(bytes);
+          continue;
+        }
+        cache.set(metric.name, (cached = { version, bytes }));
+        changed = true;
       }
-      const text = await (reg as unknown as FamilyRenderer).getMetricsAsString(openMetrics ? openMetricsView(metric) : metric);
-      const bytes = Buffer.from(text);
-      if (version !== undefined) cache.set(metric.name, { version, bytes });
-      parts.push(bytes);
+      kea.push(cached.bytes);
     }
-    parts.push(openMetrics ? OM_END : NEWLINE);
-    return { contentType: reg.contentType, body: Buffer.concat(parts) };
+    const joined = openMetrics ? 'omJoined' : 'textJoined';
+    if (changed || this[joined]?.families !== kea.length) {
+      this[joined] = { families: kea.length, bytes: Buffer.concat(kea.flatMap((b, i) => (i === 0 ? [b] : [sep, b]))) };
+    }
+    const chunks = [this[joined]!.bytes, ...others.flatMap((b) => [sep, b]), openMetrics ? OM_END : NEWLINE];
+    return { contentType: reg.contentType, chunks, length: chunks.reduce((n, b) => n + b.length, 0) };
   }
 
-  /** The same as text (tests, tools). */
+  /** The same as one string (tests, tools). */
   async render(openMetrics: boolean): Promise<{ contentType: string; body: string }> {
-    const { contentType, body } = await this.renderBuffer(openMetrics);
-    return { contentType, body: body.toString('utf8') };
+    const { contentType, chunks } = await this.renderChunks(openMetrics);
+    return { contentType, body: Buffer.concat(chunks).toString('utf8') };
   }
 
   private touch(name: string): void {
