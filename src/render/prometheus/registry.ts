@@ -73,9 +73,6 @@ export class PrometheusRenderer {
   private readonly versions = new Map<string, number>();
   private readonly textCache = new Map<string, FamilyText>();
   private readonly omCache = new Map<string, FamilyText>();
-  /** The Kea families joined, per format, and how many families went in. */
-  private textJoined: { families: number; bytes: Buffer } | undefined;
-  private omJoined: { families: number; bytes: Buffer } | undefined;
 
   constructor(
     extraLabelNames: readonly string[],
@@ -163,16 +160,15 @@ export class PrometheusRenderer {
 
   /** Kea's series only change when a poll lands, and most families (HA state sets, versions,
    * hashes, settings) not even then: each family is rendered by prom-client only when it
-   * changed, kept encoded, and the Kea part of the body is joined again only when one of its
-   * families changed, so most scrapes copy nothing. Process metrics are rendered every time
-   * and follow the Kea families. Returns the body as chunks (sent as they are). */
+   * changed and kept encoded; the body is those buffers in a row, sent as they are, so a
+   * scrape copies nothing it did not render. Process metrics are rendered every time and
+   * follow the Kea families. */
   async renderChunks(openMetrics: boolean): Promise<{ contentType: string; chunks: Buffer[]; length: number }> {
     const reg = openMetrics ? this.openMetrics : this.text;
     const cache = openMetrics ? this.omCache : this.textCache;
     const sep = openMetrics ? NEWLINE : BLANK_LINE;
     const kea: Buffer[] = [];
     const others: Buffer[] = [];
-    let changed = false;
     for (const metric of reg.getMetricsAsArray() as unknown as PromMetric[]) {
       const version = this.versions.get(metric.name);
       let cached = cache.get(metric.name);
@@ -184,15 +180,11 @@ export class PrometheusRenderer {
           continue;
         }
         cache.set(metric.name, (cached = { version, bytes }));
-        changed = true;
       }
       kea.push(cached.bytes);
     }
-    const joined = openMetrics ? 'omJoined' : 'textJoined';
-    if (changed || this[joined]?.families !== kea.length) {
-      this[joined] = { families: kea.length, bytes: Buffer.concat(kea.flatMap((b, i) => (i === 0 ? [b] : [sep, b]))) };
-    }
-    const chunks = [this[joined]!.bytes, ...others.flatMap((b) => [sep, b]), openMetrics ? OM_END : NEWLINE];
+    const chunks = [...kea, ...others].flatMap((b, i) => (i === 0 ? [b] : [sep, b]));
+    chunks.push(openMetrics ? OM_END : NEWLINE);
     return { contentType: reg.contentType, chunks, length: chunks.reduce((n, b) => n + b.length, 0) };
   }
 
