@@ -7,9 +7,6 @@ import { statisticsCollector } from './render/prometheus/statistics.js';
 import type { DaemonSnapshot } from './snapshot.js';
 import { Target } from './targets/target.js';
 
-/** Commands allowed to wait for one daemon before new ones are refused (poller and, later, proxy). */
-const MAX_QUEUED = 100;
-
 export interface AppOptions {
   log: Log;
   version: string;
@@ -28,7 +25,7 @@ export class App {
     readonly config: Config,
     readonly opts: AppOptions,
   ) {
-    const queues = new QueueRegistry({ maxInFlight: config.poll.maxInFlight, maxQueued: MAX_QUEUED });
+    const queues = new QueueRegistry({ maxInFlight: config.poll.maxInFlight, maxQueued: config.proxy.maxQueued });
     const ctx = { poll: config.poll, statistics: config.statistics, queues, log: opts.log };
     this.targets = config.targets.map((t) => new Target(t, ctx));
     const extraLabels = [...new Set(config.targets.flatMap((t) => Object.keys(t.labels)))].sort();

@@ -5,7 +5,25 @@ export interface Config {
   listen: { host: string; port: number };
   poll: PollConfig;
   statistics: StatisticsConfig;
+  proxy: ProxyConfig;
   targets: readonly TargetConfig[];
+}
+
+/** The Control-Agent-compatible command endpoint (POST /targets/<name>/). */
+export interface ProxyConfig {
+  enabled: boolean;
+  /** Its own listener (e.g. behind TLS); undefined: served beside /metrics. */
+  listen?: { host: string; port: number };
+  tls?: { cert: string; key: string; clientCa?: string };
+  maxBodyBytes: number;
+  /** Commands allowed to wait for one daemon (poller and proxy together); more get 503. */
+  maxQueued: number;
+  /** A proxied command waiting or running longer than this gets 504. */
+  timeoutMs: number;
+  rateLimit: { max: number; windowMs: number };
+  users: readonly { name: string; password: string; role: string }[];
+  tokens: readonly { name: string; token: string; role: string }[];
+  roles: Readonly<Record<string, { commands: readonly string[]; targets: readonly string[]; unredacted: boolean }>>;
 }
 
 /** statistic-get-all polling of dhcp4, dhcp6 and d2 daemons, on its own timer. */
@@ -75,5 +93,8 @@ export const DEFAULTS = {
   maxInFlight: 1,
   maxAnswerBytes: 64 * 1024 * 1024,
   statisticsInterval: '30s',
+  proxyMaxBodyBytes: 1024 * 1024,
+  proxyMaxQueued: 100,
+  proxyTimeout: '30s',
   statisticsMaxSeries: 100_000,
 } as const;

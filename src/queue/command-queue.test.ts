@@ -68,3 +68,16 @@ test('registry shares one queue per key', () => {
   assert.equal(r.get('unix:/a'), r.get('unix:/a'));
   assert.notEqual(r.get('unix:/a'), r.get('unix:/b'));
 });
+
+test('priority commands skip maxQueued and go before the others', async () => {
+  const q = new CommandQueue({ maxInFlight: 1, maxQueued: 2 });
+  const g = gate();
+  const order: string[] = [];
+  const first = q.run(() => g.p);
+  const others = [q.run(async () => order.push('a')), q.run(async () => order.push('b'))];
+  await assert.rejects(q.run(async () => 0), (e: KeaError) => e.code === 'queue_full');
+  const poll = q.run(async () => order.push('poll'), Infinity, true);
+  g.open();
+  await Promise.all([first, ...others, poll]);
+  assert.deepEqual(order, ['poll', 'a', 'b']);
+});

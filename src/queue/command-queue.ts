@@ -10,6 +10,7 @@ export interface QueueLimits {
 interface Waiter {
   start: () => void;
   fail: (err: KeaError) => void;
+  priority: boolean;
 }
 
 /** The single gate in front of one daemon: everything that talks to it (poller, proxy) goes
@@ -28,9 +29,11 @@ export class CommandQueue {
     return this.waiting.length;
   }
 
-  /** Runs fn when a slot is free. waitMs bounds the time spent waiting for the slot. */
-  async run<T>(fn: () => Promise<T>, waitMs = Infinity): Promise<T> {
-    if (this.running >= this.limits.maxInFlight) await this.acquire(waitMs);
+  /** Runs fn when a slot is free. waitMs bounds the time spent waiting for the slot. A
+   * priority command (the poller's: at most a couple per daemon) is not counted against
+   * maxQueued and goes before the others, so proxy load never starves monitoring. */
+  async run<T>(fn: () => Promise<T>, waitMs = Infinity, priority = false): Promise<T> {
+    if (this.running >= this.limits.maxInFlight) await this.acquire(waitMs, priority);
     else this.running++;
     try {
       return await fn();
@@ -39,8 +42,8 @@ export class CommandQueue {
     }
   }
 
-  private acquire(waitMs: number): Promise<void> {
-    if (this.waiting.length >= this.limits.maxQueued) {
+  private acquire(waitMs: number, priority: boolean): Promise<void> {
+    if (!priority && this.waiting.length >= this.limits.maxQueued) {
       return Promise.reject(new KeaError('queue_full', `${this.waiting.length} commands already waiting`));
     }
     return new Promise<void>((resolve, reject) => {
@@ -51,6 +54,7 @@ export class CommandQueue {
           resolve();
         },
         fail: reject,
+        priority,
       };
       if (Number.isFinite(waitMs)) {
         timer = setTimeout(() => {
@@ -59,7 +63,10 @@ export class CommandQueue {
           reject(new KeaError('queue_timeout', `no free slot within ${waitMs} ms`));
         }, waitMs);
       }
-      this.waiting.push(waiter);
+      if (priority) {
+        const firstOther = this.waiting.findIndex((w) => !w.priority);
+        this.waiting.splice(firstOther < 0 ? this.waiting.length : firstOther, 0, waiter);
+      } else this.waiting.push(waiter);
     });
   }
 

@@ -1,5 +1,5 @@
 import type { CommandQueue } from '../queue/command-queue.js';
-import type { Transport } from '../transport/transport.js';
+import { parseBody, type Transport } from '../transport/transport.js';
 import { asAnswer, unwrapList } from '../kea/answer.js';
 import type { KeaAnswer, KeaCommand } from '../kea/types.js';
 
@@ -14,15 +14,26 @@ export class Endpoint {
     readonly label: string,
   ) {}
 
-  /** Sends one command through the daemon's queue and returns this daemon's answer. */
-  async command(command: string, timeoutMs: number, args?: Record<string, unknown>): Promise<KeaAnswer> {
+  /** Sends one command through the daemon's queue and returns this daemon's answer. The
+   * poller's commands have priority; the proxy's (priority false) may be refused when too
+   * many wait. */
+  async command(command: string, timeoutMs: number, args?: Record<string, unknown>, priority = true): Promise<KeaAnswer> {
     const cmd: KeaCommand = { command };
     if (this.service) cmd.service = [this.service];
     if (args) cmd.arguments = args;
     // Waiting for a slot is bounded too, so a busy daemon cannot stall its caller forever.
-    const body = await this.queue.run(() => this.transport.request(cmd, timeoutMs), timeoutMs);
+    const text = await this.queue.run(() => this.transport.request(cmd, timeoutMs), timeoutMs, priority);
+    return this.answerOf(text, command).answer;
+  }
+
+  /** This daemon's answer, parsed and as text (the element of an HTTP list). */
+  answerOf(text: string, command: string): { answer: KeaAnswer; text: string } {
     const what = `${command} on ${this.label}`;
-    if (this.transport.kind === 'unix') return asAnswer(body, what);
-    return unwrapList(body, 1, what)[0]!;
+    const body = parseBody(text, what);
+    if (this.transport.kind === 'unix') return { answer: asAnswer(body, what), text: text.trim() };
+    const answer = unwrapList(body, 1, what)[0]!;
+    // A one-element list: its element is the text between the brackets.
+    const t = text.trim();
+    return { answer, text: t.slice(1, -1).trim() };
   }
 }

@@ -3,7 +3,7 @@ import { Pool, errors as undiciErrors } from 'undici';
 import { KeaError } from '../errors.js';
 import type { HttpOptions } from '../config/types.js';
 import type { KeaCommand } from '../kea/types.js';
-import { parseBody, type Transport } from './transport.js';
+import type { Transport } from './transport.js';
 
 const TLS_ERROR = /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL|HOSTNAME_MISMATCH)/;
 
@@ -41,7 +41,7 @@ export class HttpTransport implements Transport {
     }
   }
 
-  async request(cmd: KeaCommand, timeoutMs: number): Promise<unknown> {
+  async request(cmd: KeaCommand, timeoutMs: number): Promise<string> {
     const what = `${cmd.command} at ${this.opts.url}${cmd.service ? ` (${cmd.service.join(',')})` : ''}`;
     let res;
     let text: string;
@@ -60,7 +60,7 @@ export class HttpTransport implements Transport {
     if (res.statusCode === 401) throw new KeaError('unauthorized', `${what}: HTTP 401 Unauthorized`);
     if (res.statusCode === 403) throw new KeaError('forbidden', `${what}: HTTP 403 Forbidden`);
     if (res.statusCode !== 200) throw new KeaError('http_status', `${what}: HTTP ${res.statusCode}`);
-    return parseBody(text, what);
+    return text;
   }
 
   async close(): Promise<void> {

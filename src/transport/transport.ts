@@ -4,8 +4,9 @@ import type { KeaCommand } from '../kea/types.js';
 /** One request/answer exchange with a Kea control channel. Implementations throw KeaError. */
 export interface Transport {
   readonly kind: 'unix' | 'http';
-  /** Resolves with the parsed JSON body: an answer map (UNIX) or, over HTTP, a list or a bare map. */
-  request(cmd: KeaCommand, timeoutMs: number): Promise<unknown>;
+  /** Resolves with the body as Kea sent it: an answer map (UNIX) or, over HTTP, a list or a
+   * bare map. Text, so the proxy can pass Kea's exact numbers on (128-bit counters). */
+  request(cmd: KeaCommand, timeoutMs: number): Promise<string>;
   close(): Promise<void>;
 }
 

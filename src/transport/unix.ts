@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { KeaError } from '../errors.js';
 import type { KeaCommand } from '../kea/types.js';
-import { parseBody, type Transport } from './transport.js';
+import type { Transport } from './transport.js';
 
 /** Kea's UNIX control socket: one command per connection; Kea answers and closes, so read to EOF. */
 export class UnixTransport implements Transport {
@@ -12,20 +12,20 @@ export class UnixTransport implements Transport {
     private readonly maxAnswerBytes: number,
   ) {}
 
-  request(cmd: KeaCommand, timeoutMs: number): Promise<unknown> {
+  request(cmd: KeaCommand, timeoutMs: number): Promise<string> {
     const what = `${cmd.command} on ${this.path}`;
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
       let settled = false;
       const sock = net.createConnection(this.path);
-      const finish = (err: KeaError | undefined, value?: unknown) => {
+      const finish = (err: KeaError | undefined, value?: string) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         sock.destroy();
         if (err) reject(err);
-        else resolve(value);
+        else resolve(value ?? '');
       };
       const timer = setTimeout(
         () => finish(new KeaError('timeout', `${what}: no complete answer within ${timeoutMs} ms`)),
@@ -40,13 +40,7 @@ export class UnixTransport implements Transport {
         }
         chunks.push(chunk);
       });
-      sock.on('end', () => {
-        try {
-          finish(undefined, parseBody(Buffer.concat(chunks, size).toString('utf8'), what));
-        } catch (err) {
-          finish(err as KeaError);
-        }
-      });
+      sock.on('end', () => finish(undefined, Buffer.concat(chunks, size).toString('utf8')));
       sock.on('error', (err: NodeJS.ErrnoException) => {
         const connected = sock.bytesWritten > 0;
         const code = connected ? 'closed' : 'connect';
