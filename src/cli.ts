@@ -8,10 +8,12 @@ import { App } from './app.js';
 import { ConfigError, defaultConfig, loadConfigFile, parseListen } from './config/load.js';
 import type { Config } from './config/types.js';
 import { createLog } from './log.js';
-import { buildServer } from './server/server.js';
+import { buildProxyServer, buildServer } from './server/server.js';
+import { hashPassword } from './proxy/password.js';
 import { VERSION } from './version.js';
 
 const USAGE = `Usage: kea-telemetry [--config FILE] [--listen HOST:PORT] [--check-config]
+       kea-telemetry hash-password < password   (prints a hash for proxy.users[].password)
 
   --config FILE      YAML (.yaml/.yml) or JSON5 (.json/.json5) configuration;
                      without it the embedded default watches Kea's standard sockets
@@ -21,6 +23,14 @@ const USAGE = `Usage: kea-telemetry [--config FILE] [--listen HOST:PORT] [--chec
 `;
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'hash-password') {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    const plain = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+    if (plain === '') return void process.stderr.write('hash-password: no password on standard input\n'), 1;
+    process.stdout.write(`${await hashPassword(plain)}\n`);
+    return 0;
+  }
   let args;
   try {
     args = parseArgs({
@@ -64,11 +74,18 @@ async function main(argv: string[]): Promise<number> {
   );
   const address = await server.listen({ host, port });
   log.info({ url: `${address}/metrics` }, 'listening');
+  const { proxy } = config;
+  const proxyServer = proxy.enabled && proxy.listen ? buildProxyServer(app) : undefined;
+  if (proxyServer && proxy.listen) {
+    const at = await proxyServer.listen({ ...proxy.listen });
+    log.info({ url: `${at}/targets/` }, 'proxy listening');
+  } else if (proxy.enabled) log.info({ url: `${address}/targets/` }, 'proxy enabled');
   void app.start();
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     await server.close();
+    await proxyServer?.close();
     await app.stop();
     process.exit(0);
   };

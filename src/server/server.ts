@@ -1,15 +1,20 @@
+import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import Negotiator from 'negotiator';
 import type { App } from '../app.js';
 import { landingPage } from './landing.js';
+import { PROXY_REQUESTS, proxyRoutes, type ProxyDeps } from '../proxy/routes.js';
 
 const TEXT = 'text/plain; version=0.0.4';
 const OPENMETRICS = 'application/openmetrics-text; version=1.0.0';
 
-/** The HTTP face of the exporter. Does not listen: callers use listen() or inject(). */
+/** The HTTP face of the exporter. Does not listen: callers use listen() or inject(). The
+ * proxy is mounted here unless it has a listener of its own (buildProxyServer). */
 export function buildServer(app: App): FastifyInstance {
   const server = Fastify({ logger: false });
+  const { proxy } = app.config;
+  if (proxy.enabled && !proxy.listen) void server.register(proxyRoutes, proxyDeps(app));
 
   server.get('/metrics', async (req, reply) => {
     // Prometheus asks for OpenMetrics first; anything else gets the classic text format.
@@ -29,4 +34,30 @@ export function buildServer(app: App): FastifyInstance {
   });
 
   return server;
+}
+
+/** The proxy on its own listener (proxy.listen), with TLS and client certificates when set. */
+export function buildProxyServer(app: App): FastifyInstance {
+  const { tls } = app.config.proxy;
+  const https = tls && {
+    cert: readFileSync(tls.cert),
+    key: readFileSync(tls.key),
+    ...(tls.clientCa && { ca: readFileSync(tls.clientCa), requestCert: true, rejectUnauthorized: true }),
+  };
+  // Typed as the plain instance: routes and inject() do not care which server carries them.
+  const server = Fastify({ logger: false, ...(https && { https }) }) as unknown as FastifyInstance;
+  void server.register(proxyRoutes, proxyDeps(app));
+  return server;
+}
+
+const counters = new WeakMap<App, ProxyDeps['requests']>();
+
+function proxyDeps(app: App): ProxyDeps {
+  // One counter per app, however many servers are built for it (tests build several).
+  let requests = counters.get(app);
+  if (!requests) {
+    requests = app.renderer.counter(PROXY_REQUESTS, 'Proxied command requests, by target, command and HTTP status code.', ['target', 'command', 'code']);
+    counters.set(app, requests);
+  }
+  return { app, config: app.config.proxy, log: app.opts.log, requests };
 }

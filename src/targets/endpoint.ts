@@ -26,6 +26,16 @@ export class Endpoint {
     return this.answerOf(text, command).answer;
   }
 
+  /** A proxied command: through the same queue, after the poller's, refused (queue_full) when
+   * too many wait. Returns Kea's answer as sent. */
+  async forward(command: string, timeoutMs: number, args?: Record<string, unknown>): Promise<{ answer: KeaAnswer; text: string }> {
+    const cmd: KeaCommand = { command };
+    if (this.service) cmd.service = [this.service];
+    if (args) cmd.arguments = args;
+    const text = await this.queue.run(() => this.transport.request(cmd, timeoutMs), timeoutMs, false);
+    return this.answerOf(text, command);
+  }
+
   /** This daemon's answer, parsed and as text (the element of an HTTP list). */
   answerOf(text: string, command: string): { answer: KeaAnswer; text: string } {
     const what = `${command} on ${this.label}`;

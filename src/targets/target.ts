@@ -60,6 +60,16 @@ export class Target {
     return [...this.pollers.values()].map((p) => p.endpoint);
   }
 
+  /** Where a proxied command goes: without service, the target itself (a socket's daemon, a
+   * Kea 3 socket, or the agent); with one, the daemon named, if this target reaches it. */
+  endpointFor(service: string | undefined): Endpoint | undefined {
+    const self = this.pollers.get(`${this.name}|self`)!;
+    if (service === undefined) return self.endpoint;
+    if (this.config.kind === 'agent') return this.pollers.get(`${this.name}|${service}`)?.endpoint;
+    const daemon = this.config.daemon ?? self.snapshot.daemon;
+    return daemon === service || daemon === 'unknown' ? self.endpoint : undefined;
+  }
+
   /** One poll of every daemon of this target (different daemons in parallel: different queues). */
   async poll(): Promise<Map<string, DaemonSnapshot>> {
     if (this.config.kind === 'agent' && !this.services) await this.discover();

@@ -104,6 +104,12 @@ export class PrometheusRenderer {
     }
   }
 
+  /** A counter the caller increments itself (e.g. proxy requests), in both formats. Not a
+   * per-daemon family: rendered on every scrape like the process metrics. */
+  counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
+    return new client.Counter({ name, help, labelNames, registers: this.registers });
+  }
+
   /** Creates a family; the base labels are the per-daemon ones, then the family's own. */
   private declare(def: MetricDef): void {
     const labelNames = ['target', 'daemon', ...this.extraLabelNames, ...(def.labels ?? [])];

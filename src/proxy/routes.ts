@@ -1,0 +1,106 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Counter } from 'prom-client';
+import type { App } from '../app.js';
+import type { ProxyConfig } from '../config/types.js';
+import type { Log } from '../log.js';
+import { Authenticator, type Principal } from './auth.js';
+import { parseCommand } from './body.js';
+import { bare, forward } from './forward.js';
+import { BUILT_IN_ROLES, allows, type Role } from './roles.js';
+
+export const PROXY_REQUESTS = 'kea_exporter_proxy_requests_total';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+    audit?: { target?: string; services?: string[]; command?: string; results?: number[] };
+  }
+}
+
+export interface ProxyDeps {
+  app: App;
+  config: ProxyConfig;
+  log: Log;
+  requests: Counter<'target' | 'command' | 'code'>;
+}
+
+/** POST /targets/<name>/ as a Control Agent answers it, and GET /targets, behind
+ * authentication, per-role authorization, a per-user rate limit and an audit line each.
+ * Registered as an encapsulated plugin: its body parsing and errors stay its own. */
+export async function proxyRoutes(server: FastifyInstance, deps: ProxyDeps): Promise<void> {
+  const { config, app } = deps;
+  const auth = new Authenticator(config.users, config.tokens);
+  const roles: Record<string, Role> = { ...BUILT_IN_ROLES, ...config.roles };
+  const send = (reply: FastifyReply, status: number, body: string) =>
+    reply.code(status).type('application/json').send(body);
+
+  // Kea's own rules for bodies: any content type, comments allowed, parsed by parseCommand.
+  server.removeAllContentTypeParsers();
+  server.addContentTypeParser('*', { parseAs: 'string', bodyLimit: config.maxBodyBytes }, (_req, body, done) => done(null, body));
+  server.setErrorHandler((err: { statusCode?: number; code?: string }, _req, reply) => {
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, 413, bare(413, 'Payload Too Large'));
+    if (err.statusCode === 429) return send(reply, 429, bare(429, 'Too Many Requests'));
+    deps.log.error({ err }, 'proxy request failed');
+    return send(reply, 500, bare(500, 'Internal Server Error'));
+  });
+
+  server.addHook('onRequest', async (req, reply) => {
+    req.audit = {};
+    req.principal = await auth.authenticate(req.headers.authorization);
+    if (!req.principal) {
+      reply.header('www-authenticate', 'Basic realm="kea-telemetry"');
+      return send(reply, 401, bare(401, 'Unauthorized'));
+    }
+  });
+  await server.register(rateLimit, {
+    hook: 'preHandler',
+    max: config.rateLimit.max,
+    timeWindow: config.rateLimit.windowMs,
+    keyGenerator: (req) => req.principal?.name ?? req.ip,
+  });
+  server.addHook('onResponse', async (req, reply) => audit(deps, req, reply));
+
+  server.get('/targets', async () =>
+    app.targets.map((t) => ({
+      name: t.name,
+      daemons: t.snapshots().map((s) => ({ daemon: s.daemon, up: s.up, ...(s.error && { error: s.error.code }) })),
+    })),
+  );
+
+  const handle = async (req: FastifyRequest<{ Params: { name: string }; Body: string }>, reply: FastifyReply) => {
+    const target = app.targets.find((t) => t.name === req.params.name);
+    req.audit = { target: req.params.name };
+    if (!target) return send(reply, 404, bare(404, 'Not Found'));
+    const cmd = parseCommand(typeof req.body === 'string' ? req.body : '');
+    if (!cmd) return send(reply, 400, bare(400, 'Bad Request'));
+    req.audit = { target: target.name, command: cmd.command, services: cmd.service ?? [] };
+    const role = roles[req.principal!.role]!;
+    if (!allows(role, target.name, cmd.command)) return send(reply, 403, bare(403, 'Forbidden'));
+    const out = await forward(target, cmd, config.timeoutMs, role.unredacted);
+    req.audit.results = out.results;
+    if (out.retryAfterS !== undefined) reply.header('retry-after', String(out.retryAfterS));
+    return send(reply, out.status, out.body);
+  };
+  server.post('/targets/:name', handle);
+  server.post('/targets/:name/', handle);
+}
+
+/** One structured line per request, and the request counter. */
+function audit(deps: ProxyDeps, req: FastifyRequest, reply: FastifyReply): void {
+  const a = req.audit ?? {};
+  const allowed = a.command !== undefined && reply.statusCode !== 403 && reply.statusCode !== 401;
+  // Only commands a role let through become label values: clients cannot mint series.
+  const command = allowed ? a.command! : 'none';
+  deps.requests.inc({ target: a.target && deps.app.targets.some((t) => t.name === a.target) ? a.target : 'none', command, code: String(reply.statusCode) });
+  deps.log.info(
+    {
+      audit: {
+        user: req.principal?.name ?? null, method: req.principal?.method ?? null, client: req.ip,
+        target: a.target ?? null, services: a.services ?? [], command: a.command ?? null,
+        status: reply.statusCode, results: a.results ?? [], durationMs: Math.round(reply.elapsedTime),
+      },
+    },
+    'proxy request',
+  );
+}
