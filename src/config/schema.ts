@@ -4,6 +4,7 @@ import { DAEMONS } from '../kea/types.js';
 import { parseDuration } from './duration.js';
 import type { PathIssue } from './env.js';
 import { parseListen } from './listen.js';
+import { isPasswordHash } from '../proxy/password.js';
 import { DEFAULTS, type Config, type TargetConfig } from './types.js';
 
 /** Label names the exporter sets itself; a target label with one of these would clash. */
@@ -165,6 +166,14 @@ const proxy = z
       .default({}),
   })
   .superRefine((p, ctx) => {
+    for (const builtIn of ['read-only', 'admin']) {
+      if (builtIn in p.roles) ctx.addIssue({ code: 'custom', path: ['roles', builtIn], message: 'is built in: choose another name' });
+    }
+    p.users.forEach((u, i) => {
+      if (u.password.startsWith('scrypt$') && !isPasswordHash(u.password)) {
+        ctx.addIssue({ code: 'custom', path: ['users', i, 'password'], message: 'malformed scrypt hash (make one with kea-telemetry hash-password)' });
+      }
+    });
     const known = new Set(['read-only', 'admin', ...Object.keys(p.roles)]);
     for (const kind of ['users', 'tokens'] as const) {
       p[kind].forEach((c, i) => {

@@ -45,10 +45,15 @@ export async function proxyRoutes(server: FastifyInstance, deps: ProxyDeps): Pro
     return send(reply, 500, bare(500, 'Internal Server Error'));
   });
 
+  const failures = new FailureThrottle(config.rateLimit.max, config.rateLimit.windowMs);
   server.addHook('onRequest', async (req, reply) => {
-    req.audit = {};
+    const name = (req.params as { name?: string }).name;
+    req.audit = name === undefined ? {} : { target: name };
+    // Throttled before the scrypt check: failed logins cannot be used to burn CPU.
+    if (failures.blocked(req.ip)) return send(reply, 429, bare(429, 'Too Many Requests'));
     req.principal = await auth.authenticate(req.headers.authorization);
     if (!req.principal) {
+      failures.add(req.ip);
       reply.header('www-authenticate', 'Basic realm="kea-telemetry"');
       return send(reply, 401, bare(401, 'Unauthorized'));
     }
@@ -70,7 +75,6 @@ export async function proxyRoutes(server: FastifyInstance, deps: ProxyDeps): Pro
 
   const handle = async (req: FastifyRequest<{ Params: { name: string }; Body: string }>, reply: FastifyReply) => {
     const target = app.targets.find((t) => t.name === req.params.name);
-    req.audit = { target: req.params.name };
     if (!target) return send(reply, 404, bare(404, 'Not Found'));
     const cmd = parseCommand(typeof req.body === 'string' ? req.body : '');
     if (!cmd) return send(reply, 400, bare(400, 'Bad Request'));
@@ -103,4 +107,27 @@ function audit(deps: ProxyDeps, req: FastifyRequest, reply: FastifyReply): void 
     },
     'proxy request',
   );
+}
+
+/** Failed authentications per client address in a fixed window; past `max`, refused at once. */
+class FailureThrottle {
+  private readonly counts = new Map<string, number>();
+  private windowStart = Date.now();
+
+  constructor(
+    private readonly max: number,
+    private readonly windowMs: number,
+  ) {}
+
+  blocked(ip: string): boolean {
+    if (Date.now() - this.windowStart >= this.windowMs) {
+      this.counts.clear();
+      this.windowStart = Date.now();
+    }
+    return (this.counts.get(ip) ?? 0) >= this.max;
+  }
+
+  add(ip: string): void {
+    this.counts.set(ip, (this.counts.get(ip) ?? 0) + 1);
+  }
 }

@@ -1,0 +1,151 @@
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { Authenticator, type Principal } from './auth.js';
+import { hashPassword, isPasswordHash, verifyPassword } from './password.js';
+
+const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
+const sha256hex = (s: string) => createHash('sha256').update(s).digest('hex');
+
+const TOKEN = 'tok-0123456789abcdef';
+const STORED_TOKEN = 'grafana-secret-9876543210';
+
+let auth: Authenticator;
+let calls: string[];
+
+before(async () => {
+  calls = [];
+  const counting = async (plain: string, stored: string) => {
+    calls.push(stored);
+    return verifyPassword(plain, stored);
+  };
+  auth = new Authenticator(
+    [
+      { name: 'admin', role: 'admin', password: await hashPassword('adm1n-pw') },
+      { name: 'colon', role: 'read-only', password: await hashPassword('a:b::c:') },
+      { name: 'plain', role: 'read-only', password: 'v1ewer-pw' },
+      { name: 'broken', role: 'admin', password: 'scrypt$16384$8$1$nope$nope' },
+      { name: 'admin', role: 'read-only', password: 'second-entry-ignored' },
+    ],
+    [
+      { name: 'ci', role: 'admin', token: TOKEN },
+      { name: 'grafana', role: 'read-only', token: `sha256$${sha256hex(STORED_TOKEN)}` },
+      { name: 'bad-digest', role: 'admin', token: 'sha256$xyz' },
+    ],
+    { verify: counting },
+  );
+});
+
+const ok = (p: Principal | undefined, name: string, role: string, method: Principal['method']) =>
+  assert.deepEqual(p, { name, role, method });
+
+describe('Basic', () => {
+  test('right passwords, hashed or plain; a password may hold colons', async () => {
+    ok(await auth.authenticate(basic('admin', 'adm1n-pw')), 'admin', 'admin', 'basic');
+    ok(await auth.authenticate(basic('colon', 'a:b::c:')), 'colon', 'read-only', 'basic');
+    ok(await auth.authenticate(basic('plain', 'v1ewer-pw')), 'plain', 'read-only', 'basic');
+  });
+
+  test('the scheme is case-insensitive; extra spaces between scheme and credentials are fine', async () => {
+    const creds = Buffer.from('admin:adm1n-pw').toString('base64');
+    for (const h of [`basic ${creds}`, `BASIC ${creds}`, `bAsIc ${creds}`, `Basic   ${creds}`, ` Basic ${creds} `]) {
+      ok(await auth.authenticate(h), 'admin', 'admin', 'basic');
+    }
+  });
+
+  test('wrong credentials: undefined', async () => {
+    for (const h of [
+      basic('admin', 'nope'),
+      basic('admin', ''),
+      basic('admin', 'adm1n-pw '),
+      basic('Admin', 'adm1n-pw'), // names are case-sensitive
+      basic('ghost', 'adm1n-pw'),
+      basic('plain', 'v1ewer-PW'),
+      basic('plain', 'second-entry-ignored'),
+      basic('admin', 'second-entry-ignored'), // the first entry of a name wins
+      basic('broken', 'scrypt$16384$8$1$nope$nope'), // a broken hash is not a plain password
+      basic('colon', 'a:b::c'),
+    ]) {
+      assert.equal(await auth.authenticate(h), undefined, h);
+    }
+  });
+
+  test('missing or malformed headers: undefined', async () => {
+    for (const h of [
+      undefined,
+      '',
+      'Basic',
+      'Basic ',
+      `Basic ${Buffer.from('admin:adm1n-pw').toString('base64')} extra`,
+      'Basic !!!not-base64!!!',
+      `Basic ${Buffer.from('admin:adm1n-pw').toString('base64').replace(/=+$/, '')}X`,
+      `Basic ${Buffer.from('no-colon-here').toString('base64')}`,
+      `Basic ${Buffer.from(':adm1n-pw').toString('base64')}`, // empty user-id
+      `Basic ${Buffer.from('admin:adm1n\npw').toString('base64')}`, // control character
+      `Basic ${Buffer.from([0x61, 0x3a, 0xff, 0xfe]).toString('base64')}`, // not UTF-8
+      `Digest ${Buffer.from('admin:adm1n-pw').toString('base64')}`,
+      `Basic:${Buffer.from('admin:adm1n-pw').toString('base64')}`,
+      'adm1n-pw',
+    ]) {
+      assert.equal(await auth.authenticate(h), undefined, String(h));
+    }
+  });
+
+  test('every Basic attempt costs exactly one scrypt: unknown names, plain secrets and broken hashes too', async (t) => {
+    const cases = {
+      'known user, wrong password': basic('admin', 'nope'),
+      'known user, right password': basic('admin', 'adm1n-pw'),
+      'unknown user': basic('ghost', 'nope'),
+      'plain-secret user': basic('plain', 'nope'),
+      'broken-hash user': basic('broken', 'nope'),
+    };
+    for (const [what, header] of Object.entries(cases)) {
+      const durations: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        calls.length = 0;
+        const t0 = process.hrtime.bigint();
+        await auth.authenticate(header);
+        durations.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        assert.equal(calls.length, 1, what);
+        // The dummy for names without a usable hash is a real hash of the same cost.
+        assert.equal(isPasswordHash(calls[0]!), true, what);
+        assert.match(calls[0]!, /^scrypt\$16384\$8\$1\$/, what);
+      }
+      // Wall time is only reported, never asserted (CI machines vary too much).
+      t.diagnostic(`${what}: ${durations.map((d) => d.toFixed(1)).join(', ')} ms`);
+    }
+  });
+});
+
+describe('Bearer', () => {
+  test('a plain token and a sha256$-stored token; case-insensitive scheme', async () => {
+    ok(await auth.authenticate(`Bearer ${TOKEN}`), 'ci', 'admin', 'bearer');
+    ok(await auth.authenticate(`bearer ${TOKEN}`), 'ci', 'admin', 'bearer');
+    ok(await auth.authenticate(`BEARER ${STORED_TOKEN}`), 'grafana', 'read-only', 'bearer');
+  });
+
+  test('wrong or malformed tokens: undefined, and no scrypt', async () => {
+    calls.length = 0;
+    for (const h of [
+      'Bearer wrong-token-123456',
+      `Bearer ${TOKEN}x`,
+      `Bearer ${TOKEN.slice(0, -1)}`,
+      `Bearer sha256$${sha256hex(STORED_TOKEN)}`, // the stored digest is not the token
+      'Bearer sha256$xyz', // a malformed digest entry matches nothing, not even its own text
+      'Bearer ',
+      'Bearer',
+      `Bearer ${TOKEN} ${TOKEN}`,
+      `Token ${TOKEN}`,
+      TOKEN,
+    ]) {
+      assert.equal(await auth.authenticate(h), undefined, h);
+    }
+    assert.equal(calls.length, 0);
+  });
+
+  test('no users and no tokens: nobody gets in', async () => {
+    const empty = new Authenticator([], []);
+    assert.equal(await empty.authenticate(basic('admin', 'adm1n-pw')), undefined);
+    assert.equal(await empty.authenticate(`Bearer ${TOKEN}`), undefined);
+  });
+});

@@ -1,0 +1,136 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { isPasswordHash, verifyPassword } from './password.js';
+
+export interface UserCredential {
+  name: string;
+  role: string;
+  /** A scrypt$ hash (kea-telemetry hash-password), or a plain secret (e.g. from ${ENV}). */
+  password: string;
+}
+
+export interface TokenCredential {
+  name: string;
+  role: string;
+  /** A plain secret, or "sha256$<64 hex>" of it. */
+  token: string;
+}
+
+export interface Principal {
+  name: string;
+  role: string;
+  method: 'basic' | 'bearer';
+}
+
+export type VerifyFn = (plain: string, stored: string) => Promise<boolean>;
+
+/** Verified instead of a password when the user name is unknown (or its hash is broken), so
+ * that every Basic attempt costs one scrypt and timing does not tell which names exist.
+ * Random salt and key: no password verifies against it. */
+const DUMMY_HASH = 'scrypt$16384$8$1$i8Qwk1Yf3lE2aXbMEcKdtA==$ZJ3kTHgkGJ2fD4nWa8pW9nI5Zk7V+oYy0tFjJ3hQjcA=';
+
+type Secret = { kind: 'hash'; stored: string } | { kind: 'plain'; digest: Buffer } | { kind: 'broken' };
+
+interface User {
+  name: string;
+  role: string;
+  secret: Secret;
+}
+
+interface Token {
+  name: string;
+  role: string;
+  /** undefined for a malformed sha256$ entry: it matches nothing. */
+  digest: Buffer | undefined;
+}
+
+const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+/** Authenticates the Authorization header of one request: Basic (RFC 7617) against users,
+ * Bearer against tokens. Holds no cache: every request is verified from scratch. */
+export class Authenticator {
+  private readonly users = new Map<string, User>();
+  private readonly tokens: readonly Token[];
+  private readonly verify: VerifyFn;
+
+  /** `verify` is for tests (counting scrypt calls); it defaults to verifyPassword. */
+  constructor(users: readonly UserCredential[], tokens: readonly TokenCredential[], options: { verify?: VerifyFn } = {}) {
+    this.verify = options.verify ?? verifyPassword;
+    for (const u of users) {
+      // The first entry of a name wins; config validation is where duplicates are refused.
+      if (!this.users.has(u.name)) this.users.set(u.name, { name: u.name, role: u.role, secret: secretOf(u.password) });
+    }
+    this.tokens = tokens.map((t) => ({ name: t.name, role: t.role, digest: tokenDigest(t.token) }));
+  }
+
+  /** undefined when the header is missing, malformed or the credentials are wrong. */
+  async authenticate(authorization: string | undefined): Promise<Principal | undefined> {
+    if (typeof authorization !== 'string') return undefined;
+    // RFC 9110 credentials: auth-scheme 1*SP token68; the scheme is case-insensitive.
+    const m = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*) +(\S+)$/.exec(authorization.trim());
+    if (!m) return undefined;
+    const scheme = m[1]!.toLowerCase();
+    if (scheme === 'basic') return this.basic(m[2]!);
+    if (scheme === 'bearer') return this.bearer(m[2]!);
+    return undefined;
+  }
+
+  private async basic(encoded: string): Promise<Principal | undefined> {
+    const pair = decodeBasic(encoded);
+    if (!pair) return undefined;
+    const [name, password] = pair;
+    const user = this.users.get(name);
+    let ok = false;
+    if (user?.secret.kind === 'hash') {
+      ok = await this.verify(password, user.secret.stored);
+    } else {
+      // Unknown name, plain secret or broken hash: still one scrypt, result ignored.
+      await this.verify(password, DUMMY_HASH);
+      if (user?.secret.kind === 'plain') ok = timingSafeEqual(sha256(password), user.secret.digest);
+    }
+    return ok && user ? { name: user.name, role: user.role, method: 'basic' } : undefined;
+  }
+
+  private async bearer(token: string): Promise<Principal | undefined> {
+    const digest = sha256(token);
+    let found: Token | undefined;
+    // Every configured token is compared, with no early exit, so timing does not say which matched.
+    for (const t of this.tokens) {
+      const equal = timingSafeEqual(digest, t.digest ?? sha256(''));
+      if (equal && t.digest && !found) found = t;
+    }
+    return found ? { name: found.name, role: found.role, method: 'bearer' } : undefined;
+  }
+}
+
+function secretOf(password: string): Secret {
+  if (password.startsWith('scrypt$')) {
+    // Something that looks like a hash but does not parse must not become a plain password
+    // equal to its own text: it matches nothing.
+    return isPasswordHash(password) ? { kind: 'hash', stored: password } : { kind: 'broken' };
+  }
+  return { kind: 'plain', digest: sha256(password) };
+}
+
+function tokenDigest(token: string): Buffer | undefined {
+  if (!token.startsWith('sha256$')) return sha256(token);
+  const hex = token.slice('sha256$'.length);
+  return /^[0-9a-fA-F]{64}$/.test(hex) ? Buffer.from(hex, 'hex') : undefined;
+}
+
+/** RFC 7617: base64 of user-id ":" password, UTF-8; the user-id has no ':', the password may.
+ * Neither may hold control characters. */
+function decodeBasic(encoded: string): [string, string] | undefined {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) return undefined;
+  const bytes = Buffer.from(encoded, 'base64');
+  if (bytes.toString('base64') !== encoded) return undefined;
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+  const colon = text.indexOf(':');
+  // eslint-disable-next-line no-control-regex
+  if (colon < 1 || /[\u0000-\u001f\u007f]/.test(text)) return undefined;
+  return [text.slice(0, colon), text.slice(colon + 1)];
+}

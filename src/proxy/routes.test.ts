@@ -1,0 +1,178 @@
+/** The proxy end to end through buildServer().inject(), against fake Kea daemons (for what the
+ * real lab cannot show: full queues, timeouts, agents with several services). */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { App } from '../app.js';
+import { parseConfigText } from '../config/load.js';
+import { MemoryLog } from '../log.js';
+import { buildServer } from '../server/server.js';
+import { hashPassword } from './password.js';
+import { FakeKea, keaHandler } from '../../test/support/fake-kea.js';
+import { FakeAgent } from '../../test/support/fake-agent.js';
+
+let dir: string;
+let app: App;
+let fast: FakeKea;
+let slow: FakeKea;
+let agent: FakeAgent;
+const log = new MemoryLog();
+const TOKEN = 'tok-0123456789abcdef';
+
+const basic = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
+const ADMIN = basic('admin', 'adm1n-pw');
+const RO = basic('viewer', 'v1ewer-pw');
+
+before(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'proxy-'));
+  fast = await FakeKea.start({ path: path.join(dir, 'fast.sock'), handler: keaHandler({ version: '2.2', daemon: 'dhcp4' }) });
+  slow = await FakeKea.start({ path: path.join(dir, 'slow.sock'), handler: keaHandler({ version: '2.2', daemon: 'dhcp4' }) });
+  agent = await FakeAgent.start({ services: { dhcp4: keaHandler({ version: '2.2', daemon: 'dhcp4' }) }, offline: ['dhcp6'] });
+  const yaml = `poll: { interval: 1h, timeout: 2s }
+statistics: { enabled: false }
+proxy:
+  enabled: true
+  maxBodyBytes: 2048
+  maxQueued: 3
+  timeout: 500ms
+  rateLimit: { max: 1000 }
+  users:
+    - { name: admin, password: "${await hashPassword('adm1n-pw')}", role: admin }
+    - { name: viewer, password: v1ewer-pw }
+    - { name: fastonly, password: f-pw, role: fast-ops }
+  tokens:
+    - { name: grafana, token: ${TOKEN} }
+  roles:
+    fast-ops: { commands: ["*"], targets: [fast] }
+targets:
+  - { name: fast, socket: ${fast.path}, daemon: dhcp4 }
+  - { name: slow, socket: ${slow.path}, daemon: dhcp4 }
+  - { name: agent, url: "${agent.url}", services: [dhcp4, dhcp6] }`;
+  app = new App(parseConfigText(yaml, 'proxy.yaml'), { log, version: 't', processMetrics: false });
+  await app.start();
+});
+
+after(async () => {
+  await app.stop();
+  await Promise.all([fast.close(), slow.close(), agent.close()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const post = (target: string, body: string, headers: Record<string, string> = ADMIN) =>
+  buildServer(app).inject({ method: 'POST', url: `/targets/${target}/`, payload: body, headers: { 'content-type': 'application/json', ...headers } });
+
+describe('authentication and authorization', () => {
+  test('missing or wrong credentials: 401 bare map, nothing sent to Kea', async () => {
+    const before = fast.commands.length;
+    for (const headers of [{}, basic('admin', 'nope'), basic('ghost', 'x'), { authorization: 'Bearer wrong-token-123456' }, { authorization: 'Digest x' }]) {
+      const r = await post('fast', '{ "command": "status-get" }', headers);
+      assert.equal(r.statusCode, 401);
+      assert.deepEqual(r.json(), { result: 401, text: 'Unauthorized' });
+      assert.match(String(r.headers['www-authenticate']), /^Basic/);
+    }
+    assert.equal(fast.commands.length, before);
+  });
+
+  test('basic (hashed and plain) and bearer credentials work', async () => {
+    for (const headers of [ADMIN, RO, { authorization: `Bearer ${TOKEN}` }]) {
+      const r = await post('fast', '{ "command": "status-get" }', headers);
+      assert.equal(r.statusCode, 200, r.body);
+      assert.equal(r.json()[0].result, 0);
+    }
+  });
+
+  test('read-only role: mutating commands 403 and never reach Kea; another target\'s role 403', async () => {
+    const before = fast.commands.length;
+    for (const command of ['config-set', 'config-write', 'config-reload', 'shutdown', 'dhcp-disable', 'lease4-del', 'lease4-wipe', 'statistic-reset-all', 'ha-maintenance-start']) {
+      const r = await post('fast', JSON.stringify({ command }), RO);
+      assert.equal(r.statusCode, 403, command);
+      assert.deepEqual(r.json(), { result: 403, text: 'Forbidden' });
+    }
+    assert.equal(fast.commands.length, before);
+    assert.equal((await post('slow', '{ "command": "status-get" }', basic('fastonly', 'f-pw'))).statusCode, 403);
+    assert.equal((await post('fast', '{ "command": "config-write" }', basic('fastonly', 'f-pw'))).statusCode, 200);
+  });
+});
+
+describe('Control Agent compatibility', () => {
+  test('a socket target answers a one-element list, with or without its service', async () => {
+    for (const body of ['{ "command": "version-get" }', '{ "command": "version-get", "service": [ "dhcp4" ] }']) {
+      const r = await post('fast', body);
+      assert.equal(r.json()[0].text, '2.2.0');
+    }
+    const other = await post('fast', '{ "command": "version-get", "service": [ "dhcp6" ] }');
+    assert.match(other.json()[0].text, /not configured for the server type dhcp6/);
+  });
+
+  test('an agent target: one element per service, in order; an offline one says so', async () => {
+    const r = await post('agent', '{ "command": "status-get", "service": [ "dhcp6", "dhcp4", "d2" ] }');
+    const [d6, d4, d2] = r.json() as { result: number; text?: string }[];
+    assert.equal(d4!.result, 0);
+    assert.equal(d6!.result, 1);
+    assert.match(d6!.text!, /unable to forward|likely to be offline/);
+    assert.match(d2!.text!, /not configured for the server type d2/);
+  });
+
+  test('Kea-style comments are accepted; malformed bodies get Kea\'s 400; unknown target 404', async () => {
+    const commented = '// a comment\n{ "command": "status-get", # hash comment\n /* block */ "arguments": {} }';
+    assert.equal((await post('fast', commented)).statusCode, 200);
+    for (const bad of ['not json', '{"command": 5}', '[]', '{"command": "x", "service": "dhcp4"}', '']) {
+      const r = await post('fast', bad);
+      assert.equal(r.statusCode, 400, bad);
+      assert.deepEqual(r.json(), { result: 400, text: 'Bad Request' });
+    }
+    assert.equal((await post('nosuch', '{ "command": "status-get" }')).statusCode, 404);
+  });
+
+  test('bodies over maxBodyBytes: 413', async () => {
+    const r = await post('fast', JSON.stringify({ command: 'status-get', arguments: { pad: 'x'.repeat(4096) } }));
+    assert.equal(r.statusCode, 413);
+  });
+
+  test('config-get is redacted unless the role is unredacted', async () => {
+    fast.handler = ((base) => (cmd: { command: string }) => {
+      if (cmd.command !== 'config-get') return base(cmd);
+      return { result: 0, arguments: { Dhcp4: { 'lease-database': { type: 'mysql', name: 'kea', user: 'kea', password: 's3cr3t' } } } };
+    })(fast.handler);
+    const ro = await post('fast', '{ "command": "config-get" }', RO);
+    assert.equal(ro.json()[0].arguments.Dhcp4['lease-database'].password, '*****');
+    assert.doesNotMatch(ro.body, /s3cr3t/);
+    const admin = await post('fast', '{ "command": "config-get" }', ADMIN);
+    assert.equal(admin.json()[0].arguments.Dhcp4['lease-database'].password, 's3cr3t');
+  });
+
+  test('GET /targets lists targets and daemons; needs credentials', async () => {
+    assert.equal((await buildServer(app).inject({ url: '/targets' })).statusCode, 401);
+    const r = await buildServer(app).inject({ url: '/targets', headers: RO });
+    const list = r.json() as { name: string; daemons: { daemon: string; up: boolean }[] }[];
+    assert.deepEqual(list.map((t) => t.name), ['fast', 'slow', 'agent']);
+    assert.deepEqual(list[2]!.daemons.map((d) => d.daemon), ['ca', 'dhcp4', 'dhcp6']);
+  });
+});
+
+describe('never harm Kea', () => {
+  test('beyond maxQueued: 503 with Retry-After at once; past the timeout: 504; one connection at a time', async () => {
+    slow.behaviour = { kind: 'slow', delayMs: 300 };
+    const results = await Promise.all(Array.from({ length: 12 }, () => post('slow', '{ "command": "status-get" }')));
+    const codes = results.map((r) => r.statusCode).sort();
+    assert.ok(codes.includes(503), `codes ${codes}`);
+    assert.ok(codes.includes(504), `codes ${codes}`);
+    for (const r of results.filter((x) => x.statusCode === 503)) assert.equal(r.headers['retry-after'], '1');
+    assert.equal(slow.maxConcurrent, 1);
+    slow.behaviour = { kind: 'answer' };
+    await new Promise((r) => setTimeout(r, 700));
+  });
+
+  test('every request writes one audit line and counts in kea_exporter_proxy_requests_total', async () => {
+    const lines = log.lines.filter((l) => l.msg === 'proxy request');
+    assert.ok(lines.length > 20);
+    const a = (lines.at(-1)!.obj as { audit: Record<string, unknown> }).audit;
+    for (const k of ['user', 'client', 'target', 'services', 'command', 'status', 'results', 'durationMs']) assert.ok(k in a, k);
+    const body = (await app.renderer.render(false)).body;
+    assert.match(body, /kea_exporter_proxy_requests_total\{target="fast",command="status-get",code="200"\} \d+/);
+    assert.match(body, /kea_exporter_proxy_requests_total\{target="fast",command="none",code="401"\} 5/);
+    assert.match(body, /kea_exporter_proxy_requests_total\{target="slow",command="status-get",code="503"\} \d+/);
+  });
+});
