@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import type { FleetResult } from './fleet.js';
 import type { OverheadResult } from './overhead.js';
+import type { Phase, ProxyResult } from './proxy.js';
 import { table, type StatisticsResult } from './stats.js';
 
 export interface Env {
@@ -60,6 +61,46 @@ export function statisticsRows(s: StatisticsResult): Row[] {
     { key: 'stats_raw_config_get_bytes', value: s.raw.configGet.bytes, unit: 'bytes', goal: 'reference' },
     { key: 'stats_raw_config_get_ms', value: s.raw.configGet.ms, unit: 'ms', goal: 'reference (connect to EOF)' },
   ];
+}
+
+/** Part 4: the proxied command endpoint vs Kea's own sequential rate. */
+export function proxyRows(p: ProxyResult): Row[] {
+  const c = p.options.concurrency;
+  return [
+    { key: 'proxy_raw_rate', value: p.raw.both.perSecond, unit: 'req/s', goal: `reference (raw UNIX client, sequential, ${p.raw.both.requests})` },
+    { key: 'proxy_raw_median', value: p.raw.both.medianMs, unit: 'ms', goal: 'reference' },
+    { key: 'proxy_basic_seq_rate', value: p.basic.sequential.perSecond, unit: 'req/s', goal: 'info (plain-secret user, 1 keep-alive client)' },
+    { key: 'proxy_basic_conc_rate', value: p.basic.concurrent.perSecond, unit: 'req/s', goal: `info (plain-secret user, ${c} clients)` },
+    { key: 'proxy_ratio_basic_seq', value: p.ratio.basicSequential, unit: 'x raw', goal: 'info' },
+    { key: 'proxy_ratio_basic_conc', value: p.ratio.basicConcurrent, unit: 'x raw', goal: '>= 0.7', ok: p.ratio.basicConcurrent >= 0.7 },
+    { key: 'proxy_added_median_basic', value: p.addedMedianMs.basic, unit: 'ms', goal: 'info (sequential median - raw median)' },
+    { key: 'proxy_bearer_seq_rate', value: p.bearer.sequential.perSecond, unit: 'req/s', goal: 'info (bearer token, 1 client)' },
+    { key: 'proxy_bearer_conc_rate', value: p.bearer.concurrent.perSecond, unit: 'req/s', goal: `info (bearer token, ${c} clients)` },
+    { key: 'proxy_ratio_bearer_seq', value: p.ratio.bearerSequential, unit: 'x raw', goal: 'info' },
+    { key: 'proxy_ratio_bearer_conc', value: p.ratio.bearerConcurrent, unit: 'x raw', goal: 'info (no password check)' },
+    { key: 'proxy_added_median_bearer', value: p.addedMedianMs.bearer, unit: 'ms', goal: 'info (sequential median - raw median)' },
+    { key: 'proxy_failures', value: p.failures, unit: 'requests', goal: '= 0', ok: p.failures === 0 },
+    { key: 'proxy_audit_lines', value: p.auditLines, unit: 'lines', goal: `= ${p.httpRequests} (requests sent)`, ok: p.auditLines === p.httpRequests },
+    { key: 'proxy_kea_alive_after', value: p.keaAliveAfter ? 'yes' : 'no', unit: '', goal: 'yes', ok: p.keaAliveAfter },
+  ];
+}
+
+/** The part-4 table and its phases (also used by npx tsx bench/proxy.ts alone). */
+export function printProxy(p: ProxyResult): Row[] {
+  const rs = proxyRows(p);
+  console.log(`\n== Proxied status-get, real kea-dhcp4 ${p.keaVersion}: raw UNIX client vs the exporter's POST /targets/kea/ ==`);
+  console.log(tableOf(rs));
+  const phase = (name: string, x: Phase) => [name, String(x.clients), String(x.requests), String(x.seconds), String(x.perSecond),
+    String(x.medianMs), String(x.p95Ms), x.exporterCpuMsPerRequest === undefined ? '' : String(x.exporterCpuMsPerRequest)];
+  console.log('\n' + table([
+    ['phase', 'clients', 'requests', 's', 'req/s', 'median ms', 'p95 ms', 'exporter CPU ms/req'],
+    phase('raw before', p.raw.before), phase('raw after', p.raw.after),
+    phase('proxy basic (plain secret)', p.basic.sequential), phase('proxy basic (plain secret)', p.basic.concurrent),
+    phase('proxy bearer token', p.bearer.sequential), phase('proxy bearer token', p.bearer.concurrent),
+  ]));
+  console.log(`proxy phases stop after ${p.options.maxPhaseMs} ms (basic) / ${p.options.maxPhaseMs * 2} ms (bearer) or ${p.options.n} requests; ` +
+    `exporter warnings ${p.exporterWarnings}`);
+  return rs;
 }
 
 const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
@@ -125,7 +166,7 @@ export function rows(o: OverheadResult, f: FleetResult, env: Env): Row[] {
   ];
 }
 
-export function print(o: OverheadResult, f: FleetResult, s: StatisticsResult, env: Env): Row[] {
+export function print(o: OverheadResult, f: FleetResult, s: StatisticsResult, p: ProxyResult, env: Env): Row[] {
   const rs = rows(o, f, env);
   console.log('\n== Results vs goals ==');
   console.log(tableOf(rs));
@@ -134,13 +175,13 @@ export function print(o: OverheadResult, f: FleetResult, s: StatisticsResult, en
   console.log(`fakes with > 1 command in progress at once (accept to answer written): ${f.fakesInProgressOverOne}`);
   console.log(`FakeKea.maxConcurrent > 1 on ${f.fakesOverOneConnection} fakes; exporter warnings ${f.warnings}`);
   console.log(`fleet child (not counted): CPU ${f.childCpuPercent}% of one core, RSS ${f.childRssMb} MB`);
-  const all = [...rs, ...printStatistics(s)];
+  const all = [...rs, ...printStatistics(s), ...printProxy(p)];
   console.log('\n== Summary ==');
   for (const r of all) console.log(`${r.key}: ${r.value} ${r.unit} (goal ${r.goal}${r.ok === false ? ', MISSED' : ''})`);
   return all;
 }
 
-export function writeJson(file: string, o: OverheadResult, f: FleetResult, s: StatisticsResult, env: Env, rs: Row[]): void {
+export function writeJson(file: string, o: OverheadResult, f: FleetResult, s: StatisticsResult, p: ProxyResult, env: Env, rs: Row[]): void {
   const summary = Object.fromEntries(rs.map((r) => [r.key, { value: r.value, unit: r.unit, goal: r.goal, ...(r.ok === undefined ? {} : { ok: r.ok }) }]));
-  writeFileSync(file, JSON.stringify({ env, summary, overhead: o, fleet: f, statistics: s }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ env, summary, overhead: o, fleet: f, statistics: s, proxy: p }, null, 2) + '\n');
 }

@@ -91,10 +91,9 @@ describe('Basic', () => {
     }
   });
 
-  test('every Basic attempt costs exactly one scrypt: unknown names, plain secrets and broken hashes too', async (t) => {
+  test('every failed Basic attempt costs exactly one scrypt: unknown names, plain secrets and broken hashes too', async (t) => {
     const cases = {
       'known user, wrong password': basic('admin', 'nope'),
-      'known user, right password': basic('admin', 'adm1n-pw'),
       'unknown user': basic('ghost', 'nope'),
       'plain-secret user': basic('plain', 'nope'),
       'broken-hash user': basic('broken', 'nope'),
@@ -114,6 +113,19 @@ describe('Basic', () => {
       // Wall time is only reported, never asserted (CI machines vary too much).
       t.diagnostic(`${what}: ${durations.map((d) => d.toFixed(1)).join(', ')} ms`);
     }
+  });
+
+  test('good credentials cost one scrypt once, then none; a wrong password is never served from that', async () => {
+    const users = [{ name: 'admin', role: 'admin', password: await hashPassword('adm1n-pw') }];
+    const fresh = new Authenticator(users, [], { verify: async (p, stored) => (calls.push(stored), verifyPassword(p, stored)) });
+    calls.length = 0;
+    assert.equal((await fresh.authenticate(basic('admin', 'adm1n-pw')))?.name, 'admin');
+    assert.equal((await fresh.authenticate(basic('admin', 'adm1n-pw')))?.name, 'admin');
+    assert.equal(calls.length, 1);
+    assert.equal(fresh.knownGood(basic('admin', 'adm1n-pw')), true);
+    assert.equal(await fresh.authenticate(basic('admin', 'adm1n-pw!')), undefined);
+    assert.equal(fresh.knownGood(basic('admin', 'nope')), false);
+    assert.equal(calls.length, 2);
   });
 });
 

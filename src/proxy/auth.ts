@@ -47,6 +47,9 @@ const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').dig
 
 /** Authenticates the Authorization header of one request: Basic (RFC 7617) against users,
  * Bearer against tokens. Holds no cache: every request is verified from scratch. */
+const VERIFIED_TTL_MS = 5 * 60_000;
+const VERIFIED_MAX = 10_000;
+
 export class Authenticator {
   private readonly users = new Map<string, User>();
   private readonly tokens: readonly Token[];
@@ -62,9 +65,32 @@ export class Authenticator {
     this.tokens = tokens.map((t) => ({ name: t.name, role: t.role, digest: tokenDigest(t.token) }));
   }
 
+  /** Headers that passed, by their SHA-256: a client repeating good credentials costs no
+   * second scrypt. Wrong credentials have another digest, so they never hit it. */
+  private readonly verified = new Map<string, { principal: Principal; until: number }>();
+
+  /** True when this exact header authenticated recently (the login throttle lets it through). */
+  knownGood(authorization: string | undefined): boolean {
+    if (typeof authorization !== 'string') return false;
+    const hit = this.verified.get(sha256(authorization).toString('base64'));
+    return hit !== undefined && hit.until > Date.now();
+  }
+
   /** undefined when the header is missing, malformed or the credentials are wrong. */
   async authenticate(authorization: string | undefined): Promise<Principal | undefined> {
     if (typeof authorization !== 'string') return undefined;
+    const key = sha256(authorization).toString('base64');
+    const hit = this.verified.get(key);
+    if (hit && hit.until > Date.now()) return hit.principal;
+    const principal = await this.check(authorization);
+    if (principal) {
+      if (this.verified.size >= VERIFIED_MAX) this.verified.clear();
+      this.verified.set(key, { principal, until: Date.now() + VERIFIED_TTL_MS });
+    }
+    return principal;
+  }
+
+  private async check(authorization: string): Promise<Principal | undefined> {
     // RFC 9110 credentials: auth-scheme 1*SP token68; the scheme is case-insensitive.
     const m = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*) +(\S+)$/.exec(authorization.trim());
     if (!m) return undefined;

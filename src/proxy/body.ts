@@ -14,9 +14,14 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 export function parseCommand(text: string): ProxiedCommand | undefined {
   let v: unknown;
   try {
-    v = JSON5.parse(stripHashComments(text));
+    v = JSON.parse(text);
   } catch {
-    return undefined;
+    // Comments (or not JSON at all): the slower parser that knows Kea's comment styles.
+    try {
+      v = JSON5.parse(stripHashComments(text));
+    } catch {
+      return undefined;
+    }
   }
   if (!isObj(v) || typeof v.command !== 'string' || !/^[a-z0-9][a-z0-9-]{0,63}$/.test(v.command)) return undefined;
   const cmd: ProxiedCommand = { command: v.command };

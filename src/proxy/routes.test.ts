@@ -149,6 +149,8 @@ describe('Control Agent compatibility', () => {
     const list = r.json() as { name: string; daemons: { daemon: string; up: boolean }[] }[];
     assert.deepEqual(list.map((t) => t.name), ['fast', 'slow', 'agent']);
     assert.deepEqual(list[2]!.daemons.map((d) => d.daemon), ['ca', 'dhcp4', 'dhcp6']);
+    const limited = await buildServer(app).inject({ url: '/targets', headers: basic('fastonly', 'f-pw') });
+    assert.deepEqual((limited.json() as { name: string }[]).map((t) => t.name), ['fast']);
   });
 });
 

@@ -7,7 +7,7 @@ import type { Log } from '../log.js';
 import { Authenticator, type Principal } from './auth.js';
 import { parseCommand } from './body.js';
 import { bare, forward } from './forward.js';
-import { BUILT_IN_ROLES, allows, type Role } from './roles.js';
+import { BUILT_IN_ROLES, allows, matchesPattern, type Role } from './roles.js';
 
 export const PROXY_REQUESTS = 'kea_exporter_proxy_requests_total';
 
@@ -49,8 +49,11 @@ export async function proxyRoutes(server: FastifyInstance, deps: ProxyDeps): Pro
   server.addHook('onRequest', async (req, reply) => {
     const name = (req.params as { name?: string }).name;
     req.audit = name === undefined ? {} : { target: name };
-    // Throttled before the scrypt check: failed logins cannot be used to burn CPU.
-    if (failures.blocked(req.ip)) return send(reply, 429, bare(429, 'Too Many Requests'));
+    // Throttled before the scrypt check, so failed logins cannot burn CPU; credentials that
+    // already passed still get through, so one bad client does not lock out its neighbours.
+    if (failures.blocked(req.ip) && !auth.knownGood(req.headers.authorization)) {
+      return send(reply, 429, bare(429, 'Too Many Requests'));
+    }
     req.principal = await auth.authenticate(req.headers.authorization);
     if (!req.principal) {
       failures.add(req.ip);
@@ -66,8 +69,8 @@ export async function proxyRoutes(server: FastifyInstance, deps: ProxyDeps): Pro
   });
   server.addHook('onResponse', async (req, reply) => audit(deps, req, reply));
 
-  server.get('/targets', async () =>
-    app.targets.map((t) => ({
+  server.get('/targets', async (req) =>
+    app.targets.filter((t) => roles[req.principal!.role]!.targets.some((p) => matchesPattern(p, t.name))).map((t) => ({
       name: t.name,
       daemons: t.snapshots().map((s) => ({ daemon: s.daemon, up: s.up, ...(s.error && { error: s.error.code }) })),
     })),

@@ -43,7 +43,7 @@ export class CommandQueue {
   }
 
   private acquire(waitMs: number, priority: boolean): Promise<void> {
-    if (!priority && this.waiting.length >= this.limits.maxQueued) {
+    if (!priority && this.waiting.length - this.priorityWaiting() >= this.limits.maxQueued) {
       return Promise.reject(new KeaError('queue_full', `${this.waiting.length} commands already waiting`));
     }
     return new Promise<void>((resolve, reject) => {
@@ -68,6 +68,12 @@ export class CommandQueue {
         this.waiting.splice(firstOther < 0 ? this.waiting.length : firstOther, 0, waiter);
       } else this.waiting.push(waiter);
     });
+  }
+
+  private priorityWaiting(): number {
+    let n = 0;
+    for (const w of this.waiting) if (w.priority) n++;
+    return n;
   }
 
   private release(): void {

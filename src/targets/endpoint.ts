@@ -32,6 +32,8 @@ export class Endpoint {
     const cmd: KeaCommand = { command };
     if (this.service) cmd.service = [this.service];
     if (args) cmd.arguments = args;
+    // The wait and the exchange are bounded apart: a command is only sent with its whole time
+    // budget, never with a sliver of it that would give up while Kea still works on it.
     const text = await this.queue.run(() => this.transport.request(cmd, timeoutMs), timeoutMs, false);
     return this.answerOf(text, command);
   }

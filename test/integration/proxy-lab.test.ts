@@ -470,8 +470,10 @@ describe('proxy on a real Kea lab', () => {
     const text = await metrics();
     assert.match(text, /# TYPE kea_exporter_proxy_requests_total counter/);
     const sum = (re: RegExp) => text.split('\n').filter((l) => re.test(l)).reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
-    // 401s are counted whatever target label they get (the URL's target is not known to be real before auth).
     assert.equal(sum(/^kea_exporter_proxy_requests_total\{[^}]*command="none",code="401"\}/), lines.filter((a) => a.status === 401).length);
+    // The 401s sent to server1 (six by fetch, one by kea-shell) name it; GET /targets without credentials names none.
+    assert.equal(value(text, 'kea_exporter_proxy_requests_total', 'target="server1",command="none",code="401"'), 7);
+    assert.equal(lines.filter((a) => a.status === 401 && a.target === 'server1').length, 7);
     assert.equal(value(text, 'kea_exporter_proxy_requests_total', 'target="server1",command="none",code="403"'), 10);
     assert.equal(value(text, 'kea_exporter_proxy_requests_total', 'target="dhcp6",command="config-get",code="200"'), 4);
     assert.doesNotMatch(text, /kea_exporter_proxy_requests_total\{[^}]*command="(shutdown|config-set)"/);

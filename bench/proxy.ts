@@ -1,0 +1,282 @@
+/** Part 4 of npm run bench: the proxied command endpoint (POST /targets/<name>/) against a real
+ * kea-dhcp4 2.2, in one run:
+ *   - Kea's own rate: a raw UNIX client, one status-get per connection, N sequentially (before
+ *     and again after the proxy phases, to see drift; the reference is both together);
+ *   - the built exporter (node dist/cli.js, its own process, audit lines on) with the proxy on,
+ *     clients sending status-get over HTTP keep-alive (undici Pool), sequentially and with 8
+ *     concurrent clients, as a plain-secret user (HTTP Basic, as configured by the brief) and as
+ *     a bearer token (same path without the password check, to tell the two costs apart).
+ * Throughput ratio proxy / raw and the added median latency.
+ *
+ *   npx tsx bench/proxy.ts      (part 4 alone; builds dist first)
+ */
+import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve as resolvePath } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
+import { freePort } from '../src/lab/lab.js';
+import { rawCommand, startBigKea } from './stats-kea.js';
+import { median, p95, round, sleep } from './stats.js';
+
+export interface ProxyOptions {
+  /** Requests per phase (raw: exactly; proxy phases: at most, see maxPhaseMs). */
+  n: number;
+  /** Concurrent keep-alive clients of the concurrent phases. */
+  concurrency: number;
+  warmup: number;
+  /** A proxy phase stops early after this long (HTTP Basic costs one scrypt per request). */
+  maxPhaseMs: number;
+}
+
+export const PROXY_DEFAULTS: ProxyOptions = { n: 2000, concurrency: 8, warmup: 200, maxPhaseMs: 4000 };
+
+export interface Phase {
+  clients: number;
+  requests: number;
+  seconds: number;
+  perSecond: number;
+  medianMs: number;
+  p95Ms: number;
+  /** Exporter CPU (user+sys) per request in this phase; 10 ms clock ticks. */
+  exporterCpuMsPerRequest?: number;
+}
+
+export interface ProxyResult {
+  keaVersion: string;
+  options: ProxyOptions;
+  raw: { before: Phase; after: Phase; both: Phase };
+  basic: { sequential: Phase; concurrent: Phase };
+  bearer: { sequential: Phase; concurrent: Phase };
+  /** proxy requests/s divided by raw requests/s (raw: before and after together). */
+  ratio: { basicSequential: number; basicConcurrent: number; bearerSequential: number; bearerConcurrent: number };
+  /** Sequential median latency through the proxy minus the raw median. */
+  addedMedianMs: { basic: number; bearer: number };
+  /** Non-200 answers or failed checks in any proxy phase (must be 0). */
+  failures: number;
+  /** "proxy request" audit lines the exporter wrote, and the HTTP requests sent. */
+  auditLines: number;
+  httpRequests: number;
+  exporterWarnings: number;
+  keaAliveAfter: boolean;
+}
+
+const USER = 'bench';
+const SECRET = 'bench-plain-secret';
+const TOKEN = 'bench-token-0123456789abcdef';
+
+/** The minimal client: connect, write, read to EOF, JSON.parse (as part 1's). */
+function rawStatusGet(path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const s = net.createConnection(path, () => s.write('{"command":"status-get"}'));
+    s.on('data', (c: Buffer) => chunks.push(c));
+    s.on('error', reject);
+    s.on('end', () => {
+      try {
+        const a = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { result?: number };
+        if (a.result !== 0) throw new Error(`raw status-get: result ${a.result}`);
+        resolve();
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
+/** Runs `fn` `n` times over `clients` concurrent loops (or until maxMs); latency of each. */
+async function phase(n: number, clients: number, maxMs: number, fn: () => Promise<void>, cpu?: () => number): Promise<Phase> {
+  return (await timedPhase(n, clients, maxMs, fn, cpu)).phase;
+}
+
+async function timedPhase(n: number, clients: number, maxMs: number, fn: () => Promise<void>, cpu?: () => number): Promise<{ phase: Phase; lat: number[] }> {
+  const lat: number[] = [];
+  let started = 0;
+  const t0 = performance.now();
+  const deadline = t0 + maxMs;
+  const cpu0 = cpu?.();
+  const loop = async () => {
+    while (started < n && performance.now() < deadline) {
+      started++;
+      const s = performance.now();
+      await fn();
+      lat.push(performance.now() - s);
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, loop));
+  const ms = performance.now() - t0;
+  const out: Phase = {
+    clients,
+    requests: lat.length,
+    seconds: round(ms / 1000, 3),
+    perSecond: round((lat.length / ms) * 1000, 0),
+    medianMs: round(median(lat), 4),
+    p95Ms: round(p95(lat), 4),
+  };
+  if (cpu && cpu0 !== undefined) out.exporterCpuMsPerRequest = round((cpu() - cpu0) / lat.length, 3);
+  return { phase: out, lat };
+}
+
+/** Two timed phases as one: requests and seconds added, latencies of both. */
+function merge(a: { phase: Phase; lat: number[] }, b: { phase: Phase; lat: number[] }): Phase {
+  const requests = a.phase.requests + b.phase.requests;
+  const seconds = a.phase.seconds + b.phase.seconds;
+  const all = [...a.lat, ...b.lat];
+  return { clients: 1, requests, seconds: round(seconds, 3), perSecond: round(requests / seconds, 0), medianMs: round(median(all), 4), p95Ms: round(p95(all), 4) };
+}
+
+function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+function configYaml(socket: string, port: number): string {
+  return `listen: "127.0.0.1:${port}"
+poll: { interval: 5s, timeout: 3s }
+statistics: { enabled: false }
+proxy:
+  enabled: true
+  rateLimit: { max: 10000000, window: 1m }
+  users:
+    - { name: ${USER}, password: "${SECRET}" }
+  tokens:
+    - { name: bench-token, token: "${TOKEN}" }
+targets:
+  - { name: kea, socket: "${socket}", daemon: dhcp4 }
+`;
+}
+
+/** node dist/cli.js as shipped (its shebang's Node flags), LOG_LEVEL info: the audit lines are
+ * part of the cost. Its stdout goes to a file (the bench process does not read it). */
+function startExporter(configFile: string, logFile: string): { proc: ChildProcess; stderr: () => string } {
+  const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+  const out = openSync(logFile, 'w');
+  const proc = spawn(cli, ['--config', configFile], { stdio: ['ignore', out, 'pipe'], env: { ...process.env, LOG_LEVEL: 'info' } });
+  closeSync(out);
+  const kill = () => proc.kill('SIGKILL');
+  process.once('exit', kill);
+  proc.once('exit', () => process.removeListener('exit', kill));
+  let err = '';
+  proc.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+  return { proc, stderr: () => err };
+}
+
+export async function runProxy(o: ProxyOptions = PROXY_DEFAULTS): Promise<ProxyResult> {
+  const kea = await startBigKea(1);
+  const dir = await mkdtemp(join(tmpdir(), 'kea-proxy-bench-'));
+  let exporter: ReturnType<typeof startExporter> | undefined;
+  const pools: Pool[] = [];
+  try {
+    const keaVersion = (JSON.parse((await rawCommand(kea.socket, 'version-get')).text) as { text?: string }).text ?? '?';
+    const port = await freePort('tcp');
+    const configFile = join(dir, 'proxy.yaml');
+    const logFile = join(dir, 'exporter.log');
+    await writeFile(configFile, configYaml(kea.socket, port));
+    exporter = startExporter(configFile, logFile);
+    const pid = exporter.proc.pid!;
+    const origin = `http://127.0.0.1:${port}`;
+    const t0 = performance.now();
+    for (;;) {
+      if (exporter.proc.exitCode !== null) throw new Error(`exporter exited (${exporter.proc.exitCode}): ${exporter.stderr()}`);
+      const ok = await fetch(`${origin}/-/ready`).then((r) => r.status === 200, () => false);
+      if (ok) break;
+      if (performance.now() - t0 > 15_000) throw new Error(`exporter not ready within 15 s: ${exporter.stderr()}`);
+      await sleep(50);
+    }
+
+    let failures = 0;
+    let httpRequests = 0;
+    const body = '{ "command": "status-get", "service": [ "dhcp4" ] }';
+    /** One keep-alive pool per phase, `clients` connections; every answer checked. */
+    const client = (authorization: string, clients: number) => {
+      const pool = new Pool(origin, { connections: clients, pipelining: 1 });
+      pools.push(pool);
+      return async () => {
+        httpRequests++;
+        const res = await pool.request({ path: '/targets/kea/', method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body });
+        const text = await res.body.text();
+        if (res.statusCode !== 200 || (JSON.parse(text) as { result?: number }[])[0]?.result !== 0) failures++;
+      };
+    };
+    const basic = `Basic ${Buffer.from(`${USER}:${SECRET}`).toString('base64')}`;
+    const bearer = `Bearer ${TOKEN}`;
+    const cpu = () => cpuMsOf(pid);
+    const raw = () => rawStatusGet(kea.socket);
+
+    // Raw reference (its latencies kept for the merged figure).
+    await phase(o.warmup, 1, Infinity, raw);
+    const before = await timedPhase(o.n, 1, Infinity, raw);
+
+    // Warm the exporter's HTTP path (JIT) without the password check.
+    await phase(o.warmup, 1, Infinity, client(bearer, 1));
+    const basicSeq = await phase(o.n, 1, o.maxPhaseMs, client(basic, 1), cpu);
+    const basicConc = await phase(o.n, o.concurrency, o.maxPhaseMs, client(basic, o.concurrency), cpu);
+    const bearerSeq = await phase(o.n, 1, o.maxPhaseMs * 2, client(bearer, 1), cpu);
+    const bearerConc = await phase(o.n, o.concurrency, o.maxPhaseMs * 2, client(bearer, o.concurrency), cpu);
+
+    const after = await timedPhase(o.n, 1, Infinity, raw);
+    const both = merge(before, after);
+
+    await Promise.all(pools.map((p) => p.close()));
+    pools.length = 0;
+    await sleep(200); // the last audit lines reach the file
+    const log = readFileSync(logFile, 'utf8').split('\n');
+    const auditLines = log.filter((l) => l.includes('"msg":"proxy request"')).length;
+    const exporterWarnings = log.filter((l) => /"level":(40|50)/.test(l)).length;
+    const keaAliveAfter = (JSON.parse((await rawCommand(kea.socket, 'status-get')).text) as { result?: number }).result === 0;
+
+    const r = (p: Phase) => round(p.perSecond / both.perSecond, 3);
+    return {
+      keaVersion,
+      options: o,
+      raw: { before: before.phase, after: after.phase, both },
+      basic: { sequential: basicSeq, concurrent: basicConc },
+      bearer: { sequential: bearerSeq, concurrent: bearerConc },
+      ratio: { basicSequential: r(basicSeq), basicConcurrent: r(basicConc), bearerSequential: r(bearerSeq), bearerConcurrent: r(bearerConc) },
+      addedMedianMs: { basic: round(basicSeq.medianMs - both.medianMs, 4), bearer: round(bearerSeq.medianMs - both.medianMs, 4) },
+      failures,
+      auditLines,
+      httpRequests,
+      exporterWarnings,
+      keaAliveAfter,
+    };
+  } finally {
+    await Promise.all(pools.map((p) => p.destroy()));
+    if (exporter && exporter.proc.exitCode === null) {
+      const gone = new Promise((r) => exporter!.proc.once('exit', r));
+      exporter.proc.kill('SIGTERM');
+      await Promise.race([gone, sleep(3000)]);
+      exporter.proc.kill('SIGKILL');
+    }
+    await kea.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  execSync('npm run --silent build', { stdio: 'inherit', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+  const p = await runProxy(PROXY_DEFAULTS);
+  const { printProxy } = await import('./report.js');
+  printProxy(p);
+  console.log(JSON.stringify(p));
+}
+
+if (process.argv[1] && resolvePath(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const watchdog = setTimeout(() => {
+    console.error('bench/proxy.ts: still running after 60 s, giving up');
+    process.exit(2);
+  }, 60_000);
+  watchdog.unref();
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.stack : err);
+      process.exit(1);
+    },
+  );
+}
