@@ -4,7 +4,8 @@ import { DAEMONS } from '../kea/types.js';
 import { parseDuration } from './duration.js';
 import type { PathIssue } from './env.js';
 import { parseListen } from './listen.js';
-import { isPasswordHash } from '../proxy/password.js';
+import { proxy, toProxy } from './proxy-schema.js';
+import { check, duration, filePath } from './schema-parts.js';
 import { DEFAULTS, type Config, type TargetConfig } from './types.js';
 
 /** Label names the exporter sets itself; a target label with one of these would clash. */
@@ -19,21 +20,6 @@ const SERVICES = ['dhcp4', 'dhcp6', 'd2'] as const;
 const TARGET_NAME_RE = /^[A-Za-z0-9_.:-]+$/;
 const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-/** Runs a throwing validator and turns its exception into a zod issue. */
-function check(fn: (s: string) => unknown): (s: string, ctx: z.RefinementCtx) => void {
-  return (s, ctx) => {
-    try {
-      fn(s);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    }
-  };
-}
-
-const duration = z.string().superRefine(check((s) => {
-  if (parseDuration(s) === 0) throw new Error('must be greater than zero');
-}));
-
 const httpUrl = z.string().superRefine(check((s) => {
   let url: URL;
   try {
@@ -45,7 +31,6 @@ const httpUrl = z.string().superRefine(check((s) => {
   if (url.username !== '' || url.password !== '') throw new Error('put credentials in auth, not in the URL');
 }));
 
-const filePath = z.string().min(1, { error: 'must not be empty' });
 
 const labels = z
   .record(
@@ -145,47 +130,6 @@ const statistics = z.strictObject({
   naming: z.enum(['default', 'kea-exporter']).default('default'),
 });
 
-const name = z.string().regex(/^[A-Za-z0-9_.@-]+$/, { error: 'must match [A-Za-z0-9_.@-]+' });
-const patterns = z.array(z.string().min(1)).min(1, { error: 'at least one entry (use "*" for all)' });
-
-const proxy = z
-  .strictObject({
-    enabled: z.boolean().default(false),
-    listen: z.string().superRefine(check(parseListen)).optional(),
-    tls: z.strictObject({ cert: filePath, key: filePath, clientCa: filePath.optional() }).optional(),
-    maxBodyBytes: z.int().min(1024, { error: 'must be at least 1024' }).default(DEFAULTS.proxyMaxBodyBytes),
-    maxQueued: z.int().min(0, { error: 'must be 0 or more' }).default(DEFAULTS.proxyMaxQueued),
-    timeout: duration.default(DEFAULTS.proxyTimeout),
-    rateLimit: z
-      .strictObject({ max: z.int().min(1, { error: 'must be at least 1' }).default(600), window: duration.default('1m') })
-      .prefault({}),
-    users: z.array(z.strictObject({ name, password: z.string().min(1), role: z.string().default('read-only') })).default([]),
-    tokens: z.array(z.strictObject({ name, token: z.string().min(16, { error: 'tokens need at least 16 characters' }), role: z.string().default('read-only') })).default([]),
-    roles: z
-      .record(name, z.strictObject({ commands: patterns, targets: patterns.default(['*']), unredacted: z.boolean().default(false) }))
-      .default({}),
-  })
-  .superRefine((p, ctx) => {
-    for (const builtIn of ['read-only', 'admin']) {
-      if (builtIn in p.roles) ctx.addIssue({ code: 'custom', path: ['roles', builtIn], message: 'is built in: choose another name' });
-    }
-    p.users.forEach((u, i) => {
-      if (u.password.startsWith('scrypt$') && !isPasswordHash(u.password)) {
-        ctx.addIssue({ code: 'custom', path: ['users', i, 'password'], message: 'malformed scrypt hash (make one with kea-telemetry hash-password)' });
-      }
-    });
-    const known = new Set(['read-only', 'admin', ...Object.keys(p.roles)]);
-    for (const kind of ['users', 'tokens'] as const) {
-      p[kind].forEach((c, i) => {
-        if (!known.has(c.role)) ctx.addIssue({ code: 'custom', path: [kind, i, 'role'], message: `unknown role "${c.role}" (roles: ${[...known].join(', ')})` });
-      });
-    }
-    if (p.enabled && p.users.length + p.tokens.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['users'], message: 'the proxy needs at least one user or token' });
-    }
-    if (p.tls && !p.listen) ctx.addIssue({ code: 'custom', path: ['tls'], message: 'only with proxy.listen (its own listener)' });
-  });
-
 /** The file format, with every default. Its output still needs toConfig() (kinds, ms, absolute paths). */
 export const configFileSchema = z
   .strictObject({
@@ -236,21 +180,6 @@ export function toConfig(file: ConfigFile, baseDir: string): Config {
   };
 }
 
-function toProxy(p: ConfigFile['proxy'], baseDir: string): Config['proxy'] {
-  const resolve = (f: string): string => path.resolve(baseDir, f);
-  return {
-    enabled: p.enabled,
-    ...(p.listen !== undefined && { listen: parseListen(p.listen) }),
-    ...(p.tls && { tls: { cert: resolve(p.tls.cert), key: resolve(p.tls.key), ...(p.tls.clientCa && { clientCa: resolve(p.tls.clientCa) }) } }),
-    maxBodyBytes: p.maxBodyBytes,
-    maxQueued: p.maxQueued,
-    timeoutMs: parseDuration(p.timeout),
-    rateLimit: { max: p.rateLimit.max, windowMs: parseDuration(p.rateLimit.window) },
-    users: p.users,
-    tokens: p.tokens,
-    roles: p.roles,
-  };
-}
 
 function toTarget(t: TargetFile, baseDir: string): TargetConfig {
   const base = { name: t.name, labels: t.labels ?? {} };

@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { isPasswordHash } from '../proxy/password.js';
+import { parseDuration } from './duration.js';
+import { parseListen } from './listen.js';
+import { check, duration, filePath } from './schema-parts.js';
+import { DEFAULTS, type Config } from './types.js';
+
+/** The proxy section of the file format (see README, "Proxied command endpoint"). */
+const name = z.string().regex(/^[A-Za-z0-9_.@-]+$/, { error: 'must match [A-Za-z0-9_.@-]+' });
+const patterns = z.array(z.string().min(1)).min(1, { error: 'at least one entry (use "*" for all)' });
+
+export const proxy = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    listen: z.string().superRefine(check(parseListen)).optional(),
+    tls: z.strictObject({ cert: filePath, key: filePath, clientCa: filePath.optional() }).optional(),
+    maxBodyBytes: z.int().min(1024, { error: 'must be at least 1024' }).default(DEFAULTS.proxyMaxBodyBytes),
+    maxQueued: z.int().min(0, { error: 'must be 0 or more' }).default(DEFAULTS.proxyMaxQueued),
+    timeout: duration.default(DEFAULTS.proxyTimeout),
+    rateLimit: z
+      .strictObject({ max: z.int().min(1, { error: 'must be at least 1' }).default(600), window: duration.default('1m') })
+      .prefault({}),
+    users: z.array(z.strictObject({ name, password: z.string().min(1), role: z.string().default('read-only') })).default([]),
+    tokens: z.array(z.strictObject({ name, token: z.string().min(16, { error: 'tokens need at least 16 characters' }), role: z.string().default('read-only') })).default([]),
+    roles: z
+      .record(name, z.strictObject({ commands: patterns, targets: patterns.default(['*']), unredacted: z.boolean().default(false) }))
+      .default({}),
+  })
+  .superRefine((p, ctx) => {
+    for (const builtIn of ['read-only', 'admin']) {
+      if (builtIn in p.roles) ctx.addIssue({ code: 'custom', path: ['roles', builtIn], message: 'is built in: choose another name' });
+    }
+    p.users.forEach((u, i) => {
+      if (u.password.startsWith('scrypt$') && !isPasswordHash(u.password)) {
+        ctx.addIssue({ code: 'custom', path: ['users', i, 'password'], message: 'malformed scrypt hash (make one with kea-telemetry hash-password)' });
+      }
+    });
+    const known = new Set(['read-only', 'admin', ...Object.keys(p.roles)]);
+    for (const kind of ['users', 'tokens'] as const) {
+      p[kind].forEach((c, i) => {
+        if (!known.has(c.role)) ctx.addIssue({ code: 'custom', path: [kind, i, 'role'], message: `unknown role "${c.role}" (roles: ${[...known].join(', ')})` });
+      });
+    }
+    if (p.enabled && p.users.length + p.tokens.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['users'], message: 'the proxy needs at least one user or token' });
+    }
+    if (p.tls && !p.listen) ctx.addIssue({ code: 'custom', path: ['tls'], message: 'only with proxy.listen (its own listener)' });
+  });
+
+
+export function toProxy(p: z.output<typeof proxy>, baseDir: string): Config['proxy'] {
+  const resolve = (f: string): string => path.resolve(baseDir, f);
+  return {
+    enabled: p.enabled,
+    ...(p.listen !== undefined && { listen: parseListen(p.listen) }),
+    ...(p.tls && { tls: { cert: resolve(p.tls.cert), key: resolve(p.tls.key), ...(p.tls.clientCa && { clientCa: resolve(p.tls.clientCa) }) } }),
+    maxBodyBytes: p.maxBodyBytes,
+    maxQueued: p.maxQueued,
+    timeoutMs: parseDuration(p.timeout),
+    rateLimit: { max: p.rateLimit.max, windowMs: parseDuration(p.rateLimit.window) },
+    users: p.users,
+    tokens: p.tokens,
+    roles: p.roles,
+  };
+}
