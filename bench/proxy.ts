@@ -13,14 +13,13 @@
 import { execSync, spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { freePort } from '../src/lab/lab.js';
-import { rawCommand, startBigKea } from './stats-kea.js';
+import { rawCommand, rawStatusGet, runAlone, startBigKea } from './stats-kea.js';
 import { median, p95, round, sleep } from './stats.js';
 
 export interface ProxyOptions {
@@ -68,25 +67,6 @@ export interface ProxyResult {
 const USER = 'bench';
 const SECRET = 'bench-plain-secret';
 const TOKEN = 'bench-token-0123456789abcdef';
-
-/** The minimal client: connect, write, read to EOF, JSON.parse (as part 1's). */
-function rawStatusGet(path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const s = net.createConnection(path, () => s.write('{"command":"status-get"}'));
-    s.on('data', (c: Buffer) => chunks.push(c));
-    s.on('error', reject);
-    s.on('end', () => {
-      try {
-        const a = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { result?: number };
-        if (a.result !== 0) throw new Error(`raw status-get: result ${a.result}`);
-        resolve();
-      } catch (e) {
-        reject(e);
-      }
-    });
-  });
-}
 
 /** Runs `fn` `n` times over `clients` concurrent loops (or until maxMs); latency of each. */
 async function phase(n: number, clients: number, maxMs: number, fn: () => Promise<void>, cpu?: () => number): Promise<Phase> {
@@ -266,17 +246,4 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(p));
 }
 
-if (process.argv[1] && resolvePath(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const watchdog = setTimeout(() => {
-    console.error('bench/proxy.ts: still running after 60 s, giving up');
-    process.exit(2);
-  }, 60_000);
-  watchdog.unref();
-  main().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(err instanceof Error ? err.stack : err);
-      process.exit(1);
-    },
-  );
-}
+runAlone(import.meta.url, 'bench/proxy.ts', 60, main);

@@ -180,3 +180,41 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     process.exit(1);
   });
 }
+
+/** The minimal client: connect, write, read to EOF, JSON.parse (parts 1 and 4 compare against it). */
+export function rawStatusGet(path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const s = net.createConnection(path, () => s.write('{"command":"status-get"}'));
+    s.on('data', (c: Buffer) => chunks.push(c));
+    s.on('error', reject);
+    s.on('end', () => {
+      try {
+        const a = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { result?: number };
+        if (a.result !== 0) throw new Error(`raw status-get: result ${a.result}`);
+        resolve();
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
+
+/** Runs a part on its own (`npx tsx bench/<part>.ts`) when that file is the entry point, with a
+ * watchdog so it always stops by itself. */
+export function runAlone(moduleUrl: string, name: string, seconds: number, main: () => Promise<void>): void {
+  if (!process.argv[1] || resolve(process.argv[1]) !== fileURLToPath(moduleUrl)) return;
+  const watchdog = setTimeout(() => {
+    console.error(`${name}: still running after ${seconds} s, giving up`);
+    process.exit(2);
+  }, seconds * 1000);
+  watchdog.unref();
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.stack : err);
+      process.exit(1);
+    },
+  );
+}

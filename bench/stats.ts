@@ -10,7 +10,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../src/lab/lab.js';
-import { measureRaw, startBigKea, type RawTiming } from './stats-kea.js';
+import { measureRaw, runAlone, startBigKea, type RawTiming } from './stats-kea.js';
 
 /** Nearest-rank percentile (p in 0..100) of an unsorted sample. */
 export function percentile(xs: readonly number[], p: number): number {
@@ -580,17 +580,4 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(s));
 }
 
-if (process.argv[1] && resolvePath(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const watchdog = setTimeout(() => {
-    console.error('bench/stats.ts: still running after 120 s, giving up');
-    process.exit(2);
-  }, 120_000);
-  watchdog.unref();
-  main().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(err instanceof Error ? err.stack : err);
-      process.exit(1);
-    },
-  );
-}
+runAlone(import.meta.url, 'bench/stats.ts', 120, main);
