@@ -2,6 +2,7 @@ import type { DaemonKind } from './kea/types.js';
 import type { ErrorCode } from './errors.js';
 import type { StatSample } from './kea/statistics/parse.js';
 import type { SubnetInfo } from './kea/statistics/subnets.js';
+import type { SharedConfig } from './kea/shared-config.js';
 
 /** What one status-get says, normalised across Kea 2.2–3.x. Absent fields were not reported. */
 export interface Status {
@@ -86,6 +87,8 @@ export interface DaemonSnapshot extends SeriesOwner {
   /** Unix seconds, derived from uptime at the time of the poll. */
   startTime?: number;
   configHash?: ConfigHash;
+  /** The configuration without per-server fields, comparable between HA partners. */
+  sharedConfig?: SharedConfig;
   configChanges: number;
   lastConfigChangeAt?: number;
   /** Observed HA local-state transitions, per relationship. */

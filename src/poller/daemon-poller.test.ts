@@ -63,9 +63,31 @@ describe('commands issued', () => {
   test('2.4: config-hash-get gives Kea\'s own hash', async () => {
     const k = await setup({ version: '2.4', configured: 'dhcp4' });
     const s = await k.poller.poll();
-    assert.deepEqual(k.commands(), ['status-get', 'version-get', 'config-hash-get']);
+    // config-get once per configuration, for the hash partners can compare (sharedConfig).
+    assert.deepEqual(k.commands(), ['status-get', 'version-get', 'config-hash-get', 'config-get']);
     assert.deepEqual(s.configHash, { hash: k.handler.hash, source: 'kea' });
+    assert.match(s.sharedConfig?.hash ?? '', /^[0-9A-F]{64}$/);
     assert.equal(s.version, '2.4.1');
+    k.advance(5);
+    await k.poller.poll();
+    assert.deepEqual(k.commands(), ['status-get']);
+    await k.fake.close();
+  });
+
+  test('2.4: a failing config-get is counted, keeps the daemon up and is tried again next poll', async () => {
+    const k = await setup({ version: '2.4', configured: 'dhcp4' });
+    const real = k.fake.handler;
+    k.fake.handler = (cmd) => (cmd.command === 'config-get' ? { result: 1, text: 'denied' } : real(cmd));
+    const s = await k.poller.poll();
+    assert.equal(s.up, true);
+    assert.equal(s.sharedConfig, undefined);
+    assert.deepEqual(s.commandErrors, { 'config-get': { kea_error: 1 } });
+    assert.equal(k.log.lines.filter((l) => l.msg === 'config-get failed').length, 1);
+    k.fake.handler = real;
+    k.advance(5);
+    const r = await k.poller.poll();
+    assert.deepEqual(k.commands(), ['status-get', 'version-get', 'config-hash-get', 'config-get', 'status-get', 'config-get']);
+    assert.ok(r.sharedConfig);
     await k.fake.close();
   });
 

@@ -1,6 +1,7 @@
 import { KeaError, toKeaError, type ErrorCode } from '../errors.js';
 import { expectSuccess } from '../kea/answer.js';
 import { parseConfigGet, parseConfigHash } from '../kea/config-hash.js';
+import { sharedConfig, type SharedConfig } from '../kea/shared-config.js';
 import { parseStatus } from '../kea/status.js';
 import { parseVersion } from '../kea/version.js';
 import type { DaemonKind } from '../kea/types.js';
@@ -32,6 +33,9 @@ export class DaemonPoller {
   private hashMode: 'kea' | 'computed' | undefined;
   private needVersion = true;
   private needHash = true;
+  /** The config hash the snapshot's sharedConfig was computed for. */
+  private sharedFor: string | undefined;
+  private shared: SharedConfig | undefined;
   private readonly now: () => number;
 
   constructor(private readonly o: PollerOptions) {
@@ -82,6 +86,8 @@ export class DaemonPoller {
         next.configHash = hash;
         this.needHash = false;
       }
+      if (next.configHash && this.sharedFor !== next.configHash.hash) await this.fetchShared(next);
+      next.sharedConfig = this.shared;
       next.haTransitions = this.countTransitions(status);
       next.daemon = this.daemon ?? 'unknown';
       next.status = status;
@@ -146,8 +152,28 @@ export class DaemonPoller {
     this.daemon = info.daemon;
     if (info.keaHash) this.hashMode = 'kea';
     const hash: ConfigHash = info.keaHash ? { hash: info.keaHash, source: 'kea' } : { hash: info.computedHash, source: 'computed' };
-    this.o.onConfig?.(args, hash.hash, info.daemon);
+    this.noteConfig(args, hash.hash, info.daemon);
     return hash;
+  }
+
+  /** Kea 2.4+ hashes without config-get; the shared hash needs it once per configuration. A failure
+   * is counted but keeps the daemon up: the next poll tries again. */
+  private async fetchShared(next: DaemonSnapshot): Promise<void> {
+    try {
+      const args = await this.run('config-get');
+      const info = parseConfigGet(args);
+      this.noteConfig(args, info.keaHash ?? info.computedHash, info.daemon);
+    } catch (err) {
+      const e = toKeaError(err);
+      if (!next.commandErrors['config-get']) this.o.log.warn({ target: next.target, err: e.message }, 'config-get failed');
+      next.commandErrors = bump(next.commandErrors, 'config-get', e.code);
+    }
+  }
+
+  private noteConfig(args: unknown, hash: string, daemon: DaemonKind): void {
+    this.shared = sharedConfig(args);
+    this.sharedFor = hash;
+    this.o.onConfig?.(args, hash, daemon);
   }
 
   private countTransitions(s: Status): Readonly<Record<string, number>> {

@@ -55,21 +55,22 @@ test('Kea 2.2: the config-get of the hash serves the subnet labels; a stats poll
   assert.deepEqual(k.commands(), ['statistic-get-all']);
 });
 
-test('Kea 2.4: config-get once for the labels, again only after the config hash changed', async () => {
+test('Kea 2.4: the daemon poller\'s config-get (one per configuration) serves the labels too', async () => {
   const k = await setup('2.4');
   await k.daemon.poll();
-  k.commands();
-  await k.stats.poll();
-  assert.deepEqual(k.commands(), ['config-get', 'statistic-get-all']);
+  assert.deepEqual(k.commands(), ['status-get', 'version-get', 'config-hash-get', 'config-get']);
+  const first = await k.stats.poll();
+  assert.deepEqual(k.commands(), ['statistic-get-all']);
+  assert.ok(first!.subnets.size > 0);
   await k.stats.poll();
   assert.deepEqual(k.commands(), ['statistic-get-all']);
   k.advance(60);
   k.handler.reloadConfig({ ...((await k.fake.handler({ command: 'config-get' })) as { arguments: { Dhcp4: object } }).arguments.Dhcp4, 'valid-lifetime': 99 });
   k.advance(5);
   await k.daemon.poll();
-  k.commands();
+  assert.deepEqual(k.commands(), ['status-get', 'config-hash-get', 'config-get']);
   await k.stats.poll();
-  assert.deepEqual(k.commands(), ['config-get', 'statistic-get-all']);
+  assert.deepEqual(k.commands(), ['statistic-get-all']);
 });
 
 test('filters: perSubnet, perPool, allow/deny, maxSeries with the dropped count', async () => {

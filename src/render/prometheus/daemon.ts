@@ -6,6 +6,7 @@ export const KEA_RELOAD_AGE = 'kea_config_reload_age_seconds';
 export const KEA_START_TIME = 'kea_start_time_seconds';
 export const KEA_VERSION_INFO = 'kea_version_info';
 export const KEA_CONFIG_HASH_INFO = 'kea_config_hash_info';
+export const KEA_CONFIG_SHARED_HASH_INFO = 'kea_config_shared_hash_info';
 export const KEA_CONFIG_CHANGES = 'kea_config_changes_observed_total';
 export const KEA_CONFIG_LAST_CHANGE = 'kea_config_last_change_timestamp_seconds';
 
@@ -23,6 +24,12 @@ export const daemonCollector: Collector = {
       help: 'Hash of the running configuration (always 1). source="kea": Kea\'s config-hash-get; source="computed": SHA-256 of the exporter\'s canonical serialisation of config-get (Kea 2.2).',
       labels: ['hash', 'source'],
     },
+    {
+      name: KEA_CONFIG_SHARED_HASH_INFO,
+      type: 'gauge',
+      help: 'Hash of the running configuration without the fields that differ between HA partners by design (this-server-name, control sockets, loggers, ...), so partners running the same configuration agree (always 1). ha_peers: the sorted HA peer names of the HA hook\'s configuration.',
+      labels: ['hash', 'ha_peers'],
+    },
     { name: KEA_CONFIG_CHANGES, type: 'counter', help: 'Configuration hash changes observed by the exporter.' },
     {
       name: KEA_CONFIG_LAST_CHANGE,
@@ -38,6 +45,7 @@ export const daemonCollector: Collector = {
     if (s.startTime !== undefined) emit(KEA_START_TIME, s.startTime);
     if (s.version) emit(KEA_VERSION_INFO, 1, { version: s.version });
     if (s.configHash) emit(KEA_CONFIG_HASH_INFO, 1, { hash: s.configHash.hash, source: s.configHash.source });
+    if (s.sharedConfig) emit(KEA_CONFIG_SHARED_HASH_INFO, 1, { hash: s.sharedConfig.hash, ha_peers: s.sharedConfig.haPeers });
     emit(KEA_CONFIG_CHANGES, s.configChanges);
     if (s.lastConfigChangeAt !== undefined) emit(KEA_CONFIG_LAST_CHANGE, s.lastConfigChangeAt / 1000);
   },

@@ -25,7 +25,7 @@ function fleet(): [string, DaemonSnapshot][] {
       labels: { ha_pair: 'site-a' },
       status: parseStatus(fixtureArgs('2.2.0', 'dhcp4-ha-primary.partner-down.status-get')),
       version: '2.2.0', startTime: 1_699_999_932,
-      configHash: { hash: 'A'.repeat(64), source: 'computed' }, configChanges: 2,
+      configHash: { hash: 'A'.repeat(64), source: 'computed' }, sharedConfig: { hash: 'C'.repeat(64), haPeers: 'server1,server2' }, configChanges: 2,
       lastConfigChangeAt: 1_699_999_990_000, haTransitions: { standby: 1 },
       commandErrors: { 'status-get': { timeout: 3 } },
     })],
