@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Config } from './config/types.js';
 import type { Log } from './log.js';
 import { Scheduler } from './poller/scheduler.js';
@@ -6,12 +8,16 @@ import { COLLECTORS, PrometheusRenderer } from './render/prometheus/registry.js'
 import { statisticsCollector } from './render/prometheus/statistics.js';
 import type { DaemonSnapshot } from './snapshot.js';
 import { Target } from './targets/target.js';
+import { startOtel, type Otel } from './telemetry/sdk.js';
+import { otelSettings } from './telemetry/settings.js';
 
 export interface AppOptions {
   log: Log;
   version: string;
   /** Node process metrics on /metrics (off in tests that compare exact output). */
   processMetrics?: boolean;
+  /** Where OTEL_* variables are read (default process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The data path, wired: config -> targets -> per-daemon queues -> poller -> snapshots -> renderers. */
@@ -20,6 +26,7 @@ export class App {
   readonly renderer: PrometheusRenderer;
   readonly scheduler: Scheduler;
   private firstRoundDone = false;
+  private otel: Otel | undefined;
 
   constructor(
     readonly config: Config,
@@ -55,12 +62,17 @@ export class App {
   }
 
   async start(): Promise<void> {
+    const settings = otelSettings(this.config.otel, this.opts.env ?? process.env, { version: this.opts.version, instanceId: randomUUID(), host: hostname() });
+    this.otel = startOtel(settings, { renderer: this.renderer, log: this.opts.log, version: this.opts.version });
     await this.scheduler.start();
     this.firstRoundDone = true;
   }
 
   async stop(): Promise<void> {
     await this.scheduler.stop();
+    // After the last poll: its spans and one last metric export are flushed.
+    await this.otel?.shutdown();
+    this.otel = undefined;
     await Promise.all(this.targets.map((t) => t.close()));
   }
 }

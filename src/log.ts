@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import { traceIds } from './telemetry/tracing.js';
 
 /** The slice of pino the modules use, so tests can pass a recorder. */
 export interface Log {
@@ -8,7 +9,8 @@ export interface Log {
 }
 
 export function createLog(level = process.env.LOG_LEVEL ?? 'info'): Log {
-  return pino({ level, base: { name: 'kea-telemetry' } });
+  // Lines written inside a poll, command or proxied request carry its trace_id and span_id.
+  return pino({ level, base: { name: 'kea-telemetry' }, mixin: () => traceIds() });
 }
 
 /** Collects log lines in memory (tests). */

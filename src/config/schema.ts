@@ -5,6 +5,7 @@ import { parseDuration } from './duration.js';
 import type { PathIssue } from './env.js';
 import { parseListen } from './listen.js';
 import { proxy, toProxy } from './proxy-schema.js';
+import { otel, toOtel } from './otel-schema.js';
 import { check, duration, filePath } from './schema-parts.js';
 import { DEFAULTS, type Config, type TargetConfig } from './types.js';
 
@@ -137,6 +138,7 @@ export const configFileSchema = z
     poll: poll.prefault({}),
     statistics: statistics.prefault({}),
     proxy: proxy.prefault({}),
+    otel: otel.prefault({}),
     targets: z.array(target).min(1, { error: 'at least one target is required' }),
   })
   .superRefine((c, ctx) => {
@@ -176,6 +178,7 @@ export function toConfig(file: ConfigFile, baseDir: string): Config {
       naming: file.statistics.naming,
     },
     proxy: toProxy(file.proxy, baseDir),
+    otel: toOtel(file.otel),
     targets: file.targets.map((t) => toTarget(t, baseDir)),
   };
 }

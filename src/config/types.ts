@@ -6,7 +6,20 @@ export interface Config {
   poll: PollConfig;
   statistics: StatisticsConfig;
   proxy: ProxyConfig;
+  otel: OtelConfig;
   targets: readonly TargetConfig[];
+}
+
+/** OTLP export of the same metrics, and traces of polls, commands and proxied requests. */
+export interface OtelConfig {
+  enabled: boolean;
+  /** Base URL (http: /v1/metrics and /v1/traces are appended); default localhost:4318 or :4317 (grpc). */
+  endpoint?: string;
+  protocol: 'http/protobuf' | 'http/json' | 'grpc';
+  headers: Readonly<Record<string, string>>;
+  /** Metric export interval. */
+  intervalMs: number;
+  resourceAttributes: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** The Control-Agent-compatible command endpoint (POST /targets/<name>/). */

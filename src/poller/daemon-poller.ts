@@ -8,6 +8,7 @@ import type { DaemonKind } from '../kea/types.js';
 import type { ConfigHash, DaemonSnapshot, Status } from '../snapshot.js';
 import type { Endpoint } from '../targets/endpoint.js';
 import type { Log } from '../log.js';
+import { ATTR, SpanStatusCode, traced } from '../telemetry/tracing.js';
 
 /** Kea reports whole seconds; start or commit times moving by more than this are real. */
 const SLACK_S = 1.5;
@@ -61,8 +62,20 @@ export class DaemonPoller {
     return this.o.endpoint;
   }
 
-  /** One poll cycle; never throws. Returns the new snapshot. */
-  async poll(): Promise<DaemonSnapshot> {
+  /** One poll cycle in a span (its commands are child spans); never throws. Returns the new snapshot. */
+  poll(): Promise<DaemonSnapshot> {
+    const attributes = { [ATTR.target]: this.o.target, [ATTR.daemon]: this.snap.daemon };
+    return traced('kea poll', attributes, async (span) => {
+      const next = await this.pollOnce();
+      if (span.isRecording()) {
+        span.setAttributes({ [ATTR.daemon]: next.daemon, [ATTR.up]: next.up });
+        if (next.error) span.setStatus({ code: SpanStatusCode.ERROR, message: `${next.error.code}: ${next.error.message}` });
+      }
+      return next;
+    });
+  }
+
+  private async pollOnce(): Promise<DaemonSnapshot> {
     const started = this.now();
     const next: DaemonSnapshot = { ...this.snap, polledAt: started };
     let command = 'status-get';
@@ -150,6 +163,7 @@ export class DaemonPoller {
       throw new KeaError('wrong_daemon', `${this.o.endpoint.label} is ${info.daemon}, configured as ${this.daemon}`);
     }
     this.daemon = info.daemon;
+    this.o.endpoint.daemon = info.daemon;
     if (info.keaHash) this.hashMode = 'kea';
     const hash: ConfigHash = info.keaHash ? { hash: info.keaHash, source: 'kea' } : { hash: info.computedHash, source: 'computed' };
     this.noteConfig(args, hash.hash, info.daemon);

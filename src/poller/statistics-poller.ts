@@ -7,6 +7,7 @@ import type { Log } from '../log.js';
 import type { DaemonSnapshot, StatisticsSnapshot } from '../snapshot.js';
 import type { Endpoint } from '../targets/endpoint.js';
 import type { DaemonKind } from '../kea/types.js';
+import { ATTR, SpanStatusCode, traced } from '../telemetry/tracing.js';
 
 type StatsDaemon = StatisticsSnapshot['daemon'];
 const isStatsDaemon = (d: DaemonSnapshot['daemon']): d is StatsDaemon => d === 'dhcp4' || d === 'dhcp6' || d === 'd2';
@@ -42,8 +43,18 @@ export class StatisticsPoller {
     this.subnetsHash = hash;
   }
 
-  /** One poll; never throws. undefined when this daemon has no statistics to poll. */
+  /** One poll in a span; never throws. undefined when this daemon has no statistics to poll. */
   async poll(): Promise<StatisticsSnapshot | undefined> {
+    const st = this.o.status();
+    if (!isStatsDaemon(st.daemon) || !st.up) return this.pollOnce();
+    return traced('kea statistics poll', { [ATTR.target]: st.target, [ATTR.daemon]: st.daemon }, async (span) => {
+      const next = await this.pollOnce();
+      if (next?.error && span.isRecording()) span.setStatus({ code: SpanStatusCode.ERROR, message: `${next.error.code}: ${next.error.message}` });
+      return next;
+    });
+  }
+
+  private async pollOnce(): Promise<StatisticsSnapshot | undefined> {
     const st = this.o.status();
     if (!isStatsDaemon(st.daemon)) return undefined;
     const started = Date.now();

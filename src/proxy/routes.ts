@@ -8,6 +8,7 @@ import { Authenticator, type Principal } from './auth.js';
 import { parseCommand } from './body.js';
 import { bare, forward } from './forward.js';
 import { BUILT_IN_ROLES, allows, matchesPattern, type Role } from './roles.js';
+import { ATTR, SpanStatusCode, startServerSpan, traceIds, withSpan, type Span } from '../telemetry/tracing.js';
 
 export const PROXY_REQUESTS = 'kea_exporter_proxy_requests_total';
 
@@ -15,6 +16,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
     audit?: { target?: string; services?: string[]; command?: string; results?: number[] };
+    /** One server span per proxied request, continuing the caller's traceparent. */
+    span?: Span;
   }
 }
 
@@ -47,6 +50,8 @@ export async function proxyRoutes(server: FastifyInstance, deps: ProxyDeps): Pro
 
   const failures = new FailureThrottle(config.rateLimit.max, config.rateLimit.windowMs);
   server.addHook('onRequest', async (req, reply) => {
+    const route = req.routeOptions.url ?? req.url;
+    req.span = startServerSpan(`${req.method} ${route}`, req.headers, { 'http.request.method': req.method, 'http.route': route });
     const name = (req.params as { name?: string }).name;
     req.audit = name === undefined ? {} : { target: name };
     // Throttled before the scrypt check, so failed logins cannot burn CPU; credentials that
@@ -67,7 +72,10 @@ export async function proxyRoutes(server: FastifyInstance, deps: ProxyDeps): Pro
     timeWindow: config.rateLimit.windowMs,
     keyGenerator: (req) => req.principal?.name ?? req.ip,
   });
-  server.addHook('onResponse', async (req, reply) => audit(deps, req, reply));
+  server.addHook('onResponse', async (req, reply) => {
+    audit(deps, req, reply);
+    endSpan(req, reply);
+  });
 
   server.get('/targets', async (req) =>
     app.targets.filter((t) => roles[req.principal!.role]!.targets.some((p) => matchesPattern(p, t.name))).map((t) => ({
@@ -84,7 +92,7 @@ export async function proxyRoutes(server: FastifyInstance, deps: ProxyDeps): Pro
     req.audit = { target: target.name, command: cmd.command, services: cmd.service ?? [] };
     const role = roles[req.principal!.role]!;
     if (!allows(role, target.name, cmd.command)) return send(reply, 403, bare(403, 'Forbidden'));
-    const out = await forward(target, cmd, config.timeoutMs, role.unredacted);
+    const out = await withSpan(req.span!, () => forward(target, cmd, config.timeoutMs, role.unredacted));
     req.audit.results = out.results;
     if (out.retryAfterS !== undefined) reply.header('retry-after', String(out.retryAfterS));
     return send(reply, out.status, out.body);
@@ -107,9 +115,25 @@ function audit(deps: ProxyDeps, req: FastifyRequest, reply: FastifyReply): void 
         target: a.target ?? null, services: a.services ?? [], command: a.command ?? null,
         status: reply.statusCode, results: a.results ?? [], durationMs: Math.round(reply.elapsedTime),
       },
+      ...traceIds(req.span),
     },
     'proxy request',
   );
+}
+
+function endSpan(req: FastifyRequest, reply: FastifyReply): void {
+  const span = req.span;
+  if (!span) return;
+  const a = req.audit ?? {};
+  span.setAttributes({
+    'http.response.status_code': reply.statusCode,
+    ...(req.principal && { 'enduser.id': req.principal.name }),
+    ...(a.target !== undefined && { [ATTR.target]: a.target }),
+    ...(a.command !== undefined && { [ATTR.command]: a.command }),
+  });
+  // Server spans are errors on 5xx only; a 4xx is the client's.
+  if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${reply.statusCode}` });
+  span.end();
 }
 
 /** Failed authentications per client address in a fixed window; past `max`, refused at once. */

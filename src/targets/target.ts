@@ -89,7 +89,7 @@ export class Target {
 
   private add(id: string, queueKey: string, service: Service | undefined, daemon: DaemonKind | undefined): void {
     const label = service ? `${this.name} (${service})` : this.name;
-    const endpoint = new Endpoint(this.transport, this.ctx.queues.get(queueKey), service, label);
+    const endpoint = new Endpoint(this.transport, this.ctx.queues.get(queueKey), service, label, this.name, daemon ?? service);
     const labels = this.config.labels;
     const key = `${this.name}|${id}`;
     const { timeoutMs } = this.ctx.poll;

@@ -200,6 +200,25 @@ export class PrometheusRenderer {
     return { contentType, body: Buffer.concat(chunks).toString('utf8') };
   }
 
+  /** Every per-daemon series held now (OTLP export reads them as /metrics shows them). */
+  forEachSeries(fn: (def: MetricDef, labels: Readonly<Record<string, string>>, value: number) => void): void {
+    for (const owned of this.owned.values()) for (const s of owned.values()) fn(this.metrics.get(s.name)!.def, s.labels, s.value);
+  }
+
+  /** The per-daemon families declared so far (unknown statistics add theirs when first seen). */
+  families(): MetricDef[] {
+    return [...this.metrics.values()].map((m) => m.def);
+  }
+
+  /** The other gauges and counters of /metrics (build info, proxy and export counters, process
+   * metrics), which prom-client holds itself. Histograms and summaries are left out. */
+  others(): { name: string; type: 'gauge' | 'counter'; help: string; get(): Promise<{ values: { value: number; labels: object }[] }> }[] {
+    type M = { name: string; type: string; help: string; get(): Promise<{ values: { value: number; labels: object }[] }> };
+    return (this.text.getMetricsAsArray() as unknown as M[]).filter(
+      (m): m is M & { type: 'gauge' | 'counter' } => !this.metrics.has(m.name) && (m.type === 'gauge' || m.type === 'counter'),
+    );
+  }
+
   private touch(name: string): void {
     this.versions.set(name, (this.versions.get(name) ?? 0) + 1);
   }
