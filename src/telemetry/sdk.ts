@@ -69,7 +69,8 @@ export function startOtel(s: OtelSettings, o: { renderer: PrometheusRenderer; lo
   const bridge = s.metrics ? new OtelMetricsBridge(metrics.getMeter('kea-telemetry', o.version), o.renderer) : undefined;
   return {
     async shutdown() {
-      await sdk.shutdown();
+      // The last export may fail like any other (collector gone): stopping goes on regardless.
+      await sdk.shutdown().catch((err: Error) => o.log.warn({ err: err.message }, 'OTLP flush at shutdown failed'));
       bridge?.close();
       // NodeSDK leaves its providers registered; a later start (tests, reload) registers anew.
       metrics.disable();
