@@ -17,6 +17,8 @@ export interface FleetOptions {
   warmupMs: number;
   windowMs: number;
   scrapes: number;
+  /** Push over OTLP too: the config's otel section, and OTEL_* variables for the exporter. */
+  otel?: { yaml: string; env?: Record<string, string> };
 }
 
 export interface FleetResult {
@@ -67,10 +69,11 @@ function startChild(dir: string, n: number): { child: ChildProcess; next: (t: Fr
   return { child, next };
 }
 
-function configYaml(paths: readonly string[], port: number): string {
+function configYaml(paths: readonly string[], port: number, otel = ''): string {
   const targets = paths.map((p, i) => `  - { name: kea-${i}, socket: "${p}", daemon: dhcp4 }`);
   // Part 2 measures status polling (the core exporter); part 3 measures statistics.
-  return [`listen: "127.0.0.1:${port}"`, 'poll: { interval: 5s, timeout: 3s }', 'statistics: { enabled: false }', 'targets:', ...targets, ''].join('\n');
+  const head = [`listen: "127.0.0.1:${port}"`, 'poll: { interval: 5s, timeout: 3s }', 'statistics: { enabled: false }'];
+  return [...head, ...(otel ? [otel] : []), 'targets:', ...targets, ''].join('\n');
 }
 
 /** Utime+stime of a process in ms, from /proc (clock ticks of 10 ms). */
@@ -87,10 +90,10 @@ function rssOf(pid: number): number {
 
 /** The exporter as shipped (node dist/cli.js), in its own process, so its CPU and memory are
  * its own and not the bench driver's or the fakes'. */
-function startExporter(configFile: string): { proc: ChildProcess; warnings: () => number } {
+function startExporter(configFile: string, extraEnv: Record<string, string> = {}): { proc: ChildProcess; warnings: () => number } {
   const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
   // Run as shipped: the file's shebang carries the Node flags.
-  const proc = spawn(cli, ['--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+  const proc = spawn(cli, ['--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...extraEnv, LOG_LEVEL: 'warn' } });
   process.once('exit', () => proc.kill('SIGKILL'));
   let warnings = 0;
   const count = (d: Buffer) => (warnings += d.toString().split('\n').filter((l) => /"level":(40|50)/.test(l)).length);
@@ -112,11 +115,11 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     const ready = (await next('ready')) as Extract<FromChild, { type: 'ready' }>;
     const port = await freePort('tcp');
     const configFile = join(dir, 'fleet.yaml');
-    await writeFile(configFile, configYaml(ready.paths, port));
+    await writeFile(configFile, configYaml(ready.paths, port, o.otel?.yaml));
     let t = performance.now();
     parseConfigText(configYaml(ready.paths, port), 'bench-fleet.yaml');
     const configParseMs = performance.now() - t;
-    exporter = startExporter(configFile);
+    exporter = startExporter(configFile, o.otel?.env);
     const pid = exporter.proc.pid!;
     const url = `http://127.0.0.1:${port}/metrics`;
     const scrape = async () => {

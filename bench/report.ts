@@ -13,7 +13,7 @@ export interface Env {
   date: string;
 }
 
-interface Row {
+export interface Row {
   key: string;
   value: number | string;
   unit: string;
@@ -181,7 +181,7 @@ export function print(o: OverheadResult, f: FleetResult, s: StatisticsResult, p:
   return all;
 }
 
-export function writeJson(file: string, o: OverheadResult, f: FleetResult, s: StatisticsResult, p: ProxyResult, env: Env, rs: Row[]): void {
+export function writeJson(file: string, o: OverheadResult, f: FleetResult, s: StatisticsResult, p: ProxyResult, env: Env, rs: Row[], more: object = {}): void {
   const summary = Object.fromEntries(rs.map((r) => [r.key, { value: r.value, unit: r.unit, goal: r.goal, ...(r.ok === undefined ? {} : { ok: r.ok }) }]));
-  writeFileSync(file, JSON.stringify({ env, summary, overhead: o, fleet: f, statistics: s, proxy: p }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ env, summary, overhead: o, fleet: f, statistics: s, proxy: p, ...more }, null, 2) + '\n');
 }

@@ -12,7 +12,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Log } from '../log.js';
-import { OtelMetricsBridge } from '../render/otel/metrics.js';
+import { PrometheusSeriesProducer } from '../render/otel/producer.js';
 import type { PrometheusRenderer } from '../render/prometheus/registry.js';
 import type { OtelSettings, SignalSettings } from './settings.js';
 
@@ -48,6 +48,7 @@ export function startOtel(s: OtelSettings, o: { renderer: PrometheusRenderer; lo
       exporter: counted(metricExporter(s.metrics), (r) => note('metrics', r)),
       exportIntervalMillis: s.intervalMs,
       exportTimeoutMillis: Math.min(s.metrics.timeoutMs, s.intervalMs),
+      metricProducers: [new PrometheusSeriesProducer(o.renderer, { name: 'kea-telemetry', version: o.version })],
     }));
   }
   const spanProcessors = [];
@@ -66,12 +67,10 @@ export function startOtel(s: OtelSettings, o: { renderer: PrometheusRenderer; lo
     instrumentations: [],
   });
   sdk.start();
-  const bridge = s.metrics ? new OtelMetricsBridge(metrics.getMeter('kea-telemetry', o.version), o.renderer) : undefined;
   return {
     async shutdown() {
       // The last export may fail like any other (collector gone): stopping goes on regardless.
       await sdk.shutdown().catch((err: Error) => o.log.warn({ err: err.message }, 'OTLP flush at shutdown failed'));
-      bridge?.close();
       // NodeSDK leaves its providers registered; a later start (tests, reload) registers anew.
       metrics.disable();
       trace.disable();

@@ -205,11 +205,6 @@ export class PrometheusRenderer {
     for (const owned of this.owned.values()) for (const s of owned.values()) fn(this.metrics.get(s.name)!.def, s.labels, s.value);
   }
 
-  /** The per-daemon families declared so far (unknown statistics add theirs when first seen). */
-  families(): MetricDef[] {
-    return [...this.metrics.values()].map((m) => m.def);
-  }
-
   /** The other gauges and counters of /metrics (build info, proxy and export counters, process
    * metrics), which prom-client holds itself. Histograms and summaries are left out. */
   others(): { name: string; type: 'gauge' | 'counter'; help: string; get(): Promise<{ values: { value: number; labels: object }[] }> }[] {
