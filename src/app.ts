@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { Gauge } from 'prom-client';
 import type { Config } from './config/types.js';
+import { canonicalJson } from './kea/config-hash.js';
 import type { Log } from './log.js';
-import { Scheduler } from './poller/scheduler.js';
+import { Scheduler, type SchedulerOptions } from './poller/scheduler.js';
 import { QueueRegistry } from './queue/command-queue.js';
 import { COLLECTORS, PrometheusRenderer } from './render/prometheus/registry.js';
 import { statisticsCollector } from './render/prometheus/statistics.js';
-import type { DaemonSnapshot } from './snapshot.js';
-import { Target } from './targets/target.js';
+import type { DaemonSnapshot, StatisticsSnapshot } from './snapshot.js';
+import { inShard } from './targets/shard.js';
+import { Target, type TargetContext } from './targets/target.js';
 import { startOtel, type Otel } from './telemetry/sdk.js';
 import { otelSettings } from './telemetry/settings.js';
 
@@ -20,35 +23,61 @@ export interface AppOptions {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** The data path, wired: config -> targets -> per-daemon queues -> poller -> snapshots -> renderers. */
+export type ReloadResult = { ok: true; added: string[]; removed: string[]; kept: number } | { ok: false; error: string };
+
+export const RELOAD_OK = 'kea_exporter_config_last_reload_successful';
+export const RELOAD_AT = 'kea_exporter_config_last_reload_success_timestamp_seconds';
+/** Bound to listeners and plugins at start-up: a reload reports them, a restart applies them. */
+const AT_RESTART = ['listen', 'proxy', 'statistics.naming'] as const;
+
+const same = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);
+const labelNames = (targets: readonly Target[]) => [...new Set(targets.flatMap((t) => Object.keys(t.config.labels)))].sort();
+
+/** The data path, wired: config -> targets -> per-daemon queues -> poller -> snapshots -> renderers.
+ * A reload swaps the config whole; targets whose settings did not change keep their pollers, queues
+ * and series, so they see no gap and no extra command. */
 export class App {
-  readonly targets: readonly Target[];
   readonly renderer: PrometheusRenderer;
   readonly scheduler: Scheduler;
+  private cfg: Config;
+  private current: Target[];
+  private queues: QueueRegistry;
+  private readonly statistics: ReturnType<typeof statisticsCollector>;
+  private readonly stats = new Map<string, StatisticsSnapshot>();
+  private readonly reloadOk: Gauge<string>;
+  private readonly reloadAt: Gauge<string>;
+  private reloading: Promise<unknown> = Promise.resolve();
   private firstRoundDone = false;
   private otel: Otel | undefined;
 
   constructor(
-    readonly config: Config,
+    config: Config,
     readonly opts: AppOptions,
   ) {
-    const queues = new QueueRegistry({ maxInFlight: config.poll.maxInFlight, maxQueued: config.proxy.maxQueued });
-    const ctx = { poll: config.poll, statistics: config.statistics, queues, log: opts.log };
-    this.targets = config.targets.map((t) => new Target(t, ctx));
-    const extraLabels = [...new Set(config.targets.flatMap((t) => Object.keys(t.labels)))].sort();
-    const statistics = [statisticsCollector(config.statistics.naming)];
+    this.cfg = config;
+    this.queues = this.newQueues(config);
+    this.current = this.buildTargets(config, []);
+    this.statistics = statisticsCollector(config.statistics.naming);
     this.renderer = new PrometheusRenderer(
-      extraLabels,
+      labelNames(this.current),
       { version: opts.version, processMetrics: opts.processMetrics ?? true },
       COLLECTORS,
-      statistics.flatMap((c) => c.metrics),
+      this.statistics.metrics,
     );
-    this.scheduler = new Scheduler(this.targets, {
-      intervalMs: config.poll.intervalMs,
-      ...(config.statistics.enabled && { statisticsIntervalMs: config.statistics.intervalMs }),
-      onSnapshot: (key, s) => this.renderer.update(key, s),
-      onStatistics: (key, s) => this.renderer.update(key, s, statistics),
-    });
+    this.reloadOk = this.renderer.gauge(RELOAD_OK, 'Whether the last configuration reload succeeded (1) or failed (0, the previous configuration still runs).');
+    this.reloadAt = this.renderer.gauge(RELOAD_AT, 'Unix time of the last successful configuration load (start-up or reload).');
+    this.reloadOk.set(1);
+    this.reloadAt.set(Date.now() / 1000);
+    this.scheduler = new Scheduler(this.current, this.schedulerOptions(config));
+  }
+
+  get config(): Config {
+    return this.cfg;
+  }
+
+  /** The watched targets (this shard's), in config order. */
+  get targets(): readonly Target[] {
+    return this.current;
   }
 
   /** Ready once every target has been polled once (whatever the outcome). */
@@ -58,21 +87,119 @@ export class App {
 
   /** Latest snapshot of every daemon, in config order. */
   snapshots(): DaemonSnapshot[] {
-    return this.targets.flatMap((t) => t.snapshots());
+    return this.current.flatMap((t) => t.snapshots());
   }
 
   async start(): Promise<void> {
-    const settings = otelSettings(this.config.otel, this.opts.env ?? process.env, { version: this.opts.version, instanceId: randomUUID(), host: hostname() });
-    this.otel = startOtel(settings, { renderer: this.renderer, log: this.opts.log, version: this.opts.version });
+    this.otel = this.startOtel(this.cfg);
     await this.scheduler.start();
     this.firstRoundDone = true;
   }
 
+  /** GET /probe: polls one target now and renders its series alone; undefined if not watched. */
+  async probe(name: string, openMetrics: boolean): Promise<{ contentType: string; body: string } | undefined> {
+    const t = this.current.find((x) => x.name === name);
+    if (!t) return undefined;
+    await this.scheduler.pollTarget(t);
+    const r = new PrometheusRenderer(labelNames([t]), { version: this.opts.version, processMetrics: false }, COLLECTORS, this.statistics.metrics);
+    for (const [key, s] of t.snapshots().map((s, i) => [t.keys()[i]!, s] as const)) r.update(key, s);
+    for (const key of t.seriesKeys()) {
+      const s = this.stats.get(key);
+      if (s) r.update(key, s, [this.statistics]);
+    }
+    return r.render(openMetrics);
+  }
+
+  /** Loads a configuration and swaps it in whole; on any error the running one stays. Reloads
+   * run one at a time. Never throws. */
+  reload(load: () => Promise<Config>): Promise<ReloadResult> {
+    const run = this.reloading.then(async (): Promise<ReloadResult> => {
+      let next: Config;
+      try {
+        next = await load();
+      } catch (err) {
+        this.reloadOk.set(0);
+        const error = (err as Error).message;
+        this.opts.log.error({ err: error }, 'configuration reload failed; the previous configuration keeps running');
+        return { ok: false, error };
+      }
+      const result = await this.apply(next);
+      this.reloadOk.set(1);
+      this.reloadAt.set(Date.now() / 1000);
+      this.opts.log.info({ added: result.added, removed: result.removed, kept: result.kept }, 'configuration reloaded');
+      return result;
+    });
+    this.reloading = run;
+    return run;
+  }
+
   async stop(): Promise<void> {
+    await this.reloading;
     await this.scheduler.stop();
     // After the last poll: its spans and one last metric export are flushed.
     await this.otel?.shutdown();
     this.otel = undefined;
-    await Promise.all(this.targets.map((t) => t.close()));
+    await Promise.all(this.current.map((t) => t.close()));
+  }
+
+  private async apply(next: Config): Promise<ReloadResult & { ok: true }> {
+    const prev = this.cfg;
+    const later = AT_RESTART.filter((k) => (k === 'statistics.naming' ? prev.statistics.naming !== next.statistics.naming : !same(prev[k], next[k])));
+    if (later.length) this.opts.log.warn({ settings: later }, 'these settings take effect at the next restart');
+    // Settings every poller holds: when they change, every target starts afresh.
+    const { intervalMs: _i, background: _b, ...pollNow } = next.poll;
+    const { intervalMs: _j, background: _c, ...pollWas } = prev.poll;
+    const fresh = !same(pollNow, pollWas) || !same({ ...next.statistics, naming: '' }, { ...prev.statistics, naming: '' });
+    if (fresh) this.queues = this.newQueues(next);
+    this.cfg = next;
+    const old = this.current;
+    const targets = this.buildTargets(next, fresh ? [] : old);
+    const removed = old.filter((t) => !targets.includes(t));
+    this.renderer.relabel(labelNames(targets));
+    for (const t of removed) {
+      for (const key of t.seriesKeys()) {
+        this.renderer.remove(key);
+        this.stats.delete(key);
+      }
+    }
+    this.current = targets;
+    await this.scheduler.update(targets, this.schedulerOptions(next));
+    await Promise.all(removed.map((t) => t.close()));
+    if (!same(prev.otel, next.otel) && this.firstRoundDone) {
+      await this.otel?.shutdown();
+      this.otel = this.startOtel(next);
+    }
+    const added = targets.filter((t) => !old.includes(t)).map((t) => t.name);
+    return { ok: true, added, removed: removed.map((t) => t.name), kept: targets.length - added.length };
+  }
+
+  /** This shard's targets; one whose settings are unchanged is the running Target itself. */
+  private buildTargets(config: Config, keep: readonly Target[]): Target[] {
+    const ctx: TargetContext = { poll: config.poll, statistics: config.statistics, queues: this.queues, log: this.opts.log };
+    return config.targets
+      .filter((t) => inShard(t.name, config.shard))
+      .map((tc) => keep.find((t) => t.name === tc.name && same(t.config, tc)) ?? new Target(tc, ctx));
+  }
+
+  private newQueues(config: Config): QueueRegistry {
+    return new QueueRegistry({ maxInFlight: config.poll.maxInFlight, maxQueued: config.proxy.maxQueued });
+  }
+
+  private schedulerOptions(config: Config): SchedulerOptions {
+    return {
+      intervalMs: config.poll.intervalMs,
+      background: config.poll.background,
+      ...(config.statistics.enabled && { statisticsIntervalMs: config.statistics.intervalMs }),
+      onSnapshot: (key, s) => this.renderer.update(key, s),
+      onStatistics: (key, s) => {
+        this.stats.set(key, s);
+        this.renderer.update(key, s, [this.statistics]);
+      },
+    };
+  }
+
+  private startOtel(config: Config): Otel | undefined {
+    const settings = otelSettings(config.otel, this.opts.env ?? process.env, { version: this.opts.version, instanceId: randomUUID(), host: hostname() });
+    return startOtel(settings, { renderer: this.renderer, log: this.opts.log, version: this.opts.version });
   }
 }

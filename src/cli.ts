@@ -3,6 +3,7 @@
 // one poll interval (snapshots): a small young generation and a heap that grows by 20% steps
 // keep RSS near the live size. npm run bench, 1,000 daemons: ~135 MB instead of ~220-240 MB,
 // for one or two percent of a core.
+import { watchFile } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { App } from './app.js';
 import { ConfigError, defaultConfig, loadConfigFile, parseListen } from './config/load.js';
@@ -12,12 +13,13 @@ import { buildProxyServer, buildServer } from './server/server.js';
 import { hashPassword } from './proxy/password.js';
 import { VERSION } from './version.js';
 
-const USAGE = `Usage: kea-telemetry [--config FILE] [--listen HOST:PORT] [--check-config]
+const USAGE = `Usage: kea-telemetry [--config FILE] [--listen HOST:PORT] [--watch-config] [--check-config]
        kea-telemetry hash-password < password   (prints a hash for proxy.users[].password)
 
   --config FILE      YAML (.yaml/.yml) or JSON5 (.json/.json5) configuration;
                      without it the embedded default watches Kea's standard sockets
   --listen HOST:PORT address for /metrics (overrides the config; default 0.0.0.0:9547)
+  --watch-config     reload the configuration when the file changes (also: SIGHUP, POST /-/reload)
   --check-config     validate the configuration, print the result, exit 0 (valid) or 1
   --version          print the version
 `;
@@ -39,6 +41,7 @@ async function main(argv: string[]): Promise<number> {
         config: { type: 'string' },
         listen: { type: 'string' },
         'check-config': { type: 'boolean' },
+        'watch-config': { type: 'boolean' },
         version: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -50,10 +53,15 @@ async function main(argv: string[]): Promise<number> {
   if (args.help) return void process.stdout.write(USAGE), 0;
   if (args.version) return void process.stdout.write(`${VERSION}\n`), 0;
 
+  const listen = args.listen;
+  const configFile = args.config;
+  const load = async (): Promise<Config> => {
+    const c = configFile ? await loadConfigFile(configFile) : defaultConfig();
+    return listen ? Object.freeze({ ...c, listen: parseListen(listen) }) : c;
+  };
   let config: Config;
   try {
-    config = args.config ? await loadConfigFile(args.config) : defaultConfig();
-    if (args.listen) config = Object.freeze({ ...config, listen: parseListen(args.listen) });
+    config = await load();
   } catch (err) {
     process.stderr.write(`kea-telemetry: invalid configuration: ${(err as Error).message}\n`);
     return 1;
@@ -65,7 +73,8 @@ async function main(argv: string[]): Promise<number> {
 
   const log = createLog();
   const app = new App(config, { log, version: VERSION });
-  const server = buildServer(app);
+  const reload = () => app.reload(load);
+  const server = buildServer(app, { reload });
   const { host, port } = config.listen;
   const where = (t: Config['targets'][number]) => (t.kind === 'socket' ? t.socket : t.url);
   log.info(
@@ -81,6 +90,14 @@ async function main(argv: string[]): Promise<number> {
     log.info({ url: `${at}/targets/` }, 'proxy listening');
   } else if (proxy.enabled) log.info({ url: `${address}/targets/` }, 'proxy enabled');
   void app.start();
+  process.on('SIGHUP', () => void reload());
+  if (args['watch-config'] && configFile) {
+    // Polls the file's stat: also sees a Kubernetes ConfigMap's symlink swap, which inotify on
+    // the path itself would miss.
+    watchFile(configFile, { interval: 2000 }, (now, before) => {
+      if (now.mtimeMs !== before.mtimeMs || now.ino !== before.ino) void reload();
+    });
+  }
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');

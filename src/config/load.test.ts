@@ -10,7 +10,7 @@ import { RESERVED_LABELS } from './schema.js';
 import type { Config } from './types.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/config');
-const DEFAULT_POLL = { intervalMs: 5000, timeoutMs: 3000, maxInFlight: 1, maxAnswerBytes: 64 * 1024 * 1024 };
+const DEFAULT_POLL = { intervalMs: 5000, timeoutMs: 3000, maxInFlight: 1, maxAnswerBytes: 64 * 1024 * 1024, background: true };
 const DEFAULT_OTEL = { enabled: false, protocol: 'http/protobuf', headers: {}, intervalMs: 60_000, resourceAttributes: {} };
 const DEFAULT_PROXY = {
   enabled: false, maxBodyBytes: 1024 * 1024, maxQueued: 100, timeoutMs: 30_000,
@@ -71,8 +71,8 @@ describe('valid files', () => {
     const config = await loadConfigFile(path.join(FIXTURES, 'valid.yaml'), { KEA_PASSWORD: 's3cret' });
     assert.deepEqual(config, {
       listen: { host: '::', port: 9600 },
-      poll: { intervalMs: 10_000, timeoutMs: 2500, maxInFlight: 4, maxAnswerBytes: 64 * 1024 * 1024 },
-      statistics: DEFAULT_STATS, proxy: DEFAULT_PROXY, otel: DEFAULT_OTEL,
+      poll: { intervalMs: 10_000, timeoutMs: 2500, maxInFlight: 4, maxAnswerBytes: 64 * 1024 * 1024, background: true },
+      statistics: DEFAULT_STATS, proxy: DEFAULT_PROXY, otel: DEFAULT_OTEL, shard: { index: 0, count: 1 },
       targets: [
         { kind: 'socket', name: 'server1', socket: '/run/kea/kea4-ctrl-socket', daemon: 'dhcp4', labels: { ha_pair: 'site-a', rack: '12' } },
         { kind: 'socket', name: 'server1-v6', socket: path.join(FIXTURES, 'sockets/kea6.sock'), labels: {} },
@@ -106,7 +106,7 @@ describe('valid files', () => {
   it('applies defaults and accepts .yml and .json (with # comments)', async () => {
     const yml = await loadText(SOCKET_TARGET, '.yml');
     assert.deepEqual(yml, {
-      listen: { host: '0.0.0.0', port: 9547 }, poll: DEFAULT_POLL, statistics: DEFAULT_STATS, proxy: DEFAULT_PROXY, otel: DEFAULT_OTEL,
+      listen: { host: '0.0.0.0', port: 9547 }, poll: DEFAULT_POLL, statistics: DEFAULT_STATS, proxy: DEFAULT_PROXY, otel: DEFAULT_OTEL, shard: { index: 0, count: 1 },
       targets: [{ kind: 'socket', name: 'a', socket: '/run/a.sock', labels: {} }],
     });
     const json = await loadText('# hash\n{"targets": [{"name": "a", "url": "http://h/"}], # trailing\n"poll": {"timeout": "1s"}}', '.json');
@@ -293,7 +293,7 @@ describe('defaultConfig', () => {
     assert.deepEqual(c, {
       listen: { host: '0.0.0.0', port: 9547 },
       poll: DEFAULT_POLL,
-      statistics: DEFAULT_STATS, proxy: DEFAULT_PROXY, otel: DEFAULT_OTEL,
+      statistics: DEFAULT_STATS, proxy: DEFAULT_PROXY, otel: DEFAULT_OTEL, shard: { index: 0, count: 1 },
       targets: [
         { kind: 'socket', name: 'kea-dhcp4', socket: '/run/kea/kea4-ctrl-socket', daemon: 'dhcp4', labels: {} },
         { kind: 'socket', name: 'kea-dhcp6', socket: '/run/kea/kea6-ctrl-socket', daemon: 'dhcp6', labels: {} },

@@ -81,7 +81,22 @@ function parseAs(format: Format, text: string, file: string, env: Env): Config {
   if (expanded.issues.length > 0) throw new ConfigError(file, toIssues(expanded.issues));
   const result = configFileSchema.safeParse(expanded.value, { reportInput: true });
   if (!result.success) throw new ConfigError(file, toIssues(describeIssues(result.error.issues)));
-  return deepFreeze(toConfig(result.data, path.dirname(path.resolve(file))));
+  const config = toConfig(result.data, path.dirname(path.resolve(file)));
+  const index = result.data.shard.index ?? (config.shard.count > 1 ? shardIndexFromEnv(env) : 0);
+  if (index === undefined && config.shard.count > 1) {
+    throw new ConfigError(file, toIssues([{ path: ['shard', 'index'], message: 'not set, and neither SHARD_INDEX nor a StatefulSet HOSTNAME (name-<ordinal>) gives it' }]));
+  }
+  if (index !== undefined && index >= config.shard.count) {
+    throw new ConfigError(file, toIssues([{ path: ['shard', 'index'], message: `${index} (from the environment) must be less than count (${config.shard.count})` }]));
+  }
+  return deepFreeze({ ...config, shard: { index: index ?? 0, count: config.shard.count } });
+}
+
+/** A StatefulSet replica's ordinal: SHARD_INDEX (the chart sets it from the pod-index label),
+ * else the -<n> that ends the pod's HOSTNAME. */
+function shardIndexFromEnv(env: Env): number | undefined {
+  const raw = env.SHARD_INDEX ?? /-(\d+)$/.exec(env.HOSTNAME ?? '')?.[1];
+  return raw !== undefined && /^\d+$/.test(raw.trim()) ? Number(raw) : undefined;
 }
 
 function parseYaml(text: string, file: string): Parsed {

@@ -104,6 +104,7 @@ const poll = z
       .max(64, { error: 'must be between 1 and 64' })
       .default(DEFAULTS.maxInFlight),
     maxAnswerBytes: z.int().min(1024, { error: 'must be at least 1024' }).default(DEFAULTS.maxAnswerBytes),
+    background: z.boolean().default(true),
   })
   .superRefine((p, ctx) => {
     // Parent refinements still run after a child's custom issue, so the durations may be invalid here.
@@ -139,6 +140,15 @@ export const configFileSchema = z
     statistics: statistics.prefault({}),
     proxy: proxy.prefault({}),
     otel: otel.prefault({}),
+    shard: z
+      .strictObject({
+        index: z.int().min(0, { error: 'must be 0 or more' }).optional(),
+        count: z.int().min(1, { error: 'must be at least 1' }).default(1),
+      })
+      .superRefine((sh, ctx) => {
+        if (sh.index !== undefined && sh.index >= sh.count) ctx.addIssue({ code: 'custom', path: ['index'], message: `must be less than count (${sh.count})` });
+      })
+      .prefault({}),
     targets: z.array(target).min(1, { error: 'at least one target is required' }),
   })
   .superRefine((c, ctx) => {
@@ -162,6 +172,7 @@ export function toConfig(file: ConfigFile, baseDir: string): Config {
       timeoutMs: parseDuration(file.poll.timeout),
       maxInFlight: file.poll.maxInFlight,
       maxAnswerBytes: file.poll.maxAnswerBytes,
+      background: file.poll.background,
     },
     statistics: {
       enabled: file.statistics.enabled,
@@ -179,6 +190,7 @@ export function toConfig(file: ConfigFile, baseDir: string): Config {
     },
     proxy: toProxy(file.proxy, baseDir),
     otel: toOtel(file.otel),
+    shard: { index: file.shard.index ?? 0, count: file.shard.count },
     targets: file.targets.map((t) => toTarget(t, baseDir)),
   };
 }

@@ -7,6 +7,8 @@ export interface Config {
   statistics: StatisticsConfig;
   proxy: ProxyConfig;
   otel: OtelConfig;
+  /** This replica watches only the targets whose stable hash modulo count equals index. */
+  shard: { index: number; count: number };
   targets: readonly TargetConfig[];
 }
 
@@ -62,6 +64,8 @@ export interface PollConfig {
   maxInFlight: number;
   /** Largest answer accepted from Kea before failing with too_large. */
   maxAnswerBytes: number;
+  /** false: no timers; daemons are polled when GET /probe asks (Prometheus drives the schedule). */
+  background: boolean;
 }
 
 interface TargetBase {

@@ -9,33 +9,47 @@ export interface SchedulerOptions {
   jitter?: number;
   onSnapshot: (key: string, s: DaemonSnapshot) => void;
   onStatistics?: (key: string, s: StatisticsSnapshot) => void;
+  /** false: poll only when asked (GET /probe, pollNow), never on timers. */
+  background?: boolean;
 }
 
 type Kind = 'status' | 'statistics';
 
 /** Runs each target's status poll, and its statistics poll, on timers of their own. A target is
- * never polled twice at once for the same kind: a slow poll delays the next instead of piling up. */
+ * never polled twice at once for the same kind: a slow poll delays the next instead of piling up.
+ * A reload swaps the target list: kept targets keep their timers (no extra poll), new ones start,
+ * removed ones stop and their late results are dropped. */
 export class Scheduler {
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Map<Target, Set<NodeJS.Timeout>>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly ids = new Map<Target, number>();
+  private nextId = 0;
+  private targets: readonly Target[] = [];
   private stopped = false;
+  private started = false;
   private firstRound: Promise<void> | undefined;
 
   constructor(
-    private readonly targets: readonly Target[],
-    private readonly o: SchedulerOptions,
+    targets: readonly Target[],
+    private o: SchedulerOptions,
   ) {
-    targets.forEach((t, i) => this.ids.set(t, i));
+    this.setTargets(targets);
   }
 
-  /** Polls every target once now, then keeps polling; statistics start after that first status
-   * round (they need the daemon's type and config hash). Resolves after the first status round. */
+  /** Polls every target once now, then keeps polling (unless background is false); statistics
+   * start after that first status round (they need the daemon's type and config hash). Resolves
+   * after the first status round. */
   start(): Promise<void> {
-    this.firstRound ??= Promise.all(this.targets.map((t) => this.cycle(t, 'status'))).then(() => {
-      if (this.o.statisticsIntervalMs !== undefined) for (const t of this.targets) void this.cycle(t, 'statistics');
-    });
+    this.started = true;
+    this.firstRound ??= Promise.all(this.targets.map((t) => this.begin(t))).then(() => undefined);
     return this.firstRound;
+  }
+
+  /** A reload: the new target list and intervals. Returns once the new targets' first status poll is done. */
+  async update(targets: readonly Target[], o: SchedulerOptions): Promise<void> {
+    this.o = o;
+    const added = this.setTargets(targets);
+    if (this.started && !this.stopped) await Promise.all(added.map((t) => this.begin(t)));
   }
 
   /** Polls every target's status once now (tests, /probe); a poll already running counts. */
@@ -48,26 +62,53 @@ export class Scheduler {
     await Promise.all(this.targets.map((t) => this.runOnce(t, 'statistics')));
   }
 
+  /** One target now: status, then statistics when they are on (GET /probe). */
+  async pollTarget(t: Target): Promise<void> {
+    await this.runOnce(t, 'status');
+    if (this.o.statisticsIntervalMs !== undefined) await this.runOnce(t, 'statistics');
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.timers) clearTimeout(t);
+    for (const set of this.timers.values()) for (const t of set) clearTimeout(t);
     this.timers.clear();
     await Promise.all(this.running.values());
+  }
+
+  private setTargets(targets: readonly Target[]): Target[] {
+    const added = targets.filter((t) => !this.ids.has(t));
+    for (const old of this.targets) {
+      if (targets.includes(old)) continue;
+      for (const timer of this.timers.get(old) ?? []) clearTimeout(timer);
+      this.timers.delete(old);
+      this.ids.delete(old);
+    }
+    for (const t of added) this.ids.set(t, this.nextId++);
+    this.targets = targets;
+    return added;
+  }
+
+  private async begin(t: Target): Promise<void> {
+    await this.cycle(t, 'status');
+    if (this.o.statisticsIntervalMs !== undefined && this.ids.has(t)) void this.cycle(t, 'statistics');
   }
 
   private async cycle(t: Target, kind: Kind): Promise<void> {
     const started = Date.now();
     await this.runOnce(t, kind);
-    if (this.stopped) return;
-    const interval = kind === 'status' ? this.o.intervalMs : this.o.statisticsIntervalMs!;
+    if (this.stopped || !this.ids.has(t) || this.o.background === false) return;
+    const interval = kind === 'status' ? this.o.intervalMs : this.o.statisticsIntervalMs;
+    if (interval === undefined) return; // statistics switched off by a reload
     const j = this.o.jitter ?? 0.05;
     const wait = interval * (1 + (Math.random() * 2 - 1) * j) - (Date.now() - started);
+    let set = this.timers.get(t);
+    if (!set) this.timers.set(t, (set = new Set()));
     const timer = setTimeout(() => {
-      this.timers.delete(timer);
+      set.delete(timer);
       void this.cycle(t, kind);
     }, Math.max(0, wait));
     timer.unref();
-    this.timers.add(timer);
+    set.add(timer);
   }
 
   private runOnce(t: Target, kind: Kind): Promise<void> {
@@ -79,11 +120,14 @@ export class Scheduler {
     return p;
   }
 
+  // Results of a target removed meanwhile are dropped: its series are gone and stay gone.
   private async status(t: Target): Promise<void> {
-    for (const [key, s] of await t.poll()) this.o.onSnapshot(key, s);
+    const snapshots = await t.poll();
+    if (this.ids.has(t)) for (const [key, s] of snapshots) this.o.onSnapshot(key, s);
   }
 
   private async statistics(t: Target): Promise<void> {
-    for (const [key, s] of await t.pollStatistics()) this.o.onStatistics?.(key, s);
+    const snapshots = await t.pollStatistics();
+    if (this.ids.has(t)) for (const [key, s] of snapshots) this.o.onStatistics?.(key, s);
   }
 }

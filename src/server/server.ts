@@ -2,16 +2,21 @@ import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import Negotiator from 'negotiator';
-import type { App } from '../app.js';
+import type { App, ReloadResult } from '../app.js';
 import { landingPage } from './landing.js';
 import { PROXY_REQUESTS, proxyRoutes, type ProxyDeps } from '../proxy/routes.js';
 
 const TEXT = 'text/plain; version=0.0.4';
 const OPENMETRICS = 'application/openmetrics-text; version=1.0.0';
 
+export interface ServerOptions {
+  /** POST /-/reload: reloads the config file (the CLI passes it; without it the route answers 404). */
+  reload?: () => Promise<ReloadResult>;
+}
+
 /** The HTTP face of the exporter. Does not listen: callers use listen() or inject(). The
  * proxy is mounted here unless it has a listener of its own (buildProxyServer). */
-export function buildServer(app: App): FastifyInstance {
+export function buildServer(app: App, opts: ServerOptions = {}): FastifyInstance {
   const server = Fastify({ logger: false });
   const { proxy } = app.config;
   if (proxy.enabled && !proxy.listen) void server.register(proxyRoutes, proxyDeps(app));
@@ -23,6 +28,25 @@ export function buildServer(app: App): FastifyInstance {
     // The chunks are cached buffers: streaming them as they are copies nothing.
     return reply.type(contentType).header('content-length', length).send(Readable.from(chunks));
   });
+
+  // Prometheus' multi-target convention: Prometheus drives the schedule, one target per scrape.
+  server.get('/probe', async (req, reply) => {
+    const name = (req.query as { target?: unknown }).target;
+    if (typeof name !== 'string' || name === '') return reply.code(400).type('text/plain').send('missing ?target=<name>\n');
+    const chosen = new Negotiator(req).mediaType([TEXT, OPENMETRICS]);
+    const out = await app.probe(name, chosen === OPENMETRICS);
+    if (!out) return reply.code(400).type('text/plain').send(`unknown target ${JSON.stringify(name)} (not configured, or another shard's)\n`);
+    return reply.type(out.contentType).send(out.body);
+  });
+
+  const { reload } = opts;
+  if (reload) {
+    // Like Prometheus' own lifecycle endpoint: the file is read again, nothing comes in the body.
+    server.post('/-/reload', async (_req, reply) => {
+      const r = await reload();
+      return r.ok ? reply.send(r) : reply.code(500).send(r);
+    });
+  }
 
   server.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(landingPage(app)));
 

@@ -52,6 +52,11 @@ export class Target {
     return [...this.pollers.keys()];
   }
 
+  /** Keys of every series owner: the daemons, and their statistics. */
+  seriesKeys(): string[] {
+    return [...this.pollers.keys(), ...this.statistics.keys()];
+  }
+
   snapshots(): DaemonSnapshot[] {
     return [...this.pollers.values()].map((p) => p.snapshot);
   }

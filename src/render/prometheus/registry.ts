@@ -66,9 +66,9 @@ export class PrometheusRenderer {
   /** Per daemon key, its series by metric name and label values. */
   private readonly owned = new Map<string, Map<string, Series>>();
   private epoch = 0;
-  private readonly baseLabelNames: readonly string[];
+  private baseLabelNames: readonly string[];
   private readonly registers: client.Registry[];
-  private readonly extraLabelNames: readonly string[];
+  private extraLabelNames: readonly string[];
   /** Per family: bumped whenever one of its series changes, appears or goes. */
   private readonly versions = new Map<string, number>();
   private readonly textCache = new Map<string, FamilyText>();
@@ -107,7 +107,14 @@ export class PrometheusRenderer {
   /** A counter the caller increments itself (e.g. proxy requests), in both formats. Not a
    * per-daemon family: rendered on every scrape like the process metrics. */
   counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
-    return new client.Counter({ name, help, labelNames, registers: this.registers });
+    // The same one again when asked twice (OTel restarted by a reload, a second server).
+    const known = this.text.getSingleMetric(name) as Counter<L> | undefined;
+    return known ?? new client.Counter({ name, help, labelNames, registers: this.registers });
+  }
+
+  /** A gauge the caller sets itself (reload status), in both formats, rendered on every scrape. */
+  gauge(name: string, help: string): Gauge<string> {
+    return new client.Gauge({ name, help, registers: this.registers });
   }
 
   /** Creates a family; the base labels are the per-daemon ones, then the family's own. */
@@ -155,6 +162,27 @@ export class PrometheusRenderer {
     };
     for (const c of collectors) c.collect(s, emit);
     this.sweep(owned, epoch);
+  }
+
+  /** A reload brought targets with other label names: every family is declared again with the
+   * new names and gets its series back, values included, before the next scrape renders. */
+  relabel(extraLabelNames: readonly string[]): void {
+    if (extraLabelNames.join('\u0001') === this.extraLabelNames.join('\u0001')) return;
+    this.extraLabelNames = extraLabelNames;
+    this.baseLabelNames = ['target', 'daemon', ...extraLabelNames];
+    for (const { def } of [...this.metrics.values()]) {
+      for (const r of this.registers) r.removeSingleMetric(def.name);
+      this.declare(def);
+      this.textCache.delete(def.name);
+      this.omCache.delete(def.name);
+    }
+    for (const owned of this.owned.values()) {
+      for (const s of owned.values()) {
+        const m = this.metrics.get(s.name)!;
+        if (m.def.type === 'gauge') (m.metric as Gauge<string>).set(s.labels, s.value);
+        else (m.metric as Counter<string>).inc(s.labels, s.value);
+      }
+    }
   }
 
   /** Drops every series of a daemon that is no longer watched. */
