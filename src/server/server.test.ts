@@ -68,8 +68,8 @@ test('landing page lists every target with its state, escaped', async () => {
   const res = await buildServer(app).inject({ url: '/' });
   assert.equal(res.statusCode, 200);
   assert.match(res.headers['content-type'] as string, /text\/html/);
-  assert.match(res.body, /<td>good<\/td><td>dhcp4<\/td><td class="up">up<\/td>/);
-  assert.match(res.body, /<td>broken<\/td><td>dhcp4<\/td><td class="down">down: parse<\/td>/);
+  assert.match(res.body, /<td><a href="probe\?target=good">good<\/a><\/td><td>dhcp4<\/td><td class="up">up<\/td>/);
+  assert.match(res.body, /<td><a href="probe\?target=broken">broken<\/a><\/td><td>dhcp4<\/td><td class="down">down: parse<\/td>/);
   assert.match(res.body, /href="metrics"/);
 });
 
