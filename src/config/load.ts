@@ -95,7 +95,8 @@ function parseAs(format: Format, text: string, file: string, env: Env): Config {
 /** A StatefulSet replica's ordinal: SHARD_INDEX (the chart sets it from the pod-index label),
  * else the -<n> that ends the pod's HOSTNAME. */
 function shardIndexFromEnv(env: Env): number | undefined {
-  const raw = env.SHARD_INDEX ?? /-(\d+)$/.exec(env.HOSTNAME ?? '')?.[1];
+  // Empty counts as unset: the pod-index label is missing before Kubernetes 1.28.
+  const raw = env.SHARD_INDEX?.trim() || /-(\d+)$/.exec(env.HOSTNAME ?? '')?.[1];
   return raw !== undefined && /^\d+$/.test(raw.trim()) ? Number(raw) : undefined;
 }
 
