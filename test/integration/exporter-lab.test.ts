@@ -133,7 +133,7 @@ describe('exporter on a real Kea lab', () => {
   test('landing page lists the targets; health and readiness answer', async () => {
     const page = await server().inject({ url: '/' });
     assert.equal(page.statusCode, 200);
-    for (const t of ['server1', 'server2', 'dhcp6', 'ddns', 'agent']) assert.match(page.body, new RegExp(`<td>${t}</td>`));
+    for (const t of ['server1', 'server2', 'dhcp6', 'ddns', 'agent']) assert.match(page.body, new RegExp(`<td><a href="probe\\?target=${t}">${t}</a></td>`));
     assert.equal((await server().inject({ url: '/-/healthy' })).statusCode, 200);
     assert.equal((await server().inject({ url: '/-/ready' })).statusCode, 200);
   });
