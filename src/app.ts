@@ -31,6 +31,8 @@ export const RELOAD_AT = 'kea_exporter_config_last_reload_success_timestamp_seco
 const AT_RESTART = ['listen', 'proxy', 'statistics.naming'] as const;
 
 const same = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);
+/** What each Target's pollers and queues are built with (the interval is the scheduler's). */
+const builtIn = (c: Config) => ({ poll: { ...c.poll, intervalMs: 0, background: true }, statistics: { ...c.statistics, naming: '' } });
 const labelNames = (targets: readonly Target[]) => [...new Set(targets.flatMap((t) => Object.keys(t.config.labels)))].sort();
 
 /** The data path, wired: config -> targets -> per-daemon queues -> poller -> snapshots -> renderers.
@@ -102,7 +104,7 @@ export class App {
     if (!t) return undefined;
     await this.scheduler.pollTarget(t);
     const r = new PrometheusRenderer(labelNames([t]), { version: this.opts.version, processMetrics: false }, COLLECTORS, this.statistics.metrics);
-    for (const [key, s] of t.snapshots().map((s, i) => [t.keys()[i]!, s] as const)) r.update(key, s);
+    for (const [key, s] of t.snapshotsByKey()) r.update(key, s);
     for (const key of t.seriesKeys()) {
       const s = this.stats.get(key);
       if (s) r.update(key, s, [this.statistics]);
@@ -147,9 +149,7 @@ export class App {
     const later = AT_RESTART.filter((k) => (k === 'statistics.naming' ? prev.statistics.naming !== next.statistics.naming : !same(prev[k], next[k])));
     if (later.length) this.opts.log.warn({ settings: later }, 'these settings take effect at the next restart');
     // Settings every poller holds: when they change, every target starts afresh.
-    const { intervalMs: _i, background: _b, ...pollNow } = next.poll;
-    const { intervalMs: _j, background: _c, ...pollWas } = prev.poll;
-    const fresh = !same(pollNow, pollWas) || !same({ ...next.statistics, naming: '' }, { ...prev.statistics, naming: '' });
+    const fresh = !same(builtIn(next), builtIn(prev));
     if (fresh) this.queues = this.newQueues(next);
     this.cfg = next;
     const old = this.current;

@@ -37,6 +37,7 @@ export class DaemonPoller {
   /** The config hash the snapshot's sharedConfig was computed for. */
   private sharedFor: string | undefined;
   private shared: SharedConfig | undefined;
+  private sharedFailing = false;
   private readonly now: () => number;
 
   constructor(private readonly o: PollerOptions) {
@@ -177,9 +178,12 @@ export class DaemonPoller {
       const args = await this.run('config-get');
       const info = parseConfigGet(args);
       this.noteConfig(args, info.keaHash ?? info.computedHash, info.daemon);
+      this.sharedFailing = false;
     } catch (err) {
       const e = toKeaError(err);
-      if (!next.commandErrors['config-get']) this.o.log.warn({ target: next.target, err: e.message }, 'config-get failed');
+      // One line when it starts failing, not one per poll while it keeps failing.
+      if (!this.sharedFailing) this.o.log.warn({ target: next.target, err: e.message }, 'config-get failed');
+      this.sharedFailing = true;
       next.commandErrors = bump(next.commandErrors, 'config-get', e.code);
     }
   }

@@ -57,6 +57,10 @@ export class Target {
     return [...this.pollers.keys(), ...this.statistics.keys()];
   }
 
+  snapshotsByKey(): [string, DaemonSnapshot][] {
+    return [...this.pollers].map(([key, p]) => [key, p.snapshot]);
+  }
+
   snapshots(): DaemonSnapshot[] {
     return [...this.pollers.values()].map((p) => p.snapshot);
   }
