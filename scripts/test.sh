@@ -24,4 +24,4 @@ npx tsc -p tsconfig.json --noEmit
 # Every *.test.ts beside its source and under test/; files run one after another (real Kea
 # daemons and fixed resources), tests inside a file as they declare.
 mapfile -t files < <(find src test dashboards -name '*.test.ts' | sort)
-exec node --import tsx --test --test-concurrency=1 "${files[@]}"
+exec node --import tsx --import ./test/support/guard.ts --test --test-concurrency=1 "${files[@]}"
