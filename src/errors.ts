@@ -18,6 +18,10 @@ export const ERROR_CODES = {
   queue_full: 'too many commands already waiting for this daemon',
   queue_timeout: 'waited too long for a free slot to this daemon',
   wrong_daemon: 'daemon type differs from the configured one',
+  too_deep: 'answer nested deeper than the exporter accepts',
+  limit: 'answer exceeds a documented per-daemon cap (e.g. HA relationships)',
+  busy: 'daemon busy with proxied commands; the poll waited for its slot',
+  internal: 'unexpected failure inside the exporter (a bug: please report it)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
