@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Gauge } from 'prom-client';
 import type { Config } from './config/types.js';
 import { canonicalJson } from './kea/config-hash.js';
+import { hashPublisher } from './kea/published-hash.js';
 import type { Log } from './log.js';
 import { Scheduler, type SchedulerOptions } from './poller/scheduler.js';
 import { QueueRegistry } from './queue/command-queue.js';
@@ -30,9 +31,13 @@ export const RELOAD_AT = 'kea_exporter_config_last_reload_success_timestamp_seco
 /** Bound to listeners and plugins at start-up: a reload reports them, a restart applies them. */
 const AT_RESTART = ['listen', 'proxy', 'statistics.naming'] as const;
 
+/** Without a configured hashKey: one random key for the life of the process (every reload and
+ * target keyed alike, so hashes stay comparable within this exporter). */
+const PROCESS_HASH_KEY = randomBytes(32);
+
 const same = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);
 /** What each Target's pollers and queues are built with (the interval is the scheduler's). */
-const builtIn = (c: Config) => ({ poll: { ...c.poll, intervalMs: 0, background: true }, statistics: { ...c.statistics, naming: '' } });
+const builtIn = (c: Config) => ({ poll: { ...c.poll, intervalMs: 0, background: true }, statistics: { ...c.statistics, naming: '' }, hashKey: c.hashKey ?? '' });
 const labelNames = (targets: readonly Target[]) => [...new Set(targets.flatMap((t) => Object.keys(t.config.labels)))].sort();
 
 /** The data path, wired: config -> targets -> per-daemon queues -> poller -> snapshots -> renderers.
@@ -175,7 +180,10 @@ export class App {
 
   /** This shard's targets; one whose settings are unchanged is the running Target itself. */
   private buildTargets(config: Config, keep: readonly Target[]): Target[] {
-    const ctx: TargetContext = { poll: config.poll, statistics: config.statistics, queues: this.queues, log: this.opts.log };
+    const ctx: TargetContext = {
+      poll: config.poll, statistics: config.statistics, queues: this.queues, log: this.opts.log,
+      publishHash: hashPublisher(config.hashKey ?? PROCESS_HASH_KEY),
+    };
     return config.targets
       .filter((t) => inShard(t.name, config.shard))
       .map((tc) => keep.find((t) => t.name === tc.name && same(t.config, tc)) ?? new Target(tc, ctx));

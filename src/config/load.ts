@@ -7,6 +7,7 @@ import { substituteEnv, type Env, type PathIssue } from './env.js';
 import { ConfigError, formatPath, type ConfigIssue, type KeyPath } from './error.js';
 import { configFileSchema, describeIssues, toConfig } from './schema.js';
 import type { Config } from './types.js';
+import { HASH_KEY_MIN_LENGTH } from '../kea/published-hash.js';
 
 export { ConfigError, type ConfigIssue } from './error.js';
 export type { Env } from './env.js';
@@ -89,7 +90,15 @@ function parseAs(format: Format, text: string, file: string, env: Env): Config {
   if (index !== undefined && index >= config.shard.count) {
     throw new ConfigError(file, toIssues([{ path: ['shard', 'index'], message: `${index} (from the environment) must be less than count (${config.shard.count})` }]));
   }
-  return deepFreeze({ ...config, shard: { index: index ?? 0, count: config.shard.count } });
+  const hashKey = config.hashKey ?? (env.KEA_TELEMETRY_HASH_KEY?.trim() || undefined);
+  if (hashKey !== undefined && hashKey.length < HASH_KEY_MIN_LENGTH) {
+    throw new ConfigError(file, toIssues([{ path: ['hashKey'], message: `KEA_TELEMETRY_HASH_KEY must be at least ${HASH_KEY_MIN_LENGTH} characters` }]));
+  }
+  if (hashKey === undefined && config.shard.count > 1) {
+    // A random key per replica would make each shard publish other hashes for the same config.
+    throw new ConfigError(file, toIssues([{ path: ['hashKey'], message: 'required with shard.count > 1 (or KEA_TELEMETRY_HASH_KEY), the same on every replica, so shards publish comparable config hashes' }]));
+  }
+  return deepFreeze({ ...config, shard: { index: index ?? 0, count: config.shard.count }, ...(hashKey !== undefined && { hashKey }) });
 }
 
 /** A StatefulSet replica's ordinal: SHARD_INDEX (the chart sets it from the pod-index label),

@@ -7,6 +7,7 @@ import { parseListen } from './listen.js';
 import { proxy, toProxy } from './proxy-schema.js';
 import { otel, toOtel } from './otel-schema.js';
 import { check, duration, filePath } from './schema-parts.js';
+import { HASH_KEY_MIN_LENGTH } from '../kea/published-hash.js';
 import { DEFAULTS, type Config, type TargetConfig } from './types.js';
 
 /** Label names the exporter sets itself; a target label with one of these would clash. */
@@ -149,6 +150,7 @@ export const configFileSchema = z
         if (sh.index !== undefined && sh.index >= sh.count) ctx.addIssue({ code: 'custom', path: ['index'], message: `must be less than count (${sh.count})` });
       })
       .prefault({}),
+    hashKey: z.string().min(HASH_KEY_MIN_LENGTH, { error: `must be at least ${HASH_KEY_MIN_LENGTH} characters` }).optional(),
     targets: z.array(target).min(1, { error: 'at least one target is required' }),
   })
   .superRefine((c, ctx) => {
@@ -191,6 +193,7 @@ export function toConfig(file: ConfigFile, baseDir: string): Config {
     proxy: toProxy(file.proxy, baseDir),
     otel: toOtel(file.otel),
     shard: { index: file.shard.index ?? 0, count: file.shard.count },
+    ...(file.hashKey !== undefined && { hashKey: file.hashKey }),
     targets: file.targets.map((t) => toTarget(t, baseDir)),
   };
 }

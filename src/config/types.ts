@@ -9,6 +9,9 @@ export interface Config {
   otel: OtelConfig;
   /** This replica watches only the targets whose stable hash modulo count equals index. */
   shard: { index: number; count: number };
+  /** Key of the HMAC every published config hash goes through (file, else KEA_TELEMETRY_HASH_KEY);
+   * undefined: a random key for this process (see src/kea/published-hash.ts). */
+  hashKey?: string;
   targets: readonly TargetConfig[];
 }
 

@@ -9,6 +9,7 @@ import { CommandQueue } from '../queue/command-queue.js';
 import { UnixTransport } from '../transport/unix.js';
 import { MemoryLog } from '../log.js';
 import type { DaemonKind } from '../kea/types.js';
+import { hashPublisher } from '../kea/published-hash.js';
 import { FakeKea, keaHandler, type KeaHandler, type KeaVersion } from '../../test/support/fake-kea.js';
 
 let dir: string;
@@ -21,6 +22,7 @@ after(async () => {
 });
 
 let n = 0;
+const publish = hashPublisher('daemon-poller-test-key');
 async function setup(opts: { version: KeaVersion; daemon?: DaemonKind; configured?: DaemonKind; ha?: 'primary' }) {
   let clock = 1_800_000_000_000;
   const now = () => clock;
@@ -29,7 +31,7 @@ async function setup(opts: { version: KeaVersion; daemon?: DaemonKind; configure
   fakes.push(fake);
   const log = new MemoryLog();
   const endpoint = new Endpoint(new UnixTransport(fake.path, 1 << 20), new CommandQueue({ maxInFlight: 1, maxQueued: 10 }), undefined, 'k');
-  const base = { target: 't', labels: {}, endpoint, timeoutMs: 500, log, now };
+  const base = { target: 't', labels: {}, endpoint, timeoutMs: 500, log, now, publishHash: publish };
   const poller = new DaemonPoller(opts.configured ? { ...base, daemon: opts.configured } : base);
   const advance = (s: number) => (clock += s * 1000);
   const commands = () => fake.commands.splice(0);
@@ -44,7 +46,7 @@ describe('commands issued', () => {
     assert.deepEqual(k.commands(), ['status-get', 'version-get', 'config-hash-get', 'config-get']);
     assert.equal(s.version, '2.2.0');
     assert.equal(s.configHash?.source, 'computed');
-    assert.match(s.configHash!.hash, /^[0-9A-F]{64}$/);
+    assert.match(s.configHash!.hash, /^[0-9a-f]{32}$/);
     for (let i = 0; i < 3; i++) {
       k.advance(5);
       await k.poller.poll();
@@ -65,8 +67,9 @@ describe('commands issued', () => {
     const s = await k.poller.poll();
     // config-get once per configuration, for the hash partners can compare (sharedConfig).
     assert.deepEqual(k.commands(), ['status-get', 'version-get', 'config-hash-get', 'config-get']);
-    assert.deepEqual(s.configHash, { hash: k.handler.hash, source: 'kea' });
-    assert.match(s.sharedConfig?.hash ?? '', /^[0-9A-F]{64}$/);
+    // Kea's own value never leaves the poller: only its keyed form (item 10 of the hardening issue).
+    assert.deepEqual(s.configHash, { hash: publish(k.handler.hash!), source: 'kea' });
+    assert.match(s.sharedConfig?.hash ?? '', /^[0-9a-f]{32}$/);
     assert.equal(s.version, '2.4.1');
     k.advance(5);
     await k.poller.poll();

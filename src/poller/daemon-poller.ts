@@ -1,6 +1,7 @@
 import { KeaError, toKeaError, type ErrorCode } from '../errors.js';
 import { expectSuccess } from '../kea/answer.js';
 import { parseConfigGet, parseConfigHash } from '../kea/config-hash.js';
+import type { HashPublisher } from '../kea/published-hash.js';
 import { sharedConfig, type SharedConfig } from '../kea/shared-config.js';
 import { parseStatus } from '../kea/status.js';
 import { parseVersion } from '../kea/version.js';
@@ -20,6 +21,8 @@ export interface PollerOptions {
   endpoint: Endpoint;
   timeoutMs: number;
   log: Log;
+  /** Keys every config hash before it enters a snapshot: snapshots are what gets published. */
+  publishHash: HashPublisher;
   now?: () => number;
   /** Told about every config-get this poller fetches, so others need not fetch it again. */
   onConfig?: (configGetArgs: unknown, hash: string, daemon: DaemonKind) => void;
@@ -152,7 +155,7 @@ export class DaemonPoller {
       try {
         const hash = parseConfigHash(await this.run('config-hash-get'));
         this.hashMode = 'kea';
-        return { hash, source: 'kea' };
+        return { hash: this.o.publishHash(hash), source: 'kea' };
       } catch (err) {
         if (!(err instanceof KeaError && err.code === 'unsupported')) throw err;
         this.hashMode = 'computed';
@@ -166,9 +169,9 @@ export class DaemonPoller {
     this.daemon = info.daemon;
     this.o.endpoint.daemon = info.daemon;
     if (info.keaHash) this.hashMode = 'kea';
-    const hash: ConfigHash = info.keaHash ? { hash: info.keaHash, source: 'kea' } : { hash: info.computedHash, source: 'computed' };
-    this.noteConfig(args, hash.hash, info.daemon);
-    return hash;
+    const raw = info.keaHash ?? info.computedHash;
+    this.noteConfig(args, raw, info.daemon);
+    return { hash: this.o.publishHash(raw), source: info.keaHash ? 'kea' : 'computed' };
   }
 
   /** Kea 2.4+ hashes without config-get; the shared hash needs it once per configuration. A failure
@@ -188,10 +191,12 @@ export class DaemonPoller {
     }
   }
 
-  private noteConfig(args: unknown, hash: string, daemon: DaemonKind): void {
-    this.shared = sharedConfig(args);
-    this.sharedFor = hash;
-    this.o.onConfig?.(args, hash, daemon);
+  /** `rawHash`: the daemon's own (or our computed) hash; only its keyed form leaves this poller. */
+  private noteConfig(args: unknown, rawHash: string, daemon: DaemonKind): void {
+    const shared = sharedConfig(args);
+    this.shared = shared && { hash: this.o.publishHash(shared.hash), haPeers: shared.haPeers };
+    this.sharedFor = this.o.publishHash(rawHash);
+    this.o.onConfig?.(args, this.sharedFor, daemon);
   }
 
   private countTransitions(s: Status): Readonly<Record<string, number>> {

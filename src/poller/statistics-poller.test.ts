@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { hashPublisher } from '../kea/published-hash.js';
 import { DaemonPoller } from './daemon-poller.js';
 import { StatisticsPoller } from './statistics-poller.js';
 import { Endpoint } from '../targets/endpoint.js';
@@ -33,7 +34,7 @@ async function setup(version: KeaVersion, config: Partial<StatisticsConfig> = {}
   const endpoint = new Endpoint(new UnixTransport(fake.path, 1 << 22), new CommandQueue({ maxInFlight: 1, maxQueued: 10 }), undefined, 's');
   let stats: StatisticsPoller | undefined = undefined;
   const daemon = new DaemonPoller({
-    target: 't', daemon: 'dhcp4', labels: {}, endpoint, timeoutMs: 1000, log, now,
+    target: 't', daemon: 'dhcp4', labels: {}, endpoint, timeoutMs: 1000, log, now, publishHash: hashPublisher('statistics-poller-test'),
     onConfig: (args, hash, d) => stats?.noteConfig(args, hash, d),
   });
   stats = new StatisticsPoller({ endpoint, status: () => daemon.snapshot, config: { ...CONFIG, ...config }, timeoutMs: 1000, log });

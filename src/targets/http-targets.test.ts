@@ -1,3 +1,4 @@
+import { hashPublisher } from '../kea/published-hash.js';
 /** HTTP targets end to end through App: a Control Agent (fake, for faults real Kea 2.2 cannot
  * show), a Kea 3 daemon's own HTTP socket, basic auth, TLS with a CA and client certificates. */
 import { after, before, describe, test } from 'node:test';
@@ -119,11 +120,13 @@ describe('Kea 3 HTTP control socket', () => {
   test('a daemon\'s own socket answers for itself in a one-element list; Kea\'s hash is used', async () => {
     const h = keaHandler({ version: '3.0', daemon: 'dhcp4', ha: 'primary' });
     const sock = await fake({ role: 'daemon', self: h });
-    const { snaps } = await pollOnce(`targets: [{ name: k3, url: "${sock.url}", daemon: dhcp4 }]`);
+    const key = 'http-targets-test-hash-key';
+    const { snaps } = await pollOnce(`hashKey: ${key}\ntargets: [{ name: k3, url: "${sock.url}", daemon: dhcp4 }]`);
     const [s] = snaps;
     assert.equal(s!.up, true, s!.error?.message);
     assert.equal(s!.version, '3.0.0');
-    assert.deepEqual(s!.configHash, { hash: h.hash, source: 'kea' });
+    // Kea's hash, keyed as every published hash is.
+    assert.deepEqual(s!.configHash, { hash: hashPublisher(key)(h.hash!), source: 'kea' });
     assert.equal(s!.status?.ha[0]?.relationship, 'server2');
     assert.equal(s!.status?.ha[0]?.remote?.clockSkew, 0);
   });

@@ -1,5 +1,6 @@
 import type { Config, TargetConfig } from '../config/types.js';
 import { expectSuccess } from '../kea/answer.js';
+import type { HashPublisher } from '../kea/published-hash.js';
 import { DAEMONS, type DaemonKind } from '../kea/types.js';
 import type { Log } from '../log.js';
 import { DaemonPoller } from '../poller/daemon-poller.js';
@@ -18,6 +19,7 @@ export interface TargetContext {
   statistics: Config['statistics'];
   queues: QueueRegistry;
   log: Log;
+  publishHash: HashPublisher;
 }
 
 /** One configured target and the daemons reached through it: one for a socket or a Kea 3 HTTP
@@ -104,7 +106,7 @@ export class Target {
     const { timeoutMs } = this.ctx.poll;
     let stats: StatisticsPoller | undefined;
     const opts = {
-      target: this.name, labels, endpoint, timeoutMs, log: this.ctx.log,
+      target: this.name, labels, endpoint, timeoutMs, log: this.ctx.log, publishHash: this.ctx.publishHash,
       onConfig: (args: unknown, hash: string, d: DaemonKind) => stats?.noteConfig(args, hash, d),
     };
     const poller = new DaemonPoller(daemon ? { ...opts, daemon } : opts);
