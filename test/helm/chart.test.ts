@@ -46,6 +46,9 @@ const scenario = (file: string): Scenario => {
   return s;
 };
 
+const envNames = (objs: Obj[]): string[] => ((exporterContainer(objs).env ?? []) as Obj[]).map((e) => e.name as string);
+/** The generated key the pods get as KEA_TELEMETRY_HASH_KEY. */
+const hashKey = (objs: Obj[]): string => Buffer.from(one(objs, 'Secret', `${FULLNAME}-hash-key`).data['hash-key'] as string, 'base64').toString('utf8');
 const configText = (objs: Obj[]): string => one(objs, 'ConfigMap', FULLNAME).data['config.yaml'] as string;
 const podSpec = (objs: Obj[]): Obj => workload(objs).spec.template.spec;
 const matches = (selector: Obj, labels: Obj | undefined): boolean =>
@@ -158,7 +161,10 @@ for (const s of SCENARIOS) {
 
   if ((s.values.config?.targets ?? []).length > 0) {
     test(`${s.name}: the rendered config passes kea-telemetry --check-config`, () => {
-      const env: Record<string, string> = Object.fromEntries(Object.entries(s.values.secretEnv ?? {}).map(([k, v]) => [k, String(v)]));
+      const env: Record<string, string> = {
+        ...Object.fromEntries(Object.entries(s.values.secretEnv ?? {}).map(([k, v]) => [k, String(v)])),
+        KEA_TELEMETRY_HASH_KEY: hashKey(s.objects),
+      };
       const shards = s.values.mode === 'statefulset' ? s.values.replicas as number : 1;
       for (let index = 0; index < shards; index++) {
         const r = checkConfig(configText(s.objects), s.values.mode === 'statefulset' ? { ...env, SHARD_INDEX: String(index) } : env);
@@ -224,15 +230,15 @@ test('statefulset: N shards, a headless Service as serviceName, SHARD_INDEX from
   // Before Kubernetes 1.28 there is no pod-index label: no SHARD_INDEX, the exporter takes the
   // ordinal ending the pod's HOSTNAME.
   const old = render({ values: [join(CHART_DIR, 'ci/statefulset-values.yaml')], kubeVersion: '1.27.0' });
-  assert.equal(exporterContainer(old).env, undefined);
-  const r = checkConfig(configText(old), { HOSTNAME: `${FULLNAME}-2` });
+  assert.deepEqual(envNames(old), ['KEA_TELEMETRY_HASH_KEY']);
+  const r = checkConfig(configText(old), { HOSTNAME: `${FULLNAME}-2`, KEA_TELEMETRY_HASH_KEY: hashKey(old) });
   assert.equal(r.status, 0, r.output);
   // --set replicas follows through
   assert.deepEqual((parse(configText(render({ values: [join(CHART_DIR, 'ci/statefulset-values.yaml')], set: ['replicas=5'] }))) as Obj).shard, { count: 5 });
   // Deployment mode adds no shard section and no SHARD_INDEX.
   const deployment = scenario('default-values.yaml').objects;
   assert.equal((parse(configText(deployment)) as Obj).shard, undefined);
-  assert.equal(exporterContainer(deployment).env, undefined);
+  assert.deepEqual(envNames(deployment), ['KEA_TELEMETRY_HASH_KEY']);
 });
 
 test('sidecar: the Kea container and the exporter share the socket volume the targets point into', () => {
@@ -340,4 +346,18 @@ test('values.schema.json and the templates refuse bad values', () => {
   for (const [set, message] of cases) assert.match(renderError({ set }), message, set.join(' '));
   // IPv6 listen on the chart's port is fine.
   assert.equal((parse(configText(render({ set: ['config.listen=[::]:9547'] }))) as Obj).listen, '[::]:9547');
+});
+
+test('hash key: one generated Secret for every replica, kept on uninstall, or the operator\'s own', () => {
+  const objs = scenario('statefulset-values.yaml').objects;
+  const secret = one(objs, 'Secret', `${FULLNAME}-hash-key`);
+  assert.equal(secret.metadata.annotations['helm.sh/resource-policy'], 'keep');
+  assert.match(hashKey(objs), /^[A-Za-z0-9]{48}$/);
+  const ref = (o: Obj[]) => ((exporterContainer(o).env as Obj[]).find((e) => e.name === 'KEA_TELEMETRY_HASH_KEY')!.valueFrom as Obj).secretKeyRef;
+  assert.deepEqual(ref(objs), { name: `${FULLNAME}-hash-key`, key: 'hash-key' });
+  // Every shard's config is valid only with it (the exporter requires one key when sharded).
+  assert.notEqual(checkConfig(configText(objs), { SHARD_INDEX: '0' }).status, 0);
+  const own = render({ values: [join(CHART_DIR, 'ci/statefulset-values.yaml')], set: ['hashKey.existingSecret=site-hash', 'hashKey.secretKey=k'] });
+  assert.equal(find(own, 'Secret').filter((o) => o.metadata.name === `${FULLNAME}-hash-key`).length, 0);
+  assert.deepEqual(ref(own), { name: 'site-hash', key: 'k' });
 });

@@ -51,6 +51,10 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- printf "%s-env" (include "kea-telemetry.fullname" .) -}}
 {{- end -}}
 
+{{- define "kea-telemetry.hashKeySecretName" -}}
+{{- .Values.hashKey.existingSecret | default (printf "%s-hash-key" (include "kea-telemetry.fullname" .)) -}}
+{{- end -}}
+
 {{- define "kea-telemetry.headlessName" -}}
 {{- printf "%s-headless" (include "kea-telemetry.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}

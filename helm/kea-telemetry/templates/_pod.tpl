@@ -61,8 +61,13 @@ spec:
         {{- end }}
       {{- /* Older clusters lack the label: the exporter then takes the ordinal ending HOSTNAME. */}}
       {{- $shardEnv := and (eq .Values.mode "statefulset") (semverCompare ">=1.28.0-0" .Capabilities.KubeVersion.Version) }}
-      {{- if or $shardEnv .Values.extraEnv }}
       env:
+        # Keys the published config hashes (see README, "Config hashes and secrets").
+        - name: KEA_TELEMETRY_HASH_KEY
+          valueFrom:
+            secretKeyRef:
+              name: {{ include "kea-telemetry.hashKeySecretName" . }}
+              key: {{ .Values.hashKey.secretKey }}
         {{- if $shardEnv }}
         # This pod's shard: the StatefulSet's pod-index label (Kubernetes >= 1.28).
         - name: SHARD_INDEX
@@ -73,7 +78,6 @@ spec:
         {{- with .Values.extraEnv }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
-      {{- end }}
       {{- if or .Values.secretEnv .Values.existingSecret }}
       envFrom:
         {{- if .Values.secretEnv }}
