@@ -5,7 +5,9 @@ import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml
 import { stripHashComments } from './comments.js';
 import { substituteEnv, type Env, type PathIssue } from './env.js';
 import { ConfigError, formatPath, type ConfigIssue, type KeyPath } from './error.js';
+import { checkReferencedFiles, osReason, referencedFiles } from './files.js';
 import { configFileSchema, describeIssues, toConfig } from './schema.js';
+import { json5SyntaxMessage, yamlLoadMessage, yamlSyntaxMessage } from './syntax.js';
 import type { Config } from './types.js';
 
 export { ConfigError, type ConfigIssue } from './error.js';
@@ -23,21 +25,26 @@ interface Parsed {
 
 const FORMATS: Record<string, Format> = { '.yaml': 'yaml', '.yml': 'yaml', '.json': 'json', '.json5': 'json' };
 
-/** Reads, parses, validates and freezes a config file (.yaml, .yml, .json, .json5). */
+/** Reads, parses, validates and freezes a config file (.yaml, .yml, .json, .json5), and checks
+ * that every file it names (TLS material) can be read, so that a reload never fails half-way. */
 export async function loadConfigFile(file: string, env: Env = process.env): Promise<Config> {
   const format = formatOf(file);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw fileError(file, `cannot read file: ${osReason(err)}`, undefined, err);
+    throw fileError(file, `cannot read file: ${osReason(err)}`);
   }
-  return parseAs(format, text, file, env);
+  const { config, toIssues } = parseAs(format, text, file, env);
+  const problems = await checkReferencedFiles(referencedFiles(config));
+  if (problems.length > 0) throw new ConfigError(file, toIssues(problems));
+  return config;
 }
 
-/** Same as loadConfigFile with the text already in hand; `file` picks the format and the base directory. */
+/** Same as loadConfigFile with the text already in hand, and no I/O: the files the config names
+ * are not checked. `file` picks the format and the base directory. */
 export function parseConfigText(text: string, file: string, env: Env = process.env): Config {
-  return parseAs(formatOf(file), text, file, env);
+  return parseAs(formatOf(file), text, file, env).config;
 }
 
 // Only listen/poll defaults are left out on purpose: they come from the schema, like for any file.
@@ -59,7 +66,7 @@ targets:
 
 /** The configuration used when no --config is given. */
 export function defaultConfig(): Config {
-  return parseAs('yaml', DEFAULT_CONFIG_YAML, '(built-in default config)', {});
+  return parseAs('yaml', DEFAULT_CONFIG_YAML, '(built-in default config)', {}).config;
 }
 
 function formatOf(file: string): Format {
@@ -70,7 +77,9 @@ function formatOf(file: string): Format {
   return format;
 }
 
-function parseAs(format: Format, text: string, file: string, env: Env): Config {
+/** Every message below names the key and line, says what was expected and the type found, and
+ * never quotes a value of the file: the same text goes to stderr, the log and /-/reload. */
+function parseAs(format: Format, text: string, file: string, env: Env): { config: Config; toIssues: (list: readonly PathIssue[]) => ConfigIssue[] } {
   const source = text.replace(/^\uFEFF/, '');
   const parsed = format === 'yaml' ? parseYaml(source, file) : parseJson(source, file);
   if (parsed.value === null || parsed.value === undefined) throw fileError(file, 'file is empty');
@@ -87,9 +96,9 @@ function parseAs(format: Format, text: string, file: string, env: Env): Config {
     throw new ConfigError(file, toIssues([{ path: ['shard', 'index'], message: 'not set, and neither SHARD_INDEX nor a StatefulSet HOSTNAME (name-<ordinal>) gives it' }]));
   }
   if (index !== undefined && index >= config.shard.count) {
-    throw new ConfigError(file, toIssues([{ path: ['shard', 'index'], message: `${index} (from the environment) must be less than count (${config.shard.count})` }]));
+    throw new ConfigError(file, toIssues([{ path: ['shard', 'index'], message: 'from the environment (SHARD_INDEX or HOSTNAME) must be less than shard.count' }]));
   }
-  return deepFreeze({ ...config, shard: { index: index ?? 0, count: config.shard.count } });
+  return { config: deepFreeze({ ...config, shard: { index: index ?? 0, count: config.shard.count } }), toIssues };
 }
 
 /** A StatefulSet replica's ordinal: SHARD_INDEX (the chart sets it from the pod-index label),
@@ -106,17 +115,14 @@ function parseYaml(text: string, file: string): Parsed {
   if (doc.errors.length > 0) {
     throw new ConfigError(
       file,
-      doc.errors.map((e) => {
-        const message = `syntax error: ${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`;
-        return withLine({ path: '', message }, e.linePos?.[0].line);
-      }),
+      doc.errors.map((e) => withLine({ path: '', message: yamlSyntaxMessage(e.code, e.linePos?.[0].col) }, e.linePos?.[0].line)),
     );
   }
   let value: unknown;
   try {
     value = doc.toJS();
   } catch (err) {
-    throw fileError(file, `cannot load YAML: ${(err as Error).message}`, undefined, err);
+    throw fileError(file, yamlLoadMessage(err));
   }
   return { value, lineOf: (keyPath) => yamlLine(doc.contents, keyPath, lineCounter) };
 }
@@ -152,9 +158,7 @@ function parseJson(text: string, file: string): Parsed {
   } catch (err) {
     // json5 reports positions as lineNumber/columnNumber on its SyntaxError.
     const e = err as SyntaxError & { lineNumber?: number; columnNumber?: number };
-    const what = e.message.replace(/^JSON5: /, '').replace(/ at \d+:\d+$/, '');
-    const column = e.columnNumber === undefined ? '' : ` at column ${e.columnNumber}`;
-    throw fileError(file, `syntax error: ${what}${column}`, e.lineNumber, err);
+    throw fileError(file, json5SyntaxMessage(String(e?.message), e?.columnNumber), e?.lineNumber);
   }
 }
 
@@ -162,16 +166,9 @@ function withLine(issue: ConfigIssue, line: number | undefined): ConfigIssue {
   return line === undefined ? issue : { ...issue, line };
 }
 
-function fileError(file: string, message: string, line?: number, cause?: unknown): ConfigError {
-  return new ConfigError(file, [withLine({ path: '', message }, line)], { cause });
-}
-
-/** "ENOENT: no such file or directory, open 'x'" -> "no such file or directory (ENOENT)". */
-function osReason(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  if (typeof e?.code !== 'string') return String(e?.message ?? err);
-  const text = e.message.replace(`${e.code}: `, '').replace(/, \w+ '.*'$/, '');
-  return `${text} (${e.code})`;
+// No `cause`: the parsers' own errors quote the text, and a logger would print the cause.
+function fileError(file: string, message: string, line?: number): ConfigError {
+  return new ConfigError(file, [withLine({ path: '', message }, line)]);
 }
 
 function deepFreeze<T>(value: T): T {
