@@ -33,7 +33,7 @@ async function started(text: string, log = new MemoryLog()) {
   const app = new App(parseConfigText(text, 'reload.yaml'), { log, version: 't', processMetrics: false });
   await app.start();
   await app.scheduler.pollStatisticsNow();
-  const server = buildServer(app, { reload: () => app.reload(load(text)) });
+  const server = buildServer(app, { lifecycle: { reload: () => app.reload(load(text)) } });
   const scrape = async () => {
     const res = await server.inject({ url: '/metrics' });
     assert.equal(res.statusCode, 200);
