@@ -277,6 +277,12 @@ describe('rejected files', () => {
     await rejects('- a\n- b\n', { path: '', message: /expected a mapping, got a list/ });
   });
 
+  it('bounds nesting before the recursive walks (no stack overflow)', async () => {
+    const deep = `{"targets": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    const err = await rejects(deep, { path: `targets${'[0]'.repeat(31)}`, message: /^nested more than 32 levels deep$/ }, '.json5');
+    assert.equal(err.issues.length, 1);
+  });
+
   it('rejects other extensions and unreadable files', async () => {
     const toml = await writeTemp('targets = []', '.toml');
     await assert.rejects(loadConfigFile(toml), (e: unknown) => e instanceof ConfigError && e.message.startsWith(`${toml}: unsupported file extension ".toml"`));

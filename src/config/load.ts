@@ -86,6 +86,9 @@ function parseAs(format: Format, text: string, file: string, env: Env): { config
   const toIssues = (list: readonly PathIssue[]): ConfigIssue[] =>
     list.map((i) => withLine({ path: formatPath(i.path), message: i.message }, parsed.lineOf(i.path)));
 
+  // The walks below (environment, schema) recurse: a hostile depth would overflow the stack.
+  const deep = tooDeep(parsed.value, MAX_DEPTH);
+  if (deep) throw new ConfigError(file, toIssues([{ path: deep, message: `nested more than ${MAX_DEPTH} levels deep` }]));
   const expanded = substituteEnv(parsed.value, env);
   if (expanded.issues.length > 0) throw new ConfigError(file, toIssues(expanded.issues));
   const result = configFileSchema.safeParse(expanded.value, { reportInput: true });
@@ -99,6 +102,21 @@ function parseAs(format: Format, text: string, file: string, env: Env): { config
     throw new ConfigError(file, toIssues([{ path: ['shard', 'index'], message: 'from the environment (SHARD_INDEX or HOSTNAME) must be less than shard.count' }]));
   }
   return { config: deepFreeze({ ...config, shard: { index: index ?? 0, count: config.shard.count } }), toIssues };
+}
+
+/** Far deeper than the format goes (a role's command list is 4 levels down). */
+const MAX_DEPTH = 32;
+
+/** The path of a list or mapping nested deeper than `max`, found without recursion. */
+function tooDeep(root: unknown, max: number): KeyPath | undefined {
+  const stack: [unknown, KeyPath][] = [[root, []]];
+  while (stack.length > 0) {
+    const [v, at] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (at.length >= max) return at;
+    for (const [k, item] of Object.entries(v)) stack.push([item, [...at, Array.isArray(v) ? Number(k) : k]]);
+  }
+  return undefined;
 }
 
 /** A StatefulSet replica's ordinal: SHARD_INDEX (the chart sets it from the pod-index label),
