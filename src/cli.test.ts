@@ -41,6 +41,17 @@ test('--check-config: the message names file, key and line, never the value', ()
   assert.match(r.stderr, /secret\.yaml: targets\[1\]\.url: put credentials in auth, not in the URL \(line 6\)/);
 });
 
+test('--check-config checks the TLS files the config names; --syntax-only skips them (promtool)', () => {
+  const file = path.join(dir, 'tls.yaml');
+  writeFileSync(file, 'targets:\n  - name: k3\n    url: "https://127.0.0.1:8004/"\n    tls: { ca: /nonexistent/ca.pem }\n');
+  const r = run('--config', file, '--check-config');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /tls\.yaml: targets\[0\]\.tls\.ca: cannot read the file it names: no such file or directory \(ENOENT\) \(line 4\)/);
+  assert.ok(!r.stderr.includes('/nonexistent'), r.stderr);
+  const syntax = run('--config', file, '--check-config', '--syntax-only');
+  assert.equal(syntax.status, 0, syntax.stderr);
+});
+
 test('a bad --listen is named as such', () => {
   const r = run('--listen', 'nowhere', '--check-config');
   assert.equal(r.status, 1);

@@ -13,7 +13,7 @@ import { buildProxyServer, buildServer } from './server/server.js';
 import { hashPassword } from './proxy/password.js';
 import { VERSION } from './version.js';
 
-const USAGE = `Usage: kea-telemetry [--config FILE] [--listen HOST:PORT] [--watch-config] [--web.enable-lifecycle] [--check-config]
+const USAGE = `Usage: kea-telemetry [--config FILE] [--listen HOST:PORT] [--watch-config] [--web.enable-lifecycle] [--check-config [--syntax-only]]
        kea-telemetry hash-password < password   (prints a hash for proxy.users[].password)
 
   --config FILE      YAML (.yaml/.yml) or JSON5 (.json/.json5) configuration;
@@ -24,6 +24,8 @@ const USAGE = `Usage: kea-telemetry [--config FILE] [--listen HOST:PORT] [--watc
                      enable POST /-/reload, for loopback clients and proxy users or
                      tokens with the admin role (off: it answers 403)
   --check-config     validate the configuration, print the result, exit 0 (valid) or 1
+  --syntax-only      with --check-config: do not check the files it names (TLS files), e.g.
+                     in CI, away from where they are mounted
   --version          print the version
 `;
 
@@ -44,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
         config: { type: 'string' },
         listen: { type: 'string' },
         'check-config': { type: 'boolean' },
+        'syntax-only': { type: 'boolean' },
         'watch-config': { type: 'boolean' },
         'web.enable-lifecycle': { type: 'boolean' },
         version: { type: 'boolean' },
@@ -65,8 +68,10 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const configFile = args.config;
+  // Only --check-config may skip the files: a running exporter reads them.
+  const files = !(args['check-config'] && args['syntax-only']);
   const load = async (): Promise<Config> => {
-    const c = configFile ? await loadConfigFile(configFile) : defaultConfig();
+    const c = configFile ? await loadConfigFile(configFile, process.env, { files }) : defaultConfig();
     return listen ? Object.freeze({ ...c, listen }) : c;
   };
   let config: Config;
