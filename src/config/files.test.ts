@@ -61,13 +61,14 @@ describe('referenced files at load', () => {
     ]);
   });
 
-  it('the proxy listener files too, and JSON5 names the key (no lines there)', async () => {
+  it('the proxy listener files too (when the proxy is enabled), and JSON5 names the key (no lines there)', async () => {
     const proxy = (clientCa: string) => `{ proxy: { enabled: true, listen: "127.0.0.1:0", users: [{ name: "u", password: "p" }],
       tls: { cert: "${at('cert.pem')}", key: "${at('key.pem')}", clientCa: "${clientCa}" } },
       targets: [{ name: "a", socket: "/run/a.sock" }] }`;
     const err = await rejected(write(proxy(at('nope.pem')), '.json5'));
     assert.deepEqual(err.issues, [{ path: 'proxy.tls.clientCa', message: 'cannot read the file it names: no such file or directory (ENOENT)' }]);
     await loadConfigFile(write(proxy(at('ca.pem')), '.json5'), {});
+    await loadConfigFile(write(proxy(at('nope.pem')).replace('enabled: true', 'enabled: false'), '.json5'), {});
   });
 
   it('relative paths are checked where they resolve (beside the config file)', async () => {

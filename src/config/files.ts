@@ -15,8 +15,9 @@ export interface FileReference {
  * what would hurt when read whole into memory at every reload. */
 export const MAX_REFERENCED_FILE_BYTES = 1024 * 1024;
 
-/** Every file the config makes the exporter read, with the key that names it. Sockets are not
- * in it: Kea may create them after we start, and a missing one is a daemon down, not a bad config. */
+/** Every file the config makes the exporter read, with the key that names it (every shard's
+ * targets: replicas share one file). Sockets are not in it: Kea may create them after we start,
+ * and a missing one is a daemon down, not a bad config. */
 export function referencedFiles(config: Config): FileReference[] {
   const out: FileReference[] = [];
   config.targets.forEach((t, i) => {
@@ -26,7 +27,8 @@ export function referencedFiles(config: Config): FileReference[] {
       if (file !== undefined) out.push({ path: ['targets', i, 'tls', key], file });
     }
   });
-  const tls = config.proxy.tls;
+  // A disabled proxy builds no listener and reads none of its files.
+  const tls = config.proxy.enabled ? config.proxy.tls : undefined;
   if (tls) {
     for (const key of ['cert', 'key', 'clientCa'] as const) {
       const file = tls[key];
