@@ -1,10 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { App } from './app.js';
-import { parseConfigText } from './config/load.js';
+import { App, TargetSetupError } from './app.js';
+import { loadConfigFile, parseConfigText } from './config/load.js';
 import { MemoryLog } from './log.js';
 import { buildServer } from './server/server.js';
 import { startFakeFleet, type FakeFleet } from '../test/support/fake-kea.js';
@@ -33,7 +33,7 @@ async function started(text: string, log = new MemoryLog()) {
   const app = new App(parseConfigText(text, 'reload.yaml'), { log, version: 't', processMetrics: false });
   await app.start();
   await app.scheduler.pollStatisticsNow();
-  const server = buildServer(app, { reload: () => app.reload(load(text)) });
+  const server = buildServer(app, { lifecycle: { reload: () => app.reload(load(text)) } });
   const scrape = async () => {
     const res = await server.inject({ url: '/metrics' });
     assert.equal(res.statusCode, 200);
@@ -110,6 +110,81 @@ describe('hot reload', () => {
     assert.ok(scrapes >= 50, `${scrapes} scrapes`);
     assert.deepEqual([commands(0), commands(1)], c, 'no command to unchanged targets');
     await app.stop();
+  });
+});
+
+describe('a reload whose new state cannot be built', () => {
+  const HEAD = 'poll: { interval: 1h, timeout: 2s }\nstatistics: { interval: 1h }';
+  /** `ids` plus an HTTPS target whose CA file is `ca`; it is targets[ids.length], on the last line. */
+  const withTls = (ids: number[], ca: string, head = HEAD) =>
+    `${yaml(ids, {}, head)}  - { name: k3, url: "https://127.0.0.1:9/", daemon: dhcp4, tls: { ca: "${ca}" } }\n`;
+  const reloadOk = async (scrape: () => Promise<string>) => /kea_exporter_config_last_reload_successful (\d)/.exec(await scrape())?.[1];
+
+  /** The running state is the one before, and it still polls its daemons. */
+  async function untouched(app: App, before: { config: unknown; targets: readonly unknown[] }) {
+    assert.equal(app.config, before.config);
+    assert.deepEqual(app.targets, before.targets);
+    for (const [i, t] of app.targets.entries()) assert.equal(t, before.targets[i], 'the running Target objects');
+    const c = [commands(0), commands(1)];
+    await app.scheduler.pollNow();
+    assert.ok(commands(0) > c[0]! && commands(1) > c[1]!, 'the old targets are still polled');
+  }
+
+  test('a TLS file missing at load: failure with key and line, old state runs, next reload works', async () => {
+    const log = new MemoryLog();
+    const { app, scrape } = await started(yaml([0, 1]), log);
+    const before = { config: app.config, targets: [...app.targets] };
+    const file = path.join(dir, 'missing-ca.yaml');
+    writeFileSync(file, withTls([0, 1, 2], '/nonexistent'));
+    const c2 = commands(2);
+    const r = await app.reload(() => loadConfigFile(file, {}));
+    assert.deepEqual(r, { ok: false, error: `${file}: targets[3].tls.ca: cannot read the file it names: no such file or directory (ENOENT) (line 7)` });
+    assert.equal(await reloadOk(scrape), '0');
+    assert.ok(log.lines.some((l) => l.level === 'error' && (l.obj as { err?: string }).err === r.error));
+    await untouched(app, before);
+    assert.equal(commands(2), c2, 'the new target was not started');
+    const next = await app.reload(load(yaml([0, 1, 2])));
+    assert.deepEqual(next, { ok: true, added: ['kea-2'], removed: [], kept: 2 });
+    assert.equal(await reloadOk(scrape), '1');
+    await app.stop();
+  });
+
+  test('the file gone between load and build: nothing swapped, also when every target is rebuilt; reloads in a row go on', async () => {
+    const log = new MemoryLog();
+    const { app, scrape } = await started(yaml([0, 1]), log);
+    const before = { config: app.config, targets: [...app.targets] };
+    // The second head changes poll.timeout: every target and queue is built anew, then dropped.
+    for (const head of [HEAD, 'poll: { interval: 1h, timeout: 1s }\nstatistics: { interval: 1h }']) {
+      const r = await app.reload(async () => parseConfigText(withTls([0, 1, 2], '/nonexistent/ca.pem', head), 'race.yaml', {}));
+      assert.deepEqual(r, { ok: false, error: 'targets[3].tls.ca: cannot read the file it names: no such file or directory (ENOENT)' });
+      assert.equal(await reloadOk(scrape), '0');
+      await untouched(app, before);
+    }
+    const bad = async () => parseConfigText(withTls([0], '/nonexistent/ca.pem'), 'race.yaml', {});
+    const results = await Promise.all([app.reload(bad), app.reload(bad), app.reload(load(yaml([0, 1, 2])))]);
+    assert.deepEqual(results.map((r) => r.ok), [false, false, true]);
+    assert.deepEqual(app.targets.map((t) => t.name), ['kea-0', 'kea-1', 'kea-2']);
+    assert.equal(await reloadOk(scrape), '1');
+    assert.ok(!JSON.stringify(log.lines).includes('/nonexistent'), 'no path in the log');
+    await app.stop();
+  });
+
+  test('any other failure of load(): a fixed text, never its message', async () => {
+    const log = new MemoryLog();
+    const { app } = await started(yaml([0]), log);
+    const r = await app.reload(async () => {
+      throw new Error('password hunter2 leaked');
+    });
+    assert.deepEqual(r, { ok: false, error: 'internal error (Error)' });
+    assert.ok(!JSON.stringify(log.lines).includes('hunter2'));
+    assert.equal((await app.reload(load(yaml([0])))).ok, true);
+    await app.stop();
+  });
+
+  test('at start-up, a target that cannot be built is a TargetSetupError with the key, not the path', () => {
+    const config = parseConfigText(withTls([0], '/nonexistent/ca.pem'), 'start.yaml', {});
+    assert.throws(() => new App(config, { log: new MemoryLog(), version: 't', processMetrics: false }), (e: unknown) =>
+      e instanceof TargetSetupError && e.message === 'targets[1].tls.ca: cannot read the file it names: no such file or directory (ENOENT)');
   });
 });
 

@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Gauge } from 'prom-client';
+import { ConfigError } from './config/error.js';
+import { setupFailure } from './config/files.js';
 import type { Config } from './config/types.js';
 import { canonicalJson } from './kea/config-hash.js';
 import { hashPublisher } from './kea/published-hash.js';
@@ -40,6 +42,26 @@ const same = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonical
 const builtIn = (c: Config) => ({ poll: { ...c.poll, intervalMs: 0, background: true }, statistics: { ...c.statistics, naming: '' }, hashKey: c.hashKey ?? '' });
 const labelNames = (targets: readonly Target[]) => [...new Set(targets.flatMap((t) => Object.keys(t.config.labels)))].sort();
 
+/** A target of a new configuration could not be built (its transport reads TLS files). The
+ * message is safe to log and answer: key path and reason, no value. */
+export class TargetSetupError extends Error {
+  override readonly name = 'TargetSetupError';
+}
+
+/** What a failed reload reports: a ConfigError's own text (written to name no value), else a
+ * fixed one. Never an arbitrary error's message, which may carry a path or a value. */
+function reloadFailure(err: unknown): string {
+  if (err instanceof ConfigError || err instanceof TargetSetupError) return err.message;
+  return `internal error (${err instanceof Error ? err.name : typeof err})`;
+}
+
+/** A new configuration's state, complete, before anything running is touched. */
+interface Staged {
+  next: Config;
+  queues: QueueRegistry;
+  targets: Target[];
+}
+
 /** The data path, wired: config -> targets -> per-daemon queues -> poller -> snapshots -> renderers.
  * A reload swaps the config whole; targets whose settings did not change keep their pollers, queues
  * and series, so they see no gap and no extra command. */
@@ -63,7 +85,7 @@ export class App {
   ) {
     this.cfg = config;
     this.queues = this.newQueues(config);
-    this.current = this.buildTargets(config, []);
+    this.current = this.buildTargets(config, [], this.queues);
     this.statistics = statisticsCollector(config.statistics.naming);
     this.renderer = new PrometheusRenderer(
       labelNames(this.current),
@@ -117,25 +139,11 @@ export class App {
     return r.render(openMetrics);
   }
 
-  /** Loads a configuration and swaps it in whole; on any error the running one stays. Reloads
-   * run one at a time. Never throws. */
+  /** Loads a configuration, builds its whole state, then swaps it in; on any error before the
+   * swap the running one stays untouched. Reloads run one at a time. Never rejects, and a failed
+   * reload leaves the next one working. */
   reload(load: () => Promise<Config>): Promise<ReloadResult> {
-    const run = this.reloading.then(async (): Promise<ReloadResult> => {
-      let next: Config;
-      try {
-        next = await load();
-      } catch (err) {
-        this.reloadOk.set(0);
-        const error = (err as Error).message;
-        this.opts.log.error({ err: error }, 'configuration reload failed; the previous configuration keeps running');
-        return { ok: false, error };
-      }
-      const result = await this.apply(next);
-      this.reloadOk.set(1);
-      this.reloadAt.set(Date.now() / 1000);
-      this.opts.log.info({ added: result.added, removed: result.removed, kept: result.kept }, 'configuration reloaded');
-      return result;
-    });
+    const run = this.reloading.then(() => this.reloadOnce(load)).catch((err: unknown) => this.failed(err));
     this.reloading = run;
     return run;
   }
@@ -149,18 +157,47 @@ export class App {
     await Promise.all(this.current.map((t) => t.close()));
   }
 
-  private async apply(next: Config): Promise<ReloadResult & { ok: true }> {
+  private async reloadOnce(load: () => Promise<Config>): Promise<ReloadResult> {
+    let staged: Staged;
+    try {
+      staged = this.stage(await load());
+    } catch (err) {
+      return this.failed(err);
+    }
+    const result = await this.apply(staged);
+    this.reloadOk.set(1);
+    this.reloadAt.set(Date.now() / 1000);
+    this.opts.log.info({ added: result.added, removed: result.removed, kept: result.kept }, 'configuration reloaded');
+    return result;
+  }
+
+  private failed(err: unknown): ReloadResult {
+    this.reloadOk.set(0);
+    const error = reloadFailure(err);
+    this.opts.log.error({ err: error }, 'configuration reload failed; the previous configuration keeps running');
+    return { ok: false, error };
+  }
+
+  /** Builds what `next` needs (queues, targets with their transports) without touching what runs.
+   * Throws, having disposed of what it built, when a target cannot be built. */
+  private stage(next: Config): Staged {
+    // Settings every poller holds: when they change, every target starts afresh.
+    const fresh = !same(builtIn(next), builtIn(this.cfg));
+    const queues = fresh ? this.newQueues(next) : this.queues;
+    return { next, queues, targets: this.buildTargets(next, fresh ? [] : this.current, queues) };
+  }
+
+  /** Swaps a staged state in. Past the swap the new configuration runs: what fails after it
+   * (a first poll, closing removed targets, restarting OTLP) is logged, not a failed reload. */
+  private async apply({ next, queues, targets }: Staged): Promise<ReloadResult & { ok: true }> {
     const prev = this.cfg;
     const later = AT_RESTART.filter((k) => (k === 'statistics.naming' ? prev.statistics.naming !== next.statistics.naming : !same(prev[k], next[k])));
     if (later.length) this.opts.log.warn({ settings: later }, 'these settings take effect at the next restart');
-    // Settings every poller holds: when they change, every target starts afresh.
-    const fresh = !same(builtIn(next), builtIn(prev));
-    if (fresh) this.queues = this.newQueues(next);
-    this.cfg = next;
     const old = this.current;
-    const targets = this.buildTargets(next, fresh ? [] : old);
     const removed = old.filter((t) => !targets.includes(t));
     this.renderer.relabel(labelNames(targets));
+    this.cfg = next;
+    this.queues = queues;
     for (const t of removed) {
       for (const key of t.seriesKeys()) {
         this.renderer.remove(key);
@@ -168,25 +205,42 @@ export class App {
       }
     }
     this.current = targets;
-    await this.scheduler.update(targets, this.schedulerOptions(next));
-    await Promise.all(removed.map((t) => t.close()));
+    const afterSwap = (what: string) => (err: unknown) => this.opts.log.warn({ err: reloadFailure(err) }, `after a reload: ${what} failed`);
+    await this.scheduler.update(targets, this.schedulerOptions(next)).catch(afterSwap('the first poll of new targets'));
+    await Promise.all(removed.map((t) => t.close().catch(afterSwap('closing a removed target'))));
     if (!same(prev.otel, next.otel) && this.firstRoundDone) {
-      await this.otel?.shutdown();
-      this.otel = this.startOtel(next);
+      try {
+        await this.otel?.shutdown();
+        this.otel = this.startOtel(next);
+      } catch (err) {
+        afterSwap('restarting OTLP export')(err);
+      }
     }
     const added = targets.filter((t) => !old.includes(t)).map((t) => t.name);
     return { ok: true, added, removed: removed.map((t) => t.name), kept: targets.length - added.length };
   }
 
-  /** This shard's targets; one whose settings are unchanged is the running Target itself. */
-  private buildTargets(config: Config, keep: readonly Target[]): Target[] {
+  /** This shard's targets; one whose settings are unchanged is the running Target itself. When
+   * one cannot be built, those built so far are closed and a TargetSetupError is thrown. */
+  private buildTargets(config: Config, keep: readonly Target[], queues: QueueRegistry): Target[] {
     const ctx: TargetContext = {
-      poll: config.poll, statistics: config.statistics, queues: this.queues, log: this.opts.log,
+      poll: config.poll, statistics: config.statistics, queues, log: this.opts.log,
       publishHash: hashPublisher(config.hashKey ?? PROCESS_HASH_KEY),
     };
-    return config.targets
-      .filter((t) => inShard(t.name, config.shard))
-      .map((tc) => keep.find((t) => t.name === tc.name && same(t.config, tc)) ?? new Target(tc, ctx));
+    const built: Target[] = [];
+    config.targets.forEach((tc, index) => {
+      if (!inShard(tc.name, config.shard)) return;
+      const running = keep.find((t) => t.name === tc.name && same(t.config, tc));
+      if (running) return void built.push(running);
+      try {
+        built.push(new Target(tc, ctx));
+      } catch (err) {
+        // None of the new ones was polled yet; the kept ones still run and stay open.
+        for (const t of built) if (!keep.includes(t)) void t.close().catch(() => undefined);
+        throw new TargetSetupError(setupFailure(config, index, err));
+      }
+    });
+    return built;
   }
 
   private newQueues(config: Config): QueueRegistry {

@@ -31,6 +31,33 @@ test('--check-config: exit 1 naming the file, the key and the line for an unknow
   assert.match(r.stderr, /line 3/);
 });
 
+test('--check-config: the message names file, key and line, never the value', () => {
+  const file = path.join(dir, 'secret.yaml');
+  writeFileSync(file, 'targets:\n  - name: a\n    url: http://h/\n    auth: { username: u, password: 20240101 }\n  - name: b\n    url: "http://u:Zq7-s3cr3t@h/"\n');
+  const r = run('--config', file, '--check-config');
+  assert.equal(r.status, 1);
+  assert.ok(!r.stderr.includes('20240101') && !r.stderr.includes('Zq7-s3cr3t'), r.stderr);
+  assert.match(r.stderr, /secret\.yaml: targets\[0\]\.auth\.password: expected a string, got a number \(line 4\)/);
+  assert.match(r.stderr, /secret\.yaml: targets\[1\]\.url: put credentials in auth, not in the URL \(line 6\)/);
+});
+
+test('--check-config checks the TLS files the config names; --syntax-only skips them (promtool)', () => {
+  const file = path.join(dir, 'tls.yaml');
+  writeFileSync(file, 'targets:\n  - name: k3\n    url: "https://127.0.0.1:8004/"\n    tls: { ca: /nonexistent/ca.pem }\n');
+  const r = run('--config', file, '--check-config');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /tls\.yaml: targets\[0\]\.tls\.ca: cannot read the file it names: no such file or directory \(ENOENT\) \(line 4\)/);
+  assert.ok(!r.stderr.includes('/nonexistent'), r.stderr);
+  const syntax = run('--config', file, '--check-config', '--syntax-only');
+  assert.equal(syntax.status, 0, syntax.stderr);
+});
+
+test('a bad --listen is named as such', () => {
+  const r = run('--listen', 'nowhere', '--check-config');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^kea-telemetry: --listen: invalid listen address: missing ":PORT"/);
+});
+
 test('an invalid config stops start-up with exit 1 before listening', () => {
   const file = path.join(dir, 'bad.json5');
   writeFileSync(file, '{ targets: [ { name: "a", socket: "/x" } ], poll: { interval: "soon" } }');
@@ -63,6 +90,10 @@ test('embedded default: says which targets it watches, serves /metrics with thos
     assert.equal(res.status, 200);
     const body = await res.text();
     assert.match(body, /kea_up\{target="kea-dhcp4",daemon="dhcp4"\} 0/);
+    // Without --web.enable-lifecycle, as Prometheus.
+    const reload = await fetch(`${url}/-/reload`, { method: 'POST' });
+    assert.equal(reload.status, 403);
+    assert.equal(await reload.text(), 'Lifecycle API is not enabled.\n');
   } finally {
     child.kill('SIGTERM');
   }

@@ -5,7 +5,7 @@
 // for one or two percent of a core.
 import { watchFile } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { App } from './app.js';
+import { App, TargetSetupError } from './app.js';
 import { ConfigError, defaultConfig, loadConfigFile, parseListen } from './config/load.js';
 import type { Config } from './config/types.js';
 import { createLog } from './log.js';
@@ -13,14 +13,19 @@ import { buildProxyServer, buildServer } from './server/server.js';
 import { hashPassword } from './proxy/password.js';
 import { VERSION } from './version.js';
 
-const USAGE = `Usage: kea-telemetry [--config FILE] [--listen HOST:PORT] [--watch-config] [--check-config]
+const USAGE = `Usage: kea-telemetry [--config FILE] [--listen HOST:PORT] [--watch-config] [--web.enable-lifecycle] [--check-config [--syntax-only]]
        kea-telemetry hash-password < password   (prints a hash for proxy.users[].password)
 
   --config FILE      YAML (.yaml/.yml) or JSON5 (.json/.json5) configuration;
                      without it the embedded default watches Kea's standard sockets
   --listen HOST:PORT address for /metrics (overrides the config; default 0.0.0.0:9547)
-  --watch-config     reload the configuration when the file changes (also: SIGHUP, POST /-/reload)
+  --watch-config     reload the configuration when the file changes (also: SIGHUP)
+  --web.enable-lifecycle
+                     enable POST /-/reload, for loopback clients and proxy users or
+                     tokens with the admin role (off: it answers 403)
   --check-config     validate the configuration, print the result, exit 0 (valid) or 1
+  --syntax-only      with --check-config: do not check the files it names (TLS files), e.g.
+                     in CI, away from where they are mounted
   --version          print the version
 `;
 
@@ -41,7 +46,9 @@ async function main(argv: string[]): Promise<number> {
         config: { type: 'string' },
         listen: { type: 'string' },
         'check-config': { type: 'boolean' },
+        'syntax-only': { type: 'boolean' },
         'watch-config': { type: 'boolean' },
+        'web.enable-lifecycle': { type: 'boolean' },
         version: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -53,11 +60,19 @@ async function main(argv: string[]): Promise<number> {
   if (args.help) return void process.stdout.write(USAGE), 0;
   if (args.version) return void process.stdout.write(`${VERSION}\n`), 0;
 
-  const listen = args.listen;
+  let listen: Config['listen'] | undefined;
+  try {
+    listen = args.listen === undefined ? undefined : parseListen(args.listen);
+  } catch (err) {
+    process.stderr.write(`kea-telemetry: --listen: ${(err as Error).message}\n`);
+    return 1;
+  }
   const configFile = args.config;
+  // Only --check-config may skip the files: a running exporter reads them.
+  const files = !(args['check-config'] && args['syntax-only']);
   const load = async (): Promise<Config> => {
-    const c = configFile ? await loadConfigFile(configFile) : defaultConfig();
-    return listen ? Object.freeze({ ...c, listen: parseListen(listen) }) : c;
+    const c = configFile ? await loadConfigFile(configFile, process.env, { files }) : defaultConfig();
+    return listen ? Object.freeze({ ...c, listen }) : c;
   };
   let config: Config;
   try {
@@ -72,9 +87,17 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const log = createLog();
-  const app = new App(config, { log, version: VERSION });
+  let app: App;
+  try {
+    app = new App(config, { log, version: VERSION });
+  } catch (err) {
+    // A TLS file gone between the check and its use: said as safely as a config error.
+    if (!(err instanceof TargetSetupError)) throw err;
+    process.stderr.write(`kea-telemetry: invalid configuration: ${err.message}\n`);
+    return 1;
+  }
   const reload = () => app.reload(load);
-  const server = buildServer(app, { reload });
+  const server = buildServer(app, args['web.enable-lifecycle'] ? { lifecycle: { reload } } : {});
   const { host, port } = config.listen;
   const where = (t: Config['targets'][number]) => (t.kind === 'socket' ? t.socket : t.url);
   log.info(

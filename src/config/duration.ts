@@ -13,17 +13,18 @@ const UNIT_MS = {
 const DURATION_RE = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
 const UNITS = Object.values(UNIT_MS);
 
-/** Milliseconds in `s`; throws on anything that is not a duration with units (bare numbers included). */
+/** Milliseconds in `s`; throws on anything that is not a duration with units (bare numbers included).
+ * The message never quotes `s`: it may be a misplaced secret. */
 export function parseDuration(s: string): number {
   const match = DURATION_RE.exec(s);
   if (s === '' || !match) {
-    throw new Error(`invalid duration ${JSON.stringify(s)}: expected e.g. 500ms, 5s, 1m, 1h, 1m30s`);
+    throw new Error('invalid duration: expected e.g. 500ms, 5s, 1m, 1h, 1m30s');
   }
   let total = 0;
   UNITS.forEach((unit, i) => {
     const digits = match[i + 1];
     if (digits !== undefined) total += Number(digits) * unit;
   });
-  if (!Number.isSafeInteger(total)) throw new Error(`duration ${JSON.stringify(s)} is too large`);
+  if (!Number.isSafeInteger(total)) throw new Error('duration is too large');
   return total;
 }

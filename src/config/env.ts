@@ -10,7 +10,8 @@ export interface PathIssue {
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Expands `${NAME}` in one string; `$${` yields a literal `${`. Returns the problem instead of throwing. */
+/** Expands `${NAME}` in one string; `$${` yields a literal `${`. Returns the problem instead of
+ * throwing; it names the variable (an identifier, needed to fix it) but never quotes the string. */
 export function expandString(s: string, env: Env): { value: string } | { error: string } {
   let out = '';
   let i = 0;
@@ -22,7 +23,7 @@ export function expandString(s: string, env: Env): { value: string } | { error: 
       const close = s.indexOf('}', i + 2);
       const name = close < 0 ? '' : s.slice(i + 2, close);
       if (!NAME_RE.test(name)) {
-        return { error: `invalid variable reference in ${JSON.stringify(s)} (write $\${ for a literal \${)` };
+        return { error: 'invalid variable reference (write ${NAME}, or $${ for a literal ${)' };
       }
       const value = env[name];
       if (value === undefined) return { error: `environment variable ${name} is not set` };

@@ -1,7 +1,8 @@
-/** Splits "HOST:PORT" / "[IPV6]:PORT" (also used by the CLI's --listen). Port 0 picks a free port. */
+/** Splits "HOST:PORT" / "[IPV6]:PORT" (also used by the CLI's --listen). Port 0 picks a free port.
+ * Messages say what is wrong, never quote `s`. */
 export function parseListen(s: string): { host: string; port: number } {
   const fail = (why: string): never => {
-    throw new Error(`invalid listen address ${JSON.stringify(s)}: ${why} (expected HOST:PORT, or [IPV6]:PORT)`);
+    throw new Error(`invalid listen address: ${why} (expected HOST:PORT, or [IPV6]:PORT)`);
   };
   let host: string;
   let portText: string;

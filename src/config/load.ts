@@ -5,7 +5,9 @@ import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml
 import { stripHashComments } from './comments.js';
 import { substituteEnv, type Env, type PathIssue } from './env.js';
 import { ConfigError, formatPath, type ConfigIssue, type KeyPath } from './error.js';
+import { checkReferencedFiles, osReason, referencedFiles } from './files.js';
 import { configFileSchema, describeIssues, toConfig } from './schema.js';
+import { json5SyntaxMessage, yamlLoadMessage, yamlSyntaxMessage } from './syntax.js';
 import type { Config } from './types.js';
 import { HASH_KEY_MIN_LENGTH } from '../kea/published-hash.js';
 
@@ -24,21 +26,28 @@ interface Parsed {
 
 const FORMATS: Record<string, Format> = { '.yaml': 'yaml', '.yml': 'yaml', '.json': 'json', '.json5': 'json' };
 
-/** Reads, parses, validates and freezes a config file (.yaml, .yml, .json, .json5). */
-export async function loadConfigFile(file: string, env: Env = process.env): Promise<Config> {
+/** Reads, parses, validates and freezes a config file (.yaml, .yml, .json, .json5), and checks
+ * that every file it names (TLS material) can be read, so that a reload never fails half-way
+ * (`files: false` skips that, like promtool's --syntax-only: CI away from the mounted files). */
+export async function loadConfigFile(file: string, env: Env = process.env, options: { files?: boolean } = {}): Promise<Config> {
   const format = formatOf(file);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw fileError(file, `cannot read file: ${osReason(err)}`, undefined, err);
+    throw fileError(file, `cannot read file: ${osReason(err)}`);
   }
-  return parseAs(format, text, file, env);
+  const { config, toIssues } = parseAs(format, text, file, env);
+  if (options.files === false) return config;
+  const problems = await checkReferencedFiles(referencedFiles(config));
+  if (problems.length > 0) throw new ConfigError(file, toIssues(problems));
+  return config;
 }
 
-/** Same as loadConfigFile with the text already in hand; `file` picks the format and the base directory. */
+/** Same as loadConfigFile with the text already in hand, and no I/O: the files the config names
+ * are not checked. `file` picks the format and the base directory. */
 export function parseConfigText(text: string, file: string, env: Env = process.env): Config {
-  return parseAs(formatOf(file), text, file, env);
+  return parseAs(formatOf(file), text, file, env).config;
 }
 
 // Only listen/poll defaults are left out on purpose: they come from the schema, like for any file.
@@ -60,7 +69,7 @@ targets:
 
 /** The configuration used when no --config is given. */
 export function defaultConfig(): Config {
-  return parseAs('yaml', DEFAULT_CONFIG_YAML, '(built-in default config)', {});
+  return parseAs('yaml', DEFAULT_CONFIG_YAML, '(built-in default config)', {}).config;
 }
 
 function formatOf(file: string): Format {
@@ -71,13 +80,18 @@ function formatOf(file: string): Format {
   return format;
 }
 
-function parseAs(format: Format, text: string, file: string, env: Env): Config {
+/** Every message below names the key and line, says what was expected and the type found, and
+ * never quotes a value of the file: the same text goes to stderr, the log and /-/reload. */
+function parseAs(format: Format, text: string, file: string, env: Env): { config: Config; toIssues: (list: readonly PathIssue[]) => ConfigIssue[] } {
   const source = text.replace(/^\uFEFF/, '');
   const parsed = format === 'yaml' ? parseYaml(source, file) : parseJson(source, file);
   if (parsed.value === null || parsed.value === undefined) throw fileError(file, 'file is empty');
   const toIssues = (list: readonly PathIssue[]): ConfigIssue[] =>
     list.map((i) => withLine({ path: formatPath(i.path), message: i.message }, parsed.lineOf(i.path)));
 
+  // The walks below (environment, schema) recurse: a hostile depth would overflow the stack.
+  const deep = tooDeep(parsed.value, MAX_DEPTH);
+  if (deep) throw new ConfigError(file, toIssues([{ path: deep, message: `nested more than ${MAX_DEPTH} levels deep` }]));
   const expanded = substituteEnv(parsed.value, env);
   if (expanded.issues.length > 0) throw new ConfigError(file, toIssues(expanded.issues));
   const result = configFileSchema.safeParse(expanded.value, { reportInput: true });
@@ -88,7 +102,7 @@ function parseAs(format: Format, text: string, file: string, env: Env): Config {
     throw new ConfigError(file, toIssues([{ path: ['shard', 'index'], message: 'not set, and neither SHARD_INDEX nor a StatefulSet HOSTNAME (name-<ordinal>) gives it' }]));
   }
   if (index !== undefined && index >= config.shard.count) {
-    throw new ConfigError(file, toIssues([{ path: ['shard', 'index'], message: `${index} (from the environment) must be less than count (${config.shard.count})` }]));
+    throw new ConfigError(file, toIssues([{ path: ['shard', 'index'], message: 'from the environment (SHARD_INDEX or HOSTNAME) must be less than shard.count' }]));
   }
   const hashKey = config.hashKey ?? (env.KEA_TELEMETRY_HASH_KEY?.trim() || undefined);
   if (hashKey !== undefined && hashKey.length < HASH_KEY_MIN_LENGTH) {
@@ -98,7 +112,22 @@ function parseAs(format: Format, text: string, file: string, env: Env): Config {
     // A random key per replica would make each shard publish other hashes for the same config.
     throw new ConfigError(file, toIssues([{ path: ['hashKey'], message: 'required with shard.count > 1 (or KEA_TELEMETRY_HASH_KEY), the same on every replica, so shards publish comparable config hashes' }]));
   }
-  return deepFreeze({ ...config, shard: { index: index ?? 0, count: config.shard.count }, ...(hashKey !== undefined && { hashKey }) });
+  return { config: deepFreeze({ ...config, shard: { index: index ?? 0, count: config.shard.count }, ...(hashKey !== undefined && { hashKey }) }), toIssues };
+}
+
+/** Far deeper than the format goes (a role's command list is 4 levels down). */
+const MAX_DEPTH = 32;
+
+/** The path of a list or mapping nested deeper than `max`, found without recursion. */
+function tooDeep(root: unknown, max: number): KeyPath | undefined {
+  const stack: [unknown, KeyPath][] = [[root, []]];
+  while (stack.length > 0) {
+    const [v, at] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (at.length >= max) return at;
+    for (const [k, item] of Object.entries(v)) stack.push([item, [...at, Array.isArray(v) ? Number(k) : k]]);
+  }
+  return undefined;
 }
 
 /** A StatefulSet replica's ordinal: SHARD_INDEX (the chart sets it from the pod-index label),
@@ -115,17 +144,14 @@ function parseYaml(text: string, file: string): Parsed {
   if (doc.errors.length > 0) {
     throw new ConfigError(
       file,
-      doc.errors.map((e) => {
-        const message = `syntax error: ${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`;
-        return withLine({ path: '', message }, e.linePos?.[0].line);
-      }),
+      doc.errors.map((e) => withLine({ path: '', message: yamlSyntaxMessage(e.code, e.linePos?.[0].col) }, e.linePos?.[0].line)),
     );
   }
   let value: unknown;
   try {
     value = doc.toJS();
   } catch (err) {
-    throw fileError(file, `cannot load YAML: ${(err as Error).message}`, undefined, err);
+    throw fileError(file, yamlLoadMessage(err));
   }
   return { value, lineOf: (keyPath) => yamlLine(doc.contents, keyPath, lineCounter) };
 }
@@ -161,9 +187,7 @@ function parseJson(text: string, file: string): Parsed {
   } catch (err) {
     // json5 reports positions as lineNumber/columnNumber on its SyntaxError.
     const e = err as SyntaxError & { lineNumber?: number; columnNumber?: number };
-    const what = e.message.replace(/^JSON5: /, '').replace(/ at \d+:\d+$/, '');
-    const column = e.columnNumber === undefined ? '' : ` at column ${e.columnNumber}`;
-    throw fileError(file, `syntax error: ${what}${column}`, e.lineNumber, err);
+    throw fileError(file, json5SyntaxMessage(String(e?.message), e?.columnNumber), e?.lineNumber);
   }
 }
 
@@ -171,16 +195,9 @@ function withLine(issue: ConfigIssue, line: number | undefined): ConfigIssue {
   return line === undefined ? issue : { ...issue, line };
 }
 
-function fileError(file: string, message: string, line?: number, cause?: unknown): ConfigError {
-  return new ConfigError(file, [withLine({ path: '', message }, line)], { cause });
-}
-
-/** "ENOENT: no such file or directory, open 'x'" -> "no such file or directory (ENOENT)". */
-function osReason(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  if (typeof e?.code !== 'string') return String(e?.message ?? err);
-  const text = e.message.replace(`${e.code}: `, '').replace(/, \w+ '.*'$/, '');
-  return `${text} (${e.code})`;
+// No `cause`: the parsers' own errors quote the text, and a logger would print the cause.
+function fileError(file: string, message: string, line?: number): ConfigError {
+  return new ConfigError(file, [withLine({ path: '', message }, line)]);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -13,7 +13,7 @@ describe('parseListen', () => {
   });
   it('rejects anything else with a clear message', () => {
     for (const bad of ['', '9547', ':9547', 'host:', 'host:http', 'host:65536', '::1:9547', '[::1]9547', '[::1', '[host]:1', 'a b:1']) {
-      assert.throws(() => parseListen(bad), /invalid listen address .*expected HOST:PORT/, bad);
+      assert.throws(() => parseListen(bad), /invalid listen address: .*expected HOST:PORT/, bad);
     }
   });
 });

@@ -39,7 +39,7 @@ export const proxy = z
     const known = new Set(['read-only', 'admin', ...Object.keys(p.roles)]);
     for (const kind of ['users', 'tokens'] as const) {
       p[kind].forEach((c, i) => {
-        if (!known.has(c.role)) ctx.addIssue({ code: 'custom', path: [kind, i, 'role'], message: `unknown role "${c.role}" (roles: ${[...known].join(', ')})` });
+        if (!known.has(c.role)) ctx.addIssue({ code: 'custom', path: [kind, i, 'role'], message: `unknown role (roles: ${[...known].join(', ')})` });
       });
     }
     if (p.enabled && p.users.length + p.tokens.length === 0) {

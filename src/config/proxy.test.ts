@@ -27,7 +27,7 @@ ${TARGET}`, '/etc/k/c.yaml');
 test('proxy: bad sections name the key', () => {
   const cases: [string, RegExp][] = [
     ['proxy: { enabled: true }', /proxy\.users: the proxy needs at least one user or token/],
-    ['proxy: { users: [ { name: u, password: p, role: boss } ] }', /proxy\.users\[0\]\.role: unknown role "boss"/],
+    ['proxy: { users: [ { name: u, password: p, role: boss } ] }', /proxy\.users\[0\]\.role: unknown role \(roles: read-only, admin\)/],
     ['proxy: { roles: { admin: { commands: ["*"] } } }', /proxy\.roles\.admin: is built in/],
     ['proxy: { users: [ { name: u, password: "scrypt$1$2" } ] }', /proxy\.users\[0\]\.password: malformed scrypt hash/],
     ['proxy: { tls: { cert: a, key: b } }', /proxy\.tls: only with proxy\.listen/],

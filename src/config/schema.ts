@@ -27,7 +27,7 @@ const httpUrl = z.string().superRefine(check((s) => {
   try {
     url = new URL(s);
   } catch {
-    throw new Error(`invalid URL ${JSON.stringify(s)}`);
+    throw new Error('invalid URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('must be an http: or https: URL');
   if (url.username !== '' || url.password !== '') throw new Error('put credentials in auth, not in the URL');
@@ -54,7 +54,8 @@ const labels = z
 
 const services = z.array(z.enum(SERVICES)).superRefine((list, ctx) => {
   list.forEach((s, i) => {
-    if (list.indexOf(s) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `duplicate service "${s}"` });
+    const first = list.indexOf(s);
+    if (first !== i) ctx.addIssue({ code: 'custom', path: [i], message: `duplicate service (same as services[${first}])` });
   });
 });
 
@@ -117,7 +118,7 @@ const poll = z
       }
     };
     if (ms(p.timeout) >= ms(p.interval)) {
-      ctx.addIssue({ code: 'custom', path: ['timeout'], message: `must be less than interval (${p.interval})` });
+      ctx.addIssue({ code: 'custom', path: ['timeout'], message: 'must be less than poll.interval' });
     }
   });
 
@@ -147,7 +148,7 @@ export const configFileSchema = z
         count: z.int().min(1, { error: 'must be at least 1' }).default(1),
       })
       .superRefine((sh, ctx) => {
-        if (sh.index !== undefined && sh.index >= sh.count) ctx.addIssue({ code: 'custom', path: ['index'], message: `must be less than count (${sh.count})` });
+        if (sh.index !== undefined && sh.index >= sh.count) ctx.addIssue({ code: 'custom', path: ['index'], message: 'must be less than shard.count' });
       })
       .prefault({}),
     hashKey: z.string().min(HASH_KEY_MIN_LENGTH, { error: `must be at least ${HASH_KEY_MIN_LENGTH} characters` }).optional(),
@@ -158,7 +159,7 @@ export const configFileSchema = z
     c.targets.forEach((t, i) => {
       const first = seen.get(t.name);
       if (first === undefined) seen.set(t.name, i);
-      else ctx.addIssue({ code: 'custom', path: ['targets', i, 'name'], message: `duplicate target name "${t.name}" (also targets[${first}])` });
+      else ctx.addIssue({ code: 'custom', path: ['targets', i, 'name'], message: `duplicate target name (same as targets[${first}].name)` });
     });
   });
 
@@ -221,7 +222,9 @@ function toTarget(t: TargetFile, baseDir: string): TargetConfig {
   return { kind: 'agent', ...base, ...http, ...(t.services && { services: t.services }) };
 }
 
-/** zod issues -> key-path problems with plain-language messages. */
+/** zod issues -> key-path problems with plain-language messages. They name what was expected
+ * and the type found, never the value: a misplaced or mistyped secret must not reach a log line
+ * or an HTTP answer. */
 export function describeIssues(issues: readonly z.core.$ZodIssue[]): PathIssue[] {
   const out: PathIssue[] = [];
   for (const issue of issues) {
@@ -234,8 +237,8 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): PathIssue[]
         : `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}, got ${typeName(issue.input)}`;
       out.push({ path: at, message });
     } else if (issue.code === 'invalid_value') {
-      const got = issue.input === undefined ? '' : ` (got ${JSON.stringify(issue.input)})`;
-      out.push({ path: at, message: `must be one of ${issue.values.map(String).join(', ')}${got}` });
+      // The allowed values come from the schema; the input is not shown.
+      out.push({ path: at, message: `must be one of ${issue.values.map(String).join(', ')}` });
     } else {
       out.push({ path: at, message: issue.message });
     }
@@ -253,10 +256,15 @@ const TYPE_NAMES: Record<string, string> = {
   array: 'a list',
 };
 
-function typeName(v: unknown): string {
+/** The type of a value in the words of the file formats; never the value itself. */
+export function typeName(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'number' && !Number.isInteger(v)) return `the number ${v}`;
-  return `${typeof v} ${JSON.stringify(v)}`;
+  switch (typeof v) {
+    case 'object': return 'a mapping';
+    case 'string': return 'a string';
+    case 'number': return 'a number';
+    case 'boolean': return 'a boolean';
+    default: return 'a value of another type';
+  }
 }

@@ -83,3 +83,9 @@ test('polls and scrapes at any rate never open more than one connection to a dae
   assert.equal(good.maxConcurrent, 1);
   assert.equal(broken.maxConcurrent, 1);
 });
+
+test('POST /-/reload is off unless the lifecycle API is enabled: 403, as Prometheus answers', async () => {
+  const res = await buildServer(app).inject({ method: 'POST', url: '/-/reload' });
+  assert.equal(res.statusCode, 403);
+  assert.equal(res.body, 'Lifecycle API is not enabled.\n');
+});

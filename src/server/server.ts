@@ -4,14 +4,16 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import Negotiator from 'negotiator';
 import type { App, ReloadResult } from '../app.js';
 import { landingPage } from './landing.js';
+import { lifecycleRoutes } from './lifecycle.js';
 import { PROXY_REQUESTS, proxyRoutes, type ProxyDeps } from '../proxy/routes.js';
 
 const TEXT = 'text/plain; version=0.0.4';
 const OPENMETRICS = 'application/openmetrics-text; version=1.0.0';
 
 export interface ServerOptions {
-  /** POST /-/reload: reloads the config file (the CLI passes it; without it the route answers 404). */
-  reload?: () => Promise<ReloadResult>;
+  /** The lifecycle API (POST /-/reload), given when the CLI runs with --web.enable-lifecycle;
+   * without it the route answers 403. See lifecycle.ts for who may call it. */
+  lifecycle?: { reload: () => Promise<ReloadResult> };
 }
 
 /** The HTTP face of the exporter. Does not listen: callers use listen() or inject(). The
@@ -39,14 +41,7 @@ export function buildServer(app: App, opts: ServerOptions = {}): FastifyInstance
     return reply.type(out.contentType).send(out.body);
   });
 
-  const { reload } = opts;
-  if (reload) {
-    // Like Prometheus' own lifecycle endpoint: the file is read again, nothing comes in the body.
-    server.post('/-/reload', async (_req, reply) => {
-      const r = await reload();
-      return r.ok ? reply.send(r) : reply.code(500).send(r);
-    });
-  }
+  lifecycleRoutes(server, { ...(opts.lifecycle && { reload: opts.lifecycle.reload }), credentials: proxy });
 
   server.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(landingPage(app)));
 

@@ -26,8 +26,8 @@ test('shard index from the file, SHARD_INDEX or a StatefulSet HOSTNAME; errors n
   assert.deepEqual(cfg('{ count: 3 }', { SHARD_INDEX: '', HOSTNAME: 'kea-telemetry-2' }), { index: 2, count: 3 });
   assert.deepEqual(cfg('{}', { HOSTNAME: 'web-7' }), { index: 0, count: 1 });
   assert.throws(() => cfg('{ count: 3 }', { HOSTNAME: 'laptop' }), /shard\.index.*SHARD_INDEX/);
-  assert.throws(() => cfg('{ count: 3 }', { SHARD_INDEX: '3' }), /shard\.index.*less than count/);
-  assert.throws(() => cfg('{ index: 3, count: 3 }'), /shard\.index.*less than count/);
+  assert.throws(() => cfg('{ count: 3 }', { SHARD_INDEX: '3' }), /shard\.index.*less than shard\.count/);
+  assert.throws(() => cfg('{ index: 3, count: 3 }'), /shard\.index.*less than shard\.count/);
   assert.throws(() => cfg('{ count: 0 }'), /shard\.count/);
 });
 

@@ -54,13 +54,14 @@ const podSpec = (objs: Obj[]): Obj => workload(objs).spec.template.spec;
 const matches = (selector: Obj, labels: Obj | undefined): boolean =>
   Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 
-/** `kea-telemetry --check-config` on a rendered config.yaml, from source (no build needed). */
+/** `kea-telemetry --check-config --syntax-only` on a rendered config.yaml, from source (no build
+ * needed); --syntax-only: the TLS files it names are mounted in the pod, not here. */
 function checkConfig(text: string, env: Record<string, string>): { status: number | null; output: string } {
   const dir = mkdtempSync(join(tmpdir(), 'kea-telemetry-chart-'));
   try {
     const file = join(dir, 'config.yaml');
     writeFileSync(file, text);
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), '--check-config', '--config', file], {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), '--check-config', '--syntax-only', '--config', file], {
       cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env },
     });
     return { status: r.status, output: `${r.stdout}${r.stderr}` };

@@ -1,5 +1,7 @@
-/** The exporter as a process (src/cli.ts): SIGHUP and --watch-config reload the file; an invalid
- * file keeps the old configuration running; SIGTERM stops it cleanly. */
+/** The exporter as a process (src/cli.ts): SIGHUP, --watch-config and POST /-/reload (with
+ * --web.enable-lifecycle, from loopback) reload the file; an invalid file, or one naming a TLS
+ * file that does not exist, keeps the old configuration running and the process alive; SIGTERM
+ * stops it cleanly. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -40,11 +42,11 @@ async function until(what: string, url: string, pred: (body: string) => boolean,
   throw new Error(`timed out waiting for ${what}; last body:\n${body.slice(0, 2000)}`);
 }
 
-test('SIGHUP and file changes reload; an invalid file keeps the old config; SIGTERM exits 0', async () => {
+test('SIGHUP, file changes and POST /-/reload reload; an invalid file or a missing TLS file keeps the old config; SIGTERM exits 0', async () => {
   const file = path.join(dir, 'kea-telemetry.yaml');
   writeFileSync(file, config([0]));
   const port = await freePort('tcp');
-  proc = spawn(process.execPath, ['--import', 'tsx', CLI, '--config', file, '--listen', `127.0.0.1:${port}`, '--watch-config'], {
+  proc = spawn(process.execPath, ['--import', 'tsx', CLI, '--config', file, '--listen', `127.0.0.1:${port}`, '--watch-config', '--web.enable-lifecycle'], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, LOG_LEVEL: 'info' },
   });
@@ -67,8 +69,31 @@ test('SIGHUP and file changes reload; an invalid file keeps the old config; SIGT
   proc.kill('SIGHUP');
   const failed = await until('a failed reload', url, (b) => /kea_exporter_config_last_reload_successful 0/.test(b));
   assert.ok(up(1)(failed) && up(2)(failed), 'the running configuration keeps working');
-  const line = logs.map((l) => JSON.parse(l) as { msg: string; err?: string }).find((l) => l.msg.includes('reload failed'));
-  assert.match(line?.err ?? '', /kea-telemetry\.yaml: poll\.interval/);
+  const lines = () => logs.map((l) => JSON.parse(l) as { msg: string; err?: string }).filter((l) => l.msg.includes('reload failed'));
+  assert.match(lines()[0]?.err ?? '', /kea-telemetry\.yaml: poll\.interval/);
+
+  // POST /-/reload from loopback: the good file again.
+  writeFileSync(file, config([1, 2]));
+  const post = () => fetch(`http://127.0.0.1:${port}/-/reload`, { method: 'POST' });
+  const good = await post();
+  assert.equal(good.status, 200);
+  assert.equal(((await good.json()) as { ok: boolean }).ok, true);
+  await until('a successful reload', url, (b) => /kea_exporter_config_last_reload_successful 1/.test(b));
+
+  // A new target whose CA file does not exist: the reload fails, nothing stops (it used to exit 1).
+  writeFileSync(file, `${config([1, 2])}  - { name: k3, url: "https://127.0.0.1:9/", daemon: dhcp4, tls: { ca: /nonexistent/ca.pem } }\n`);
+  proc.kill('SIGHUP');
+  const tls = await until('the TLS reload failing', url, (b) => /kea_exporter_config_last_reload_successful 0/.test(b));
+  assert.ok(up(1)(tls) && up(2)(tls) && !tls.includes('target="k3"'), 'the running configuration keeps working');
+  const bad = await post();
+  assert.equal(bad.status, 500);
+  assert.deepEqual(await bad.json(), { ok: false, error: `${file}: targets[2].tls.ca: cannot read the file it names: no such file or directory (ENOENT) (line 6)` });
+  assert.ok(lines().some((l) => l.err?.includes('targets[2].tls.ca')));
+  assert.ok(!logs.some((l) => l.includes('/nonexistent')), 'no log line shows the path');
+  writeFileSync(file, config([1, 2]));
+  proc.kill('SIGHUP');
+  await until('the next reload working', url, (b) => /kea_exporter_config_last_reload_successful 1/.test(b));
+  assert.equal(proc.exitCode, null, 'still running');
 
   proc.kill('SIGTERM');
   const [code] = (await once(proc, 'exit')) as [number | null];
