@@ -20,7 +20,7 @@ export const COLLECT_COST = 6;
  * redact: read to the end, parsed and redacted (config-get for a role that is not unredacted). */
 export type ElementMode = 'stream' | 'whole' | 'redact';
 
-export type Ready = { kind: 'whole'; text: string; result: number } | { kind: 'stream' };
+export type Ready = { kind: 'whole'; element: Buffer; result: number } | { kind: 'stream' };
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -153,9 +153,10 @@ export class ElementExchange {
       }
     }
     this.result = answer.result;
-    // Held until the response is written: the text, the list around it, the socket's copy.
-    this.share.shrinkTo(3 * text.length);
-    this.readyD.resolve({ kind: 'whole', text, result: answer.result });
+    // Held until the response is written (once however often it repeats), and a copy in flight.
+    const element = Buffer.from(text);
+    this.share.shrinkTo(2 * element.length);
+    this.readyD.resolve({ kind: 'whole', element, result: answer.result });
     return { result: answer.result, bytes: size };
   }
 }

@@ -4,7 +4,7 @@ import type { Endpoint } from '../targets/endpoint.js';
 import type { Target } from '../targets/target.js';
 import { BudgetRefused, type ProxyStreaming } from './budget.js';
 import type { ProxiedCommand } from './body.js';
-import { ElementExchange, type ElementMode, type Ready } from './element.js';
+import { ElementExchange, PREFETCH_BYTES, type ElementMode, type Ready } from './element.js';
 
 /** More entries than this in `service`: 400 (Kea has four daemon kinds; repeats are folded). */
 export const MAX_SERVICES = 16;
@@ -75,34 +75,39 @@ export async function forward(target: Target, cmd: ProxiedCommand, ctx: ForwardC
   for (const [e, x] of exchanges) ready.set(e, await x.ready.catch((err: unknown) => ({ kind: 'failed' as const, err })));
 
   const results: number[] = [];
-  const parts = plan.map(({ service, endpoint }, i): string | ElementExchange => {
+  const parts = plan.map(({ service, endpoint }, i): Buffer | ElementExchange => {
     if (!endpoint) return element(results, i, `forwarding socket is not configured for the server type ${service}`);
     const r = ready.get(endpoint)!;
     if (r.kind === 'stream') return exchanges.get(endpoint)!;
     if (r.kind === 'whole') {
       results[i] = r.result;
-      return r.text;
+      return r.element;
     }
     // The daemon is unreachable or answered garbage: what the agent says, with the reason's description.
     return element(results, i, `unable to forward command to the ${service ?? target.name} service: ${ERROR_CODES[codeOf(r.err)]}`);
   });
-  if (parts.every((p) => typeof p === 'string')) return { status: 200, body: `[ ${parts.join(', ')} ]`, results, release };
+  // Small and complete: one body. Otherwise written piece by piece (a repeated element is
+  // written again, never copied into one large body).
+  const whole = parts.filter((p): p is Buffer => Buffer.isBuffer(p));
+  if (whole.length === parts.length && whole.reduce((n, b) => n + b.length, 0) <= PREFETCH_BYTES) {
+    return { status: 200, body: `[ ${whole.map((b) => b.toString('utf8')).join(', ')} ]`, results, release };
+  }
   return { status: 200, stream: streamed(parts, results, ctx, release), results, release };
 }
 
-function element(results: number[], i: number, text: string): string {
+function element(results: number[], i: number, text: string): Buffer {
   results[i] = 1;
-  return JSON.stringify({ result: 1, text });
+  return Buffer.from(JSON.stringify({ result: 1, text }));
 }
 
 /** The response body, pulled by the client's socket: Kea is read only as fast as the client reads. */
-function streamed(parts: (string | ElementExchange)[], results: number[], ctx: ForwardContext, release: () => void): Readable {
+function streamed(parts: (Buffer | ElementExchange)[], results: number[], ctx: ForwardContext, release: () => void): Readable {
   async function* body(): AsyncGenerator<Buffer, void, undefined> {
     yield OPEN;
     for (let i = 0; i < parts.length; i++) {
       if (i > 0) yield SEP;
       const p = parts[i]!;
-      if (typeof p === 'string') yield Buffer.from(p);
+      if (Buffer.isBuffer(p)) yield p;
       else {
         yield* p.chunks();
         results[i] = p.result!;

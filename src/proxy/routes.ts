@@ -106,6 +106,7 @@ export async function proxyRoutes(server: FastifyInstance, deps: ProxyDeps): Pro
     const ctx = { timeoutMs: config.timeoutMs, unredacted: role.unredacted, streaming, cancel: gone.signal, onAbort };
     const out = await withSpan(req.span!, () => forward(target, cmd, ctx));
     finished(reply.raw, () => out.release());
+    if (gone.signal.aborted) out.release(); // gone while Kea answered: nobody will read it
     req.audit.results = out.results;
     if ('stream' in out) {
       // A response cut off never finishes, and Fastify's onResponse only runs on finish.

@@ -165,7 +165,7 @@ targets:
     // Generous: a fraction of one answer; buffered whole, they took twelve times both.
     assert.ok(rss < 64, `RSS grew ${rss.toFixed(1)} MiB`);
     assert.ok(ab < 48, `arrayBuffers grew ${ab.toFixed(1)} MiB`);
-    assert.equal(await metric(run.app, KEA_EXPORTER_PROXY_ANSWER_BYTES_IN_FLIGHT), 0);
+    await until(async () => (await metric(run.app, KEA_EXPORTER_PROXY_ANSWER_BYTES_IN_FLIGHT)) === 0);
   });
 
   test('an answer cut off by Kea after the status was sent: the response is aborted and counted; the daemon serves the next', async () => {
@@ -182,6 +182,19 @@ targets:
     fakes[0]!.handler = handler;
     assert.equal(await metric(run.app, KEA_EXPORTER_PROXY_ANSWERS_ABORTED, 'reason="closed"'), 1);
     assert.equal((await post(run.port, 'big0', '{ "command": "status-get" }')).status, 200);
+  });
+
+  test('a large answer for a repeated service: one command, the element written once per entry, never one body of all', async () => {
+    const big = keaStringify({ arguments: { leases: Array.from({ length: 30_000 }, (_, i) => ({ 'ip-address': `10.2.${i >> 8}.${i & 255}` })) }, result: 0 });
+    const handler = fakes[1]!.handler;
+    fakes[1]!.handler = () => raw(big);
+    const from = relays[1]!.exchanges.length;
+    const got = await post(run.port, 'big1', JSON.stringify({ command: 'lease4-get-all', service: Array(16).fill('dhcp4') }));
+    fakes[1]!.handler = handler;
+    assert.equal(relays[1]!.exchanges.length - from, 1);
+    const expected = createHash('sha256').update(`[ ${Array(16).fill(big).join(', ')} ]`).digest('hex');
+    assert.equal(got.sha, expected);
+    await until(async () => (await metric(run.app, KEA_EXPORTER_PROXY_ANSWER_BYTES_IN_FLIGHT)) === 0);
   });
 
   test('HTTP targets stream too: one service is the agent\'s own list; several are one list in order', async () => {
@@ -230,6 +243,37 @@ targets:
     assert.equal(relays[0]!.maxOpen, 1, 'the exporter never had two connections open to the daemon');
     assert.equal(await metric(run.app, KEA_EXPORTER_PROXY_ANSWERS_ABORTED, 'reason="timeout"'), 1);
     await until(async () => (await metric(run.app, KEA_EXPORTER_PROXY_ANSWER_BYTES_IN_FLIGHT)) === 0);
+  });
+
+  test('a client that goes away, before the answer or in the middle of it: the daemon is freed, the budget given back', async () => {
+    const fake = fakes[2]!;
+    const handler = fake.handler;
+    const big = keaStringify({ arguments: { leases: Array.from({ length: 5000 }, (_, i) => ({ 'ip-address': `10.3.${i >> 8}.${i & 255}` })) }, result: 0 });
+    fake.handler = (cmd) => (cmd.command === 'config-get' ? raw(big) : handler(cmd));
+    fake.behaviour = { kind: 'slow', delayMs: 300 };
+    // A redacted config-get, collected whole: the client leaves while Kea still works on it.
+    const early = http.request({ host: '127.0.0.1', port: run.port, method: 'POST', path: '/targets/k2/', agent: false, headers: { authorization: RO } });
+    early.on('error', () => {});
+    early.end('{ "command": "config-get" }');
+    setTimeout(() => early.destroy(), 100);
+    await new Promise((r) => setTimeout(r, 600));
+    fake.behaviour = { kind: 'oversized', bytes: MB60 };
+    const before = await metric(run.app, KEA_EXPORTER_PROXY_ANSWERS_ABORTED, 'reason="client"');
+    await new Promise<void>((resolve) => {
+      const req = http.request({ host: '127.0.0.1', port: run.port, method: 'POST', path: '/targets/k2/', agent: false, headers: { authorization: AUTH } }, (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', () => {});
+      req.end('{ "command": "lease4-get-all" }');
+    });
+    await until(async () => (await metric(run.app, KEA_EXPORTER_PROXY_ANSWERS_ABORTED, 'reason="client"')) === before + 1);
+    fake.behaviour = { kind: 'answer' };
+    fake.handler = handler;
+    await until(async () => (await metric(run.app, KEA_EXPORTER_PROXY_ANSWER_BYTES_IN_FLIGHT)) === 0);
+    assert.equal((await post(run.port, 'k2', '{ "command": "status-get" }')).status, 200);
   });
 
   test('past the budget: 503 with Retry-After, nothing sent to Kea; the budget comes back', async () => {
