@@ -221,15 +221,13 @@ export class ElementFramer {
     this.top = COLON;
   }
 
-  /** One byte outside strings inside the element; true when it closed the element. */
+  /** One byte of the element's own map (depth 1), outside strings; true when it closed the element. */
   private elementByte(b: number): boolean {
-    const d = this.depth;
-    if (d === 1 && this.top === SCALAR && !SCALAR_BYTES[b]) this.endScalar();
+    if (this.top === SCALAR && !SCALAR_BYTES[b]) this.endScalar();
     if (isWs(b)) return false;
     switch (b) {
       case 0x22: // "
         this.inString = true;
-        if (d > 1) return false;
         if (this.top === KEY || this.top === KEY_OR_END) {
           this.top = IN_KEY;
           this.key = [];
@@ -240,44 +238,32 @@ export class ElementFramer {
         } else throw this.notJson(b);
         return false;
       case 0x7b: // {
-      case 0x5b: // [
-        if (d === 1) {
-          if (this.top !== VALUE) throw this.notJson(b);
-          this.setResult(undefined);
-        }
-        if (d >= MAX_FRAME_DEPTH) throw new KeaError('too_deep', `${this.what}: answer nested deeper than ${MAX_FRAME_DEPTH}`);
-        this.depth = d + 1;
-        this.stack[d + 1] = b === 0x7b ? OBJ : ARR;
+      case 0x5b: // [  a nested value: nested() takes it from here
+        if (this.top !== VALUE) throw this.notJson(b);
+        this.setResult(undefined);
+        this.depth = 2;
+        this.stack[2] = b === 0x7b ? OBJ : ARR;
         return false;
       case 0x7d: // }
-      case 0x5d: // ]
-        if (this.stack[d] !== (b === 0x7d ? OBJ : ARR)) throw this.notJson(b);
-        if (d === 1 && this.top !== KEY_OR_END && this.top !== AFTER_VALUE) throw this.notJson(b);
-        this.depth = d - 1;
-        if (d === 2) this.top = AFTER_VALUE;
-        return d === 1;
+        if (this.top !== KEY_OR_END && this.top !== AFTER_VALUE) throw this.notJson(b);
+        this.depth = 0;
+        return true;
       case 0x3a: // :
-        if (d === 1) {
-          if (this.top !== COLON) throw this.notJson(b);
-          this.top = VALUE;
-        }
+        if (this.top !== COLON) throw this.notJson(b);
+        this.top = VALUE;
         return false;
       case 0x2c: // ,
-        if (d === 1) {
-          if (this.top !== AFTER_VALUE) throw this.notJson(b);
-          this.top = KEY;
-        }
+        if (this.top !== AFTER_VALUE) throw this.notJson(b);
+        this.top = KEY;
         return false;
       default:
         if (!SCALAR_BYTES[b]) throw this.notJson(b);
-        if (d === 1) {
-          if (this.top === VALUE) {
-            this.top = SCALAR;
-            this.value = '';
-          } else if (this.top !== SCALAR) throw this.notJson(b);
-          if (this.value.length < VALUE_CAP) this.value += String.fromCharCode(b);
-          else this.value = 'x'; // too long to be a result code
-        }
+        if (this.top === VALUE) {
+          this.top = SCALAR;
+          this.value = '';
+        } else if (this.top !== SCALAR) throw this.notJson(b);
+        if (this.value.length < VALUE_CAP) this.value += String.fromCharCode(b);
+        else this.value = 'x'; // too long to be a result code
         return false;
     }
   }
