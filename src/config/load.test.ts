@@ -13,7 +13,7 @@ const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 const DEFAULT_POLL = { intervalMs: 5000, timeoutMs: 3000, maxInFlight: 1, maxAnswerBytes: 64 * 1024 * 1024, background: true };
 const DEFAULT_OTEL = { enabled: false, protocol: 'http/protobuf', headers: {}, intervalMs: 60_000, resourceAttributes: {} };
 const DEFAULT_PROXY = {
-  enabled: false, maxBodyBytes: 1024 * 1024, maxQueued: 100, timeoutMs: 30_000,
+  enabled: false, maxBodyBytes: 1024 * 1024, maxQueued: 100, timeoutMs: 30_000, maxAnswerBytesInFlight: 64 * 1024 * 1024,
   rateLimit: { max: 600, windowMs: 60_000 }, users: [], tokens: [], roles: {},
 };
 const DEFAULT_STATS = { enabled: true, intervalMs: 30_000, perSubnet: true, perPool: true, maxSeries: 100_000, naming: 'default' };

@@ -18,6 +18,7 @@ export const proxy = z
     maxBodyBytes: z.int().min(1024, { error: 'must be at least 1024' }).default(DEFAULTS.proxyMaxBodyBytes),
     maxQueued: z.int().min(0, { error: 'must be 0 or more' }).default(DEFAULTS.proxyMaxQueued),
     timeout: duration.default(DEFAULTS.proxyTimeout),
+    maxAnswerBytesInFlight: z.int().min(1024 * 1024, { error: 'must be at least 1048576' }).default(DEFAULTS.proxyMaxAnswerBytesInFlight),
     rateLimit: z
       .strictObject({ max: z.int().min(1, { error: 'must be at least 1' }).default(600), window: duration.default('1m') })
       .prefault({}),
@@ -58,6 +59,7 @@ export function toProxy(p: z.output<typeof proxy>, baseDir: string): Config['pro
     maxBodyBytes: p.maxBodyBytes,
     maxQueued: p.maxQueued,
     timeoutMs: parseDuration(p.timeout),
+    maxAnswerBytesInFlight: p.maxAnswerBytesInFlight,
     rateLimit: { max: p.rateLimit.max, windowMs: parseDuration(p.rateLimit.window) },
     users: p.users,
     tokens: p.tokens,

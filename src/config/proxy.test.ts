@@ -33,6 +33,7 @@ test('proxy: bad sections name the key', () => {
     ['proxy: { tls: { cert: a, key: b } }', /proxy\.tls: only with proxy\.listen/],
     ['proxy: { tokens: [ { name: t, token: short } ] }', /proxy\.tokens\[0\]\.token: tokens need at least 16 characters/],
     ['proxy: { maxBodyBytes: 10 }', /proxy\.maxBodyBytes: must be at least 1024/],
+    ['proxy: { maxAnswerBytesInFlight: 65536 }', /proxy\.maxAnswerBytesInFlight: must be at least 1048576/],
     ['proxy: { users: [ { name: u, password: p, rol: admin } ] }', /proxy\.users\[0\]\.rol: unknown key/],
   ];
   for (const [yaml, re] of cases) {

@@ -36,8 +36,11 @@ export interface ProxyConfig {
   maxBodyBytes: number;
   /** Commands allowed to wait for one daemon (poller and proxy together); more get 503. */
   maxQueued: number;
-  /** A proxied command waiting or running longer than this gets 504. */
+  /** A proxied command waiting or running longer than this gets 504; a streamed answer not
+   * delivered within it (from its slot to the daemon) is cut off. */
   timeoutMs: number;
+  /** Proxied answer bytes held in memory at once (collected answers, stream buffers); beyond, 503. */
+  maxAnswerBytesInFlight: number;
   rateLimit: { max: number; windowMs: number };
   users: readonly { name: string; password: string; role: string }[];
   tokens: readonly { name: string; token: string; role: string }[];
@@ -116,5 +119,6 @@ export const DEFAULTS = {
   proxyMaxBodyBytes: 1024 * 1024,
   proxyMaxQueued: 100,
   proxyTimeout: '30s',
+  proxyMaxAnswerBytesInFlight: 64 * 1024 * 1024,
   statisticsMaxSeries: 100_000,
 } as const;

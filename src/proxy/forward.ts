@@ -1,59 +1,153 @@
-import { toKeaError } from '../errors.js';
+import { Readable } from 'node:stream';
+import { ERROR_CODES, KeaError, type ErrorCode } from '../errors.js';
+import type { Endpoint } from '../targets/endpoint.js';
 import type { Target } from '../targets/target.js';
+import { BudgetRefused, type ProxyStreaming } from './budget.js';
 import type { ProxiedCommand } from './body.js';
-import { redactConfig } from './redact.js';
+import { ElementExchange, PREFETCH_BYTES, type ElementMode, type Ready } from './element.js';
 
-export interface Forwarded {
-  status: number;
-  /** The body: a JSON list, one element per service, as a Control Agent answers. */
-  body: string;
-  /** Kea result code of each element (for the audit line and the metric). */
-  results: number[];
-  retryAfterS?: number;
+/** More entries than this in `service`: 400 (Kea has four daemon kinds; repeats are folded). */
+export const MAX_SERVICES = 16;
+
+export interface ForwardContext {
+  timeoutMs: number;
+  unredacted: boolean;
+  streaming: ProxyStreaming;
+  /** Aborted when the client goes away. */
+  cancel: AbortSignal;
+  /** A streamed answer was cut off after its 200 (reason: an error code, or `client`). */
+  onAbort: (reason: ErrorCode | 'client') => void;
 }
+
+interface Common {
+  /** Kea result code of each element (for the audit line); a streamed one once it is through. */
+  results: number[];
+  /** Gives back the budget the answer holds: call once the response is finished or closed. */
+  release: () => void;
+}
+
+/** A JSON list, one element per requested service, as a Control Agent answers: whole, or
+ * streamed as Kea sends it. */
+export type Forwarded = (Common & { status: number; body: string; retryAfterS?: number }) | (Common & { status: 200; stream: Readable });
 
 /** Bare maps the Control Agent answers instead of a list. */
 export const bare = (status: number, text: string): string => JSON.stringify({ result: status, text });
 
-/** Runs one proxied command for each requested service in order, each through its daemon's
- * queue, and assembles the list. Kea's own text is passed on untouched (exact numbers), except
- * config-get answers, which are redacted unless `unredacted`. */
-export async function forward(target: Target, cmd: ProxiedCommand, timeoutMs: number, unredacted: boolean): Promise<Forwarded> {
-  const services = cmd.service ?? [undefined];
-  const parts = await Promise.allSettled(services.map((s) => one(target, s, cmd, timeoutMs, unredacted)));
-  // A full queue or a wait past the timeout is the whole request's fate, as HTTP says it.
-  for (const p of parts) {
-    if (p.status === 'rejected') {
-      const e = toKeaError(p.reason);
-      if (e.code === 'queue_full') return { status: 503, body: bare(503, 'Service Unavailable: too many commands waiting for this daemon'), results: [], retryAfterS: 1 };
-      return { status: 504, body: bare(504, `Gateway Timeout: ${e.message}`), results: [] };
+const FATAL: ReadonlySet<ErrorCode> = new Set(['queue_full', 'queue_timeout', 'timeout']);
+const isFatal = (err: unknown): boolean => err instanceof BudgetRefused || (err instanceof KeaError && FATAL.has(err.code));
+const codeOf = (err: unknown): ErrorCode => (err instanceof KeaError ? err.code : 'internal');
+const OPEN = Buffer.from('[ ');
+const SEP = Buffer.from(', ');
+const CLOSE = Buffer.from(' ]');
+
+/** Runs the command once per distinct daemon among the requested services (each through its
+ * daemon's queue, in parallel) and answers one element per requested entry, in order. Kea's
+ * text is passed on as Kea wrote it (exact numbers); config-get is parsed and redacted unless
+ * `unredacted`. Small answers are read whole first; larger ones stream once every element is
+ * known to have started well. Error texts name codes, never a socket path or URL. */
+export async function forward(target: Target, cmd: ProxiedCommand, ctx: ForwardContext): Promise<Forwarded> {
+  const entries = cmd.service ?? [undefined];
+  const own = new AbortController();
+  const cancel = AbortSignal.any([ctx.cancel, own.signal]);
+  const plan = entries.map((service) => ({ service, endpoint: target.endpointFor(service) }));
+  const counts = new Map<Endpoint, number>();
+  for (const { endpoint } of plan) if (endpoint) counts.set(endpoint, (counts.get(endpoint) ?? 0) + 1);
+  const exchanges = new Map<Endpoint, ElementExchange>();
+  for (const [endpoint, n] of counts) {
+    const mode: ElementMode = cmd.command === 'config-get' && !ctx.unredacted ? 'redact' : n > 1 ? 'whole' : 'stream';
+    exchanges.set(endpoint, new ElementExchange(endpoint, cmd, mode, { timeoutMs: ctx.timeoutMs, budget: ctx.streaming.budget, cancel }));
+  }
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    own.abort(new KeaError('closed', 'response done'));
+    for (const x of exchanges.values()) x.release();
+  };
+
+  // A full queue, no budget, or no answer in time is the whole request's fate, as HTTP says it.
+  const fatal = await firstFatal([...exchanges.values()]);
+  if (fatal !== undefined) {
+    release();
+    return { ...refusal(fatal, ctx.streaming), results: [], release };
+  }
+  const ready = new Map<Endpoint, Ready | { kind: 'failed'; err: unknown }>();
+  for (const [e, x] of exchanges) ready.set(e, await x.ready.catch((err: unknown) => ({ kind: 'failed' as const, err })));
+
+  const results: number[] = [];
+  const parts = plan.map(({ service, endpoint }, i): Buffer | ElementExchange => {
+    if (!endpoint) return element(results, i, `forwarding socket is not configured for the server type ${service}`);
+    const r = ready.get(endpoint)!;
+    if (r.kind === 'stream') return exchanges.get(endpoint)!;
+    if (r.kind === 'whole') {
+      results[i] = r.result;
+      return r.element;
     }
+    // The daemon is unreachable or answered garbage: what the agent says, with the reason's description.
+    return element(results, i, `unable to forward command to the ${service ?? target.name} service: ${ERROR_CODES[codeOf(r.err)]}`);
+  });
+  // Small and complete: one body. Otherwise written piece by piece (a repeated element is
+  // written again, never copied into one large body).
+  const whole = parts.filter((p): p is Buffer => Buffer.isBuffer(p));
+  if (whole.length === parts.length && whole.reduce((n, b) => n + b.length, 0) <= PREFETCH_BYTES) {
+    return { status: 200, body: `[ ${whole.map((b) => b.toString('utf8')).join(', ')} ]`, results, release };
   }
-  const ok = parts as PromiseFulfilledResult<{ text: string; result: number }>[];
-  return { status: 200, body: `[ ${ok.map((p) => p.value.text).join(', ')} ]`, results: ok.map((p) => p.value.result) };
+  return { status: 200, stream: streamed(parts, results, ctx, release), results, release };
 }
 
-async function one(
-  target: Target,
-  service: string | undefined,
-  cmd: ProxiedCommand,
-  timeoutMs: number,
-  unredacted: boolean,
-): Promise<{ text: string; result: number }> {
-  const endpoint = target.endpointFor(service);
-  if (!endpoint) return element(1, `forwarding socket is not configured for the server type ${service}`);
-  try {
-    const { answer, text } = await endpoint.forward(cmd.command, timeoutMs, cmd.arguments);
-    if (cmd.command !== 'config-get' || unredacted || answer.arguments === undefined) return { text, result: answer.result };
-    return { text: JSON.stringify({ ...answer, arguments: redactConfig(answer.arguments) }), result: answer.result };
-  } catch (err) {
-    const e = toKeaError(err);
-    if (e.code === 'queue_full' || e.code === 'queue_timeout' || e.code === 'timeout') throw e;
-    // The daemon is unreachable or answered garbage: what the agent says in that case.
-    return element(1, `unable to forward command to the ${service ?? target.name} service: ${e.message}`);
-  }
+function element(results: number[], i: number, text: string): Buffer {
+  results[i] = 1;
+  return Buffer.from(JSON.stringify({ result: 1, text }));
 }
 
-function element(result: number, text: string): { text: string; result: number } {
-  return { text: JSON.stringify({ result, text }), result };
+/** The response body, pulled by the client's socket: Kea is read only as fast as the client reads. */
+function streamed(parts: (Buffer | ElementExchange)[], results: number[], ctx: ForwardContext, release: () => void): Readable {
+  async function* body(): AsyncGenerator<Buffer, void, undefined> {
+    yield OPEN;
+    for (let i = 0; i < parts.length; i++) {
+      if (i > 0) yield SEP;
+      const p = parts[i]!;
+      if (Buffer.isBuffer(p)) yield p;
+      else {
+        yield* p.chunks();
+        results[i] = p.result!;
+      }
+    }
+    yield CLOSE;
+  }
+  const stream = Readable.from(body(), { objectMode: false, highWaterMark: 16 * 1024 });
+  // The status is out: a failure now (deadline passed, Kea closed or sent garbage) can only cut
+  // the response off, even while the generator waits for a slow client.
+  for (const p of parts) if (p instanceof ElementExchange) p.done.catch((err: unknown) => stream.destroy(err as Error));
+  let ended = false;
+  stream.once('end', () => (ended = true));
+  stream.once('error', (err) => ctx.onAbort(codeOf(err)));
+  stream.once('close', () => {
+    if (!ended && !stream.errored) ctx.onAbort('client');
+    release();
+  });
+  return stream;
+}
+
+/** Resolves with the first error that decides the whole request, or undefined once every
+ * exchange is ready (or failed in a way that is only its element's). */
+function firstFatal(xs: ElementExchange[]): Promise<unknown> {
+  return new Promise((resolve) => {
+    let left = xs.length;
+    if (left === 0) resolve(undefined);
+    const one = (): void => {
+      if (--left === 0) resolve(undefined);
+    };
+    for (const x of xs) x.ready.then(one, (err: unknown) => (isFatal(err) ? resolve(err) : one()));
+  });
+}
+
+function refusal(err: unknown, s: ProxyStreaming): { status: number; body: string; retryAfterS?: number } {
+  if (err instanceof BudgetRefused) {
+    s.refusals.inc();
+    return { status: 503, body: bare(503, 'Service Unavailable: too many answer bytes in flight'), retryAfterS: 1 };
+  }
+  const code = codeOf(err);
+  if (code === 'queue_full') return { status: 503, body: bare(503, 'Service Unavailable: too many commands waiting for this daemon'), retryAfterS: 1 };
+  return { status: 504, body: bare(504, `Gateway Timeout: ${ERROR_CODES[code]}`) };
 }

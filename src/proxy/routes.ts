@@ -1,12 +1,15 @@
 import rateLimit from '@fastify/rate-limit';
+import { finished } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Counter } from 'prom-client';
 import type { App } from '../app.js';
 import type { ProxyConfig } from '../config/types.js';
+import { KeaError } from '../errors.js';
 import type { Log } from '../log.js';
 import { Authenticator, type Principal } from './auth.js';
 import { parseCommand } from './body.js';
-import { bare, forward } from './forward.js';
+import { MAX_SERVICES, bare, forward } from './forward.js';
+import { proxyStreaming } from './budget.js';
 import { BUILT_IN_ROLES, allows, matchesPattern, type Role } from './roles.js';
 import { ATTR, SpanStatusCode, startServerSpan, traceIds, withSpan, type Span } from '../telemetry/tracing.js';
 
@@ -84,16 +87,36 @@ export async function proxyRoutes(server: FastifyInstance, deps: ProxyDeps): Pro
     })),
   );
 
+  const streaming = proxyStreaming(app);
   const handle = async (req: FastifyRequest<{ Params: { name: string }; Body: string }>, reply: FastifyReply) => {
     const target = app.targets.find((t) => t.name === req.params.name);
     if (!target) return send(reply, 404, bare(404, 'Not Found'));
     const cmd = parseCommand(typeof req.body === 'string' ? req.body : '');
-    if (!cmd) return send(reply, 400, bare(400, 'Bad Request'));
+    // Repeats are folded into one command per daemon, but a list this long is no Kea request.
+    if (!cmd || (cmd.service?.length ?? 0) > MAX_SERVICES) return send(reply, 400, bare(400, 'Bad Request'));
     req.audit = { target: target.name, command: cmd.command, services: cmd.service ?? [] };
     const role = roles[req.principal!.role]!;
     if (!allows(role, target.name, cmd.command)) return send(reply, 403, bare(403, 'Forbidden'));
-    const out = await withSpan(req.span!, () => forward(target, cmd, config.timeoutMs, role.unredacted));
+    const gone = new AbortController();
+    reply.raw.once('close', () => gone.abort(new KeaError('closed', 'client went away')));
+    const onAbort = (reason: string): void => {
+      streaming.aborted.inc({ reason });
+      deps.log.warn({ target: target.name, command: cmd.command, reason }, 'proxied answer cut off after its status was sent');
+    };
+    const ctx = { timeoutMs: config.timeoutMs, unredacted: role.unredacted, streaming, cancel: gone.signal, onAbort };
+    const out = await withSpan(req.span!, () => forward(target, cmd, ctx));
+    finished(reply.raw, () => out.release());
+    if (gone.signal.aborted) out.release(); // gone while Kea answered: nobody will read it
     req.audit.results = out.results;
+    if ('stream' in out) {
+      // A response cut off never finishes, and Fastify's onResponse only runs on finish.
+      reply.raw.once('close', () => {
+        if (reply.raw.writableFinished) return;
+        audit(deps, req, reply);
+        endSpan(req, reply);
+      });
+      return reply.code(200).type('application/json').send(out.stream);
+    }
     if (out.retryAfterS !== undefined) reply.header('retry-after', String(out.retryAfterS));
     return send(reply, out.status, out.body);
   };

@@ -2,6 +2,8 @@ import type { CommandQueue } from '../queue/command-queue.js';
 import { parseBody, type Transport } from '../transport/transport.js';
 import { asAnswer, unwrapList } from '../kea/answer.js';
 import type { KeaAnswer, KeaCommand } from '../kea/types.js';
+import { KeaError } from '../errors.js';
+import type { AnswerStream } from '../transport/stream.js';
 import { ATTR, SpanKind, SpanStatusCode, traced, type Span } from '../telemetry/tracing.js';
 
 /** How to reach one daemon: its transport, the service name to put in commands (agent only),
@@ -25,10 +27,40 @@ export class Endpoint {
     return (await this.exchange(command, timeoutMs, args, priority)).answer;
   }
 
-  /** A proxied command: through the same queue, after the poller's, refused (queue_full) when
-   * too many wait. Returns Kea's answer as sent. */
-  forward(command: string, timeoutMs: number, args?: Record<string, unknown>): Promise<{ answer: KeaAnswer; text: string }> {
-    return this.exchange(command, timeoutMs, args, false);
+  /** A proxied command, its answer streamed: through the same queue, after the poller's,
+   * refused (queue_full) when too many wait. `admit` runs once the slot is got, before
+   * connecting (it may throw to refuse). `consume` reads Kea's answer as it arrives, inside the
+   * slot: the slot is held until it resolves, never longer than timeoutMs from the moment it
+   * was got (then the connection is closed and consume's reads and waits fail with `timeout`).
+   * `cancel` ends it early (the client went away). */
+  forward<T extends StreamedOutcome>(
+    command: string,
+    timeoutMs: number,
+    args: Record<string, unknown> | undefined,
+    consume: (answer: AnswerStream, signal: AbortSignal) => Promise<T>,
+    opts: { cancel?: AbortSignal; admit?: () => void } = {},
+  ): Promise<T> {
+    const cmd: KeaCommand = { command };
+    if (this.service) cmd.service = [this.service];
+    if (args) cmd.arguments = args;
+    const attributes = { [ATTR.target]: this.target, [ATTR.daemon]: this.daemon ?? 'unknown', [ATTR.command]: command, [ATTR.transport]: this.transport.kind };
+    return traced(`kea ${command}`, attributes, (span) => this.queue.run(async () => {
+      opts.admit?.();
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(new KeaError('timeout', `${command} on ${this.label}: not done within ${timeoutMs} ms`)), timeoutMs);
+      const signal = opts.cancel ? AbortSignal.any([deadline.signal, opts.cancel]) : deadline.signal;
+      let answer: AnswerStream | undefined;
+      try {
+        answer = await this.transport.stream(cmd, signal);
+        const out = await consume(answer, signal);
+        if (out.result !== undefined) span.setAttribute(ATTR.result, out.result);
+        span.setAttribute(ATTR.responseBytes, out.bytes);
+        return out;
+      } finally {
+        clearTimeout(timer);
+        answer?.close();
+      }
+    }, timeoutMs, false), { kind: SpanKind.CLIENT });
   }
 
   /** One command in a client span: who, what, Kea's result code and the answer's size. */
@@ -57,6 +89,12 @@ export class Endpoint {
     const t = text.trim();
     return { answer, text: t.slice(1, -1).trim() };
   }
+}
+
+/** What a streamed exchange reports for its span: Kea's result code (when known) and the bytes. */
+export interface StreamedOutcome {
+  result: number | undefined;
+  bytes: number;
 }
 
 /** Result 0 (success) and 3 (empty) are answers; the others are failed commands. */

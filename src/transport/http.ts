@@ -4,6 +4,8 @@ import { KeaError } from '../errors.js';
 import type { HttpOptions } from '../config/types.js';
 import type { KeaCommand } from '../kea/types.js';
 import type { Transport } from './transport.js';
+import type { AnswerStream } from './stream.js';
+import { httpStream } from './http-stream.js';
 
 const TLS_ERROR = /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL|HOSTNAME_MISMATCH)/;
 
@@ -65,6 +67,12 @@ export class HttpTransport implements Transport {
 
   async close(): Promise<void> {
     await this.pool.close();
+  }
+
+  /** The proxy's streamed exchange (see http-stream.ts), through the same pool, whose
+   * maxResponseSize caps the answer. */
+  stream(cmd: KeaCommand, signal: AbortSignal): Promise<AnswerStream> {
+    return httpStream({ pool: this.pool, path: this.path, headers: this.headers, url: this.opts.url }, cmd, signal, Infinity);
   }
 }
 

@@ -1,5 +1,6 @@
 import { KeaError } from '../errors.js';
 import type { KeaCommand } from '../kea/types.js';
+import type { AnswerStream } from './stream.js';
 
 /** One request/answer exchange with a Kea control channel. Implementations throw KeaError. */
 export interface Transport {
@@ -8,6 +9,8 @@ export interface Transport {
    * bare map. Text, so the proxy can pass Kea's exact numbers on (128-bit counters). */
   request(cmd: KeaCommand, timeoutMs: number): Promise<string>;
   close(): Promise<void>;
+  /** The same exchange, its answer read as it arrives (the proxy); the signal bounds it. */
+  stream(cmd: KeaCommand, signal: AbortSignal): Promise<AnswerStream>;
 }
 
 /** Parses a complete body, telling an answer cut off mid-way (closed) from one that never was JSON (parse). */

@@ -2,6 +2,8 @@ import net from 'node:net';
 import { KeaError } from '../errors.js';
 import type { KeaCommand } from '../kea/types.js';
 import type { Transport } from './transport.js';
+import type { AnswerStream } from './stream.js';
+import { unixStream } from './unix-stream.js';
 
 /** Kea's UNIX control socket: one command per connection; Kea answers and closes, so read to EOF. */
 export class UnixTransport implements Transport {
@@ -50,4 +52,9 @@ export class UnixTransport implements Transport {
   }
 
   async close(): Promise<void> {}
+
+  /** The proxy's streamed exchange (see unix-stream.ts). */
+  stream(cmd: KeaCommand, signal: AbortSignal): Promise<AnswerStream> {
+    return unixStream(this.path, cmd, signal, this.maxAnswerBytes);
+  }
 }
