@@ -100,6 +100,17 @@ test('priority commands skip maxQueued and go before the others', async () => {
   assert.deepEqual(order, ['poll', 'a', 'b']);
 });
 
+test('the next command starts only once the one before has had its result (parsing a big answer is not in the next one\'s timeout)', async () => {
+  const q = new CommandQueue({ maxInFlight: 1, maxQueued: 10 });
+  const g = gate();
+  const order: string[] = [];
+  const proxied = q.run(() => g.p, PROXY).then(() => order.push('proxied answer parsed'));
+  const poll = q.run(async () => order.push('poll sent'), POLL);
+  g.open();
+  await Promise.all([proxied, poll]);
+  assert.deepEqual(order, ['proxied answer parsed', 'poll sent']);
+});
+
 test('a poll behind one long proxied command waits past its own timeout, then goes first', async () => {
   mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_800_000_000_000 });
   const q = new CommandQueue({ maxInFlight: 1, maxQueued: 10 });
@@ -241,7 +252,9 @@ test('property: slots and shares are never exceeded; a poll waits no longer than
         }
         for (let t = 0; t < 200 + 20 * 100 + 10 && (runs.length < commands.length || q.inFlight + q.queued > 0); t++) {
           mock.timers.tick(1);
-          await tick(); // microtasks all run before it: a freed slot is taken within the same ms
+          // A freed slot passes to the next waiter one macrotask later: both within the same ms.
+          await tick();
+          await tick();
         }
         await Promise.all(runs);
         assert.deepEqual(problems, []);

@@ -29,8 +29,8 @@ interface Holder {
   readonly priority: boolean;
   /** What the command was given to run in, from its start. */
   readonly budgetMs: number;
-  /** When it must have ended (Unix ms). */
-  readonly deadline: number;
+  /** When it must have ended (Unix ms); set again when it really starts. */
+  deadline: number;
 }
 
 interface Waiter {
@@ -87,6 +87,7 @@ export class CommandQueue {
     // Nobody eligible waits when a slot is free (release hands it on at once), so taking a free
     // slot jumps no queue.
     const holder = this.canStart(priority) ? this.take(priority, opts.runMs) : await this.acquire(priority, opts);
+    holder.deadline = this.now() + holder.budgetMs;
     try {
       return await fn(holder.budgetMs);
     } finally {
@@ -121,7 +122,9 @@ export class CommandQueue {
         runMs: opts.runMs,
         start: (h) => {
           clearTimeout(timer);
-          resolve(h);
+          // The slot is this waiter's now, but its command starts after what the one before it
+          // still does in this tick (parsing a big answer): that must not eat into its timeout.
+          setImmediate(() => resolve(h));
         },
         fail: (err) => {
           clearTimeout(timer);
