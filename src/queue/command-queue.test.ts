@@ -171,6 +171,26 @@ test('a holder overrunning its own bound: the poll fails with busy after bound +
   assert.equal(await q.run(async () => 'later', POLL), 'later');
 });
 
+test('a stalled event loop between a hand-off and the start does not count as the holder overrunning', async () => {
+  mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_800_000_000_000 });
+  const q = new CommandQueue({ maxInFlight: 1, maxQueued: 10 });
+  const proxied = gate();
+  const stats = gate();
+  const holding = q.run(() => proxied.p, PROXY);
+  const first = watch(q.run(() => stats.p, POLL)); // e.g. the statistics poll
+  const poll = watch(q.run(async () => 'polled', POLL));
+  proxied.open();
+  for (let i = 0; i < 10; i++) await Promise.resolve(); // the slot is handed on; its start is not yet
+  mock.timers.tick(5000); // the loop was busy for 5 s (parsing the proxied answer)
+  await settle();
+  assert.equal(poll.done, false, poll.error?.message);
+  stats.open();
+  await settle();
+  await holding;
+  assert.equal(first.error, undefined);
+  assert.equal(poll.value, 'polled');
+});
+
 test('maxInFlight 3: proxied commands hold at most 2 slots; a poll always finds the third', async () => {
   const q = new CommandQueue({ maxInFlight: 3, maxQueued: 10 });
   assert.equal(q.othersShare, 2);

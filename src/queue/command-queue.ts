@@ -29,8 +29,8 @@ interface Holder {
   readonly priority: boolean;
   /** What the command was given to run in, from its start. */
   readonly budgetMs: number;
-  /** When it must have ended (Unix ms); set again when it really starts. */
-  deadline: number;
+  /** When it must have ended (Unix ms); undefined while handed the slot but not started yet. */
+  deadline: number | undefined;
 }
 
 interface Waiter {
@@ -86,8 +86,12 @@ export class CommandQueue {
     const priority = opts.priority === true;
     // Nobody eligible waits when a slot is free (release hands it on at once), so taking a free
     // slot jumps no queue.
-    const holder = this.canStart(priority) ? this.take(priority, opts.runMs) : await this.acquire(priority, opts);
-    holder.deadline = this.now() + holder.budgetMs;
+    let holder: Holder;
+    if (this.canStart(priority)) holder = this.start(this.take(priority, opts.runMs));
+    else {
+      holder = this.start(await this.acquire(priority, opts));
+      this.armWatchdog();
+    }
     try {
       return await fn(holder.budgetMs);
     } finally {
@@ -103,11 +107,18 @@ export class CommandQueue {
     let budgetMs = runMs;
     if (priority) {
       const now = this.now();
-      for (const h of this.holders) if (!h.priority) budgetMs = Math.max(budgetMs, runMs + h.deadline - now);
+      // One handed its slot but not started yet goes to Kea after this one: nothing to add.
+      for (const h of this.holders) if (!h.priority && h.deadline !== undefined) budgetMs = Math.max(budgetMs, runMs + h.deadline - now);
     }
-    const h: Holder = { priority, budgetMs, deadline: this.now() + budgetMs };
+    const h: Holder = { priority, budgetMs, deadline: undefined };
     this.holders.add(h);
     if (!priority) this.others++;
+    return h;
+  }
+
+  /** Its bound runs from now: a waiter starts a moment after it was handed the slot. */
+  private start(h: Holder): Holder {
+    h.deadline = this.now() + h.budgetMs;
     return h;
   }
 
@@ -172,8 +183,10 @@ export class CommandQueue {
     this.watchdog = undefined;
     if (!this.waiting[0]?.priority) return;
     let latest = this.now();
-    for (const h of this.holders) latest = Math.max(latest, h.deadline);
-    if (!Number.isFinite(latest)) return; // a holder without a bound: nothing to watch for
+    // Watched again once a holder handed its slot starts (run() re-arms); one without a bound
+    // cannot overrun it.
+    for (const h of this.holders) latest = Math.max(latest, h.deadline ?? Infinity);
+    if (!Number.isFinite(latest)) return;
     const ms = Math.min(MAX_DELAY_MS, latest - this.now() + OVERRUN_GRACE_MS);
     this.watchdog = setTimeout(() => this.overrun(ms), ms);
   }
