@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { App } from '../app.js';
+import { parseConfigText } from '../config/load.js';
 import { DaemonPoller } from './daemon-poller.js';
 import type { PollWatch } from './late-watch.js';
 import { Endpoint } from '../targets/endpoint.js';
@@ -125,4 +127,42 @@ test('a throwing onBusy is logged; nothing escapes the timer and the poll lands'
   await holding;
   assert.equal(s.up, true);
   assert.ok(k.log.lines.some((l) => l.msg === 'could not publish the busy state'));
+});
+
+test('App: a poll held up by a proxied command for many intervals: busy 1 and kea_up 1 on /metrics, one poll waiting (never a second), it lands after', async () => {
+  const fake = await FakeKea.start({ path: path.join(dir, `k${n++}.sock`), handler: keaHandler({ version: '2.2', daemon: 'dhcp4', pid: 100 }) });
+  fakes.push(fake);
+  const text = `poll: { interval: 50ms, timeout: 40ms }\nstatistics: { enabled: false }\ntargets:\n  - { name: t, socket: "${fake.path}", daemon: dhcp4 }\n`;
+  const app = new App(parseConfigText(text, 'busy.yaml'), { log: new MemoryLog(), version: 't', processMetrics: false });
+  await app.start();
+  try {
+    const render = async () => (await app.renderer.render(false)).body;
+    const series = (name: string) => new RegExp(`^${name}\\{target="t",daemon="dhcp4"\\} (\\S+)$`, 'm');
+    const read = (body: string, name: string) => Number(series(name).exec(body)?.[1]);
+    const q = app.targets[0]!.endpoints()[0]!.queue;
+    const proxied = gate();
+    const holding = q.run(() => proxied.p, { runMs: 30_000, waitMs: 30_000 });
+    const sent = fake.commands.length;
+    let maxQueued = 0;
+    let body = '';
+    for (const until = Date.now() + 10_000; Date.now() < until && read(body, 'kea_exporter_daemon_busy') !== 1; await sleep(10)) {
+      maxQueued = Math.max(maxQueued, q.queued);
+      body = await render();
+    }
+    assert.equal(read(body, 'kea_exporter_daemon_busy'), 1);
+    assert.equal(read(body, 'kea_up'), 1);
+    for (let i = 0; i < 10; i++, await sleep(20)) maxQueued = Math.max(maxQueued, q.queued);
+    assert.equal(maxQueued, 1, 'one poll waits; the scheduler starts no second one meanwhile');
+    assert.equal(fake.commands.length, sent, 'nothing reached Kea while the proxied command held the slot');
+    proxied.open();
+    await holding;
+    await app.scheduler.pollNow(); // the poll that waited (or one after it)
+    await app.scheduler.pollNow(); // on time
+    body = await render();
+    assert.equal(read(body, 'kea_up'), 1);
+    assert.equal(read(body, 'kea_exporter_daemon_busy'), 0);
+    assert.equal(read(body, 'kea_exporter_polls_delayed_total'), 1, 'the one poll that waited');
+  } finally {
+    await app.stop();
+  }
 });
