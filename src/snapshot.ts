@@ -95,4 +95,9 @@ export interface DaemonSnapshot extends SeriesOwner {
   haTransitions: Readonly<Record<string, number>>;
   /** Cumulative command errors: command -> reason -> count. */
   commandErrors: Readonly<Record<string, Readonly<Partial<Record<ErrorCode, number>>>>>;
+  /** The latest poll (running or done) waited past the poll interval while proxied commands held
+   * the daemon; the rest of the snapshot is the last known state meanwhile. */
+  busy?: boolean;
+  /** Cumulative polls that became busy. */
+  delayedPolls?: number;
 }

@@ -1,7 +1,8 @@
 /** Pure builders of the Kea 2.2 configurations the local lab runs (see /work/shared/kea/README.md). */
 import { join } from 'node:path';
+import { LEASES_SUBNET } from './leases.js';
 
-export type LabDaemon = 'primary' | 'standby' | 'dhcp6' | 'd2' | 'ca' | 'traffic';
+export type LabDaemon = 'primary' | 'standby' | 'dhcp6' | 'd2' | 'ca' | 'traffic' | 'leases';
 /** What startLab() starts by default. */
 export const LAB_DAEMONS: readonly LabDaemon[] = ['primary', 'standby', 'dhcp6', 'd2', 'ca'];
 /**
@@ -9,7 +10,7 @@ export const LAB_DAEMONS: readonly LabDaemon[] = ['primary', 'standby', 'dhcp6',
  * the real DHCP port 127.0.0.1:67, which only ONE process on the machine can hold at a time, so
  * two labs with 'traffic' (e.g. two test runs at once) cannot coexist; the second fails to start.
  */
-export const ALL_LAB_DAEMONS: readonly LabDaemon[] = [...LAB_DAEMONS, 'traffic'];
+export const ALL_LAB_DAEMONS: readonly LabDaemon[] = [...LAB_DAEMONS, 'traffic', 'leases'];
 
 export const KEA_BINARIES: Record<LabDaemon, string> = {
   primary: '/usr/sbin/kea-dhcp4',
@@ -18,6 +19,7 @@ export const KEA_BINARIES: Record<LabDaemon, string> = {
   d2: '/usr/sbin/kea-dhcp-ddns',
   ca: '/usr/sbin/kea-ctrl-agent',
   traffic: '/usr/sbin/kea-dhcp4',
+  leases: '/usr/sbin/kea-dhcp4',
 };
 
 // Debian puts hooks under the multiarch triplet.
@@ -40,12 +42,16 @@ const BASENAME: Record<LabDaemon, string> = {
   d2: 'd2',
   ca: 'ca',
   traffic: 'traffic',
+  leases: 'leases',
 };
 
 export function labPaths(dir: string, name: LabDaemon): { config: string; socket: string; log: string } {
   const base = BASENAME[name];
   return { config: join(dir, `${name}.json`), socket: join(dir, `${base}.sock`), log: join(dir, `${base}.log`) };
 }
+
+/** The memfile the 'leases' daemon loads at start (startLab writes it: LabOptions.leases). */
+export const leaseFile = (dir: string): string => join(dir, 'leases4.csv');
 
 function unixSocket(dir: string, name: LabDaemon) {
   return { 'socket-type': 'unix', 'socket-name': labPaths(dir, name).socket };
@@ -198,6 +204,25 @@ export function trafficConfig(dir: string): object {
   };
 }
 
+/**
+ * The standalone 'leases' kea-dhcp4 (no DHCP sockets, no HA): lease_cmds and a persistent memfile
+ * preloaded with many leases (src/lab/leases.ts), so lease4-get-all takes seconds. lfc-interval 0:
+ * no lease file cleanup rewrites the file under a running test.
+ */
+export function leasesConfig(dir: string): object {
+  return {
+    Dhcp4: {
+      'interfaces-config': { interfaces: [] },
+      'control-socket': unixSocket(dir, 'leases'),
+      'lease-database': { type: 'memfile', persist: true, name: leaseFile(dir), 'lfc-interval': 0 },
+      'valid-lifetime': 7200,
+      subnet4: [{ id: LEASES_SUBNET.id, subnet: LEASES_SUBNET.subnet, pools: [{ pool: LEASES_SUBNET.pool }] }],
+      'hooks-libraries': [{ library: LEASE_CMDS_HOOK }],
+      loggers: loggers(dir, 'leases', 'kea-dhcp4'),
+    },
+  };
+}
+
 export function labConfig(name: LabDaemon, dir: string, ports: LabPorts): object {
   switch (name) {
     case 'primary':
@@ -211,5 +236,7 @@ export function labConfig(name: LabDaemon, dir: string, ports: LabPorts): object
       return agentConfig(dir, ports);
     case 'traffic':
       return trafficConfig(dir);
+    case 'leases':
+      return leasesConfig(dir);
   }
 }

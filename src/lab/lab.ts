@@ -10,8 +10,9 @@ import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ALL_LAB_DAEMONS, KEA_BINARIES, KEA_HOOKS, LAB_DAEMONS, LEASE_CMDS_HOOK, labConfig, labPaths, type LabDaemon, type LabPorts,
+  ALL_LAB_DAEMONS, KEA_BINARIES, KEA_HOOKS, LAB_DAEMONS, LEASE_CMDS_HOOK, labConfig, labPaths, leaseFile, type LabDaemon, type LabPorts,
 } from './kea-configs.js';
+import { leases4Csv } from './leases.js';
 import { perfdhcpAgainst, type PerfdhcpOptions, type PerfdhcpResult } from './perfdhcp.js';
 
 export type { LabDaemon } from './kea-configs.js';
@@ -25,11 +26,12 @@ export function haLocalState(answer: unknown): string | undefined {
 export interface LabOptions {
   daemons?: LabDaemon[]; // default: the five of LAB_DAEMONS; 'traffic' only when listed (it needs 127.0.0.1:67)
   dir?: string; // default: a fresh mkdtemp under os.tmpdir(); a given dir is removed on stop only if the lab created it
+  leases?: number; // leases preloaded into the 'leases' daemon's memfile (default 0)
 }
 
 export interface Lab {
   dir: string;
-  sockets: { primary: string; standby: string; dhcp6: string; d2: string; traffic: string };
+  sockets: { primary: string; standby: string; dhcp6: string; d2: string; traffic: string; leases: string };
   agentUrl: string;
   haPorts: { primary: number; standby: number };
   configFile(name: LabDaemon): string;
@@ -118,7 +120,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const daemons = [...new Set(opts.daemons ?? LAB_DAEMONS)];
   const needed = [...new Set(daemons.map((d) => KEA_BINARIES[d]))];
   if (daemons.includes('primary') || daemons.includes('standby')) needed.push(...KEA_HOOKS);
-  if (daemons.includes('traffic')) needed.push(LEASE_CMDS_HOOK);
+  if (daemons.includes('traffic') || daemons.includes('leases')) needed.push(LEASE_CMDS_HOOK);
   const missing: string[] = [];
   for (const f of needed) await access(f, constants.R_OK).catch(() => missing.push(f));
   if (missing.length) throw new Error(`Kea lab: missing ${missing.join(', ')}; install with: ${INSTALL_HINT}`);
@@ -138,6 +140,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const agentUrl = `http://127.0.0.1:${agent}/`;
   // Every config is written, so start() works for a daemon left out of opts.daemons.
   for (const name of ALL_LAB_DAEMONS) await writeFile(path(name).config, JSON.stringify(labConfig(name, dir, ports), null, 2));
+  await writeFile(leaseFile(dir), leases4Csv({ count: opts.leases ?? 0 }));
 
   const procs = new Map<LabDaemon, Proc>();
   let stopping: Promise<void> | undefined;
@@ -251,6 +254,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const lab: Lab = {
     dir,
     sockets: {
+      leases: path('leases').socket,
       primary: path('primary').socket,
       standby: path('standby').socket,
       dhcp6: path('dhcp6').socket,

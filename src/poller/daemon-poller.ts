@@ -10,6 +10,7 @@ import type { ConfigHash, DaemonSnapshot, Status } from '../snapshot.js';
 import type { Endpoint } from '../targets/endpoint.js';
 import type { Log } from '../log.js';
 import { ATTR, SpanStatusCode, traced } from '../telemetry/tracing.js';
+import { watchLate, type PollWatch } from './late-watch.js';
 
 /** Kea reports whole seconds; start or commit times moving by more than this are real. */
 const SLACK_S = 1.5;
@@ -66,11 +67,13 @@ export class DaemonPoller {
     return this.o.endpoint;
   }
 
-  /** One poll cycle in a span (its commands are child spans); never throws. Returns the new snapshot. */
-  poll(): Promise<DaemonSnapshot> {
+  /** One poll cycle in a span (its commands are child spans); never throws. Returns the new
+   * snapshot. With watch, a poll held up past its interval by proxied commands reports the
+   * daemon busy (watch.onBusy) while it waits, keeping the last known state. */
+  poll(watch?: PollWatch): Promise<DaemonSnapshot> {
     const attributes = { [ATTR.target]: this.o.target, [ATTR.daemon]: this.snap.daemon };
     return traced('kea poll', attributes, async (span) => {
-      const next = await this.pollOnce();
+      const next = await this.pollOnce(watch);
       if (span.isRecording()) {
         span.setAttributes({ [ATTR.daemon]: next.daemon, [ATTR.up]: next.up });
         if (next.error) span.setStatus({ code: SpanStatusCode.ERROR, message: `${next.error.code}: ${next.error.message}` });
@@ -79,8 +82,9 @@ export class DaemonPoller {
     });
   }
 
-  private async pollOnce(): Promise<DaemonSnapshot> {
+  private async pollOnce(watch: PollWatch | undefined): Promise<DaemonSnapshot> {
     const started = this.now();
+    const late = watch && watchLate(this.o.endpoint.queue, watch.lateAfterMs, () => this.markBusy(watch.onBusy));
     const next: DaemonSnapshot = { ...this.snap, polledAt: started };
     let command = 'status-get';
     try {
@@ -121,9 +125,31 @@ export class DaemonPoller {
       next.commandErrors = bump(this.snap.commandErrors, command, e.code);
     }
     next.pollDurationSeconds = (this.now() - started) / 1000;
+    this.settleBusy(next, late?.stop() ?? false);
     this.logChange(next);
     this.snap = next;
     return next;
+  }
+
+  /** The poll is late behind proxied commands: the daemon reads busy now, everything else as
+   * last known (kea_up included), until the poll lands. */
+  private markBusy(onBusy: PollWatch['onBusy']): void {
+    const ctx = { target: this.snap.target, daemon: this.snap.daemon };
+    if (!this.snap.busy) this.o.log.warn({ ...ctx, reason: 'busy' }, 'daemon busy: the poll waits behind proxied commands');
+    this.snap = { ...this.snap, busy: true, delayedPolls: (this.snap.delayedPolls ?? 0) + 1 };
+    try {
+      onBusy(this.snap);
+    } catch (err) {
+      // Called from a timer: nothing may escape; the poll's own result is rendered when it lands.
+      this.o.log.error({ ...ctx, err: err instanceof Error ? err.message : String(err) }, 'could not publish the busy state');
+    }
+  }
+
+  /** A late poll keeps the daemon busy until one lands on time. */
+  private settleBusy(next: DaemonSnapshot, late: boolean): void {
+    if (this.snap.busy && !late) this.o.log.info({ target: next.target, daemon: next.daemon }, 'daemon no longer busy: polled on time');
+    next.busy = late;
+    next.delayedPolls = this.snap.delayedPolls ?? 0;
   }
 
   private async run(command: string, args?: Record<string, unknown>): Promise<unknown> {

@@ -122,7 +122,11 @@ export class Scheduler {
 
   // Results of a target removed meanwhile are dropped: its series are gone and stay gone.
   private async status(t: Target): Promise<void> {
-    const snapshots = await t.poll();
+    // A poll held up past the interval by proxied commands shows the daemon busy while it waits.
+    const onBusy = (key: string, s: DaemonSnapshot) => {
+      if (this.ids.has(t)) this.o.onSnapshot(key, s);
+    };
+    const snapshots = await t.poll({ lateAfterMs: this.o.intervalMs, onBusy });
     if (this.ids.has(t)) for (const [key, s] of snapshots) this.o.onSnapshot(key, s);
   }
 

@@ -7,56 +7,143 @@ export interface QueueLimits {
   maxQueued: number;
 }
 
+export interface RunOptions {
+  /** The longest the command runs once started (its exchange timeout): how long it may keep
+   * its slot, so what a priority command behind it may have to wait. */
+  runMs: number;
+  /** The poller's commands (a couple per daemon): first in line, not counted against
+   * maxQueued, and always left a slot of their own when maxInFlight > 1. */
+  priority?: boolean;
+  /** Other commands only: the longest to wait for a slot (queue_timeout beyond). A priority
+   * command waits instead as long as the commands holding the slots may still run. */
+  waitMs?: number;
+}
+
+/** Slack on a holder's own bound before it counts as overrunning it: its timer fires first, and
+ * its slot is released a moment later (longer when the event loop is busy). */
+export const OVERRUN_GRACE_MS = 1000;
+/** setTimeout's largest delay; anything longer fires at once. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+interface Holder {
+  readonly priority: boolean;
+  /** What the command was given to run in, from its start. */
+  readonly budgetMs: number;
+  /** When it must have ended (Unix ms); undefined while handed the slot but not started yet. */
+  deadline: number | undefined;
+}
+
 interface Waiter {
-  start: () => void;
-  fail: (err: KeaError) => void;
-  priority: boolean;
+  readonly priority: boolean;
+  readonly runMs: number;
+  start(h: Holder): void;
+  fail(err: KeaError): void;
 }
 
 /** The single gate in front of one daemon: everything that talks to it (poller, proxy) goes
- * through run(), so at most maxInFlight connections are ever open to that daemon. */
+ * through run(), so at most maxInFlight connections are ever open to that daemon.
+ *
+ * Fairness to monitoring: a priority command waits behind no more than the commands already
+ * holding the slots (and the priority ones ahead of it, a couple per daemon), and for no longer
+ * than those may still run; it is never bounded by its own, shorter timeout, which would fail a
+ * poll behind one long proxied command. With several slots, the others share all but one. */
 export class CommandQueue {
-  private running = 0;
+  private readonly holders = new Set<Holder>();
+  /** Non-priority holders. */
+  private others = 0;
+  /** Priority waiters first (in arrival order), then the others (FIFO). */
   private readonly waiting: Waiter[] = [];
+  private watchdog: NodeJS.Timeout | undefined;
 
-  constructor(readonly limits: QueueLimits) {}
+  constructor(
+    readonly limits: QueueLimits,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
 
   get inFlight(): number {
-    return this.running;
+    return this.holders.size;
   }
 
   get queued(): number {
     return this.waiting.length;
   }
 
-  /** Runs fn when a slot is free. waitMs bounds the time spent waiting for the slot. A
-   * priority command (the poller's: at most a couple per daemon) is not counted against
-   * maxQueued and goes before the others, so proxy load never starves monitoring. */
-  async run<T>(fn: () => Promise<T>, waitMs = Infinity, priority = false): Promise<T> {
-    if (this.running >= this.limits.maxInFlight) await this.acquire(waitMs, priority);
-    else this.running++;
+  /** Non-priority (proxied) commands in flight. */
+  get othersInFlight(): number {
+    return this.others;
+  }
+
+  /** Slots non-priority commands may hold at once: all but one when there are several, so a
+   * priority command never queues behind them alone; the only one when there is one. */
+  get othersShare(): number {
+    return Math.max(1, this.limits.maxInFlight - 1);
+  }
+
+  /** Runs fn in a slot, and passes it its time budget: runMs, plus, for a priority command, the
+   * longest the non-priority commands in flight beside it may still run (a daemon that runs one
+   * command at a time, as Kea does, answers it only after them). */
+  async run<T>(fn: (budgetMs: number) => Promise<T>, opts: RunOptions): Promise<T> {
+    const priority = opts.priority === true;
+    // Nobody eligible waits when a slot is free (release hands it on at once), so taking a free
+    // slot jumps no queue.
+    let holder: Holder;
+    if (this.canStart(priority)) holder = this.start(this.take(priority, opts.runMs));
+    else {
+      holder = this.start(await this.acquire(priority, opts));
+      this.armWatchdog();
+    }
     try {
-      return await fn();
+      return await fn(holder.budgetMs);
     } finally {
-      this.release();
+      this.release(holder);
     }
   }
 
-  private acquire(waitMs: number, priority: boolean): Promise<void> {
+  private canStart(priority: boolean): boolean {
+    return this.holders.size < this.limits.maxInFlight && (priority || this.others < this.othersShare);
+  }
+
+  private take(priority: boolean, runMs: number): Holder {
+    let budgetMs = runMs;
+    if (priority) {
+      const now = this.now();
+      // One handed its slot but not started yet goes to Kea after this one: nothing to add.
+      for (const h of this.holders) if (!h.priority && h.deadline !== undefined) budgetMs = Math.max(budgetMs, runMs + h.deadline - now);
+    }
+    const h: Holder = { priority, budgetMs, deadline: undefined };
+    this.holders.add(h);
+    if (!priority) this.others++;
+    return h;
+  }
+
+  /** Its bound runs from now: a waiter starts a moment after it was handed the slot. */
+  private start(h: Holder): Holder {
+    h.deadline = this.now() + h.budgetMs;
+    return h;
+  }
+
+  private acquire(priority: boolean, opts: RunOptions): Promise<Holder> {
     if (!priority && this.waiting.length - this.priorityWaiting() >= this.limits.maxQueued) {
       return Promise.reject(new KeaError('queue_full', `${this.waiting.length} commands already waiting`));
     }
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<Holder>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const waiter: Waiter = {
-        start: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        fail: reject,
         priority,
+        runMs: opts.runMs,
+        start: (h) => {
+          clearTimeout(timer);
+          // The slot is this waiter's now, but its command starts after what the one before it
+          // still does in this tick (parsing a big answer): that must not eat into its timeout.
+          setImmediate(() => resolve(h));
+        },
+        fail: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
       };
-      if (Number.isFinite(waitMs)) {
+      const waitMs = opts.waitMs ?? Infinity;
+      if (!priority && Number.isFinite(waitMs)) {
         timer = setTimeout(() => {
           const i = this.waiting.indexOf(waiter);
           if (i >= 0) this.waiting.splice(i, 1);
@@ -66,6 +153,7 @@ export class CommandQueue {
       if (priority) {
         const firstOther = this.waiting.findIndex((w) => !w.priority);
         this.waiting.splice(firstOther < 0 ? this.waiting.length : firstOther, 0, waiter);
+        this.armWatchdog();
       } else this.waiting.push(waiter);
     });
   }
@@ -76,11 +164,39 @@ export class CommandQueue {
     return n;
   }
 
-  private release(): void {
-    const next = this.waiting.shift();
-    // The slot passes straight to the next waiter, so `running` never dips and refills.
-    if (next) next.start();
-    else this.running--;
+  private release(h: Holder): void {
+    this.holders.delete(h);
+    if (!h.priority) this.others--;
+    // The slot passes straight to the next waiter that may have it, so it never dips and refills.
+    for (let w = this.waiting[0]; w && this.canStart(w.priority); w = this.waiting[0]) {
+      this.waiting.shift();
+      w.start(this.take(w.priority, w.runMs));
+    }
+    this.armWatchdog();
+  }
+
+  /** Priority waiters wait until every holder's own bound has passed (plus grace). If no slot
+   * has freed by then, a holder overran its bound (a bug below the queue): they fail with busy
+   * rather than wait forever; the holders keep their slots (no extra connection is opened). */
+  private armWatchdog(): void {
+    clearTimeout(this.watchdog);
+    this.watchdog = undefined;
+    if (!this.waiting[0]?.priority) return;
+    let latest = this.now();
+    // Watched again once a holder handed its slot starts (run() re-arms); one without a bound
+    // cannot overrun it.
+    for (const h of this.holders) latest = Math.max(latest, h.deadline ?? Infinity);
+    if (!Number.isFinite(latest)) return;
+    const ms = Math.min(MAX_DELAY_MS, latest - this.now() + OVERRUN_GRACE_MS);
+    this.watchdog = setTimeout(() => this.overrun(ms), ms);
+  }
+
+  private overrun(ms: number): void {
+    this.watchdog = undefined;
+    const stuck = this.waiting.filter((w) => w.priority);
+    this.waiting.splice(0, stuck.length);
+    const err = new KeaError('busy', `no slot freed within ${ms} ms: a command in flight overran its own timeout`);
+    for (const w of stuck) w.fail(err);
   }
 }
 

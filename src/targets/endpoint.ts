@@ -71,8 +71,12 @@ export class Endpoint {
     const attributes = { [ATTR.target]: this.target, [ATTR.daemon]: this.daemon ?? 'unknown', [ATTR.command]: command, [ATTR.transport]: this.transport.kind };
     return traced(`kea ${command}`, attributes, async (span) => {
       // The wait and the exchange are bounded apart: a command is only sent with its whole time
-      // budget, never with a sliver of it that would give up while Kea still works on it.
-      const text = await this.queue.run(() => this.transport.request(cmd, timeoutMs), timeoutMs, priority);
+      // budget, never with a sliver of it that would give up while Kea still works on it. A
+      // proxied command waits at most timeoutMs; a poll's waits as long as the commands holding
+      // the slots may still run (timeoutMs would fail it behind one long proxied command), and
+      // its budget covers the proxied ones Kea runs beside it first (queue.run).
+      const wait = priority ? { priority } : { waitMs: timeoutMs };
+      const text = await this.queue.run((budgetMs) => this.transport.request(cmd, budgetMs), { runMs: timeoutMs, ...wait });
       const out = this.answerOf(text, command);
       if (span.isRecording()) noteAnswer(span, out.answer, text);
       return out;

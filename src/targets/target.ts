@@ -4,6 +4,7 @@ import type { HashPublisher } from '../kea/published-hash.js';
 import { DAEMONS, type DaemonKind } from '../kea/types.js';
 import type { Log } from '../log.js';
 import { DaemonPoller } from '../poller/daemon-poller.js';
+import type { PollWatch } from '../poller/late-watch.js';
 import type { QueueRegistry } from '../queue/command-queue.js';
 import type { DaemonSnapshot, StatisticsSnapshot } from '../snapshot.js';
 import { StatisticsPoller } from '../poller/statistics-poller.js';
@@ -20,6 +21,12 @@ export interface TargetContext {
   queues: QueueRegistry;
   log: Log;
   publishHash: HashPublisher;
+}
+
+/** PollWatch for every daemon of a target: the busy snapshot comes with its key. */
+export interface TargetWatch {
+  lateAfterMs: number;
+  onBusy: (key: string, s: DaemonSnapshot) => void;
 }
 
 /** One configured target and the daemons reached through it: one for a socket or a Kea 3 HTTP
@@ -81,10 +88,12 @@ export class Target {
     return daemon === service || daemon === 'unknown' ? self.endpoint : undefined;
   }
 
-  /** One poll of every daemon of this target (different daemons in parallel: different queues). */
-  async poll(): Promise<Map<string, DaemonSnapshot>> {
+  /** One poll of every daemon of this target (different daemons in parallel: different queues).
+   * With watch, a daemon whose poll is late behind proxied commands is reported busy meanwhile. */
+  async poll(watch?: TargetWatch): Promise<Map<string, DaemonSnapshot>> {
     if (this.config.kind === 'agent' && !this.services) await this.discover();
-    const entries = await Promise.all([...this.pollers].map(async ([key, p]) => [key, await p.poll()] as const));
+    const each = (key: string): PollWatch | undefined => watch && { lateAfterMs: watch.lateAfterMs, onBusy: (s) => watch.onBusy(key, s) };
+    const entries = await Promise.all([...this.pollers].map(async ([key, p]) => [key, await p.poll(each(key))] as const));
     return new Map(entries);
   }
 

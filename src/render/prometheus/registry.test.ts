@@ -32,7 +32,7 @@ function fleet(): [string, DaemonSnapshot][] {
     ['hub|self', snap({
       target: 'hub', version: '3.0.0', transport: 'http',
       status: parseStatus(fixtureArgs('3.0', 'dhcp4-ha-primary.status-get')),
-      configHash: { hash: 'B'.repeat(64), source: 'kea' },
+      configHash: { hash: 'B'.repeat(64), source: 'kea' }, busy: true, delayedPolls: 2,
     })],
     ['agent1|dhcp6', snap({
       target: 'agent1', daemon: 'dhcp6', transport: 'http', up: false,
@@ -63,6 +63,11 @@ test('golden /metrics: every family, HA state sets, down daemon keeps only up an
   assert.match(text, /kea_ha_state\{target="server1",daemon="dhcp4",ha_pair="site-a",relationship="standby",state="hot-standby"\} 0/);
   assert.match(text, /kea_ha_partner_state\{[^}]*relationship="standby",state="unavailable"\} 1/);
   assert.match(text, /kea_ha_clock_skew_seconds\{target="hub",daemon="dhcp4",relationship="server2"\} 2/);
+  // A daemon held up by proxied commands: busy, its last known state kept, up as it was.
+  assert.match(text, /kea_exporter_daemon_busy\{target="hub",daemon="dhcp4"\} 1/);
+  assert.match(text, /kea_exporter_polls_delayed_total\{target="hub",daemon="dhcp4"\} 2/);
+  assert.match(text, /kea_up\{target="hub",daemon="dhcp4"\} 1/);
+  assert.match(text, /kea_exporter_daemon_busy\{target="agent1",daemon="dhcp6"\} 0/);
 });
 
 test('promtool check metrics reports nothing on the output', async () => {
