@@ -1,3 +1,5 @@
+import { hashPublisher } from '../kea/published-hash.js';
+import type { AnswerStream } from '../transport/stream.js';
 /** A poll held up by proxied commands: the daemon reads busy (last known state kept), not down;
  * Kea really silent still reads down. Against a fake Kea socket; the proxied command holding the
  * daemon's one slot is either a gate on the queue or a real forwarded command. */
@@ -32,7 +34,7 @@ async function setup() {
   const log = new MemoryLog();
   const queue = new CommandQueue({ maxInFlight: 1, maxQueued: 10 });
   const endpoint = new Endpoint(new UnixTransport(fake.path, 1 << 20), queue, undefined, 'k');
-  const poller = new DaemonPoller({ target: 't', labels: {}, endpoint, timeoutMs: 500, log, daemon: 'dhcp4' });
+  const poller = new DaemonPoller({ target: 't', labels: {}, endpoint, timeoutMs: 500, log, daemon: 'dhcp4', publishHash: hashPublisher('busy-test-key') });
   assert.equal((await poller.poll()).up, true);
   fake.commands.splice(0);
   return { fake, log, queue, endpoint, poller };
@@ -103,7 +105,13 @@ test('a poll waiting behind the poller\'s own commands (no proxied one) is late 
 test('Kea stops answering under a real proxied command: it times out, then the poll runs and reports the truth', async () => {
   const k = await setup();
   k.fake.behaviour = { kind: 'hang' };
-  const proxied = k.endpoint.forward('lease4-get-all', 200).then(() => assert.fail('answered'), (e: { code: string }) => e.code);
+  // Reads the answer to its end, as the proxy does: the hanging fake never ends it.
+  const drain = async (a: AnswerStream) => {
+    let bytes = 0;
+    for (let b = await a.next(); b; b = await a.next()) bytes += b.length;
+    return { result: undefined, bytes };
+  };
+  const proxied = k.endpoint.forward('lease4-get-all', 200, undefined, drain).then(() => assert.fail('answered'), (e: { code: string }) => e.code);
   let busy: DaemonSnapshot | undefined;
   const s = await k.poller.poll({ lateAfterMs: 20, onBusy: (b) => (busy = b) });
   assert.equal(await proxied, 'timeout');

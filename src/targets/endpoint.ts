@@ -44,10 +44,12 @@ export class Endpoint {
     if (this.service) cmd.service = [this.service];
     if (args) cmd.arguments = args;
     const attributes = { [ATTR.target]: this.target, [ATTR.daemon]: this.daemon ?? 'unknown', [ATTR.command]: command, [ATTR.transport]: this.transport.kind };
-    return traced(`kea ${command}`, attributes, (span) => this.queue.run(async () => {
+    // Waits at most timeoutMs for the slot, then holds it at most timeoutMs (runMs): what a poll
+    // queued behind it may have to wait.
+    return traced(`kea ${command}`, attributes, (span) => this.queue.run(async (budgetMs) => {
       opts.admit?.();
       const deadline = new AbortController();
-      const timer = setTimeout(() => deadline.abort(new KeaError('timeout', `${command} on ${this.label}: not done within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => deadline.abort(new KeaError('timeout', `${command} on ${this.label}: not done within ${budgetMs} ms`)), budgetMs);
       const signal = opts.cancel ? AbortSignal.any([deadline.signal, opts.cancel]) : deadline.signal;
       let answer: AnswerStream | undefined;
       try {
@@ -60,7 +62,7 @@ export class Endpoint {
         clearTimeout(timer);
         answer?.close();
       }
-    }, timeoutMs, false), { kind: SpanKind.CLIENT });
+    }, { runMs: timeoutMs, waitMs: timeoutMs }), { kind: SpanKind.CLIENT });
   }
 
   /** One command in a client span: who, what, Kea's result code and the answer's size. */
