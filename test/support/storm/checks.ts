@@ -7,8 +7,8 @@ import type { StormResult } from './summary.js';
  * The exporter's RSS ceiling under the storm at the default configuration. The Helm chart's
  * memory limit is 512Mi (helm/kea-telemetry/values.yaml resources.limits.memory); 300 MB leaves
  * ~40% for what a storm on another machine adds (bigger answers, slower clients holding buffers)
- * before the kernel would OOM-kill the pod. Run from source through tsx (the test) the loader adds ~30 MB to the
- * ~90 MB an idle exporter holds.
+ * before the kernel would OOM-kill the pod. An idle exporter holds ~90 MB; run from source
+ * through tsx (the test) the loader adds ~30 MB to that, which the ceiling does not excuse.
  */
 export const RSS_CEILING_MB = 300;
 
