@@ -1,6 +1,7 @@
 /** npm run bench: per-command overhead against a real kea-dhcp4, then the exporter with 1,000
  * fake daemons, then the statistics of a 5,000-subnet kea-dhcp4, then the proxied command
- * endpoint against a real kea-dhcp4, then what OTLP export costs the 1,000-daemon exporter. Prints results vs goals and writes bench/results.json. */
+ * endpoint against a real kea-dhcp4, then what OTLP export costs the 1,000-daemon exporter, then
+ * the storm (issue 11) against a real kea-dhcp4. Prints results vs goals and writes bench/results.json. */
 import { execSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -10,8 +11,10 @@ import { runOverhead } from './overhead.js';
 import { PROXY_DEFAULTS, runProxy } from './proxy.js';
 import { print, writeJson, type Env } from './report.js';
 import { runStatistics, STATISTICS_DEFAULTS } from './stats.js';
+import { printStorm, runStormBench, STORM_BENCH } from './storm.js';
+import { STORM_NOFILE } from '../test/support/storm/run.js';
 
-const WATCHDOG_MS = 480_000;
+const WATCHDOG_MS = 1_200_000; // part 6's two storms are bounded at ~6 min together
 const watchdog = setTimeout(() => {
   console.error(`bench: still running after ${WATCHDOG_MS / 1000} s, giving up`);
   process.exit(2); // the 'exit' hooks kill Kea and the fleet child
@@ -28,40 +31,46 @@ const env: Env = {
 };
 console.log(`kea-telemetry bench: node ${env.node}, ${env.cpus} CPUs (${env.cpuModel}), ulimit -n ${env.ulimitN}`);
 
-console.log('\n[1/5] per-command overhead: 2000 status-get raw vs exporter path, real kea-dhcp4 ...');
+console.log('\n[1/6] per-command overhead: 2000 status-get raw vs exporter path, real kea-dhcp4 ...');
 const overhead = await runOverhead(2000, 100, 300);
 console.log(`  kea ${overhead.keaVersion}: raw median ${overhead.raw.medianMs} ms p95 ${overhead.raw.p95Ms} ms; ` +
   `exporter median ${overhead.exporter.medianMs} ms p95 ${overhead.exporter.p95Ms} ms; ratio ${overhead.ratioMedian} (p95 ${overhead.ratioP95})`);
 
-// Parts 2, 3 and 4 run the built exporter (dist/cli.js): build it once, before them.
+// Parts 2 to 6 run the built exporter (dist/cli.js): build it once, before them.
 execSync('npm run --silent build', { stdio: 'inherit' });
-console.log('\n[2/5] fleet: 1000 fake daemons in one child process, the built exporter (node dist/cli.js) in another; 10 s warm-up, 60 s window ...');
+console.log('\n[2/6] fleet: 1000 fake daemons in one child process, the built exporter (node dist/cli.js) in another; 10 s warm-up, 60 s window ...');
 const fleet = await runFleet({ daemons: 1000, warmupMs: 10_000, windowMs: 60_000, scrapes: 30 });
 console.log(`  fakes up in ${fleet.fakeStartMs} ms, config parsed in ${fleet.configParseMs} ms, first poll round ${fleet.firstRoundMs} ms`);
 
 const so = STATISTICS_DEFAULTS;
-console.log(`\n[3/5] statistics: real kea-dhcp4 with ${so.subnets} subnets behind a counting proxy, the built exporter ` +
+console.log(`\n[3/6] statistics: real kea-dhcp4 with ${so.subnets} subnets behind a counting proxy, the built exporter ` +
   `(statistics every ${so.statisticsIntervalS} s); ${so.scrapes} scrapes, then ${so.quietPolls} statistics polls without scrapes ...`);
 const statistics = await runStatistics(so);
 console.log(`  statistics on /metrics ${statistics.firstStatisticsMs} ms after spawn; scrape window ${statistics.scrapeWindow.seconds} s, ` +
   `quiet window ${statistics.quietWindow.seconds} s`);
 
 const po = PROXY_DEFAULTS;
-console.log(`\n[4/5] proxy: real kea-dhcp4, ${po.n} sequential status-get raw, then through the built exporter's POST /targets/<name>/ ` +
+console.log(`\n[4/6] proxy: real kea-dhcp4, ${po.n} sequential status-get raw, then through the built exporter's POST /targets/<name>/ ` +
   `over HTTP keep-alive (1 and ${po.concurrency} clients; plain-secret user, then bearer token) ...`);
 const proxy = await runProxy(po);
 console.log(`  raw ${proxy.raw.both.perSecond}/s; proxy (plain secret) ${proxy.basic.sequential.perSecond}/s sequential, ` +
   `${proxy.basic.concurrent.perSecond}/s with ${po.concurrency} clients; proxy (token) ${proxy.bearer.sequential.perSecond}/s, ${proxy.bearer.concurrent.perSecond}/s`);
 
 const oo = OTEL_DEFAULTS;
-console.log(`\n[5/5] OTLP cost: ${oo.daemons} fake daemons as in part 2, OTLP every ${oo.intervalS} s to a sink; runs with OTel off, ` +
+console.log(`\n[5/6] OTLP cost: ${oo.daemons} fake daemons as in part 2, OTLP every ${oo.intervalS} s to a sink; runs with OTel off, ` +
   `metrics + traces, metrics only, traces of 1 poll in ${Math.round(1 / oo.sampleRatio)}; ${oo.windowMs / 1000} s windows ...`);
 const otel = await runOtel(oo);
 const otelRows = printOtel(otel);
 
-const rs = [...print(overhead, fleet, statistics, proxy, env), ...otelRows];
-for (const r of otelRows) console.log(`${r.key}: ${r.value} ${r.unit} (goal ${r.goal}${r.ok === false ? ', MISSED' : ''})`);
+const so6 = STORM_BENCH;
+console.log(`\n[6/6] storm: real kea-dhcp4, the built exporter; ${so6.proxied} proxied, ${so6.probes} /probe, ${so6.scrapes} /metrics, ` +
+  `${so6.halfOpen} half-open at once; at the inherited open-files limit, then at ${STORM_NOFILE} ...`);
+const storm = await runStormBench(so6);
+const stormRows = printStorm(storm);
+
+const rs = [...print(overhead, fleet, statistics, proxy, env), ...otelRows, ...stormRows];
+for (const r of [...otelRows, ...stormRows]) console.log(`${r.key}: ${r.value} ${r.unit} (goal ${r.goal}${r.ok === false ? ', MISSED' : ''})`);
 const file = fileURLToPath(new URL('./results.json', import.meta.url));
-writeJson(file, overhead, fleet, statistics, proxy, env, rs, { otel });
+writeJson(file, overhead, fleet, statistics, proxy, env, rs, { otel, storm });
 console.log(`\nwritten ${file}`);
 process.exit(0);
