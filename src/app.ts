@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Gauge } from 'prom-client';
+import type { Counter, Gauge } from 'prom-client';
 import type { Config } from './config/types.js';
 import { canonicalJson } from './kea/config-hash.js';
 import type { Log } from './log.js';
-import { Scheduler, type SchedulerOptions } from './poller/scheduler.js';
+import { Scheduler, type Kind, type SchedulerOptions } from './poller/scheduler.js';
 import { QueueRegistry } from './queue/command-queue.js';
 import { COLLECTORS, PrometheusRenderer } from './render/prometheus/registry.js';
 import { statisticsCollector } from './render/prometheus/statistics.js';
@@ -27,6 +27,7 @@ export type ReloadResult = { ok: true; added: string[]; removed: string[]; kept:
 
 export const RELOAD_OK = 'kea_exporter_config_last_reload_successful';
 export const RELOAD_AT = 'kea_exporter_config_last_reload_success_timestamp_seconds';
+export const INTERNAL_ERRORS = 'kea_exporter_internal_errors_total';
 /** Bound to listeners and plugins at start-up: a reload reports them, a restart applies them. */
 const AT_RESTART = ['listen', 'proxy', 'statistics.naming'] as const;
 
@@ -48,6 +49,8 @@ export class App {
   private readonly stats = new Map<string, StatisticsSnapshot>();
   private readonly reloadOk: Gauge<string>;
   private readonly reloadAt: Gauge<string>;
+  private readonly internalErrors: Counter<'stage'>;
+  private readonly internalLogged = new Set<Kind>();
   private reloading: Promise<unknown> = Promise.resolve();
   private firstRoundDone = false;
   private otel: Otel | undefined;
@@ -70,6 +73,7 @@ export class App {
     this.reloadAt = this.renderer.gauge(RELOAD_AT, 'Unix time of the last successful configuration load (start-up or reload).');
     this.reloadOk.set(1);
     this.reloadAt.set(Date.now() / 1000);
+    this.internalErrors = this.renderer.counter(INTERNAL_ERRORS, 'Exceptions caught while a poll ran or its result was handed to the renderers (a bug: please report it), by stage (status, statistics); the series of that poll may be stale.', ['stage']);
     this.scheduler = new Scheduler(this.current, this.schedulerOptions(config));
   }
 
@@ -195,7 +199,17 @@ export class App {
         this.stats.set(key, s);
         this.renderer.update(key, s, [this.statistics]);
       },
+      onError: (err, stage) => this.internalError(err, stage),
     };
+  }
+
+  /** Counted every time, logged once per stage: a bug that fires every poll must not flood the log. */
+  private internalError(err: unknown, stage: Kind): void {
+    this.internalErrors.inc({ stage });
+    if (this.internalLogged.has(stage)) return;
+    this.internalLogged.add(stage);
+    const text = err instanceof Error ? `${err.name}: ${err.message}` : typeof err;
+    this.opts.log.error({ stage, err: text.slice(0, 200) }, `internal error handling a poll result, polling goes on (counted in ${INTERNAL_ERRORS}; logged once)`);
   }
 
   private startOtel(config: Config): Otel | undefined {

@@ -21,7 +21,7 @@ function snap(args: Record<string, unknown>, samples?: StatSample[]): Statistics
 }
 const at = (v: unknown) => [[v, '2026-01-01 00:00:00.000000']];
 const DISCOVER = /^kea_dhcp4_packets_received_total\{[^}]*type="discover"\} (\S+)$/m;
-const ASSIGNED = /^kea_dhcp4_address_assignments_total\{[^}]*\} (\S+)$/m;
+const ASSIGNED = /^kea_dhcp4_global_address_assignments_total\{[^}]*\} (\S+)$/m;
 const invalidCount = (body: string): number => Number(new RegExp(`^${INVALID_SAMPLES}\\{target="kea-1",daemon="dhcp4"\\} (\\S+)$`, 'm').exec(body)?.[1] ?? 0);
 
 function promtool(body: string): void {
@@ -45,12 +45,13 @@ test('a negative counter is left out and counted; the others are rendered; nothi
 
 test('a counter that goes down is a reset: its series starts again at the new value, not counted as invalid', async () => {
   const r = renderer();
-  r.update('k', snap({ 'pkt4-discover-received': at(100) }), [stats]);
-  r.update('k', snap({ 'pkt4-discover-received': at(120) }), [stats]);
+  r.update('k', snap({ 'pkt4-discover-received': at(100), 'cumulative-assigned-addresses': at(5) }), [stats]);
+  r.update('k', snap({ 'pkt4-discover-received': at(120), 'cumulative-assigned-addresses': at(5) }), [stats]);
   assert.equal(DISCOVER.exec((await r.render(false)).body)?.[1], '120');
-  r.update('k', snap({ 'pkt4-discover-received': at(7) }), [stats]); // Kea restarted
+  r.update('k', snap({ 'pkt4-discover-received': at(7), 'cumulative-assigned-addresses': at(2) }), [stats]); // Kea restarted
   let { body } = await r.render(false);
   assert.equal(DISCOVER.exec(body)?.[1], '7');
+  assert.equal(ASSIGNED.exec(body)?.[1], '2');
   assert.equal(invalidCount(body), 0);
   r.update('k', snap({ 'pkt4-discover-received': at(0) }), [stats]); // statistic-reset
   r.update('k', snap({ 'pkt4-discover-received': at(9) }), [stats]);
