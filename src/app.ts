@@ -9,6 +9,7 @@ import { QueueRegistry } from './queue/command-queue.js';
 import { COLLECTORS, PrometheusRenderer } from './render/prometheus/registry.js';
 import { statisticsCollector } from './render/prometheus/statistics.js';
 import type { DaemonSnapshot, StatisticsSnapshot } from './snapshot.js';
+import { ProbeCache, type ProbeBody } from './server/probe.js';
 import { inShard } from './targets/shard.js';
 import { Target, type TargetContext } from './targets/target.js';
 import { startOtel, type Otel } from './telemetry/sdk.js';
@@ -21,6 +22,8 @@ export interface AppOptions {
   processMetrics?: boolean;
   /** Where OTEL_* variables are read (default process.env). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** GET /probe's reuse age (default PROBE_MIN_AGE_MS; tests). */
+  probeMinAgeMs?: number;
 }
 
 export type ReloadResult = { ok: true; added: string[]; removed: string[]; kept: number } | { ok: false; error: string };
@@ -54,6 +57,7 @@ export class App {
   private reloading: Promise<unknown> = Promise.resolve();
   private firstRoundDone = false;
   private otel: Otel | undefined;
+  private readonly probes: ProbeCache<Target>;
 
   constructor(
     config: Config,
@@ -75,6 +79,11 @@ export class App {
     this.reloadAt.set(Date.now() / 1000);
     this.internalErrors = this.renderer.counter(INTERNAL_ERRORS, 'Exceptions caught while a poll ran or its result was handed to the renderers (a bug: please report it), by stage (status, statistics); the series of that poll may be stale.', ['stage']);
     this.scheduler = new Scheduler(this.current, this.schedulerOptions(config));
+    this.probes = new ProbeCache<Target>({
+      poll: (t) => this.scheduler.pollTarget(t),
+      render: (t, om) => this.renderProbe(t, om),
+      ...(opts.probeMinAgeMs !== undefined && { minAgeMs: opts.probeMinAgeMs }),
+    });
   }
 
   get config(): Config {
@@ -102,18 +111,25 @@ export class App {
     this.firstRoundDone = true;
   }
 
-  /** GET /probe: polls one target now and renders its series alone; undefined if not watched. */
-  async probe(name: string, openMetrics: boolean): Promise<{ contentType: string; body: string } | undefined> {
+  /** GET /probe: one target's series alone, from a poll at most PROBE_MIN_AGE_MS old (made now
+   * if there is none, shared by every request meanwhile); undefined if not watched, 'busy' when
+   * too many probe requests wait already. */
+  async probe(name: string, openMetrics: boolean): Promise<ProbeBody | 'busy' | undefined> {
     const t = this.current.find((x) => x.name === name);
     if (!t) return undefined;
-    await this.scheduler.pollTarget(t);
+    return this.probes.get(t, openMetrics);
+  }
+
+  /** A renderer of its own, for the time of one render: the target's label names only. */
+  private async renderProbe(t: Target, openMetrics: boolean): Promise<ProbeBody> {
     const r = new PrometheusRenderer(labelNames([t]), { version: this.opts.version, processMetrics: false }, COLLECTORS, this.statistics.metrics);
     for (const [key, s] of t.snapshotsByKey()) r.update(key, s);
     for (const key of t.seriesKeys()) {
       const s = this.stats.get(key);
       if (s) r.update(key, s, [this.statistics]);
     }
-    return r.render(openMetrics);
+    const { contentType, chunks } = await r.renderChunks(openMetrics);
+    return { contentType, body: Buffer.concat(chunks) };
   }
 
   /** Loads a configuration and swaps it in whole; on any error the running one stays. Reloads
