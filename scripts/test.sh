@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for bin in kea-dhcp4 kea-dhcp6 kea-dhcp-ddns kea-ctrl-agent kea-shell perfdhcp promtool prometheus openssl; do
+for bin in kea-dhcp4 kea-dhcp6 kea-dhcp-ddns kea-ctrl-agent kea-shell perfdhcp promtool prometheus openssl prlimit; do
   command -v "$bin" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin" command -v "$bin" >/dev/null 2>&1 || need+=("$bin")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -14,7 +14,7 @@ if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq kea-dhcp4-server kea-dhcp6-server kea-dhcp-ddns-server kea-ctrl-agent \
-    kea-admin prometheus openssl >/dev/null
+    kea-admin prometheus openssl util-linux >/dev/null
 fi
 export PATH="$PATH:/usr/sbin"
 

@@ -1,17 +1,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Gauge } from 'prom-client';
+import type { Counter, Gauge } from 'prom-client';
 import { ConfigError } from './config/error.js';
 import { setupFailure } from './config/files.js';
 import type { Config } from './config/types.js';
 import { canonicalJson } from './kea/config-hash.js';
 import { hashPublisher } from './kea/published-hash.js';
 import type { Log } from './log.js';
-import { Scheduler, type SchedulerOptions } from './poller/scheduler.js';
+import { Scheduler, type Kind, type SchedulerOptions } from './poller/scheduler.js';
 import { QueueRegistry } from './queue/command-queue.js';
 import { COLLECTORS, PrometheusRenderer } from './render/prometheus/registry.js';
 import { statisticsCollector } from './render/prometheus/statistics.js';
 import type { DaemonSnapshot, StatisticsSnapshot } from './snapshot.js';
+import { ProbeCache, type ProbeBody } from './server/probe.js';
 import { inShard } from './targets/shard.js';
 import { Target, type TargetContext } from './targets/target.js';
 import { startOtel, type Otel } from './telemetry/sdk.js';
@@ -24,12 +25,15 @@ export interface AppOptions {
   processMetrics?: boolean;
   /** Where OTEL_* variables are read (default process.env). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** GET /probe's reuse age (default PROBE_MIN_AGE_MS; tests). */
+  probeMinAgeMs?: number;
 }
 
 export type ReloadResult = { ok: true; added: string[]; removed: string[]; kept: number } | { ok: false; error: string };
 
 export const RELOAD_OK = 'kea_exporter_config_last_reload_successful';
 export const RELOAD_AT = 'kea_exporter_config_last_reload_success_timestamp_seconds';
+export const INTERNAL_ERRORS = 'kea_exporter_internal_errors_total';
 /** Bound to listeners and plugins at start-up: a reload reports them, a restart applies them. */
 const AT_RESTART = ['listen', 'proxy', 'statistics.naming'] as const;
 
@@ -75,9 +79,12 @@ export class App {
   private readonly stats = new Map<string, StatisticsSnapshot>();
   private readonly reloadOk: Gauge<string>;
   private readonly reloadAt: Gauge<string>;
+  private readonly internalErrors: Counter<'stage'>;
+  private readonly internalLogged = new Set<Kind>();
   private reloading: Promise<unknown> = Promise.resolve();
   private firstRoundDone = false;
   private otel: Otel | undefined;
+  private readonly probes: ProbeCache<Target>;
 
   constructor(
     config: Config,
@@ -97,7 +104,13 @@ export class App {
     this.reloadAt = this.renderer.gauge(RELOAD_AT, 'Unix time of the last successful configuration load (start-up or reload).');
     this.reloadOk.set(1);
     this.reloadAt.set(Date.now() / 1000);
+    this.internalErrors = this.renderer.counter(INTERNAL_ERRORS, 'Exceptions caught while a poll ran or its result was handed to the renderers (a bug: please report it), by stage (status, statistics); the series of that poll may be stale.', ['stage']);
     this.scheduler = new Scheduler(this.current, this.schedulerOptions(config));
+    this.probes = new ProbeCache<Target>({
+      poll: (t) => this.scheduler.pollTarget(t),
+      render: (t, om) => this.renderProbe(t, om),
+      ...(opts.probeMinAgeMs !== undefined && { minAgeMs: opts.probeMinAgeMs }),
+    });
   }
 
   get config(): Config {
@@ -125,18 +138,25 @@ export class App {
     this.firstRoundDone = true;
   }
 
-  /** GET /probe: polls one target now and renders its series alone; undefined if not watched. */
-  async probe(name: string, openMetrics: boolean): Promise<{ contentType: string; body: string } | undefined> {
+  /** GET /probe: one target's series alone, from a poll at most PROBE_MIN_AGE_MS old (made now
+   * if there is none, shared by every request meanwhile); undefined if not watched, 'busy' when
+   * too many probe requests wait already. */
+  async probe(name: string, openMetrics: boolean): Promise<ProbeBody | 'busy' | undefined> {
     const t = this.current.find((x) => x.name === name);
     if (!t) return undefined;
-    await this.scheduler.pollTarget(t);
+    return this.probes.get(t, openMetrics);
+  }
+
+  /** A renderer of its own, for the time of one render: the target's label names only. */
+  private async renderProbe(t: Target, openMetrics: boolean): Promise<ProbeBody> {
     const r = new PrometheusRenderer(labelNames([t]), { version: this.opts.version, processMetrics: false }, COLLECTORS, this.statistics.metrics);
     for (const [key, s] of t.snapshotsByKey()) r.update(key, s);
     for (const key of t.seriesKeys()) {
       const s = this.stats.get(key);
       if (s) r.update(key, s, [this.statistics]);
     }
-    return r.render(openMetrics);
+    const { contentType, chunks } = await r.renderChunks(openMetrics);
+    return { contentType, body: Buffer.concat(chunks) };
   }
 
   /** Loads a configuration, builds its whole state, then swaps it in; on any error before the
@@ -257,7 +277,17 @@ export class App {
         this.stats.set(key, s);
         this.renderer.update(key, s, [this.statistics]);
       },
+      onError: (err, stage) => this.internalError(err, stage),
     };
+  }
+
+  /** Counted every time, logged once per stage: a bug that fires every poll must not flood the log. */
+  private internalError(err: unknown, stage: Kind): void {
+    this.internalErrors.inc({ stage });
+    if (this.internalLogged.has(stage)) return;
+    this.internalLogged.add(stage);
+    const text = err instanceof Error ? `${err.name}: ${err.message}` : typeof err;
+    this.opts.log.error({ stage, err: text.slice(0, 200) }, `internal error handling a poll result, polling goes on (counted in ${INTERNAL_ERRORS}; logged once)`);
   }
 
   private startOtel(config: Config): Otel | undefined {

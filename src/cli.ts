@@ -10,6 +10,7 @@ import { ConfigError, defaultConfig, loadConfigFile, parseListen } from './confi
 import type { Config } from './config/types.js';
 import { createLog } from './log.js';
 import { buildProxyServer, buildServer } from './server/server.js';
+import { clientConnectionCap } from './server/connections.js';
 import { hashPassword } from './proxy/password.js';
 import { VERSION } from './version.js';
 
@@ -97,7 +98,10 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const reload = () => app.reload(load);
-  const server = buildServer(app, args['web.enable-lifecycle'] ? { lifecycle: { reload } } : {});
+  const { proxy } = config;
+  // Client connections per listener, within what the open-files limit leaves beside Kea's.
+  const maxConnections = clientConnectionCap(config, proxy.enabled && proxy.listen ? 2 : 1, log);
+  const server = buildServer(app, { maxConnections, ...(args['web.enable-lifecycle'] && { lifecycle: { reload } }) });
   const { host, port } = config.listen;
   const where = (t: Config['targets'][number]) => (t.kind === 'socket' ? t.socket : t.url);
   log.info(
@@ -105,9 +109,8 @@ async function main(argv: string[]): Promise<number> {
     'watching targets',
   );
   const address = await server.listen({ host, port });
-  log.info({ url: `${address}/metrics` }, 'listening');
-  const { proxy } = config;
-  const proxyServer = proxy.enabled && proxy.listen ? buildProxyServer(app) : undefined;
+  log.info({ url: `${address}/metrics`, maxConnections }, 'listening');
+  const proxyServer = proxy.enabled && proxy.listen ? buildProxyServer(app, { maxConnections }) : undefined;
   if (proxyServer && proxy.listen) {
     const at = await proxyServer.listen({ ...proxy.listen });
     log.info({ url: `${at}/targets/` }, 'proxy listening');

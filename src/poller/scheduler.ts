@@ -11,9 +11,12 @@ export interface SchedulerOptions {
   onStatistics?: (key: string, s: StatisticsSnapshot) => void;
   /** false: poll only when asked (GET /probe, pollNow), never on timers. */
   background?: boolean;
+  /** A poll or one of the callbacks above threw (a bug): the Scheduler goes on polling, the
+   * caller logs and counts. An exception here is swallowed. */
+  onError?: (err: unknown, kind: Kind) => void;
 }
 
-type Kind = 'status' | 'statistics';
+export type Kind = 'status' | 'statistics';
 
 /** Runs each target's status poll, and its statistics poll, on timers of their own. A target is
  * never polled twice at once for the same kind: a slow poll delays the next instead of piling up.
@@ -115,23 +118,48 @@ export class Scheduler {
     const id = `${this.ids.get(t)}:${kind}`;
     const already = this.running.get(id);
     if (already) return already;
-    const p = (kind === 'status' ? this.status(t) : this.statistics(t)).finally(() => this.running.delete(id));
+    // Never rejects: a throw here would be unhandled (timers call cycle() with void) and would end
+    // the target's timer chain, and with it every later poll of the target.
+    const p = (kind === 'status' ? this.status(t) : this.statistics(t))
+      .catch((err: unknown) => this.failed(err, kind))
+      .finally(() => this.running.delete(id));
     this.running.set(id, p);
     return p;
   }
 
   // Results of a target removed meanwhile are dropped: its series are gone and stay gone.
+  // One daemon's callback failing does not keep the others' results from the renderers.
   private async status(t: Target): Promise<void> {
     // A poll held up past the interval by proxied commands shows the daemon busy while it waits.
-    const onBusy = (key: string, s: DaemonSnapshot) => {
-      if (this.ids.has(t)) this.o.onSnapshot(key, s);
+    const deliver = (key: string, s: DaemonSnapshot): void => {
+      if (!this.ids.has(t)) return;
+      try {
+        this.o.onSnapshot(key, s);
+      } catch (err) {
+        this.failed(err, 'status');
+      }
     };
-    const snapshots = await t.poll({ lateAfterMs: this.o.intervalMs, onBusy });
-    if (this.ids.has(t)) for (const [key, s] of snapshots) this.o.onSnapshot(key, s);
+    const snapshots = await t.poll({ lateAfterMs: this.o.intervalMs, onBusy: deliver });
+    for (const [key, s] of snapshots) deliver(key, s);
   }
 
   private async statistics(t: Target): Promise<void> {
     const snapshots = await t.pollStatistics();
-    if (this.ids.has(t)) for (const [key, s] of snapshots) this.o.onStatistics?.(key, s);
+    if (!this.ids.has(t)) return;
+    for (const [key, s] of snapshots) {
+      try {
+        this.o.onStatistics?.(key, s);
+      } catch (err) {
+        this.failed(err, 'statistics');
+      }
+    }
+  }
+
+  private failed(err: unknown, kind: Kind): void {
+    try {
+      this.o.onError?.(err, kind);
+    } catch {
+      // The error reporter itself failed: nothing is left to tell.
+    }
   }
 }

@@ -64,13 +64,36 @@ test('OpenMetrics by content negotiation, text otherwise', async () => {
   }
 });
 
-test('landing page lists every target with its state, escaped', async () => {
+test('landing page lists every target with its kind and state, escaped', async () => {
   const res = await buildServer(app).inject({ url: '/' });
   assert.equal(res.statusCode, 200);
   assert.match(res.headers['content-type'] as string, /text\/html/);
-  assert.match(res.body, /<td><a href="probe\?target=good">good<\/a><\/td><td>dhcp4<\/td><td class="up">up<\/td>/);
-  assert.match(res.body, /<td><a href="probe\?target=broken">broken<\/a><\/td><td>dhcp4<\/td><td class="down">down: parse<\/td>/);
+  assert.match(res.body, /<td><a href="probe\?target=good">good<\/a><\/td><td>socket<\/td><td>dhcp4<\/td><td class="up">up<\/td>/);
+  assert.match(res.body, /<td><a href="probe\?target=broken">broken<\/a><\/td><td>socket<\/td><td>dhcp4<\/td><td class="down">down: parse<\/td><td>answer is not valid JSON<\/td>/);
+  assert.match(res.body, /target=absent">absent<\/a><\/td><td>socket<\/td><td>dhcp6<\/td><td class="down">down: connect<\/td>/);
   assert.match(res.body, /href="metrics"/);
+});
+
+test('landing page (readable by anyone) shows no socket path, URL or error text', async () => {
+  const yaml = `targets:
+  - { name: sock, socket: ${path.join(dir, 'absent.sock')}, daemon: dhcp4 }
+  - { name: daemon-http, url: "http://127.0.0.1:9/kea-secret-path/", daemon: dhcp4 }
+  - { name: agent, url: "https://127.0.0.2:9/agent-path/", services: [dhcp4] }`;
+  const other = new App(parseConfigText(yaml, 'c.yaml'), { log: new MemoryLog(), version: '1' });
+  try {
+    await other.start();
+    const internal = other.snapshots().map((s) => s.error?.message ?? '').join('\n');
+    assert.match(internal, /absent\.sock|127\.0\.0\.|ECONNREFUSED|ENOENT/, 'the messages do carry internal details');
+    const { body } = await buildServer(other).inject({ url: '/' });
+    for (const leak of [dir, 'absent.sock', '127.0.0.', 'kea-secret-path', 'agent-path', 'http://', 'https://', 'ECONNREFUSED', 'ENOENT']) {
+      assert.ok(!body.includes(leak), `landing page shows ${leak}`);
+    }
+    assert.match(body, /target=daemon-http">daemon-http<\/a><\/td><td>http<\/td>/);
+    assert.match(body, /target=agent">agent<\/a><\/td><td>agent<\/td>/);
+    assert.match(body, /down: connect<\/td><td>could not connect/);
+  } finally {
+    await other.stop();
+  }
 });
 
 test('polls and scrapes at any rate never open more than one connection to a daemon', async () => {

@@ -5,21 +5,61 @@ import Negotiator from 'negotiator';
 import type { App, ReloadResult } from '../app.js';
 import { landingPage } from './landing.js';
 import { lifecycleRoutes } from './lifecycle.js';
+import { MAX_CONNECTIONS, TLS_HANDSHAKE_TIMEOUT_MS, inactivityTimeoutMs, limitConnections, serverTimeouts } from './connections.js';
 import { PROXY_REQUESTS, proxyRoutes, type ProxyDeps } from '../proxy/routes.js';
 
 const TEXT = 'text/plain; version=0.0.4';
 const OPENMETRICS = 'application/openmetrics-text; version=1.0.0';
 
-export interface ServerOptions {
+export const CONNECTIONS_DROPPED = 'kea_exporter_http_connections_dropped_total';
+
+export interface ListenerOptions {
+  /** Client connections at most (default MAX_CONNECTIONS; the CLI lowers it to what the
+   * open-files limit leaves once Kea's connections are set aside). */
+  maxConnections?: number;
+  /** Node's http timeouts (tests shorten them); default serverTimeouts(). */
+  timeouts?: Partial<ReturnType<typeof serverTimeouts>>;
+}
+
+export interface ServerOptions extends ListenerOptions {
   /** The lifecycle API (POST /-/reload), given when the CLI runs with --web.enable-lifecycle;
    * without it the route answers 403. See lifecycle.ts for who may call it. */
   lifecycle?: { reload: () => Promise<ReloadResult> };
 }
 
+/** Fastify options bounding each client connection's idle and request time (slowloris, idle
+ * keep-alive, a client that stops reading). Fastify's own defaults are no request timeout and a
+ * 72 s keep-alive. */
+function listenerOptions(app: App, o: ListenerOptions) {
+  const t = { ...serverTimeouts(), ...o.timeouts };
+  return {
+    logger: false,
+    requestTimeout: t.requestTimeout,
+    keepAliveTimeout: t.keepAliveTimeout,
+    connectionTimeout: inactivityTimeoutMs(app.config),
+    // Only the constructor takes the checking interval; headersTimeout is set again below.
+    http: { headersTimeout: t.headersTimeout, requestTimeout: t.requestTimeout, connectionsCheckingInterval: t.connectionsCheckingInterval },
+    timeouts: t,
+  } as const;
+}
+
+/** The connection cap, and headersTimeout (which Fastify does not set) on the node server. */
+function bound(app: App, server: FastifyInstance, listener: 'web' | 'proxy', o: ListenerOptions, headersTimeout: number): void {
+  const dropped = app.renderer.counter(
+    CONNECTIONS_DROPPED,
+    'Client connections closed at the connection cap, by listener and reason: evicted (the oldest with no request in progress, to let a new one in) or refused (every connection was serving a request).',
+    ['listener', 'reason'],
+  );
+  server.server.headersTimeout = headersTimeout;
+  limitConnections(server.server, o.maxConnections ?? MAX_CONNECTIONS, (reason) => dropped.inc({ listener, reason }));
+}
+
 /** The HTTP face of the exporter. Does not listen: callers use listen() or inject(). The
  * proxy is mounted here unless it has a listener of its own (buildProxyServer). */
 export function buildServer(app: App, opts: ServerOptions = {}): FastifyInstance {
-  const server = Fastify({ logger: false });
+  const { timeouts, ...fastifyOptions } = listenerOptions(app, opts);
+  const server = Fastify(fastifyOptions);
+  bound(app, server, 'web', opts, timeouts.headersTimeout);
   const { proxy } = app.config;
   if (proxy.enabled && !proxy.listen) void server.register(proxyRoutes, proxyDeps(app));
 
@@ -37,7 +77,8 @@ export function buildServer(app: App, opts: ServerOptions = {}): FastifyInstance
     if (typeof name !== 'string' || name === '') return reply.code(400).type('text/plain').send('missing ?target=<name>\n');
     const chosen = new Negotiator(req).mediaType([TEXT, OPENMETRICS]);
     const out = await app.probe(name, chosen === OPENMETRICS);
-    if (!out) return reply.code(400).type('text/plain').send(`unknown target ${JSON.stringify(name)} (not configured, or another shard's)\n`);
+    if (!out) return reply.code(400).type('text/plain').send(`unknown target ${JSON.stringify(name.slice(0, 100))} (not configured, or another shard's)\n`);
+    if (out === 'busy') return reply.code(503).header('retry-after', '1').type('text/plain').send('too many probes waiting; retry\n');
     return reply.type(out.contentType).send(out.body);
   });
 
@@ -56,15 +97,20 @@ export function buildServer(app: App, opts: ServerOptions = {}): FastifyInstance
 }
 
 /** The proxy on its own listener (proxy.listen), with TLS and client certificates when set. */
-export function buildProxyServer(app: App): FastifyInstance {
+export function buildProxyServer(app: App, opts: ListenerOptions = {}): FastifyInstance {
   const { tls } = app.config.proxy;
+  const { timeouts, ...fastifyOptions } = listenerOptions(app, opts);
   const https = tls && {
     cert: readFileSync(tls.cert),
     key: readFileSync(tls.key),
     ...(tls.clientCa && { ca: readFileSync(tls.clientCa), requestCert: true, rejectUnauthorized: true }),
+    // https.createServer takes the http server's options too; a stalled handshake is closed as well.
+    ...fastifyOptions.http,
+    handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS,
   };
   // Typed as the plain instance: routes and inject() do not care which server carries them.
-  const server = Fastify({ logger: false, ...(https && { https }) }) as unknown as FastifyInstance;
+  const server = Fastify({ ...fastifyOptions, ...(https && { https }) }) as unknown as FastifyInstance;
+  bound(app, server, 'proxy', opts, timeouts.headersTimeout);
   void server.register(proxyRoutes, proxyDeps(app));
   return server;
 }

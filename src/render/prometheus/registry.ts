@@ -6,6 +6,7 @@ import { exporterCollector } from './exporter.js';
 import { haCollector } from './ha.js';
 import { serviceCollector } from './service.js';
 import { threadingCollector } from './threading.js';
+import { escapeOpenMetricsHelp, openMetricsView } from './openmetrics.js';
 
 export const COLLECTORS: readonly Collector[] = [
   daemonCollector,
@@ -16,6 +17,7 @@ export const COLLECTORS: readonly Collector[] = [
 ];
 
 export const BUILD_INFO = 'kea_exporter_build_info';
+export const INVALID_SAMPLES = 'kea_exporter_invalid_samples_total';
 const NON_COUNTER_TOTALS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 interface PromMetric {
@@ -27,14 +29,6 @@ interface PromMetric {
  * each (prom-client 15), though its typings leave it out. */
 interface FamilyRenderer {
   getMetricsAsString(metric: PromMetric): Promise<string>;
-}
-
-/** OpenMetrics names a counter family without _total (its samples keep it). prom-client's own
- * metrics() renames the shared metric object in place, which would then break the text format;
- * a view with its own name, inheriting everything else, leaves the metric alone. */
-function openMetricsView(metric: PromMetric): PromMetric {
-  if (metric.type !== 'counter') return metric;
-  return Object.create(metric, { name: { value: metric.name.replace(/_total$/, '') } }) as PromMetric;
 }
 
 /** A family's text as last rendered, and the version of the family it shows. */
@@ -73,6 +67,9 @@ export class PrometheusRenderer {
   private readonly versions = new Map<string, number>();
   private readonly textCache = new Map<string, FamilyText>();
   private readonly omCache = new Map<string, FamilyText>();
+  private readonly invalid: Counter<'target' | 'daemon'>;
+  /** Owner key -> the invalid-samples series it counted into (removed with its last owner). */
+  private readonly invalidOwners = new Map<string, string>();
 
   constructor(
     extraLabelNames: readonly string[],
@@ -94,6 +91,12 @@ export class PrometheusRenderer {
       registers,
     });
     build.set({ version: opts.version, nodejs_version: process.versions.node }, 1);
+    this.invalid = new client.Counter({
+      name: INVALID_SAMPLES,
+      help: 'Samples left out because their value cannot be exported (a negative or non-finite counter, a value that is no number); a counter that went down is a reset, not counted here.',
+      labelNames: ['target', 'daemon'],
+      registers,
+    });
     if (opts.processMetrics !== false) {
       for (const register of registers) {
         client.collectDefaultMetrics({ register });
@@ -138,12 +141,20 @@ export class PrometheusRenderer {
     const epoch = ++this.epoch;
     const base: Record<string, string> = { target: s.target, daemon: s.daemon, ...s.labels };
     const baseId = this.baseLabelNames.map((n) => base[n] ?? '').join('\u0001');
+    let invalid = 0;
     const emit = (name: string, value: number, extra?: Readonly<Record<string, string>>, def?: MetricDef) => {
       if (def && !this.metrics.has(name)) this.declare(def);
       const m = this.metrics.get(name);
       if (!m) throw new Error(`collector emitted undeclared metric ${name}`);
       let id = `${name}\u0002${baseId}`;
       if (extra) for (const n of m.def.labels ?? []) id += `\u0001${extra[n] ?? ''}`;
+      // prom-client throws on a negative or non-finite counter (and on a gauge that is no
+      // number): a hostile or broken daemon must cost that series, never the update. Left
+      // unmarked, the series is swept below and is absent until its value is valid again.
+      if (!valid(m.def.type, value)) {
+        invalid++;
+        return;
+      }
       const old = owned.get(id);
       if (old) {
         old.seen = epoch;
@@ -152,7 +163,8 @@ export class PrometheusRenderer {
       const labels = old?.labels ?? (extra ? { ...base, ...extra } : base);
       if (m.def.type === 'gauge') (m.metric as Gauge<string>).set(labels, value);
       else {
-        // prom-client counters only add: remove on a reset, add the difference otherwise.
+        // prom-client counters only add. A counter that went down was reset (Kea restarted, or
+        // statistic-reset): the series starts again at the new value; otherwise add the difference.
         if (old && value < old.value) m.metric.remove(labels);
         (m.metric as Counter<string>).inc(labels, old && value >= old.value ? value - old.value : value);
       }
@@ -162,6 +174,11 @@ export class PrometheusRenderer {
     };
     for (const c of collectors) c.collect(s, emit);
     this.sweep(owned, epoch);
+    if (invalid > 0) {
+      const labels = { target: s.target, daemon: s.daemon };
+      this.invalid.inc(labels, invalid);
+      this.invalidOwners.set(key, JSON.stringify(labels));
+    }
   }
 
   /** A reload brought targets with other label names: every family is declared again with the
@@ -190,6 +207,11 @@ export class PrometheusRenderer {
     const mine = this.owned.get(key);
     if (mine) this.sweep(mine, this.epoch + 1);
     this.owned.delete(key);
+    const counted = this.invalidOwners.get(key);
+    this.invalidOwners.delete(key);
+    if (counted !== undefined && ![...this.invalidOwners.values()].includes(counted)) {
+      this.invalid.remove(JSON.parse(counted) as Record<string, string>);
+    }
   }
 
   /** Kea's series only change when a poll lands, and most families (HA state sets, versions,
@@ -207,7 +229,9 @@ export class PrometheusRenderer {
       const version = this.versions.get(metric.name);
       let cached = cache.get(metric.name);
       if (version === undefined || cached?.version !== version) {
-        const text = await (reg as unknown as FamilyRenderer).getMetricsAsString(openMetrics ? openMetricsView(metric) : metric);
+        const text = openMetrics
+          ? escapeOpenMetricsHelp(await (reg as unknown as FamilyRenderer).getMetricsAsString(openMetricsView(metric)))
+          : await (reg as unknown as FamilyRenderer).getMetricsAsString(metric);
         const bytes = Buffer.from(text);
         if (version === undefined) {
           others.push(bytes);
@@ -255,4 +279,11 @@ export class PrometheusRenderer {
       this.touch(series.name);
     }
   }
+}
+
+/** What prom-client accepts without throwing: counters finite and >= 0, gauges any number
+ * (NaN and ±Inf are valid samples of a gauge). */
+function valid(type: MetricDef['type'], value: number): boolean {
+  if (typeof value !== 'number') return false;
+  return type === 'gauge' || (value >= 0 && value < Infinity);
 }
