@@ -34,7 +34,7 @@ before(async () => {
 statistics: { enabled: false }
 proxy:
   enabled: true
-  maxBodyBytes: 2048
+  maxBodyBytes: 16384
   maxQueued: 3
   timeout: 500ms
   rateLimit: { max: 1000 }
@@ -126,8 +126,21 @@ describe('Control Agent compatibility', () => {
     assert.equal((await post('nosuch', '{ "command": "status-get" }')).statusCode, 404);
   });
 
+  test('the issue\'s 10 KB body nested 5,000 deep: Kea\'s 400 for a read-only user, and no daemon sees it', async () => {
+    const deep = `{"command":"status-get","arguments":{"a":${'['.repeat(5000)}${']'.repeat(5000)}}}`;
+    const sent = fast.commands.length;
+    for (const headers of [RO, ADMIN]) {
+      const r = await post('fast', deep, headers);
+      assert.equal(r.statusCode, 400);
+      assert.deepEqual(r.json(), { result: 400, text: 'Bad Request' });
+    }
+    assert.equal(fast.commands.length, sent);
+    // Still alive and answering.
+    assert.equal((await post('fast', '{ "command": "status-get" }', RO)).statusCode, 200);
+  });
+
   test('bodies over maxBodyBytes: 413', async () => {
-    const r = await post('fast', JSON.stringify({ command: 'status-get', arguments: { pad: 'x'.repeat(4096) } }));
+    const r = await post('fast', JSON.stringify({ command: 'status-get', arguments: { pad: 'x'.repeat(17_000) } }));
     assert.equal(r.statusCode, 413);
   });
 
