@@ -1,7 +1,7 @@
 import { toKeaError } from '../errors.js';
 import type { Target } from '../targets/target.js';
 import type { ProxiedCommand } from './body.js';
-import { redactConfig } from './redact.js';
+import { REDACTED_COMMANDS } from './redact.js';
 
 export interface Forwarded {
   status: number;
@@ -17,7 +17,7 @@ export const bare = (status: number, text: string): string => JSON.stringify({ r
 
 /** Runs one proxied command for each requested service in order, each through its daemon's
  * queue, and assembles the list. Kea's own text is passed on untouched (exact numbers), except
- * config-get answers, which are redacted unless `unredacted`. */
+ * config-get and config-hash-get answers, which are redacted unless `unredacted`. */
 export async function forward(target: Target, cmd: ProxiedCommand, timeoutMs: number, unredacted: boolean): Promise<Forwarded> {
   const services = cmd.service ?? [undefined];
   const parts = await Promise.allSettled(services.map((s) => one(target, s, cmd, timeoutMs, unredacted)));
@@ -44,8 +44,9 @@ async function one(
   if (!endpoint) return element(1, `forwarding socket is not configured for the server type ${service}`);
   try {
     const { answer, text } = await endpoint.forward(cmd.command, timeoutMs, cmd.arguments);
-    if (cmd.command !== 'config-get' || unredacted || answer.arguments === undefined) return { text, result: answer.result };
-    return { text: JSON.stringify({ ...answer, arguments: redactConfig(answer.arguments) }), result: answer.result };
+    const redact = unredacted ? undefined : REDACTED_COMMANDS.get(cmd.command);
+    if (!redact || answer.arguments === undefined) return { text, result: answer.result };
+    return { text: JSON.stringify({ ...answer, arguments: redact(answer.arguments) }), result: answer.result };
   } catch (err) {
     const e = toKeaError(err);
     if (e.code === 'queue_full' || e.code === 'queue_timeout' || e.code === 'timeout') throw e;

@@ -145,15 +145,30 @@ describe('Control Agent compatibility', () => {
   });
 
   test('config-get is redacted unless the role is unredacted', async () => {
-    fast.handler = ((base) => (cmd: { command: string }) => {
+    const hash = 'AEF549157C400D9FDFDD010BBFD4C473E54F00DB23856BF76D83E5677D65825A';
+    const base = fast.handler;
+    fast.handler = (cmd: { command: string }) => {
+      if (cmd.command === 'config-hash-get') return { result: 0, arguments: { hash } };
       if (cmd.command !== 'config-get') return base(cmd);
-      return { result: 0, arguments: { Dhcp4: { 'lease-database': { type: 'mysql', name: 'kea', user: 'kea', password: 's3cr3t' } } } };
-    })(fast.handler);
-    const ro = await post('fast', '{ "command": "config-get" }', RO);
-    assert.equal(ro.json()[0].arguments.Dhcp4['lease-database'].password, '*****');
-    assert.doesNotMatch(ro.body, /s3cr3t/);
-    const admin = await post('fast', '{ "command": "config-get" }', ADMIN);
-    assert.equal(admin.json()[0].arguments.Dhcp4['lease-database'].password, 's3cr3t');
+      return { result: 0, arguments: { Dhcp4: { 'lease-database': { type: 'mysql', name: 'kea', user: 'kea', password: 's3cr3t' },
+        'hooks-libraries': [{ library: 'x.so', parameters: { dbPassword: 'dbpw-1', note: ' http://u:urlpw-2@h/' } }] }, hash } };
+    };
+    try {
+      const ro = await post('fast', '{ "command": "config-get" }', RO);
+      assert.equal(ro.json()[0].arguments.Dhcp4['lease-database'].password, '*****');
+      assert.equal(ro.json()[0].arguments.Dhcp4['lease-database'].user, 'kea');
+      // Kea's hash of the config with its secrets would confirm guesses of them offline.
+      assert.equal(ro.json()[0].arguments.hash, '*****');
+      assert.doesNotMatch(ro.body, /s3cr3t|dbpw-1|urlpw-2|AEF549/);
+      const roHash = await post('fast', '{ "command": "config-hash-get" }', RO);
+      assert.deepEqual(roHash.json(), [{ result: 0, arguments: { hash: '*****' } }]);
+      const admin = await post('fast', '{ "command": "config-get" }', ADMIN);
+      assert.equal(admin.json()[0].arguments.Dhcp4['lease-database'].password, 's3cr3t');
+      assert.equal(admin.json()[0].arguments.hash, hash);
+      assert.equal((await post('fast', '{ "command": "config-hash-get" }', ADMIN)).json()[0].arguments.hash, hash);
+    } finally {
+      fast.handler = base;
+    }
   });
 
   test('GET /targets lists targets and daemons; needs credentials', async () => {
