@@ -42,10 +42,12 @@ proxy:
     - { name: admin, password: "${await hashPassword('adm1n-pw')}", role: admin }
     - { name: viewer, password: v1ewer-pw }
     - { name: fastonly, password: f-pw, role: fast-ops }
+    - { name: leaser, password: l-pw, role: leases }
   tokens:
     - { name: grafana, token: ${TOKEN} }
   roles:
-    fast-ops: { commands: ["*"], targets: [fast] }
+    fast-ops: { commands: ["*", "config-write"], targets: [fast] }
+    leases: { commands: ["lease4-*", "status-get"] }
 targets:
   - { name: fast, socket: ${fast.path}, daemon: dhcp4 }
   - { name: slow, socket: ${slow.path}, daemon: dhcp4 }
@@ -93,6 +95,36 @@ describe('authentication and authorization', () => {
     assert.equal(fast.commands.length, before);
     assert.equal((await post('slow', '{ "command": "status-get" }', basic('fastonly', 'f-pw'))).statusCode, 403);
     assert.equal((await post('fast', '{ "command": "config-write" }', basic('fastonly', 'f-pw'))).statusCode, 200);
+  });
+
+  test('globs grant reads only: lease4-* cannot wipe, delete or add, * cannot set; an exact name can', async () => {
+    const LEASER = basic('leaser', 'l-pw');
+    const FASTONLY = basic('fastonly', 'f-pw');
+    const before = fast.commands.length;
+    for (const [headers, command] of [[LEASER, 'lease4-wipe'], [LEASER, 'lease4-del'], [LEASER, 'lease4-add'], [LEASER, 'lease4-update'],
+      [LEASER, 'lease4-x1'], [FASTONLY, 'config-set'], [FASTONLY, 'shutdown'], [FASTONLY, 'statistic-reset-all'], [FASTONLY, 'ha-maintenance-start']] as const) {
+      const r = await post('fast', JSON.stringify({ command, arguments: { 'ip-address': '192.0.2.1' } }), headers);
+      assert.equal(r.statusCode, 403, command);
+    }
+    assert.equal(fast.commands.length, before, 'nothing reached Kea');
+    assert.equal((await post('fast', '{ "command": "lease4-get-all" }', LEASER)).statusCode, 200);
+    assert.equal((await post('fast', '{ "command": "status-get" }', FASTONLY)).statusCode, 200);
+    assert.deepEqual(fast.commands.slice(before), ['lease4-get-all', 'status-get']);
+  });
+
+  test('300 distinct unknown commands create at most one `other` series per code', async () => {
+    const series = async () =>
+      ((await app.renderer.render(false)).body.match(/^kea_exporter_proxy_requests_total\{.*$/gm) ?? []).map((l) => l.replace(/ \S+$/, ''));
+    const before = await series();
+    for (let i = 0; i < 300; i++) {
+      // Refused to a glob (403) and run for admin (Kea answers "not supported"): both counted as other.
+      assert.equal((await post('fast', `{ "command": "lease4-x${i}" }`, basic('leaser', 'l-pw'))).statusCode, 403);
+      assert.equal((await post('fast', `{ "command": "lease4-y${i}" }`)).statusCode, 200);
+    }
+    const added = (await series()).filter((l) => !before.includes(l));
+    assert.ok(added.every((l) => l.includes('command="other"')), added.join('\n'));
+    assert.ok(added.length <= 2, added.join('\n'));
+    assert.doesNotMatch((await series()).join('\n'), /lease4-[xy]\d/);
   });
 });
 

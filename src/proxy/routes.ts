@@ -6,6 +6,7 @@ import type { ProxyConfig } from '../config/types.js';
 import type { Log } from '../log.js';
 import { Authenticator, type Principal } from './auth.js';
 import { parseCommand } from './body.js';
+import { commandLabel } from './commands.js';
 import { bare, forward } from './forward.js';
 import { BUILT_IN_ROLES, allows, matchesPattern, type Role } from './roles.js';
 import { ATTR, SpanStatusCode, startServerSpan, traceIds, withSpan, type Span } from '../telemetry/tracing.js';
@@ -104,9 +105,8 @@ export async function proxyRoutes(server: FastifyInstance, deps: ProxyDeps): Pro
 /** One structured line per request, and the request counter. */
 function audit(deps: ProxyDeps, req: FastifyRequest, reply: FastifyReply): void {
   const a = req.audit ?? {};
-  const allowed = a.command !== undefined && reply.statusCode !== 403 && reply.statusCode !== 401;
-  // Only commands a role let through become label values: clients cannot mint series.
-  const command = allowed ? a.command! : 'none';
+  // Only catalog names become label values (others count as `other`): clients cannot mint series.
+  const command = reply.statusCode === 401 ? 'none' : commandLabel(a.command);
   deps.requests.inc({ target: a.target && deps.app.targets.some((t) => t.name === a.target) ? a.target : 'none', command, code: String(reply.statusCode) });
   deps.log.info(
     {
