@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { READ_COMMANDS } from '../proxy/commands.js';
 import { isPasswordHash } from '../proxy/password.js';
+import { matchesPattern } from '../proxy/roles.js';
 import { parseDuration } from './duration.js';
 import { parseListen } from './listen.js';
 import { check, duration, filePath } from './schema-parts.js';
@@ -9,6 +11,17 @@ import { DEFAULTS, type Config } from './types.js';
 /** The proxy section of the file format (see README, "Proxied command endpoint"). */
 const name = z.string().regex(/^[A-Za-z0-9_.@-]+$/, { error: 'must match [A-Za-z0-9_.@-]+' });
 const patterns = z.array(z.string().min(1)).min(1, { error: 'at least one entry (use "*" for all)' });
+/** Role commands: Kea command names, or globs, which grant only the read commands of the
+ * catalog (src/proxy/commands.ts); a glob that grants none is a mistake worth stopping on. */
+const commandPatterns = patterns.superRefine((list, ctx) => {
+  list.forEach((p, i) => {
+    if (!/^(\*|[a-z0-9][a-z0-9-]{0,63}\*?)$/.test(p)) {
+      ctx.addIssue({ code: 'custom', path: [i], message: "must be a Kea command name (a-z, 0-9, '-'), or one ending in '*' for a prefix" });
+    } else if (p.endsWith('*') && !READ_COMMANDS.some((c) => matchesPattern(p, c))) {
+      ctx.addIssue({ code: 'custom', path: [i], message: 'this glob matches no read-only command: globs grant reads only; name each other command exactly' });
+    }
+  });
+});
 
 export const proxy = z
   .strictObject({
@@ -25,7 +38,7 @@ export const proxy = z
     users: z.array(z.strictObject({ name, password: z.string().min(1), role: z.string().default('read-only') })).default([]),
     tokens: z.array(z.strictObject({ name, token: z.string().min(16, { error: 'tokens need at least 16 characters' }), role: z.string().default('read-only') })).default([]),
     roles: z
-      .record(name, z.strictObject({ commands: patterns, targets: patterns.default(['*']), unredacted: z.boolean().default(false) }))
+      .record(name, z.strictObject({ commands: commandPatterns, targets: patterns.default(['*']), unredacted: z.boolean().default(false) }))
       .default({}),
   })
   .superRefine((p, ctx) => {
@@ -40,7 +53,7 @@ export const proxy = z
     const known = new Set(['read-only', 'admin', ...Object.keys(p.roles)]);
     for (const kind of ['users', 'tokens'] as const) {
       p[kind].forEach((c, i) => {
-        if (!known.has(c.role)) ctx.addIssue({ code: 'custom', path: [kind, i, 'role'], message: `unknown role (roles: ${[...known].join(', ')})` });
+        if (!known.has(c.role)) ctx.addIssue({ code: 'custom', path: [kind, i, 'role'], message: 'unknown role (neither built in nor under proxy.roles)' });
       });
     }
     if (p.enabled && p.users.length + p.tokens.length === 0) {

@@ -27,7 +27,11 @@ ${TARGET}`, '/etc/k/c.yaml');
 test('proxy: bad sections name the key', () => {
   const cases: [string, RegExp][] = [
     ['proxy: { enabled: true }', /proxy\.users: the proxy needs at least one user or token/],
-    ['proxy: { users: [ { name: u, password: p, role: boss } ] }', /proxy\.users\[0\]\.role: unknown role \(roles: read-only, admin\)/],
+    ['proxy: { users: [ { name: u, password: p, role: boss } ] }', /proxy\.users\[0\]\.role: unknown role \(neither built in nor under proxy\.roles\)/],
+    ['proxy: { roles: { r: { commands: ["status-get", "ha-*"] } } }', /proxy\.roles\.r\.commands\[1\]: this glob matches no read-only command: globs grant reads only/],
+    ['proxy: { roles: { r: { commands: ["lease4-wipe*"] } } }', /proxy\.roles\.r\.commands\[0\]: this glob matches no read-only command/],
+    ['proxy: { roles: { r: { commands: ["lease*-get"] } } }', /proxy\.roles\.r\.commands\[0\]: must be a Kea command name/],
+    ['proxy: { roles: { r: { commands: ["Status-Get"] } } }', /proxy\.roles\.r\.commands\[0\]: must be a Kea command name/],
     ['proxy: { roles: { admin: { commands: ["*"] } } }', /proxy\.roles\.admin: is built in/],
     ['proxy: { users: [ { name: u, password: "scrypt$1$2" } ] }', /proxy\.users\[0\]\.password: malformed scrypt hash/],
     ['proxy: { tls: { cert: a, key: b } }', /proxy\.tls: only with proxy\.listen/],
@@ -39,4 +43,7 @@ test('proxy: bad sections name the key', () => {
   for (const [yaml, re] of cases) {
     assert.throws(() => parseConfigText(`${yaml}\n${TARGET}`, 'p.yaml'), (e: ConfigError) => re.test(e.message), yaml);
   }
+  // A role name is a config value: never echoed.
+  assert.throws(() => parseConfigText(`proxy: { users: [ { name: u, password: p, role: s3cr3t-role } ] }\n${TARGET}`, 'p.yaml'),
+    (e: ConfigError) => !e.message.includes('s3cr3t'));
 });

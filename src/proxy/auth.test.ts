@@ -1,7 +1,8 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { Authenticator, type Principal } from './auth.js';
+import { Authenticator, BUSY, type AuthResult, type Principal } from './auth.js';
+import { Gate } from './throttle.js';
 import { hashPassword, isPasswordHash, verifyPassword } from './password.js';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
@@ -36,7 +37,7 @@ before(async () => {
   );
 });
 
-const ok = (p: Principal | undefined, name: string, role: string, method: Principal['method']) =>
+const ok = (p: AuthResult, name: string, role: string, method: Principal['method']) =>
   assert.deepEqual(p, { name, role, method });
 
 describe('Basic', () => {
@@ -119,13 +120,53 @@ describe('Basic', () => {
     const users = [{ name: 'admin', role: 'admin', password: await hashPassword('adm1n-pw') }];
     const fresh = new Authenticator(users, [], { verify: async (p, stored) => (calls.push(stored), verifyPassword(p, stored)) });
     calls.length = 0;
-    assert.equal((await fresh.authenticate(basic('admin', 'adm1n-pw')))?.name, 'admin');
-    assert.equal((await fresh.authenticate(basic('admin', 'adm1n-pw')))?.name, 'admin');
+    assert.equal(((await fresh.authenticate(basic('admin', 'adm1n-pw'))) as Principal).name, 'admin');
+    assert.equal(((await fresh.authenticate(basic('admin', 'adm1n-pw'))) as Principal).name, 'admin');
     assert.equal(calls.length, 1);
-    assert.equal(fresh.knownGood(basic('admin', 'adm1n-pw')), true);
+    assert.equal(fresh.shared(basic('admin', 'adm1n-pw')), true);
     assert.equal(await fresh.authenticate(basic('admin', 'adm1n-pw!')), undefined);
-    assert.equal(fresh.knownGood(basic('admin', 'nope')), false);
+    assert.equal(fresh.shared(basic('admin', 'nope')), false);
     assert.equal(calls.length, 2);
+  });
+});
+
+describe('concurrency', () => {
+  test('identical concurrent headers share one verification; a failing verify answers undefined and is not remembered', async () => {
+    const stored = await hashPassword('pw-1');
+    let n = 0;
+    let fail = true;
+    const a = new Authenticator([{ name: 'u', role: 'admin', password: stored }], [], {
+      verify: async (p, h) => {
+        n++;
+        if (fail) throw new Error('boom');
+        return verifyPassword(p, h);
+      },
+      gate: new Gate(2, 0),
+    });
+    const header = basic('u', 'pw-1');
+    const first = await Promise.all(Array.from({ length: 50 }, () => a.authenticate(header)));
+    assert.ok(first.every((r) => r === undefined));
+    assert.equal(n, 1);
+    assert.equal(a.shared(header), false);
+    fail = false;
+    const second = await Promise.all(Array.from({ length: 50 }, () => a.authenticate(header)));
+    assert.ok(second.every((r) => (r as Principal).name === 'u'));
+    assert.equal(n, 2);
+    assert.equal(a.shared(header), true);
+  });
+
+  test('a full gate: BUSY, not remembered, and no verify call', async () => {
+    let n = 0;
+    const a = new Authenticator([{ name: 'u', role: 'admin', password: await hashPassword('pw') }], [{ name: 't', role: 'admin', token: TOKEN }], {
+      verify: async () => (n++, true),
+      gate: new Gate(0, 0),
+    });
+    assert.equal(await a.authenticate(basic('u', 'pw')), BUSY);
+    assert.equal(await a.authenticate(basic('ghost', 'pw')), BUSY);
+    assert.equal(a.shared(basic('u', 'pw')), false);
+    assert.equal(n, 0);
+    // Bearer tokens need no scrypt: never busy.
+    ok(await a.authenticate(`Bearer ${TOKEN}`), 't', 'admin', 'bearer');
   });
 });
 

@@ -4,7 +4,7 @@ import type { AnswerStream } from '../transport/stream.js';
 import { BudgetShare, type AnswerBudget } from './budget.js';
 import type { ProxiedCommand } from './body.js';
 import { ElementFramer } from './framer.js';
-import { redactConfig } from './redact.js';
+import { REDACTED_COMMANDS } from './redact.js';
 
 /** Answers up to this size are read whole before the status is sent (checked and parsed as
  * before); larger ones stream. */
@@ -17,7 +17,7 @@ export const STREAM_RESERVE_BYTES = 512 * 1024;
 export const COLLECT_COST = 6;
 
 /** stream: passed on as it arrives. whole: read to the end first (the element repeats).
- * redact: read to the end, parsed and redacted (config-get for a role that is not unredacted). */
+ * redact: read to the end, parsed and redacted (config-get and config-hash-get for a role that is not unredacted). */
 export type ElementMode = 'stream' | 'whole' | 'redact';
 
 export type Ready = { kind: 'whole'; element: Buffer; result: number } | { kind: 'stream' };
@@ -147,7 +147,7 @@ export class ElementExchange {
     text = parsed.text;
     if (this.mode === 'redact' && answer.arguments !== undefined) {
       try {
-        text = JSON.stringify({ ...answer, arguments: redactConfig(answer.arguments) });
+        text = JSON.stringify({ ...answer, arguments: REDACTED_COMMANDS.get(this.cmd.command)!(answer.arguments) });
       } catch (err) {
         throw new KeaError('internal', `${this.cmd.command} on ${this.endpoint.label}: redaction failed`, { cause: err });
       }

@@ -5,6 +5,7 @@ import type { Target } from '../targets/target.js';
 import { BudgetRefused, type ProxyStreaming } from './budget.js';
 import type { ProxiedCommand } from './body.js';
 import { ElementExchange, PREFETCH_BYTES, type ElementMode, type Ready } from './element.js';
+import { REDACTED_COMMANDS } from './redact.js';
 
 /** More entries than this in `service`: 400 (Kea has four daemon kinds; repeats are folded). */
 export const MAX_SERVICES = 16;
@@ -42,7 +43,7 @@ const CLOSE = Buffer.from(' ]');
 
 /** Runs the command once per distinct daemon among the requested services (each through its
  * daemon's queue, in parallel) and answers one element per requested entry, in order. Kea's
- * text is passed on as Kea wrote it (exact numbers); config-get is parsed and redacted unless
+ * text is passed on as Kea wrote it (exact numbers); config-get and config-hash-get are parsed and redacted unless
  * `unredacted`. Small answers are read whole first; larger ones stream once every element is
  * known to have started well. Error texts name codes, never a socket path or URL. */
 export async function forward(target: Target, cmd: ProxiedCommand, ctx: ForwardContext): Promise<Forwarded> {
@@ -54,7 +55,7 @@ export async function forward(target: Target, cmd: ProxiedCommand, ctx: ForwardC
   for (const { endpoint } of plan) if (endpoint) counts.set(endpoint, (counts.get(endpoint) ?? 0) + 1);
   const exchanges = new Map<Endpoint, ElementExchange>();
   for (const [endpoint, n] of counts) {
-    const mode: ElementMode = cmd.command === 'config-get' && !ctx.unredacted ? 'redact' : n > 1 ? 'whole' : 'stream';
+    const mode: ElementMode = !ctx.unredacted && REDACTED_COMMANDS.has(cmd.command) ? 'redact' : n > 1 ? 'whole' : 'stream';
     exchanges.set(endpoint, new ElementExchange(endpoint, cmd, mode, { timeoutMs: ctx.timeoutMs, budget: ctx.streaming.budget, cancel }));
   }
   let released = false;

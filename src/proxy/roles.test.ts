@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BUILT_IN_ROLES, READ_ONLY_COMMANDS, allows, matchesPattern, type Role } from './roles.js';
+import { CATALOG } from './commands.js';
 
 const RO = BUILT_IN_ROLES['read-only']!;
 const ADMIN = BUILT_IN_ROLES.admin!;
@@ -39,6 +40,8 @@ test('the read-only list: exactly these commands, no glob, no duplicate', () => 
   assert.equal(RO.unredacted, false);
   assert.equal(ADMIN.unredacted, true);
   assert.ok(Object.isFrozen(READ_ONLY_COMMANDS) && Object.isFrozen(BUILT_IN_ROLES) && Object.isFrozen(RO));
+  // One place for the fact: the read-only role is the catalog's reads.
+  assert.deepEqual([...READ_ONLY_COMMANDS].sort(), [...CATALOG].filter(([, e]) => e.reads).map(([c]) => c).sort());
 });
 
 test('read-only: every listed command on any target', () => {
@@ -82,20 +85,38 @@ test('patterns: exact, *, trailing-* prefix; a * elsewhere is literal', () => {
 
 test('a custom role: prefix globs on commands and targets, and the target restriction', () => {
   const leases: Role = { commands: ['lease4-*', 'status-get'], targets: ['site-a-*', 'lab'], unredacted: false };
-  assert.equal(allows(leases, 'site-a-dhcp4', 'lease4-del'), true);
-  assert.equal(allows(leases, 'site-a-', 'lease4-wipe'), true);
+  assert.equal(allows(leases, 'site-a-dhcp4', 'lease4-get-all'), true);
+  assert.equal(allows(leases, 'site-a-', 'lease4-get'), true);
   assert.equal(allows(leases, 'lab', 'status-get'), true);
   assert.equal(allows(leases, 'site-b-dhcp4', 'lease4-get'), false);
   assert.equal(allows(leases, 'lab2', 'status-get'), false);
   assert.equal(allows(leases, 'site-a-dhcp4', 'lease6-get'), false);
   assert.equal(allows(leases, 'site-a-dhcp4', 'config-set'), false);
 
-  const oneTarget: Role = { commands: ['*'], targets: ['fast'], unredacted: true };
-  assert.equal(allows(oneTarget, 'fast', 'config-write'), true);
-  assert.equal(allows(oneTarget, 'slow', 'status-get'), false);
-
   const nothing: Role = { commands: [], targets: ['*'], unredacted: false };
   assert.equal(allows(nothing, 'fast', 'status-get'), false);
   const nowhere: Role = { commands: ['*'], targets: [], unredacted: false };
   assert.equal(allows(nowhere, 'fast', 'status-get'), false);
+});
+
+test('globs match only the catalog\'s reads: lease4-* cannot wipe, delete or add; * is the read-only set', () => {
+  const leases: Role = { commands: ['lease4-*'], targets: ['*'], unredacted: false };
+  for (const c of ['lease4-wipe', 'lease4-del', 'lease4-add', 'lease4-update', 'lease4-write', 'lease4-resend-ddns', 'lease4-x1', 'lease4-get-by-state']) {
+    assert.equal(allows(leases, 'fast', c), false, c);
+  }
+  for (const c of ['lease4-get', 'lease4-get-all', 'lease4-get-page', 'lease4-get-by-hw-address']) assert.equal(allows(leases, 'fast', c), true, c);
+
+  const all: Role = { commands: ['*'], targets: ['fast'], unredacted: true };
+  const granted = [...CATALOG.keys(), ...DENIED, 'some-future-command'].filter((c) => allows(all, 'fast', c));
+  assert.deepEqual([...new Set(granted)].sort(), [...READ_ONLY_COMMANDS].sort());
+  for (const c of ['config-write', 'shutdown', 'ha-maintenance-start', 'statistic-reset', 'statistic-*', 'lease4-wipe']) assert.equal(allows(all, 'fast', c), false, c);
+  assert.equal(allows({ commands: ['statistic-*'], targets: ['*'], unredacted: false }, 'fast', 'statistic-reset-all'), false);
+  assert.equal(allows({ commands: ['lease4-wipe*'], targets: ['*'], unredacted: false }, 'fast', 'lease4-wipe'), false);
+});
+
+test('a mutating or unknown command is granted by its exact name only', () => {
+  const wiper: Role = { commands: ['lease4-*', 'lease4-wipe', 'reservation-get', 'config-write'], targets: ['lab'], unredacted: false };
+  for (const c of ['lease4-wipe', 'reservation-get', 'config-write', 'lease4-get']) assert.equal(allows(wiper, 'lab', c), true, c);
+  for (const c of ['lease4-del', 'lease6-wipe', 'config-set']) assert.equal(allows(wiper, 'lab', c), false, c);
+  assert.equal(allows(wiper, 'other', 'lease4-wipe'), false);
 });

@@ -34,7 +34,7 @@ before(async () => {
 statistics: { enabled: false }
 proxy:
   enabled: true
-  maxBodyBytes: 2048
+  maxBodyBytes: 16384
   maxQueued: 3
   timeout: 500ms
   rateLimit: { max: 1000 }
@@ -42,10 +42,12 @@ proxy:
     - { name: admin, password: "${await hashPassword('adm1n-pw')}", role: admin }
     - { name: viewer, password: v1ewer-pw }
     - { name: fastonly, password: f-pw, role: fast-ops }
+    - { name: leaser, password: l-pw, role: leases }
   tokens:
     - { name: grafana, token: ${TOKEN} }
   roles:
-    fast-ops: { commands: ["*"], targets: [fast] }
+    fast-ops: { commands: ["*", "config-write"], targets: [fast] }
+    leases: { commands: ["lease4-*", "status-get"] }
 targets:
   - { name: fast, socket: ${fast.path}, daemon: dhcp4 }
   - { name: slow, socket: ${slow.path}, daemon: dhcp4 }
@@ -94,6 +96,36 @@ describe('authentication and authorization', () => {
     assert.equal((await post('slow', '{ "command": "status-get" }', basic('fastonly', 'f-pw'))).statusCode, 403);
     assert.equal((await post('fast', '{ "command": "config-write" }', basic('fastonly', 'f-pw'))).statusCode, 200);
   });
+
+  test('globs grant reads only: lease4-* cannot wipe, delete or add, * cannot set; an exact name can', async () => {
+    const LEASER = basic('leaser', 'l-pw');
+    const FASTONLY = basic('fastonly', 'f-pw');
+    const before = fast.commands.length;
+    for (const [headers, command] of [[LEASER, 'lease4-wipe'], [LEASER, 'lease4-del'], [LEASER, 'lease4-add'], [LEASER, 'lease4-update'],
+      [LEASER, 'lease4-x1'], [FASTONLY, 'config-set'], [FASTONLY, 'shutdown'], [FASTONLY, 'statistic-reset-all'], [FASTONLY, 'ha-maintenance-start']] as const) {
+      const r = await post('fast', JSON.stringify({ command, arguments: { 'ip-address': '192.0.2.1' } }), headers);
+      assert.equal(r.statusCode, 403, command);
+    }
+    assert.equal(fast.commands.length, before, 'nothing reached Kea');
+    assert.equal((await post('fast', '{ "command": "lease4-get-all" }', LEASER)).statusCode, 200);
+    assert.equal((await post('fast', '{ "command": "status-get" }', FASTONLY)).statusCode, 200);
+    assert.deepEqual(fast.commands.slice(before), ['lease4-get-all', 'status-get']);
+  });
+
+  test('300 distinct unknown commands create at most one `other` series per code', async () => {
+    const series = async () =>
+      ((await app.renderer.render(false)).body.match(/^kea_exporter_proxy_requests_total\{.*$/gm) ?? []).map((l) => l.replace(/ \S+$/, ''));
+    const before = await series();
+    for (let i = 0; i < 300; i++) {
+      // Refused to a glob (403) and run for admin (Kea answers "not supported"): both counted as other.
+      assert.equal((await post('fast', `{ "command": "lease4-x${i}" }`, basic('leaser', 'l-pw'))).statusCode, 403);
+      assert.equal((await post('fast', `{ "command": "lease4-y${i}" }`)).statusCode, 200);
+    }
+    const added = (await series()).filter((l) => !before.includes(l));
+    assert.ok(added.every((l) => l.includes('command="other"')), added.join('\n'));
+    assert.ok(added.length <= 2, added.join('\n'));
+    assert.doesNotMatch((await series()).join('\n'), /lease4-[xy]\d/);
+  });
 });
 
 describe('Control Agent compatibility', () => {
@@ -126,21 +158,49 @@ describe('Control Agent compatibility', () => {
     assert.equal((await post('nosuch', '{ "command": "status-get" }')).statusCode, 404);
   });
 
+  test('the issue\'s 10 KB body nested 5,000 deep: Kea\'s 400 for a read-only user, and no daemon sees it', async () => {
+    const deep = `{"command":"status-get","arguments":{"a":${'['.repeat(5000)}${']'.repeat(5000)}}}`;
+    const sent = fast.commands.length;
+    for (const headers of [RO, ADMIN]) {
+      const r = await post('fast', deep, headers);
+      assert.equal(r.statusCode, 400);
+      assert.deepEqual(r.json(), { result: 400, text: 'Bad Request' });
+    }
+    assert.equal(fast.commands.length, sent);
+    // Still alive and answering.
+    assert.equal((await post('fast', '{ "command": "status-get" }', RO)).statusCode, 200);
+  });
+
   test('bodies over maxBodyBytes: 413', async () => {
-    const r = await post('fast', JSON.stringify({ command: 'status-get', arguments: { pad: 'x'.repeat(4096) } }));
+    const r = await post('fast', JSON.stringify({ command: 'status-get', arguments: { pad: 'x'.repeat(17_000) } }));
     assert.equal(r.statusCode, 413);
   });
 
   test('config-get is redacted unless the role is unredacted', async () => {
-    fast.handler = ((base) => (cmd: { command: string }) => {
+    const hash = 'AEF549157C400D9FDFDD010BBFD4C473E54F00DB23856BF76D83E5677D65825A';
+    const base = fast.handler;
+    fast.handler = (cmd: { command: string }) => {
+      if (cmd.command === 'config-hash-get') return { result: 0, arguments: { hash } };
       if (cmd.command !== 'config-get') return base(cmd);
-      return { result: 0, arguments: { Dhcp4: { 'lease-database': { type: 'mysql', name: 'kea', user: 'kea', password: 's3cr3t' } } } };
-    })(fast.handler);
-    const ro = await post('fast', '{ "command": "config-get" }', RO);
-    assert.equal(ro.json()[0].arguments.Dhcp4['lease-database'].password, '*****');
-    assert.doesNotMatch(ro.body, /s3cr3t/);
-    const admin = await post('fast', '{ "command": "config-get" }', ADMIN);
-    assert.equal(admin.json()[0].arguments.Dhcp4['lease-database'].password, 's3cr3t');
+      return { result: 0, arguments: { Dhcp4: { 'lease-database': { type: 'mysql', name: 'kea', user: 'kea', password: 's3cr3t' },
+        'hooks-libraries': [{ library: 'x.so', parameters: { dbPassword: 'dbpw-1', note: ' http://u:urlpw-2@h/' } }] }, hash } };
+    };
+    try {
+      const ro = await post('fast', '{ "command": "config-get" }', RO);
+      assert.equal(ro.json()[0].arguments.Dhcp4['lease-database'].password, '*****');
+      assert.equal(ro.json()[0].arguments.Dhcp4['lease-database'].user, 'kea');
+      // Kea's hash of the config with its secrets would confirm guesses of them offline.
+      assert.equal(ro.json()[0].arguments.hash, '*****');
+      assert.doesNotMatch(ro.body, /s3cr3t|dbpw-1|urlpw-2|AEF549/);
+      const roHash = await post('fast', '{ "command": "config-hash-get" }', RO);
+      assert.deepEqual(roHash.json(), [{ result: 0, arguments: { hash: '*****' } }]);
+      const admin = await post('fast', '{ "command": "config-get" }', ADMIN);
+      assert.equal(admin.json()[0].arguments.Dhcp4['lease-database'].password, 's3cr3t');
+      assert.equal(admin.json()[0].arguments.hash, hash);
+      assert.equal((await post('fast', '{ "command": "config-hash-get" }', ADMIN)).json()[0].arguments.hash, hash);
+    } finally {
+      fast.handler = base;
+    }
   });
 
   test('GET /targets lists targets and daemons; needs credentials', async () => {

@@ -6,10 +6,12 @@ import type { App } from '../app.js';
 import type { ProxyConfig } from '../config/types.js';
 import { KeaError } from '../errors.js';
 import type { Log } from '../log.js';
-import { Authenticator, type Principal } from './auth.js';
+import { Authenticator, BUSY, type Principal } from './auth.js';
 import { parseCommand } from './body.js';
 import { MAX_SERVICES, bare, forward } from './forward.js';
 import { proxyStreaming } from './budget.js';
+import { LoginThrottle } from './throttle.js';
+import { commandLabel } from './commands.js';
 import { BUILT_IN_ROLES, allows, matchesPattern, type Role } from './roles.js';
 import { ATTR, SpanStatusCode, startServerSpan, traceIds, withSpan, type Span } from '../telemetry/tracing.js';
 
@@ -29,6 +31,8 @@ export interface ProxyDeps {
   config: ProxyConfig;
   log: Log;
   requests: Counter<'target' | 'command' | 'code'>;
+  /** For tests (e.g. one with a counting verify); built from config.users/tokens otherwise. */
+  authenticator?: Authenticator;
 }
 
 /** POST /targets/<name>/ as a Control Agent answers it, and GET /targets, behind
@@ -36,7 +40,7 @@ export interface ProxyDeps {
  * Registered as an encapsulated plugin: its body parsing and errors stay its own. */
 export async function proxyRoutes(server: FastifyInstance, deps: ProxyDeps): Promise<void> {
   const { config, app } = deps;
-  const auth = new Authenticator(config.users, config.tokens);
+  const auth = deps.authenticator ?? new Authenticator(config.users, config.tokens);
   const roles: Record<string, Role> = { ...BUILT_IN_ROLES, ...config.roles };
   const send = (reply: FastifyReply, status: number, body: string) =>
     reply.code(status).type('application/json').send(body);
@@ -51,23 +55,35 @@ export async function proxyRoutes(server: FastifyInstance, deps: ProxyDeps): Pro
     return send(reply, 500, bare(500, 'Internal Server Error'));
   });
 
-  const failures = new FailureThrottle(config.rateLimit.max, config.rateLimit.windowMs);
+  const logins = new LoginThrottle(config.rateLimit.max, config.rateLimit.windowMs);
   server.addHook('onRequest', async (req, reply) => {
     const route = req.routeOptions.url ?? req.url;
     req.span = startServerSpan(`${req.method} ${route}`, req.headers, { 'http.request.method': req.method, 'http.route': route });
     const name = (req.params as { name?: string }).name;
     req.audit = name === undefined ? {} : { target: name };
-    // Throttled before the scrypt check, so failed logins cannot burn CPU; credentials that
-    // already passed still get through, so one bad client does not lock out its neighbours.
-    if (failures.blocked(req.ip) && !auth.knownGood(req.headers.authorization)) {
+    const header = req.headers.authorization;
+    // An attempt counts when it starts, before its scrypt, so concurrent wrong passwords are
+    // refused past `max` rather than all checked. Credentials that passed or are being checked
+    // cost nothing and pass, so one bad client does not lock out its neighbours.
+    const free = auth.shared(header);
+    const ticket = free ? undefined : logins.begin(req.ip);
+    if (!free && ticket === undefined) {
+      reply.header('retry-after', String(logins.retryAfterS()));
       return send(reply, 429, bare(429, 'Too Many Requests'));
     }
-    req.principal = await auth.authenticate(req.headers.authorization);
-    if (!req.principal) {
-      failures.add(req.ip);
+    const result = await auth.authenticate(header);
+    if (result === BUSY) {
+      // Every verification slot taken: the server's limit, not this client's fault (hence 503).
+      if (ticket !== undefined) logins.release(req.ip, ticket);
+      reply.header('retry-after', '1');
+      return send(reply, 503, bare(503, 'Service Unavailable'));
+    }
+    if (!result) {
       reply.header('www-authenticate', 'Basic realm="kea-telemetry"');
       return send(reply, 401, bare(401, 'Unauthorized'));
     }
+    if (ticket !== undefined) logins.release(req.ip, ticket);
+    req.principal = result;
   });
   await server.register(rateLimit, {
     hook: 'preHandler',
@@ -127,9 +143,8 @@ export async function proxyRoutes(server: FastifyInstance, deps: ProxyDeps): Pro
 /** One structured line per request, and the request counter. */
 function audit(deps: ProxyDeps, req: FastifyRequest, reply: FastifyReply): void {
   const a = req.audit ?? {};
-  const allowed = a.command !== undefined && reply.statusCode !== 403 && reply.statusCode !== 401;
-  // Only commands a role let through become label values: clients cannot mint series.
-  const command = allowed ? a.command! : 'none';
+  // Only catalog names become label values (others count as `other`): clients cannot mint series.
+  const command = reply.statusCode === 401 ? 'none' : commandLabel(a.command);
   deps.requests.inc({ target: a.target && deps.app.targets.some((t) => t.name === a.target) ? a.target : 'none', command, code: String(reply.statusCode) });
   deps.log.info(
     {
@@ -157,27 +172,4 @@ function endSpan(req: FastifyRequest, reply: FastifyReply): void {
   // Server spans are errors on 5xx only; a 4xx is the client's.
   if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${reply.statusCode}` });
   span.end();
-}
-
-/** Failed authentications per client address in a fixed window; past `max`, refused at once. */
-class FailureThrottle {
-  private readonly counts = new Map<string, number>();
-  private windowStart = Date.now();
-
-  constructor(
-    private readonly max: number,
-    private readonly windowMs: number,
-  ) {}
-
-  blocked(ip: string): boolean {
-    if (Date.now() - this.windowStart >= this.windowMs) {
-      this.counts.clear();
-      this.windowStart = Date.now();
-    }
-    return (this.counts.get(ip) ?? 0) >= this.max;
-  }
-
-  add(ip: string): void {
-    this.counts.set(ip, (this.counts.get(ip) ?? 0) + 1);
-  }
 }

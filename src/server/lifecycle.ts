@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ReloadResult } from '../app.js';
 import type { ProxyConfig } from '../config/types.js';
-import { Authenticator, type Principal } from '../proxy/auth.js';
+import { Authenticator, BUSY, type AuthResult } from '../proxy/auth.js';
 
 /** Prometheus' lifecycle API, as far as this exporter has one: POST /-/reload. */
 export interface LifecycleOptions {
@@ -50,7 +50,7 @@ export function lifecycleRoutes(server: FastifyInstance, opts: LifecycleOptions)
       if (header === undefined) return unauthorized(reply);
       if (verifying >= MAX_VERIFYING) return text(reply, 429, 'Too Many Requests\n');
       verifying++;
-      let who: Principal | undefined;
+      let who: AuthResult;
       try {
         who = await auth.authenticate(header);
       } catch {
@@ -58,6 +58,8 @@ export function lifecycleRoutes(server: FastifyInstance, opts: LifecycleOptions)
       } finally {
         verifying--;
       }
+      // The proxy's verification gate is full: the server's limit, not this client's fault.
+      if (who === BUSY) return text(reply.header('retry-after', '1'), 503, 'Service Unavailable\n');
       if (!who) return unauthorized(reply);
       if (who.role !== LIFECYCLE_ROLE) return text(reply, 403, `Forbidden: reloading needs the ${LIFECYCLE_ROLE} role.\n`);
     },
