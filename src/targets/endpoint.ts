@@ -1,6 +1,7 @@
 import type { CommandQueue } from '../queue/command-queue.js';
 import { parseBody, type Transport } from '../transport/transport.js';
 import { asAnswer, unwrapList } from '../kea/answer.js';
+import { answerCap } from '../kea/limits.js';
 import type { KeaAnswer, KeaCommand } from '../kea/types.js';
 import { ATTR, SpanKind, SpanStatusCode, traced, type Span } from '../telemetry/tracing.js';
 
@@ -22,7 +23,7 @@ export class Endpoint {
    * poller's commands have priority; the proxy's (priority false) may be refused when too
    * many wait. */
   async command(command: string, timeoutMs: number, args?: Record<string, unknown>, priority = true): Promise<KeaAnswer> {
-    return (await this.exchange(command, timeoutMs, args, priority)).answer;
+    return (await this.exchange(command, timeoutMs, args, priority, answerCap(command))).answer;
   }
 
   /** A proxied command: through the same queue, after the poller's, refused (queue_full) when
@@ -32,7 +33,8 @@ export class Endpoint {
   }
 
   /** One command in a client span: who, what, Kea's result code and the answer's size. */
-  private exchange(command: string, timeoutMs: number, args: Record<string, unknown> | undefined, priority: boolean): Promise<{ answer: KeaAnswer; text: string }> {
+  /** maxBytes: the per-command answer cap of the poller's commands (src/kea/limits.ts). */
+  private exchange(command: string, timeoutMs: number, args: Record<string, unknown> | undefined, priority: boolean, maxBytes?: number): Promise<{ answer: KeaAnswer; text: string }> {
     const cmd: KeaCommand = { command };
     if (this.service) cmd.service = [this.service];
     if (args) cmd.arguments = args;
@@ -40,7 +42,7 @@ export class Endpoint {
     return traced(`kea ${command}`, attributes, async (span) => {
       // The wait and the exchange are bounded apart: a command is only sent with its whole time
       // budget, never with a sliver of it that would give up while Kea still works on it.
-      const text = await this.queue.run(() => this.transport.request(cmd, timeoutMs), timeoutMs, priority);
+      const text = await this.queue.run(() => this.transport.request(cmd, timeoutMs, maxBytes), timeoutMs, priority);
       const out = this.answerOf(text, command);
       if (span.isRecording()) noteAnswer(span, out.answer, text);
       return out;
