@@ -8,7 +8,8 @@ import { parseBody } from '../transport/transport.js';
 import { fixtureArgs } from '../../test/support/fixture-files.js';
 import { asAnswer, unwrapList } from './answer.js';
 import { canonicalJson, parseConfigGet, parseConfigHash } from './config-hash.js';
-import { answerCap, MAX_DEPTH, MAX_HA_RELATIONSHIPS, MAX_HA_SCOPES, MAX_LABEL_CHARS, MAX_SOCKET_ERRORS } from './limits.js';
+import { answerCap, MAX_DEPTH, MAX_HA_RELATIONSHIPS, MAX_HA_SCOPES, MAX_LABEL_CHARS, MAX_SOCKET_ERRORS, MAX_STAT_NAME_CHARS } from './limits.js';
+import { parseStatistics } from './statistics/parse.js';
 import { sharedConfig } from './shared-config.js';
 import { parseStatus } from './status.js';
 import { parseVersion } from './version.js';
@@ -115,4 +116,10 @@ test('malformed answers are bad_answer without echoing them (deep ones made JSON
   assert.equal(code(() => parseVersion({ result: 0, arguments: { extended: 7, deep: deep(5000) } })), 'bad_answer');
   assert.equal(code(() => parseConfigGet('Dhcp4')), 'bad_answer');
   assert.equal(code(() => parseConfigGet(42)), 'bad_answer');
+});
+
+test('statistic names past MAX_STAT_NAME_CHARS refuse the answer (limit); real ones pass', () => {
+  const ok = 'subnet[1].perfmon.discover-offer.socket_received-buffer_read.mean-usecs';
+  assert.equal(parseStatistics({ [ok]: [[1, 't']] }).length, 1);
+  assert.equal(code(() => parseStatistics({ [`key[${'k'.repeat(MAX_STAT_NAME_CHARS)}].update-sent`]: [[1, 't']] })), 'limit');
 });

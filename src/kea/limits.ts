@@ -53,6 +53,10 @@ export const MAX_SOCKET_ERRORS = 1024;
  * names): at most 19 characters in the captures; Kea's HA names are hostnames (<= 253). */
 export const MAX_LABEL_CHARS = 256;
 
+/** A statistic's name (it becomes a metric name, or a TSIG key label): at most ~70 characters
+ * in the captures (Kea 3.2 perfmon names); a TSIG key name is a domain name (<= 253). */
+export const MAX_STAT_NAME_CHARS = 512;
+
 /** Throws `limit` when a list from Kea is longer than its cap; before anything is built from it. */
 export function checkCount(n: number, cap: number, what: string): void {
   if (n > cap) throw new KeaError('limit', `${what}: ${n} entries, more than the ${cap} accepted`);
