@@ -41,7 +41,7 @@ export const CAPTURES: readonly Capture[] = load();
 export const bare = (c: Capture): unknown => (c.list && Array.isArray(c.value) ? c.value[0] : c.value);
 
 /** Every path to a node of a JSON value (at most `max`, breadth first: big captures stay cheap). */
-function paths(v: unknown, max = 2000): (string | number)[][] {
+function paths(v: unknown, max = 600): (string | number)[][] {
   const out: (string | number)[][] = [[]];
   const queue: [unknown, (string | number)[]][] = [[v, []]];
   while (queue.length > 0 && out.length < max) {

@@ -42,9 +42,11 @@ function only(codes: readonly ErrorCode[], fn: () => void): ErrorCode | undefine
  * fuzz cannot pass by never getting past the first check); reports the outcomes. */
 function fuzz(t: TestContext, expect: readonly string[], run: () => void): void {
   tally = new Map();
+  const cpu = process.cpuUsage();
   run();
+  const used = process.cpuUsage(cpu);
   const seen = [...tally].map(([k, n]) => `${k} ${n}`).join(', ');
-  t.diagnostic(`outcomes: ${seen}`);
+  t.diagnostic(`cpu ${((used.user + used.system) / 1e6).toFixed(2)} s; outcomes: ${seen}`);
   for (const k of expect) assert.ok(tally.has(k), `no case reached "${k}" (${seen})`);
 }
 
