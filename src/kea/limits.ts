@@ -33,9 +33,9 @@ export function answerCap(command: string): number | undefined {
   return Object.hasOwn(ANSWER_BYTES, command) ? ANSWER_BYTES[command] : undefined;
 }
 
-/** Nesting of any answer parsed (and of any command sent). Real answers nest at most 12 deep
- * (a 3.0 config-get: Dhcp4 > shared-networks > subnet4 > pools > option-data ...); user-context
- * may add a few levels. Recursive code downstream (canonical hash, redaction, JSON.stringify)
+/** Nesting of any answer parsed (and of any command sent). Real answers nest at most 11 deep
+ * (a 3.0 config-get over HTTP: list > answer > arguments > Dhcp4 > hooks-libraries > ...);
+ * user-context may add a few levels. Recursive code downstream (canonical hash, redaction, JSON.stringify)
  * is safe far beyond 256 levels, and Kea 2.2 itself aborts near 50,000. */
 export const MAX_DEPTH = 256;
 
