@@ -18,7 +18,7 @@ export const ERROR_CODES = {
   queue_full: 'too many commands already waiting for this daemon',
   queue_timeout: 'waited too long for a free slot to this daemon',
   wrong_daemon: 'daemon type differs from the configured one',
-  too_deep: 'answer nested deeper than the exporter accepts',
+  too_deep: 'answer (or command) nested deeper than the exporter accepts',
   limit: 'answer exceeds a documented per-daemon cap (e.g. HA relationships)',
   busy: 'daemon busy with proxied commands; the poll waited for its slot',
   internal: 'unexpected failure inside the exporter (a bug: please report it)',
@@ -37,8 +37,18 @@ export class KeaError extends Error {
   }
 }
 
+/** Anything thrown that is not a KeaError is a bug of the exporter, never Kea's fault: it must
+ * not read as an unreachable daemon. */
 export function toKeaError(err: unknown): KeaError {
   if (err instanceof KeaError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  return new KeaError('connect', message, { cause: err });
+  const message = err instanceof Error ? err.message : safeString(err);
+  return new KeaError('internal', message, { cause: err });
+}
+
+function safeString(v: unknown): string {
+  try {
+    return String(v);
+  } catch {
+    return typeof v; // an object whose toString throws
+  }
 }

@@ -7,10 +7,18 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** What a body is, for a message: never its content (it may be a configuration, or nested past
+ * what JSON.stringify can walk). */
+function shape(v: unknown): string {
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  if (isRecord(v)) return 'result' in v ? `result is ${typeof v.result === 'number' ? 'not an integer' : typeof v.result}` : 'a map without result';
+  return v === null ? 'null' : typeof v;
+}
+
 /** Checks that a parsed body is a Kea answer map: `{ result: <int>, text?, arguments? }`. */
 export function asAnswer(body: unknown, what: string): KeaAnswer {
   if (!isRecord(body) || typeof body.result !== 'number' || !Number.isInteger(body.result)) {
-    throw new KeaError('bad_answer', `${what}: not a Kea answer: ${JSON.stringify(body)?.slice(0, 120)}`);
+    throw new KeaError('bad_answer', `${what}: not a Kea answer (${shape(body)})`);
   }
   const answer: KeaAnswer = { result: body.result };
   if (typeof body.text === 'string') answer.text = body.text;

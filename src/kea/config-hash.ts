@@ -1,16 +1,21 @@
 import { createHash } from 'node:crypto';
 import { KeaError } from '../errors.js';
+import { MAX_DEPTH, labelValue } from './limits.js';
 import { CONFIG_ROOT, DAEMONS, type DaemonKind } from './types.js';
 
-/** Key-sorted compact JSON: equal configurations give equal text whatever their key order. */
+/** Key-sorted compact JSON: equal configurations give equal text whatever their key order.
+ * Recursion is bounded: past MAX_DEPTH levels it throws too_deep, never a stack overflow. */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const obj = value as Record<string, unknown>;
-    const keys = Object.keys(obj).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
+  return canonical(value, 0);
+}
+
+function canonical(value: unknown, depth: number): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (depth >= MAX_DEPTH) throw new KeaError('too_deep', `configuration nested deeper than ${MAX_DEPTH} levels`);
+  if (Array.isArray(value)) return `[${value.map((v) => canonical(v, depth + 1)).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(obj[k], depth + 1)}`).join(',')}}`;
 }
 
 /** What config-get tells us: which daemon answered, and Kea's own hash when it sends one (2.4+). */
@@ -22,13 +27,13 @@ export interface ConfigGetInfo {
 }
 
 export function parseConfigGet(args: unknown): ConfigGetInfo {
-  const obj = (args ?? {}) as Record<string, unknown>;
-  const daemon = DAEMONS.find((d) => CONFIG_ROOT[d] in obj);
+  const obj = (args !== null && typeof args === 'object' && !Array.isArray(args) ? args : {}) as Record<string, unknown>;
+  const daemon = DAEMONS.find((d) => Object.hasOwn(obj, CONFIG_ROOT[d]));
   if (!daemon) throw new KeaError('bad_answer', 'config-get: no Dhcp4, Dhcp6, DhcpDdns or Control-agent key');
   // Hash the configuration alone, never the "hash" key that 2.4+ adds beside it.
   const computedHash = createHash('sha256').update(canonicalJson(obj[CONFIG_ROOT[daemon]])).digest('hex').toUpperCase();
   const info: ConfigGetInfo = { daemon, computedHash };
-  if (typeof obj.hash === 'string' && obj.hash) info.keaHash = obj.hash;
+  if (typeof obj.hash === 'string' && obj.hash) info.keaHash = labelValue(obj.hash, 'config-get hash');
   return info;
 }
 
@@ -36,5 +41,5 @@ export function parseConfigGet(args: unknown): ConfigGetInfo {
 export function parseConfigHash(args: unknown): string {
   const hash = (args as { hash?: unknown } | undefined)?.hash;
   if (typeof hash !== 'string' || hash === '') throw new KeaError('bad_answer', 'config-hash-get: no hash');
-  return hash;
+  return labelValue(hash, 'config-hash-get');
 }

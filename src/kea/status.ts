@@ -1,12 +1,19 @@
 import { KeaError } from '../errors.js';
 import type { HaRelationship, HaRemote, Status } from '../snapshot.js';
+import { MAX_HA_RELATIONSHIPS, MAX_HA_SCOPES, MAX_SOCKET_ERRORS, checkCount, labelValue } from './limits.js';
 
 type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+/** A string that becomes a label value: bounded (limits.ts). */
+const str = (v: unknown, what: string): string | undefined => (typeof v === 'string' ? labelValue(v, what) : undefined);
+/** The strings of a list, refused (limit) before filtering when the list is past its cap. */
+const strs = (v: unknown, cap: number, what: string): string[] => {
+  if (!Array.isArray(v)) return [];
+  checkCount(v.length, cap, what);
+  return v.filter((x): x is string => typeof x === 'string');
+};
 
 /** Normalises status-get arguments from any Kea 2.2–3.x daemon. Pure. */
 export function parseStatus(args: unknown): Status {
@@ -28,7 +35,7 @@ export function parseStatus(args: unknown): Status {
     status.packetQueueAverages = [avg[0], avg[1], avg[2]] as [number, number, number];
   }
   if (isObj(args.sockets) && typeof args.sockets.status === 'string') {
-    status.sockets = { status: args.sockets.status, errors: strs(args.sockets.errors) };
+    status.sockets = { status: args.sockets.status, errors: strs(args.sockets.errors, MAX_SOCKET_ERRORS, 'status-get sockets.errors') };
   }
   if (isObj(args['dhcp-state'])) status.dhcpDisabled = isDisabled(args['dhcp-state']);
   return status;
@@ -40,20 +47,24 @@ function isDisabled(state: Obj): boolean {
   return Object.values(state).some((v) => v === true || (Array.isArray(v) && v.length > 0));
 }
 
+const HA = 'status-get high-availability';
+
 function parseHa(v: unknown): HaRelationship[] {
   if (!Array.isArray(v)) return [];
+  // Refused before one relationship is built: each would become ~37 series.
+  checkCount(v.length, MAX_HA_RELATIONSHIPS, HA);
   return v.filter(isObj).flatMap((rel) => {
     const servers = isObj(rel['ha-servers']) ? rel['ha-servers'] : undefined;
     const local = servers && isObj(servers.local) ? servers.local : undefined;
     if (!local) return [];
     const remote = servers && isObj(servers.remote) ? parseRemote(servers.remote) : undefined;
-    const localRole = str(local.role) ?? 'unknown';
+    const localRole = str(local.role, HA) ?? 'unknown';
     const out: HaRelationship = {
-      mode: str(rel['ha-mode']) ?? 'unknown',
+      mode: str(rel['ha-mode'], HA) ?? 'unknown',
       relationship: remote?.serverName ?? remote?.role ?? localRole,
-      local: { role: localRole, state: str(local.state) || 'unknown', scopes: strs(local.scopes) },
+      local: { role: localRole, state: str(local.state, HA) || 'unknown', scopes: strs(local.scopes, MAX_HA_SCOPES, `${HA} scopes`) },
     };
-    const name = str(local['server-name']);
+    const name = str(local['server-name'], HA);
     if (name) out.local.serverName = name;
     if (remote) out.remote = remote;
     return [out];
@@ -62,8 +73,8 @@ function parseHa(v: unknown): HaRelationship[] {
 
 function parseRemote(r: Obj): HaRemote {
   const remote: HaRemote = {
-    role: str(r.role) ?? 'unknown',
-    lastState: str(r['last-state']) || 'unknown',
+    role: str(r.role, HA) ?? 'unknown',
+    lastState: str(r['last-state'], HA) || 'unknown',
     age: num(r.age) ?? 0,
     inTouch: r['in-touch'] === true,
     communicationInterrupted: r['communication-interrupted'] === true,
@@ -72,7 +83,7 @@ function parseRemote(r: Obj): HaRemote {
     unackedClients: num(r['unacked-clients']) ?? 0,
     unackedClientsLeft: num(r['unacked-clients-left']) ?? 0,
   };
-  const name = str(r['server-name']);
+  const name = str(r['server-name'], HA);
   if (name) remote.serverName = name;
   const skew = num(r['clock-skew']);
   if (skew !== undefined) remote.clockSkew = skew;

@@ -1,6 +1,7 @@
 import type { CommandQueue } from '../queue/command-queue.js';
 import { parseBody, type Transport } from '../transport/transport.js';
 import { asAnswer, unwrapList } from '../kea/answer.js';
+import { answerCap } from '../kea/limits.js';
 import type { KeaAnswer, KeaCommand } from '../kea/types.js';
 import { KeaError } from '../errors.js';
 import type { AnswerStream } from '../transport/stream.js';
@@ -24,7 +25,7 @@ export class Endpoint {
    * poller's commands have priority; the proxy's (priority false) may be refused when too
    * many wait. */
   async command(command: string, timeoutMs: number, args?: Record<string, unknown>, priority = true): Promise<KeaAnswer> {
-    return (await this.exchange(command, timeoutMs, args, priority)).answer;
+    return (await this.exchange(command, timeoutMs, args, priority, answerCap(command))).answer;
   }
 
   /** A proxied command, its answer streamed: through the same queue, after the poller's,
@@ -66,7 +67,8 @@ export class Endpoint {
   }
 
   /** One command in a client span: who, what, Kea's result code and the answer's size. */
-  private exchange(command: string, timeoutMs: number, args: Record<string, unknown> | undefined, priority: boolean): Promise<{ answer: KeaAnswer; text: string }> {
+  /** maxBytes: the per-command answer cap of the poller's commands (src/kea/limits.ts). */
+  private exchange(command: string, timeoutMs: number, args: Record<string, unknown> | undefined, priority: boolean, maxBytes?: number): Promise<{ answer: KeaAnswer; text: string }> {
     const cmd: KeaCommand = { command };
     if (this.service) cmd.service = [this.service];
     if (args) cmd.arguments = args;
@@ -78,7 +80,7 @@ export class Endpoint {
       // the slots may still run (timeoutMs would fail it behind one long proxied command), and
       // its budget covers the proxied ones Kea runs beside it first (queue.run).
       const wait = priority ? { priority } : { waitMs: timeoutMs };
-      const text = await this.queue.run((budgetMs) => this.transport.request(cmd, budgetMs), { runMs: timeoutMs, ...wait });
+      const text = await this.queue.run((budgetMs) => this.transport.request(cmd, budgetMs, maxBytes), { runMs: timeoutMs, ...wait });
       const out = this.answerOf(text, command);
       if (span.isRecording()) noteAnswer(span, out.answer, text);
       return out;

@@ -1,6 +1,7 @@
 import { errors as undiciErrors, type Pool } from 'undici';
 import { KeaError } from '../errors.js';
 import type { KeaCommand } from '../kea/types.js';
+import { serializeCommand } from './transport.js';
 import { STREAM_HIGH_WATER_MARK, abortReason, iteratorStream, type AnswerStream } from './stream.js';
 
 const TLS_ERROR = /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL|HOSTNAME_MISMATCH)/;
@@ -19,12 +20,8 @@ export interface HttpStreamTarget {
 export async function httpStream(t: HttpStreamTarget, cmd: KeaCommand, signal: AbortSignal, maxBytes: number): Promise<AnswerStream> {
   const what = `${cmd.command} at ${t.url}${cmd.service ? ` (${cmd.service.join(',')})` : ''}`;
   if (signal.aborted) throw abortReason(signal, what);
-  let text: string;
-  try {
-    text = JSON.stringify(cmd);
-  } catch (err) {
-    throw new KeaError('internal', `${what}: command not serializable`, { cause: err });
-  }
+  // Depth-checked before anything is sent (too_deep, or internal), as for request().
+  const text = serializeCommand(cmd, what);
   let res;
   try {
     res = await t.pool.request({

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { KeaError } from '../errors.js';
 import type { KeaCommand } from '../kea/types.js';
+import { serializeCommand } from './transport.js';
 import { STREAM_HIGH_WATER_MARK, abortReason, iteratorStream, type AnswerStream } from './stream.js';
 
 /** One command on a UNIX control socket, its answer streamed: resolves once connected (a
@@ -11,9 +12,9 @@ export function unixStream(path: string, cmd: KeaCommand, signal: AbortSignal, m
     if (signal.aborted) return reject(abortReason(signal, what));
     let body: string;
     try {
-      body = JSON.stringify(cmd);
+      body = serializeCommand(cmd, what);
     } catch (err) {
-      return reject(new KeaError('internal', `${what}: command not serializable`, { cause: err }));
+      return reject(err);
     }
     const sock = net.createConnection({ path, readableHighWaterMark: STREAM_HIGH_WATER_MARK } as net.NetConnectOpts);
     // Errors after connecting reach the reader through the iterator; never the process.

@@ -1,7 +1,8 @@
 import net from 'node:net';
-import { KeaError } from '../errors.js';
+import { KeaError, toKeaError } from '../errors.js';
 import type { KeaCommand } from '../kea/types.js';
-import type { Transport } from './transport.js';
+import { startDeadline } from './deadline.js';
+import { serializeCommand, type Transport } from './transport.js';
 import type { AnswerStream } from './stream.js';
 import { unixStream } from './unix-stream.js';
 
@@ -14,40 +15,62 @@ export class UnixTransport implements Transport {
     private readonly maxAnswerBytes: number,
   ) {}
 
-  request(cmd: KeaCommand, timeoutMs: number): Promise<string> {
+  request(cmd: KeaCommand, timeoutMs: number, maxBytes?: number): Promise<string> {
     const what = `${cmd.command} on ${this.path}`;
+    const cap = Math.min(maxBytes ?? Infinity, this.maxAnswerBytes);
+    let body: string;
+    try {
+      body = serializeCommand(cmd, what);
+    } catch (err) {
+      return Promise.reject(toKeaError(err));
+    }
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
       let settled = false;
-      const sock = net.createConnection(this.path);
-      const finish = (err: KeaError | undefined, value?: string) => {
+      let sock: net.Socket | undefined;
+      const finish = (err: KeaError | undefined, value?: string): void => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
-        sock.destroy();
+        deadline.cancel();
+        sock?.destroy();
         if (err) reject(err);
         else resolve(value ?? '');
       };
-      const timer = setTimeout(
-        () => finish(new KeaError('timeout', `${what}: no complete answer within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      sock.on('connect', () => sock.write(JSON.stringify(cmd)));
-      sock.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > this.maxAnswerBytes) {
-          finish(new KeaError('too_large', `${what}: answer exceeds ${this.maxAnswerBytes} bytes`));
-          return;
+      // Whatever throws inside a callback settles this request, never the process.
+      const internal = (err: unknown): void => {
+        finish(new KeaError('internal', `${what}: ${err instanceof Error ? err.message : 'unexpected failure'}`, { cause: err }));
+      };
+      const guard = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A): void => {
+        try {
+          fn(...args);
+        } catch (err) {
+          internal(err);
         }
+      };
+      const deadline = startDeadline(timeoutMs, () => {
+        const extra = deadline.extendedMs > 0 ? ` (+${deadline.extendedMs} ms the exporter's event loop was stalled)` : '';
+        finish(new KeaError('timeout', `${what}: no complete answer within ${timeoutMs} ms${extra}`));
+      }, internal);
+      try {
+        sock = net.createConnection(this.path);
+      } catch (err) {
+        finish(new KeaError('connect', `${what}: ${(err as NodeJS.ErrnoException).code ?? 'cannot connect'}`, { cause: err }));
+        return;
+      }
+      const s = sock;
+      s.on('connect', guard(() => s.write(body)));
+      s.on('data', guard((chunk: Buffer) => {
+        size += chunk.length;
+        // Stop reading at the cap: the rest of a hostile answer is never held.
+        if (size > cap) return finish(new KeaError('too_large', `${what}: answer exceeds ${cap} bytes`));
         chunks.push(chunk);
-      });
-      sock.on('end', () => finish(undefined, Buffer.concat(chunks, size).toString('utf8')));
-      sock.on('error', (err: NodeJS.ErrnoException) => {
-        const connected = sock.bytesWritten > 0;
-        const code = connected ? 'closed' : 'connect';
+      }));
+      s.on('end', guard(() => finish(undefined, Buffer.concat(chunks, size).toString('utf8'))));
+      s.on('error', guard((err: NodeJS.ErrnoException) => {
+        const code = s.bytesWritten > 0 ? 'closed' : 'connect';
         finish(new KeaError(code, `${what}: ${err.code ?? err.message}`, { cause: err }));
-      });
+      }));
     });
   }
 

@@ -2,6 +2,7 @@ import type { StatSample } from './parse.js';
 import { poolLabel, type SubnetInfo } from './subnets.js';
 import { DEFAULT_STATS, DROP_REASONS } from './names-default.js';
 import { KEA_EXPORTER } from './names-kea-exporter.js';
+import { unmappedMetricName } from './metric-name.js';
 
 export type Naming = 'default' | 'kea-exporter';
 export type StatsDaemon = 'dhcp4' | 'dhcp6' | 'd2';
@@ -172,7 +173,9 @@ function unknownFamily(r: Registry, scope: Scope, stat: string): StatFamily {
   const key = `${scope}|${stat}`;
   const cached = r.unknown.get(key);
   if (cached) return cached;
-  let name = `kea_${r.daemon}_${SCOPE_PREFIX[scope]}${sanitize(stat)}`;
+  const prefix = `kea_${r.daemon}_${SCOPE_PREFIX[scope]}`;
+  // Default naming stays promtool-clean; kea-exporter naming keeps that exporter's names.
+  let name = r.naming === 'kea-exporter' ? `${prefix}${sanitize(stat)}` : unmappedMetricName(prefix, stat);
   while (r.reserved.has(name) || r.byName.has(name)) name += '_unmapped';
   const labels = (r.naming === 'kea-exporter' ? KX_LABELS : DEFAULT_LABELS)[scope];
   const where = scope === 'global' ? 'global' : `per ${scope}`;
@@ -182,6 +185,7 @@ function unknownFamily(r: Registry, scope: Scope, stat: string): StatFamily {
   return f;
 }
 
+/** kea-exporter 0.7's spelling of an unmapped statistic (its dashboards use these names). */
 export function sanitize(stat: string): string {
   const s = stat.replace(/[^a-zA-Z0-9_]+/g, '_').replace(/_+/g, '_').replace(/^_|_$/g, '');
   return s === '' ? 'unnamed' : s;

@@ -1,3 +1,6 @@
+import { KeaError } from '../../errors.js';
+import { MAX_STAT_NAME_CHARS } from '../limits.js';
+
 /** One Kea statistic, newest sample only, with its scope taken out of the name. */
 export interface StatSample {
   /** The name without its scope: `subnet[3].pool[0].assigned-addresses` → `assigned-addresses`. */
@@ -22,7 +25,8 @@ const DOT = 46; // '.'
  * big-number-aware parser is converted the same way. Negative values pass through: Kea's int64
  * gauges can drift below 0 after lease database edits and hiding that would hide the bug.
  * Strings (Kea's string and duration statistic types) and malformed entries are skipped.
- * Names that do not parse as a scope stay whole, as global statistics: never dropped.
+ * Names that do not parse as a scope stay whole, as global statistics: never dropped. A name
+ * longer than MAX_STAT_NAME_CHARS is not Kea's: the whole answer is refused (limit).
  */
 export function parseStatistics(args: unknown): StatSample[] {
   if (typeof args !== 'object' || args === null || Array.isArray(args)) return [];
@@ -30,6 +34,7 @@ export function parseStatistics(args: unknown): StatSample[] {
   const out: StatSample[] = [];
   // for-in over a JSON.parse result sees only own keys and is ~2x faster than Object.entries.
   for (const name in all) {
+    if (name.length > MAX_STAT_NAME_CHARS) throw new KeaError('limit', `statistic-get-all: a statistic name of ${name.length} characters, more than the ${MAX_STAT_NAME_CHARS} accepted`);
     const series = all[name];
     if (!Array.isArray(series)) continue;
     const newest: unknown = series[0];

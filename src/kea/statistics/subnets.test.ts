@@ -79,3 +79,9 @@ test('bare Dhcp6 map, garbage, missing ids, malformed pools and duplicate ids', 
   });
   assert.deepEqual(subnets.get(8), { id: 8, prefix: '', sharedNetwork: '', pools: [], pdPools: [], poolIds: [], pdPoolIds: [] });
 });
+
+test('IDs beyond uint32 (Kea\'s SubnetID) are not IDs: found by the fuzz, 2^53+2 lost its precision', () => {
+  const subnets = parseSubnets({ subnet4: [{ id: 2 ** 53 + 2, subnet: '10.0.0.0/8' }, { id: 0xffff_ffff, subnet: '10.0.0.0/9', pools: [{ pool: 'p', 'pool-id': 2 ** 32 }] }] });
+  assert.deepEqual([...subnets.keys()], [0xffff_ffff]);
+  assert.deepEqual(subnets.get(0xffff_ffff)!.poolIds, [0]);
+});

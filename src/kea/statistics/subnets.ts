@@ -19,7 +19,8 @@ type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const uint = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined);
+/** Kea's subnet and pool IDs are uint32: anything else in their place is not an ID. */
+const uint = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffff_ffff ? v : undefined);
 
 /**
  * config-get arguments of dhcp4/dhcp6 → subnets by id: top-level subnet4/subnet6 and those
