@@ -15,6 +15,7 @@ const TLS_ERROR = /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR
 export class HttpTransport implements Transport {
   readonly kind = 'http' as const;
   private readonly pool: Pool;
+  private readonly where: string;
   private readonly path: string;
   private readonly headers: Record<string, string>;
 
@@ -25,6 +26,8 @@ export class HttpTransport implements Transport {
   ) {
     const url = new URL(opts.url);
     this.path = url.pathname + url.search;
+    // Messages name the origin and path only: a query string may carry a token.
+    this.where = url.origin + url.pathname;
     const tls = opts.tls;
     this.pool = new Pool(url.origin, {
       connections: maxConnections,
@@ -45,7 +48,7 @@ export class HttpTransport implements Transport {
   }
 
   async request(cmd: KeaCommand, timeoutMs: number, maxBytes?: number): Promise<string> {
-    const what = `${cmd.command} at ${this.opts.url}${cmd.service ? ` (${cmd.service.join(',')})` : ''}`;
+    const what = `${cmd.command} at ${this.where}${cmd.service ? ` (${cmd.service.join(',')})` : ''}`;
     const cap = Math.min(maxBytes ?? Infinity, this.maxAnswerBytes);
     const body = serializeCommand(cmd, what);
     // Our own timer, not AbortSignal.timeout: the same "Kea was slow, not our loop" rule as UNIX.
@@ -82,7 +85,7 @@ export class HttpTransport implements Transport {
   /** The proxy's streamed exchange (see http-stream.ts), through the same pool, whose
    * maxResponseSize caps the answer. */
   stream(cmd: KeaCommand, signal: AbortSignal): Promise<AnswerStream> {
-    return httpStream({ pool: this.pool, path: this.path, headers: this.headers, url: this.opts.url }, cmd, signal, Infinity);
+    return httpStream({ pool: this.pool, path: this.path, headers: this.headers, url: this.where }, cmd, signal, Infinity);
   }
 }
 
