@@ -128,6 +128,35 @@ test('at the cap, the oldest idle connection makes room: a new scrape gets throu
   }
 });
 
+test('a scraper\'s keep-alive connection outlives a flood of silent ones: they are evicted first', async () => {
+  const server = buildServer(app, { maxConnections: 8 });
+  await server.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = server.server.address() as net.AddressInfo;
+  const scraper = await open(port, 'GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n');
+  const silent: Client[] = [];
+  try {
+    await new Promise<void>((r) => {
+      const check = () => (scraper.data.includes('OK') ? r() : setTimeout(check, 20));
+      check();
+    });
+    // The scraper is now the oldest idle connection; 20 silent ones arrive after it.
+    for (let i = 0; i < 20; i++) silent.push(await open(port));
+    await settle();
+    assert.equal(scraper.socket.destroyed, false, 'the keep-alive connection that served a request was kept');
+    scraper.data = '';
+    scraper.socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise<void>((r) => {
+      const check = () => (scraper.data.includes('kea_up') ? r() : setTimeout(check, 20));
+      check();
+    });
+    assert.match(scraper.data, /^HTTP\/1.1 200/);
+  } finally {
+    scraper.socket.destroy();
+    for (const c of silent) c.socket.destroy();
+    await server.close();
+  }
+});
+
 test('when every connection is serving a request, the newcomer is refused (and counted)', async () => {
   const server = buildServer(app, { maxConnections: 4 });
   await server.listen({ host: '127.0.0.1', port: 0 });

@@ -84,13 +84,16 @@ export type Dropped = 'evicted' | 'refused';
 interface Tracked {
   /** Requests in progress on the connection (0 or 1 without pipelining). */
   busy: number;
+  /** Whether it has completed a request: a scraper's keep-alive connection, not a silent socket. */
+  served: boolean;
 }
 
 /** Holds the server to `max` client connections. When a new one arrives at the bound, the oldest
- * connection with no request in progress (idle keep-alive, never sent anything, slowloris,
- * unfinished TLS handshake) is closed to make room: a scraper that connects gets in while idle
- * connections are held against it. Only when every connection is serving a request is the
- * newcomer closed. Returns the number of connections open now. */
+ * connection with no request in progress is closed to make room: first one that never completed a
+ * request (sent nothing, slowloris, unfinished TLS handshake), else the oldest idle keep-alive one.
+ * So a scraper that connects gets in while idle connections are held against it, and a scraper's
+ * own keep-alive connection outlives a flood of silent ones. Only when every connection is
+ * serving a request is the newcomer closed. Returns the number of connections open now. */
 export function limitConnections(server: Server, max: number, onDrop: (why: Dropped) => void): () => number {
   // Insertion order is arrival order: the first idle one found is the oldest.
   const open = new Map<string, { socket: Socket; t: Tracked }>();
@@ -100,12 +103,16 @@ export function limitConnections(server: Server, max: number, onDrop: (why: Drop
     const key = id(socket);
     if (open.size >= max) {
       let victim: string | undefined;
+      let idleServed: string | undefined;
       for (const [k, c] of open) {
-        if (c.t.busy === 0) {
+        if (c.t.busy !== 0) continue;
+        if (!c.t.served) {
           victim = k;
           break;
         }
+        idleServed ??= k;
       }
+      victim ??= idleServed;
       if (victim !== undefined) {
         onDrop('evicted');
         open.get(victim)?.socket.destroy();
@@ -116,7 +123,7 @@ export function limitConnections(server: Server, max: number, onDrop: (why: Drop
         return;
       }
     }
-    const entry = { socket, t: { busy: 0 } };
+    const entry = { socket, t: { busy: 0, served: false } };
     open.set(key, entry);
     socket.once('close', () => {
       if (open.get(key) === entry) open.delete(key);
@@ -126,7 +133,10 @@ export function limitConnections(server: Server, max: number, onDrop: (why: Drop
     const c = open.get(id(req.socket));
     if (!c) return;
     c.t.busy++;
-    res.once('close', () => c.t.busy--);
+    res.once('close', () => {
+      c.t.busy--;
+      c.t.served = true;
+    });
   });
   return () => open.size;
 }

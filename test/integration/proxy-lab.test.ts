@@ -5,13 +5,14 @@
  * counting UNIX-socket relay (one upstream connection per accepted one, so Kea sees exactly
  * what the exporter opens): it records the commands Kea received and the most connections open
  * to Kea at once. Fails loudly when Kea cannot be started. */
+import { CountingRelay } from '../support/counting-relay.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -30,65 +31,6 @@ const ADMIN_PW = 'adm1n-lab-pw';
 const VIEWER_PW = 'v1ewer-lab-pw';
 const D6_PW = 'd6-lab-pw';
 const DB_SECRET = 's3cr3t-lab-db-pw';
-
-/** A UNIX-socket relay in front of a Kea socket: each accepted connection gets its own upstream
- * connection to Kea. Counts the commands and the upstream connections open at once (connect
- * until Kea closes its side, which Kea does right after answering). */
-class CountingRelay {
-  readonly commands: string[] = [];
-  open = 0;
-  maxOpen = 0;
-  private readonly server: net.Server;
-
-  private constructor(readonly path: string, upstream: string) {
-    this.server = net.createServer((client) => {
-      this.open++;
-      this.maxOpen = Math.max(this.maxOpen, this.open);
-      const up = net.createConnection(upstream);
-      let counted = true;
-      // Registered before pipe(): the count drops before the exporter can see the end.
-      const closed = () => {
-        if (!counted) return;
-        counted = false;
-        this.open--;
-      };
-      up.once('end', closed);
-      up.once('close', closed);
-      let head = '';
-      const onData = (c: Buffer) => {
-        head += c.toString('utf8');
-        const m = /"command"\s*:\s*"([^"]*)"/.exec(head);
-        if (m) {
-          this.commands.push(m[1]!);
-          client.off('data', onData);
-        }
-      };
-      client.on('data', onData);
-      client.pipe(up);
-      up.pipe(client);
-      client.on('error', () => up.destroy());
-      up.on('error', () => client.destroy());
-      client.on('close', () => up.destroy());
-    });
-  }
-
-  static async start(listenPath: string, upstream: string): Promise<CountingRelay> {
-    const r = new CountingRelay(listenPath, upstream);
-    await new Promise<void>((resolve, reject) => {
-      r.server.once('error', reject);
-      r.server.listen(listenPath, resolve);
-    });
-    return r;
-  }
-
-  count(command: string): number {
-    return this.commands.filter((c) => c === command).length;
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 let lab: Lab;
 let app: App;
