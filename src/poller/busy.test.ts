@@ -76,6 +76,22 @@ test('a poll past its interval behind a proxied command: busy while it waits, up
   assert.ok(!msgs(k.log).includes('daemon is down'));
 });
 
+test('a poll that waited behind a proxied command longer than the restart slack is no restart: no version-get after it', async () => {
+  const k = await setup();
+  const proxied = gate();
+  const holding = k.queue.run(() => proxied.p, { runMs: 30_000, waitMs: 30_000 });
+  const poll = k.poller.poll();
+  // Longer than the 1.5 s Kea's whole-second uptime is allowed to move by.
+  await new Promise((r) => setTimeout(r, 2_200));
+  proxied.open();
+  await holding;
+  assert.equal((await poll).up, true);
+  const startTime = k.poller.snapshot.startTime;
+  await k.poller.poll();
+  assert.deepEqual(k.fake.commands, ['status-get', 'status-get'], 'a restart would have fetched version and hash again');
+  assert.equal(k.poller.snapshot.startTime, startTime);
+});
+
 test('busy is counted once per late poll, logged once per spell', async () => {
   const k = await setup();
   for (let i = 1; i <= 3; i++) {

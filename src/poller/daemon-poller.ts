@@ -89,7 +89,10 @@ export class DaemonPoller {
     let command = 'status-get';
     try {
       const status = parseStatus(await this.run('status-get'));
-      const restarted = this.noticeRestartAndReload(status, started);
+      // Kea's uptime and reload are as of its answer, not of the poll's start: a poll that waited
+      // behind proxied commands would otherwise see the start time move and take it for a restart.
+      const answeredAt = this.now();
+      const restarted = this.noticeRestartAndReload(status, answeredAt);
       if (this.needVersion) {
         command = 'version-get';
         next.version = parseVersion(await this.o.endpoint.command('version-get', this.o.timeoutMs));
@@ -102,7 +105,7 @@ export class DaemonPoller {
         if (changed) next.configChanges = this.snap.configChanges + 1;
         // The commit time Kea reports (reload) dates the configuration better than our poll does.
         if (changed || next.lastConfigChangeAt === undefined) {
-          next.lastConfigChangeAt = Math.round(started / 1000 - status.reload) * 1000;
+          next.lastConfigChangeAt = Math.round(answeredAt / 1000 - status.reload) * 1000;
         }
         next.configHash = hash;
         this.needHash = false;
@@ -113,11 +116,11 @@ export class DaemonPoller {
       next.daemon = this.daemon ?? 'unknown';
       next.status = status;
       // Kea's whole-second uptime would make a derived start time jitter; keep it until a restart.
-      if (restarted || next.startTime === undefined) next.startTime = Math.round(started / 1000 - status.uptime);
+      if (restarted || next.startTime === undefined) next.startTime = Math.round(answeredAt / 1000 - status.uptime);
       next.up = true;
       next.lastSuccessAt = this.now();
       delete next.error;
-      this.prev = { status, at: started };
+      this.prev = { status, at: answeredAt };
     } catch (err) {
       const e = toKeaError(err);
       next.up = false;
