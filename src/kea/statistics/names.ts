@@ -3,6 +3,7 @@ import { poolLabel, type SubnetInfo } from './subnets.js';
 import { DEFAULT_STATS, DROP_REASONS } from './names-default.js';
 import { KEA_EXPORTER } from './names-kea-exporter.js';
 import { unmappedMetricName } from './metric-name.js';
+import { MAX_UNMAPPED_FAMILIES } from '../limits.js';
 
 export type Naming = 'default' | 'kea-exporter';
 export type StatsDaemon = 'dhcp4' | 'dhcp6' | 'd2';
@@ -59,7 +60,13 @@ export function statSeries(
   }
   const def = r.defs.get(s.stat);
   const family = def ? defFamily(r, def, scope) : unknownFamily(r, scope, s.stat);
-  return { family, labels: scopeLabels(scope, s, subnets, false) };
+  return family ? { family, labels: scopeLabels(scope, s, subnets, false) } : undefined;
+}
+
+/** Whether statSeries leaves this sample out for MAX_UNMAPPED_FAMILIES (the caller counts it). */
+export function pastUnmappedCap(daemon: StatsDaemon, naming: Naming, s: StatSample): boolean {
+  const r = registry(daemon, naming);
+  return r.unknown.size >= MAX_UNMAPPED_FAMILIES && !r.unknown.has(`${scopeOf(s)}|${s.stat}`);
 }
 
 export function scopeOf(s: StatSample): Scope {
@@ -143,7 +150,10 @@ function kxSeries(r: Registry, scope: Scope, s: StatSample, subnets: ReadonlyMap
   const table = KEA_EXPORTER[r.daemon as 'dhcp4' | 'dhcp6'];
   if (scope !== 'key' && (scope === 'global' ? table.ignoreGlobal : table.ignoreScoped).has(s.stat)) return undefined;
   const entry = table.map.get(s.stat);
-  if (!entry || !entry.scopes.includes(scope)) return { family: unknownFamily(r, scope, s.stat), labels: scopeLabels(scope, s, subnets, true) };
+  if (!entry || !entry.scopes.includes(scope)) {
+    const family = unknownFamily(r, scope, s.stat);
+    return family ? { family, labels: scopeLabels(scope, s, subnets, true) } : undefined;
+  }
   const labels = scopeLabels(scope, s, subnets, true);
   if (scope === 'subnet' && entry.family.labels.includes('pool')) labels.pool = ''; // as kea-exporter does
   return { family: entry.family, labels: { ...labels, ...entry.fixed } };
@@ -168,11 +178,13 @@ function scopeLabels(scope: Scope, s: StatSample, subnets: ReadonlyMap<number, S
 }
 
 /** Unmapped statistics: a gauge `kea_<daemon>_<scope prefix><sanitized name>`, never throwing.
- * One family per name and scope; a name that a known family could take gets `_unmapped`. */
-function unknownFamily(r: Registry, scope: Scope, stat: string): StatFamily {
+ * One family per name and scope; a name that a known family could take gets `_unmapped`.
+ * undefined past MAX_UNMAPPED_FAMILIES (the sample is left out). */
+function unknownFamily(r: Registry, scope: Scope, stat: string): StatFamily | undefined {
   const key = `${scope}|${stat}`;
   const cached = r.unknown.get(key);
   if (cached) return cached;
+  if (r.unknown.size >= MAX_UNMAPPED_FAMILIES) return undefined;
   const prefix = `kea_${r.daemon}_${SCOPE_PREFIX[scope]}`;
   // Default naming stays promtool-clean; kea-exporter naming keeps that exporter's names.
   let name = r.naming === 'kea-exporter' ? `${prefix}${sanitize(stat)}` : unmappedMetricName(prefix, stat);

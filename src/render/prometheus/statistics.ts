@@ -1,4 +1,4 @@
-import { statFamilies, statSeries, type Naming, type StatsDaemon } from '../../kea/statistics/names.js';
+import { pastUnmappedCap, statFamilies, statSeries, type Naming, type StatsDaemon } from '../../kea/statistics/names.js';
 import type { StatisticsSnapshot } from '../../snapshot.js';
 import type { Collector, MetricDef } from './collector.js';
 import { COMMAND_ERRORS } from './exporter.js';
@@ -21,7 +21,7 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
     ...UTILIZATION_FAMILIES,
     { name: STATS_POLL_DURATION, type: 'gauge', help: 'Duration of the last statistics poll (statistic-get-all, and config-get when the config changed).' },
     { name: STATS_LAST_SUCCESS, type: 'gauge', help: 'Unix time of the last successful statistics poll.' },
-    { name: STATS_DROPPED, type: 'gauge', help: 'Statistics left out of the last poll by statistics.maxSeries.' },
+    { name: STATS_DROPPED, type: 'gauge', help: 'Statistics left out of the last poll by statistics.maxSeries, or past the cap on families of unknown statistics.' },
   ];
   return {
     metrics,
@@ -30,11 +30,13 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
       if (s.lastSuccessAt !== undefined) emit(STATS_LAST_SUCCESS, s.lastSuccessAt / 1000);
       for (const [reason, n] of Object.entries(s.errors)) emit(COMMAND_ERRORS, n ?? 0, { command: 'statistic-get-all', reason });
       if (!s.up) return;
-      emit(STATS_DROPPED, s.dropped);
+      let capped = 0;
       for (const sample of s.samples) {
         const series = statSeries(s.daemon, naming, sample, s.subnets);
         if (series) emit(series.family.name, sample.value, series.labels, series.family);
+        else if (pastUnmappedCap(s.daemon, naming, sample)) capped++;
       }
+      emit(STATS_DROPPED, s.dropped + capped);
       for (const u of utilization(s)) emit(u.family, u.ratio, u.labels);
     },
   };
