@@ -2,6 +2,7 @@
  * real Kea needs hundreds of thousands of leases for): memory stays far below the answers'
  * size, the bytes are Kea's, a slow client cannot hold a daemon past proxy.timeout, and the
  * global budget refuses with 503. */
+import { hashedPost, type Got, type PostOptions } from '../../test/support/hashed-post.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -52,42 +53,9 @@ async function start(yaml: string): Promise<Running> {
 
 const users = `users: [ { name: ops, password: ops-pw, role: admin }, { name: viewer, password: viewer-pw } ]`;
 
-interface Got {
-  status: number;
-  bytes: number;
-  sha: string;
-  /** The body, when asked to keep it. */
-  text?: string;
-  retryAfter?: string;
-  /** The response was cut off (aborted) instead of ending. */
-  aborted: boolean;
-}
-
-/** POSTs a command; hashes the body as it comes (never holds it unless keep). */
-function post(port: number, target: string, body: string, opts: { auth?: string; keep?: boolean; onResponse?: (res: http.IncomingMessage) => void } = {}): Promise<Got> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    let bytes = 0;
-    const chunks: Buffer[] = [];
-    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: `/targets/${target}/`, agent: false, headers: { authorization: opts.auth ?? AUTH } }, (res) => {
-      const done = (aborted: boolean) => resolve({
-        status: res.statusCode!, bytes, sha: h.digest('hex'), aborted,
-        ...(opts.keep && { text: Buffer.concat(chunks).toString('utf8') }),
-        ...(res.headers['retry-after'] !== undefined && { retryAfter: String(res.headers['retry-after']) }),
-      });
-      res.on('data', (c: Buffer) => {
-        bytes += c.length;
-        h.update(c);
-        if (opts.keep) chunks.push(c);
-      });
-      res.once('end', () => done(false));
-      res.once('error', () => done(true));
-      opts.onResponse?.(res);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+type PostOpts = Omit<PostOptions, 'auth'> & { auth?: string };
+/** POSTs a command as the admin unless told otherwise; hashes the body as it comes. */
+const post = (port: number, target: string, body: string, opts: PostOpts = {}): Promise<Got> => hashedPost(port, target, body, { ...opts, auth: opts.auth ?? AUTH });
 
 async function metric(app: App, name: string, labels = ''): Promise<number> {
   const text = (await app.renderer.render(false)).body;

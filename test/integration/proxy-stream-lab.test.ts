@@ -4,9 +4,9 @@
  * whole; a client that stops reading releases the daemon at proxy.timeout, Kea keeps serving
  * and never sees more than one connection from the exporter. A counting, hashing relay sits
  * between the exporter and Kea. Fails loudly when Kea cannot be started. */
+import { hashedPost, type Got, type PostOptions } from '../support/hashed-post.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -30,34 +30,9 @@ let server: ReturnType<typeof buildServer>;
 let port: number;
 let dir: string;
 
-interface Got {
-  status: number;
-  bytes: number;
-  sha: string;
-  text?: string;
-  aborted: boolean;
-}
-
-function post(body: string, opts: { auth?: string; keep?: boolean; onResponse?: (res: http.IncomingMessage) => void } = {}): Promise<Got> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/targets/big/', agent: false, headers: { authorization: opts.auth ?? ADMIN } }, (res) => {
-      const done = (aborted: boolean) => resolve({ status: res.statusCode!, bytes, sha: h.digest('hex'), aborted, ...(opts.keep && { text: Buffer.concat(chunks).toString('utf8') }) });
-      res.on('data', (c: Buffer) => {
-        bytes += c.length;
-        h.update(c);
-        if (opts.keep) chunks.push(c);
-      });
-      res.once('end', () => done(false));
-      res.once('error', () => done(true));
-      opts.onResponse?.(res);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+type PostOpts = Omit<PostOptions, 'auth'> & { auth?: string };
+/** POSTs a command to the big target, as the admin unless told otherwise. */
+const post = (body: string, opts: PostOpts = {}): Promise<Got> => hashedPost(port, 'big', body, { ...opts, auth: opts.auth ?? ADMIN });
 
 before(async () => {
   kea = await startBigKea(SUBNETS);
