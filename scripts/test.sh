@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test. Installs what the tests need (Kea and Prometheus from Debian, npm packages)
+# Runs every test. Installs what the tests need (Kea 2.2 and Prometheus from Debian, Kea 2.6 and 3.0
+# unpacked from Debian trixie and sid, npm packages)
 # when it is missing, so it passes on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,8 @@ if [ ${#need[@]} -gt 0 ]; then
     kea-admin prometheus openssl util-linux >/dev/null
 fi
 export PATH="$PATH:/usr/sbin"
+# Real Kea 2.6 and 3.0 beside the system's 2.2 (unpacked into a cache; fails loudly when it cannot).
+scripts/kea-versions.sh 2.6 3.0
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
 

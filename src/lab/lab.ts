@@ -1,39 +1,54 @@
 /**
- * A real local Kea 2.2 lab (HA dhcp4 pair, dhcp6, d2, agent) on loopback, for integration tests and the demo.
- * Opt-in: 'traffic', a standalone kea-dhcp4 serving real DHCP on 127.0.0.1:67 for perfdhcp (one per machine).
+ * A real local Kea lab on loopback, of one Kea version (2.2, 2.6 or 3.0), for integration tests and
+ * the demo: an HA hot-standby pair, dhcp6, d2 and a Control Agent by default; on request the traffic
+ * servers (real DHCP from perfdhcp on ports of their own), hub-and-spoke and passive-backup HA, and
+ * on 3.0 an HTTPS control socket requiring client certificates. Labs of different versions (or the
+ * same) run side by side: every port and path is the lab's own.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { rmSync } from 'node:fs';
-import { access, constants, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createConnection, createServer, type AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeTestCertificates } from './certs.js';
 import {
-  ALL_LAB_DAEMONS, KEA_BINARIES, KEA_HOOKS, LAB_DAEMONS, LEASE_CMDS_HOOK, labConfig, labPaths, leaseFile, type LabDaemon, type LabPorts,
-} from './kea-configs.js';
+  ALL_LAB_DAEMONS, HA_SERVERS, HTTP_SOCKET_DAEMONS, LAB_DAEMONS, daemonRow, daemonsFor, labPaths, leaseFile, socketDir,
+  type HttpSocketDaemon, type LabDaemon,
+} from './daemons.js';
+import { daemonArgs, httpUrl, labConfig, type LabContext, type LabPorts } from './kea-configs.js';
+import { NEWEST_KEA, keaInstall, type KeaInstall, type KeaProgram, type KeaVersion } from './kea-install.js';
 import { leases4Csv } from './leases.js';
 import { perfdhcpAgainst, type PerfdhcpOptions, type PerfdhcpResult } from './perfdhcp.js';
+import { TAIL_LINES, freePorts, guardExit, ownedDirs, sleep, spawnTracked, tail, unixCommand, type Proc } from './processes.js';
 
-export type { LabDaemon } from './kea-configs.js';
+export type { LabDaemon } from './daemons.js';
+export { freePort } from './processes.js';
 
-/** HA local state in a status-get answer (first relationship), if any. */
-export function haLocalState(answer: unknown): string | undefined {
+/** HA local state in a status-get answer (relationship `index`, default the first), if any. */
+export function haLocalState(answer: unknown, index = 0): string | undefined {
   type Ha = { arguments?: { 'high-availability'?: { 'ha-servers'?: { local?: { state?: string } } }[] } };
-  return (answer as Ha | undefined)?.arguments?.['high-availability']?.[0]?.['ha-servers']?.local?.state;
+  return (answer as Ha | undefined)?.arguments?.['high-availability']?.[index]?.['ha-servers']?.local?.state;
 }
 
 export interface LabOptions {
-  daemons?: LabDaemon[]; // default: the five of LAB_DAEMONS; 'traffic' only when listed (it needs 127.0.0.1:67)
+  version?: KeaVersion; // default NEWEST_KEA
+  daemons?: LabDaemon[]; // default LAB_DAEMONS
   dir?: string; // default: a fresh mkdtemp under os.tmpdir(); a given dir is removed on stop only if the lab created it
   leases?: number; // leases preloaded into the 'leases' daemon's memfile (default 0)
 }
 
 export interface Lab {
+  version: KeaVersion;
+  install: KeaInstall;
   dir: string;
-  sockets: { primary: string; standby: string; dhcp6: string; d2: string; traffic: string; leases: string };
+  sockets: Record<LabDaemon, string>;
   agentUrl: string;
-  haPorts: { primary: number; standby: number };
+  ports: LabPorts;
+  /** Kea 3's own HTTP control sockets (basic auth `httpAuth`), by daemon; empty before 3.0. */
+  httpUrls: Partial<Record<HttpSocketDaemon, string>>;
+  httpAuth: { username: string; password: string };
+  /** Kea 3's 'tls' daemon: its HTTPS URL and the PKI (it requires a client certificate). */
+  tls?: { url: string; ca: string; clientCert: string; clientKey: string };
   configFile(name: LabDaemon): string;
   logFile(name: LabDaemon): string;
   /** One command per UNIX connection, read to EOF. For 'ca' it POSTs to agentUrl; `args.service` goes top-level. Test helper only. */
@@ -42,109 +57,70 @@ export interface Lab {
   start(name: LabDaemon): Promise<void>;
   stop(): Promise<void>;
   waitFor(name: LabDaemon, pred: (statusGetAnswer: unknown) => boolean, timeoutMs: number): Promise<unknown>;
-  /**
-   * Real DORA exchanges against 'traffic' (must be running): `perfdhcp -4 -r <rate> -n <count> -R <clients>
-   * -p <timeoutS> -l 127.0.0.2 127.0.0.1` (see perfdhcp.ts). Exit code 3 (drops) is fine; rejects if perfdhcp
-   * could not run or the daemon's pkt4-received did not move.
-   */
+  /** Real DHCP exchanges (see perfdhcp.ts) against 'traffic' (family 4) or 'traffic6' (6), which must run. */
   perfdhcp(opts: PerfdhcpOptions): Promise<PerfdhcpResult>;
+  /** This version's program (kea-shell, perfdhcp, ...) with its environment: exit code and output. */
+  run(program: KeaProgram, args: string[], opts?: { stdin?: string; timeoutMs?: number }): Promise<RunResult>;
 }
+
+export interface RunResult { code: number | null; stdout: string; stderr: string }
 
 const START_TIMEOUT_MS = 15_000;
 const HA_TIMEOUT_MS = 20_000;
-const TAIL_LINES = 30;
-const INSTALL_HINT =
-  'apt-get install -y kea-dhcp4-server kea-dhcp6-server kea-dhcp-ddns-server kea-ctrl-agent kea-admin';
 
-interface Proc {
-  child: ChildProcess;
-  output: string[]; // last lines of stdout+stderr (Kea prints config errors there before its loggers exist)
-  exit: Promise<void>;
-  exited?: { code: number | null; signal: NodeJS.Signals | null };
-}
+/** HA daemons and the state each settles in once its partners are up (all relationships). */
+const SETTLED: Partial<Record<LabDaemon, string>> = {
+  primary: 'hot-standby', standby: 'hot-standby', hub: 'hot-standby', spoke1: 'hot-standby', spoke2: 'hot-standby',
+  'pb-primary': 'passive-backup', 'pb-backup': 'backup',
+};
 
-// Children must not outlive us, even if stop() is never called; temp dirs neither.
-const live = new Set<ChildProcess>();
-const ownedDirs = new Set<string>();
-let guarded = false;
-function guardExit(): void {
-  if (guarded) return;
-  guarded = true;
-  const cleanup = () => {
-    live.forEach((c) => c.kill('SIGKILL'));
-    ownedDirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+async function allocatePorts(): Promise<LabPorts> {
+  const haNames = Object.keys(HA_SERVERS) as (keyof typeof HA_SERVERS)[];
+  const tcp = await freePorts('tcp', haNames.length + HTTP_SOCKET_DAEMONS.length + 2);
+  const udp = await freePorts('udp', 3);
+  const next = () => tcp.shift()!;
+  return {
+    ha: Object.fromEntries(haNames.map((n) => [n, next()])) as LabPorts['ha'],
+    http: Object.fromEntries(HTTP_SOCKET_DAEMONS.map((n) => [n, next()])) as LabPorts['http'],
+    https: next(),
+    agent: next(),
+    d2: udp[0]!, dhcp4: udp[1]!, dhcp6: udp[2]!,
   };
-  process.on('exit', cleanup);
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(sig, () => {
-      cleanup();
-      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig); // keep the default death
-    });
-  }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Binds port 0 on 127.0.0.1, reads the port the kernel chose, closes. */
-export function freePort(kind: 'tcp' | 'udp'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = kind === 'tcp' ? createServer() : createSocket('udp4');
-    const done = () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    };
-    s.once('error', reject);
-    if ('listen' in s) s.listen(0, '127.0.0.1', done);
-    else s.bind(0, '127.0.0.1', done);
-  });
-}
-
-function unixCommand(path: string, body: object, timeoutMs = 5000): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const sock = createConnection(path, () => sock.write(JSON.stringify(body)));
-    sock.setTimeout(timeoutMs, () => sock.destroy(new Error(`no answer from ${path} within ${timeoutMs} ms`)));
-    sock.on('data', (c: Buffer) => chunks.push(c));
-    sock.on('error', reject);
-    sock.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      try { resolve(JSON.parse(text)); } catch { reject(new Error(`non-JSON answer from ${path}: ${text.slice(0, 200)}`)); }
-    });
-  });
-}
-
-const tail = (file: string): Promise<string> =>
-  readFile(file, 'utf8').then((t) => t.trimEnd().split('\n').slice(-TAIL_LINES).join('\n'), (e: Error) => `(unreadable: ${e.message})`);
 
 export async function startLab(opts: LabOptions = {}): Promise<Lab> {
+  const version = opts.version ?? NEWEST_KEA;
+  const install = keaInstall(version);
   const daemons = [...new Set(opts.daemons ?? LAB_DAEMONS)];
-  const needed = [...new Set(daemons.map((d) => KEA_BINARIES[d]))];
-  if (daemons.includes('primary') || daemons.includes('standby')) needed.push(...KEA_HOOKS);
-  if (daemons.includes('traffic') || daemons.includes('leases')) needed.push(LEASE_CMDS_HOOK);
-  const missing: string[] = [];
-  for (const f of needed) await access(f, constants.R_OK).catch(() => missing.push(f));
-  if (missing.length) throw new Error(`Kea lab: missing ${missing.join(', ')}; install with: ${INSTALL_HINT}`);
+  const unsupported = daemons.filter((d) => !daemonsFor(install.features).includes(d));
+  if (unsupported.length) throw new Error(`Kea lab: Kea ${version} cannot run ${unsupported.join(', ')}`);
+  const programs = [...new Set(daemons.map((d) => daemonRow(d).program))];
+  const missing = await install.missing(programs, [...new Set(daemons.flatMap((d) => daemonRow(d).hooks))]);
+  if (missing.length) throw new Error(`Kea lab ${version}: missing ${missing.join(', ')}`);
 
-  const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'kea-lab-')));
+  const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), `kea-lab-${version}-`)));
   const ownDir = !opts.dir || (await mkdir(dir, { recursive: true })) !== undefined;
   if (ownDir) ownedDirs.add(dir);
   guardExit();
   const path = (name: LabDaemon) => labPaths(dir, name);
   // sun_path is 108 bytes; a long TMPDIR would make Kea fail with an obscure bind error.
   if (Buffer.byteLength(path('primary').socket) > 100) throw new Error(`Kea lab: dir ${dir} too long for UNIX sockets`);
+  await mkdir(socketDir(dir), { recursive: true });
+  await chmod(socketDir(dir), 0o750); // Kea 3.0 refuses a more open socket dir
 
-  const tcp = new Set<number>();
-  while (tcp.size < 3) tcp.add(await freePort('tcp')); // three distinct ports
-  const [haPrimary, haStandby, agent] = [...tcp] as [number, number, number];
-  const ports: LabPorts = { haPrimary, haStandby, agent, d2: await freePort('udp') };
-  const agentUrl = `http://127.0.0.1:${agent}/`;
+  const ports = await allocatePorts();
+  const auth = { user: 'lab-admin', password: randomBytes(12).toString('hex') };
+  const pki = install.features.httpSockets ? makeTestCertificates(join(dir, 'pki')) : undefined;
+  const ctx: LabContext = { dir, install, ports, auth, tls: pki && { ca: pki.caCert, cert: pki.serverCert, key: pki.serverKey } };
   // Every config is written, so start() works for a daemon left out of opts.daemons.
-  for (const name of ALL_LAB_DAEMONS) await writeFile(path(name).config, JSON.stringify(labConfig(name, dir, ports), null, 2));
+  for (const name of daemonsFor(install.features)) await writeFile(path(name).config, JSON.stringify(labConfig(name, ctx), null, 2));
   await writeFile(leaseFile(dir), leases4Csv({ count: opts.leases ?? 0 }));
+  const env = install.env(dir, socketDir(dir));
 
   const procs = new Map<LabDaemon, Proc>();
   let stopping: Promise<void> | undefined;
   const running = (name: LabDaemon) => [procs.get(name)].find((p) => p && !p.exited);
+  const agentUrl = `http://127.0.0.1:${ports.agent}/`;
 
   async function command(name: LabDaemon, command: string, args?: Record<string, unknown>): Promise<unknown> {
     if (name !== 'ca') return unixCommand(path(name).socket, args ? { command, arguments: args } : { command });
@@ -158,10 +134,10 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     const p = procs.get(name);
     const x = p?.exited;
     const state = !p ? 'never started' : x ? `exited with code ${x.code}, signal ${x.signal}` : `still running (pid ${p.child.pid})`;
+    const cmd = install.command(daemonRow(name).program, ['-c', path(name).config, ...daemonArgs(ctx, name)]);
     return [
-      `Kea lab: ${name} ${why}; ${state}`,
-      `  command: ${KEA_BINARIES[name]} -c ${path(name).config}`,
-      ...(name === 'traffic' ? ['  (traffic binds 127.0.0.1:67: is another lab with traffic, or a DHCP server, running?)'] : []),
+      `Kea lab ${version}: ${name} ${why}; ${state}`,
+      `  command: ${cmd.file} ${cmd.args.join(' ')}`,
       `--- last ${TAIL_LINES} lines of ${path(name).log} ---`,
       await tail(path(name).log),
       `--- last ${TAIL_LINES} lines of stdout/stderr ---`,
@@ -190,35 +166,11 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     }
   }
 
-  function spawnDaemon(name: LabDaemon): void {
-    const child = spawn(KEA_BINARIES[name], ['-c', path(name).config], {
-      env: { ...process.env, KEA_PIDFILE_DIR: dir, KEA_LOCKFILE_DIR: dir }, // else /run/kea, unwritable
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const p: Proc = { child, output: [], exit: Promise.resolve() };
-    p.exit = new Promise((resolve) =>
-      child.once('close', (code, signal) => {
-        p.exited = { code, signal };
-        live.delete(child);
-        resolve();
-      }),
-    );
-    child.once('error', (err) => p.output.push(`spawn error: ${err.message}`));
-    const collect = (chunk: Buffer) => {
-      p.output.push(...chunk.toString('utf8').trimEnd().split('\n'));
-      p.output.splice(0, Math.max(0, p.output.length - TAIL_LINES));
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-    live.add(child);
-    procs.set(name, p);
-  }
-
   const answered = (a: unknown) => (Array.isArray(a) ? a.length > 0 : (a as { result?: number } | undefined)?.result === 0);
-  // traffic: its DHCP socket must be open too (it exits when it cannot bind, but may answer for a moment first).
+  // Traffic daemons: their DHCP socket must be open too (they exit when they cannot bind, but may answer for a moment first).
   type Sockets = { arguments?: { sockets?: { status?: string } } };
   const ready = (name: LabDaemon) => (a: unknown) =>
-    answered(a) && (name !== 'traffic' || (a as Sockets).arguments?.sockets?.status === 'ready');
+    answered(a) && (!('dhcp' in daemonRow(name)) || (a as Sockets).arguments?.sockets?.status === 'ready');
 
   async function kill(name: LabDaemon): Promise<void> {
     const p = running(name);
@@ -229,7 +181,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 
   async function start(name: LabDaemon): Promise<void> {
     if (stopping || running(name)) throw new Error(`Kea lab: cannot start ${name}: ${stopping ? 'lab stopped' : 'already running'}`);
-    spawnDaemon(name);
+    if (!daemonsFor(install.features).includes(name)) throw new Error(`Kea lab: Kea ${version} cannot run ${name}`);
+    const cmd = install.command(daemonRow(name).program, ['-c', path(name).config, ...daemonArgs(ctx, name)]);
+    procs.set(name, spawnTracked(cmd.file, cmd.args, env));
     try {
       await waitFor(name, ready(name), START_TIMEOUT_MS);
     } catch (err) {
@@ -251,38 +205,70 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     return stopping;
   }
 
+  function run(program: KeaProgram, args: string[], o: { stdin?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+    const cmd = install.command(program, args);
+    return new Promise((resolve, reject) => {
+      const child = spawn(cmd.file, cmd.args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 60_000);
+      child.stdout.on('data', (d: Buffer) => (stdout = (stdout + d.toString('utf8')).slice(-1_000_000)));
+      child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-100_000)));
+      child.once('error', (err) => (clearTimeout(timer), reject(err)));
+      child.once('close', (code) => (clearTimeout(timer), resolve({ code, stdout, stderr })));
+      child.stdin.end(o.stdin ?? '');
+    });
+  }
+
+  const httpUrls = install.features.httpSockets
+    ? Object.fromEntries(HTTP_SOCKET_DAEMONS.map((d) => [d, httpUrl(ports, d)]))
+    : {};
   const lab: Lab = {
+    version,
+    install,
     dir,
-    sockets: {
-      leases: path('leases').socket,
-      primary: path('primary').socket,
-      standby: path('standby').socket,
-      dhcp6: path('dhcp6').socket,
-      d2: path('d2').socket,
-      traffic: path('traffic').socket,
-    },
+    sockets: Object.fromEntries(ALL_LAB_DAEMONS.map((d) => [d, path(d).socket])) as Record<LabDaemon, string>,
     agentUrl,
-    haPorts: { primary: haPrimary, standby: haStandby },
+    ports,
+    httpUrls,
+    httpAuth: { username: auth.user, password: auth.password },
+    tls: pki && { url: `https://127.0.0.1:${ports.https}/`, ca: pki.caCert, clientCert: pki.clientCert, clientKey: pki.clientKey },
     configFile: (name) => path(name).config,
     logFile: (name) => path(name).log,
-    ...{ command, kill, start, stop, waitFor },
+    ...{ command, kill, start, stop, waitFor, run },
     async perfdhcp(opts) {
-      if (stopping || !running('traffic')) throw new Error(`Kea lab: perfdhcp needs the 'traffic' daemon: startLab({ daemons: [..., 'traffic'] })`);
-      return perfdhcpAgainst((cmd, args) => command('traffic', cmd, args), opts);
+      const daemon = opts.family === 6 ? 'traffic6' : 'traffic';
+      if (stopping || !running(daemon)) throw new Error(`Kea lab: perfdhcp needs the '${daemon}' daemon: startLab({ daemons: [..., '${daemon}'] })`);
+      const [relayPort] = await freePorts('udp', 1);
+      const serverPort = opts.family === 6 ? ports.dhcp6 : ports.dhcp4;
+      return perfdhcpAgainst((cmd, args) => command(daemon, cmd, args), (a, timeoutMs) => run('perfdhcp', a, { timeoutMs }), opts, { serverPort, relayPort: relayPort! });
     },
   };
 
   // Start everything in parallel, report every failure, never hand back a half-started lab.
   const results = await Promise.allSettled(daemons.map((name) => start(name)));
   let failures = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
-  if (!failures.length && daemons.includes('primary') && daemons.includes('standby')) {
-    const hotStandby = (a: unknown) => haLocalState(a) === 'hot-standby';
-    const ha = await Promise.allSettled([waitFor('primary', hotStandby, HA_TIMEOUT_MS), waitFor('standby', hotStandby, HA_TIMEOUT_MS)]);
-    failures = ha.flatMap((r) => (r.status === 'rejected' ? [`HA pair not in hot-standby: ${(r.reason as Error).message}`] : []));
-  }
+  if (!failures.length) failures = await settleHa(daemons, waitFor);
   if (failures.length) {
     await stop();
-    throw new Error(`Kea lab failed to start (dir ${dir}):\n\n${failures.join('\n\n')}`);
+    throw new Error(`Kea lab ${version} failed to start (dir ${dir}):\n\n${failures.join('\n\n')}`);
   }
   return lab;
 }
+
+/** HA daemons whose partners all run must reach their settled state in every relationship. */
+async function settleHa(daemons: LabDaemon[], waitFor: Lab['waitFor']): Promise<string[]> {
+  const partners: Partial<Record<LabDaemon, LabDaemon[]>> = {
+    primary: ['standby'], standby: ['primary'], hub: ['spoke1', 'spoke2'], spoke1: ['hub'], spoke2: ['hub'],
+    'pb-primary': ['pb-backup'], 'pb-backup': ['pb-primary'],
+  };
+  const waiting = daemons.filter((d) => SETTLED[d] && partners[d]!.every((p) => daemons.includes(p)));
+  type Rels = { arguments?: { 'high-availability'?: unknown[] } };
+  const settled = (d: LabDaemon) => (a: unknown) => {
+    const n = (a as Rels).arguments?.['high-availability']?.length ?? 0;
+    return n > 0 && Array.from({ length: n }, (_, i) => haLocalState(a, i)).every((s) => s === SETTLED[d]);
+  };
+  const ha = await Promise.allSettled(waiting.map((d) => waitFor(d, settled(d), HA_TIMEOUT_MS)));
+  return ha.flatMap((r) => (r.status === 'rejected' ? [`HA not settled: ${(r.reason as Error).message}`] : []));
+}
+

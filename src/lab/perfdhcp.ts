@@ -1,35 +1,46 @@
-/** Real DHCPv4 traffic on loopback with ISC perfdhcp, against the lab's 'traffic' kea-dhcp4 (see kea-configs.ts). */
-import { execFile, spawn } from 'node:child_process';
-import { access, constants } from 'node:fs/promises';
+/** Real DHCP traffic on loopback with ISC perfdhcp, against the lab's 'traffic' (v4) or 'traffic6' (v6)
+ * daemon, which serve at ports of their own: perfdhcp plays a relay with the relay-port option
+ * (RFC 8357), so Kea answers at perfdhcp's port and nothing needs ports 67 or 547. */
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
-export const PERFDHCP = '/usr/sbin/perfdhcp';
-/** perfdhcp sends from here (as a relay: giaddr 127.0.0.2, which selects subnet 127.0.0.0/8)... */
+/** perfdhcp v4 sends from here (as a relay: giaddr 127.0.0.2, which selects subnet 127.0.0.0/8)... */
 export const PERFDHCP_LOCAL = '127.0.0.2';
-/** ...to the traffic daemon on 127.0.0.1:67. `-l lo` does not work: perfdhcp then binds 127.0.0.1:67 itself. */
+/** ...to the traffic daemon on 127.0.0.1. */
 export const PERFDHCP_SERVER = '127.0.0.1';
 
 const MAX_RATE = 10_000; // exchanges per second
 const MAX_COUNT = 100_000; // exchanges per run
 const KILL_GRACE_S = 5; // after timeoutS, on top of perfdhcp's own -p limit
-const OUTPUT_LIMIT = 256 * 1024;
 
 export interface PerfdhcpOptions {
-  /** DORA exchanges per second (-r). */
+  /** 4 (default: DORA against 'traffic') or 6 (SARR for an address and a prefix against 'traffic6'). */
+  family?: 4 | 6;
+  /** Exchanges per second (-r). */
   rate: number;
   /** Number of exchanges (-n). */
   count: number;
   /** perfdhcp stops sending after this (-p); it is killed KILL_GRACE_S later. Default: count / rate + 10. */
   timeoutS?: number;
-  /** Distinct client MACs (-R). Default: count, so every exchange leases its own address; 1 = perfdhcp's default. */
+  /** Distinct clients (-R). Default: count, so every exchange leases its own address; 1 = perfdhcp's default. */
   clients?: number;
 }
 
+export interface PerfdhcpPorts {
+  /** The traffic daemon's DHCP port (its `-p`). */
+  serverPort: number;
+  /** perfdhcp's own port, where Kea sends its answers (the relay port). */
+  relayPort: number;
+}
+
 export interface PerfdhcpResult {
-  /** 0 all exchanges completed; 3 some packets dropped (normal: perfdhcp's first DISCOVER is often lost). */
+  /** 0 all exchanges completed; 3 some packets dropped (normal: perfdhcp's first packet is often lost). */
   exitCode: number;
   stdout: string;
 }
+
+/** Runs this lab version's perfdhcp with `args`, killed after `timeoutMs`. */
+export type PerfdhcpRunner = (args: string[], timeoutMs: number) => Promise<{ code: number | null; stdout: string; stderr: string }>;
 
 const execFileP = promisify(execFile);
 
@@ -52,53 +63,21 @@ function positiveInt(name: string, v: number, max: number): number {
   return v;
 }
 
-/** The argument list: `-4 -r <rate> -n <count> -R <clients> -p <timeoutS> -l 127.0.0.2 127.0.0.1`. */
-export function perfdhcpArgs(opts: PerfdhcpOptions): string[] {
+/**
+ * v4: `-4 -o 82,13020000 -r R -n N -R C -p T -l 127.0.0.2 -L <relay> -N <server> 127.0.0.1` (RAI
+ * sub-option 19: relay port). v6: `-6 -A1 --or 1:135,0000 -e address-and-prefix ... -l lo ... ::1`
+ * (one relay level with the relay-source-port option 135).
+ */
+export function perfdhcpArgs(opts: PerfdhcpOptions, ports: PerfdhcpPorts): string[] {
   const rate = positiveInt('rate', opts.rate, MAX_RATE);
   const count = positiveInt('count', opts.count, MAX_COUNT);
   const clients = positiveInt('clients', opts.clients ?? count, MAX_COUNT);
   const timeoutS = positiveInt('timeoutS', opts.timeoutS ?? Math.ceil(count / rate) + 10, 600);
-  return ['-4', '-r', `${rate}`, '-n', `${count}`, '-R', `${clients}`, '-p', `${timeoutS}`, '-l', PERFDHCP_LOCAL, PERFDHCP_SERVER];
-}
-
-/**
- * Runs perfdhcp once, bounded in count and time. Resolves with exit code 0 or 3 (drops are fine);
- * rejects if it could not run (missing binary, bad arguments, socket errors, killed on timeout).
- */
-export async function runPerfdhcp(opts: PerfdhcpOptions): Promise<PerfdhcpResult> {
-  const args = perfdhcpArgs(opts);
-  await access(PERFDHCP, constants.X_OK).catch(() => {
-    throw new Error(`perfdhcp: ${PERFDHCP} missing; it comes with the Kea packages (Debian: apt-get install -y kea-admin)`);
-  });
-  await ensureLoopbackAlias();
-  const timeoutS = Number(args[args.indexOf('-p') + 1]);
-  const cmdline = `${PERFDHCP} ${args.join(' ')}`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(PERFDHCP, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout = (stdout + c.toString('utf8')).slice(-OUTPUT_LIMIT)));
-    child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString('utf8')).slice(-OUTPUT_LIMIT)));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, (timeoutS + KILL_GRACE_S) * 1000);
-    const kill = () => child.kill('SIGKILL');
-    process.once('exit', kill);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      process.removeListener('exit', kill);
-      reject(new Error(`perfdhcp: cannot run ${cmdline}: ${err.message}`));
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      process.removeListener('exit', kill);
-      if (code === 0 || code === 3) return resolve({ exitCode: code, stdout });
-      const why = timedOut ? `killed after ${timeoutS + KILL_GRACE_S} s` : `exited with code ${code}, signal ${signal}`;
-      reject(new Error(`perfdhcp: ${cmdline} ${why}\n--- stdout ---\n${stdout.slice(-4000)}\n--- stderr ---\n${stderr.slice(-4000)}`));
-    });
-  });
+  const common = ['-r', `${rate}`, '-n', `${count}`, '-R', `${clients}`, '-p', `${timeoutS}`];
+  const where = ['-L', `${ports.relayPort}`, '-N', `${ports.serverPort}`];
+  return opts.family === 6
+    ? ['-6', '-A1', '--or', '1:135,0000', '-e', 'address-and-prefix', ...common, '-l', 'lo', ...where, '::1']
+    : ['-4', '-o', '82,13020000', ...common, '-l', PERFDHCP_LOCAL, ...where, PERFDHCP_SERVER];
 }
 
 type StatisticGet = { result?: number; arguments?: Record<string, [number, string][]> };
@@ -111,22 +90,31 @@ function statValue(answer: unknown, name: string): number {
 }
 
 /**
- * runPerfdhcp, then proof that the traffic daemon saw it: pkt4-received must have moved.
- * `ask` sends one command to the traffic daemon (the lab's command('traffic', ...)).
+ * Runs perfdhcp once, bounded in count and time, then proves the traffic daemon saw it: its
+ * pkt4-received (pkt6-received) must have moved. Exit code 3 (drops) is fine. `ask` sends one
+ * command to the traffic daemon.
  */
 export async function perfdhcpAgainst(
   ask: (command: string, args?: Record<string, unknown>) => Promise<unknown>,
+  run: PerfdhcpRunner,
   opts: PerfdhcpOptions,
+  ports: PerfdhcpPorts,
 ): Promise<PerfdhcpResult> {
-  const received = async () => statValue(await ask('statistic-get', { name: 'pkt4-received' }), 'pkt4-received');
+  const args = perfdhcpArgs(opts, ports);
+  if (opts.family !== 6) await ensureLoopbackAlias();
+  const stat = opts.family === 6 ? 'pkt6-received' : 'pkt4-received';
+  const received = async () => statValue(await ask('statistic-get', { name: stat }), stat);
   const before = await received();
-  const result = await runPerfdhcp(opts);
+  const timeoutS = Number(args[args.indexOf('-p') + 1]);
+  const out = await run(args, (timeoutS + KILL_GRACE_S) * 1000);
+  const cmdline = `perfdhcp ${args.join(' ')}`;
+  if (out.code !== 0 && out.code !== 3) {
+    const why = out.code === null ? `killed after ${timeoutS + KILL_GRACE_S} s` : `exited with code ${out.code}`;
+    throw new Error(`perfdhcp: ${cmdline} ${why}\n--- stdout ---\n${out.stdout.slice(-4000)}\n--- stderr ---\n${out.stderr.slice(-4000)}`);
+  }
   const after = await received();
   if (after <= before) {
-    throw new Error(
-      `perfdhcp ran (exit ${result.exitCode}) but the traffic daemon's pkt4-received did not move (${before} -> ${after}); ` +
-        `is another DHCP server holding 127.0.0.1:67?\n${result.stdout.slice(-4000)}`,
-    );
+    throw new Error(`perfdhcp ran (exit ${out.code}) but the traffic daemon's ${stat} did not move (${before} -> ${after})\n${out.stdout.slice(-4000)}`);
   }
-  return result;
+  return { exitCode: out.code, stdout: out.stdout };
 }
