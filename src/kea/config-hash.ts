@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { KeaError } from '../errors.js';
 import { MAX_DEPTH, labelValue } from './limits.js';
-import { CONFIG_ROOT, DAEMONS, type DaemonKind } from './types.js';
+import { configKind } from './config-kind.js';
+import { CONFIG_ROOT, type DaemonKind } from './types.js';
 
 /** Key-sorted compact JSON: equal configurations give equal text whatever their key order.
  * Recursion is bounded: past MAX_DEPTH levels it throws too_deep, never a stack overflow. */
@@ -27,9 +28,8 @@ export interface ConfigGetInfo {
 }
 
 export function parseConfigGet(args: unknown): ConfigGetInfo {
-  const obj = (args !== null && typeof args === 'object' && !Array.isArray(args) ? args : {}) as Record<string, unknown>;
-  const daemon = DAEMONS.find((d) => Object.hasOwn(obj, CONFIG_ROOT[d]));
-  if (!daemon) throw new KeaError('bad_answer', 'config-get: no Dhcp4, Dhcp6, DhcpDdns or Control-agent key');
+  const daemon = configKind(args);
+  const obj = args as Record<string, unknown>;
   // Hash the configuration alone, never the "hash" key that 2.4+ adds beside it.
   const computedHash = createHash('sha256').update(canonicalJson(obj[CONFIG_ROOT[daemon]])).digest('hex').toUpperCase();
   const info: ConfigGetInfo = { daemon, computedHash };

@@ -38,8 +38,13 @@ export class DaemonPoller {
   private hashMode: 'kea' | 'computed' | undefined;
   private needVersion = true;
   private needHash = true;
-  /** The config hash the snapshot's sharedConfig was computed for. */
-  private sharedFor: string | undefined;
+  /** The config hash last fetched (keyed), even one found to be another daemon's. */
+  private latest: ConfigHash | undefined;
+  /** The config hash whose config-get was read last: what answers, and sharedConfig, are known for it. */
+  private readFor: string | undefined;
+  /** Set when that config-get was another daemon's than expected (wrong_daemon until it changes). */
+  private found: DaemonKind | undefined;
+  private reads = 0;
   private shared: SharedConfig | undefined;
   private sharedFailing = false;
   private readonly now: () => number;
@@ -98,19 +103,30 @@ export class DaemonPoller {
         next.version = parseVersion(await this.o.endpoint.command('version-get', this.o.timeoutMs));
         this.needVersion = false;
       }
+      const reads = this.reads;
       if (this.needHash) {
         command = 'config-hash';
-        const hash = await this.fetchHash();
-        const changed = this.snap.configHash !== undefined && this.snap.configHash.hash !== hash.hash;
-        if (changed) next.configChanges = this.snap.configChanges + 1;
-        // The commit time Kea reports (reload) dates the configuration better than our poll does.
-        if (changed || next.lastConfigChangeAt === undefined) {
-          next.lastConfigChangeAt = Math.round(answeredAt / 1000 - status.reload) * 1000;
-        }
-        next.configHash = hash;
+        this.latest = await this.fetchHash();
         this.needHash = false;
       }
-      if (next.configHash && this.sharedFor !== next.configHash.hash) await this.fetchShared(next);
+      const hash = this.latest!; // needHash is set until the first hash is had
+      // One config-get per configuration (its hash encodes the top-level key): what answers.
+      if (this.readFor !== hash.hash) {
+        command = 'config-get';
+        await this.fetchConfig(next);
+      }
+      if (this.found) {
+        // Until the hash changes or Kea restarts nothing more is sent, but restarts must be seen.
+        this.prev = { status, at: answeredAt };
+        if (this.reads === reads) command = '';
+        throw new KeaError('wrong_daemon', `${this.o.endpoint.label} answers as ${this.found}, ${this.o.daemon ? 'configured' : 'detected at first contact'} as ${this.daemon}`);
+      }
+      if (next.configHash?.hash !== hash.hash) {
+        if (next.configHash) next.configChanges = this.snap.configChanges + 1;
+        // The commit time Kea reports (reload) dates the configuration better than our poll does.
+        next.lastConfigChangeAt = Math.round(answeredAt / 1000 - status.reload) * 1000;
+        next.configHash = hash;
+      }
       next.sharedConfig = this.shared;
       next.haTransitions = this.countTransitions(status);
       next.daemon = this.daemon ?? 'unknown';
@@ -125,7 +141,8 @@ export class DaemonPoller {
       const e = toKeaError(err);
       next.up = false;
       next.error = { code: e.code, message: e.message };
-      next.commandErrors = bump(this.snap.commandErrors, command, e.code);
+      // A wrong daemon already counted is not counted again on polls that sent nothing to tell.
+      if (command) next.commandErrors = bump(this.snap.commandErrors, command, e.code);
     }
     next.pollDurationSeconds = (this.now() - started) / 1000;
     this.settleBusy(next, late?.stop() ?? false);
@@ -192,24 +209,20 @@ export class DaemonPoller {
     }
     const args = await this.run('config-get');
     const info = parseConfigGet(args);
-    if (this.daemon && info.daemon !== this.daemon) {
-      throw new KeaError('wrong_daemon', `${this.o.endpoint.label} is ${info.daemon}, configured as ${this.daemon}`);
-    }
-    this.daemon = info.daemon;
-    this.o.endpoint.daemon = info.daemon;
     if (info.keaHash) this.hashMode = 'kea';
     const raw = info.keaHash ?? info.computedHash;
-    this.noteConfig(args, raw, info.daemon);
+    this.readConfig(args, raw, info.daemon);
     return { hash: this.o.publishHash(raw), source: info.keaHash ? 'kea' : 'computed' };
   }
 
-  /** Kea 2.4+ hashes without config-get; the shared hash needs it once per configuration. A failure
-   * is counted but keeps the daemon up: the next poll tries again. */
-  private async fetchShared(next: DaemonSnapshot): Promise<void> {
+  /** Kea 2.4+ hashes without config-get; what answers, and the shared hash, need it once per
+   * configuration. A failure is counted but keeps the daemon up as configured: the next poll
+   * tries again. */
+  private async fetchConfig(next: DaemonSnapshot): Promise<void> {
     try {
       const args = await this.run('config-get');
       const info = parseConfigGet(args);
-      this.noteConfig(args, info.keaHash ?? info.computedHash, info.daemon);
+      this.readConfig(args, info.keaHash ?? info.computedHash, info.daemon);
       this.sharedFailing = false;
     } catch (err) {
       const e = toKeaError(err);
@@ -220,12 +233,20 @@ export class DaemonPoller {
     }
   }
 
-  /** `rawHash`: the daemon's own (or our computed) hash; only its keyed form leaves this poller. */
-  private noteConfig(args: unknown, rawHash: string, daemon: DaemonKind): void {
+  /** What a config-get says: the daemon that answers (the configured kind, else the one detected
+   * at first contact, must match: a socket or URL can lead to another daemon than meant) and,
+   * when it matches, the shared hash and the config for the others. `rawHash`: the daemon's own
+   * (or our computed) hash; only its keyed form leaves this poller. */
+  private readConfig(args: unknown, rawHash: string, daemon: DaemonKind): void {
+    this.reads++;
+    this.readFor = this.o.publishHash(rawHash);
+    this.found = this.daemon && daemon !== this.daemon ? daemon : undefined;
+    if (this.found) return; // another daemon's configuration: nothing of it is kept or handed on
+    this.daemon = daemon;
+    this.o.endpoint.daemon = daemon;
     const shared = sharedConfig(args);
     this.shared = shared && { hash: this.o.publishHash(shared.hash), haPeers: shared.haPeers };
-    this.sharedFor = this.o.publishHash(rawHash);
-    this.o.onConfig?.(args, this.sharedFor, daemon);
+    this.o.onConfig?.(args, this.readFor, daemon);
   }
 
   private countTransitions(s: Status): Readonly<Record<string, number>> {

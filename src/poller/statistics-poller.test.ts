@@ -12,6 +12,7 @@ import { UnixTransport } from '../transport/unix.js';
 import { MemoryLog } from '../log.js';
 import type { StatisticsConfig } from '../config/types.js';
 import { FakeKea, keaHandler, type KeaHandler, type KeaVersion } from '../../test/support/fake-kea.js';
+import { CAPTURED, captureHandler } from '../../test/support/capture-kea.js';
 
 let dir: string;
 const fakes: FakeKea[] = [];
@@ -108,4 +109,20 @@ test('a down daemon is not asked for statistics; a failing statistic-get-all is 
   const down = await k.stats.poll();
   assert.equal(down?.up, false);
   assert.deepEqual(k.commands(), []);
+});
+
+test('its own config-get (the daemon poller\'s failed) showing another daemon: no statistic-get-all, wrong_daemon', async () => {
+  const k = await setup('2.6');
+  const real = k.fake.handler;
+  k.fake.handler = (cmd) => (cmd.command === 'config-get' ? { result: 1, text: 'denied' } : real(cmd));
+  assert.equal((await k.daemon.poll()).up, true); // the kind is unverified: trusted as configured
+  // Meanwhile another kind of daemon answers (real 2.6.3 dhcp6 configuration).
+  const dhcp6 = captureHandler('2.6.3', CAPTURED['2.6.3'].dhcp6);
+  k.fake.handler = (cmd) => (cmd.command === 'config-get' || cmd.command === 'statistic-get-all' ? dhcp6(cmd) : real(cmd));
+  k.commands();
+  const s = await k.stats.poll();
+  assert.deepEqual(k.commands(), ['config-get']);
+  assert.equal(s?.up, false);
+  assert.equal(s?.error?.code, 'wrong_daemon');
+  assert.deepEqual(s?.samples, []);
 });

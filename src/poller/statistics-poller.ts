@@ -1,4 +1,5 @@
-import { toKeaError } from '../errors.js';
+import { KeaError, toKeaError } from '../errors.js';
+import { configKind } from '../kea/config-kind.js';
 import { expectSuccess } from '../kea/answer.js';
 import { parseStatistics, type StatSample } from '../kea/statistics/parse.js';
 import { parseSubnets, type SubnetInfo } from '../kea/statistics/subnets.js';
@@ -65,7 +66,11 @@ export class StatisticsPoller {
       const hash = st.configHash?.hash;
       if (st.daemon !== 'd2' && (hash === undefined || hash !== this.subnetsHash)) {
         const answer = await this.o.endpoint.command('config-get', this.o.timeoutMs);
-        this.noteConfig(expectSuccess(answer, `config-get on ${this.o.endpoint.label}`), hash ?? '', st.daemon);
+        const args = expectSuccess(answer, `config-get on ${this.o.endpoint.label}`);
+        // Another daemon's statistics must never be exported under this one's names.
+        const kind = configKind(args);
+        if (kind !== st.daemon) throw new KeaError('wrong_daemon', `${this.o.endpoint.label} answers as ${kind}, not ${st.daemon}`);
+        this.noteConfig(args, hash ?? '', st.daemon);
       }
       command = 'statistic-get-all';
       const answer = await this.o.endpoint.command('statistic-get-all', this.o.timeoutMs);

@@ -1,7 +1,7 @@
 import type { Config, TargetConfig } from '../config/types.js';
-import { expectSuccess } from '../kea/answer.js';
+import { agentServices } from '../kea/config-kind.js';
 import type { HashPublisher } from '../kea/published-hash.js';
-import { DAEMONS, type DaemonKind } from '../kea/types.js';
+import type { DaemonKind } from '../kea/types.js';
 import type { Log } from '../log.js';
 import { DaemonPoller } from '../poller/daemon-poller.js';
 import type { PollWatch } from '../poller/late-watch.js';
@@ -37,6 +37,8 @@ export class Target {
   private readonly statistics = new Map<string, StatisticsPoller>();
   private readonly transport: Transport;
   private services: readonly Service[] | undefined;
+  /** A URL without daemon turned out to be a Kea 3 daemon's own socket. */
+  private kea3 = false;
 
   constructor(
     readonly config: TargetConfig,
@@ -51,7 +53,10 @@ export class Target {
       // One pool per target bounds the connections to it: a slot per daemon behind it.
       const daemons = config.kind === 'agent' ? 1 + 3 : 1;
       this.transport = new HttpTransport(config, poll.maxInFlight * daemons, poll.maxAnswerBytes);
-      this.add('self', `${config.url}#self`, undefined, config.kind === 'agent' ? 'ca' : config.daemon);
+      // A URL without daemon or services may be a Control Agent or a Kea 3 daemon's own socket:
+      // what answers is detected from its config-get at first contact (see onSelfConfig).
+      const self = config.kind === 'http' ? config.daemon : config.services ? 'ca' : undefined;
+      this.add('self', `${config.url}#self`, undefined, self);
       if (config.kind === 'agent' && config.services) this.addServices(config.services);
     }
   }
@@ -83,18 +88,25 @@ export class Target {
   endpointFor(service: string | undefined): Endpoint | undefined {
     const self = this.pollers.get(`${this.name}|self`)!;
     if (service === undefined) return self.endpoint;
-    if (this.config.kind === 'agent') return this.pollers.get(`${this.name}|${service}`)?.endpoint;
-    const daemon = this.config.daemon ?? self.snapshot.daemon;
+    if (this.config.kind === 'agent' && !this.kea3) return this.pollers.get(`${this.name}|${service}`)?.endpoint;
+    const daemon = this.config.kind === 'agent' ? self.snapshot.daemon : this.config.daemon ?? self.snapshot.daemon;
     return daemon === service || daemon === 'unknown' ? self.endpoint : undefined;
   }
 
   /** One poll of every daemon of this target (different daemons in parallel: different queues).
    * With watch, a daemon whose poll is late behind proxied commands is reported busy meanwhile. */
   async poll(watch?: TargetWatch): Promise<Map<string, DaemonSnapshot>> {
-    if (this.config.kind === 'agent' && !this.services) await this.discover();
     const each = (key: string): PollWatch | undefined => watch && { lateAfterMs: watch.lateAfterMs, onBusy: (s) => watch.onBusy(key, s) };
-    const entries = await Promise.all([...this.pollers].map(async ([key, p]) => [key, await p.poll(each(key))] as const));
-    return new Map(entries);
+    const polled = new Map<string, DaemonSnapshot>();
+    if (this.config.kind === 'agent' && !this.services) {
+      // Its own poll tells what answers (and, for an agent, the services) before they are polled.
+      const key = `${this.name}|self`;
+      polled.set(key, await this.pollers.get(key)!.poll(each(key)));
+    }
+    const rest = [...this.pollers].filter(([key]) => !polled.has(key));
+    const entries = await Promise.all(rest.map(async ([key, p]) => [key, await p.poll(each(key))] as const));
+    for (const [key, s] of entries) polled.set(key, s);
+    return polled;
   }
 
   /** One statistic-get-all of every DHCP/DDNS daemon of this target that is up. */
@@ -116,7 +128,10 @@ export class Target {
     let stats: StatisticsPoller | undefined;
     const opts = {
       target: this.name, labels, endpoint, timeoutMs, log: this.ctx.log, publishHash: this.ctx.publishHash,
-      onConfig: (args: unknown, hash: string, d: DaemonKind) => stats?.noteConfig(args, hash, d),
+      onConfig: (args: unknown, hash: string, d: DaemonKind) => {
+        if (id === 'self' && !this.services) this.onSelfConfig(args, d);
+        stats?.noteConfig(args, hash, d);
+      },
     };
     const poller = new DaemonPoller(daemon ? { ...opts, daemon } : opts);
     this.pollers.set(key, poller);
@@ -133,19 +148,19 @@ export class Target {
     for (const s of services) this.add(s, `${this.config.url}#${s}`, s, s);
   }
 
-  /** The agent's control-sockets name the daemons behind it. Retried each cycle until it works. */
-  private async discover(): Promise<void> {
-    const self = this.pollers.get(`${this.name}|self`)!;
-    try {
-      const answer = await self.endpoint.command('config-get', this.ctx.poll.timeoutMs);
-      const args = expectSuccess(answer, `config-get on ${this.name}`) as Record<string, unknown>;
-      const agent = (args['Control-agent'] ?? {}) as { 'control-sockets'?: Record<string, unknown> };
-      const names = Object.keys(agent['control-sockets'] ?? {});
-      const services = DAEMONS.filter((d): d is Service => d !== 'ca' && names.includes(d));
+  /** The first config-get of a URL given without daemon or services: a Control Agent's names
+   * the daemons behind it; a Kea 3 daemon's own socket answers for itself alone (it ignores
+   * `service`), so it is polled as that daemon, with its statistics, and has no services. */
+  private onSelfConfig(args: unknown, daemon: DaemonKind): void {
+    if (this.config.kind !== 'agent') return;
+    if (daemon === 'ca') {
+      const services = agentServices(args);
       this.ctx.log.info({ target: this.name, services }, 'discovered services behind the Control Agent');
       this.addServices(services);
-    } catch {
-      // The agent's own poll reports why it is unreachable.
+    } else {
+      this.kea3 = true;
+      this.ctx.log.info({ target: this.name, daemon }, 'a Kea daemon\'s own HTTP control socket, not a Control Agent');
+      this.services = [];
     }
   }
 }
