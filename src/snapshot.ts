@@ -3,6 +3,7 @@ import type { ErrorCode } from './errors.js';
 import type { StatSample } from './kea/statistics/parse.js';
 import type { SubnetInfo } from './kea/statistics/subnets.js';
 import type { SharedConfig } from './kea/shared-config.js';
+import type { DhcpDisabledCause } from './kea/dhcp-state.js';
 
 /** What one status-get says, normalised across Kea 2.2–3.x. Absent fields were not reported. */
 export interface Status {
@@ -17,6 +18,8 @@ export interface Status {
   sockets?: { status: string; errors: string[] };
   /** From dhcp-state (2.6.2+): true when the DHCP service is disabled for any reason. */
   dhcpDisabled?: boolean;
+  /** From dhcp-state, with dhcpDisabled: which causes hold it disabled (several may at once). */
+  dhcpDisabledBy?: Readonly<Record<DhcpDisabledCause, boolean>>;
   ha: HaRelationship[];
 }
 

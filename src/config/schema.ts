@@ -13,7 +13,7 @@ import { DEFAULTS, type Config, type TargetConfig } from './types.js';
 /** Label names the exporter sets itself; a target label with one of these would clash. */
 export const RESERVED_LABELS = [
   'target', 'daemon', 'state', 'relationship', 'role', 'mode', 'version', 'hash',
-  'source', 'ha_peers', 'window', 'command', 'reason', 'service', 'code', 'quantile', 'le',
+  'source', 'ha_peers', 'window', 'command', 'reason', 'service', 'code', 'quantile', 'le', 'cause',
   // statistics (both namings)
   'type', 'operation', 'subnet', 'subnet_id', 'shared_network', 'pool', 'key',
 ] as const;

@@ -1,4 +1,5 @@
 import { KeaError } from '../errors.js';
+import { parseDhcpState } from './dhcp-state.js';
 import type { HaRelationship, HaRemote, Status } from '../snapshot.js';
 import { MAX_HA_RELATIONSHIPS, MAX_HA_SCOPES, MAX_SOCKET_ERRORS, checkCount, labelValue } from './limits.js';
 
@@ -37,14 +38,12 @@ export function parseStatus(args: unknown): Status {
   if (isObj(args.sockets) && typeof args.sockets.status === 'string') {
     status.sockets = { status: args.sockets.status, errors: strs(args.sockets.errors, MAX_SOCKET_ERRORS, 'status-get sockets.errors') };
   }
-  if (isObj(args['dhcp-state'])) status.dhcpDisabled = isDisabled(args['dhcp-state']);
+  if (isObj(args['dhcp-state'])) {
+    const { disabled, by } = parseDhcpState(args['dhcp-state']);
+    status.dhcpDisabled = disabled;
+    status.dhcpDisabledBy = by;
+  }
   return status;
-}
-
-/** dhcp-state (2.6.2+): globally-disabled sums up the other flags and origin lists. */
-function isDisabled(state: Obj): boolean {
-  if (typeof state['globally-disabled'] === 'boolean') return state['globally-disabled'];
-  return Object.values(state).some((v) => v === true || (Array.isArray(v) && v.length > 0));
 }
 
 const HA = 'status-get high-availability';
