@@ -31,17 +31,21 @@ test('equal configs hash equal whatever the key order; a changed value changes t
   assert.notEqual(parseConfigGet(args).computedHash, parseConfigGet(changed).computedHash);
 });
 
-test('2.4+ config-get carries Kea\'s hash, which the computed hash ignores', () => {
-  const args = fixtureArgs('2.4', 'dhcp4.config-get') as Record<string, unknown>;
-  const info = parseConfigGet(args);
-  assert.equal(info.daemon, 'dhcp4');
-  assert.match(info.keaHash ?? '', /^[0-9A-F]{64}$/);
-  const { hash: _dropped, ...withoutHash } = args;
-  assert.equal(parseConfigGet(withoutHash).computedHash, info.computedHash);
+test('2.6.3 / 3.0.4 config-get carries Kea\'s hash (its config-hash-get value), which the computed hash ignores', () => {
+  const cases = [['2.6.3', 'dhcp4-ha-primary', 'dhcp4'], ['2.6.3', 'dhcp6', 'dhcp6'], ['2.6.3', 'd2', 'd2'], ['2.6.3', 'ca', 'ca'],
+    ['3.0.4', 'dhcp4-ha-lb-primary', 'dhcp4'], ['3.0.4', 'dhcp6-http', 'dhcp6'], ['3.0.4', 'd2', 'd2'], ['3.0.4', 'ca', 'ca']] as const;
+  for (const [v, name, daemon] of cases) {
+    const args = fixtureArgs(v, `${name}.config-get`) as Record<string, unknown>;
+    const info = parseConfigGet(args);
+    assert.equal(info.daemon, daemon);
+    assert.equal(info.keaHash, parseConfigHash(fixtureArgs(v, `${name}.config-hash-get`)), `${v} ${name}`);
+    const { hash: _dropped, ...withoutHash } = args;
+    assert.equal(parseConfigGet(withoutHash).computedHash, info.computedHash);
+  }
 });
 
 test('config-hash-get', () => {
-  assert.match(parseConfigHash(fixtureArgs('2.4', 'dhcp4.config-hash-get')), /^[0-9A-F]{64}$/);
+  assert.match(parseConfigHash(fixtureArgs('2.6.3', 'dhcp4-ha-primary.config-hash-get')), /^[0-9A-F]{64}$/);
   assert.throws(() => parseConfigHash({}), /no hash/);
   assert.throws(() => parseConfigGet({ Foo: {} }), /no Dhcp4/);
 });

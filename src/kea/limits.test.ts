@@ -24,9 +24,9 @@ function code(fn: () => unknown): ErrorCode {
   assert.fail('did not throw');
 }
 
-/** The 2.6 hub's status-get with `n` copies of its first relationship. */
+/** The real 2.6.3 hub's status-get with `n` copies of its first relationship. */
 function hub(n: number, edit: (rel: Record<string, any>) => void = () => {}): Record<string, unknown> {
-  const args = structuredClone(fixtureArgs('2.6', 'dhcp4-ha-hub.status-get')) as Record<string, any>;
+  const args = structuredClone(fixtureArgs('2.6.3', 'dhcp4-ha-hub.status-get')) as Record<string, any>;
   const rel = args['high-availability'][0];
   edit(rel);
   args['high-availability'] = Array.from({ length: n }, () => rel);

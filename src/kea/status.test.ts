@@ -58,34 +58,49 @@ test('2.2 dhcp6 without MT, d2 and ca with only pid/uptime/reload', () => {
   }
 });
 
-test('2.4: MT on by default', () => {
-  const s = parseStatus(fixtureArgs('2.4', 'dhcp4.status-get'));
-  assert.equal(s.multiThreadingEnabled, true);
-  assert.equal(typeof s.threadPoolSize, 'number');
+test('2.6.3 / 3.0.4: MT on with its fields', () => {
+  for (const v of ['2.6.3', '3.0.4'] as const) {
+    const s = parseStatus(fixtureArgs(v, 'dhcp6.status-get'));
+    assert.equal(s.multiThreadingEnabled, true, v);
+    assert.equal(s.threadPoolSize, 2, v);
+  }
 });
 
-test('2.6: dhcp-state, server names, hub-and-spoke, sockets retrying/failed', () => {
-  assert.equal(parseStatus(fixtureArgs('2.6', 'dhcp4.status-get')).dhcpDisabled, false);
-  assert.equal(parseStatus(fixtureArgs('2.6', 'dhcp4.status-get.disabled-by-user')).dhcpDisabled, true);
-  assert.equal(parseStatus(fixtureArgs('2.6', 'dhcp4.status-get.disabled-by-ha')).dhcpDisabled, true);
-  assert.equal(parseStatus(fixtureArgs('2.6', 'dhcp4.status-get.dhcp-state-db-bool')).dhcpDisabled, false);
-  const primary = parseStatus(fixtureArgs('2.6', 'dhcp4-ha-primary.status-get')).ha[0]!;
+/** The real 2.6.3 primary with dhcp-state edited: one Kea source revision prints
+ * disabled-by-db-connection as a boolean (no 2.6.3 / 3.0.4 capture does), so the parser must accept it. */
+function dbBool(value: boolean): unknown {
+  const args = structuredClone(fixtureArgs('2.6.3', 'dhcp4-ha-primary.status-get')) as { 'dhcp-state': Record<string, unknown> };
+  Object.assign(args['dhcp-state'], { 'disabled-by-db-connection': value, 'globally-disabled': value });
+  return args;
+}
+
+test('2.6.3: dhcp-state, server names, hub-and-spoke, sockets retrying/failed', () => {
+  assert.equal(parseStatus(fixtureArgs('2.6.3', 'dhcp4-ha-primary.status-get')).dhcpDisabled, false);
+  assert.equal(parseStatus(fixtureArgs('2.6.3', 'dhcp6.status-get.disabled-by-user')).dhcpDisabled, true);
+  assert.equal(parseStatus(fixtureArgs('2.6.3', 'dhcp4-ha-standby.waiting.status-get')).dhcpDisabled, true);
+  assert.equal(parseStatus(dbBool(false)).dhcpDisabled, false);
+  assert.equal(parseStatus(dbBool(true)).dhcpDisabled, true);
+  const primary = parseStatus(fixtureArgs('2.6.3', 'dhcp4-ha-primary.status-get')).ha[0]!;
   assert.equal(primary.local.serverName, 'server1');
   assert.equal(primary.relationship, 'server2');
-  const hub = parseStatus(fixtureArgs('2.6', 'dhcp4-ha-hub.status-get'));
+  const hub = parseStatus(fixtureArgs('2.6.3', 'dhcp4-ha-hub.status-get'));
   assert.deepEqual(hub.ha.map((r) => r.relationship), ['server1', 'server3']);
-  const retrying = parseStatus(fixtureArgs('2.6', 'dhcp4.status-get.sockets-retrying'));
+  const retrying = parseStatus(fixtureArgs('2.6.3', 'dhcp4-mt-off.sockets-retrying.status-get'));
   assert.equal(retrying.sockets?.status, 'retrying');
   assert.ok(retrying.sockets!.errors.length > 0);
-  assert.equal(parseStatus(fixtureArgs('2.6', 'dhcp4.status-get.sockets-failed')).sockets?.status, 'failed');
+  assert.equal(parseStatus(fixtureArgs('2.6.3', 'dhcp4-mt-off.sockets-failed.status-get')).sockets?.status, 'failed');
 });
 
-test('3.0: clock-skew when known, absent when null; HTTP socket answers unwrap', () => {
-  const skew = parseStatus(fixtureArgs('3.0', 'dhcp4-ha-primary.status-get')).ha[0]!;
-  assert.equal(skew.remote?.clockSkew, 2);
-  const waiting = parseStatus(fixtureArgs('3.0', 'dhcp4-ha-primary.waiting.status-get')).ha[0]!;
+test('3.0.4: signed clock-skew when known, absent when null; HTTP socket answers unwrap', () => {
+  assert.equal(parseStatus(fixtureArgs('3.0.4', 'dhcp4-ha-hub.partner-clock-ahead-45s.status-get')).ha[0]!.remote?.clockSkew, 45);
+  assert.equal(parseStatus(fixtureArgs('3.0.4', 'dhcp4-ha-hub.partner-clock-behind-40s.status-get')).ha[0]!.remote?.clockSkew, -40);
+  assert.equal(parseStatus(fixtureArgs('3.0.4', 'dhcp4-ha-hub.status-get')).ha[0]!.remote?.clockSkew, 0);
+  const waiting = parseStatus(fixtureArgs('3.0.4', 'dhcp4-ha-lb-secondary.waiting.status-get')).ha[0]!;
   assert.equal(waiting.remote?.clockSkew, undefined);
-  assert.equal(parseStatus(fixtureArgs('3.0', 'dhcp4-http.status-get')).pid, 5150);
+  const down = parseStatus(fixtureArgs('3.0.4', 'dhcp4-ha-lb-primary.partner-down.status-get')).ha[0]!;
+  assert.equal(down.remote?.clockSkew, undefined);
+  const http = parseStatus(fixtureArgs('3.0.4', 'dhcp4-ha-lb-primary-http.status-get'));
+  assert.equal(http.pid, parseStatus(fixtureArgs('3.0.4', 'dhcp4-ha-lb-primary.status-get')).pid);
 });
 
 test('partner last-state "" before first contact reads as unknown', () => {

@@ -8,9 +8,14 @@ test('version from every release shape', () => {
   assert.equal(parseVersion(fixture('2.2.0', 'dhcp4.version-get') as KeaAnswer), '2.2.0');
   assert.equal(parseVersion(fixture('2.2.0', 'd2.version-get') as KeaAnswer), '2.2.0');
   assert.equal(parseVersion((fixture('2.2.0', 'ca.version-get') as KeaAnswer[])[0]!), '2.2.0');
-  assert.equal(parseVersion(fixture('2.4', 'dhcp4.version-get') as KeaAnswer), '2.4.1');
-  assert.equal(parseVersion(fixture('2.6', 'dhcp4.version-get') as KeaAnswer), '2.6.3');
-  assert.equal(parseVersion(fixture('3.0', 'dhcp4.version-get') as KeaAnswer), '3.0.0');
+  for (const v of ['2.6.3', '3.0.4'] as const) {
+    for (const name of ['dhcp4.version-get', 'dhcp6.version-get', 'd2.version-get']) {
+      assert.equal(parseVersion(fixture(v, name) as KeaAnswer), v, `${v} ${name}`);
+    }
+    assert.equal(parseVersion((fixture(v, 'ca.version-get') as KeaAnswer[])[0]!), v);
+  }
+  // A Kea 3 daemon's own HTTP socket wraps the same answer in a list.
+  assert.equal(parseVersion((fixture('3.0.4', 'dhcp4-http.version-get') as KeaAnswer[])[0]!), '3.0.4');
 });
 
 test('falls back to the first word of extended', () => {

@@ -124,10 +124,10 @@ describe('Kea 3 HTTP control socket', () => {
     const { snaps } = await pollOnce(`hashKey: ${key}\ntargets: [{ name: k3, url: "${sock.url}", daemon: dhcp4 }]`);
     const [s] = snaps;
     assert.equal(s!.up, true, s!.error?.message);
-    assert.equal(s!.version, '3.0.0');
+    assert.equal(s!.version, '3.0.4');
     // Kea's hash, keyed as every published hash is.
     assert.deepEqual(s!.configHash, { hash: hashPublisher(key)(h.hash!), source: 'kea' });
-    assert.equal(s!.status?.ha[0]?.relationship, 'server2');
+    assert.equal(s!.status?.ha[0]?.relationship, 'lb2'); // the fake serves the captured lb1 (load-balancing with lb2)
     assert.equal(s!.status?.ha[0]?.remote?.clockSkew, 0);
   });
 

@@ -4,11 +4,23 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CAPTURES_DIR, CAPTURE_VERSIONS, captures } from './captures.js';
 
-/** The shared captures beside the project (a developer's workspace and CI's clone alike). */
+/** The shared captures beside the project: <repo>/../shared/kea, in a developer's workspace and
+ * in CI's clone alike. Never skipped: without them nothing vouches for the copies here. */
 const SHARED = fileURLToPath(new URL('../../../shared/kea/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../fixtures/kea/', import.meta.url));
+
+test('the shared captures are found relative to the project', () => {
+  assert.ok(existsSync(SHARED), `shared captures not found at ${SHARED} (clone them to ../shared beside the repo, as CI does)`);
+  for (const v of CAPTURE_VERSIONS) assert.ok(readdirSync(`${SHARED}${v}`).length > 0, v);
+});
+
+test('test/fixtures/kea/2.2.0 is byte-identical to the shared 2.2.0 captures, all of them', () => {
+  const shared = readdirSync(`${SHARED}2.2.0`);
+  assert.deepEqual(readdirSync(`${FIXTURES}2.2.0`).sort(), [...shared].sort());
+  for (const f of shared) assert.deepEqual(readFileSync(`${FIXTURES}2.2.0/${f}`), readFileSync(`${SHARED}2.2.0/${f}`), f);
+});
 
 test('every capture here is byte-identical to its shared original; every shared config-get and list-commands is here', () => {
-  assert.ok(existsSync(SHARED), `shared captures not found at ${SHARED}`);
   for (const v of CAPTURE_VERSIONS) {
     const here = readdirSync(`${CAPTURES_DIR}${v}`);
     for (const f of here) assert.deepEqual(readFileSync(`${CAPTURES_DIR}${v}/${f}`), readFileSync(`${SHARED}${v}/${f}`), `${v}/${f}`);

@@ -128,7 +128,7 @@ describe('FakeAgent as a Kea 3.0 daemon socket', () => {
     const agent = await FakeAgent.start({ role: 'daemon' });
     t.after(() => agent.close());
     const r = await post(agent.url, cmd('version-get', ['dhcp4']));
-    assert.equal(r.body, fixtureText('3.0/dhcp4-http.version-get.json'));
+    assert.equal(r.body, fixtureText('captures/3.0.4/dhcp4-http.version-get.json'));
   });
 });
 

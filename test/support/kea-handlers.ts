@@ -1,12 +1,14 @@
-/** Ready-made command handlers that answer like a Kea daemon of a given version, built
- * from the captures in test/fixtures/kea/2.2.0 and the version table of its README. */
+/** Ready-made command handlers that answer like a Kea daemon of a given version: 2.6 and 3.0
+ * serve the real 2.6.3 / 3.0.4 captures (test/fixtures/kea/captures), 2.2 the 2.2.0 ones; 2.4,
+ * never captured, is 2.2's data with the 2.4 additions of /work/shared/kea/README.md. */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { raw, sortedCompact } from './kea-json.js';
+import { dhcpState, haEntry, haPeers, type HaPreset } from './fake-ha.js';
+import { keaStringify, raw } from './kea-json.js';
 
 export type KeaVersion = '2.2' | '2.4' | '2.6' | '3.0';
 export type KeaDaemon = 'dhcp4' | 'dhcp6' | 'd2' | 'ca';
-export type HaPreset = 'primary' | 'standby' | 'partner-down';
+export type { HaPreset } from './fake-ha.js';
 
 export interface FakeCommand {
   command: string;
@@ -62,20 +64,23 @@ export function unsupported(command: string): Record<string, unknown> {
   return { result: 2, text: `'${command}' command not supported.` };
 }
 
-/** Kea's config-hash-get value: SHA-256 of its compact key-sorted re-serialization. */
+/** Kea's config-hash-get value: SHA-256, uppercase hex, of config-get's arguments (without
+ * "hash") exactly as Kea prints them (checked on every 2.6.3 / 3.0.4 capture). */
 export function configHash(config: Record<string, unknown>): string {
-  return createHash('sha256').update(sortedCompact(config)).digest('hex').toUpperCase();
+  return createHash('sha256').update(keaStringify(config)).digest('hex').toUpperCase();
 }
 
+/** Where each version's captured answers are; 2.4 has none and borrows 2.2's. */
+const CAPTURED = { '2.2': '2.2.0', '2.4': '2.2.0', '2.6': 'captures/2.6.3', '3.0': 'captures/3.0.4' } as const;
+/** The captured dhcp4 whose statistic-get-all is `dhcp4.statistic-get-all` (the same server). */
+const DHCP4_CONFIG = { '2.2': 'dhcp4-ha-primary', '2.4': 'dhcp4-ha-primary', '2.6': 'dhcp4-ha-primary', '3.0': 'dhcp4-ha-lb-primary' } as const;
+
 function baseConfig(daemon: KeaDaemon, version: KeaVersion, ha: boolean): Record<string, unknown> {
-  if (daemon !== 'dhcp4') {
-    const args = fixtureAnswer(`2.2.0/${daemon}.config-get.json`).arguments as Record<string, unknown>;
-    return args[ROOT[daemon]] as Record<string, unknown>;
-  }
-  // The only dhcp4 capture is the HA primary; without HA drop the hook, and on 2.2 MT is off by default.
-  const args = fixtureAnswer('2.2.0/dhcp4-ha-primary.config-get.json').arguments as Record<string, unknown>;
-  const cfg = structuredClone(args.Dhcp4) as Record<string, unknown>;
-  if (!ha) {
+  const name = daemon === 'dhcp4' ? DHCP4_CONFIG[version] : daemon;
+  const args = fixtureAnswer(`${CAPTURED[version]}/${name}.config-get.json`).arguments as Record<string, unknown>;
+  const cfg = structuredClone(args[ROOT[daemon]]) as Record<string, unknown>;
+  // The dhcp4 captures are HA servers; without HA drop the hook, and on 2.2 MT is off by default.
+  if (daemon === 'dhcp4' && !ha) {
     const hooks = cfg['hooks-libraries'] as Array<{ library: string }>;
     cfg['hooks-libraries'] = hooks.filter((h) => !h.library.endsWith('libdhcp_ha.so'));
     if (version === '2.2') {
@@ -85,18 +90,16 @@ function baseConfig(daemon: KeaDaemon, version: KeaVersion, ha: boolean): Record
   return cfg;
 }
 
-const VERSION_TEXT: Record<Exclude<KeaVersion, '2.2'>, [string, string]> = {
-  '2.4': ['2.4.1', '2.4.1\ntarball\nlinked with:\nlog4cplus 2.0.8\nOpenSSL 3.0.11 19 Sep 2023\n'],
-  '2.6': ['2.6.3', '2.6.3 (tarball)\nlinked with:\nlog4cplus 2.0.8\nOpenSSL 3.0.13 30 Jan 2024\n'],
-  '3.0': ['3.0.0', '3.0.0 (3.0.0 (tarball))\nlinked with:\nlog4cplus 2.0.8\nOpenSSL 3.0.15 3 Sep 2024\n'],
-};
+/** 2.4 was never captured: its first line as the version table gives it, the rest illustrative. */
+const VERSION_24: [string, string] = ['2.4.1', '2.4.1\ntarball\nlinked with:\nlog4cplus 2.0.8\nOpenSSL 3.0.11 19 Sep 2023\n'];
 
 /** Kea prints HA system-time as a UTC ptime, seconds precision. */
 export function keaTime(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 }
 
-const D2_STATS = ['ncr-error', 'ncr-invalid', 'ncr-received', 'queue-mgr-queue-full', 'update-error',
+/** 2.2 / 2.4 d2 statistics: as 2.6.3's global ones (queue-mgr-queue-full only came with 3.0). */
+const D2_STATS = ['ncr-error', 'ncr-invalid', 'ncr-received', 'update-error',
   'update-sent', 'update-signed', 'update-success', 'update-timeout', 'update-unsigned'];
 
 export function keaHandler(opts: KeaHandlerOptions): KeaHandler {
@@ -104,47 +107,24 @@ export function keaHandler(opts: KeaHandlerOptions): KeaHandler {
   const now = opts.now ?? Date.now;
   const modern = version !== '2.2';
   const v26 = version === '2.6' || version === '3.0';
+  const captured = CAPTURED[version];
   const haPreset = daemon === 'dhcp4' || daemon === 'dhcp6' ? opts.ha : undefined;
   let pid = opts.pid ?? 4000 + Math.floor(Math.random() * 60000);
   let startedAt = now();
   let reloadedAt = startedAt;
   let config = baseConfig(daemon, version, haPreset !== undefined);
   let hash = configHash({ [ROOT[daemon]]: config });
-  let haLocal: string = haPreset === 'partner-down' ? 'partner-down' : 'hot-standby';
-  let haRemote: string = haPreset === 'partner-down' ? 'unavailable' : 'hot-standby';
+  const peers = haPreset && haPeers(config, haPreset);
+  const usual = peers?.mode === 'load-balancing' ? 'load-balancing' : 'hot-standby';
+  let haLocal: string = haPreset === 'partner-down' ? 'partner-down' : haPreset === 'backup' ? 'backup' : usual;
+  let haRemote: string = haPreset === 'partner-down' ? 'unavailable' : usual;
 
   const seconds = (since: number): number => Math.max(0, Math.floor((now() - since) / 1000));
 
   function haBlock(): Record<string, unknown> {
-    const primary = haPreset !== 'standby';
-    const down = haRemote === 'unavailable' || haRemote === '';
-    const local: Record<string, unknown> = {
-      role: primary ? 'primary' : 'standby',
-      scopes: primary && haLocal !== 'waiting' ? ['server1'] : [],
-      state: haLocal,
-    };
-    const remote: Record<string, unknown> = {
-      age: down ? 8 : 0,
-      'analyzed-packets': 0,
-      'communication-interrupted': haRemote === 'unavailable',
-      'connecting-clients': 0,
-      'in-touch': haRemote !== '',
-      'last-scopes': primary || haRemote === '' ? [] : ['server1'],
-      'last-state': haRemote,
-      role: primary ? 'standby' : 'primary',
-      'unacked-clients': 0,
-      'unacked-clients-left': haRemote === 'unavailable' ? 1 : 0,
-    };
-    if (v26) {
-      local['server-name'] = primary ? 'server1' : 'server2';
-      remote['server-name'] = primary ? 'server2' : 'server1';
-    }
-    if (version === '3.0') {
-      local['system-time'] = keaTime(now());
-      remote['system-time'] = haRemote === '' ? null : keaTime(now());
-      remote['clock-skew'] = haRemote === '' ? null : 0;
-    }
-    return { 'ha-mode': 'hot-standby', 'ha-servers': { local, remote } };
+    return haEntry({
+      peers: peers!, local: haLocal, remote: haRemote, named: v26, clocks: version === '3.0', time: keaTime(now()),
+    });
   }
 
   function statusGet(): Record<string, unknown> {
@@ -160,10 +140,7 @@ export function keaHandler(opts: KeaHandlerOptions): KeaHandler {
     }
     args.sockets = { status: 'ready' };
     if (v26) {
-      args['dhcp-state'] = {
-        'disabled-by-db-connection': [], 'disabled-by-local-command': [],
-        'disabled-by-remote-command': [], 'disabled-by-user': false, 'globally-disabled': false,
-      };
+      args['dhcp-state'] = dhcpState(haPreset && haLocal);
       if (daemon === 'dhcp6') args['extended-info-tables'] = false;
     }
     if (haPreset) args['high-availability'] = [haBlock()];
@@ -171,19 +148,20 @@ export function keaHandler(opts: KeaHandlerOptions): KeaHandler {
   }
 
   function versionGet(): Record<string, unknown> {
-    if (version === '2.2') return fixtureAnswer(`2.2.0/${daemon}.version-get.json`);
-    const [text, extended] = VERSION_TEXT[version];
+    if (version !== '2.4') return fixtureAnswer(`${captured}/${daemon}.version-get.json`);
+    const [text, extended] = VERSION_24;
     return { arguments: { extended }, result: 0, text };
   }
 
   function listCommands(): Record<string, unknown> {
-    const list = fixtureAnswer(`2.2.0/${daemon}.list-commands.json`).arguments as string[];
-    return { arguments: modern ? [...list, 'config-hash-get'].sort() : list, result: 0 };
+    const list = fixtureAnswer(`${captured}/${daemon}.list-commands.json`).arguments as string[];
+    return { arguments: version === '2.4' ? [...list, 'config-hash-get'].sort() : list, result: 0 };
   }
 
   function statisticGetAll(): unknown {
-    if (daemon === 'dhcp4' || daemon === 'dhcp6') return raw(fixtureText(`2.2.0/${daemon}.statistic-get-all.json`));
     if (daemon === 'ca') return unsupported('statistic-get-all');
+    // Served byte for byte (128-bit counters, per-pool pool[PID] / pd-pool[PID] names).
+    if (daemon !== 'd2' || v26) return raw(fixtureText(`${captured}/${daemon}.statistic-get-all.json`));
     const stamp = keaTime(startedAt) + '.000000';
     return { arguments: Object.fromEntries(D2_STATS.map((s) => [s, [[0, stamp]]])), result: 0 };
   }

@@ -39,17 +39,6 @@ function formatNumber(n: number): string {
   return String(Number(n.toPrecision(6))); // Kea prints ~6 significant digits
 }
 
-/** Compact, key-sorted JSON: input of the config hash (Kea hashes its own re-serialization). */
-export function sortedCompact(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => {
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      const src = v as Record<string, unknown>;
-      return Object.fromEntries(Object.keys(src).sort().map((k) => [k, src[k]]));
-    }
-    return v;
-  });
-}
-
 export type ScanResult =
   | { kind: 'more' }
   | { kind: 'complete'; text: string }

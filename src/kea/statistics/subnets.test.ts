@@ -23,9 +23,20 @@ test('2.2 dhcp6 config-get: address pool prefix and pd-pool as prefix/prefix-len
   });
 });
 
-test('2.4 config-get with "hash" beside "Dhcp4" parses the same', () => {
-  const subnets = parseSubnets(fixtureArgs('2.4', 'dhcp4.config-get'));
-  assert.deepEqual(subnets.get(1)?.pools, ['192.0.2.10-192.0.2.200']);
+test('real 2.6.3 / 3.0.4 config-get ("hash" beside "Dhcp4"): shared network, pool-ids, 0 when absent', () => {
+  for (const name of ['2.6.3/dhcp4-ha-primary', '3.0.4/dhcp4-ha-lb-primary'] as const) {
+    const [v, file] = name.split('/') as ['2.6.3' | '3.0.4', string];
+    const subnets = parseSubnets(fixtureArgs(v, `${file}.config-get`));
+    assert.deepEqual([...subnets.keys()].sort((a, b) => a - b), [1, 10, 11, 20], name);
+    assert.deepEqual(subnets.get(1)?.poolIds, [5, 5, 7, 0], name);
+    assert.equal(subnets.get(1)?.sharedNetwork, '', name);
+    assert.equal(subnets.get(10)?.sharedNetwork, 'net-a', name);
+    assert.deepEqual(subnets.get(20)?.pools, ['10.20.0.10-10.20.0.200'], name);
+  }
+  const v6 = parseSubnets(fixtureArgs('2.6.3', 'dhcp6.config-get'));
+  assert.deepEqual(v6.get(1)?.poolIds, [3, 0]);
+  assert.deepEqual(v6.get(1)?.pdPoolIds, [9, 0]);
+  assert.equal(v6.get(2)?.sharedNetwork, 'net6');
 });
 
 test('built dhcp4: shared network members, configured pool-ids, subnet without pools', () => {

@@ -30,8 +30,8 @@ function fleet(): [string, DaemonSnapshot][] {
       commandErrors: { 'status-get': { timeout: 3 } },
     })],
     ['hub|self', snap({
-      target: 'hub', version: '3.0.0', transport: 'http',
-      status: parseStatus(fixtureArgs('3.0', 'dhcp4-ha-primary.status-get')),
+      target: 'hub', version: '3.0.4', transport: 'http',
+      status: parseStatus(fixtureArgs('3.0.4', 'dhcp4-ha-hub.partner-clock-ahead-45s.status-get')),
       configHash: { hash: 'B'.repeat(64), source: 'kea' }, busy: true, delayedPolls: 2,
     })],
     ['agent1|dhcp6', snap({
@@ -62,7 +62,9 @@ test('golden /metrics: every family, HA state sets, down daemon keeps only up an
   assert.match(text, /kea_ha_state\{target="server1",daemon="dhcp4",ha_pair="site-a",relationship="standby",state="partner-down"\} 1/);
   assert.match(text, /kea_ha_state\{target="server1",daemon="dhcp4",ha_pair="site-a",relationship="standby",state="hot-standby"\} 0/);
   assert.match(text, /kea_ha_partner_state\{[^}]*relationship="standby",state="unavailable"\} 1/);
-  assert.match(text, /kea_ha_clock_skew_seconds\{target="hub",daemon="dhcp4",relationship="server2"\} 2/);
+  // The real hub: one series per relationship, the partner 45 s ahead in one of them.
+  assert.match(text, /kea_ha_clock_skew_seconds\{target="hub",daemon="dhcp4",relationship="server1"\} 45/);
+  assert.match(text, /kea_ha_clock_skew_seconds\{target="hub",daemon="dhcp4",relationship="server3"\} 0/);
   // A daemon held up by proxied commands: busy, its last known state kept, up as it was.
   assert.match(text, /kea_exporter_daemon_busy\{target="hub",daemon="dhcp4"\} 1/);
   assert.match(text, /kea_exporter_polls_delayed_total\{target="hub",daemon="dhcp4"\} 2/);
