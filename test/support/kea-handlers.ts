@@ -58,8 +58,11 @@ export function fixtureAnswer(rel: string): Record<string, unknown> {
   return (Array.isArray(v) ? v[0] : v) as Record<string, unknown>;
 }
 
-export function unsupported(command: string): Record<string, unknown> {
-  return { result: 2, text: `'${command}' command not supported.` };
+/** What a Control Agent adds when it answers an unknown command itself (2.2-3.0, captured). */
+const AGENT_HINT = ' You did not include "service" parameter in the command, which indicates that Kea Control Agent should process this command rather than forward it to one or more Kea servers. If you aimed to send this command to one of the Kea servers you should include the "service" parameter in your request, e.g. "service": [ "dhcp4" ] to forward the command to the DHCPv4 server, or "service": [ "dhcp4", "dhcp6", "d2" ] to forward it to DHCPv4, DHCPv6 and D2 servers etc.';
+
+export function unsupported(command: string, daemon?: KeaDaemon): Record<string, unknown> {
+  return { result: 2, text: `'${command}' command not supported.${daemon === 'ca' ? AGENT_HINT : ''}` };
 }
 
 /** Kea's config-hash-get value: SHA-256 of its compact key-sorted re-serialization. */
@@ -183,7 +186,7 @@ export function keaHandler(opts: KeaHandlerOptions): KeaHandler {
 
   function statisticGetAll(): unknown {
     if (daemon === 'dhcp4' || daemon === 'dhcp6') return raw(fixtureText(`2.2.0/${daemon}.statistic-get-all.json`));
-    if (daemon === 'ca') return unsupported('statistic-get-all');
+    if (daemon === 'ca') return unsupported('statistic-get-all', daemon);
     const stamp = keaTime(startedAt) + '.000000';
     return { arguments: Object.fromEntries(D2_STATS.map((s) => [s, [[0, stamp]]])), result: 0 };
   }
@@ -195,13 +198,13 @@ export function keaHandler(opts: KeaHandlerOptions): KeaHandler {
       case 'list-commands': return listCommands();
       case 'statistic-get-all': return statisticGetAll();
       case 'config-hash-get':
-        return modern ? { arguments: { hash }, result: 0 } : unsupported(cmd.command);
+        return modern ? { arguments: { hash }, result: 0 } : unsupported(cmd.command, daemon);
       case 'config-get': {
         const args: Record<string, unknown> = { [ROOT[daemon]]: config };
         if (modern) args.hash = hash;
         return { arguments: args, result: 0 };
       }
-      default: return unsupported(cmd.command);
+      default: return unsupported(cmd.command, daemon);
     }
   };
 
