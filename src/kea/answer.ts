@@ -42,6 +42,34 @@ export function unwrapList(body: unknown, count: number, what: string): KeaAnswe
   return body.map((el) => asAnswer(el, what));
 }
 
+/** Bytes of a refusal's body read (HTTP status other than 200): Kea's are bare maps of ~40
+ * bytes; anything longer is no Kea refusal and is not held. */
+export const REFUSAL_BODY_BYTES = 1024;
+
+/** What an HTTP status other than 200 means, told by its (capped) body: every Kea HTTP
+ * endpoint (2.2-3.0 agents, Kea 3 daemons' sockets) answers a body it cannot parse, or one
+ * without `Content-Type: application/json`, with HTTP 400 and `{ "result": 400, "text":
+ * "Bad Request" }`; 401 and 403 are credentials and RBAC whatever the body. Messages name the
+ * status only, never the body (it is not ours to log). Pure. */
+export function httpRefusal(status: number, body: string | undefined, what: string): KeaError {
+  if (status === 401) return new KeaError('unauthorized', `${what}: HTTP 401 Unauthorized`);
+  if (status === 403) return new KeaError('forbidden', `${what}: HTTP 403 Forbidden`);
+  if (status === 400 && body !== undefined && isKeaBadRequest(body)) {
+    return new KeaError('bad_request', `${what}: HTTP 400, Kea refused the request as malformed`);
+  }
+  return new KeaError('http_status', `${what}: HTTP ${status}`);
+}
+
+function isKeaBadRequest(body: string): boolean {
+  let v: unknown;
+  try {
+    v = JSON.parse(body);
+  } catch {
+    return false;
+  }
+  return isRecord(v) && v.result === 400;
+}
+
 /** The agent answers "unable to forward" when the daemon behind it is down: that daemon's
  * failure, not the agent's. */
 export function isForwardFailure(a: KeaAnswer): boolean {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { MAX_BODY_DEPTH, parseCommand, withinDepth } from './body.js';
+import { MAX_BODY_DEPTH, parseBody, parseCommand, withinDepth } from './body.js';
 import { captures } from '../../test/support/captures.js';
 
 /** The issue's 10 KB body: 5,000 nested lists inside the arguments of a read-only command. */
@@ -73,4 +73,28 @@ test('property: parseCommand never throws, and accepts nothing deeper than its b
     }),
     { numRuns: 3000 },
   );
+});
+
+test('parseBody: Kea\'s answers to JSON that is no command, in the agent\'s order of checks (issue 12)', () => {
+  const bad = (text: string) => {
+    const p = parseBody(text, 16);
+    assert.equal(p.kind, 'invalid', text);
+    return (p as { text: string }).text;
+  };
+  const pre = 'Error during command processing: invalid command: ';
+  assert.equal(bad('{}'), `${pre}does not contain mandatory 'command'`);
+  assert.equal(bad('[]'), `${pre}expected toplevel entry to be a map, got list instead`);
+  assert.equal(bad(' 5 '), `${pre}expected toplevel entry to be a map, got integer instead`);
+  assert.equal(bad('5e2'), `${pre}expected toplevel entry to be a map, got real instead`);
+  assert.equal(bad('"x"'), `${pre}expected toplevel entry to be a map, got string instead`);
+  assert.equal(bad('{"command": {"a": 1}}'), `${pre}expected 'command' to be a string, got map instead`);
+  // The first unknown key in byte order, checked before service.
+  assert.equal(bad('{"command": "x", "zz": 1, "b": 2, "service": "dhcp4"}'), `${pre}unsupported parameter 'b'`);
+  assert.equal(bad('{"command": "x", "service": null}'), 'service value must be a list');
+  assert.equal(bad(''), 'Command processing failed: NULL command parameter');
+  assert.deepEqual(parseBody('{"command": "status-get", "remote-address": "192.0.2.1"}', 16), { kind: 'command', cmd: { command: 'status-get' }, named: true });
+  assert.deepEqual(parseBody('{"command": "Foo Bar"}', 16), { kind: 'command', cmd: { command: 'Foo Bar' }, named: false });
+  for (const refused of ['not json', ' ', '{"command": "x", "service": ["a", "b", "c"]}', '{"command": "x", "arguments": []}']) {
+    assert.deepEqual(parseBody(refused, 2), { kind: 'refused' }, refused);
+  }
 });

@@ -16,11 +16,41 @@ export const MAX_BODY_DEPTH = 64;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** A Kea command body as the Control Agent takes it, `//`, `/* *\/` and `#` comments allowed.
- * undefined when it is not one (the caller answers Kea's 400), including a body nested deeper
- * than `maxDepth`. Pure; its size is bounded by the caller (proxy.maxBodyBytes). */
-export function parseCommand(text: string, maxDepth = MAX_BODY_DEPTH): ProxiedCommand | undefined {
-  if (typeof text !== 'string' || !withinDepth(text, maxDepth)) return undefined;
+/** A name the proxy sends to Kea: Kea's own are lowercase words and digits with dashes. */
+const COMMAND_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+/** Keys Kea's parseCommand takes beside `command` (2.2 through 3.0). */
+const KNOWN_KEYS = new Set(['command', 'arguments', 'service', 'remote-address']);
+
+/** What a body is, told as a Control Agent tells it (texts of 2.6.3 and 3.0.4, recorded in
+ * test/fixtures/kea/agent-answers/):
+ * - `command`: one to run (`named: false` when its name is no Kea command name, which the
+ *   proxy never sends to Kea: it answers "not supported" itself);
+ * - `invalid`: JSON that is no command: the agent's HTTP 200 and one-element list;
+ * - `refused`: not JSON (nor Kea-style commented JSON), nested past the bound, or a service
+ *   list past MAX_SERVICES: HTTP 400 and the bare map. */
+export type ParsedBody =
+  | { kind: 'command'; cmd: ProxiedCommand; named: boolean }
+  | { kind: 'invalid'; result: number; text: string }
+  | { kind: 'refused' };
+
+const invalid = (text: string): ParsedBody => ({ kind: 'invalid', result: 1, text: `Error during command processing: invalid command: ${text}` });
+
+/** Kea's name of a JSON value's type (Element::typeToName); `text` tells integer from real. */
+function typeName(v: unknown, text: string): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'list';
+  if (typeof v === 'number') return /[.eE]/.test(text) ? 'real' : 'integer';
+  return typeof v; // string, boolean (map excluded by the caller)
+}
+
+/** A Kea command body as the Control Agent takes it, plus `//`, `/* *\/` and `#` comments
+ * (kea-shell and files written for Kea's config parser use them; the agent itself answers 400).
+ * Checks in the agent's order: the top level, `command`, unknown keys, then `service`. Pure;
+ * its size is bounded by the caller (proxy.maxBodyBytes). */
+export function parseBody(text: string, maxServices: number, maxDepth = MAX_BODY_DEPTH): ParsedBody {
+  if (typeof text !== 'string' || !withinDepth(text, maxDepth)) return { kind: 'refused' };
+  // The agent's HTTP layer hands an empty body on as no command at all.
+  if (text === '') return { kind: 'invalid', result: 1, text: 'Command processing failed: NULL command parameter' };
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -29,20 +59,39 @@ export function parseCommand(text: string, maxDepth = MAX_BODY_DEPTH): ProxiedCo
     try {
       v = JSON5.parse(stripHashComments(text));
     } catch {
-      return undefined;
+      return { kind: 'refused' };
     }
   }
-  if (!isObj(v) || typeof v.command !== 'string' || !/^[a-z0-9][a-z0-9-]{0,63}$/.test(v.command)) return undefined;
+  if (!isObj(v)) return invalid(`expected toplevel entry to be a map, got ${typeName(v, text)} instead`);
+  if (!('command' in v)) return invalid("does not contain mandatory 'command'");
+  // Kea names the type of the whole command here, always a map.
+  if (typeof v.command !== 'string') return invalid("expected 'command' to be a string, got map instead");
+  // Kea's map is sorted by key bytes: it names the first unknown one in that order.
+  const unknown = Object.keys(v).filter((k) => !KNOWN_KEYS.has(k)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  if (unknown.length > 0) return invalid(`unsupported parameter '${unknown[0]}'`);
   const cmd: ProxiedCommand = { command: v.command };
   if (v.service !== undefined) {
-    if (!Array.isArray(v.service) || !v.service.every((s) => typeof s === 'string')) return undefined;
+    if (!Array.isArray(v.service)) return { kind: 'invalid', result: 1, text: 'service value must be a list' };
+    // Kea's text names the element's line and column, which this parser does not know.
+    if (!v.service.every((s) => typeof s === 'string')) {
+      return { kind: 'invalid', result: 1, text: 'Error during command processing: stringValue() called on non-string Element' };
+    }
+    // Repeats are folded into one command per daemon, but a list this long is no Kea request.
+    if (v.service.length > maxServices) return { kind: 'refused' };
     if (v.service.length > 0) cmd.service = v.service as string[];
   }
   if (v.arguments !== undefined) {
-    if (!isObj(v.arguments)) return undefined;
+    // The agent passes any type on to the daemon; the proxy forwards maps only.
+    if (!isObj(v.arguments)) return { kind: 'refused' };
     cmd.arguments = v.arguments;
   }
-  return cmd;
+  return { kind: 'command', cmd, named: COMMAND_NAME.test(cmd.command) };
+}
+
+/** The command of a body, or undefined when it is none the proxy forwards. */
+export function parseCommand(text: string, maxDepth = MAX_BODY_DEPTH): ProxiedCommand | undefined {
+  const p = parseBody(text, Infinity, maxDepth);
+  return p.kind === 'command' && p.named ? p.cmd : undefined;
 }
 
 /** true when no `{` or `[` outside strings and comments is nested deeper than `max`: one pass,

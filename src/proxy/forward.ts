@@ -31,8 +31,11 @@ interface Common {
  * streamed as Kea sends it. */
 export type Forwarded = (Common & { status: number; body: string; retryAfterS?: number }) | (Common & { status: 200; stream: Readable });
 
+/** One element as Kea prints it (its spacing: `{ "result": 1, "text": "..." }`). */
+export const keaElement = (result: number, text: string): string => `{ "result": ${result}, "text": ${JSON.stringify(text)} }`;
+
 /** Bare maps the Control Agent answers instead of a list. */
-export const bare = (status: number, text: string): string => JSON.stringify({ result: status, text });
+export const bare = (status: number, text: string): string => keaElement(status, text);
 
 const FATAL: ReadonlySet<ErrorCode> = new Set(['queue_full', 'queue_timeout', 'timeout']);
 const isFatal = (err: unknown): boolean => err instanceof BudgetRefused || (err instanceof KeaError && FATAL.has(err.code));
@@ -96,9 +99,26 @@ export async function forward(target: Target, cmd: ProxiedCommand, ctx: ForwardC
   return { status: 200, stream: streamed(parts, results, ctx, release), results, release };
 }
 
+/** What the agent adds when it answers an unknown command itself (no `service`). */
+const AGENT_HINT = ' You did not include "service" parameter in the command, which indicates that Kea Control Agent should process this command rather than forward it to one or more Kea servers. If you aimed to send this command to one of the Kea servers you should include the "service" parameter in your request, e.g. "service": [ "dhcp4" ] to forward the command to the DHCPv4 server, or "service": [ "dhcp4", "dhcp6", "d2" ] to forward it to DHCPv4, DHCPv6 and D2 servers etc.';
+
+/** A name that is no Kea command name (empty, upper case, spaces...): answered here, as Kea
+ * answers it (result 2 per element, the agent's long text for itself), never sent to Kea. */
+export function notSupported(target: Target, cmd: ProxiedCommand): { status: 200; body: string; results: number[] } {
+  const name = `'${cmd.command}' command not supported.`;
+  const results: number[] = [];
+  const parts = (cmd.service ?? [undefined]).map((service, i) => {
+    if (!target.endpointFor(service)) return element(results, i, `forwarding socket is not configured for the server type ${service}`);
+    results[i] = 2;
+    const agentItself = service === undefined && target.config.kind === 'agent';
+    return Buffer.from(keaElement(2, agentItself ? name + AGENT_HINT : name));
+  });
+  return { status: 200, body: `[ ${parts.join(', ')} ]`, results };
+}
+
 function element(results: number[], i: number, text: string): Buffer {
   results[i] = 1;
-  return Buffer.from(JSON.stringify({ result: 1, text }));
+  return Buffer.from(keaElement(1, text));
 }
 
 /** The response body, pulled by the client's socket: Kea is read only as fast as the client reads. */

@@ -2,7 +2,7 @@
  * real lab cannot show: full queues, timeouts, agents with several services). */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from '../app.js';
@@ -61,6 +61,13 @@ after(async () => {
   await Promise.all([fast.close(), slow.close(), agent.close()]);
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** What real agents answered (test/support/record-agent-answers.ts). */
+interface Recorded { name: string; body: string; status: number; answer: string }
+const recorded = (v: string): Recorded[] =>
+  JSON.parse(readFileSync(new URL(`../../test/fixtures/kea/agent-answers/${v}.json`, import.meta.url), 'utf8')) as Recorded[];
+/** Accepted by the proxy, refused by the agent: Kea-style comments and any Content-Type. */
+const LENIENT = new Set(['comments', 'no-content-type', 'text-plain', 'json-charset']);
 
 const post = (target: string, body: string, headers: Record<string, string> = ADMIN) =>
   buildServer(app).inject({ method: 'POST', url: `/targets/${target}/`, payload: body, headers: { 'content-type': 'application/json', ...headers } });
@@ -147,15 +154,46 @@ describe('Control Agent compatibility', () => {
     assert.match(d2!.text!, /not configured for the server type d2/);
   });
 
-  test('Kea-style comments are accepted; malformed bodies get Kea\'s 400; unknown target 404', async () => {
+  test('Kea-style comments and any Content-Type are accepted (kea-shell, files); not JSON: Kea\'s 400; unknown target 404', async () => {
     const commented = '// a comment\n{ "command": "status-get", # hash comment\n /* block */ "arguments": {} }';
     assert.equal((await post('fast', commented)).statusCode, 200);
-    for (const bad of ['not json', '{"command": 5}', '[]', '{"command": "x", "service": "dhcp4"}', '']) {
+    assert.equal((await post('fast', '{ "command": "status-get" }', { ...ADMIN, 'content-type': 'text/plain' })).statusCode, 200);
+    for (const bad of ['not json', '{ "command": "status-get"', ' ', '{"command": "status-get", "arguments": 5}']) {
       const r = await post('fast', bad);
       assert.equal(r.statusCode, 400, bad);
-      assert.deepEqual(r.json(), { result: 400, text: 'Bad Request' });
+      assert.equal(r.body, '{ "result": 400, "text": "Bad Request" }');
     }
     assert.equal((await post('nosuch', '{ "command": "status-get" }')).statusCode, 404);
+  });
+
+  // Issue 12 bug 6: what real agents answered (test/support/record-agent-answers.ts), byte for
+  // byte, except where the proxy is deliberately lenient (comments, Content-Type).
+  for (const v of ['2.6.3', '3.0.4']) {
+    test(`malformed commands at an agent target are answered as the ${v} agent answers them, none reaching Kea`, async () => {
+      const cases = recorded(v).filter((c) => !/"result": 0/.test(c.answer) && !LENIENT.has(c.name));
+      assert.ok(cases.length >= 20, `${cases.length}`);
+      const before = agent.commands.length;
+      for (const c of cases) {
+        const r = await post('agent', c.body);
+        assert.deepEqual({ status: r.statusCode, body: r.body }, { status: c.status, body: c.answer }, c.name);
+      }
+      // Only the well-formed unknown names are forwarded (and the agent or its daemon says "not supported").
+      assert.deepEqual(agent.commands.slice(before), ['no-such-command', 'no-such-command']);
+    });
+  }
+
+  test('malformed commands at a socket target: the same answers; a name Kea has not is answered here', async () => {
+    const before = fast.commands.length;
+    const r = await post('fast', '{}');
+    assert.deepEqual([r.statusCode, r.body], [200, '[ { "result": 1, "text": "Error during command processing: invalid command: does not contain mandatory \'command\'" } ]']);
+    assert.equal((await post('fast', '{"command": "status-get", "service": "dhcp4"}')).body, '[ { "result": 1, "text": "service value must be a list" } ]');
+    assert.equal((await post('fast', '{"command": "Foo Bar"}')).body, '[ { "result": 2, "text": "\'Foo Bar\' command not supported." } ]');
+    const two = await post('fast', '{"command": "", "service": ["dhcp4", "d2"]}');
+    assert.deepEqual(two.json(), [{ result: 2, text: "'' command not supported." }, { result: 1, text: 'forwarding socket is not configured for the server type d2' }]);
+    assert.equal(fast.commands.length, before, 'nothing reached Kea');
+    // The roles still decide first: a name outside the catalog is the read-only user's 403.
+    assert.equal((await post('fast', '{"command": "Foo Bar"}', RO)).statusCode, 403);
+    assert.equal((await post('fast', '{"command": "no-such-command"}', RO)).statusCode, 403);
   });
 
   test('the issue\'s 10 KB body nested 5,000 deep: Kea\'s 400 for a read-only user, and no daemon sees it', async () => {

@@ -7,8 +7,8 @@ import type { ProxyConfig } from '../config/types.js';
 import { KeaError } from '../errors.js';
 import type { Log } from '../log.js';
 import { Authenticator, BUSY, type Principal } from './auth.js';
-import { parseCommand } from './body.js';
-import { MAX_SERVICES, bare, forward } from './forward.js';
+import { parseBody } from './body.js';
+import { MAX_SERVICES, bare, forward, keaElement, notSupported } from './forward.js';
 import { proxyStreaming } from './budget.js';
 import { LoginThrottle } from './throttle.js';
 import { commandLabel } from './commands.js';
@@ -45,7 +45,8 @@ export async function proxyRoutes(server: FastifyInstance, deps: ProxyDeps): Pro
   const send = (reply: FastifyReply, status: number, body: string) =>
     reply.code(status).type('application/json').send(body);
 
-  // Kea's own rules for bodies: any content type, comments allowed, parsed by parseCommand.
+  // Any content type and Kea-style comments (the agent wants application/json and no
+  // comments: lenient for kea-shell and hand-written files); parsed by parseBody.
   server.removeAllContentTypeParsers();
   server.addContentTypeParser('*', { parseAs: 'string', bodyLimit: config.maxBodyBytes }, (_req, body, done) => done(null, body));
   server.setErrorHandler((err: { statusCode?: number; code?: string }, _req, reply) => {
@@ -107,12 +108,23 @@ export async function proxyRoutes(server: FastifyInstance, deps: ProxyDeps): Pro
   const handle = async (req: FastifyRequest<{ Params: { name: string }; Body: string }>, reply: FastifyReply) => {
     const target = app.targets.find((t) => t.name === req.params.name);
     if (!target) return send(reply, 404, bare(404, 'Not Found'));
-    const cmd = parseCommand(typeof req.body === 'string' ? req.body : '');
-    // Repeats are folded into one command per daemon, but a list this long is no Kea request.
-    if (!cmd || (cmd.service?.length ?? 0) > MAX_SERVICES) return send(reply, 400, bare(400, 'Bad Request'));
-    req.audit = { target: target.name, command: cmd.command, services: cmd.service ?? [] };
+    const parsed = parseBody(typeof req.body === 'string' ? req.body : '', MAX_SERVICES);
+    if (parsed.kind === 'refused') return send(reply, 400, bare(400, 'Bad Request'));
+    // JSON but no command: the agent's own answer, nothing sent to Kea.
+    if (parsed.kind === 'invalid') {
+      req.audit = { target: target.name, results: [parsed.result] };
+      return send(reply, 200, `[ ${keaElement(parsed.result, parsed.text)} ]`);
+    }
+    const cmd = parsed.cmd;
+    // A name outside Kea's vocabulary is not logged as given (it may be anything).
+    req.audit = { target: target.name, ...(parsed.named && { command: cmd.command }), services: cmd.service ?? [] };
     const role = roles[req.principal!.role]!;
     if (!allows(role, target.name, cmd.command)) return send(reply, 403, bare(403, 'Forbidden'));
+    if (!parsed.named) {
+      const out = notSupported(target, cmd);
+      req.audit.results = out.results;
+      return send(reply, out.status, out.body);
+    }
     const gone = new AbortController();
     reply.raw.once('close', () => gone.abort(new KeaError('closed', 'client went away')));
     const onAbort = (reason: string): void => {

@@ -1,10 +1,9 @@
-import { errors as undiciErrors, type Pool } from 'undici';
-import { KeaError } from '../errors.js';
+import type { Pool } from 'undici';
 import type { KeaCommand } from '../kea/types.js';
+import { httpRefusal } from '../kea/answer.js';
 import { serializeCommand } from './transport.js';
 import { STREAM_HIGH_WATER_MARK, abortReason, iteratorStream, type AnswerStream } from './stream.js';
-
-const TLS_ERROR = /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL|HOSTNAME_MISMATCH)/;
+import { classifyHttpError, readRefusal } from './http-errors.js';
 
 export interface HttpStreamTarget {
   pool: Pool;
@@ -15,8 +14,9 @@ export interface HttpStreamTarget {
 }
 
 /** One command to a Control Agent or Kea 3 HTTP socket, its answer streamed: resolves once the
- * status line is in (401/403/other than 200 reject here, their small body discarded), then
- * reads the body on demand through the pool's connection (the pool bounds connections). */
+ * status line is in (a status other than 200 rejects here, told by its small body as
+ * request() tells it), then reads the body on demand through the pool's connection (the pool
+ * bounds connections). */
 export async function httpStream(t: HttpStreamTarget, cmd: KeaCommand, signal: AbortSignal, maxBytes: number): Promise<AnswerStream> {
   const what = `${cmd.command} at ${t.url}${cmd.service ? ` (${cmd.service.join(',')})` : ''}`;
   if (signal.aborted) throw abortReason(signal, what);
@@ -28,28 +28,16 @@ export async function httpStream(t: HttpStreamTarget, cmd: KeaCommand, signal: A
       path: t.path, method: 'POST', headers: t.headers, body: text, signal, highWaterMark: STREAM_HIGH_WATER_MARK,
     });
   } catch (err) {
-    throw signal.aborted ? abortReason(signal, what) : classify(err, what, 'connect');
+    throw signal.aborted ? abortReason(signal, what) : classifyHttpError(err, what, 'connect', 'connect');
   }
   const body = res.body;
   if (res.statusCode !== 200) {
-    body.dump().catch(() => {});
-    if (res.statusCode === 401) throw new KeaError('unauthorized', `${what}: HTTP 401 Unauthorized`);
-    if (res.statusCode === 403) throw new KeaError('forbidden', `${what}: HTTP 403 Forbidden`);
-    throw new KeaError('http_status', `${what}: HTTP ${res.statusCode}`);
+    const refusal = await readRefusal(body);
+    if (signal.aborted) throw abortReason(signal, what);
+    throw httpRefusal(res.statusCode, refusal, what);
   }
   body.on('error', () => {}); // reaches the reader through the iterator
   return iteratorStream(body[Symbol.asyncIterator](), () => body.destroy(), {
-    maxBytes, what, signal, classify: (err) => classify(err, what, 'closed'),
+    maxBytes, what, signal, classify: (err) => classifyHttpError(err, what, 'closed', 'closed'),
   });
-}
-
-function classify(err: unknown, what: string, otherwise: 'connect' | 'closed'): KeaError {
-  if (err instanceof KeaError) return err;
-  const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-  const code = e.code ?? e.cause?.code ?? '';
-  if (err instanceof undiciErrors.ResponseExceededMaxSizeError) return new KeaError('too_large', `${what}: answer exceeds the size cap`, { cause: err });
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return new KeaError('timeout', `${what}: ${code}`, { cause: err });
-  if (TLS_ERROR.test(code)) return new KeaError('tls', `${what}: TLS: ${code}`, { cause: err });
-  if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') return new KeaError('closed', `${what}: connection closed mid-answer`, { cause: err });
-  return new KeaError(otherwise, `${what}: ${code || e.message}`, { cause: err });
 }

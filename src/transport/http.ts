@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { KeaError } from '../errors.js';
+import { httpRefusal } from '../kea/answer.js';
 import type { HttpOptions } from '../config/types.js';
 import type { KeaCommand } from '../kea/types.js';
 import { startDeadline } from './deadline.js';
 import { serializeCommand, type Transport } from './transport.js';
 import type { AnswerStream } from './stream.js';
 import { httpStream } from './http-stream.js';
-
-const TLS_ERROR = /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL|HOSTNAME_MISMATCH)/;
+import { classifyHttpError, readRefusal, tlsConnector } from './http-errors.js';
 
 /** A Control Agent or Kea 3 HTTP control socket, over one keep-alive pool whose size bounds
  * the connections this exporter can ever open to it. */
@@ -33,12 +33,12 @@ export class HttpTransport implements Transport {
       connections: maxConnections,
       pipelining: 1,
       maxResponseSize: maxAnswerBytes,
-      connect: tls && {
-        ca: tls.ca ? readFileSync(tls.ca) : undefined,
-        cert: tls.cert ? readFileSync(tls.cert) : undefined,
-        key: tls.key ? readFileSync(tls.key) : undefined,
-        rejectUnauthorized: !tls.insecureSkipVerify,
-      },
+      connect: url.protocol === 'https:' ? tlsConnector({
+        ca: tls?.ca ? readFileSync(tls.ca) : undefined,
+        cert: tls?.cert ? readFileSync(tls.cert) : undefined,
+        key: tls?.key ? readFileSync(tls.key) : undefined,
+        rejectUnauthorized: !tls?.insecureSkipVerify,
+      }) : undefined,
     });
     this.headers = { 'content-type': 'application/json' };
     if (opts.auth) {
@@ -63,19 +63,20 @@ export class HttpTransport implements Transport {
       controller.abort(failure);
     });
     let res;
-    let text: string;
+    let text: string | undefined;
     try {
       res = await this.pool.request({ path: this.path, method: 'POST', headers: this.headers, body, signal: controller.signal });
-      text = await readCapped(res.body, res.headers['content-length'], cap, what);
+      if (res.statusCode === 200) text = await readCapped(res.body, res.headers['content-length'], cap, what);
+      // A refusal's body tells Kea's 400 from another server's; only a little of it is read.
+      else text = await readRefusal(res.body);
+      if (failure) throw failure;
     } catch (err) {
-      throw failure ?? classify(err, what);
+      throw failure ?? classifyHttpError(err, what);
     } finally {
       deadline.cancel();
     }
-    if (res.statusCode === 401) throw new KeaError('unauthorized', `${what}: HTTP 401 Unauthorized`);
-    if (res.statusCode === 403) throw new KeaError('forbidden', `${what}: HTTP 403 Forbidden`);
-    if (res.statusCode !== 200) throw new KeaError('http_status', `${what}: HTTP ${res.statusCode}`);
-    return text;
+    if (res.statusCode !== 200) throw httpRefusal(res.statusCode, text, what);
+    return text!;
   }
 
   async close(): Promise<void> {
@@ -110,23 +111,4 @@ async function readCapped(stream: Dispatcher.ResponseData['body'], length: strin
     chunks.push(buf);
   }
   return Buffer.concat(chunks, size).toString('utf8');
-}
-
-function classify(err: unknown, what: string): KeaError {
-  if (err instanceof KeaError) return err;
-  const e = (typeof err === 'object' && err !== null ? err : {}) as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-  const code = typeof e.code === 'string' ? e.code : (e.cause?.code ?? '');
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    return new KeaError('timeout', `${what}: no complete answer (${code})`, { cause: err });
-  }
-  if (err instanceof undiciErrors.ResponseExceededMaxSizeError) {
-    return new KeaError('too_large', `${what}: answer exceeds the size cap`, { cause: err });
-  }
-  if (TLS_ERROR.test(code)) return new KeaError('tls', `${what}: TLS: ${code} ${e.message}`, { cause: err });
-  if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') {
-    return new KeaError('closed', `${what}: connection closed mid-answer`, { cause: err });
-  }
-  // Network and undici failures carry a code; anything else thrown is the exporter's own bug.
-  if (code) return new KeaError('connect', `${what}: ${code}`, { cause: err });
-  return new KeaError('internal', `${what}: ${typeof e.message === 'string' ? e.message : 'unexpected failure'}`, { cause: err });
 }

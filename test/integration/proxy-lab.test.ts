@@ -254,7 +254,7 @@ describe('proxy on a real Kea lab', () => {
     assert.equal(ld(admin.text).password, DB_SECRET);
   });
 
-  test('bodies: over maxBodyBytes 413, malformed 400, Kea-style comments accepted, unknown target 404', async () => {
+  test('bodies: over maxBodyBytes 413, not JSON 400, no command 200 as the agent answers, Kea-style comments accepted, unknown target 404', async () => {
     const big = JSON.stringify({ command: 'status-get', arguments: { pad: 'x'.repeat(100_000) } });
     const tooBig = await post('server1', big, VIEWER);
     assert.equal(tooBig.status, 413);
@@ -263,10 +263,19 @@ describe('proxy on a real Kea lab', () => {
     // Issue 11 item 1: 10 KB nested 5,000 deep crashed the process in the UNIX transport.
     const deep = `{"command":"status-get","arguments":{"a":${'['.repeat(5000)}${']'.repeat(5000)}}}`;
     const sentBefore = relay.commands.length;
-    for (const bad of ['{ "command": "status-get"', 'status-get', '{"command": 5}', '[]', '', deep]) {
+    for (const bad of ['{ "command": "status-get"', 'status-get', deep]) {
       const r = await post('server1', bad, VIEWER);
       assert.equal(r.status, 400, JSON.stringify(bad));
       assert.deepEqual(JSON.parse(r.text), { result: 400, text: 'Bad Request' });
+    }
+    // JSON that is no command: HTTP 200 and the one-element list a 2.6/3.0 agent answers (issue 12).
+    const pre = 'Error during command processing: invalid command: ';
+    for (const [bad, text] of [['{}', `${pre}does not contain mandatory 'command'`], ['{"command": 5}', `${pre}expected 'command' to be a string, got map instead`],
+      ['[]', `${pre}expected toplevel entry to be a map, got list instead`], ['{"command": "status-get", "service": "dhcp4"}', 'service value must be a list'],
+      ['', 'Command processing failed: NULL command parameter']]) {
+      const r = await post('server1', bad!, VIEWER);
+      assert.equal(r.status, 200, JSON.stringify(bad));
+      assert.deepEqual(JSON.parse(r.text), [{ result: 1, text }]);
     }
     assert.equal(relay.commands.length, sentBefore, 'no malformed or too deep body reached Kea');
 

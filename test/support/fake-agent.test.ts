@@ -74,10 +74,10 @@ describe('FakeAgent over HTTP', () => {
     });
   });
 
-  test('non-JSON body: HTTP 200 with a bare map, as captured', async () => {
+  test('non-JSON body: HTTP 400 with a bare map, as captured', async () => {
     const r = await post(agent.url, 'this is garbage');
-    assert.equal(r.status, 200);
-    assert.equal(r.body, fixtureText('2.2.0/ca.garbage-request.json'));
+    assert.equal(r.status, 400);
+    assert.equal(r.body, fixtureText('captures/2.6.3/ca.garbage-request.json'));
   });
 
   test('forbidden and error500 modes', async () => {
@@ -123,7 +123,47 @@ describe('FakeAgent basic auth', () => {
   });
 });
 
+/** What real agents answered (test/support/record-agent-answers.ts). */
+interface Recorded { name: string; body: string; contentType: string | null; status: number; answer: string }
+const recorded = (v: string): Recorded[] =>
+  JSON.parse(readFileSync(new URL(`../fixtures/kea/agent-answers/${v}.json`, import.meta.url), 'utf8')) as Recorded[];
+
+async function raw(url: string, body: string, contentType: string | null): Promise<{ status: number; body: string }> {
+  const res = await fetch(url, { method: 'POST', headers: contentType === null ? {} : { 'content-type': contentType }, body: Buffer.from(body) });
+  return { status: res.status, body: await res.text() };
+}
+
+describe('FakeAgent refuses what real agents refuse, byte for byte (issue 12)', () => {
+  for (const [v, version] of [['2.2.0', '2.2'], ['2.6.3', '2.6'], ['3.0.4', '3.0']] as const) {
+    test(`${v}: garbage, no Content-Type, {} and the other malformed commands`, async (t) => {
+      const agent = await FakeAgent.start({
+        self: keaHandler({ version, daemon: 'ca' }), services: { dhcp4: keaHandler({ version, daemon: 'dhcp4' }) },
+      });
+      t.after(() => agent.close());
+      // Answers that carry a live daemon's state (pid, uptime) are not the fake's to match.
+      const cases = recorded(v).filter((c) => !/"result": 0/.test(c.answer));
+      assert.ok(cases.length >= 25, `${cases.length} cases`);
+      for (const c of cases) {
+        const r = await raw(agent.url, c.body, c.contentType);
+        assert.deepEqual(r, { status: c.status, body: c.answer }, c.name);
+      }
+      // Only well-formed commands reach a handler (the agent itself or its dhcp4).
+      assert.deepEqual(agent.commands.filter((c) => !['', 'no-such-command', 'Foo Bar', 'status-get'].includes(c)), []);
+    });
+  }
+});
+
 describe('FakeAgent as a Kea 3.0 daemon socket', () => {
+  test('garbage and a missing Content-Type: HTTP 400, as captured', async (t) => {
+    const agent = await FakeAgent.start({ role: 'daemon' });
+    t.after(() => agent.close());
+    const garbage = await raw(agent.url, 'this is garbage', 'application/json');
+    assert.deepEqual(garbage, { status: 400, body: fixtureText('captures/3.0.4/dhcp4-http.garbage-request.json') });
+    const untyped = await raw(agent.url, cmd('status-get'), null);
+    assert.deepEqual(untyped, { status: 400, body: fixtureText('captures/3.0.4/dhcp4-http.status-get.no-content-type.json') });
+    assert.deepEqual(agent.commands, []);
+  });
+
   test('answers for itself in a one-element list, whatever the service', async (t) => {
     const agent = await FakeAgent.start({ role: 'daemon' });
     t.after(() => agent.close());

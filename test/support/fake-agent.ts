@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { keaHandler, type FakeCommand, type FakeHandler } from './kea-handlers.js';
+import { keaHandler, type FakeCommand, type FakeHandler, type KeaVersion } from './kea-handlers.js';
 import { keaStringify, raw } from './kea-json.js';
 
 export type AgentMode = 'normal' | 'forbidden' | 'error500';
@@ -29,6 +29,8 @@ export interface FakeAgentOptions {
   offline?: string[];
   /** The agent's (or daemon's) own answers; default a 2.2 kea-ctrl-agent (3.0 dhcp4 for 'daemon'). */
   self?: FakeHandler;
+  /** Whose texts for malformed commands; default the version of `self` (a keaHandler), else 2.2. */
+  version?: KeaVersion;
   auth?: { user: string; password: string };
   mode?: AgentMode;
   delayMs?: number;
@@ -48,6 +50,7 @@ export class FakeAgent {
   auth: { user: string; password: string } | undefined;
   mode: AgentMode;
   delayMs: number;
+  readonly version: KeaVersion;
   /** Command names received (after auth), in arrival order. */
   readonly commands: string[] = [];
   private readonly server: http.Server;
@@ -62,6 +65,7 @@ export class FakeAgent {
     this.offline = opts.offline ?? [];
     this.self = opts.self ?? keaHandler(this.role === 'agent'
       ? { version: '2.2', daemon: 'ca' } : { version: '3.0', daemon: 'dhcp4' });
+    this.version = opts.version ?? (this.self as { version?: KeaVersion }).version ?? '2.2';
     this.auth = opts.auth;
     this.mode = opts.mode ?? 'normal';
     this.delayMs = opts.delayMs ?? 0;
@@ -122,13 +126,16 @@ export class FakeAgent {
         res.setHeader('WWW-Authenticate', 'Basic realm="kea-control-agent"');
         return send(res, 401, UNAUTHORIZED);
       }
+      // Real 2.2-3.0 agents and Kea 3 sockets: exactly this Content-Type, and JSON, or HTTP 400.
+      if (req.headers['content-type'] !== 'application/json') return send(res, 400, BAD_REQUEST);
       let cmd: FakeCommand;
       try {
-        cmd = JSON.parse(body) as FakeCommand;
+        cmd = (body === '' ? null : JSON.parse(body)) as FakeCommand;
       } catch {
-        return send(res, 200, BAD_REQUEST); // Kea: HTTP 200, bare map, no list
+        return send(res, 400, BAD_REQUEST);
       }
-      if (!cmd || typeof cmd !== 'object' || typeof cmd.command !== 'string') return send(res, 200, BAD_REQUEST);
+      const invalid = malformed(cmd, body, this.version, this.role === 'agent');
+      if (invalid !== undefined) return send(res, 200, keaStringify([{ result: 1, text: invalid }]));
       if (this.mode === 'forbidden') return send(res, 403, FORBIDDEN);
       this.commands.push(cmd.command);
       if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
@@ -152,6 +159,25 @@ export class FakeAgent {
       return { result: 1, text: `forwarding socket is not configured for the server type ${svc}` };
     });
   }
+}
+
+/** Why Kea refuses a JSON body as a command (its text, per version), or undefined. The texts
+ * are the real agents' (test/fixtures/kea/agent-answers/), checked by fake-agent.test.ts. */
+function malformed(cmd: unknown, body: string, version: KeaVersion, agent: boolean): string | undefined {
+  const old = version === '2.2';
+  const fail = (modern: string, v22: string): string => `Error during command processing: ${old ? v22 : `invalid command: ${modern}`}`;
+  if (body === '') return 'Command processing failed: NULL command parameter';
+  if (typeof cmd !== 'object' || cmd === null || Array.isArray(cmd)) {
+    const type = cmd === null ? 'null' : Array.isArray(cmd) ? 'list' : typeof cmd === 'number' ? (/[.eE]/.test(body) ? 'real' : 'integer') : typeof cmd;
+    return fail(`expected toplevel entry to be a map, got ${type} instead`, 'Invalid command Element specified, expected map');
+  }
+  const c = cmd as Record<string, unknown>;
+  if (!('command' in c)) return fail("does not contain mandatory 'command'", "Invalid answer specified, does not contain mandatory 'command'");
+  if (typeof c.command !== 'string') return fail("expected 'command' to be a string, got map instead", "'command' element in command message is not a string");
+  const extra = Object.keys(c).filter((k) => !['command', 'arguments', 'service', 'remote-address'].includes(k)).sort()[0];
+  if (extra !== undefined) return fail(`unsupported parameter '${extra}'`, `Received command contains unsupported parameter '${extra}'`);
+  if (agent && c.service !== undefined && !Array.isArray(c.service)) return 'service value must be a list';
+  return undefined;
 }
 
 /** Handlers may answer with raw text (as for the UNIX fake); embed it verbatim. */

@@ -60,8 +60,11 @@ export function fixtureAnswer(rel: string): Record<string, unknown> {
   return (Array.isArray(v) ? v[0] : v) as Record<string, unknown>;
 }
 
-export function unsupported(command: string): Record<string, unknown> {
-  return { result: 2, text: `'${command}' command not supported.` };
+/** What a Control Agent adds when it answers an unknown command itself (2.2-3.0, captured). */
+const AGENT_HINT = ' You did not include "service" parameter in the command, which indicates that Kea Control Agent should process this command rather than forward it to one or more Kea servers. If you aimed to send this command to one of the Kea servers you should include the "service" parameter in your request, e.g. "service": [ "dhcp4" ] to forward the command to the DHCPv4 server, or "service": [ "dhcp4", "dhcp6", "d2" ] to forward it to DHCPv4, DHCPv6 and D2 servers etc.';
+
+export function unsupported(command: string, daemon?: KeaDaemon): Record<string, unknown> {
+  return { result: 2, text: `'${command}' command not supported.${daemon === 'ca' ? AGENT_HINT : ''}` };
 }
 
 /** Kea's config-hash-get value: SHA-256, uppercase hex, of config-get's arguments (without
@@ -159,7 +162,7 @@ export function keaHandler(opts: KeaHandlerOptions): KeaHandler {
   }
 
   function statisticGetAll(): unknown {
-    if (daemon === 'ca') return unsupported('statistic-get-all');
+    if (daemon === 'ca') return unsupported('statistic-get-all', daemon);
     // Served byte for byte (128-bit counters, per-pool pool[PID] / pd-pool[PID] names).
     if (daemon !== 'd2' || v26) return raw(fixtureText(`${captured}/${daemon}.statistic-get-all.json`));
     const stamp = keaTime(startedAt) + '.000000';
@@ -173,13 +176,13 @@ export function keaHandler(opts: KeaHandlerOptions): KeaHandler {
       case 'list-commands': return listCommands();
       case 'statistic-get-all': return statisticGetAll();
       case 'config-hash-get':
-        return modern ? { arguments: { hash }, result: 0 } : unsupported(cmd.command);
+        return modern ? { arguments: { hash }, result: 0 } : unsupported(cmd.command, daemon);
       case 'config-get': {
         const args: Record<string, unknown> = { [ROOT[daemon]]: config };
         if (modern) args.hash = hash;
         return { arguments: args, result: 0 };
       }
-      default: return unsupported(cmd.command);
+      default: return unsupported(cmd.command, daemon);
     }
   };
 
