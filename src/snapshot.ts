@@ -49,7 +49,8 @@ export interface HaRemote {
 
 export interface ConfigHash {
   hash: string;
-  /** "kea": Kea's own hash; "computed": SHA-256 of our canonical serialisation of config-get. */
+  /** "kea": Kea's own hash; "computed" (2.2, no config-hash-get): Kea's rule applied to the
+   * config as config-get prints it (SHA-256 of that text), the value Kea >= 2.4 would give. */
   source: 'kea' | 'computed';
 }
 

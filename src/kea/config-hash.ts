@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { KeaError } from '../errors.js';
 import { MAX_DEPTH, labelValue } from './limits.js';
 import { configKind } from './config-kind.js';
-import { CONFIG_ROOT, type DaemonKind } from './types.js';
+import { keaConfigHash } from './printed-hash.js';
+import type { DaemonKind } from './types.js';
 
 /** Key-sorted compact JSON: equal configurations give equal text whatever their key order.
  * Recursion is bounded: past MAX_DEPTH levels it throws too_deep, never a stack overflow. */
@@ -23,18 +23,22 @@ function canonical(value: unknown, depth: number): string {
 export interface ConfigGetInfo {
   daemon: DaemonKind;
   keaHash?: string;
-  /** SHA-256 (uppercase hex, like Kea) of canonicalJson of the daemon's configuration. */
-  computedHash: string;
 }
 
 export function parseConfigGet(args: unknown): ConfigGetInfo {
   const daemon = configKind(args);
   const obj = args as Record<string, unknown>;
-  // Hash the configuration alone, never the "hash" key that 2.4+ adds beside it.
-  const computedHash = createHash('sha256').update(canonicalJson(obj[CONFIG_ROOT[daemon]])).digest('hex').toUpperCase();
-  const info: ConfigGetInfo = { daemon, computedHash };
+  const info: ConfigGetInfo = { daemon };
   if (typeof obj.hash === 'string' && obj.hash) info.keaHash = labelValue(obj.hash, 'config-get hash');
   return info;
+}
+
+/** The hash of the configuration a config-get answer shows, raw (only its keyed form may be
+ * published): the one Kea carries beside it (2.4+), else (2.2) Kea's own rule over the answer
+ * text as printed, i.e. what Kea >= 2.4 would answer to config-hash-get for that text. `text`:
+ * this daemon's answer (a bare map, or the element of an HTTP list), already size-capped. */
+export function configGetHash(info: ConfigGetInfo, text: string): { hash: string; source: 'kea' | 'computed' } {
+  return info.keaHash ? { hash: info.keaHash, source: 'kea' } : { hash: keaConfigHash(text), source: 'computed' };
 }
 
 /** config-hash-get (2.4+): `{ "hash": "<hex>" }`. */

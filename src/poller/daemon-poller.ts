@@ -1,6 +1,6 @@
 import { KeaError, toKeaError, type ErrorCode } from '../errors.js';
 import { expectSuccess } from '../kea/answer.js';
-import { parseConfigGet, parseConfigHash } from '../kea/config-hash.js';
+import { configGetHash, parseConfigGet, parseConfigHash } from '../kea/config-hash.js';
 import type { HashPublisher } from '../kea/published-hash.js';
 import { sharedConfig, type SharedConfig } from '../kea/shared-config.js';
 import { parseStatus } from '../kea/status.js';
@@ -177,6 +177,14 @@ export class DaemonPoller {
     return expectSuccess(answer, `${command} on ${this.o.endpoint.label}`);
   }
 
+  /** config-get: its arguments, and the raw hash of the configuration they show. */
+  private async configGet(): Promise<{ args: unknown; daemon: DaemonKind; hash: ConfigHash }> {
+    const { answer, text } = await this.o.endpoint.commandText('config-get', this.o.timeoutMs);
+    const args = expectSuccess(answer, `config-get on ${this.o.endpoint.label}`);
+    const info = parseConfigGet(args);
+    return { args, daemon: info.daemon, hash: configGetHash(info, text) };
+  }
+
   /** Flags what must be fetched again; returns whether the daemon restarted. */
   private noticeRestartAndReload(s: Status, at: number): boolean {
     const p = this.prev;
@@ -195,7 +203,7 @@ export class DaemonPoller {
   }
 
   /** config-hash-get where Kea has it (2.4+); otherwise (2.2 answers result 2), or when the
-   * daemon type is still unknown, config-get and a hash of its canonical serialisation. */
+   * daemon type is still unknown, config-get and the hash it carries or Kea's rule gives. */
   private async fetchHash(): Promise<ConfigHash> {
     if (this.daemon && this.hashMode !== 'computed') {
       try {
@@ -207,12 +215,10 @@ export class DaemonPoller {
         this.hashMode = 'computed';
       }
     }
-    const args = await this.run('config-get');
-    const info = parseConfigGet(args);
-    if (info.keaHash) this.hashMode = 'kea';
-    const raw = info.keaHash ?? info.computedHash;
-    this.readConfig(args, raw, info.daemon);
-    return { hash: this.o.publishHash(raw), source: info.keaHash ? 'kea' : 'computed' };
+    const { args, daemon, hash } = await this.configGet();
+    if (hash.source === 'kea') this.hashMode = 'kea';
+    this.readConfig(args, hash.hash, daemon);
+    return { hash: this.o.publishHash(hash.hash), source: hash.source };
   }
 
   /** Kea 2.4+ hashes without config-get; what answers, and the shared hash, need it once per
@@ -220,9 +226,8 @@ export class DaemonPoller {
    * tries again. */
   private async fetchConfig(next: DaemonSnapshot): Promise<void> {
     try {
-      const args = await this.run('config-get');
-      const info = parseConfigGet(args);
-      this.readConfig(args, info.keaHash ?? info.computedHash, info.daemon);
+      const { args, daemon, hash } = await this.configGet();
+      this.readConfig(args, hash.hash, daemon);
       this.sharedFailing = false;
     } catch (err) {
       const e = toKeaError(err);
@@ -236,7 +241,7 @@ export class DaemonPoller {
   /** What a config-get says: the daemon that answers (the configured kind, else the one detected
    * at first contact, must match: a socket or URL can lead to another daemon than meant) and,
    * when it matches, the shared hash and the config for the others. `rawHash`: the daemon's own
-   * (or our computed) hash; only its keyed form leaves this poller. */
+   * hash (on 2.2 Kea's rule over the printed config); only its keyed form leaves this poller. */
   private readConfig(args: unknown, rawHash: string, daemon: DaemonKind): void {
     this.reads++;
     this.readFor = this.o.publishHash(rawHash);

@@ -25,7 +25,13 @@ export class Endpoint {
    * poller's commands have priority; the proxy's (priority false) may be refused when too
    * many wait. */
   async command(command: string, timeoutMs: number, args?: Record<string, unknown>, priority = true): Promise<KeaAnswer> {
-    return (await this.exchange(command, timeoutMs, args, priority, answerCap(command))).answer;
+    return (await this.commandText(command, timeoutMs, args, priority)).answer;
+  }
+
+  /** As command(), with this daemon's answer also as Kea printed it (for an HTTP list, the text
+   * of its one element): Kea's config hash rule hashes that text, not a re-serialisation. */
+  commandText(command: string, timeoutMs: number, args?: Record<string, unknown>, priority = true): Promise<{ answer: KeaAnswer; text: string }> {
+    return this.exchange(command, timeoutMs, args, priority, answerCap(command));
   }
 
   /** A proxied command, its answer streamed: through the same queue, after the poller's,

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { KeaError, type ErrorCode } from '../../src/errors.js';
 import { asAnswer, expectSuccess, unwrapList } from '../../src/kea/answer.js';
 import { parseConfigGet, parseConfigHash } from '../../src/kea/config-hash.js';
+import { keaConfigHash } from '../../src/kea/printed-hash.js';
 import { MAX_HA_RELATIONSHIPS, MAX_HA_SCOPES, MAX_LABEL_CHARS, MAX_SOCKET_ERRORS } from '../../src/kea/limits.js';
 import { sharedConfig } from '../../src/kea/shared-config.js';
 import { parseStatistics } from '../../src/kea/statistics/parse.js';
@@ -18,7 +19,7 @@ import { parseBody, serializeCommand } from '../../src/transport/transport.js';
 import { bodyArb, CAPTURES, deepText, mutatedCapture, type Command } from './arbitraries.js';
 
 /** Cases per property; the sum over test/fuzz is printed as a diagnostic (>= 10,000 in all). */
-export const RUNS = { body: 1500, answer: 1000, status: 1500, statistics: 1000, config: 1000, version: 600, hash: 600, command: 1500 };
+export const RUNS = { body: 1500, answer: 1000, status: 1500, statistics: 1000, config: 1000, version: 600, hash: 600, printed: 800, command: 1500 };
 
 /** Outcomes of the property running now: 'ok' or the error code, with counts. */
 let tally = new Map<string, number>();
@@ -76,6 +77,18 @@ test('parseBody: any bytes give a value, or closed / parse / too_deep', (t) => {
   }), { numRuns: RUNS.body }));
 });
 
+test('keaConfigHash (2.2\'s computed hash): any body that parses gives a hash or bad_answer, never another throw', (t) => {
+  fuzz(t, ['ok', 'bad_answer'], () => fc.assert(fc.property(bodyArb(), (buf) => {
+    const text = buf.toString('utf8');
+    try {
+      parseBody(text, 'fuzz'); // the poller hashes only text that parsed, within the caps
+    } catch {
+      return;
+    }
+    only(['bad_answer'], () => assert.match(keaConfigHash(text), /^[0-9A-F]{64}$/));
+  }), { numRuns: RUNS.printed }));
+});
+
 test('asAnswer / unwrapList / expectSuccess: a coded answer error, never another throw', (t) => {
   const codes: ErrorCode[] = ['bad_answer', 'bad_request', 'unauthorized', 'forbidden', 'forward', 'unsupported', 'kea_error'];
   fuzz(t, ['ok', 'bad_answer', 'kea_error'], () => fc.assert(fc.property(fc.oneof(mutatedCapture().map((m) => m.value), fc.jsonValue({ maxDepth: 6 })), fc.integer({ min: 0, max: 3 }), (body, n) => {
@@ -123,7 +136,6 @@ test('parseConfigGet + sharedConfig + parseSubnets: hashes, subnets, or bad_answ
   fuzz(t, ['ok', 'bad_answer', 'too_deep'], () => fc.assert(fc.property(argsArb('config-get'), (args) => {
     only(['bad_answer', 'too_deep', 'limit'], () => {
       const info = parseConfigGet(args);
-      assert.match(info.computedHash, /^[0-9A-F]{64}$/);
       assert.ok(isLabel(info.keaHash));
     });
     only(['too_deep'], () => {
