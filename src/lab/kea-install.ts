@@ -100,7 +100,8 @@ function cachedKea(version: Exclude<KeaVersion, '2.2'>): KeaInstall {
       KEA_DHCP_DATA_DIR: dir,
       KEA_CONTROL_SOCKET_DIR: socketDir, // 2.6.3+ and 3.0 refuse sockets elsewhere
       KEA_HOOKS_PATH: hooksDir,
-      PYTHONPATH: join(root, 'usr/lib/python3/dist-packages'), // kea-shell's kea_connector
+      // kea-shell adds the system's connector dir to sys.path; this version's must come first.
+      PYTHONPATH: join(root, 'usr/lib/python3/dist-packages/kea'),
     }),
     missing: (programs, hooks) =>
       absent([loader, ...programs.map(program), ...hooks.map((h) => join(hooksDir, h))], `scripts/kea-versions.sh ${version}`),

@@ -12,6 +12,7 @@ import { App } from '../../src/app.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { labExporterYaml } from '../../src/lab/exporter-config.js';
 import { LAB_DAEMONS } from '../../src/lab/kea-configs.js';
+import { NEWEST_KEA } from '../../src/lab/kea-install.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
 import { MemoryLog } from '../../src/log.js';
 import { buildServer } from '../../src/server/server.js';
@@ -51,7 +52,7 @@ const firing = async (name: string, labels: Record<string, string>): Promise<Ale
 const has = async (expr: string): Promise<true | undefined> => ((await prom.query(expr)).length > 0 ? true : undefined);
 
 before(async () => {
-  lab = await startLab({ daemons: [...LAB_DAEMONS, 'traffic'] });
+  lab = await startLab({ version: NEWEST_KEA, daemons: [...LAB_DAEMONS, 'traffic'] }); // named by server names (2.6+)
   // The lab's exporter config, polled every second, plus the traffic daemon (statistics) and a
   // target whose socket does not exist (error panels need an error).
   const yaml = labExporterYaml(lab, { interval: '1s', timeout: '900ms' }).replace('targets:\n', 'statistics: { interval: 2s }\ntargets:\n')
@@ -79,9 +80,9 @@ describe('rules and dashboards on a live Prometheus + Kea stack', () => {
     await lab.kill('standby');
     await waitFor('primary in partner-down, seen by Prometheus', 30_000, () => has('kea_ha_state{target="server1",state="partner-down"} == 1'));
     const alert = await waitFor(`KeaHAPartnerDown within ${FOR_S} s + 2 × ${EVAL_S} s`, (FOR_S + 2 * EVAL_S) * 1000, () =>
-      firing('KeaHAPartnerDown', { target: 'server1', daemon: 'dhcp4', relationship: 'standby' }));
+      firing('KeaHAPartnerDown', { target: 'server1', daemon: 'dhcp4', relationship: 'server2' }));
     assert.equal(alert.labels.severity, 'critical');
-    assert.match(alert.annotations.description ?? '', /server1.*partner-down.*standby/);
+    assert.match(alert.annotations.description ?? '', /server1.*partner-down.*server2/);
     // The killed standby itself: down, with the reason.
     const down = await waitFor('KeaDaemonDown for server2', 20_000, () => firing('KeaDaemonDown', { target: 'server2' }));
     assert.match(down.annotations.description ?? '', /reason: connect/);
