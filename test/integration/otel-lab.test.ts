@@ -1,4 +1,4 @@
-/** OTLP export against the real Kea 2.2 lab and an in-test OTLP receiver: the metrics of /metrics
+/** OTLP export against the real Kea lab (the newest version) and an in-test OTLP receiver: the metrics of /metrics
  * with their documented names, units and attributes; spans of polls, commands and proxied
  * requests; trace ids in log lines; export failures that leave polling alone. */
 import { after, before, describe, test } from 'node:test';

@@ -1,5 +1,5 @@
 /** The rules and dashboards against a live stack: a real Prometheus (Debian package) scrapes the
- * exporter, which polls the real Kea 2.2 lab. Fails loudly when Kea or Prometheus cannot start. */
+ * exporter, which polls the real Kea lab (the newest version). Fails loudly when Kea or Prometheus cannot start. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';

@@ -115,7 +115,7 @@ const ms = (x: number) => Math.round(x * 10) / 10;
 
 before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'proxy-lab-'));
-  lab = await startLab({ daemons: ['primary', 'standby', 'dhcp6'] });
+  lab = await startLab({ version: '2.2', daemons: ['primary', 'standby', 'dhcp6'] }) // the version that crashes past FD_SETSIZE;
   relay = await CountingRelay.start(path.join(dir, 'server1-relay.sock'), lab.sockets.primary);
   const yaml = `poll: { interval: 1h, timeout: 2s }
 statistics: { enabled: false }
@@ -166,7 +166,7 @@ describe('proxy on a real Kea lab', () => {
     // A read-only user with a plain secret works the same way.
     const ro = await keaShell(['--path', 'targets/server1/', '--service', 'dhcp4', '--auth-user', 'viewer', '--auth-password', VIEWER_PW, 'version-get']);
     assert.equal(ro.code, 0, ro.stdout);
-    assert.equal((JSON.parse(ro.stdout) as Element[])[0]!.text, '2.2.0');
+    assert.equal((JSON.parse(ro.stdout) as Element[])[0]!.text, ((await lab.command('primary', 'version-get')) as Element).text);
 
     const wrong = await keaShell(['--path', 'targets/server1/', '--service', 'dhcp4', '--auth-user', 'admin', '--auth-password', 'not-it', 'status-get']);
     assert.equal(wrong.code, 1);

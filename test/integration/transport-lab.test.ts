@@ -1,4 +1,4 @@
-/** Issue 11 items 1 and 9 against real Kea 2.2 (kea-dhcp6 on its UNIX socket, and through the
+/** Issue 11 items 1 and 9 against real Kea (the newest version the lab runs) (kea-dhcp6 on its UNIX socket, and through the
  * Control Agent over HTTP): a command nested 5,000 deep never reaches Kea (which would abort on
  * ~50,000) and Kea keeps answering; an answer Kea sends promptly while the exporter's event
  * loop is blocked for three timeouts is accepted, not reported as a timeout. */

@@ -122,7 +122,7 @@ export async function runStorm(o: StormOptions = STORM_DEFAULTS, progress: (line
   let exporter: ExporterProcess | undefined;
   let load: LoadProcess | undefined;
   try {
-    lab = await startLab({ daemons: ['primary'] });
+    lab = await startLab({ version: '2.2', daemons: ['primary'] });
     const kea = lab;
     await loadLeases((cmd, args) => kea.command('primary', cmd, args));
     const version = (await kea.command('primary', 'version-get')) as { text?: string };
