@@ -16,11 +16,13 @@ interface DaemonRow {
   dhcp?: 4 | 6;
   /** Runs in startLab() when no daemons are named. */
   byDefault?: true;
+  /** HA: the state every relationship settles in once all `partners` run. */
+  ha?: { settled: string; partners: readonly string[] };
 }
 
 export const LAB_DAEMON_TABLE = {
-  primary: { program: 'kea-dhcp4', base: 'server1', hooks: [LEASE_CMDS, HA], byDefault: true },
-  standby: { program: 'kea-dhcp4', base: 'server2', hooks: [LEASE_CMDS, HA], byDefault: true },
+  primary: { program: 'kea-dhcp4', base: 'server1', hooks: [LEASE_CMDS, HA], byDefault: true, ha: { settled: 'hot-standby', partners: ['standby'] } },
+  standby: { program: 'kea-dhcp4', base: 'server2', hooks: [LEASE_CMDS, HA], byDefault: true, ha: { settled: 'hot-standby', partners: ['primary'] } },
   dhcp6: { program: 'kea-dhcp6', base: 'd6', hooks: [], byDefault: true },
   d2: { program: 'kea-dhcp-ddns', base: 'd2', hooks: [], byDefault: true },
   ca: { program: 'kea-ctrl-agent', base: 'ca', hooks: [], byDefault: true },
@@ -28,11 +30,11 @@ export const LAB_DAEMON_TABLE = {
   traffic6: { program: 'kea-dhcp6', base: 'traffic6', hooks: [LEASE_CMDS], dhcp: 6, needs: 'v6Traffic' },
   leases: { program: 'kea-dhcp4', base: 'leases', hooks: [LEASE_CMDS] },
   // Hub-and-spoke: the hub is standby to spoke1 (relationship hub1) and to spoke2 (hub2).
-  hub: { program: 'kea-dhcp4', base: 'hub', hooks: [LEASE_CMDS, HA], needs: 'hubAndSpoke' },
-  spoke1: { program: 'kea-dhcp4', base: 'spoke1', hooks: [LEASE_CMDS, HA], needs: 'hubAndSpoke' },
-  spoke2: { program: 'kea-dhcp4', base: 'spoke2', hooks: [LEASE_CMDS, HA], needs: 'hubAndSpoke' },
-  'pb-primary': { program: 'kea-dhcp4', base: 'pb1', hooks: [LEASE_CMDS, HA] },
-  'pb-backup': { program: 'kea-dhcp4', base: 'pb2', hooks: [LEASE_CMDS, HA] },
+  hub: { program: 'kea-dhcp4', base: 'hub', hooks: [LEASE_CMDS, HA], needs: 'hubAndSpoke', ha: { settled: 'hot-standby', partners: ['spoke1', 'spoke2'] } },
+  spoke1: { program: 'kea-dhcp4', base: 'spoke1', hooks: [LEASE_CMDS, HA], needs: 'hubAndSpoke', ha: { settled: 'hot-standby', partners: ['hub'] } },
+  spoke2: { program: 'kea-dhcp4', base: 'spoke2', hooks: [LEASE_CMDS, HA], needs: 'hubAndSpoke', ha: { settled: 'hot-standby', partners: ['hub'] } },
+  'pb-primary': { program: 'kea-dhcp4', base: 'pb1', hooks: [LEASE_CMDS, HA], ha: { settled: 'passive-backup', partners: ['pb-backup'] } },
+  'pb-backup': { program: 'kea-dhcp4', base: 'pb2', hooks: [LEASE_CMDS, HA], ha: { settled: 'backup', partners: ['pb-primary'] } },
   // Kea 3: an HTTPS control socket that requires a client certificate.
   tls: { program: 'kea-dhcp4', base: 'tls', hooks: [], needs: 'httpSockets' },
 } as const satisfies Record<string, DaemonRow>;

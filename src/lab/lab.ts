@@ -68,12 +68,6 @@ export interface RunResult { code: number | null; stdout: string; stderr: string
 const START_TIMEOUT_MS = 15_000;
 const HA_TIMEOUT_MS = 20_000;
 
-/** HA daemons and the state each settles in once its partners are up (all relationships). */
-const SETTLED: Partial<Record<LabDaemon, string>> = {
-  primary: 'hot-standby', standby: 'hot-standby', hub: 'hot-standby', spoke1: 'hot-standby', spoke2: 'hot-standby',
-  'pb-primary': 'passive-backup', 'pb-backup': 'backup',
-};
-
 async function allocatePorts(): Promise<LabPorts> {
   const haNames = Object.keys(HA_SERVERS) as (keyof typeof HA_SERVERS)[];
   const tcp = await freePorts('tcp', haNames.length + HTTP_SOCKET_DAEMONS.length + 2);
@@ -258,15 +252,11 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 
 /** HA daemons whose partners all run must reach their settled state in every relationship. */
 async function settleHa(daemons: LabDaemon[], waitFor: Lab['waitFor']): Promise<string[]> {
-  const partners: Partial<Record<LabDaemon, LabDaemon[]>> = {
-    primary: ['standby'], standby: ['primary'], hub: ['spoke1', 'spoke2'], spoke1: ['hub'], spoke2: ['hub'],
-    'pb-primary': ['pb-backup'], 'pb-backup': ['pb-primary'],
-  };
-  const waiting = daemons.filter((d) => SETTLED[d] && partners[d]!.every((p) => daemons.includes(p)));
+  const waiting = daemons.filter((d) => daemonRow(d).ha?.partners.every((p) => daemons.includes(p as LabDaemon)));
   type Rels = { arguments?: { 'high-availability'?: unknown[] } };
   const settled = (d: LabDaemon) => (a: unknown) => {
     const n = (a as Rels).arguments?.['high-availability']?.length ?? 0;
-    return n > 0 && Array.from({ length: n }, (_, i) => haLocalState(a, i)).every((s) => s === SETTLED[d]);
+    return n > 0 && Array.from({ length: n }, (_, i) => haLocalState(a, i)).every((s) => s === daemonRow(d).ha?.settled);
   };
   const ha = await Promise.allSettled(waiting.map((d) => waitFor(d, settled(d), HA_TIMEOUT_MS)));
   return ha.flatMap((r) => (r.status === 'rejected' ? [`HA not settled: ${(r.reason as Error).message}`] : []));
