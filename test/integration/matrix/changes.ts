@@ -21,17 +21,20 @@ export function changeScenarios(m: () => MatrixLab): void {
       assert.equal(seriesOf(text, 'pb2').filter((l) => l.startsWith('kea_dhcp_disabled')).length, 0, 'no dhcp-state before 2.6');
       return;
     }
-    assert.deepEqual(causes(text, 'pb2'), { ...none, ha_local: 1 });
+    // On failure: what the exporter shows of the target, and what Kea says of its DHCP state.
+    const why = async (target: string, daemon: 'pb-backup' | 'pb-primary' | 'primary' | 'dhcp6') =>
+      `now ${Date.now()} exporter ${JSON.stringify(m().app.snapshots().filter((x) => x.target === target).map((x) => ({ polledAt: x.polledAt, status: x.status })))}\nKea ${JSON.stringify(await lab.command(daemon, 'status-get'))}\n${text.split('\n').filter((l) => l.includes(`target="${target}"`) && /kea_(up|ha_state|dhcp_disabled)/.test(l)).join('\n')}`;
+    assert.deepEqual(causes(text, 'pb2'), { ...none, ha_local: 1 }, await why('pb2', 'pb-backup'));
     assert.equal(value(text, 'kea_dhcp_disabled', 'target="pb2"'), 1);
-    assert.deepEqual(causes(text, 'pb1'), none);
-    assert.deepEqual(causes(text, 'server1'), none);
+    assert.deepEqual(causes(text, 'pb1'), none, await why('pb1', 'pb-primary'));
+    assert.deepEqual(causes(text, 'server1'), none, await why('server1', 'primary'));
     const kea = (target: string) => text.split('\n').filter((l) => !l.startsWith('kea_') || seriesOf(l, target).length).join('\n');
     assertFiring([{ name: `${m().version} healthy HA`, metrics: [kea('pb2'), kea('pb1'), kea('server1')].join('\n'), firing: [], alertname: 'KeaDHCP.*' }]);
 
     const off = (await lab.command('dhcp6', 'dhcp-disable')) as { result: number };
     assert.equal(off.result, 0);
     text = await m().metrics();
-    assert.deepEqual(causes(text, 'dhcp6'), { ...none, user: 1 });
+    assert.deepEqual(causes(text, 'dhcp6'), { ...none, user: 1 }, await why('dhcp6', 'dhcp6'));
     const d6 = text.split('\n').filter((l) => !l.startsWith('kea_') || l.includes('target="dhcp6"')).join('\n');
     assertFiring([{ name: `${m().version} user disabled`, metrics: d6, firing: ['KeaDHCPDisabledByUser'], alertname: 'KeaDHCP.*' }]);
     assert.equal(((await lab.command('dhcp6', 'dhcp-enable')) as { result: number }).result, 0);
