@@ -11,6 +11,7 @@ import { createLog, MemoryLog } from '../../src/log.js';
 import { prometheusName } from '../../src/render/otel/names.js';
 import { buildServer } from '../../src/server/server.js';
 import { startOtlpReceiver, type OtlpMetricPoint, type OtlpReceiver, type OtlpSpanRecord } from '../support/otlp-receiver.js';
+import { pollAll, pollAllStatistics } from '../support/poll.js';
 
 const PASSWORD = 'otel-lab-secret';
 let lab: Lab;
@@ -69,7 +70,7 @@ describe('OpenTelemetry on a real Kea lab', () => {
       log: createLog('info', sink), version: 'test', env: {},
     });
     await app.start();
-    await app.scheduler.pollStatisticsNow();
+    await pollAllStatistics(app);
     const server = buildServer(app);
     try {
       const text = (await server.inject({ url: '/metrics' })).body;
@@ -108,7 +109,7 @@ describe('OpenTelemetry on a real Kea lab', () => {
       assert.ok(points[0]!.resource['host.name']);
 
       // Spans: a poll with a child span per command.
-      await app.scheduler.pollNow();
+      await pollAll(app);
       const spanOf = (pred: (s: OtlpSpanRecord) => boolean) => () => receiver.spans().find(pred);
       const poll = await receiver.waitFor(spanOf((s) => s.name === 'kea poll' && s.attributes['kea.target'] === 'server1'), 10_000);
       assert.equal(poll.attributes['kea.daemon'], 'dhcp4');
@@ -151,7 +152,7 @@ describe('OpenTelemetry on a real Kea lab', () => {
       assert.equal(audit?.trace_id, traceId);
 
       // Shutdown flushes: spans of a last poll, and one more metrics export.
-      await app.scheduler.pollNow();
+      await pollAll(app);
       const before = receiver.requests.length;
       const lastPolls = receiver.spans().length;
       await app.stop();
