@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App, TargetSetupError } from './app.js';
 import { loadConfigFile, parseConfigText } from './config/load.js';
-import { MemoryLog } from './log.js';
+import { MemoryLog } from '../test/support/memory-log.js';
 import { buildServer } from './server/server.js';
 import { startFakeFleet, type FakeFleet } from '../test/support/fake-kea.js';
 import { pollAll, pollAllStatistics } from '../test/support/poll.js';

@@ -12,17 +12,3 @@ export function createLog(level = process.env.LOG_LEVEL ?? 'info', destination?:
   // Lines written inside a poll, command or proxied request carry its trace_id and span_id.
   return pino({ level, base: { name: 'kea-telemetry' }, mixin: () => traceIds() }, destination);
 }
-
-/** Collects log lines in memory (tests). */
-export class MemoryLog implements Log {
-  readonly lines: { level: string; msg: string; obj: object }[] = [];
-  info(obj: object, msg: string): void {
-    this.lines.push({ level: 'info', msg, obj });
-  }
-  warn(obj: object, msg: string): void {
-    this.lines.push({ level: 'warn', msg, obj });
-  }
-  error(obj: object, msg: string): void {
-    this.lines.push({ level: 'error', msg, obj });
-  }
-}

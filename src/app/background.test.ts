@@ -10,7 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { App } from '../app.js';
 import { parseConfigText } from '../config/load.js';
-import { MemoryLog } from '../log.js';
+import { MemoryLog } from '../../test/support/memory-log.js';
 import { startFakeFleet, type FakeFleet } from '../../test/support/fake-kea.js';
 
 let dir: string;

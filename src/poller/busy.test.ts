@@ -15,7 +15,7 @@ import type { PollWatch } from './late-watch.js';
 import { Endpoint } from '../targets/endpoint.js';
 import { CommandQueue } from '../queue/command-queue.js';
 import { UnixTransport } from '../transport/unix.js';
-import { MemoryLog } from '../log.js';
+import { MemoryLog } from '../../test/support/memory-log.js';
 import type { DaemonSnapshot } from '../snapshot.js';
 import { FakeKea, keaHandler } from '../../test/support/fake-kea.js';
 import { pollAll } from '../../test/support/poll.js';

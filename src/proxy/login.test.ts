@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fast
 import { Counter } from 'prom-client';
 import { App } from '../app.js';
 import { parseConfigText } from '../config/load.js';
-import { MemoryLog } from '../log.js';
+import { MemoryLog } from '../../test/support/memory-log.js';
 import { Authenticator } from './auth.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { PROXY_REQUESTS, proxyRoutes } from './routes.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from '../app.js';
 import { parseConfigText } from '../config/load.js';
-import { MemoryLog } from '../log.js';
+import { MemoryLog } from '../../test/support/memory-log.js';
 import { buildServer } from './server.js';
 import { PROBE_MIN_AGE_MS, ProbeCache, type ProbeBody } from './probe.js';
 import { FakeKea, keaHandler } from '../../test/support/fake-kea.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from '../app.js';
 import { parseConfigText } from '../config/load.js';
-import { MemoryLog } from '../log.js';
+import { MemoryLog } from '../../test/support/memory-log.js';
 import { FakeKea } from '../../test/support/fake-kea.js';
 import { FakeAgent } from '../../test/support/fake-agent.js';
 import { CAPTURED, captureHandler } from '../../test/support/capture-kea.js';

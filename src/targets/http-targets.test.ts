@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from '../app.js';
 import { parseConfigText } from '../config/load.js';
-import { MemoryLog } from '../log.js';
+import { MemoryLog } from '../../test/support/memory-log.js';
 import type { DaemonSnapshot } from '../snapshot.js';
 import { FakeAgent } from '../../test/support/fake-agent.js';
 import { keaHandler } from '../../test/support/fake-kea.js';

@@ -20,7 +20,7 @@ import { App } from '../../src/app.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { canonicalJson } from '../../src/kea/config-hash.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
-import { MemoryLog } from '../../src/log.js';
+import { MemoryLog } from '../support/memory-log.js';
 import { hashPassword } from '../../src/proxy/password.js';
 import { buildServer } from '../../src/server/server.js';
 import { pollAll } from '../support/poll.js';

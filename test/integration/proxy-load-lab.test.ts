@@ -15,7 +15,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { App } from '../../src/app.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
-import { MemoryLog } from '../../src/log.js';
+import { MemoryLog } from '../support/memory-log.js';
 import { buildServer } from '../../src/server/server.js';
 import { CountingRelay } from '../support/counting-relay.js';
 import { pollAll } from '../support/poll.js';

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from '../../src/app.js';
 import { parseConfigText } from '../../src/config/load.js';
-import { MemoryLog } from '../../src/log.js';
+import { MemoryLog } from '../support/memory-log.js';
 import { buildServer } from '../../src/server/server.js';
 import { rawCommand, startBigKea, type BigKea } from '../../bench/stats-kea.js';
 import { HashingRelay } from '../support/hashing-relay.js';

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { App } from '../../../src/app.js';
 import { parseConfigText } from '../../../src/config/load.js';
-import { MemoryLog } from '../../../src/log.js';
+import { MemoryLog } from '../../support/memory-log.js';
 import { buildServer } from '../../../src/server/server.js';
 import { value, type MatrixLab } from './setup.js';
 import { pollAll } from '../../support/poll.js';

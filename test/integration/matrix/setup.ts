@@ -8,7 +8,7 @@ import { hashPublisher } from '../../../src/kea/published-hash.js';
 import { daemonsFor, type LabDaemon } from '../../../src/lab/daemons.js';
 import { keaInstall, type KeaFeatures, type KeaVersion } from '../../../src/lab/kea-install.js';
 import { startLab, type Lab } from '../../../src/lab/lab.js';
-import { MemoryLog } from '../../../src/log.js';
+import { MemoryLog } from '../../support/memory-log.js';
 import { buildServer } from '../../../src/server/server.js';
 import { pollAll, pollAllStatistics } from '../../support/poll.js';
 
