@@ -246,6 +246,10 @@ export class App {
     const ctx: TargetContext = {
       poll: config.poll, statistics: config.statistics, queues, log: this.opts.log,
       publishHash: hashPublisher(config.hashKey ?? PROCESS_HASH_KEY),
+      seriesGone: (key) => {
+        this.renderer.remove(key);
+        this.stats.delete(key);
+      },
     };
     const built: Target[] = [];
     config.targets.forEach((tc, index) => {

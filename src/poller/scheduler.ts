@@ -1,5 +1,10 @@
-import type { Target } from '../targets/target.js';
 import type { DaemonSnapshot, StatisticsSnapshot } from '../snapshot.js';
+
+/** What the scheduler polls: a target (src/targets/ builds them; the poller layer sits below). */
+export interface Target {
+  poll(watch?: { lateAfterMs: number; onBusy: (key: string, s: DaemonSnapshot) => void }): Promise<Map<string, DaemonSnapshot>>;
+  pollStatistics(): Promise<Map<string, StatisticsSnapshot>>;
+}
 
 export interface SchedulerOptions {
   intervalMs: number;
