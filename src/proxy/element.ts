@@ -1,5 +1,5 @@
 import { KeaError } from '../errors.js';
-import type { Endpoint, StreamedOutcome } from '../targets/endpoint.js';
+import type { Endpoint, StreamedOutcome } from '../endpoint/endpoint.js';
 import type { AnswerStream } from '../transport/stream.js';
 import { BudgetShare, type AnswerBudget } from './budget.js';
 import type { ProxiedCommand } from './body.js';

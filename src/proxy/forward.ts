@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { ERROR_CODES, KeaError, type ErrorCode } from '../errors.js';
-import type { Endpoint } from '../targets/endpoint.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
 import type { Target } from '../targets/target.js';
 import { BudgetRefused, type ProxyStreaming } from './budget.js';
 import type { ProxiedCommand } from './body.js';
