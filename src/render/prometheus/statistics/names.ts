@@ -1,9 +1,9 @@
-import type { StatSample } from './parse.js';
-import { poolLabel, type SubnetInfo } from './subnets.js';
+import type { StatSample } from '../../../kea/statistics/parse.js';
+import { poolLabel, type SubnetInfo } from '../../../kea/statistics/subnets.js';
 import { DEFAULT_STATS, DROP_REASONS } from './names-default.js';
 import { KEA_EXPORTER } from './names-kea-exporter.js';
 import { unmappedMetricName } from './metric-name.js';
-import { MAX_UNMAPPED_FAMILIES } from '../limits.js';
+import { MAX_UNMAPPED_FAMILIES } from '../../../kea/limits.js';
 
 export type Naming = 'default' | 'kea-exporter';
 export type StatsDaemon = 'dhcp4' | 'dhcp6' | 'd2';

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseStatistics } from './parse.js';
-import { parseSubnets, type SubnetInfo } from './subnets.js';
+import { parseStatistics } from '../../../kea/statistics/parse.js';
+import { parseSubnets, type SubnetInfo } from '../../../kea/statistics/subnets.js';
 import { sanitize, statFamilies, statSeries, type Naming, type StatFamily, type StatsDaemon } from './names.js';
-import { fixtureArgs } from '../../../test/support/fixture-files.js';
+import { fixtureArgs } from '../../../../test/support/fixture-files.js';
 
 const built = (name: string): unknown =>
-  (JSON.parse(readFileSync(new URL(`../../../test/fixtures/kea/stats/${name}.json`, import.meta.url), 'utf8')) as { arguments: unknown }).arguments;
+  (JSON.parse(readFileSync(new URL(`../../../../test/fixtures/kea/stats/${name}.json`, import.meta.url), 'utf8')) as { arguments: unknown }).arguments;
 const SUBNETS: Record<StatsDaemon, Map<number, SubnetInfo>> = {
   dhcp4: parseSubnets(built('dhcp4-3.2.config-get')), dhcp6: parseSubnets(built('dhcp6-3.2.config-get')), d2: new Map(),
 };
@@ -246,7 +246,7 @@ test('statSeries never throws on odd samples', () => {
 });
 
 test('README.md lists every declared family', () => {
-  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
   const all: StatFamily[] = (['dhcp4', 'dhcp6', 'd2'] as const).flatMap((d) => [...statFamilies(d, 'default'), ...statFamilies(d, 'kea-exporter')]);
   for (const f of all) assert.ok(readme.includes(`\`${f.name}\``), f.name);
 });
