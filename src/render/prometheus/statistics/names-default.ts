@@ -1,4 +1,4 @@
-import type { Scope, StatDef, StatsDaemon } from './names.js';
+import type { StatDef, StatFamily, StatsDaemon } from './types.js';
 
 /*
  * Every statistic name Kea 2.2–3.2 emits, and the default family it becomes.
@@ -37,7 +37,14 @@ import type { Scope, StatDef, StatsDaemon } from './names.js';
  * - kea-dhcp-ddns: src/lib/d2srv/d2_stats.cc (ncr-received, ncr-invalid, ncr-error;
  *   update-sent/-signed/-unsigned/-success/-timeout/-error; per key key[<name>].update-
  *   sent/-success/-timeout/-error), queue-mgr-queue-full (d2 queue manager); since Kea 1.9.
- * Packet statistics (pkt4-*, pkt6-*) are mapped by rule in names.ts, not listed here.
+ * Packet statistics (pkt4-*, pkt6-*) are mapped by rule (names.ts) onto PACKET_FAMILIES.
+ *
+ * Each family name is spelled out, scope by scope, so that grep finds what /metrics shows. The
+ * rule they follow (README "Default naming", checked by names.test.ts): per subnet the plain
+ * name; the global total of a statistic Kea also reports per subnet `global_`, so the two never
+ * share a family (other labels, and a sum would count every lease twice); per pool `pool_`,
+ * per pd-pool `pd_pool_`, per TSIG key `key_`; a statistic Kea only reports globally keeps the
+ * plain name. A statistic at a scope not listed here is exported like an unknown one.
  */
 
 /** pkt4-/pkt6-<reason>: drop causes counted apart, each also in pkt-receive-drop. */
@@ -46,69 +53,202 @@ export const DROP_REASONS: readonly string[] = [
   'processing-failed', 'limit-exceeded', 'service-disabled',
 ];
 
-const G: readonly Scope[] = ['global'];
-const GS: readonly Scope[] = ['global', 'subnet'];
-const S: readonly Scope[] = ['subnet'];
-const SP: readonly Scope[] = ['subnet', 'pool'];
-const GSP: readonly Scope[] = ['global', 'subnet', 'pool'];
-const SD: readonly Scope[] = ['subnet', 'pd-pool'];
-const GSD: readonly Scope[] = ['global', 'subnet', 'pd-pool'];
-const GK: readonly Scope[] = ['global', 'key'];
+/** The packet families of one DHCP daemon (global statistics, one family per kind of count). */
+export interface PacketFamilies {
+  received: StatFamily; sent: StatFamily; receivedAll: StatFamily; sentAll: StatFamily; dropped: StatFamily; droppedByReason: StatFamily;
+}
+const packets = (v: 'DHCPv4' | 'DHCPv6', n: Record<keyof PacketFamilies, string>): PacketFamilies => ({
+  received: { name: n.received, type: 'counter', labels: ['type'], help: `${v} packets received, by message type (pkt-<type>-received).` },
+  sent: { name: n.sent, type: 'counter', labels: ['type'], help: `${v} packets sent, by message type (pkt-<type>-sent).` },
+  receivedAll: { name: n.receivedAll, type: 'counter', labels: [], help: `All ${v} packets received, any type, valid or not (pkt-received).` },
+  sentAll: { name: n.sentAll, type: 'counter', labels: [], help: `All ${v} packets sent (pkt-sent).` },
+  dropped: { name: n.dropped, type: 'counter', labels: [], help: `${v} packets dropped, for any reason (pkt-receive-drop).` },
+  droppedByReason: { name: n.droppedByReason, type: 'counter', labels: ['reason'], help: `${v} packets dropped, by the reasons Kea counts apart (pkt-<reason>); each is also in dropped_total.` },
+});
+export const PACKET_FAMILIES: Record<'dhcp4' | 'dhcp6', PacketFamilies> = {
+  dhcp4: packets('DHCPv4', {
+    received: 'kea_dhcp4_packets_received_total',
+    sent: 'kea_dhcp4_packets_sent_total',
+    receivedAll: 'kea_dhcp4_packets_received_all_total',
+    sentAll: 'kea_dhcp4_packets_sent_all_total',
+    dropped: 'kea_dhcp4_packets_dropped_total',
+    droppedByReason: 'kea_dhcp4_packets_dropped_by_reason_total',
+  }),
+  dhcp6: packets('DHCPv6', {
+    received: 'kea_dhcp6_packets_received_total',
+    sent: 'kea_dhcp6_packets_sent_total',
+    receivedAll: 'kea_dhcp6_packets_received_all_total',
+    sentAll: 'kea_dhcp6_packets_sent_all_total',
+    dropped: 'kea_dhcp6_packets_dropped_total',
+    droppedByReason: 'kea_dhcp6_packets_dropped_by_reason_total',
+  }),
+};
 
-const gauge = (stat: string, base: string, scopes: readonly Scope[], help: string): StatDef => ({ stat, base, type: 'gauge', scopes, help });
-const counter = (stat: string, base: string, scopes: readonly Scope[], help: string): StatDef => ({ stat, base, type: 'counter', scopes, help });
+type Names = StatDef['names'];
+const gauge = (stat: string, help: string, names: Names): StatDef => ({ stat, type: 'gauge', help, names });
+const counter = (stat: string, help: string, names: Names): StatDef => ({ stat, type: 'counter', help, names });
 
+// Statistics both DHCP daemons report, with one help text each.
+const declined = (names: Names) => gauge('declined-addresses', 'Addresses currently declined (in probation).', names);
+const declinedReclaimed = (names: Names) => counter('reclaimed-declined-addresses', 'Declined addresses recovered after probation.', names);
 /** v4-/v6-allocation-fail*: -shared-network/-subnet split the total; -no-pools/-classes are
  * partial causes. Own families each, so no sum over a label counts a failure twice. */
-const allocation = (v: 'v4' | 'v6'): StatDef[] => [
-  counter(`${v}-allocation-fail`, 'allocation_failures_total', GS, 'Lease allocations that failed (all attempts exhausted).'),
-  counter(`${v}-allocation-fail-shared-network`, 'allocation_failures_shared_network_total', GS, 'Failed allocations for clients in a shared network.'),
-  counter(`${v}-allocation-fail-subnet`, 'allocation_failures_subnet_total', GS, 'Failed allocations for clients in a subnet outside any shared network.'),
-  counter(`${v}-allocation-fail-no-pools`, 'allocation_failures_no_pools_total', GS, 'Failed allocations because no pool could be used for the client.'),
-  counter(`${v}-allocation-fail-classes`, 'allocation_failures_classes_total', GS, 'Failed allocations for clients in one or more classes (class-restricted pools).'),
-];
-
-const common = [
-  gauge('declined-addresses', 'addresses_declined', GSP, 'Addresses currently declined (in probation).'),
-  counter('reclaimed-declined-addresses', 'declined_addresses_reclaimed_total', GSP, 'Declined addresses recovered after probation.'),
-];
+const ALLOCATION_HELP = {
+  total: 'Lease allocations that failed (all attempts exhausted).',
+  sharedNetwork: 'Failed allocations for clients in a shared network.',
+  subnet: 'Failed allocations for clients in a subnet outside any shared network.',
+  noPools: 'Failed allocations because no pool could be used for the client.',
+  classes: 'Failed allocations for clients in one or more classes (class-restricted pools).',
+};
 
 export const DEFAULT_STATS: Record<StatsDaemon, readonly StatDef[]> = {
   dhcp4: [
-    gauge('total-addresses', 'addresses_capacity', SP, 'Addresses in the configured pools (Kea total-addresses).'),
-    gauge('assigned-addresses', 'addresses_assigned', SP, 'Addresses currently leased (declined ones included until reclaimed).'),
-    counter('cumulative-assigned-addresses', 'address_assignments_total', GSP, 'Address assignments since start (per scope: since the last reconfiguration).'),
-    counter('reclaimed-leases', 'leases_reclaimed_total', GSP, 'Expired leases reclaimed.'),
-    ...common,
-    ...allocation('v4'),
-    counter('v4-reservation-conflicts', 'reservation_conflicts_total', GS, 'Reserved addresses found leased to another client.'),
-    counter('v4-lease-reuses', 'lease_reuses_total', GS, 'Lease renewals served from the lease cache (lease reuses, Kea 2.4+).'),
+    gauge('total-addresses', 'Addresses in the configured pools (Kea total-addresses).', {
+      subnet: 'kea_dhcp4_addresses_capacity',
+      pool: 'kea_dhcp4_pool_addresses_capacity',
+    }),
+    gauge('assigned-addresses', 'Addresses currently leased (declined ones included until reclaimed).', {
+      subnet: 'kea_dhcp4_addresses_assigned',
+      pool: 'kea_dhcp4_pool_addresses_assigned',
+    }),
+    counter('cumulative-assigned-addresses', 'Address assignments since start (per scope: since the last reconfiguration).', {
+      global: 'kea_dhcp4_global_address_assignments_total',
+      subnet: 'kea_dhcp4_address_assignments_total',
+      pool: 'kea_dhcp4_pool_address_assignments_total',
+    }),
+    counter('reclaimed-leases', 'Expired leases reclaimed.', {
+      global: 'kea_dhcp4_global_leases_reclaimed_total',
+      subnet: 'kea_dhcp4_leases_reclaimed_total',
+      pool: 'kea_dhcp4_pool_leases_reclaimed_total',
+    }),
+    declined({
+      global: 'kea_dhcp4_global_addresses_declined',
+      subnet: 'kea_dhcp4_addresses_declined',
+      pool: 'kea_dhcp4_pool_addresses_declined',
+    }),
+    declinedReclaimed({
+      global: 'kea_dhcp4_global_declined_addresses_reclaimed_total',
+      subnet: 'kea_dhcp4_declined_addresses_reclaimed_total',
+      pool: 'kea_dhcp4_pool_declined_addresses_reclaimed_total',
+    }),
+    counter('v4-allocation-fail', ALLOCATION_HELP.total, {
+      global: 'kea_dhcp4_global_allocation_failures_total',
+      subnet: 'kea_dhcp4_allocation_failures_total',
+    }),
+    counter('v4-allocation-fail-shared-network', ALLOCATION_HELP.sharedNetwork, {
+      global: 'kea_dhcp4_global_allocation_failures_shared_network_total',
+      subnet: 'kea_dhcp4_allocation_failures_shared_network_total',
+    }),
+    counter('v4-allocation-fail-subnet', ALLOCATION_HELP.subnet, {
+      global: 'kea_dhcp4_global_allocation_failures_subnet_total',
+      subnet: 'kea_dhcp4_allocation_failures_subnet_total',
+    }),
+    counter('v4-allocation-fail-no-pools', ALLOCATION_HELP.noPools, {
+      global: 'kea_dhcp4_global_allocation_failures_no_pools_total',
+      subnet: 'kea_dhcp4_allocation_failures_no_pools_total',
+    }),
+    counter('v4-allocation-fail-classes', ALLOCATION_HELP.classes, {
+      global: 'kea_dhcp4_global_allocation_failures_classes_total',
+      subnet: 'kea_dhcp4_allocation_failures_classes_total',
+    }),
+    counter('v4-reservation-conflicts', 'Reserved addresses found leased to another client.', {
+      global: 'kea_dhcp4_global_reservation_conflicts_total',
+      subnet: 'kea_dhcp4_reservation_conflicts_total',
+    }),
+    counter('v4-lease-reuses', 'Lease renewals served from the lease cache (lease reuses, Kea 2.4+).', {
+      global: 'kea_dhcp4_global_lease_reuses_total',
+      subnet: 'kea_dhcp4_lease_reuses_total',
+    }),
   ],
   dhcp6: [
-    gauge('total-nas', 'addresses_capacity', SP, 'IA_NA addresses in the configured pools (128-bit in Kea; float here).'),
-    gauge('assigned-nas', 'addresses_assigned', SP, 'IA_NA addresses currently leased.'),
-    counter('cumulative-assigned-nas', 'address_assignments_total', GSP, 'IA_NA address assignments since start (per scope: since the last reconfiguration).'),
-    gauge('total-pds', 'prefixes_capacity', SD, 'Delegable prefixes in the configured pd-pools (128-bit in Kea; float here).'),
-    gauge('assigned-pds', 'prefixes_assigned', SD, 'Delegated prefixes currently leased.'),
-    counter('cumulative-assigned-pds', 'prefix_assignments_total', GSD, 'Prefix delegations since start (per scope: since the last reconfiguration).'),
-    counter('reclaimed-leases', 'leases_reclaimed_total', ['global', 'subnet', 'pool', 'pd-pool'], 'Expired leases reclaimed (NA and PD; per pool of its kind).'),
-    ...common,
-    ...allocation('v6'),
-    counter('v6-ia-na-lease-reuses', 'address_lease_reuses_total', GS, 'IA_NA renewals served from the lease cache (Kea 2.4+).'),
-    counter('v6-ia-pd-lease-reuses', 'prefix_lease_reuses_total', GS, 'IA_PD renewals served from the lease cache (Kea 2.4+).'),
-    gauge('registered-nas', 'addresses_registered', S, 'Self-generated addresses currently registered (RFC 9686, Kea 3.0+).'),
-    counter('cumulative-registered-nas', 'address_registrations_total', GS, 'Address registrations since start (RFC 9686, Kea 3.0+).'),
+    gauge('total-nas', 'IA_NA addresses in the configured pools (128-bit in Kea; float here).', {
+      subnet: 'kea_dhcp6_addresses_capacity',
+      pool: 'kea_dhcp6_pool_addresses_capacity',
+    }),
+    gauge('assigned-nas', 'IA_NA addresses currently leased.', {
+      subnet: 'kea_dhcp6_addresses_assigned',
+      pool: 'kea_dhcp6_pool_addresses_assigned',
+    }),
+    counter('cumulative-assigned-nas', 'IA_NA address assignments since start (per scope: since the last reconfiguration).', {
+      global: 'kea_dhcp6_global_address_assignments_total',
+      subnet: 'kea_dhcp6_address_assignments_total',
+      pool: 'kea_dhcp6_pool_address_assignments_total',
+    }),
+    gauge('total-pds', 'Delegable prefixes in the configured pd-pools (128-bit in Kea; float here).', {
+      subnet: 'kea_dhcp6_prefixes_capacity',
+      'pd-pool': 'kea_dhcp6_pd_pool_prefixes_capacity',
+    }),
+    gauge('assigned-pds', 'Delegated prefixes currently leased.', {
+      subnet: 'kea_dhcp6_prefixes_assigned',
+      'pd-pool': 'kea_dhcp6_pd_pool_prefixes_assigned',
+    }),
+    counter('cumulative-assigned-pds', 'Prefix delegations since start (per scope: since the last reconfiguration).', {
+      global: 'kea_dhcp6_global_prefix_assignments_total',
+      subnet: 'kea_dhcp6_prefix_assignments_total',
+      'pd-pool': 'kea_dhcp6_pd_pool_prefix_assignments_total',
+    }),
+    counter('reclaimed-leases', 'Expired leases reclaimed (NA and PD; per pool of its kind).', {
+      global: 'kea_dhcp6_global_leases_reclaimed_total',
+      subnet: 'kea_dhcp6_leases_reclaimed_total',
+      pool: 'kea_dhcp6_pool_leases_reclaimed_total',
+      'pd-pool': 'kea_dhcp6_pd_pool_leases_reclaimed_total',
+    }),
+    declined({
+      global: 'kea_dhcp6_global_addresses_declined',
+      subnet: 'kea_dhcp6_addresses_declined',
+      pool: 'kea_dhcp6_pool_addresses_declined',
+    }),
+    declinedReclaimed({
+      global: 'kea_dhcp6_global_declined_addresses_reclaimed_total',
+      subnet: 'kea_dhcp6_declined_addresses_reclaimed_total',
+      pool: 'kea_dhcp6_pool_declined_addresses_reclaimed_total',
+    }),
+    counter('v6-allocation-fail', ALLOCATION_HELP.total, {
+      global: 'kea_dhcp6_global_allocation_failures_total',
+      subnet: 'kea_dhcp6_allocation_failures_total',
+    }),
+    counter('v6-allocation-fail-shared-network', ALLOCATION_HELP.sharedNetwork, {
+      global: 'kea_dhcp6_global_allocation_failures_shared_network_total',
+      subnet: 'kea_dhcp6_allocation_failures_shared_network_total',
+    }),
+    counter('v6-allocation-fail-subnet', ALLOCATION_HELP.subnet, {
+      global: 'kea_dhcp6_global_allocation_failures_subnet_total',
+      subnet: 'kea_dhcp6_allocation_failures_subnet_total',
+    }),
+    counter('v6-allocation-fail-no-pools', ALLOCATION_HELP.noPools, {
+      global: 'kea_dhcp6_global_allocation_failures_no_pools_total',
+      subnet: 'kea_dhcp6_allocation_failures_no_pools_total',
+    }),
+    counter('v6-allocation-fail-classes', ALLOCATION_HELP.classes, {
+      global: 'kea_dhcp6_global_allocation_failures_classes_total',
+      subnet: 'kea_dhcp6_allocation_failures_classes_total',
+    }),
+    counter('v6-ia-na-lease-reuses', 'IA_NA renewals served from the lease cache (Kea 2.4+).', {
+      global: 'kea_dhcp6_global_address_lease_reuses_total',
+      subnet: 'kea_dhcp6_address_lease_reuses_total',
+    }),
+    counter('v6-ia-pd-lease-reuses', 'IA_PD renewals served from the lease cache (Kea 2.4+).', {
+      global: 'kea_dhcp6_global_prefix_lease_reuses_total',
+      subnet: 'kea_dhcp6_prefix_lease_reuses_total',
+    }),
+    gauge('registered-nas', 'Self-generated addresses currently registered (RFC 9686, Kea 3.0+).', {
+      subnet: 'kea_dhcp6_addresses_registered',
+    }),
+    counter('cumulative-registered-nas', 'Address registrations since start (RFC 9686, Kea 3.0+).', {
+      global: 'kea_dhcp6_global_address_registrations_total',
+      subnet: 'kea_dhcp6_address_registrations_total',
+    }),
   ],
   d2: [
-    counter('ncr-received', 'ncr_received_total', G, 'Name change requests received from DHCP servers.'),
-    counter('ncr-invalid', 'ncr_invalid_total', G, 'Name change requests that could not be decoded.'),
-    counter('ncr-error', 'ncr_errors_total', G, 'Name change requests that failed.'),
-    counter('queue-mgr-queue-full', 'ncr_queue_full_total', G, 'Name change requests refused because the queue was full.'),
-    counter('update-sent', 'updates_sent_total', GK, 'DNS updates sent.'),
-    counter('update-signed', 'updates_signed_total', G, 'DNS updates sent TSIG-signed.'),
-    counter('update-unsigned', 'updates_unsigned_total', G, 'DNS updates sent unsigned.'),
-    counter('update-success', 'updates_succeeded_total', GK, 'DNS updates that succeeded.'),
-    counter('update-timeout', 'updates_timed_out_total', GK, 'DNS updates that timed out.'),
-    counter('update-error', 'updates_failed_total', GK, 'DNS updates that failed.'),
+    counter('ncr-received', 'Name change requests received from DHCP servers.', { global: 'kea_d2_ncr_received_total' }),
+    counter('ncr-invalid', 'Name change requests that could not be decoded.', { global: 'kea_d2_ncr_invalid_total' }),
+    counter('ncr-error', 'Name change requests that failed.', { global: 'kea_d2_ncr_errors_total' }),
+    counter('queue-mgr-queue-full', 'Name change requests refused because the queue was full.', { global: 'kea_d2_ncr_queue_full_total' }),
+    counter('update-sent', 'DNS updates sent.', { global: 'kea_d2_updates_sent_total', key: 'kea_d2_key_updates_sent_total' }),
+    counter('update-signed', 'DNS updates sent TSIG-signed.', { global: 'kea_d2_updates_signed_total' }),
+    counter('update-unsigned', 'DNS updates sent unsigned.', { global: 'kea_d2_updates_unsigned_total' }),
+    counter('update-success', 'DNS updates that succeeded.', { global: 'kea_d2_updates_succeeded_total', key: 'kea_d2_key_updates_succeeded_total' }),
+    counter('update-timeout', 'DNS updates that timed out.', { global: 'kea_d2_updates_timed_out_total', key: 'kea_d2_key_updates_timed_out_total' }),
+    counter('update-error', 'DNS updates that failed.', { global: 'kea_d2_updates_failed_total', key: 'kea_d2_key_updates_failed_total' }),
   ],
 };

@@ -1,4 +1,5 @@
-import type { Scope, StatFamily } from './names.js';
+import { SCOPE_LABELS } from './scope-labels.js';
+import type { Scope, StatFamily } from './types.js';
 
 /*
  * kea-exporter 0.7 compatibility (mweinelt/kea-exporter, kea_exporter/exporter.py, the
@@ -24,21 +25,21 @@ export interface KxTable {
   ignoreScoped: ReadonlySet<string>;
 }
 
-const SUBNET = ['subnet', 'subnet_id'];
-const POOL = ['subnet', 'subnet_id', 'pool'];
-const ALLOC = ['subnet', 'subnet_id', 'context'];
+const SUBNET = SCOPE_LABELS['kea-exporter'].subnet;
+const POOL = SCOPE_LABELS['kea-exporter'].pool;
+const ALLOC = [...SUBNET, 'context'];
 
 function table(
-  daemon: 'dhcp4' | 'dhcp6',
-  defs: Array<[suffix: string, type: 'gauge' | 'counter', labels: string[], help: string]>,
-  entries: Array<[stat: string, suffix: string, fixed?: Record<string, string>]>,
+  defs: Array<[name: string, type: 'gauge' | 'counter', labels: readonly string[], help: string]>,
+  entries: Array<[stat: string, family: string, fixed?: Record<string, string>]>,
   ignoreGlobal: string[],
   ignoreScoped: string[],
 ): KxTable {
-  const families = defs.map(([suffix, type, labels, help]): StatFamily => ({ name: `kea_${daemon}_${suffix}`, type, labels, help }));
+  const families = defs.map(([name, type, labels, help]): StatFamily => ({ name, type, labels, help }));
   const map = new Map<string, KxEntry>();
-  for (const [stat, suffix, fixed] of entries) {
-    const family = families.find((f) => f.name === `kea_${daemon}_${suffix}`) as StatFamily;
+  for (const [stat, name, fixed] of entries) {
+    const family = families.find((f) => f.name === name);
+    if (!family) throw new Error(`kea-exporter table: ${stat} maps to undeclared ${name}`); // a typo in the table below
     const scopes: readonly Scope[] = family.labels.includes('operation') ? ['global'] : family.labels.includes('pool') ? ['subnet', 'pool'] : ['subnet'];
     map.set(stat, { family, scopes, fixed: fixed ?? {} });
   }
@@ -47,37 +48,36 @@ function table(
 
 const ops = (prefix: string, suffix: string, family: string, names: string[]): Array<[string, string, Record<string, string>]> =>
   names.map((op) => [`${prefix}-${op}-${suffix}`, family, { operation: op }]);
-const contexts = (v: string): Array<[string, string, Record<string, string>]> =>
-  ['subnet', 'shared-network', 'no-pools', 'classes'].map((c) => [`${v}-allocation-fail-${c}`, 'allocations_failed_total', { context: c }]);
+const contexts = (v: string, family: string): Array<[string, string, Record<string, string>]> =>
+  ['subnet', 'shared-network', 'no-pools', 'classes'].map((c) => [`${v}-allocation-fail-${c}`, family, { context: c }]);
 
 export const KEA_EXPORTER: Record<'dhcp4' | 'dhcp6', KxTable> = {
   dhcp4: table(
-    'dhcp4',
     [
-      ['packets_sent_total', 'counter', ['operation'], 'Packets sent'],
-      ['packets_received_total', 'counter', ['operation'], 'Packets received'],
-      ['allocations_failed_total', 'counter', ALLOC, 'Allocation fail count'],
-      ['addresses_assigned_total', 'gauge', POOL, 'Assigned addresses'],
-      ['addresses_declined_total', 'gauge', POOL, 'Declined counts'],
-      ['addresses_declined_reclaimed_total', 'counter', POOL, 'Declined addresses that were reclaimed'],
-      ['addresses_reclaimed_total', 'counter', POOL, 'Expired addresses that were reclaimed'],
-      ['addresses_total', 'gauge', POOL, 'Size of subnet address pool'],
-      ['reservation_conflicts_total', 'counter', SUBNET, 'Reservation conflict count'],
-      ['leases_reused_total', 'counter', SUBNET, 'Number of times an IPv4 lease has been renewed in memory'],
+      ['kea_dhcp4_packets_sent_total', 'counter', ['operation'], 'Packets sent'],
+      ['kea_dhcp4_packets_received_total', 'counter', ['operation'], 'Packets received'],
+      ['kea_dhcp4_allocations_failed_total', 'counter', ALLOC, 'Allocation fail count'],
+      ['kea_dhcp4_addresses_assigned_total', 'gauge', POOL, 'Assigned addresses'],
+      ['kea_dhcp4_addresses_declined_total', 'gauge', POOL, 'Declined counts'],
+      ['kea_dhcp4_addresses_declined_reclaimed_total', 'counter', POOL, 'Declined addresses that were reclaimed'],
+      ['kea_dhcp4_addresses_reclaimed_total', 'counter', POOL, 'Expired addresses that were reclaimed'],
+      ['kea_dhcp4_addresses_total', 'gauge', POOL, 'Size of subnet address pool'],
+      ['kea_dhcp4_reservation_conflicts_total', 'counter', SUBNET, 'Reservation conflict count'],
+      ['kea_dhcp4_leases_reused_total', 'counter', SUBNET, 'Number of times an IPv4 lease has been renewed in memory'],
     ],
     [
-      ...ops('pkt4', 'sent', 'packets_sent_total', ['ack', 'nak', 'offer']),
-      ...ops('pkt4', 'received', 'packets_received_total', ['discover', 'offer', 'request', 'ack', 'nak', 'release', 'decline', 'inform', 'unknown']),
-      ['pkt4-parse-failed', 'packets_received_total', { operation: 'parse-failed' }],
-      ['pkt4-receive-drop', 'packets_received_total', { operation: 'drop' }],
-      ...contexts('v4'),
-      ['v4-lease-reuses', 'leases_reused_total'],
-      ['assigned-addresses', 'addresses_assigned_total'],
-      ['declined-addresses', 'addresses_declined_total'],
-      ['reclaimed-declined-addresses', 'addresses_declined_reclaimed_total'],
-      ['reclaimed-leases', 'addresses_reclaimed_total'],
-      ['total-addresses', 'addresses_total'],
-      ['v4-reservation-conflicts', 'reservation_conflicts_total'],
+      ...ops('pkt4', 'sent', 'kea_dhcp4_packets_sent_total', ['ack', 'nak', 'offer']),
+      ...ops('pkt4', 'received', 'kea_dhcp4_packets_received_total', ['discover', 'offer', 'request', 'ack', 'nak', 'release', 'decline', 'inform', 'unknown']),
+      ['pkt4-parse-failed', 'kea_dhcp4_packets_received_total', { operation: 'parse-failed' }],
+      ['pkt4-receive-drop', 'kea_dhcp4_packets_received_total', { operation: 'drop' }],
+      ...contexts('v4', 'kea_dhcp4_allocations_failed_total'),
+      ['v4-lease-reuses', 'kea_dhcp4_leases_reused_total'],
+      ['assigned-addresses', 'kea_dhcp4_addresses_assigned_total'],
+      ['declined-addresses', 'kea_dhcp4_addresses_declined_total'],
+      ['reclaimed-declined-addresses', 'kea_dhcp4_addresses_declined_reclaimed_total'],
+      ['reclaimed-leases', 'kea_dhcp4_addresses_reclaimed_total'],
+      ['total-addresses', 'kea_dhcp4_addresses_total'],
+      ['v4-reservation-conflicts', 'kea_dhcp4_reservation_conflicts_total'],
     ],
     ['cumulative-assigned-addresses', 'declined-addresses', 'reclaimed-declined-addresses', 'reclaimed-leases',
       'v4-reservation-conflicts', 'v4-allocation-fail', 'v4-allocation-fail-subnet', 'v4-allocation-fail-shared-network',
@@ -85,45 +85,44 @@ export const KEA_EXPORTER: Record<'dhcp4' | 'dhcp6', KxTable> = {
     ['cumulative-assigned-addresses', 'v4-allocation-fail'],
   ),
   dhcp6: table(
-    'dhcp6',
     [
-      ['packets_sent_total', 'counter', ['operation'], 'Packets sent'],
-      ['packets_received_total', 'counter', ['operation'], 'Packets received'],
-      ['packets_sent_dhcp4_total', 'counter', ['operation'], 'DHCPv4-over-DHCPv6 Packets sent'],
-      ['packets_received_dhcp4_total', 'counter', ['operation'], 'DHCPv4-over-DHCPv6 Packets received'],
-      ['allocations_failed_total', 'counter', ALLOC, 'Allocation fail count'],
-      ['addresses_declined_total', 'gauge', POOL, 'Declined addresses'],
-      ['addresses_declined_reclaimed_total', 'counter', POOL, 'Declined addresses that were reclaimed'],
-      ['addresses_reclaimed_total', 'counter', POOL, 'Expired addresses that were reclaimed'],
-      ['reservation_conflicts_total', 'counter', SUBNET, 'Reservation conflict count'],
-      ['na_assigned_total', 'gauge', POOL, 'Assigned non-temporary addresses (IA_NA)'],
-      ['na_total', 'gauge', POOL, 'Size of non-temporary address pool'],
-      ['na_reuses_total', 'counter', POOL, 'Number of IA_NA lease reuses'],
-      ['pd_assigned_total', 'gauge', SUBNET, 'Assigned prefix delegations (IA_PD)'],
-      ['pd_total', 'gauge', SUBNET, 'Size of prefix delegation pool'],
-      ['pd_reuses_total', 'counter', POOL, 'Number of IA_PD lease reuses'],
+      ['kea_dhcp6_packets_sent_total', 'counter', ['operation'], 'Packets sent'],
+      ['kea_dhcp6_packets_received_total', 'counter', ['operation'], 'Packets received'],
+      ['kea_dhcp6_packets_sent_dhcp4_total', 'counter', ['operation'], 'DHCPv4-over-DHCPv6 Packets sent'],
+      ['kea_dhcp6_packets_received_dhcp4_total', 'counter', ['operation'], 'DHCPv4-over-DHCPv6 Packets received'],
+      ['kea_dhcp6_allocations_failed_total', 'counter', ALLOC, 'Allocation fail count'],
+      ['kea_dhcp6_addresses_declined_total', 'gauge', POOL, 'Declined addresses'],
+      ['kea_dhcp6_addresses_declined_reclaimed_total', 'counter', POOL, 'Declined addresses that were reclaimed'],
+      ['kea_dhcp6_addresses_reclaimed_total', 'counter', POOL, 'Expired addresses that were reclaimed'],
+      ['kea_dhcp6_reservation_conflicts_total', 'counter', SUBNET, 'Reservation conflict count'],
+      ['kea_dhcp6_na_assigned_total', 'gauge', POOL, 'Assigned non-temporary addresses (IA_NA)'],
+      ['kea_dhcp6_na_total', 'gauge', POOL, 'Size of non-temporary address pool'],
+      ['kea_dhcp6_na_reuses_total', 'counter', POOL, 'Number of IA_NA lease reuses'],
+      ['kea_dhcp6_pd_assigned_total', 'gauge', SUBNET, 'Assigned prefix delegations (IA_PD)'],
+      ['kea_dhcp6_pd_total', 'gauge', SUBNET, 'Size of prefix delegation pool'],
+      ['kea_dhcp6_pd_reuses_total', 'counter', POOL, 'Number of IA_PD lease reuses'],
     ],
     [
-      ...ops('pkt6', 'sent', 'packets_sent_total', ['advertise', 'reply']),
-      ['pkt6-receive-drop', 'packets_received_total', { operation: 'drop' }],
-      ['pkt6-parse-failed', 'packets_received_total', { operation: 'parse-failed' }],
-      ...ops('pkt6', 'received', 'packets_received_total',
+      ...ops('pkt6', 'sent', 'kea_dhcp6_packets_sent_total', ['advertise', 'reply']),
+      ['pkt6-receive-drop', 'kea_dhcp6_packets_received_total', { operation: 'drop' }],
+      ['pkt6-parse-failed', 'kea_dhcp6_packets_received_total', { operation: 'parse-failed' }],
+      ...ops('pkt6', 'received', 'kea_dhcp6_packets_received_total',
         ['solicit', 'advertise', 'request', 'reply', 'renew', 'rebind', 'release', 'decline', 'infrequest', 'unknown']),
-      ['pkt6-dhcpv4-response-sent', 'packets_sent_dhcp4_total', { operation: 'response' }],
-      ['pkt6-dhcpv4-query-received', 'packets_received_dhcp4_total', { operation: 'query' }],
-      ['pkt6-dhcpv4-response-received', 'packets_received_dhcp4_total', { operation: 'response' }],
-      ...contexts('v6'),
-      ['assigned-nas', 'na_assigned_total'],
-      ['assigned-pds', 'pd_assigned_total'],
-      ['declined-addresses', 'addresses_declined_total'],
-      ['declined-reclaimed-addresses', 'addresses_declined_reclaimed_total'], // 0.7 maps both spellings
-      ['reclaimed-declined-addresses', 'addresses_declined_reclaimed_total'],
-      ['reclaimed-leases', 'addresses_reclaimed_total'],
-      ['total-nas', 'na_total'],
-      ['total-pds', 'pd_total'],
-      ['v6-reservation-conflicts', 'reservation_conflicts_total'],
-      ['v6-ia-na-lease-reuses', 'na_reuses_total'],
-      ['v6-ia-pd-lease-reuses', 'pd_reuses_total'],
+      ['pkt6-dhcpv4-response-sent', 'kea_dhcp6_packets_sent_dhcp4_total', { operation: 'response' }],
+      ['pkt6-dhcpv4-query-received', 'kea_dhcp6_packets_received_dhcp4_total', { operation: 'query' }],
+      ['pkt6-dhcpv4-response-received', 'kea_dhcp6_packets_received_dhcp4_total', { operation: 'response' }],
+      ...contexts('v6', 'kea_dhcp6_allocations_failed_total'),
+      ['assigned-nas', 'kea_dhcp6_na_assigned_total'],
+      ['assigned-pds', 'kea_dhcp6_pd_assigned_total'],
+      ['declined-addresses', 'kea_dhcp6_addresses_declined_total'],
+      ['declined-reclaimed-addresses', 'kea_dhcp6_addresses_declined_reclaimed_total'], // 0.7 maps both spellings
+      ['reclaimed-declined-addresses', 'kea_dhcp6_addresses_declined_reclaimed_total'],
+      ['reclaimed-leases', 'kea_dhcp6_addresses_reclaimed_total'],
+      ['total-nas', 'kea_dhcp6_na_total'],
+      ['total-pds', 'kea_dhcp6_pd_total'],
+      ['v6-reservation-conflicts', 'kea_dhcp6_reservation_conflicts_total'],
+      ['v6-ia-na-lease-reuses', 'kea_dhcp6_na_reuses_total'],
+      ['v6-ia-pd-lease-reuses', 'kea_dhcp6_pd_reuses_total'],
     ],
     ['cumulative-assigned-addresses', 'declined-addresses', 'cumulative-assigned-nas', 'cumulative-assigned-pds',
       'reclaimed-declined-addresses', 'reclaimed-leases', 'v6-reservation-conflicts', 'v6-allocation-fail',

@@ -1,43 +1,37 @@
 import type { StatSample } from '../../../kea/statistics/parse.js';
-import { poolLabel, type SubnetInfo } from '../../../kea/statistics/subnets.js';
-import { DEFAULT_STATS, DROP_REASONS } from './names-default.js';
+import type { SubnetInfo } from '../../../kea/statistics/subnets.js';
+import { MAX_UNMAPPED_FAMILIES } from '../../../kea/limits.js';
+import { DEFAULT_STATS, DROP_REASONS, PACKET_FAMILIES, type PacketFamilies } from './names-default.js';
 import { KEA_EXPORTER } from './names-kea-exporter.js';
 import { unmappedMetricName } from './metric-name.js';
-import { MAX_UNMAPPED_FAMILIES } from '../../../kea/limits.js';
+import { SCOPE_LABELS, scopeLabels, scopeOf } from './scope-labels.js';
+import type { Naming, Scope, StatFamily, StatsDaemon } from './types.js';
 
-export type Naming = 'default' | 'kea-exporter';
-export type StatsDaemon = 'dhcp4' | 'dhcp6' | 'd2';
-export interface StatFamily { name: string; help: string; type: 'gauge' | 'counter'; labels: readonly string[] }
+export type { Naming, Scope, StatFamily, StatsDaemon } from './types.js';
 
-/** Where a statistic was reported: its name prefix in statistic-get-all. */
-export type Scope = 'global' | 'subnet' | 'pool' | 'pd-pool' | 'key';
-/** One Kea statistic in default naming: family `kea_<daemon>_<scope prefix><base>`. */
-export interface StatDef { stat: string; base: string; type: 'gauge' | 'counter'; help: string; scopes: readonly Scope[] }
-
-const SCOPES: readonly Scope[] = ['global', 'subnet', 'pool', 'pd-pool', 'key'];
-/** Global and scoped versions of one statistic never share a family: other labels, and a sum
- * over the family would count every lease twice. The scope is spelled out in the name. */
+/** The name prefix of each scope, for the families of unmapped statistics (known statistics have
+ * their names spelled out in names-default.ts). */
 const SCOPE_PREFIX: Record<Scope, string> = { global: '', subnet: 'subnet_', pool: 'pool_', 'pd-pool': 'pd_pool_', key: 'key_' };
 const SCOPE_HELP: Record<Scope, string> = {
   global: '', subnet: ' Per subnet.', pool: ' Per address pool (Kea pool-id).', 'pd-pool': ' Per prefix-delegation pool (Kea pool-id).', key: ' Per TSIG key.',
 };
-const SUBNET = ['subnet_id', 'subnet', 'shared_network'];
-const DEFAULT_LABELS: Record<Scope, readonly string[]> = { global: [], subnet: SUBNET, pool: [...SUBNET, 'pool'], 'pd-pool': [...SUBNET, 'pool'], key: ['key'] };
-/** kea-exporter 0.7 label names and order. */
-const KX_LABELS: Record<Scope, readonly string[]> = { global: [], subnet: ['subnet', 'subnet_id'], pool: ['subnet', 'subnet_id', 'pool'], 'pd-pool': ['subnet', 'subnet_id', 'pool'], key: ['key'] };
 
 /** Every family of one daemon+naming, known and (once seen) unknown: one object per name. */
 interface Registry {
   naming: Naming;
   daemon: StatsDaemon;
   declared: StatFamily[];
+  /** Every name taken, declared or unknown: an unknown statistic never takes a known name. */
   byName: Map<string, StatFamily>;
-  /** Names an unknown statistic must not take: every family a known statistic could produce. */
-  reserved: Set<string>;
+  /** Default naming: each known statistic's family at each scope of its table entry. */
+  known: Map<string, Partial<Record<Scope, StatFamily>>>;
+  packets?: PacketFamilies;
   unknown: Map<string, StatFamily>;
-  defs: Map<string, StatDef>;
 }
 const registries = new Map<string, Registry>();
+
+/** kea-exporter 0.7 has no kea-dhcp-ddns support: d2 keeps the default names there. */
+const namingOf = (daemon: StatsDaemon, naming: Naming): Naming => (daemon === 'd2' ? 'default' : naming);
 
 /** Every family this daemon+naming may emit for KNOWN statistics (declared up front). */
 export function statFamilies(daemon: StatsDaemon, naming: Naming): StatFamily[] {
@@ -46,21 +40,21 @@ export function statFamilies(daemon: StatsDaemon, naming: Naming): StatFamily[] 
 
 /** The series for one sample: family and label values. An unknown statistic gets a generic
  * sanitized gauge family (returned so the caller can create it). undefined only for what
- * kea-exporter 0.7 drops on purpose (sums of other series) in kea-exporter naming. Never throws. */
+ * kea-exporter 0.7 drops on purpose (sums of other series) in kea-exporter naming, and past
+ * MAX_UNMAPPED_FAMILIES. Never throws. */
 export function statSeries(
   daemon: StatsDaemon, naming: Naming, s: StatSample, subnets: ReadonlyMap<number, SubnetInfo>,
 ): { family: StatFamily; labels: Record<string, string> } | undefined {
+  const r = registry(daemon, naming);
   const scope = scopeOf(s);
-  // kea-exporter 0.7 has no kea-dhcp-ddns support: d2 keeps the default names there.
-  if (naming === 'kea-exporter' && daemon !== 'd2') return kxSeries(registry(daemon, naming), scope, s, subnets);
-  const r = registry(daemon, 'default');
-  if (scope === 'global' && daemon !== 'd2') {
-    const packet = packetSeries(r, s.stat);
+  if (r.naming === 'kea-exporter') return kxSeries(r, scope, s, subnets);
+  if (scope === 'global' && r.packets) {
+    const packet = packetSeries(r.packets, r.daemon, s.stat);
     if (packet) return packet;
   }
-  const def = r.defs.get(s.stat);
-  const family = def ? defFamily(r, def, scope) : unknownFamily(r, scope, s.stat);
-  return family ? { family, labels: scopeLabels(scope, s, subnets, false) } : undefined;
+  // A known statistic at a scope its table entry does not list is exported like an unknown one.
+  const family = r.known.get(s.stat)?.[scope] ?? unknownFamily(r, scope, s.stat);
+  return family ? { family, labels: scopeLabels(s, subnets, 'default') } : undefined;
 }
 
 /** Whether statSeries leaves this sample out for MAX_UNMAPPED_FAMILIES (the caller counts it). */
@@ -69,80 +63,62 @@ export function pastUnmappedCap(daemon: StatsDaemon, naming: Naming, s: StatSamp
   return r.unknown.size >= MAX_UNMAPPED_FAMILIES && !r.unknown.has(`${scopeOf(s)}|${s.stat}`);
 }
 
-export function scopeOf(s: StatSample): Scope {
-  if (s.key !== undefined) return 'key';
-  if (s.pdPoolId !== undefined) return 'pd-pool';
-  if (s.poolId !== undefined) return 'pool';
-  return s.subnetId !== undefined ? 'subnet' : 'global';
+/** Every label name a statistics family of this naming may carry, unmapped ones included. */
+export function statLabelNames(naming: Naming): string[] {
+  const names = new Set(Object.values(SCOPE_LABELS[naming]).flat());
+  for (const d of ['dhcp4', 'dhcp6', 'd2'] as const) for (const f of statFamilies(d, naming)) for (const l of f.labels) names.add(l);
+  return [...names];
+}
+
+/**
+ * The name of an unmapped statistic's family: `kea_<daemon>_<scope prefix>` and Kea's own name,
+ * sanitized. The one kind of family name not spelled out in a table: Kea (a later release, a
+ * hook) invents the statistic, its HELP quotes it. Default naming stays promtool-clean;
+ * kea-exporter naming keeps that exporter's spelling. Pure. (statSeries appends `_unmapped`
+ * while the name is taken.)
+ */
+export function unmappedName(daemon: StatsDaemon, naming: Naming, scope: Scope, stat: string): string {
+  const prefix = `kea_${daemon}_${SCOPE_PREFIX[scope]}`;
+  return namingOf(daemon, naming) === 'kea-exporter' ? `${prefix}${sanitize(stat)}` : unmappedMetricName(prefix, stat);
 }
 
 function registry(daemon: StatsDaemon, naming: Naming): Registry {
-  if (naming === 'kea-exporter' && daemon === 'd2') naming = 'default';
+  naming = namingOf(daemon, naming);
   const id = `${naming}|${daemon}`;
   let r = registries.get(id);
   if (r) return r;
-  r = { naming, daemon, declared: [], byName: new Map(), reserved: new Set(), unknown: new Map(), defs: new Map() };
+  r = { naming, daemon, declared: [], byName: new Map(), known: new Map(), unknown: new Map() };
   registries.set(id, r);
-  const declare = (f: StatFamily) => { r.declared.push(f); r.byName.set(f.name, f); r.reserved.add(f.name); };
-  if (naming === 'kea-exporter' && daemon !== 'd2') {
+  const declare = (f: StatFamily) => { r.declared.push(f); r.byName.set(f.name, f); };
+  if (daemon !== 'd2' && naming === 'kea-exporter') {
     for (const f of KEA_EXPORTER[daemon].families) declare(f);
     return r;
   }
-  if (daemon !== 'd2') for (const f of packetFamilies(daemon)) declare(f);
+  if (daemon !== 'd2') {
+    r.packets = PACKET_FAMILIES[daemon];
+    for (const f of Object.values(r.packets)) declare(f);
+  }
   for (const def of DEFAULT_STATS[daemon]) {
-    r.defs.set(def.stat, def);
-    for (const scope of def.scopes) r.declared.push(defFamily(r, def, scope));
-    for (const scope of SCOPES) r.reserved.add(defName(daemon, def, scope));
+    const byScope: Partial<Record<Scope, StatFamily>> = {};
+    for (const [scope, name] of Object.entries(def.names) as [Scope, string][]) {
+      declare(byScope[scope] = { name, help: def.help + SCOPE_HELP[scope], type: def.type, labels: SCOPE_LABELS.default[scope] });
+    }
+    r.known.set(def.stat, byScope);
   }
   return r;
 }
 
-/** Per-subnet families take the plain name (`kea_dhcp4_addresses_assigned{subnet_id,…}`); the
- * global total of a statistic Kea also reports per subnet is `global_`, so the two never share
- * a family; pools and keys keep their prefixes. */
-function defName(daemon: StatsDaemon, def: StatDef, scope: Scope): string {
-  const perSubnet = def.scopes.includes('subnet');
-  // A scope Kea does not document for this statistic keeps the prefixed name, never the plain one.
-  const prefix = scope === 'subnet' && perSubnet ? '' : scope === 'global' && perSubnet ? 'global_' : SCOPE_PREFIX[scope];
-  return `kea_${daemon}_${prefix}${def.base}`;
-}
-
-/** A known statistic at any scope; scopes Kea does not document are built on demand. */
-function defFamily(r: Registry, def: StatDef, scope: Scope): StatFamily {
-  const name = defName(r.daemon, def, scope);
-  let f = r.byName.get(name);
-  if (!f) {
-    f = { name, help: def.help + SCOPE_HELP[scope], type: def.type, labels: DEFAULT_LABELS[scope] };
-    r.byName.set(name, f);
-  }
-  return f;
-}
-
-function packetFamilies(daemon: 'dhcp4' | 'dhcp6'): StatFamily[] {
-  const v = daemon === 'dhcp4' ? 'DHCPv4' : 'DHCPv6';
-  const p = `kea_${daemon}_packets_`;
-  return [
-    { name: `${p}received_total`, type: 'counter', labels: ['type'], help: `${v} packets received, by message type (pkt-<type>-received).` },
-    { name: `${p}sent_total`, type: 'counter', labels: ['type'], help: `${v} packets sent, by message type (pkt-<type>-sent).` },
-    { name: `${p}received_all_total`, type: 'counter', labels: [], help: `All ${v} packets received, any type, valid or not (pkt-received).` },
-    { name: `${p}sent_all_total`, type: 'counter', labels: [], help: `All ${v} packets sent (pkt-sent).` },
-    { name: `${p}dropped_total`, type: 'counter', labels: [], help: `${v} packets dropped, for any reason (pkt-receive-drop).` },
-    { name: `${p}dropped_by_reason_total`, type: 'counter', labels: ['reason'], help: `${v} packets dropped, by the reasons Kea counts apart (pkt-<reason>); each is also in dropped_total.` },
-  ];
-}
-
 /** pkt4-/pkt6- names by rule, so a message type added by a later Kea needs no table entry. */
-function packetSeries(r: Registry, stat: string): { family: StatFamily; labels: Record<string, string> } | undefined {
-  const prefix = r.daemon === 'dhcp4' ? 'pkt4-' : 'pkt6-';
+function packetSeries(p: PacketFamilies, daemon: StatsDaemon, stat: string): { family: StatFamily; labels: Record<string, string> } | undefined {
+  const prefix = daemon === 'dhcp4' ? 'pkt4-' : 'pkt6-';
   if (!stat.startsWith(prefix)) return undefined;
   const rest = stat.slice(5);
-  const fam = (suffix: string) => r.byName.get(`kea_${r.daemon}_packets_${suffix}`) as StatFamily;
-  if (rest === 'received') return { family: fam('received_all_total'), labels: {} };
-  if (rest === 'sent') return { family: fam('sent_all_total'), labels: {} };
-  if (rest === 'receive-drop') return { family: fam('dropped_total'), labels: {} };
-  if (DROP_REASONS.includes(rest)) return { family: fam('dropped_by_reason_total'), labels: { reason: rest } };
-  if (rest.length > 9 && rest.endsWith('-received')) return { family: fam('received_total'), labels: { type: rest.slice(0, -9) } };
-  if (rest.length > 5 && rest.endsWith('-sent')) return { family: fam('sent_total'), labels: { type: rest.slice(0, -5) } };
+  if (rest === 'received') return { family: p.receivedAll, labels: {} };
+  if (rest === 'sent') return { family: p.sentAll, labels: {} };
+  if (rest === 'receive-drop') return { family: p.dropped, labels: {} };
+  if (DROP_REASONS.includes(rest)) return { family: p.droppedByReason, labels: { reason: rest } };
+  if (rest.length > 9 && rest.endsWith('-received')) return { family: p.received, labels: { type: rest.slice(0, -9) } };
+  if (rest.length > 5 && rest.endsWith('-sent')) return { family: p.sent, labels: { type: rest.slice(0, -5) } };
   return undefined;
 }
 
@@ -152,46 +128,27 @@ function kxSeries(r: Registry, scope: Scope, s: StatSample, subnets: ReadonlyMap
   const entry = table.map.get(s.stat);
   if (!entry || !entry.scopes.includes(scope)) {
     const family = unknownFamily(r, scope, s.stat);
-    return family ? { family, labels: scopeLabels(scope, s, subnets, true) } : undefined;
+    return family ? { family, labels: scopeLabels(s, subnets, 'kea-exporter') } : undefined;
   }
-  const labels = scopeLabels(scope, s, subnets, true);
+  const labels = scopeLabels(s, subnets, 'kea-exporter');
   if (scope === 'subnet' && entry.family.labels.includes('pool')) labels.pool = ''; // as kea-exporter does
   return { family: entry.family, labels: { ...labels, ...entry.fixed } };
 }
 
-function scopeLabels(scope: Scope, s: StatSample, subnets: ReadonlyMap<number, SubnetInfo>, kx: boolean): Record<string, string> {
-  if (scope === 'global') return {};
-  if (scope === 'key') return { key: s.key ?? '' };
-  const id = s.subnetId ?? 0;
-  const info = subnets.get(id);
-  // A subnet missing from the config keeps its id and an empty prefix: never drop data.
-  const labels: Record<string, string> = kx
-    ? { subnet: info?.prefix ?? '', subnet_id: String(id) }
-    : { subnet_id: String(id), subnet: info?.prefix ?? '', shared_network: info?.sharedNetwork ?? '' };
-  if (scope === 'pool' || scope === 'pd-pool') {
-    const pd = scope === 'pd-pool';
-    const pid = (pd ? s.pdPoolId : s.poolId) ?? 0;
-    // Unknown pool ids get Kea's own spelling, so two of them never collapse into one series.
-    labels.pool = poolLabel(info, pid, pd) || (pd ? `pd-pool[${pid}]` : `pool[${pid}]`);
-  }
-  return labels;
-}
-
-/** Unmapped statistics: a gauge `kea_<daemon>_<scope prefix><sanitized name>`, never throwing.
- * One family per name and scope; a name that a known family could take gets `_unmapped`.
- * undefined past MAX_UNMAPPED_FAMILIES (the sample is left out). */
+/** Unmapped statistics: a gauge named by unmappedName, never throwing. One family per name and
+ * scope; a name another family has gets `_unmapped`. undefined past MAX_UNMAPPED_FAMILIES (the
+ * sample is left out). */
 function unknownFamily(r: Registry, scope: Scope, stat: string): StatFamily | undefined {
   const key = `${scope}|${stat}`;
   const cached = r.unknown.get(key);
   if (cached) return cached;
   if (r.unknown.size >= MAX_UNMAPPED_FAMILIES) return undefined;
-  const prefix = `kea_${r.daemon}_${SCOPE_PREFIX[scope]}`;
-  // Default naming stays promtool-clean; kea-exporter naming keeps that exporter's names.
-  let name = r.naming === 'kea-exporter' ? `${prefix}${sanitize(stat)}` : unmappedMetricName(prefix, stat);
-  while (r.reserved.has(name) || r.byName.has(name)) name += '_unmapped';
-  const labels = (r.naming === 'kea-exporter' ? KX_LABELS : DEFAULT_LABELS)[scope];
+  let name = unmappedName(r.daemon, r.naming, scope, stat);
+  while (r.byName.has(name)) name += '_unmapped';
   const where = scope === 'global' ? 'global' : `per ${scope}`;
-  const f: StatFamily = { name, type: 'gauge', labels, help: `Kea statistic "${stat}" (${where}), not mapped by kea-telemetry: exported as reported.` };
+  const f: StatFamily = {
+    name, type: 'gauge', labels: SCOPE_LABELS[r.naming][scope], help: `Kea statistic "${stat}" (${where}), not mapped by kea-telemetry: exported as reported.`,
+  };
   r.byName.set(name, f);
   r.unknown.set(key, f);
   return f;
