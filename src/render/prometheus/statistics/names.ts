@@ -63,13 +63,6 @@ export function pastUnmappedCap(daemon: StatsDaemon, naming: Naming, s: StatSamp
   return r.unknown.size >= MAX_UNMAPPED_FAMILIES && !r.unknown.has(`${scopeOf(s)}|${s.stat}`);
 }
 
-/** Every label name a statistics family of this naming may carry, unmapped ones included. */
-export function statLabelNames(naming: Naming): string[] {
-  const names = new Set(Object.values(SCOPE_LABELS[naming]).flat());
-  for (const d of ['dhcp4', 'dhcp6', 'd2'] as const) for (const f of statFamilies(d, naming)) for (const l of f.labels) names.add(l);
-  return [...names];
-}
-
 /**
  * The name of an unmapped statistic's family: `kea_<daemon>_<scope prefix>` and Kea's own name,
  * sanitized. The one kind of family name not spelled out in a table: Kea (a later release, a
