@@ -1,23 +1,20 @@
 import { KeaError } from '../errors.js';
 import type { KeaAnswer } from './types.js';
+import { isObj } from './json.js';
 
 const FORWARD_FAILURE = /^(unable to forward command|forwarding socket is not configured)/;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** What a body is, for a message: never its content (it may be a configuration, or nested past
  * what JSON.stringify can walk). */
 function shape(v: unknown): string {
   if (Array.isArray(v)) return `a list of ${v.length}`;
-  if (isRecord(v)) return 'result' in v ? `result is ${typeof v.result === 'number' ? 'not an integer' : typeof v.result}` : 'a map without result';
+  if (isObj(v)) return 'result' in v ? `result is ${typeof v.result === 'number' ? 'not an integer' : typeof v.result}` : 'a map without result';
   return v === null ? 'null' : typeof v;
 }
 
 /** Checks that a parsed body is a Kea answer map: `{ result: <int>, text?, arguments? }`. */
 export function asAnswer(body: unknown, what: string): KeaAnswer {
-  if (!isRecord(body) || typeof body.result !== 'number' || !Number.isInteger(body.result)) {
+  if (!isObj(body) || typeof body.result !== 'number' || !Number.isInteger(body.result)) {
     throw new KeaError('bad_answer', `${what}: not a Kea answer (${shape(body)})`);
   }
   const answer: KeaAnswer = { result: body.result };
@@ -67,7 +64,7 @@ function isKeaBadRequest(body: string): boolean {
   } catch {
     return false;
   }
-  return isRecord(v) && v.result === 400;
+  return isObj(v) && v.result === 400;
 }
 
 /** The agent answers "unable to forward" when the daemon behind it is down: that daemon's

@@ -1,5 +1,6 @@
 import JSON5 from 'json5';
 import { stripHashComments } from '../config/comments.js';
+import { isObj } from '../kea/json.js';
 
 export interface ProxiedCommand {
   command: string;
@@ -13,8 +14,6 @@ export interface ProxiedCommand {
  * Beyond it, every later walk of the command (JSON.stringify in a transport, the audit line) is
  * a recursion an attacker could drive into a stack overflow: 5,000 levels fit in a 10 KB body. */
 export const MAX_BODY_DEPTH = 64;
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A name the proxy sends to Kea: Kea's own are lowercase words and digits with dashes. */
 const COMMAND_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
