@@ -1,5 +1,5 @@
 import { KeaError } from '../errors.js';
-import type { KeaAnswer } from './types.js';
+import { RESULT, type KeaAnswer } from './types.js';
 import { isObj } from './json.js';
 
 const FORWARD_FAILURE = /^(unable to forward command|forwarding socket is not configured)/;
@@ -70,13 +70,13 @@ function isKeaBadRequest(body: string): boolean {
 /** The agent answers "unable to forward" when the daemon behind it is down: that daemon's
  * failure, not the agent's. */
 export function isForwardFailure(a: KeaAnswer): boolean {
-  return a.result === 1 && FORWARD_FAILURE.test(a.text ?? '');
+  return a.result === RESULT.error && FORWARD_FAILURE.test(a.text ?? '');
 }
 
 /** Returns the arguments of a successful answer, or throws a KeaError naming the result. */
 export function expectSuccess(a: KeaAnswer, what: string): unknown {
-  if (a.result === 0) return a.arguments;
+  if (a.result === RESULT.success) return a.arguments;
   if (isForwardFailure(a)) throw new KeaError('forward', `${what}: ${a.text}`);
-  if (a.result === 2) throw new KeaError('unsupported', `${what}: ${a.text ?? 'unsupported'}`);
+  if (a.result === RESULT.unsupported) throw new KeaError('unsupported', `${what}: ${a.text ?? 'unsupported'}`);
   throw new KeaError('kea_error', `${what}: result ${a.result}${a.text ? `: ${a.text}` : ''}`);
 }
