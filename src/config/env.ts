@@ -37,9 +37,15 @@ export function expandString(s: string, env: Env): { value: string } | { error: 
   return { value: out };
 }
 
-/** Copy of `value` with every string value (never a key) expanded; problems are collected, not thrown. */
-export function substituteEnv(value: unknown, env: Env): { value: unknown; issues: PathIssue[] } {
+/** A key path as a map key (the same for the walk's paths and the schema's issue paths). */
+const keyOf = (path: readonly (string | number)[]): string => JSON.stringify(path);
+
+/** Copy of `value` with every string value (never a key) expanded; problems are collected, not
+ * thrown. `whole`: the strings that were one `${NAME}` and nothing else, by key path, with the
+ * variable's name; only those may be read as a boolean or a number (coerceEnvScalars). */
+export function substituteEnv(value: unknown, env: Env): { value: unknown; issues: PathIssue[]; whole: Map<string, string> } {
   const issues: PathIssue[] = [];
+  const whole = new Map<string, string>();
   const walk = (v: unknown, path: (string | number)[]): unknown => {
     if (typeof v === 'string') {
       const r = expandString(v, env);
@@ -47,6 +53,8 @@ export function substituteEnv(value: unknown, env: Env): { value: unknown; issue
         issues.push({ path, message: r.error });
         return v;
       }
+      const name = WHOLE_RE.exec(v)?.[1];
+      if (name !== undefined) whole.set(keyOf(path), name);
       return r.value;
     }
     if (Array.isArray(v)) return v.map((item, i) => walk(item, [...path, i]));
@@ -60,5 +68,64 @@ export function substituteEnv(value: unknown, env: Env): { value: unknown; issue
     }
     return v;
   };
-  return { value: walk(value, []), issues };
+  return { value: walk(value, []), issues, whole };
+}
+
+const WHOLE_RE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+/** What a schema said it expected and found: the part of a zod issue read here. */
+export interface TypeIssue {
+  readonly code: string;
+  readonly path: readonly PropertyKey[];
+  readonly expected?: string;
+}
+
+/** The forms a variable's text may take where a boolean or a number is expected: exactly what
+ * the file itself would hold written literally (JSON's grammar: no spaces, no sign but a leading
+ * minus, no hex, no leading zeros); anything else is an error, never a guess. */
+const READERS: Readonly<Record<string, { read: (s: string) => unknown; words: string }>> = {
+  boolean: { read: (s) => (s === 'true' ? true : s === 'false' ? false : undefined), words: 'true or false' },
+  number: { read: (s) => (/^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/.test(s) ? Number(s) : undefined), words: 'a number' },
+};
+
+/**
+ * Where the schema expected a boolean or a number and found a string that came whole from one
+ * `${NAME}`, reads that string as one, in place in `value` (substituteEnv's copy): `enabled:
+ * ${OTEL_ON}`, `maxInFlight: ${N}`. The schema is the one place that tells the type: its own
+ * invalid_type issues say where and what (an integer field says "number"; the schema then
+ * judges the number). Returns how many were read, the problems (naming the key and the variable,
+ * never its value) and the issues left to describe as usual; parse again when `read` > 0.
+ */
+export function coerceEnvScalars<I extends TypeIssue>(value: unknown, issues: readonly I[], whole: ReadonlyMap<string, string>): { read: number; problems: PathIssue[]; rest: I[] } {
+  let read = 0;
+  const problems: PathIssue[] = [];
+  const rest: I[] = [];
+  for (const issue of issues) {
+    const reader = issue.code === 'invalid_type' && issue.expected !== undefined && Object.hasOwn(READERS, issue.expected) ? READERS[issue.expected] : undefined;
+    const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+    const name = whole.get(keyOf(path));
+    const parent = reader && name !== undefined ? parentAt(value, path) : undefined;
+    const key = path[path.length - 1];
+    if (!reader || parent === undefined || key === undefined || typeof parent[key] !== 'string') {
+      rest.push(issue);
+      continue;
+    }
+    const v = reader.read(parent[key]);
+    if (v === undefined) problems.push({ path, message: `expected ${reader.words}; environment variable ${name} holds something else` });
+    else {
+      parent[key] = v;
+      read++;
+    }
+  }
+  return { read, problems, rest };
+}
+
+/** The mapping or list holding the node at `path` inside a plain JSON-like value. */
+function parentAt(root: unknown, path: readonly (string | number)[]): Record<string | number, unknown> | undefined {
+  let node = root;
+  for (const seg of path.slice(0, -1)) {
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, seg)) return undefined;
+    node = (node as Record<string | number, unknown>)[seg];
+  }
+  return node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>) : undefined;
 }

@@ -163,6 +163,52 @@ describe('environment substitution', () => {
     await rejects('{targets: [{name: "a", socket: "${NOPE}"}]}', { path: 'targets[0].socket', message: /NOPE/ }, '.json5');
     await rejects('targets:\n  - name: a\n    socket: "${1BAD}"\n', { path: 'targets[0].socket', line: 3, message: /invalid variable/ });
   });
+
+  it('a value that is one ${NAME} where the schema wants a boolean or a number is read as one (README: drive otel.enabled from the environment)', async () => {
+    const env = { ON: 'true', OFF: 'false', N: '4', MAX: '5000', IV: '10s', PORT: '9' };
+    const c = await loadText(
+      'otel:\n  enabled: ${ON}\npoll:\n  background: "${OFF}"\n  maxInFlight: ${N}\n  interval: ${IV}\nstatistics:\n  maxSeries: ${MAX}\n  subnets: { allow: ["${PORT}", 12] }\n'
+        + 'targets:\n  - name: h\n    url: "https://h/"\n    labels: { n: "${N}", on: "${ON}" }\n    tls: { insecureSkipVerify: "${ON}" }\n',
+      '.yaml',
+      env,
+    );
+    assert.equal(c.otel.enabled, true);
+    assert.equal(c.poll.background, false);
+    assert.equal(c.poll.maxInFlight, 4);
+    assert.equal(c.poll.intervalMs, 10_000, 'a duration is a string in the schema: left a string');
+    assert.equal(c.statistics.maxSeries, 5000);
+    assert.deepEqual(c.statistics.subnets, { allow: [9, 12] }, 'inside a list too');
+    const t = c.targets[0]!;
+    assert.ok(t.kind === 'agent');
+    assert.deepEqual(t.labels, { n: '4', on: 'true' }, 'label values are strings: left strings');
+    assert.equal(t.tls?.insecureSkipVerify, true);
+    const json5 = await loadText('{ proxy: { enabled: "${ON}", maxQueued: "${N}", tokens: [{ name: "t", token: "0123456789abcdef0123456789abcdef" }] }, targets: [{ name: "a", socket: "/x" }] }', '.json5', env);
+    assert.equal(json5.proxy.enabled, true);
+    assert.equal(json5.proxy.maxQueued, 4);
+  });
+
+  it('only a whole ${NAME} is read, only in strict forms; a bad one names file, key, line and variable, never the value', async () => {
+    const background = (v: string): string => `poll:\n  background: ${v}\n${SOCKET_TARGET}`;
+    const inFlight = (v: string): string => `poll:\n  maxInFlight: ${v}\n${SOCKET_TARGET}`;
+    // Written in the file, a quoted string stays a string; so does a partial substitution.
+    await rejects(background('"true"'), { path: 'poll.background', line: 2, message: /^expected true or false, got a string$/ });
+    await rejects(background('"${B}e"'), { path: 'poll.background', line: 2, message: /^expected true or false, got a string$/ }, '.yaml', { B: 'tru' });
+    await rejects(inFlight('"${N} "'), { path: 'poll.maxInFlight', line: 2, message: /^expected a number, got a string$/ }, '.yaml', { N: '4' });
+    for (const bad of ['yes', 'yes-Zq7k', 'True', 'TRUE', '1', ' true', 'true\n', '']) {
+      const err = await rejects(background('${B}'), { path: 'poll.background', line: 2, message: /^expected true or false; environment variable B holds something else$/ }, '.yaml', { B: bad });
+      assert.ok(!err.message.includes('Zq7k') && !JSON.stringify(err.issues).includes('Zq7k'), err.message);
+    }
+    for (const bad of ['four', '0x10', '08', '+4', ' 4', '4 ', '1_0', 'Infinity', 'NaN', '']) {
+      await rejects(inFlight('${N}'), { path: 'poll.maxInFlight', line: 2, message: /^expected a number; environment variable N holds something else$/ }, '.yaml', { N: bad });
+    }
+    // Read as a number, then judged by the schema like a number written in the file.
+    await rejects(inFlight('${N}'), { path: 'poll.maxInFlight', line: 2, message: /^expected an integer, got a number$/ }, '.yaml', { N: '1.5' });
+    await rejects(inFlight('${N}'), { path: 'poll.maxInFlight', line: 2, message: /^must be between 1 and 64$/ }, '.yaml', { N: '100' });
+    assert.equal((await loadText(inFlight('${N}'), '.yaml', { N: '1e1' })).poll.maxInFlight, 10, 'the file\'s own number forms');
+    // Every problem is told at once, the read ones checked too.
+    const err = await rejects(`poll:\n  background: \${B}\n  maxInFlight: \${N}\n${SOCKET_TARGET}`, { path: 'poll.background', line: 2 }, '.yaml', { B: 'yes', N: '99' });
+    assert.deepEqual(err.issues.map((i) => [i.path, i.line]), [['poll.background', 2], ['poll.maxInFlight', 3]], err.message);
+  });
 });
 
 describe('relative paths', () => {

@@ -3,11 +3,11 @@ import path from 'node:path';
 import JSON5 from 'json5';
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { stripHashComments } from './comments.js';
-import { substituteEnv, type Env, type PathIssue } from './env.js';
+import { coerceEnvScalars, substituteEnv, type Env, type PathIssue } from './env.js';
 import { ConfigError, formatPath, type ConfigIssue, type KeyPath } from './error.js';
 import { checkReferencedFiles, osReason, referencedFiles } from './files.js';
 import { reservedLabelIssues } from './reserved-labels.js';
-import { configFileSchema, describeIssues, toConfig } from './schema.js';
+import { configFileSchema, describeIssues, toConfig, type ConfigFile } from './schema.js';
 import { json5SyntaxMessage, yamlLoadMessage, yamlSyntaxMessage } from './syntax.js';
 import type { Config } from './types.js';
 import { HASH_KEY_MIN_LENGTH } from '../kea/published-hash.js';
@@ -102,13 +102,11 @@ function parseAs(format: Format, text: string, file: string, env: Env, options: 
   if (deep) throw new ConfigError(file, toIssues([{ path: deep, message: `nested more than ${MAX_DEPTH} levels deep` }]));
   const expanded = substituteEnv(parsed.value, env);
   if (expanded.issues.length > 0) throw new ConfigError(file, toIssues(expanded.issues));
-  const result = configFileSchema.safeParse(expanded.value, { reportInput: true });
   const reserved = options.reservedLabels ? reservedLabelIssues(expanded.value, options.reservedLabels) : [];
-  if (!result.success || reserved.length > 0) {
-    throw new ConfigError(file, toIssues([...(result.success ? [] : describeIssues(result.error.issues)), ...reserved]));
-  }
-  const config = toConfig(result.data, path.dirname(path.resolve(file)));
-  const index = result.data.shard.index ?? (config.shard.count > 1 ? shardIndexFromEnv(env) : 0);
+  const data = validate(expanded, (list) => new ConfigError(file, toIssues([...list, ...reserved])));
+  if (reserved.length > 0) throw new ConfigError(file, toIssues(reserved));
+  const config = toConfig(data, path.dirname(path.resolve(file)));
+  const index = data.shard.index ?? (config.shard.count > 1 ? shardIndexFromEnv(env) : 0);
   if (index === undefined && config.shard.count > 1) {
     throw new ConfigError(file, toIssues([{ path: ['shard', 'index'], message: 'not set, and neither SHARD_INDEX nor a StatefulSet HOSTNAME (name-<ordinal>) gives it' }]));
   }
@@ -124,6 +122,19 @@ function parseAs(format: Format, text: string, file: string, env: Env, options: 
     throw new ConfigError(file, toIssues([{ path: ['hashKey'], message: 'required with shard.count > 1 (or KEA_TELEMETRY_HASH_KEY), the same on every replica, so shards publish comparable config hashes' }]));
   }
   return { config: deepFreeze({ ...config, shard: { index: index ?? 0, count: config.shard.count }, ...(hashKey !== undefined && { hashKey }) }), toIssues };
+}
+
+/** The schema's output; where it found a string from one `${NAME}` in the place of a boolean
+ * or a number, that string is read as one and the value checked again (env.ts), until nothing
+ * more is read: each round turns at least one string into a boolean or number, so it ends, and
+ * the last round's issues (a variable that is no boolean, a number out of range) are all told. */
+function validate(expanded: { value: unknown; whole: ReadonlyMap<string, string> }, fail: (issues: readonly PathIssue[]) => ConfigError): ConfigFile {
+  for (;;) {
+    const result = configFileSchema.safeParse(expanded.value, { reportInput: true });
+    if (result.success) return result.data;
+    const env = coerceEnvScalars(expanded.value, result.error.issues, expanded.whole);
+    if (env.read === 0) throw fail([...env.problems, ...describeIssues(env.rest)]);
+  }
 }
 
 /** Far deeper than the format goes (a role's command list is 4 levels down). */

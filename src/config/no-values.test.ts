@@ -71,6 +71,8 @@ const CASES: Case[] = [
   { name: 'JSON5: unquoted value', text: `{ targets: [ { name: "a", url: "http://h/", auth: { username: "u", password: ${SECRET} } } ] }`, ext: '.json5', key: '' },
   { name: 'JSON5: bad identifier', text: `{ targets: [ { name: "a", socket: "/x", ${SECRET}: 1 } ] }`, ext: '.json5', key: '' },
   { name: 'JSON5: wrong type', text: `{ targets: [ { name: "a", url: "http://h/", auth: { username: "u", password: ${SECRET_NUMBER} } } ] }`, ext: '.json5', key: 'targets[0].auth.password' },
+  { name: 'boolean from the environment that is none', text: `otel:\n  enabled: \${CA_PASS}\ntargets:\n${T}`, key: 'otel.enabled', line: 2 },
+  { name: 'number from the environment that is none', text: `{ statistics: { maxSeries: "\${CA_PASS}" }, targets: [ { name: "a", socket: "/x" } ] }`, ext: '.json5', key: 'statistics.maxSeries' },
 ];
 
 let dir = '';

@@ -1,3 +1,4 @@
+import { isObj } from '../kea/json.js';
 import type { PathIssue } from './env.js';
 
 /**
@@ -20,6 +21,4 @@ export function reservedLabelIssues(value: unknown, reserved: ReadonlySet<string
 }
 
 /** The value as a mapping, if it is one (not validated yet: anything may be anywhere). */
-function mapping(v: unknown): Readonly<Record<string, unknown>> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-}
+const mapping = (v: unknown): Readonly<Record<string, unknown>> | undefined => (isObj(v) ? v : undefined);

@@ -2,7 +2,7 @@ import type { CommandQueue } from '../queue/command-queue.js';
 import { parseBody, type Transport } from '../transport/transport.js';
 import { asAnswer, unwrapList } from '../kea/answer.js';
 import { answerCap } from '../kea/limits.js';
-import type { KeaAnswer, KeaCommand } from '../kea/types.js';
+import { RESULT, type KeaAnswer, type KeaCommand } from '../kea/types.js';
 import { KeaError } from '../errors.js';
 import type { AnswerStream } from '../transport/stream.js';
 import { ATTR, SpanKind, SpanStatusCode, traced, type Span } from '../telemetry/tracing.js';
@@ -122,5 +122,5 @@ export interface StreamedOutcome {
 function noteAnswer(span: Span, answer: KeaAnswer, text: string): void {
   span.setAttribute(ATTR.result, answer.result);
   span.setAttribute(ATTR.responseBytes, Buffer.byteLength(text));
-  if (answer.result !== 0 && answer.result !== 3) span.setStatus({ code: SpanStatusCode.ERROR, message: answer.text ?? `result ${answer.result}` });
+  if (answer.result !== RESULT.success && answer.result !== RESULT.empty) span.setStatus({ code: SpanStatusCode.ERROR, message: answer.text ?? `result ${answer.result}` });
 }

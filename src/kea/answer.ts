@@ -1,23 +1,20 @@
 import { KeaError } from '../errors.js';
-import type { KeaAnswer } from './types.js';
+import { RESULT, type KeaAnswer } from './types.js';
+import { isObj } from './json.js';
 
 const FORWARD_FAILURE = /^(unable to forward command|forwarding socket is not configured)/;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** What a body is, for a message: never its content (it may be a configuration, or nested past
  * what JSON.stringify can walk). */
 function shape(v: unknown): string {
   if (Array.isArray(v)) return `a list of ${v.length}`;
-  if (isRecord(v)) return 'result' in v ? `result is ${typeof v.result === 'number' ? 'not an integer' : typeof v.result}` : 'a map without result';
+  if (isObj(v)) return 'result' in v ? `result is ${typeof v.result === 'number' ? 'not an integer' : typeof v.result}` : 'a map without result';
   return v === null ? 'null' : typeof v;
 }
 
 /** Checks that a parsed body is a Kea answer map: `{ result: <int>, text?, arguments? }`. */
 export function asAnswer(body: unknown, what: string): KeaAnswer {
-  if (!isRecord(body) || typeof body.result !== 'number' || !Number.isInteger(body.result)) {
+  if (!isObj(body) || typeof body.result !== 'number' || !Number.isInteger(body.result)) {
     throw new KeaError('bad_answer', `${what}: not a Kea answer (${shape(body)})`);
   }
   const answer: KeaAnswer = { result: body.result };
@@ -67,19 +64,19 @@ function isKeaBadRequest(body: string): boolean {
   } catch {
     return false;
   }
-  return isRecord(v) && v.result === 400;
+  return isObj(v) && v.result === 400;
 }
 
 /** The agent answers "unable to forward" when the daemon behind it is down: that daemon's
  * failure, not the agent's. */
 export function isForwardFailure(a: KeaAnswer): boolean {
-  return a.result === 1 && FORWARD_FAILURE.test(a.text ?? '');
+  return a.result === RESULT.error && FORWARD_FAILURE.test(a.text ?? '');
 }
 
 /** Returns the arguments of a successful answer, or throws a KeaError naming the result. */
 export function expectSuccess(a: KeaAnswer, what: string): unknown {
-  if (a.result === 0) return a.arguments;
+  if (a.result === RESULT.success) return a.arguments;
   if (isForwardFailure(a)) throw new KeaError('forward', `${what}: ${a.text}`);
-  if (a.result === 2) throw new KeaError('unsupported', `${what}: ${a.text ?? 'unsupported'}`);
+  if (a.result === RESULT.unsupported) throw new KeaError('unsupported', `${what}: ${a.text ?? 'unsupported'}`);
   throw new KeaError('kea_error', `${what}: result ${a.result}${a.text ? `: ${a.text}` : ''}`);
 }

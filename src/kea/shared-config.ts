@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './config-hash.js';
 import { CONFIG_ROOT, DAEMONS } from './types.js';
+import { isObj, type Obj } from './json.js';
 
 /**
  * Kea's own hash covers the whole configuration, so two HA partners never agree on it: each names
@@ -22,9 +23,6 @@ export const PER_SERVER_ROOT_KEYS = [
 export const PER_SERVER_DATABASE_KEYS = ['name', 'host', 'port', 'user', 'password', 'trust-anchor', 'cert-file', 'key-file'] as const;
 /** In each high-availability relationship: who this server is and its own TLS client files. */
 export const PER_SERVER_HA_KEYS = ['this-server-name', 'trust-anchor', 'cert-file', 'key-file'] as const;
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** From config-get's arguments; undefined when they hold no daemon configuration. */
 export function sharedConfig(configGetArgs: unknown): SharedConfig | undefined {

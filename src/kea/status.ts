@@ -2,10 +2,8 @@ import { KeaError } from '../errors.js';
 import { parseDhcpState } from './dhcp-state.js';
 import type { HaRelationship, HaRemote, Status } from '../snapshot.js';
 import { MAX_HA_RELATIONSHIPS, MAX_HA_SCOPES, MAX_SOCKET_ERRORS, checkCount, labelValue } from './limits.js';
+import { isObj, type Obj } from './json.js';
 
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 /** A string that becomes a label value: bounded (limits.ts). */
 const str = (v: unknown, what: string): string | undefined => (typeof v === 'string' ? labelValue(v, what) : undefined);

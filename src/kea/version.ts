@@ -1,11 +1,11 @@
 import { KeaError } from '../errors.js';
 import { labelValue } from './limits.js';
-import type { KeaAnswer } from './types.js';
+import { RESULT, type KeaAnswer } from './types.js';
 
 /** version-get: `text` is the short version ("2.2.0"); `extended` starts with it on every
  * release (2.6 adds " (srcid)", 3.0 " (3.0.0 (tarball))"), so it is the fallback. Pure. */
 export function parseVersion(a: KeaAnswer): string {
-  if (a.result === 0) {
+  if (a.result === RESULT.success) {
     const fromText = firstWord(a.text);
     if (fromText && /^\d+\.\d+/.test(fromText)) return labelValue(fromText, 'version-get');
     const args = a.arguments as { extended?: unknown } | undefined;

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RESULT } from '../kea/types.js';
 import { makeTestCertificates } from './certs.js';
 import {
   ALL_LAB_DAEMONS, HA_SERVERS, HTTP_SOCKET_DAEMONS, LAB_DAEMONS, daemonRow, daemonsFor, labPaths, leaseFile, socketDir,
@@ -160,7 +161,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     }
   }
 
-  const answered = (a: unknown) => (Array.isArray(a) ? a.length > 0 : (a as { result?: number } | undefined)?.result === 0);
+  const answered = (a: unknown) => (Array.isArray(a) ? a.length > 0 : (a as { result?: number } | undefined)?.result === RESULT.success);
   // Traffic daemons: their DHCP socket must be open too (they exit when they cannot bind, but may answer for a moment first).
   type Sockets = { arguments?: { sockets?: { status?: string } } };
   const ready = (name: LabDaemon) => (a: unknown) =>

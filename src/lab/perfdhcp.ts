@@ -3,6 +3,7 @@
  * (RFC 8357), so Kea answers at perfdhcp's port and nothing needs ports 67 or 547. */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { RESULT } from '../kea/types.js';
 
 /** perfdhcp v4 sends from here (as a relay: giaddr 127.0.0.2, which selects subnet 127.0.0.0/8)... */
 export const PERFDHCP_LOCAL = '127.0.0.2';
@@ -85,7 +86,7 @@ type StatisticGet = { result?: number; arguments?: Record<string, [number, strin
 /** Current value of a global statistic from a statistic-get answer (0 when absent). */
 function statValue(answer: unknown, name: string): number {
   const a = answer as StatisticGet | undefined;
-  if (a?.result !== 0) throw new Error(`perfdhcp: statistic-get ${name} failed: ${JSON.stringify(answer)}`);
+  if (a?.result !== RESULT.success) throw new Error(`perfdhcp: statistic-get ${name} failed: ${JSON.stringify(answer)}`);
   return a.arguments?.[name]?.[0]?.[0] ?? 0;
 }
 

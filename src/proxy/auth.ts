@@ -49,6 +49,9 @@ interface Token {
 const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 const digestOf = (authorization: string): string => sha256(authorization).toString('base64');
 
+/** The cache of headers that passed (Authenticator.verified): how long one is taken again
+ * without a new scrypt, and how many are held (when full the whole map is dropped, so a flood of
+ * distinct good credentials costs scrypt runs, never memory). */
 const VERIFIED_TTL_MS = 5 * 60_000;
 const VERIFIED_MAX = 10_000;
 /** scrypt verifications at once, for the whole process: each takes one libuv thread and 16 MiB

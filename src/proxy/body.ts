@@ -1,5 +1,7 @@
 import JSON5 from 'json5';
 import { stripHashComments } from '../config/comments.js';
+import { isObj } from '../kea/json.js';
+import { RESULT } from '../kea/types.js';
 
 export interface ProxiedCommand {
   command: string;
@@ -13,8 +15,6 @@ export interface ProxiedCommand {
  * Beyond it, every later walk of the command (JSON.stringify in a transport, the audit line) is
  * a recursion an attacker could drive into a stack overflow: 5,000 levels fit in a 10 KB body. */
 export const MAX_BODY_DEPTH = 64;
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A name the proxy sends to Kea: Kea's own are lowercase words and digits with dashes. */
 const COMMAND_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -33,7 +33,7 @@ export type ParsedBody =
   | { kind: 'invalid'; result: number; text: string }
   | { kind: 'refused' };
 
-const invalid = (text: string): ParsedBody => ({ kind: 'invalid', result: 1, text: `Error during command processing: invalid command: ${text}` });
+const invalid = (text: string): ParsedBody => ({ kind: 'invalid', result: RESULT.error, text: `Error during command processing: invalid command: ${text}` });
 
 /** Kea's name of a JSON value's type (Element::typeToName); `text` tells integer from real. */
 function typeName(v: unknown, text: string): string {
@@ -50,7 +50,7 @@ function typeName(v: unknown, text: string): string {
 export function parseBody(text: string, maxServices: number, maxDepth = MAX_BODY_DEPTH): ParsedBody {
   if (typeof text !== 'string' || !withinDepth(text, maxDepth)) return { kind: 'refused' };
   // The agent's HTTP layer hands an empty body on as no command at all.
-  if (text === '') return { kind: 'invalid', result: 1, text: 'Command processing failed: NULL command parameter' };
+  if (text === '') return { kind: 'invalid', result: RESULT.error, text: 'Command processing failed: NULL command parameter' };
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -71,10 +71,10 @@ export function parseBody(text: string, maxServices: number, maxDepth = MAX_BODY
   if (unknown.length > 0) return invalid(`unsupported parameter '${unknown[0]}'`);
   const cmd: ProxiedCommand = { command: v.command };
   if (v.service !== undefined) {
-    if (!Array.isArray(v.service)) return { kind: 'invalid', result: 1, text: 'service value must be a list' };
+    if (!Array.isArray(v.service)) return { kind: 'invalid', result: RESULT.error, text: 'service value must be a list' };
     // Kea's text names the element's line and column, which this parser does not know.
     if (!v.service.every((s) => typeof s === 'string')) {
-      return { kind: 'invalid', result: 1, text: 'Error during command processing: stringValue() called on non-string Element' };
+      return { kind: 'invalid', result: RESULT.error, text: 'Error during command processing: stringValue() called on non-string Element' };
     }
     // Repeats are folded into one command per daemon, but a list this long is no Kea request.
     if (v.service.length > maxServices) return { kind: 'refused' };

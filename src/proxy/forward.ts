@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { ERROR_CODES, KeaError, type ErrorCode } from '../errors.js';
 import type { Endpoint } from '../endpoint/endpoint.js';
+import { RESULT } from '../kea/types.js';
 import type { Target } from '../targets/target.js';
 import { BudgetRefused, type ProxyStreaming } from './budget.js';
 import type { ProxiedCommand } from './body.js';
@@ -109,16 +110,16 @@ export function notSupported(target: Target, cmd: ProxiedCommand): { status: 200
   const results: number[] = [];
   const parts = (cmd.service ?? [undefined]).map((service, i) => {
     if (!target.endpointFor(service)) return element(results, i, `forwarding socket is not configured for the server type ${service}`);
-    results[i] = 2;
+    results[i] = RESULT.unsupported;
     const agentItself = service === undefined && target.config.kind === 'agent';
-    return Buffer.from(keaElement(2, agentItself ? name + AGENT_HINT : name));
+    return Buffer.from(keaElement(RESULT.unsupported, agentItself ? name + AGENT_HINT : name));
   });
   return { status: 200, body: `[ ${parts.join(', ')} ]`, results };
 }
 
 function element(results: number[], i: number, text: string): Buffer {
-  results[i] = 1;
-  return Buffer.from(keaElement(1, text));
+  results[i] = RESULT.error;
+  return Buffer.from(keaElement(RESULT.error, text));
 }
 
 /** The response body, pulled by the client's socket: Kea is read only as fast as the client reads. */

@@ -1,3 +1,5 @@
+import { isObj } from '../kea/json.js';
+
 /** What a secret becomes in a redacted config-get answer: the string Kea itself logs instead
  * of passwords and secrets (isc::process::redactConfig). */
 export const SECRET_PLACEHOLDER = '*****';
@@ -64,14 +66,14 @@ const MAX_DEPTH = 128;
  * hold anything. The input is never modified. */
 export function redactConfig(answerArguments: unknown): unknown {
   const out = copy(answerArguments, 0);
-  if (isRecord(out) && typeof out.hash === 'string') out.hash = SECRET_PLACEHOLDER;
+  if (isObj(out) && typeof out.hash === 'string') out.hash = SECRET_PLACEHOLDER;
   return out;
 }
 
 /** config-hash-get's arguments for a redacted role: its `hash` is the same oracle. */
 export function redactConfigHash(answerArguments: unknown): unknown {
   const out = copy(answerArguments, 0);
-  if (isRecord(out) && 'hash' in out) out.hash = SECRET_PLACEHOLDER;
+  if (isObj(out) && 'hash' in out) out.hash = SECRET_PLACEHOLDER;
   return out;
 }
 
@@ -80,8 +82,6 @@ export const REDACTED_COMMANDS: ReadonlyMap<string, (answerArguments: unknown) =
   ['config-get', redactConfig],
   ['config-hash-get', redactConfigHash],
 ]);
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function copy(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return scrubString(value);

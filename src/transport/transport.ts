@@ -1,5 +1,6 @@
 import { KeaError } from '../errors.js';
-import { textDepthExceeds, valueDepthExceeds } from '../kea/depth.js';
+import { valueDepthExceeds } from '../kea/depth.js';
+import { scanJson } from '../kea/json-scan.js';
 import { MAX_DEPTH } from '../kea/limits.js';
 import type { KeaCommand } from '../kea/types.js';
 import type { AnswerStream } from './stream.js';
@@ -30,17 +31,21 @@ export function serializeCommand(cmd: KeaCommand, what: string): string {
 }
 
 /** Parses a complete body, telling an answer cut off mid-way (closed) from one that never was
- * JSON (parse) and one nested past MAX_DEPTH (too_deep, checked before anything is built). */
+ * JSON (parse) and one nested past MAX_DEPTH (too_deep), by one scan of the text before
+ * JSON.parse builds anything (kea/json-scan.ts): never by the wording of JSON.parse's errors,
+ * which changes between V8 versions. Messages say where, never what Kea sent. */
 export function parseBody(text: string, what: string): unknown {
-  if (textDepthExceeds(text, MAX_DEPTH)) throw new KeaError('too_deep', `${what}: answer nested deeper than ${MAX_DEPTH} levels`);
+  const scan = scanJson(text, MAX_DEPTH);
+  if (scan.kind === 'too_deep') throw new KeaError('too_deep', `${what}: answer nested deeper than ${MAX_DEPTH} levels`);
+  if (scan.kind === 'incomplete') {
+    if (scan.empty) throw new KeaError('closed', `${what}: connection closed without an answer`);
+    throw new KeaError('closed', `${what}: answer cut off after ${Buffer.byteLength(text)} bytes`);
+  }
+  if (scan.kind === 'invalid') throw new KeaError('parse', `${what}: answer is not JSON (unexpected character at offset ${scan.at})`);
   try {
     return JSON.parse(text);
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    if (text.trim() === '') throw new KeaError('closed', `${what}: connection closed without an answer`);
-    const pos = /position (\d+)/.exec(msg);
-    const atEnd = /end of JSON|Unterminated/.test(msg) || (pos !== null && Number(pos[1]) >= text.trimEnd().length);
-    if (atEnd) throw new KeaError('closed', `${what}: answer cut off after ${text.length} bytes`);
-    throw new KeaError('parse', `${what}: answer is not JSON (${msg})`);
+    // Unreachable while the scanner and JSON.parse agree (a property test holds them to it).
+    throw new KeaError('parse', `${what}: answer is not JSON (${err instanceof Error ? err.name : typeof err})`);
   }
 }

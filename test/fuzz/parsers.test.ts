@@ -16,7 +16,7 @@ import { parseStatus } from '../../src/kea/status.js';
 import { parseVersion } from '../../src/kea/version.js';
 import { parseCommand } from '../../src/proxy/body.js';
 import { parseBody, serializeCommand } from '../../src/transport/transport.js';
-import { bodyArb, CAPTURES, deepText, mutatedCapture, type Command } from './arbitraries.js';
+import { bodyArb, CAPTURES, deepText, mutatedCapture, type Capture, type Command } from './arbitraries.js';
 
 /** Cases per property; the sum over test/fuzz is printed as a diagnostic (>= 10,000 in all). */
 export const RUNS = { body: 1500, answer: 1000, status: 1500, statistics: 1000, config: 1000, version: 600, hash: 600, printed: 800, command: 1500 };
@@ -75,6 +75,77 @@ test('parseBody: any bytes give a value, or closed / parse / too_deep', (t) => {
   fuzz(t, ['ok', 'closed', 'parse', 'too_deep'], () => fc.assert(fc.property(bodyArb(), (buf) => {
     only(['closed', 'parse', 'too_deep'], () => parseBody(buf.toString('utf8'), 'fuzz'));
   }), { numRuns: RUNS.body }));
+});
+
+/** The code parseBody throws for a text ('ok' when it parses). */
+function bodyCode(text: string): string {
+  try {
+    parseBody(text, 'fuzz');
+    return 'ok';
+  } catch (err) {
+    if (!(err instanceof KeaError)) throw err;
+    return err.code;
+  }
+}
+
+/** Cut at every byte (the cost grows with the square of the size): the smallest capture of each
+ * version, command and framing (error answers too: 37 in all, 40 bytes to 2.6 KB), and Kea 3's
+ * largest status-get (HA hub: nested relationships, every kind of value). The bodyArb fuzz cuts
+ * the larger ones at random places. */
+const CUT_CAPTURES = ((): Capture[] => {
+  const smallest = new Map<string, Capture>();
+  for (const c of CAPTURES) {
+    const key = `${c.file.replace(/[^/]+$/, '')} ${c.command} ${c.list}`;
+    if ((smallest.get(key)?.text.length ?? Infinity) > c.text.length) smallest.set(key, c);
+  }
+  const largest = (pick: (c: Capture) => boolean): Capture => CAPTURES.filter(pick).reduce((a, b) => (b.text.length > a.text.length ? b : a));
+  return [
+    ...smallest.values(),
+    largest((c) => c.command === 'status-get' && c.file.includes('3.0.4')),
+  ];
+})();
+
+test('parseBody: a real answer cut off at any byte is closed; the same cut followed by garbage is parse', (t) => {
+  let cuts = 0;
+  for (const c of CUT_CAPTURES) {
+    const buf = Buffer.from(c.text);
+    const end = Buffer.byteLength(c.text.trimEnd());
+    for (let k = 0; k < end; k++) {
+      // Wherever the cut falls: in a key, a string, an escape, a number, a literal, a UTF-8 sequence.
+      const cut = buf.subarray(0, k).toString('utf8');
+      assert.equal(bodyCode(cut), 'closed', `${c.file} cut at byte ${k}`);
+      // NUL belongs nowhere in JSON, inside strings or out.
+      assert.equal(bodyCode(`${cut}\u0000`), 'parse', `${c.file} cut at byte ${k}, then garbage`);
+      cuts++;
+    }
+    assert.deepEqual(parseBody(c.text, 'fuzz'), c.value, c.file);
+  }
+  t.diagnostic(`${CUT_CAPTURES.length} captures, ${cuts} cuts`);
+});
+
+test('parseBody: closed, parse and too_deep never depend on JSON.parse\'s messages (they change between V8 versions)', () => {
+  const answer = CAPTURES.find((c) => c.command === 'status-get' && c.list)!.text;
+  const garbage = [
+    'this is not JSON \u0000\u00ff<html>', '<html><body>502 Bad Gateway</body></html>', 'HTTP/1.1 200 OK\r\n\r\n', 'NaN', "{'result': 0}",
+    `${answer.trimEnd()}x`, `${answer.trimEnd()}${answer}`, answer.replace(':', '='), answer.replace('"', "'"), `${answer.slice(0, 40)}}}}`,
+  ];
+  const cut = [answer.slice(0, answer.length >> 1), answer.slice(0, 1), answer.trimEnd().slice(0, -1), ' \n'];
+  const real = JSON.parse;
+  try {
+    // A parser whose errors say anything at all, or nothing.
+    for (const message of ['Unexpected end of JSON input', 'Unterminated string in JSON at position 999999', 'Unexpected token } in JSON at position 0', '']) {
+      JSON.parse = () => {
+        throw new SyntaxError(message);
+      };
+      for (const g of garbage) assert.equal(bodyCode(g), 'parse', `${JSON.stringify(g.slice(0, 60))} with "${message}"`);
+      for (const c of cut) assert.equal(bodyCode(c), 'closed', `${JSON.stringify(c.slice(-30))} with "${message}"`);
+      assert.equal(bodyCode(`{"a":${'['.repeat(300)}`), 'too_deep');
+    }
+  } finally {
+    JSON.parse = real;
+  }
+  for (const g of garbage) assert.equal(bodyCode(g), 'parse');
+  assert.equal(bodyCode(answer), 'ok');
 });
 
 test('keaConfigHash (2.2\'s computed hash): any body that parses gives a hash or bad_answer, never another throw', (t) => {

@@ -1,3 +1,5 @@
+import { isObj, type Obj } from '../json.js';
+
 /** What the labels of a subnet's statistics need from the daemon's configuration. */
 export interface SubnetInfo {
   id: number;
@@ -15,9 +17,6 @@ export interface SubnetInfo {
   pdPoolIds: number[];
 }
 
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 /** Kea's subnet and pool IDs are uint32: anything else in their place is not an ID. */
 const uint = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffff_ffff ? v : undefined);
