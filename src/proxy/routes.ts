@@ -12,7 +12,8 @@ import { MAX_SERVICES, bare, forward, keaElement, notSupported } from './forward
 import { proxyStreaming } from './budget.js';
 import { LoginThrottle } from './throttle.js';
 import { commandLabel } from './commands.js';
-import { BUILT_IN_ROLES, allows, matchesPattern, type Role } from './roles.js';
+import { BUILT_IN_ROLES, allows, type Role } from './roles.js';
+import { matchesPattern } from '../config/pattern.js';
 import { ATTR, SpanStatusCode, startServerSpan, traceIds, withSpan, type Span } from '../telemetry/tracing.js';
 
 export const PROXY_REQUESTS = 'kea_exporter_proxy_requests_total';
