@@ -9,12 +9,14 @@ import type { DaemonSnapshot } from '../../src/snapshot.js';
 
 /** Counters and gauges by name; a counter's value per label set (its labels as JSON). */
 export class RecordingMetrics implements MetricsRegistry {
-  readonly counters = new Map<string, { labelNames: readonly string[]; values: Map<string, number> }>();
+  /** `made`: how often counter() was asked for it. */
+  readonly counters = new Map<string, { labelNames: readonly string[]; made: number; values: Map<string, number> }>();
   readonly gauges = new Map<string, number>();
 
   counter<L extends string>(name: string, _help: string, labelNames: readonly L[]): Count<L> {
     let c = this.counters.get(name);
-    if (!c) this.counters.set(name, (c = { labelNames, values: new Map() }));
+    if (!c) this.counters.set(name, (c = { labelNames, made: 0, values: new Map() }));
+    c.made++;
     const values = c.values;
     return { inc: (labels) => void values.set(JSON.stringify(labels), (values.get(JSON.stringify(labels)) ?? 0) + 1) };
   }
