@@ -10,10 +10,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App, INTERNAL_ERRORS } from './app.js';
 import { parseConfigText } from './config/load.js';
-import { MemoryLog } from './log.js';
+import { MemoryLog } from '../test/support/memory-log.js';
 import { INVALID_SAMPLES } from './render/prometheus/registry.js';
 import { buildServer } from './server/server.js';
 import { FakeKea, keaHandler, type FakeCommand } from '../test/support/fake-kea.js';
+import { pollAll, pollAllStatistics } from '../test/support/poll.js';
 
 let dir: string;
 let kea: FakeKea;
@@ -52,7 +53,7 @@ test('negative counters from Kea: the process lives, /metrics renders, the bad s
   };
   try {
     await app.start();
-    await app.scheduler.pollStatisticsNow(); // joins the statistics poll start() set off, or runs one
+    await pollAllStatistics(app); // joins the statistics poll start() set off, or runs one
     let body = await scrape();
     assert.match(body, /^kea_up\{target="kea",daemon="dhcp4"\} 1$/m);
     assert.equal(value(body, DISCOVER), undefined, 'a negative counter is no sample');
@@ -62,21 +63,21 @@ test('negative counters from Kea: the process lives, /metrics renders, the bad s
     assert.ok(first >= 2, `${INVALID_SAMPLES} ${first}`);
 
     statistics = { 'pkt4-discover-received': at(1000), 'cumulative-assigned-addresses': at(60) };
-    await app.scheduler.pollStatisticsNow();
+    await pollAllStatistics(app);
     body = await scrape();
     assert.equal(value(body, DISCOVER), '1000');
     assert.equal(value(body, ASSIGNED), '60');
 
     // Kea restarted (or statistic-reset): the counters went down.
     statistics = { 'pkt4-discover-received': at(3), 'cumulative-assigned-addresses': at(0) };
-    await app.scheduler.pollStatisticsNow();
+    await pollAllStatistics(app);
     body = await scrape();
     assert.equal(value(body, DISCOVER), '3');
     assert.equal(value(body, ASSIGNED), '0');
     assert.equal(Number(value(body, INVALID)), first, 'a reset is not an invalid sample');
 
     statistics = { 'pkt4-discover-received': at(-7) };
-    await app.scheduler.pollStatisticsNow();
+    await pollAllStatistics(app);
     body = await scrape();
     assert.equal(value(body, DISCOVER), undefined);
     assert.equal(Number(value(body, INVALID)), first + 1);
@@ -95,7 +96,7 @@ test('a renderer that throws (any future bug) costs that update, never the proce
   const app = new App(parseConfigText(`poll: { interval: 100ms, timeout: 90ms }\nstatistics: { interval: 100ms }\ntargets:\n  - { name: kea, socket: "${kea.path}" }\n`, 'c.yaml'), { log, version: 't', processMetrics: false });
   const update = app.renderer.update.bind(app.renderer);
   let throws = 0;
-  // Every update of this daemon throws, from the timers' polls as well as from pollNow.
+  // Every update of this daemon throws, from the timers' polls as well as from pollAll.
   app.renderer.update = ((key: string, s: never, c?: never) => {
     if (key.startsWith('kea')) {
       throws++;
@@ -110,7 +111,7 @@ test('a renderer that throws (any future bug) costs that update, never the proce
     while (kea.commands.filter((c) => c === 'status-get').length < 4 || kea.commands.length - before < 6) {
       await new Promise((r) => setTimeout(r, 20));
     }
-    await app.scheduler.pollNow();
+    await pollAll(app);
     const res = await buildServer(app).inject({ url: '/metrics' });
     assert.equal(res.statusCode, 200);
     const count = (stage: string) => Number(new RegExp(`^${INTERNAL_ERRORS}\\{stage="${stage}"\\} (\\S+)$`, 'm').exec(res.body)?.[1] ?? 0);

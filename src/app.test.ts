@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App, TargetSetupError } from './app.js';
 import { loadConfigFile, parseConfigText } from './config/load.js';
-import { MemoryLog } from './log.js';
+import { MemoryLog } from '../test/support/memory-log.js';
 import { buildServer } from './server/server.js';
 import { startFakeFleet, type FakeFleet } from '../test/support/fake-kea.js';
+import { pollAll, pollAllStatistics } from '../test/support/poll.js';
 
 let dir: string;
 let fleet: FakeFleet;
@@ -32,7 +33,7 @@ const series = (text: string, target: string) => text.split('\n').filter((l) => 
 async function started(text: string, log = new MemoryLog()) {
   const app = new App(parseConfigText(text, 'reload.yaml'), { log, version: 't', processMetrics: false });
   await app.start();
-  await app.scheduler.pollStatisticsNow();
+  await pollAllStatistics(app);
   const server = buildServer(app, { lifecycle: { reload: () => app.reload(load(text)) } });
   const scrape = async () => {
     const res = await server.inject({ url: '/metrics' });
@@ -49,7 +50,7 @@ describe('hot reload', () => {
     const kept = app.targets[0];
     const c0 = commands(0);
     const r = await app.reload(load(yaml([0, 1, 3], { 1: 'labels: { site: ams }' })));
-    assert.deepEqual(r, { ok: true, added: ['kea-1', 'kea-3'], removed: ['kea-1', 'kea-2'], kept: 1 });
+    assert.deepEqual(r, { ok: true, added: ['kea-1', 'kea-3'], removed: ['kea-1', 'kea-2'], kept: 1, pendingRestart: [] });
     assert.equal(app.targets[0], kept, 'the running Target object itself');
     assert.equal(commands(0), c0, 'no extra command to an unchanged target');
     const text = await scrape();
@@ -126,7 +127,7 @@ describe('a reload whose new state cannot be built', () => {
     assert.deepEqual(app.targets, before.targets);
     for (const [i, t] of app.targets.entries()) assert.equal(t, before.targets[i], 'the running Target objects');
     const c = [commands(0), commands(1)];
-    await app.scheduler.pollNow();
+    await pollAll(app);
     assert.ok(commands(0) > c[0]! && commands(1) > c[1]!, 'the old targets are still polled');
   }
 
@@ -144,7 +145,7 @@ describe('a reload whose new state cannot be built', () => {
     await untouched(app, before);
     assert.equal(commands(2), c2, 'the new target was not started');
     const next = await app.reload(load(yaml([0, 1, 2])));
-    assert.deepEqual(next, { ok: true, added: ['kea-2'], removed: [], kept: 2 });
+    assert.deepEqual(next, { ok: true, added: ['kea-2'], removed: [], kept: 2, pendingRestart: [] });
     assert.equal(await reloadOk(scrape), '1');
     await app.stop();
   });

@@ -12,17 +12,3 @@ export interface Log {
 export function createLog(level = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream, fields?: () => object): Log {
   return pino({ level, base: { name: 'kea-telemetry' }, ...(fields && { mixin: fields }) }, destination);
 }
-
-/** Collects log lines in memory (tests). */
-export class MemoryLog implements Log {
-  readonly lines: { level: string; msg: string; obj: object }[] = [];
-  info(obj: object, msg: string): void {
-    this.lines.push({ level: 'info', msg, obj });
-  }
-  warn(obj: object, msg: string): void {
-    this.lines.push({ level: 'warn', msg, obj });
-  }
-  error(obj: object, msg: string): void {
-    this.lines.push({ level: 'error', msg, obj });
-  }
-}

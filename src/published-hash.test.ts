@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { App } from './app.js';
 import { parseConfigText } from './config/load.js';
 import { canonicalJson } from './kea/config-hash.js';
-import { MemoryLog } from './log.js';
+import { MemoryLog } from '../test/support/memory-log.js';
 import { configHash, FakeKea, keaHandler, type KeaHandler, type KeaVersion } from '../test/support/fake-kea.js';
 
 const SECRET = 'Winter2026!';

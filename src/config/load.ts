@@ -200,7 +200,8 @@ function fileError(file: string, message: string, line?: number): ConfigError {
   return new ConfigError(file, [withLine({ path: '', message }, line)]);
 }
 
-function deepFreeze<T>(value: T): T {
+/** Freezes a plain value and everything in it (a config is never changed once loaded). */
+export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const v of Object.values(value)) deepFreeze(v);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { App } from '../app.js';
-import { MemoryLog } from '../log.js';
+import { MemoryLog } from '../../test/support/memory-log.js';
 import { buildServer } from '../server/server.js';
 import { ConfigError, loadConfigFile, parseConfigText } from './load.js';
 

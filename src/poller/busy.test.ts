@@ -15,9 +15,10 @@ import type { PollWatch } from './late-watch.js';
 import { Endpoint } from '../targets/endpoint.js';
 import { CommandQueue } from '../queue/command-queue.js';
 import { UnixTransport } from '../transport/unix.js';
-import { MemoryLog } from '../log.js';
+import { MemoryLog } from '../../test/support/memory-log.js';
 import type { DaemonSnapshot } from '../snapshot.js';
 import { FakeKea, keaHandler } from '../../test/support/fake-kea.js';
+import { pollAll } from '../../test/support/poll.js';
 
 let dir: string;
 const fakes: FakeKea[] = [];
@@ -180,8 +181,8 @@ test('App: a poll held up by a proxied command for many intervals: busy 1 and ke
     assert.equal(fake.commands.length, sent, 'nothing reached Kea while the proxied command held the slot');
     proxied.open();
     await holding;
-    await app.scheduler.pollNow(); // the poll that waited (or one after it)
-    await app.scheduler.pollNow(); // on time
+    await pollAll(app); // the poll that waited (or one after it)
+    await pollAll(app); // on time
     body = await render();
     assert.equal(read(body, 'kea_up'), 1);
     assert.equal(read(body, 'kea_exporter_daemon_busy'), 0);

@@ -15,7 +15,7 @@ import { CommandQueue } from '../queue/command-queue.js';
 import { UnixTransport } from '../transport/unix.js';
 import { HttpTransport } from '../transport/http.js';
 import type { Transport } from '../transport/transport.js';
-import { MemoryLog } from '../log.js';
+import { MemoryLog } from '../../test/support/memory-log.js';
 import { parseConfigHash } from '../kea/config-hash.js';
 import { hashPublisher } from '../kea/published-hash.js';
 import type { DaemonKind } from '../kea/types.js';

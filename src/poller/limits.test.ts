@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from '../app.js';
 import { parseConfigText } from '../config/load.js';
-import { MemoryLog } from '../log.js';
+import { MemoryLog } from '../../test/support/memory-log.js';
 import { buildServer } from '../server/server.js';
 import { FakeKea, keaHandler, keaStringify, type FakeHandler } from '../../test/support/fake-kea.js';
 

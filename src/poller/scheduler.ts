@@ -1,40 +1,71 @@
-import type { Target } from '../targets/target.js';
 import type { DaemonSnapshot, StatisticsSnapshot } from '../snapshot.js';
 
-export interface SchedulerOptions {
+export type Kind = 'status' | 'statistics';
+
+/** What the scheduler tells a status poll so it can report a daemon busy while it waits. */
+export interface ScheduleWatch {
+  lateAfterMs: number;
+  onBusy: (key: string, s: DaemonSnapshot) => void;
+}
+
+/** What the scheduler polls (a Target): snapshots by series key. */
+export interface Pollable {
+  poll(watch?: ScheduleWatch): Promise<ReadonlyMap<string, DaemonSnapshot>>;
+  pollStatistics(): Promise<ReadonlyMap<string, StatisticsSnapshot>>;
+}
+
+/** The part of the configuration the scheduler runs by: a reload hands it a new one, live. */
+export interface SchedulerPlan {
   intervalMs: number;
   /** statistic-get-all interval; undefined: statistics off. */
   statisticsIntervalMs?: number;
+  /** false: poll only when asked (GET /probe, pollTarget), never on timers. */
+  background: boolean;
   /** Fraction of the interval by which each wait varies, so daemons are not polled in lockstep. */
   jitter?: number;
+}
+
+/** Where results go; fixed for the scheduler's life. */
+export interface SchedulerHooks {
   onSnapshot: (key: string, s: DaemonSnapshot) => void;
   onStatistics?: (key: string, s: StatisticsSnapshot) => void;
-  /** false: poll only when asked (GET /probe, pollNow), never on timers. */
-  background?: boolean;
   /** A poll or one of the callbacks above threw (a bug): the Scheduler goes on polling, the
    * caller logs and counts. An exception here is swallowed. */
   onError?: (err: unknown, kind: Kind) => void;
 }
 
-export type Kind = 'status' | 'statistics';
+export const DEFAULT_JITTER = 0.05;
+
+/** The wait before the next poll: the interval varied by ±jitter, less what the last poll took. */
+export function jitteredWait(intervalMs: number, jitter: number, elapsedMs: number, random: () => number = Math.random): number {
+  return Math.max(0, intervalMs * (1 + (random() * 2 - 1) * jitter) - elapsedMs);
+}
+
+/** One target's polls of one kind: at most one runs, at most one timer waits. */
+interface Lane {
+  running?: Promise<void>;
+  timer?: NodeJS.Timeout;
+  /** Interval the timer was armed for: a reload that changes it re-arms. */
+  armedFor?: number;
+  /** When the last poll started (ms); undefined: never polled. */
+  lastStart?: number;
+}
 
 /** Runs each target's status poll, and its statistics poll, on timers of their own. A target is
  * never polled twice at once for the same kind: a slow poll delays the next instead of piling up.
- * A reload swaps the target list: kept targets keep their timers (no extra poll), new ones start,
- * removed ones stop and their late results are dropped. */
+ * update() takes a reload's targets and plan: kept targets keep their timers (no extra poll)
+ * unless the plan changed what they wait for, new ones start, removed ones stop and their late
+ * results are dropped. */
 export class Scheduler {
-  private readonly timers = new Map<Target, Set<NodeJS.Timeout>>();
-  private readonly running = new Map<string, Promise<void>>();
-  private readonly ids = new Map<Target, number>();
-  private nextId = 0;
-  private targets: readonly Target[] = [];
+  private lanes = new Map<Pollable, Record<Kind, Lane>>();
   private stopped = false;
   private started = false;
   private firstRound: Promise<void> | undefined;
 
   constructor(
-    targets: readonly Target[],
-    private o: SchedulerOptions,
+    targets: readonly Pollable[],
+    private plan: SchedulerPlan,
+    private readonly hooks: SchedulerHooks,
   ) {
     this.setTargets(targets);
   }
@@ -44,111 +75,145 @@ export class Scheduler {
    * after the first status round. */
   start(): Promise<void> {
     this.started = true;
-    this.firstRound ??= Promise.all(this.targets.map((t) => this.begin(t))).then(() => undefined);
+    this.firstRound ??= Promise.all([...this.lanes.keys()].map((t) => this.begin(t))).then(() => undefined);
     return this.firstRound;
   }
 
-  /** A reload: the new target list and intervals. Returns once the new targets' first status poll is done. */
-  async update(targets: readonly Target[], o: SchedulerOptions): Promise<void> {
-    this.o = o;
+  /** A reload: the new target list and plan. Kept targets' timers follow the plan (started,
+   * stopped or re-armed when background or an interval changed). Returns once the new targets'
+   * first status poll is done. The targets are taken before the first await: a removed target's
+   * results are dropped from the moment update() is called. */
+  async update(targets: readonly Pollable[], plan: SchedulerPlan): Promise<void> {
+    this.plan = plan;
     const added = this.setTargets(targets);
-    if (this.started && !this.stopped) await Promise.all(added.map((t) => this.begin(t)));
+    if (!this.started || this.stopped) return;
+    for (const [t, lanes] of this.lanes) {
+      if (added.includes(t)) continue;
+      for (const kind of ['status', 'statistics'] as const) this.follow(t, kind, lanes[kind]);
+    }
+    await Promise.all(added.map((t) => this.begin(t)));
   }
 
-  /** Polls every target's status once now (tests, /probe); a poll already running counts. */
-  async pollNow(): Promise<void> {
-    await Promise.all(this.targets.map((t) => this.runOnce(t, 'status')));
-  }
-
-  /** Polls every target's statistics once now. */
-  async pollStatisticsNow(): Promise<void> {
-    await Promise.all(this.targets.map((t) => this.runOnce(t, 'statistics')));
-  }
-
-  /** One target now: status, then statistics when they are on (GET /probe). */
-  async pollTarget(t: Target): Promise<void> {
+  /** One target now, joining a poll of that kind already running: `kind`, or status then
+   * statistics when they are on (GET /probe). */
+  async pollTarget(t: Pollable, kind?: Kind): Promise<void> {
+    if (kind) return this.runOnce(t, kind);
     await this.runOnce(t, 'status');
-    if (this.o.statisticsIntervalMs !== undefined) await this.runOnce(t, 'statistics');
+    if (this.plan.statisticsIntervalMs !== undefined) await this.runOnce(t, 'statistics');
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const set of this.timers.values()) for (const t of set) clearTimeout(t);
-    this.timers.clear();
-    await Promise.all(this.running.values());
+    const running: Promise<void>[] = [];
+    for (const lanes of this.lanes.values()) {
+      for (const lane of Object.values(lanes)) {
+        clearTimeout(lane.timer);
+        lane.timer = undefined;
+        if (lane.running) running.push(lane.running);
+      }
+    }
+    await Promise.all(running);
   }
 
-  private setTargets(targets: readonly Target[]): Target[] {
-    const added = targets.filter((t) => !this.ids.has(t));
-    for (const old of this.targets) {
-      if (targets.includes(old)) continue;
-      for (const timer of this.timers.get(old) ?? []) clearTimeout(timer);
-      this.timers.delete(old);
-      this.ids.delete(old);
+  private setTargets(targets: readonly Pollable[]): Pollable[] {
+    const next = new Map<Pollable, Record<Kind, Lane>>();
+    const added: Pollable[] = [];
+    for (const t of targets) {
+      const lanes = this.lanes.get(t);
+      if (!lanes) added.push(t);
+      next.set(t, lanes ?? { status: {}, statistics: {} });
     }
-    for (const t of added) this.ids.set(t, this.nextId++);
-    this.targets = targets;
+    for (const [t, lanes] of this.lanes) if (!next.has(t)) for (const lane of Object.values(lanes)) clearTimeout(lane.timer);
+    this.lanes = next;
     return added;
   }
 
-  private async begin(t: Target): Promise<void> {
+  private interval(kind: Kind): number | undefined {
+    if (!this.plan.background) return undefined;
+    return kind === 'status' ? this.plan.intervalMs : this.plan.statisticsIntervalMs;
+  }
+
+  /** A kept target after a new plan: its timer is left alone when it waits for the same interval,
+   * else stopped and, when the plan polls this kind, armed anew from the last poll's start. */
+  private follow(t: Pollable, kind: Kind, lane: Lane): void {
+    const interval = this.interval(kind);
+    if (lane.timer && lane.armedFor === interval) return;
+    clearTimeout(lane.timer);
+    lane.timer = undefined;
+    lane.armedFor = undefined;
+    if (interval === undefined) return;
+    if (lane.running) {
+      // Also a poll GET /probe started, which arms nothing itself (arm() is a no-op when a
+      // timer chain armed first).
+      void lane.running.then(() => this.lanes.get(t)?.[kind] === lane && !this.stopped && this.arm(t, kind, lane));
+    } else if (lane.lastStart === undefined) {
+      void this.cycle(t, kind); // never polled (statistics just switched on): now
+    } else this.arm(t, kind, lane);
+  }
+
+  private async begin(t: Pollable): Promise<void> {
     await this.cycle(t, 'status');
-    if (this.o.statisticsIntervalMs !== undefined && this.ids.has(t)) void this.cycle(t, 'statistics');
+    if (this.plan.statisticsIntervalMs !== undefined && this.lanes.has(t)) void this.cycle(t, 'statistics');
   }
 
-  private async cycle(t: Target, kind: Kind): Promise<void> {
-    const started = Date.now();
+  private async cycle(t: Pollable, kind: Kind): Promise<void> {
     await this.runOnce(t, kind);
-    if (this.stopped || !this.ids.has(t) || this.o.background === false) return;
-    const interval = kind === 'status' ? this.o.intervalMs : this.o.statisticsIntervalMs;
-    if (interval === undefined) return; // statistics switched off by a reload
-    const j = this.o.jitter ?? 0.05;
-    const wait = interval * (1 + (Math.random() * 2 - 1) * j) - (Date.now() - started);
-    let set = this.timers.get(t);
-    if (!set) this.timers.set(t, (set = new Set()));
-    const timer = setTimeout(() => {
-      set.delete(timer);
-      void this.cycle(t, kind);
-    }, Math.max(0, wait));
-    timer.unref();
-    set.add(timer);
+    const lane = this.lanes.get(t)?.[kind];
+    if (lane && !this.stopped) this.arm(t, kind, lane);
   }
 
-  private runOnce(t: Target, kind: Kind): Promise<void> {
-    const id = `${this.ids.get(t)}:${kind}`;
-    const already = this.running.get(id);
-    if (already) return already;
+  private arm(t: Pollable, kind: Kind, lane: Lane): void {
+    const interval = this.interval(kind);
+    if (interval === undefined || lane.timer) return;
+    const elapsed = Date.now() - (lane.lastStart ?? Date.now());
+    const timer = setTimeout(() => {
+      lane.timer = undefined;
+      lane.armedFor = undefined;
+      void this.cycle(t, kind);
+    }, jitteredWait(interval, this.plan.jitter ?? DEFAULT_JITTER, elapsed));
+    timer.unref();
+    lane.timer = timer;
+    lane.armedFor = interval;
+  }
+
+  private runOnce(t: Pollable, kind: Kind): Promise<void> {
+    // A target not (or no longer) scheduled gets a lane of its own for this poll; its results are dropped.
+    const lane = this.lanes.get(t)?.[kind] ?? {};
+    if (lane.running) return lane.running;
+    lane.lastStart = Date.now();
     // Never rejects: a throw here would be unhandled (timers call cycle() with void) and would end
     // the target's timer chain, and with it every later poll of the target.
     const p = (kind === 'status' ? this.status(t) : this.statistics(t))
       .catch((err: unknown) => this.failed(err, kind))
-      .finally(() => this.running.delete(id));
-    this.running.set(id, p);
+      .finally(() => {
+        lane.running = undefined;
+      });
+    lane.running = p;
     return p;
   }
 
   // Results of a target removed meanwhile are dropped: its series are gone and stay gone.
   // One daemon's callback failing does not keep the others' results from the renderers.
-  private async status(t: Target): Promise<void> {
+  private async status(t: Pollable): Promise<void> {
     // A poll held up past the interval by proxied commands shows the daemon busy while it waits.
     const deliver = (key: string, s: DaemonSnapshot): void => {
-      if (!this.ids.has(t)) return;
+      if (!this.lanes.has(t)) return;
       try {
-        this.o.onSnapshot(key, s);
+        this.hooks.onSnapshot(key, s);
       } catch (err) {
         this.failed(err, 'status');
       }
     };
-    const snapshots = await t.poll({ lateAfterMs: this.o.intervalMs, onBusy: deliver });
+    const snapshots = await t.poll({ lateAfterMs: this.plan.intervalMs, onBusy: deliver });
     for (const [key, s] of snapshots) deliver(key, s);
   }
 
-  private async statistics(t: Target): Promise<void> {
+  private async statistics(t: Pollable): Promise<void> {
     const snapshots = await t.pollStatistics();
-    if (!this.ids.has(t)) return;
+    if (!this.lanes.has(t)) return;
     for (const [key, s] of snapshots) {
       try {
-        this.o.onStatistics?.(key, s);
+        this.hooks.onStatistics?.(key, s);
       } catch (err) {
         this.failed(err, 'statistics');
       }
@@ -157,7 +222,7 @@ export class Scheduler {
 
   private failed(err: unknown, kind: Kind): void {
     try {
-      this.o.onError?.(err, kind);
+      this.hooks.onError?.(err, kind);
     } catch {
       // The error reporter itself failed: nothing is left to tell.
     }

@@ -9,7 +9,7 @@ import { StatisticsPoller } from './statistics-poller.js';
 import { Endpoint } from '../targets/endpoint.js';
 import { CommandQueue } from '../queue/command-queue.js';
 import { UnixTransport } from '../transport/unix.js';
-import { MemoryLog } from '../log.js';
+import { MemoryLog } from '../../test/support/memory-log.js';
 import type { StatisticsConfig } from '../config/types.js';
 import { FakeKea, keaHandler, type KeaHandler, type KeaVersion } from '../../test/support/fake-kea.js';
 import { CAPTURED, captureHandler } from '../../test/support/capture-kea.js';

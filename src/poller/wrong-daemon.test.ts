@@ -10,7 +10,7 @@ import { DaemonPoller } from './daemon-poller.js';
 import { Endpoint } from '../targets/endpoint.js';
 import { CommandQueue } from '../queue/command-queue.js';
 import { UnixTransport } from '../transport/unix.js';
-import { MemoryLog } from '../log.js';
+import { MemoryLog } from '../../test/support/memory-log.js';
 import type { DaemonKind } from '../kea/types.js';
 import { hashPublisher } from '../kea/published-hash.js';
 import { FakeKea, keaHandler, type FakeHandler } from '../../test/support/fake-kea.js';

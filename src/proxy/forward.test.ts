@@ -9,7 +9,7 @@ import { App } from '../app.js';
 import { parseConfigText } from '../config/load.js';
 import { ERROR_CODES } from '../errors.js';
 import { freePort } from '../lab/lab.js';
-import { MemoryLog } from '../log.js';
+import { MemoryLog } from '../../test/support/memory-log.js';
 import { buildServer } from '../server/server.js';
 import { FakeKea, keaHandler } from '../../test/support/fake-kea.js';
 import { FakeAgent } from '../../test/support/fake-agent.js';

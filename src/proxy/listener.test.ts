@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Agent, request } from 'undici';
 import { App } from '../app.js';
 import { parseConfigText } from '../config/load.js';
-import { MemoryLog } from '../log.js';
+import { MemoryLog } from '../../test/support/memory-log.js';
 import { buildProxyServer, buildServer } from '../server/server.js';
 import { FakeKea, keaHandler } from '../../test/support/fake-kea.js';
 import { makeTestCertificates, type TestCertificates } from '../../test/support/certs.js';

@@ -15,7 +15,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { App } from '../app.js';
 import { parseConfigText } from '../config/load.js';
-import { MemoryLog } from '../log.js';
+import { MemoryLog } from '../../test/support/memory-log.js';
 import { buildServer } from '../server/server.js';
 import { FakeKea, keaHandler, keaStringify, raw } from '../../test/support/fake-kea.js';
 import { FakeAgent } from '../../test/support/fake-agent.js';

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from '../app.js';
 import { parseConfigText } from '../config/load.js';
-import { MemoryLog } from '../log.js';
+import { MemoryLog } from '../../test/support/memory-log.js';
 import { CONNECTIONS_DROPPED, buildProxyServer, buildServer } from './server.js';
 import { MIN_CONNECTIONS, clientConnectionCap, connectionBudget, keaConnections, parseOpenFilesLimit } from './connections.js';
 import { FakeKea, keaHandler } from '../../test/support/fake-kea.js';

@@ -32,7 +32,7 @@ function server(result: ReloadAnswer | undefined) {
   return { s, calls };
 }
 /** What App's reload reports: the route answers it whole. */
-const OK = { ok: true as const, added: ['a'], removed: [], kept: 1 };
+const OK = { ok: true as const, added: ['a'], removed: [], kept: 1, pendingRestart: [] };
 
 test('isLoopback: 127.0.0.0/8 and ::1, also IPv4-mapped; nothing else', () => {
   for (const a of ['127.0.0.1', '127.255.0.9', '::1', '::ffff:127.0.0.1', '::FFFF:127.1.2.3']) assert.ok(isLoopback(a), a);

@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from '../app.js';
 import { parseConfigText } from '../config/load.js';
-import { MemoryLog } from '../log.js';
+import { MemoryLog } from '../../test/support/memory-log.js';
 import { buildServer } from './server.js';
 import { PROBE_MIN_AGE_MS, ProbeCache, type ProbeBody } from './probe.js';
 import { FakeKea, keaHandler } from '../../test/support/fake-kea.js';
+import { pollAllStatistics } from '../../test/support/poll.js';
 
 const tick = () => new Promise((r) => setImmediate(r));
 const body = (text: string): ProbeBody => ({ contentType: 'text/plain', body: Buffer.from(text) });
@@ -98,7 +99,7 @@ describe('GET /probe against a fake Kea', () => {
     // A minimum age longer than the test: every probe must share the single poll.
     const app = new App(config(), { log: new MemoryLog(), version: 't', processMetrics: false, probeMinAgeMs: 60_000 });
     await app.start();
-    await app.scheduler.pollStatisticsNow(); // the first statistics poll, set off by start()
+    await pollAllStatistics(app); // the first statistics poll, set off by start()
     const server = buildServer(app);
     const status = count('status-get');
     const statistics = count('statistic-get-all');
@@ -137,7 +138,7 @@ describe('GET /probe against a fake Kea', () => {
   test('8 clients probing in a loop: Kea sees no more polls than the minimum age allows', async () => {
     const app = new App(config(), { log: new MemoryLog(), version: 't', processMetrics: false });
     await app.start();
-    await app.scheduler.pollStatisticsNow(); // the first statistics poll, set off by start()
+    await pollAllStatistics(app); // the first statistics poll, set off by start()
     const server = buildServer(app);
     const status = count('status-get');
     const statistics = count('statistic-get-all');

@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from '../app.js';
 import { parseConfigText } from '../config/load.js';
-import { MemoryLog } from '../log.js';
+import { MemoryLog } from '../../test/support/memory-log.js';
 import { buildServer } from './server.js';
 import { FakeKea, keaHandler } from '../../test/support/fake-kea.js';
+import { pollAll } from '../../test/support/poll.js';
 
 let dir: string;
 let good: FakeKea;
@@ -99,7 +100,7 @@ test('landing page (readable by anyone) shows no socket path, URL or error text'
 test('polls and scrapes at any rate never open more than one connection to a daemon', async () => {
   const s = buildServer(app);
   await Promise.all([
-    ...Array.from({ length: 30 }, () => app.scheduler.pollNow()),
+    ...Array.from({ length: 30 }, () => pollAll(app)),
     ...Array.from({ length: 30 }, () => s.inject({ url: '/metrics' })),
     ...Array.from({ length: 200 }, () => app.targets[0]!.endpoints()[0]!.command('status-get', 2000).catch(() => undefined)),
   ]);

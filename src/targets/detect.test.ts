@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from '../app.js';
 import { parseConfigText } from '../config/load.js';
-import { MemoryLog } from '../log.js';
+import { MemoryLog } from '../../test/support/memory-log.js';
 import { FakeKea } from '../../test/support/fake-kea.js';
 import { FakeAgent } from '../../test/support/fake-agent.js';
 import { CAPTURED, captureHandler } from '../../test/support/capture-kea.js';
+import { pollAllStatistics } from '../../test/support/poll.js';
 
 let dir: string;
 const closers: (() => Promise<void>)[] = [];
@@ -40,7 +41,7 @@ async function scrape(target: string) {
   const app = new App(parseConfigText(`poll: { interval: 1h, timeout: 2s }\nstatistics: { interval: 1h }\ntargets: [${target}]`, path.join(dir, 'c.yaml')),
     { log, version: 't', processMetrics: false });
   await app.start();
-  await app.scheduler.pollStatisticsNow();
+  await pollAllStatistics(app);
   await app.stop();
   const body = (await app.renderer.render(false)).body;
   const kea = body.split('\n').filter((l) => l.startsWith('kea_') && !l.startsWith('kea_exporter_'));

@@ -8,11 +8,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from '../app.js';
 import { parseConfigText } from '../config/load.js';
-import { MemoryLog } from '../log.js';
+import { MemoryLog } from '../../test/support/memory-log.js';
 import type { DaemonSnapshot } from '../snapshot.js';
 import { FakeAgent } from '../../test/support/fake-agent.js';
 import { keaHandler } from '../../test/support/fake-kea.js';
 import { makeTestCertificates, type TestCertificates } from '../../test/support/certs.js';
+import { pollAllStatistics } from '../../test/support/poll.js';
 
 let dir: string;
 let certs: TestCertificates;
@@ -107,7 +108,7 @@ test('statistics of the daemons behind an agent, none asked of the agent itself'
   const app = new App(parseConfigText(`targets: [{ name: a, url: "${agent.url}", services: [dhcp4] }]`, path.join(dir, 'c.yaml')),
     { log: new MemoryLog(), version: 't', processMetrics: false });
   await app.start();
-  await app.scheduler.pollStatisticsNow();
+  await pollAllStatistics(app);
   await app.stop();
   const body = (await app.renderer.render(false)).body;
   assert.match(body, /kea_dhcp4_packets_received_all_total\{target="a",daemon="dhcp4"\} \d+/);

@@ -37,7 +37,6 @@ const METRIC_NAMES = 'metric names';
 const KNOWN: readonly { from: string; to: string; owner: string }[] = [
   { from: 'src/poller/daemon-poller.ts', to: 'src/targets/endpoint.ts', owner: 'cache: Endpoint moves to src/endpoint/' },
   { from: 'src/poller/statistics-poller.ts', to: 'src/targets/endpoint.ts', owner: 'cache: Endpoint moves to src/endpoint/' },
-  { from: 'src/poller/scheduler.ts', to: 'src/targets/target.ts', owner: 'reload (scheduler) with cache: poller never imports targets/' },
   { from: 'src/telemetry/sdk.ts', to: 'src/render/otel/producer.ts', owner: 'render: the OTel SDK start-up moves up' },
   { from: 'src/telemetry/sdk.ts', to: 'src/render/prometheus/registry.ts', owner: 'render: the OTel SDK start-up moves up' },
   { from: 'src/kea/statistics/names.ts', to: METRIC_NAMES, owner: 'naming: statistics naming moves under src/render/' },

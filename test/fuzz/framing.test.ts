@@ -17,7 +17,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { ERROR_CODES } from '../../src/errors.js';
 import type { DaemonKind } from '../../src/kea/types.js';
-import { MemoryLog } from '../../src/log.js';
+import { MemoryLog } from '../support/memory-log.js';
 import { DaemonPoller } from '../../src/poller/daemon-poller.js';
 import { StatisticsPoller } from '../../src/poller/statistics-poller.js';
 import { CommandQueue } from '../../src/queue/command-queue.js';

@@ -77,8 +77,19 @@ test('SIGHUP, file changes and POST /-/reload reload; an invalid file or a missi
   const post = () => fetch(`http://127.0.0.1:${port}/-/reload`, { method: 'POST' });
   const good = await post();
   assert.equal(good.status, 200);
-  assert.equal(((await good.json()) as { ok: boolean }).ok, true);
+  assert.deepEqual(await good.json(), { ok: true, added: [], removed: [], kept: 2, pendingRestart: [] });
   await until('a successful reload', url, (b) => /kea_exporter_config_last_reload_successful 1/.test(b));
+
+  // A setting bound at start-up: reported and logged as waiting for a restart; the targets stay.
+  writeFileSync(file, config([1, 2]).replace('enabled: false', 'enabled: false, naming: kea-exporter'));
+  const pending = await post();
+  assert.equal(pending.status, 200);
+  assert.deepEqual(await pending.json(), { ok: true, added: [], removed: [], kept: 2, pendingRestart: ['statistics.naming'] });
+  // The log line comes through a pipe, maybe after the answer.
+  for (let end = Date.now() + 15_000; !logs.some((l) => l.includes('take effect at the next restart') && l.includes('statistics.naming'));) {
+    if (Date.now() > end) assert.fail('no log line naming statistics.naming as waiting for a restart');
+    await new Promise((r) => setTimeout(r, 50));
+  }
 
   // A new target whose CA file does not exist: the reload fails, nothing stops (it used to exit 1).
   writeFileSync(file, `${config([1, 2])}  - { name: k3, url: "https://127.0.0.1:9/", daemon: dhcp4, tls: { ca: /nonexistent/ca.pem } }\n`);

@@ -7,11 +7,12 @@ import { Writable } from 'node:stream';
 import { App } from '../../src/app.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
-import { MemoryLog } from '../../src/log.js';
+import { MemoryLog } from '../support/memory-log.js';
 import { createTracedLog } from '../../src/telemetry/log.js';
 import { prometheusName } from '../../src/render/otel/names.js';
 import { buildServer } from '../../src/server/server.js';
 import { startOtlpReceiver, type OtlpMetricPoint, type OtlpReceiver, type OtlpSpanRecord } from '../support/otlp-receiver.js';
+import { pollAll, pollAllStatistics } from '../support/poll.js';
 
 const PASSWORD = 'otel-lab-secret';
 let lab: Lab;
@@ -70,7 +71,7 @@ describe('OpenTelemetry on a real Kea lab', () => {
       log: createTracedLog('info', sink), version: 'test', env: {},
     });
     await app.start();
-    await app.scheduler.pollStatisticsNow();
+    await pollAllStatistics(app);
     const server = buildServer(app);
     try {
       const text = (await server.inject({ url: '/metrics' })).body;
@@ -109,7 +110,7 @@ describe('OpenTelemetry on a real Kea lab', () => {
       assert.ok(points[0]!.resource['host.name']);
 
       // Spans: a poll with a child span per command.
-      await app.scheduler.pollNow();
+      await pollAll(app);
       const spanOf = (pred: (s: OtlpSpanRecord) => boolean) => () => receiver.spans().find(pred);
       const poll = await receiver.waitFor(spanOf((s) => s.name === 'kea poll' && s.attributes['kea.target'] === 'server1'), 10_000);
       assert.equal(poll.attributes['kea.daemon'], 'dhcp4');
@@ -152,7 +153,7 @@ describe('OpenTelemetry on a real Kea lab', () => {
       assert.equal(audit?.trace_id, traceId);
 
       // Shutdown flushes: spans of a last poll, and one more metrics export.
-      await app.scheduler.pollNow();
+      await pollAll(app);
       const before = receiver.requests.length;
       const lastPolls = receiver.spans().length;
       await app.stop();

@@ -14,7 +14,7 @@ import { labExporterYaml } from '../../src/lab/exporter-config.js';
 import { LAB_DAEMONS } from '../../src/lab/kea-configs.js';
 import { NEWEST_KEA } from '../../src/lab/kea-install.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
-import { MemoryLog } from '../../src/log.js';
+import { MemoryLog } from '../support/memory-log.js';
 import { buildServer } from '../../src/server/server.js';
 import { panelQueries, substituteVariables } from '../../dashboards/src/queries.js';
 import { startPrometheus, type Alert, type Prometheus } from '../support/prometheus.js';

@@ -20,9 +20,10 @@ import { App } from '../../src/app.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { canonicalJson } from '../../src/kea/config-hash.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
-import { MemoryLog } from '../../src/log.js';
+import { MemoryLog } from '../support/memory-log.js';
 import { hashPassword } from '../../src/proxy/password.js';
 import { buildServer } from '../../src/server/server.js';
+import { pollAll } from '../support/poll.js';
 
 const KEA_SHELL = '/usr/sbin/kea-shell';
 const STORM = 2000;
@@ -303,7 +304,7 @@ describe('proxy on a real Kea lab', () => {
     const pollNow = () => {
       const t0 = performance.now();
       fullAtPoll = firstFull;
-      pollDuring = app.scheduler.pollNow().then(() => {
+      pollDuring = pollAll(app).then(() => {
         const s = app.targets.find((t) => t.name === 'server1')!.snapshots()[0]!;
         return { ok: s.up && s.error === undefined, ms: performance.now() - t0 };
       });
@@ -383,7 +384,7 @@ describe('proxy on a real Kea lab', () => {
     assert.equal(d200.length, ok.length);
 
     // Polling kept working.
-    await app.scheduler.pollNow();
+    await pollAll(app);
     const text = await metrics();
     assert.equal(value(text, 'kea_up', 'target="server1",daemon="dhcp4"'), 1);
     const queueFull = text.split('\n').filter((l) => l.startsWith('kea_exporter_command_errors_total{') && l.includes('command="status-get"') && l.includes('reason="queue_full"'));

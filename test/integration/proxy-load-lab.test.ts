@@ -15,9 +15,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { App } from '../../src/app.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
-import { MemoryLog } from '../../src/log.js';
+import { MemoryLog } from '../support/memory-log.js';
 import { buildServer } from '../../src/server/server.js';
 import { CountingRelay } from '../support/counting-relay.js';
+import { pollAll } from '../support/poll.js';
 
 const LEASES = 100_000;
 const CLIENTS = 3;
@@ -202,10 +203,10 @@ async function underLoad(maxInFlight: number): Promise<void> {
   assert.ok(ok > 0, 'proxied lease4-get-all went through');
   assert.ok(relay.maxOpen <= maxInFlight, `never more than maxInFlight (${maxInFlight}) connections to Kea: saw ${relay.maxOpen}`);
 
-  // Load over: the next poll is on time again, and busy clears (the first pollNow may join a
+  // Load over: the next poll is on time again, and busy clears (the first pollAll may join a
   // poll that was still late).
-  await app.scheduler.pollNow();
-  await app.scheduler.pollNow();
+  await pollAll(app);
+  await pollAll(app);
   const text = await metrics();
   assert.equal(value(text, 'kea_up'), 1, 'up after the load');
   assert.equal(value(text, 'kea_exporter_daemon_busy'), 0, 'busy cleared by an on-time poll');
@@ -216,7 +217,7 @@ describe('proxy load on a real kea-dhcp4 2.2', () => {
 
   test('Kea stops answering (SIGSTOP) under a proxied command: it times out, then the poll runs and reports the truth', { timeout: 120_000 }, async () => {
     const pid = ((await lab.command('leases', 'status-get')) as { arguments: { pid: number } }).arguments.pid;
-    await app.scheduler.pollNow();
+    await pollAll(app);
     assert.equal(daemon().up, true);
     const sent = relay.count('lease4-get-all');
     const stuck = proxied('lease4-get-all');
@@ -224,7 +225,7 @@ describe('proxy load on a real kea-dhcp4 2.2', () => {
     while (relay.count('lease4-get-all') === sent || relay.open === 0) await sleep(2);
     process.kill(pid, 'SIGSTOP');
     try {
-      const poll = app.scheduler.pollNow();
+      const poll = pollAll(app);
       const give = Date.now() + proxyTimeoutMs + 20_000;
       const samples = await sample(() => daemon().up === false || Date.now() > give);
       await poll;
@@ -239,7 +240,7 @@ describe('proxy load on a real kea-dhcp4 2.2', () => {
       process.kill(pid, 'SIGCONT');
     }
     // A poll that started while Kea was stopped may still end down; the next ones find it up.
-    for (let i = 0; i < 20 && !daemon().up; i++) await app.scheduler.pollNow();
+    for (let i = 0; i < 20 && !daemon().up; i++) await pollAll(app);
     assert.equal(daemon().up, true, 'up again once Kea runs again');
   });
 

@@ -14,10 +14,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from '../../src/app.js';
 import { parseConfigText } from '../../src/config/load.js';
-import { MemoryLog } from '../../src/log.js';
+import { MemoryLog } from '../support/memory-log.js';
 import { buildServer } from '../../src/server/server.js';
 import { rawCommand, startBigKea, type BigKea } from '../../bench/stats-kea.js';
 import { HashingRelay } from '../support/hashing-relay.js';
+import { pollAll } from '../support/poll.js';
 
 const SUBNETS = 10_000;
 const ADMIN = `Basic ${Buffer.from('ops:ops-pw').toString('base64')}`;
@@ -98,7 +99,7 @@ describe(`proxy streaming against a real kea-dhcp4 2.2 with ${SUBNETS} subnets`,
     paused!.resume();
     assert.equal((await stuck).aborted, true);
     assert.equal(relay.maxOpen, 1);
-    await app.scheduler.pollNow();
+    await pollAll(app);
     const up = (await app.renderer.render(false)).body.split('\n').find((l) => l.startsWith('kea_up{') && l.includes('target="big"'));
     assert.match(up ?? '', / 1$/);
   });

@@ -1,7 +1,7 @@
 /** A small stand-in for App where a server or proxy test needs no real data path: the narrow
  * interfaces of src/server/source.ts and src/proxy/source.ts, with metrics recorded in memory. */
 import type { Config } from '../../src/config/types.js';
-import { MemoryLog } from '../../src/log.js';
+import { MemoryLog } from './memory-log.js';
 import type { Count, Level, MetricsRegistry, ProxyTarget } from '../../src/proxy/source.js';
 import type { ProbeBody } from '../../src/server/probe.js';
 import type { Rendered, WebSource } from '../../src/server/source.js';

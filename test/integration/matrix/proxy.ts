@@ -7,9 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { App } from '../../../src/app.js';
 import { parseConfigText } from '../../../src/config/load.js';
-import { MemoryLog } from '../../../src/log.js';
+import { MemoryLog } from '../../support/memory-log.js';
 import { buildServer } from '../../../src/server/server.js';
 import { value, type MatrixLab } from './setup.js';
+import { pollAll } from '../../support/poll.js';
 
 export const PROXY_ADMIN_PW = 'matrix-admin-pw';
 export const PROXY_YAML = `proxy:
@@ -87,7 +88,7 @@ targets:
     const app = new App(parseConfigText(yaml, 'bad-request.yaml'), { log: new MemoryLog(), version: 'test' });
     try {
       await app.start();
-      await app.scheduler.pollNow();
+      await pollAll(app);
       const text = (await buildServer(app).inject({ url: '/metrics' })).body;
       assert.equal(value(text, 'kea_exporter_poll_error_info', 'target="stripped"'), 1);
       assert.match(text, /kea_exporter_poll_error_info\{target="stripped",daemon="[a-z0-9]+",reason="bad_request"\} 1/);

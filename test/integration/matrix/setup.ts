@@ -8,8 +8,9 @@ import { hashPublisher } from '../../../src/kea/published-hash.js';
 import { daemonsFor, type LabDaemon } from '../../../src/lab/daemons.js';
 import { keaInstall, type KeaFeatures, type KeaVersion } from '../../../src/lab/kea-install.js';
 import { startLab, type Lab } from '../../../src/lab/lab.js';
-import { MemoryLog } from '../../../src/log.js';
+import { MemoryLog } from '../../support/memory-log.js';
 import { buildServer } from '../../../src/server/server.js';
+import { pollAll, pollAllStatistics } from '../../support/poll.js';
 
 export const HASH_KEY = 'matrix-hash-key-0123456789';
 export const publish = hashPublisher(HASH_KEY);
@@ -120,8 +121,8 @@ ${targetsYaml(lab, features)}
     throw err;
   }
   const metrics = async () => {
-    await app.scheduler.pollNow();
-    await app.scheduler.pollStatisticsNow();
+    await pollAll(app);
+    await pollAllStatistics(app);
     const res = await buildServer(app).inject({ url: '/metrics' });
     assert.equal(res.statusCode, 200);
     return res.body;

@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Counter, Gauge } from 'prom-client';
+import type { Config } from '../config/types.js';
+import type { Log } from '../log.js';
+import { Scheduler, type Kind } from '../poller/scheduler.js';
+import { COLLECTORS, PrometheusRenderer } from '../render/prometheus/registry.js';
+import { statisticsCollector } from '../render/prometheus/statistics.js';
+import type { DaemonSnapshot, StatisticsSnapshot } from '../snapshot.js';
+import { ProbeCache, type ProbeBody } from '../server/probe.js';
+import type { Target } from '../targets/target.js';
+import { startOtel, type Otel } from '../telemetry/sdk.js';
+import { otelSettings } from '../telemetry/settings.js';
+import { RELOAD_AT, RELOAD_OK, reloadFailure, reloadResult, type ReloadResult } from './reload.js';
+import { buildState, labelNames, type AppState, type Built } from './state.js';
+
+export interface AppOptions {
+  log: Log;
+  version: string;
+  /** Node process metrics on /metrics (off in tests that compare exact output). */
+  processMetrics?: boolean;
+  /** Where OTEL_* variables are read (default process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** GET /probe's reuse age (default PROBE_MIN_AGE_MS; tests). */
+  probeMinAgeMs?: number;
+}
+
+export const INTERNAL_ERRORS = 'kea_exporter_internal_errors_total';
+
+/** The data path, wired: config -> targets -> per-daemon queues -> scheduler -> snapshots ->
+ * renderers. All that a configuration builds is one AppState; a reload builds the next one whole
+ * (src/app/state.ts, by the table in src/config/reload-table.ts), swaps the one reference, then
+ * hands the scheduler the new targets and plan. Targets whose settings did not change are the
+ * same objects in both, so they keep their pollers, queues and series: no gap, no extra command. */
+export class App {
+  readonly renderer: PrometheusRenderer;
+  readonly scheduler: Scheduler;
+  private state: AppState;
+  private readonly statistics: ReturnType<typeof statisticsCollector>;
+  /** Latest statistics by series key (GET /probe renders a target's own). */
+  private readonly stats = new Map<string, StatisticsSnapshot>();
+  private readonly reloadOk: Gauge<string>;
+  private readonly reloadAt: Gauge<string>;
+  private readonly internalErrors: Counter<'stage'>;
+  private readonly internalLogged = new Set<Kind>();
+  private reloading: Promise<unknown> = Promise.resolve();
+  private firstRoundDone = false;
+  private otel: Otel | undefined;
+  private readonly probes: ProbeCache<Target>;
+
+  /** Throws a TargetSetupError when a target cannot be built (a TLS file gone since the check). */
+  constructor(
+    config: Config,
+    readonly opts: AppOptions,
+  ) {
+    this.state = buildState(config, undefined, opts.log).state;
+    this.statistics = statisticsCollector(config.statistics.naming);
+    this.renderer = new PrometheusRenderer(
+      this.state.labelNames,
+      { version: opts.version, processMetrics: opts.processMetrics ?? true },
+      COLLECTORS,
+      this.statistics.metrics,
+    );
+    this.reloadOk = this.renderer.gauge(RELOAD_OK, 'Whether the last configuration reload succeeded (1) or failed (0, the previous configuration still runs).');
+    this.reloadAt = this.renderer.gauge(RELOAD_AT, 'Unix time of the last successful configuration load (start-up or reload).');
+    this.reloadOk.set(1);
+    this.reloadAt.set(Date.now() / 1000);
+    this.internalErrors = this.renderer.counter(INTERNAL_ERRORS, 'Exceptions caught while a poll ran or its result was handed to the renderers (a bug: please report it), by stage (status, statistics); the series of that poll may be stale.', ['stage']);
+    this.scheduler = new Scheduler(this.state.targets, this.state.plan, {
+      onSnapshot: (key, s) => this.renderer.update(key, s),
+      onStatistics: (key, s) => {
+        this.stats.set(key, s);
+        this.renderer.update(key, s, [this.statistics]);
+      },
+      onError: (err, stage) => this.internalError(err, stage),
+    });
+    this.probes = new ProbeCache<Target>({
+      poll: (t) => this.scheduler.pollTarget(t),
+      render: (t, om) => this.renderProbe(t, om),
+      ...(opts.probeMinAgeMs !== undefined && { minAgeMs: opts.probeMinAgeMs }),
+    });
+  }
+
+  /** The running configuration: the last one loaded, but for settings that wait for a restart. */
+  get config(): Config {
+    return this.state.config;
+  }
+
+  get version(): string {
+    return this.opts.version;
+  }
+
+  get log(): Log {
+    return this.opts.log;
+  }
+
+  /** The watched targets (this shard's), in config order. */
+  get targets(): readonly Target[] {
+    return this.state.targets;
+  }
+
+  /** Ready once every target has been polled once (whatever the outcome). */
+  get ready(): boolean {
+    return this.firstRoundDone;
+  }
+
+  /** Latest snapshot of every daemon, in config order. */
+  snapshots(): DaemonSnapshot[] {
+    return this.state.targets.flatMap((t) => t.snapshots());
+  }
+
+  async start(): Promise<void> {
+    this.otel = this.startOtel(this.state.config);
+    await this.scheduler.start();
+    this.firstRoundDone = true;
+  }
+
+  /** GET /probe: one target's series alone, from a poll at most PROBE_MIN_AGE_MS old (made now
+   * if there is none, shared by every request meanwhile); undefined if not watched, 'busy' when
+   * too many probe requests wait already. */
+  async probe(name: string, openMetrics: boolean): Promise<ProbeBody | 'busy' | undefined> {
+    const t = this.state.targets.find((x) => x.name === name);
+    if (!t) return undefined;
+    return this.probes.get(t, openMetrics);
+  }
+
+  /** Loads a configuration, builds its whole state, then swaps it in; on any error before the
+   * swap the running one stays untouched. Reloads run one at a time. Never rejects, and a failed
+   * reload leaves the next one working. */
+  reload(load: () => Promise<Config>): Promise<ReloadResult> {
+    const run = this.reloading.then(() => this.reloadOnce(load)).catch((err: unknown) => this.failed(err));
+    this.reloading = run;
+    return run;
+  }
+
+  async stop(): Promise<void> {
+    await this.reloading;
+    await this.scheduler.stop();
+    // After the last poll: its spans and one last metric export are flushed.
+    await this.otel?.shutdown();
+    this.otel = undefined;
+    await Promise.all(this.state.targets.map((t) => t.close()));
+  }
+
+  /** A renderer of its own, for the time of one render: the target's label names only. */
+  private async renderProbe(t: Target, openMetrics: boolean): Promise<ProbeBody> {
+    const r = new PrometheusRenderer(labelNames([t]), { version: this.opts.version, processMetrics: false }, COLLECTORS, this.statistics.metrics);
+    for (const [key, s] of t.snapshotsByKey()) r.update(key, s);
+    for (const key of t.seriesKeys()) {
+      const s = this.stats.get(key);
+      if (s) r.update(key, s, [this.statistics]);
+    }
+    const { contentType, chunks } = await r.renderChunks(openMetrics);
+    return { contentType, body: Buffer.concat(chunks) };
+  }
+
+  private async reloadOnce(load: () => Promise<Config>): Promise<ReloadResult> {
+    let built: Built;
+    try {
+      built = buildState(await load(), this.state, this.opts.log);
+    } catch (err) {
+      return this.failed(err);
+    }
+    this.state = built.state; // the swap: from here on the new configuration runs
+    this.reloadOk.set(1);
+    this.reloadAt.set(Date.now() / 1000);
+    await this.settle(built);
+    const result = reloadResult(built);
+    this.opts.log.info({ added: result.added, removed: result.removed, kept: result.kept, pendingRestart: result.pendingRestart }, 'configuration reloaded');
+    return result;
+  }
+
+  private failed(err: unknown): ReloadResult {
+    this.reloadOk.set(0);
+    const error = reloadFailure(err);
+    this.opts.log.error({ err: error }, 'configuration reload failed; the previous configuration keeps running');
+    return { ok: false, error };
+  }
+
+  /** Past the swap, what runs follows the new state. Each step that fails is logged and the
+   * next one runs: the reload has happened, and is reported successful. */
+  private async settle({ state, changes, dropped }: Built): Promise<void> {
+    const warn = (what: string) => (err: unknown) => this.opts.log.warn({ err: reloadFailure(err) }, `after a reload: ${what} failed`);
+    const step = (what: string, fn: () => void): void => {
+      try {
+        fn();
+      } catch (err) {
+        warn(what)(err);
+      }
+    };
+    let firstPolls: Promise<void> = Promise.resolve();
+    // First: from here a dropped target's late results are discarded, so its series stay gone.
+    step('scheduling the new targets', () => void (firstPolls = this.scheduler.update(state.targets, state.plan)));
+    step('removing the series of removed targets', () => {
+      for (const key of dropped.flatMap((t) => t.seriesKeys())) {
+        this.renderer.remove(key);
+        this.stats.delete(key);
+      }
+    });
+    step('relabelling the series', () => this.renderer.relabel(state.labelNames));
+    const later = changes['restart process'];
+    if (later.length) this.opts.log.warn({ settings: later }, 'these settings take effect at the next restart');
+    await firstPolls.catch(warn('the first poll of new targets'));
+    await Promise.all(dropped.map((t) => t.close().catch(warn('closing a removed target'))));
+    if (changes.live.includes('otel') && this.firstRoundDone) {
+      try {
+        await this.otel?.shutdown();
+        this.otel = this.startOtel(state.config);
+      } catch (err) {
+        warn('restarting OTLP export')(err);
+      }
+    }
+  }
+
+  /** Counted every time, logged once per stage: a bug that fires every poll must not flood the log. */
+  private internalError(err: unknown, stage: Kind): void {
+    this.internalErrors.inc({ stage });
+    if (this.internalLogged.has(stage)) return;
+    this.internalLogged.add(stage);
+    const text = err instanceof Error ? `${err.name}: ${err.message}` : typeof err;
+    this.opts.log.error({ stage, err: text.slice(0, 200) }, `internal error handling a poll result, polling goes on (counted in ${INTERNAL_ERRORS}; logged once)`);
+  }
+
+  private startOtel(config: Config): Otel | undefined {
+    const settings = otelSettings(config.otel, this.opts.env ?? process.env, { version: this.opts.version, instanceId: randomUUID(), host: hostname() });
+    return startOtel(settings, { renderer: this.renderer, log: this.opts.log, version: this.opts.version });
+  }
+}
