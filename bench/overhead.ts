@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { expectSuccess } from '../src/kea/answer.js';
 import { parseStatus } from '../src/kea/status.js';
 import { CommandQueue } from '../src/queue/command-queue.js';
-import { Endpoint } from '../src/targets/endpoint.js';
+import { Endpoint } from '../src/endpoint/endpoint.js';
 import { UnixTransport } from '../src/transport/unix.js';
 import { rawCommand, rawStatusGet, startBigKea } from './stats-kea.js';
 import { median, p95, round } from './stats.js';

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { App, TargetSetupError } from './app.js';
 import { ConfigError, defaultConfig, loadConfigFile, parseListen } from './config/load.js';
 import type { Config } from './config/types.js';
+import { reservedLabels } from './render/prometheus/reserved-labels.js';
 import { buildProxyServer, buildServer } from './server/server.js';
 import { clientConnectionCap } from './server/connections.js';
 import { hashPassword } from './proxy/password.js';
@@ -72,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
   // Only --check-config may skip the files: a running exporter reads them.
   const files = !(args['check-config'] && args['syntax-only']);
   const load = async (): Promise<Config> => {
-    const c = configFile ? await loadConfigFile(configFile, process.env, { files }) : defaultConfig();
+    const c = configFile ? await loadConfigFile(configFile, process.env, { files, reservedLabels: reservedLabels() }) : defaultConfig();
     return listen ? Object.freeze({ ...c, listen }) : c;
   };
   let config: Config;

@@ -34,7 +34,8 @@ export interface StatisticsSnapshot extends SeriesOwner {
   subnets: ReadonlyMap<number, SubnetInfo>;
   /** Samples left out because of statistics.maxSeries. */
   dropped: number;
-  /** Cumulative statistic-get-all/config-get failures by reason. */
+  /** Cumulative statistic-get-all failures by reason (config-get is the daemon poller's, counted
+   * in its snapshot as command "config-get": the statistics poller sends none). */
   errors: Readonly<Partial<Record<ErrorCode, number>>>;
 }
 

@@ -53,7 +53,7 @@ export class App {
     config: Config,
     readonly opts: AppOptions,
   ) {
-    this.state = buildState(config, undefined, opts.log).state;
+    this.state = buildState(config, undefined, opts.log, (key) => this.forget(key)).state;
     this.statistics = statisticsCollector(config.statistics.naming);
     this.renderer = new PrometheusRenderer(
       this.state.labelNames,
@@ -157,7 +157,7 @@ export class App {
   private async reloadOnce(load: () => Promise<Config>): Promise<ReloadResult> {
     let built: Built;
     try {
-      built = buildState(await load(), this.state, this.opts.log);
+      built = buildState(await load(), this.state, this.opts.log, (key) => this.forget(key));
     } catch (err) {
       return this.failed(err);
     }
@@ -192,10 +192,7 @@ export class App {
     // First: from here a dropped target's late results are discarded, so its series stay gone.
     step('scheduling the new targets', () => void (firstPolls = this.scheduler.update(state.targets, state.plan)));
     step('removing the series of removed targets', () => {
-      for (const key of dropped.flatMap((t) => t.seriesKeys())) {
-        this.renderer.remove(key);
-        this.stats.delete(key);
-      }
+      for (const key of dropped.flatMap((t) => t.seriesKeys())) this.forget(key);
     });
     step('relabelling the series', () => this.renderer.relabel(state.labelNames));
     const later = changes['restart process'];
@@ -219,6 +216,12 @@ export class App {
     this.internalLogged.add(stage);
     const text = err instanceof Error ? `${err.name}: ${err.message}` : typeof err;
     this.opts.log.error({ stage, err: text.slice(0, 200) }, `internal error handling a poll result, polling goes on (counted in ${INTERNAL_ERRORS}; logged once)`);
+  }
+
+  /** The series of one owner (a daemon, or its statistics) that is no longer watched. */
+  private forget(key: string): void {
+    this.renderer.remove(key);
+    this.stats.delete(key);
   }
 
   private startOtel(config: Config): Otel | undefined {

@@ -53,7 +53,8 @@ export function labelNames(targets: readonly Target[]): string[] {
  * are kept by identity unless their own entry or a key every target holds changed. Touches
  * nothing that runs. Throws (a TargetSetupError) when a target cannot be built, having closed
  * those it built. */
-export function buildState(next: Config, running: AppState | undefined, log: Log): Built {
+/** `seriesGone`: a daemon left a target at run time (an agent's configuration dropped it). */
+export function buildState(next: Config, running: AppState | undefined, log: Log, seriesGone?: (key: string) => void): Built {
   const changed = running ? changedKeys(running.config, next) : [];
   const changes = { live: [], 'restart targets': [], 'restart process': [] } as Record<ReloadEffect, ReloadKey[]>;
   for (const k of changed) changes[RELOAD_TABLE[k]].push(k);
@@ -61,7 +62,7 @@ export function buildState(next: Config, running: AppState | undefined, log: Log
   const fresh = !running || changed.some(rebuildsEveryTarget);
   const queues = running && !fresh ? running.queues : newQueues(config);
   const keep = running && !fresh ? running.targets : [];
-  const targets = buildTargets(config, keep, queues, log);
+  const targets = buildTargets(config, keep, queues, log, seriesGone);
   return {
     state: { config, queues, targets, labelNames: labelNames(targets), plan: schedulerPlan(config) },
     changes,
@@ -84,10 +85,11 @@ function newQueues(config: Config): QueueRegistry {
 }
 
 /** This shard's targets; one whose entry is unchanged and is in `keep` is that running Target. */
-function buildTargets(config: Config, keep: readonly Target[], queues: QueueRegistry, log: Log): Target[] {
+function buildTargets(config: Config, keep: readonly Target[], queues: QueueRegistry, log: Log, seriesGone?: (key: string) => void): Target[] {
   const ctx: TargetContext = {
     poll: config.poll, statistics: config.statistics, queues, log,
     publishHash: hashPublisher(config.hashKey ?? PROCESS_HASH_KEY),
+    ...(seriesGone && { seriesGone }),
   };
   const built: Target[] = [];
   config.targets.forEach((tc, index) => {

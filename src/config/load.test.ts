@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, defaultConfig, loadConfigFile, parseConfigText } from './load.js';
-import { RESERVED_LABELS } from './schema.js';
+import { ConfigError, defaultConfig, loadConfigFile, parseConfigText, type LoadOptions } from './load.js';
 import type { Config } from './types.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/config');
@@ -52,9 +51,10 @@ async function rejects(
   expected: { path: string; line?: number; message?: RegExp },
   ext = '.yaml',
   env: NodeJS.ProcessEnv = {},
+  options: LoadOptions = {},
 ): Promise<ConfigError> {
   const file = await writeTemp(text, ext);
-  const err = await loadConfigFile(file, env).then(
+  const err = await loadConfigFile(file, env, options).then(
     () => assert.fail(`expected ${file} to be rejected`),
     (e: unknown) => e,
   );
@@ -253,10 +253,22 @@ describe('rejected files', () => {
     await rejects(label('1st: x'), { path: 'targets[0].labels["1st"]', line: 5 });
     await rejects(label('__meta: x'), { path: 'targets[0].labels.__meta', line: 5, message: /"__"/ });
     await rejects(label('site: {a: 1}'), { path: 'targets[0].labels.site', line: 5, message: /string/ });
-    assert.equal(RESERVED_LABELS.length, 25);
-    for (const name of RESERVED_LABELS) {
-      await rejects(label(`${name}: x`), { path: `targets[0].labels.${name}`, line: 5, message: /reserved/ });
+  });
+
+  // The set itself is derived from the declared families: src/render/prometheus/reserved-labels.test.ts.
+  it('refuses the reserved label names it is given, at their key and line, with the other problems', async () => {
+    const reservedLabels = new Set(['context', 'subnet_id']);
+    const label = (l: string): string => `${SOCKET_TARGET}    labels:\n      site: x\n      ${l}\n`;
+    for (const name of reservedLabels) {
+      await rejects(label(`${name}: x`), { path: `targets[0].labels.${name}`, line: 6, message: new RegExp(`^label name "${name}" is reserved: the exporter sets it itself$`) }, '.yaml', {}, { reservedLabels });
     }
+    const json = await rejects('{ targets: [{ name: "a", socket: "/x" }, { name: "b", socket: "/y", labels: { context: "c" } }] }', { path: 'targets[1].labels.context', message: /reserved/ }, '.json5', {}, { reservedLabels });
+    assert.equal(json.issues.length, 1);
+    // One error for every problem of the file, the schema's and these.
+    const both = await rejects(`poll: {maxInFlight: 0}\n${label('context: x')}`, { path: 'targets[0].labels.context', line: 7 }, '.yaml', {}, { reservedLabels });
+    assert.deepEqual(both.issues.map((i) => i.path), ['poll.maxInFlight', 'targets[0].labels.context']);
+    // Only the names given: the loader knows no family.
+    assert.deepEqual((await loadText(label('context: x'))).targets[0]?.labels, { site: 'x', context: 'x' });
   });
 
   it('reports every problem in one ConfigError, one per line', async () => {

@@ -6,6 +6,7 @@ import { stripHashComments } from './comments.js';
 import { substituteEnv, type Env, type PathIssue } from './env.js';
 import { ConfigError, formatPath, type ConfigIssue, type KeyPath } from './error.js';
 import { checkReferencedFiles, osReason, referencedFiles } from './files.js';
+import { reservedLabelIssues } from './reserved-labels.js';
 import { configFileSchema, describeIssues, toConfig } from './schema.js';
 import { json5SyntaxMessage, yamlLoadMessage, yamlSyntaxMessage } from './syntax.js';
 import type { Config } from './types.js';
@@ -18,6 +19,13 @@ export { parseDuration } from './duration.js';
 
 type Format = 'yaml' | 'json';
 
+/** What the loader checks beyond the file format. */
+export interface LoadOptions {
+  /** Label names the exporter sets itself, refused as target labels. The renderers know them
+   * (src/render/prometheus/reserved-labels.ts): the composition root passes them in. */
+  reservedLabels?: ReadonlySet<string>;
+}
+
 /** A parsed file: its plain value and, when the format allows, the line of a key path. */
 interface Parsed {
   value: unknown;
@@ -29,7 +37,7 @@ const FORMATS: Record<string, Format> = { '.yaml': 'yaml', '.yml': 'yaml', '.jso
 /** Reads, parses, validates and freezes a config file (.yaml, .yml, .json, .json5), and checks
  * that every file it names (TLS material) can be read, so that a reload never fails half-way
  * (`files: false` skips that, like promtool's --syntax-only: CI away from the mounted files). */
-export async function loadConfigFile(file: string, env: Env = process.env, options: { files?: boolean } = {}): Promise<Config> {
+export async function loadConfigFile(file: string, env: Env = process.env, options: LoadOptions & { files?: boolean } = {}): Promise<Config> {
   const format = formatOf(file);
   let text: string;
   try {
@@ -37,7 +45,7 @@ export async function loadConfigFile(file: string, env: Env = process.env, optio
   } catch (err) {
     throw fileError(file, `cannot read file: ${osReason(err)}`);
   }
-  const { config, toIssues } = parseAs(format, text, file, env);
+  const { config, toIssues } = parseAs(format, text, file, env, options);
   if (options.files === false) return config;
   const problems = await checkReferencedFiles(referencedFiles(config));
   if (problems.length > 0) throw new ConfigError(file, toIssues(problems));
@@ -46,8 +54,8 @@ export async function loadConfigFile(file: string, env: Env = process.env, optio
 
 /** Same as loadConfigFile with the text already in hand, and no I/O: the files the config names
  * are not checked. `file` picks the format and the base directory. */
-export function parseConfigText(text: string, file: string, env: Env = process.env): Config {
-  return parseAs(formatOf(file), text, file, env).config;
+export function parseConfigText(text: string, file: string, env: Env = process.env, options: LoadOptions = {}): Config {
+  return parseAs(formatOf(file), text, file, env, options).config;
 }
 
 // Only listen/poll defaults are left out on purpose: they come from the schema, like for any file.
@@ -69,7 +77,7 @@ targets:
 
 /** The configuration used when no --config is given. */
 export function defaultConfig(): Config {
-  return parseAs('yaml', DEFAULT_CONFIG_YAML, '(built-in default config)', {}).config;
+  return parseAs('yaml', DEFAULT_CONFIG_YAML, '(built-in default config)', {}, {}).config;
 }
 
 function formatOf(file: string): Format {
@@ -82,7 +90,7 @@ function formatOf(file: string): Format {
 
 /** Every message below names the key and line, says what was expected and the type found, and
  * never quotes a value of the file: the same text goes to stderr, the log and /-/reload. */
-function parseAs(format: Format, text: string, file: string, env: Env): { config: Config; toIssues: (list: readonly PathIssue[]) => ConfigIssue[] } {
+function parseAs(format: Format, text: string, file: string, env: Env, options: LoadOptions): { config: Config; toIssues: (list: readonly PathIssue[]) => ConfigIssue[] } {
   const source = text.replace(/^\uFEFF/, '');
   const parsed = format === 'yaml' ? parseYaml(source, file) : parseJson(source, file);
   if (parsed.value === null || parsed.value === undefined) throw fileError(file, 'file is empty');
@@ -95,7 +103,10 @@ function parseAs(format: Format, text: string, file: string, env: Env): { config
   const expanded = substituteEnv(parsed.value, env);
   if (expanded.issues.length > 0) throw new ConfigError(file, toIssues(expanded.issues));
   const result = configFileSchema.safeParse(expanded.value, { reportInput: true });
-  if (!result.success) throw new ConfigError(file, toIssues(describeIssues(result.error.issues)));
+  const reserved = options.reservedLabels ? reservedLabelIssues(expanded.value, options.reservedLabels) : [];
+  if (!result.success || reserved.length > 0) {
+    throw new ConfigError(file, toIssues([...(result.success ? [] : describeIssues(result.error.issues)), ...reserved]));
+  }
   const config = toConfig(result.data, path.dirname(path.resolve(file)));
   const index = result.data.shard.index ?? (config.shard.count > 1 ? shardIndexFromEnv(env) : 0);
   if (index === undefined && config.shard.count > 1) {

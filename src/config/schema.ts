@@ -10,14 +10,6 @@ import { check, duration, filePath } from './schema-parts.js';
 import { HASH_KEY_MIN_LENGTH } from '../kea/published-hash.js';
 import { DEFAULTS, type Config, type TargetConfig } from './types.js';
 
-/** Label names the exporter sets itself; a target label with one of these would clash. */
-export const RESERVED_LABELS = [
-  'target', 'daemon', 'state', 'relationship', 'role', 'mode', 'version', 'hash',
-  'source', 'ha_peers', 'window', 'command', 'reason', 'service', 'code', 'quantile', 'le', 'cause',
-  // statistics (both namings)
-  'type', 'operation', 'subnet', 'subnet_id', 'shared_network', 'pool', 'key',
-] as const;
-
 const SERVICES = ['dhcp4', 'dhcp6', 'd2'] as const;
 const TARGET_NAME_RE = /^[A-Za-z0-9_.:-]+$/;
 const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -45,9 +37,7 @@ const labels = z
         ? 'invalid label name (must match [a-zA-Z_][a-zA-Z0-9_]*)'
         : name.startsWith('__')
           ? 'label names starting with "__" are reserved by Prometheus'
-          : (RESERVED_LABELS as readonly string[]).includes(name)
-            ? `label name "${name}" is reserved: the exporter sets it itself`
-            : undefined;
+          : undefined; // the names the exporter sets itself: reserved-labels.ts, by the loader
       if (bad) ctx.addIssue({ code: 'custom', path: [name], message: bad });
     }
   });

@@ -1,8 +1,7 @@
-import { hashPublisher } from '../kea/published-hash.js';
-import type { AnswerStream } from '../transport/stream.js';
 /** A poll held up by proxied commands: the daemon reads busy (last known state kept), not down;
- * Kea really silent still reads down. Against a fake Kea socket; the proxied command holding the
- * daemon's one slot is either a gate on the queue or a real forwarded command. */
+ * Kea really silent still reads down. Against a fake Kea socket, through the real Target; the
+ * proxied command holding the daemon's one slot is either a gate on the queue or a real
+ * forwarded command. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,21 +9,21 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from '../app.js';
 import { parseConfigText } from '../config/load.js';
-import { DaemonPoller } from './daemon-poller.js';
 import type { PollWatch } from './late-watch.js';
-import { Endpoint } from '../targets/endpoint.js';
-import { CommandQueue } from '../queue/command-queue.js';
-import { UnixTransport } from '../transport/unix.js';
 import { MemoryLog } from '../../test/support/memory-log.js';
-import type { DaemonSnapshot } from '../snapshot.js';
-import { FakeKea, keaHandler } from '../../test/support/fake-kea.js';
 import { pollAll } from '../../test/support/poll.js';
+import type { DaemonSnapshot } from '../snapshot.js';
+import type { AnswerStream } from '../transport/stream.js';
+import { FakeKea, keaHandler } from '../../test/support/fake-kea.js';
+import { probeQueue } from '../../test/support/queue-probe.js';
+import { testTarget } from '../../test/support/target.js';
 
 let dir: string;
 const fakes: FakeKea[] = [];
+const closers: (() => Promise<void>)[] = [];
 before(() => (dir = mkdtempSync(path.join(tmpdir(), 'busy-'))));
 after(async () => {
-  await Promise.all(fakes.map((f) => f.close()));
+  await Promise.all([...fakes.map((f) => f.close()), ...closers.map((c) => c())]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -32,13 +31,13 @@ let n = 0;
 async function setup() {
   const fake = await FakeKea.start({ path: path.join(dir, `k${n++}.sock`), handler: keaHandler({ version: '2.2', daemon: 'dhcp4', pid: 100 }) });
   fakes.push(fake);
-  const log = new MemoryLog();
-  const queue = new CommandQueue({ maxInFlight: 1, maxQueued: 10 });
-  const endpoint = new Endpoint(new UnixTransport(fake.path, 1 << 20), queue, undefined, 'k');
-  const poller = new DaemonPoller({ target: 't', labels: {}, endpoint, timeoutMs: 500, log, daemon: 'dhcp4', publishHash: hashPublisher('busy-test-key') });
+  const t = testTarget(`{ name: t, socket: "${fake.path}", daemon: dhcp4 }`, { settings: 'poll: { timeout: 500ms }' });
+  closers.push(() => t.close());
+  const endpoint = t.target.endpointFor(undefined)!;
+  const poller = { poll: (watch?: PollWatch) => t.pollOne('self', watch), get snapshot() { return t.snapshot()!; } };
   assert.equal((await poller.poll()).up, true);
   fake.commands.splice(0);
-  return { fake, log, queue, endpoint, poller };
+  return { fake, log: t.log, queue: endpoint.queue, endpoint, poller };
 }
 
 function gate() {
@@ -164,20 +163,20 @@ test('App: a poll held up by a proxied command for many intervals: busy 1 and ke
     const render = async () => (await app.renderer.render(false)).body;
     const series = (name: string) => new RegExp(`^${name}\\{target="t",daemon="dhcp4"\\} (\\S+)$`, 'm');
     const read = (body: string, name: string) => Number(series(name).exec(body)?.[1]);
-    const q = app.targets[0]!.endpoints()[0]!.queue;
+    const q = app.targets[0]!.endpointFor(undefined)!.queue;
     const proxied = gate();
     const holding = q.run(() => proxied.p, { runMs: 30_000, waitMs: 30_000 });
+    // Put on after the proxied command: what waits from now on are the scheduler's polls.
+    const seen = probeQueue(q);
     const sent = fake.commands.length;
-    let maxQueued = 0;
     let body = '';
     for (const until = Date.now() + 10_000; Date.now() < until && read(body, 'kea_exporter_daemon_busy') !== 1; await sleep(10)) {
-      maxQueued = Math.max(maxQueued, q.queued);
       body = await render();
     }
     assert.equal(read(body, 'kea_exporter_daemon_busy'), 1);
     assert.equal(read(body, 'kea_up'), 1);
-    for (let i = 0; i < 10; i++, await sleep(20)) maxQueued = Math.max(maxQueued, q.queued);
-    assert.equal(maxQueued, 1, 'one poll waits; the scheduler starts no second one meanwhile');
+    await sleep(200); // many intervals more
+    assert.equal(seen.maxWaiting, 1, 'one poll waits; the scheduler starts no second one meanwhile');
     assert.equal(fake.commands.length, sent, 'nothing reached Kea while the proxied command held the slot');
     proxied.open();
     await holding;

@@ -9,13 +9,6 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DaemonPoller } from './daemon-poller.js';
-import { Endpoint } from '../targets/endpoint.js';
-import { CommandQueue } from '../queue/command-queue.js';
-import { UnixTransport } from '../transport/unix.js';
-import { HttpTransport } from '../transport/http.js';
-import type { Transport } from '../transport/transport.js';
-import { MemoryLog } from '../../test/support/memory-log.js';
 import { parseConfigHash } from '../kea/config-hash.js';
 import { hashPublisher } from '../kea/published-hash.js';
 import type { DaemonKind } from '../kea/types.js';
@@ -23,6 +16,7 @@ import { CAPTURES_DIR } from '../../test/support/captures.js';
 import { fixtureArgs } from '../../test/support/fixture-files.js';
 import { FakeKea, keaHandler, type FakeHandler } from '../../test/support/fake-kea.js';
 import { FakeAgent, type FakeAgentOptions } from '../../test/support/fake-agent.js';
+import { testTarget } from '../../test/support/target.js';
 
 let dir: string;
 const closers: (() => Promise<void>)[] = [];
@@ -75,11 +69,11 @@ function served(c: Case, configGet: string): FakeHandler {
 
 const identity = (h: string): string => h;
 
-async function poll(transport: Transport, service: string | undefined, daemon: DaemonKind | undefined, publishHash = identity) {
-  closers.push(() => transport.close());
-  const endpoint = new Endpoint(transport, new CommandQueue({ maxInFlight: 1, maxQueued: 10 }), service, 'k');
-  const base = { target: 't', labels: {}, endpoint, timeoutMs: 2000, log: new MemoryLog(), publishHash };
-  return new DaemonPoller(daemon ? { ...base, daemon } : base).poll();
+/** One poll through the real Target: `target` is its YAML flow map (name k); `id` the daemon. */
+async function poll(target: string, id = 'self', publishHash = identity) {
+  const t = testTarget(`{ name: k, ${target} }`, { settings: 'poll: { timeout: 2s }', publishHash });
+  closers.push(() => t.close());
+  return t.pollOne(id);
 }
 
 async function unix(c: Case): Promise<FakeKea> {
@@ -94,7 +88,6 @@ async function agent(opts: FakeAgentOptions): Promise<FakeAgent> {
   return a;
 }
 
-const http = (a: FakeAgent): HttpTransport => new HttpTransport({ url: a.url }, 1, 8 << 20);
 const SERVICE: Partial<Record<DaemonKind, string>> = { dhcp4: 'dhcp4', dhcp6: 'dhcp6', d2: 'd2' };
 
 test('the real captures give the cases this test needs', () => {
@@ -109,25 +102,25 @@ for (const c of CASES) {
     if (!listed(c)) {
       // A daemon's UNIX socket: the answer is a bare map.
       const fake = await unix(c);
-      const s = await poll(new UnixTransport(fake.path, 8 << 20), undefined, c.daemon);
+      const s = await poll(`socket: "${fake.path}", daemon: ${c.daemon}`);
       assert.equal(s.up, true, s.error?.message);
       assert.deepEqual(fake.commands, ['status-get', 'version-get', 'config-hash-get', 'config-get']);
       assert.deepEqual(s.configHash, want);
       // Detected at first contact (no daemon configured): straight to config-get, same value.
-      assert.deepEqual((await poll(new UnixTransport(fake.path, 8 << 20), undefined, undefined)).configHash, want);
+      assert.deepEqual((await poll(`socket: "${fake.path}"`)).configHash, want);
       // The same daemon behind a Control Agent: the agent's list holds its answer as the one
       // element; the hash is of that element's arguments.
       const svc = SERVICE[c.daemon];
       if (svc) {
         const a = await agent({ role: 'agent', services: { [svc]: served(c, c.text) } });
-        const viaAgent = await poll(http(a), svc, c.daemon);
+        const viaAgent = await poll(`url: "${a.url}", services: [${svc}]`, svc);
         assert.equal(viaAgent.up, true, viaAgent.error?.message);
         assert.deepEqual(viaAgent.configHash, want);
       }
     } else {
       // A 3.0 daemon's own HTTP socket, or the Control Agent answering for itself: a list.
       const a = await agent(c.daemon === 'ca' ? { role: 'agent', self: served(c, element(c)) } : { role: 'daemon', self: served(c, element(c)) });
-      const s = await poll(http(a), undefined, c.daemon);
+      const s = await poll(c.daemon === 'ca' ? `url: "${a.url}", services: []` : `url: "${a.url}", daemon: ${c.daemon}`);
       assert.equal(s.up, true, s.error?.message);
       assert.deepEqual(a.commands, ['status-get', 'version-get', 'config-hash-get', 'config-get']);
       assert.deepEqual(s.configHash, want);
@@ -138,7 +131,7 @@ for (const c of CASES) {
 test('only the keyed form leaves the poller: the computed hash is published through publishHash', async () => {
   const c = CASES.find((x) => x.version === '3.0.4' && x.name === 'dhcp6')!;
   const publish = hashPublisher('computed-hash-test-key');
-  const s = await poll(new UnixTransport((await unix(c)).path, 8 << 20), undefined, 'dhcp6', publish);
+  const s = await poll(`socket: "${(await unix(c)).path}", daemon: dhcp6`, 'self', publish);
   assert.deepEqual(s.configHash, { hash: publish(c.kea), source: 'computed' });
   assert.ok(!JSON.stringify(s).includes(c.kea), 'the raw hash is nowhere in the snapshot');
 });

@@ -1,23 +1,22 @@
+/** The daemon poller through the real Target (its config cache and endpoint as wired there),
+ * against a fake Kea socket. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DaemonPoller } from './daemon-poller.js';
-import { Endpoint } from '../targets/endpoint.js';
-import { CommandQueue } from '../queue/command-queue.js';
-import { UnixTransport } from '../transport/unix.js';
-import { MemoryLog } from '../../test/support/memory-log.js';
 import type { DaemonKind } from '../kea/types.js';
 import { hashPublisher } from '../kea/published-hash.js';
 import { FakeKea, keaHandler, type KeaHandler, type KeaVersion } from '../../test/support/fake-kea.js';
+import { testTarget } from '../../test/support/target.js';
 
 let dir: string;
 const fakes: FakeKea[] = [];
+const closers: (() => Promise<void>)[] = [];
 before(() => (dir = mkdtempSync(path.join(tmpdir(), 'poller-'))));
 // Closed here too, so a failed assertion cannot leave a server holding the test run open.
 after(async () => {
-  await Promise.all(fakes.map((f) => f.close()));
+  await Promise.all([...fakes.map((f) => f.close()), ...closers.map((c) => c())]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -29,13 +28,13 @@ async function setup(opts: { version: KeaVersion; daemon?: DaemonKind; configure
   const handler = keaHandler({ version: opts.version, daemon: opts.daemon ?? 'dhcp4', ha: opts.ha, pid: 100, now });
   const fake = await FakeKea.start({ path: path.join(dir, `k${n++}.sock`), handler });
   fakes.push(fake);
-  const log = new MemoryLog();
-  const endpoint = new Endpoint(new UnixTransport(fake.path, 1 << 20), new CommandQueue({ maxInFlight: 1, maxQueued: 10 }), undefined, 'k');
-  const base = { target: 't', labels: {}, endpoint, timeoutMs: 500, log, now, publishHash: publish };
-  const poller = new DaemonPoller(opts.configured ? { ...base, daemon: opts.configured } : base);
+  const daemon = opts.configured ? `, daemon: ${opts.configured}` : '';
+  const t = testTarget(`{ name: t, socket: "${fake.path}"${daemon} }`, { settings: 'poll: { timeout: 500ms }', now, publishHash: publish });
+  closers.push(() => t.close());
+  const poller = { poll: () => t.pollOne(), get snapshot() { return t.snapshot()!; } };
   const advance = (s: number) => (clock += s * 1000);
   const commands = () => fake.commands.splice(0);
-  return { fake, handler: handler as KeaHandler, poller, log, advance, commands };
+  return { fake, handler: handler as KeaHandler, poller, log: t.log, advance, commands };
 }
 
 describe('commands issued', () => {

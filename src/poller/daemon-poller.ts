@@ -1,15 +1,13 @@
 import { KeaError, toKeaError, type ErrorCode } from '../errors.js';
 import { expectSuccess } from '../kea/answer.js';
-import { configGetHash, parseConfigGet, parseConfigHash } from '../kea/config-hash.js';
-import type { HashPublisher } from '../kea/published-hash.js';
-import { sharedConfig, type SharedConfig } from '../kea/shared-config.js';
 import { parseStatus } from '../kea/status.js';
 import { parseVersion } from '../kea/version.js';
 import type { DaemonKind } from '../kea/types.js';
 import type { ConfigHash, DaemonSnapshot, Status } from '../snapshot.js';
-import type { Endpoint } from '../targets/endpoint.js';
+import type { Endpoint } from '../endpoint/endpoint.js';
 import type { Log } from '../log.js';
 import { ATTR, SpanStatusCode, traced } from '../telemetry/tracing.js';
+import type { DaemonConfig, DaemonConfigCache } from './daemon-config.js';
 import { watchLate, type PollWatch } from './late-watch.js';
 
 /** Kea reports whole seconds; start or commit times moving by more than this are real. */
@@ -20,33 +18,28 @@ export interface PollerOptions {
   daemon?: DaemonKind;
   labels: Readonly<Record<string, string>>;
   endpoint: Endpoint;
+  /** This daemon's configuration, read once per config hash (shared with its other readers). */
+  config: DaemonConfigCache;
   timeoutMs: number;
   log: Log;
-  /** Keys every config hash before it enters a snapshot: snapshots are what gets published. */
-  publishHash: HashPublisher;
   now?: () => number;
-  /** Told about every config-get this poller fetches, so others need not fetch it again. */
-  onConfig?: (configGetArgs: unknown, hash: string, daemon: DaemonKind) => void;
 }
 
 /** Polls one daemon with as few commands as possible: status-get each cycle; version-get at first
- * contact and after a restart; the config hash at first contact and after a config commit. */
+ * contact and after a restart; the config hash at first contact and after a restart or a config
+ * commit; config-get (through the config cache) once per hash. */
 export class DaemonPoller {
   private snap: DaemonSnapshot;
   private daemon: DaemonKind | undefined;
   private prev?: { status: Status; at: number };
-  private hashMode: 'kea' | 'computed' | undefined;
   private needVersion = true;
   private needHash = true;
   /** The config hash last fetched (keyed), even one found to be another daemon's. */
   private latest: ConfigHash | undefined;
-  /** The config hash whose config-get was read last: what answers, and sharedConfig, are known for it. */
-  private readFor: string | undefined;
-  /** Set when that config-get was another daemon's than expected (wrong_daemon until it changes). */
-  private found: DaemonKind | undefined;
-  private reads = 0;
-  private shared: SharedConfig | undefined;
-  private sharedFailing = false;
+  /** The configuration last judged (the daemon that answers it): a wrong daemon is counted
+   * once per config-get read, not on every poll that sends nothing to tell. */
+  private judged: DaemonConfig | undefined;
+  private configFailing = false;
   private readonly now: () => number;
 
   constructor(private readonly o: PollerOptions) {
@@ -103,31 +96,37 @@ export class DaemonPoller {
         next.version = parseVersion(await this.o.endpoint.command('version-get', this.o.timeoutMs));
         this.needVersion = false;
       }
-      const reads = this.reads;
       if (this.needHash) {
         command = 'config-hash';
-        this.latest = await this.fetchHash();
+        // While what answers is unknown, config-get tells it and the hash at once.
+        this.latest = await this.o.config.hash(this.daemon === undefined);
         this.needHash = false;
       }
-      const hash = this.latest!; // needHash is set until the first hash is had
       // One config-get per configuration (its hash encodes the top-level key): what answers.
-      if (this.readFor !== hash.hash) {
+      if (this.o.config.latest?.hash.hash !== this.latest!.hash) {
         command = 'config-get';
-        await this.fetchConfig(next);
+        await this.readConfig(next);
       }
-      if (this.found) {
+      const hash = this.latest!; // needHash is set until the first hash is had
+      // The last configuration read (an older one while config-get fails): who answers it.
+      const cfg = this.o.config.latest;
+      const fresh = cfg !== this.judged;
+      this.judged = cfg;
+      if (cfg && this.daemon && cfg.kind !== this.daemon) {
         // Until the hash changes or Kea restarts nothing more is sent, but restarts must be seen.
         this.prev = { status, at: answeredAt };
-        if (this.reads === reads) command = '';
-        throw new KeaError('wrong_daemon', `${this.o.endpoint.label} answers as ${this.found}, ${this.o.daemon ? 'configured' : 'detected at first contact'} as ${this.daemon}`);
+        if (!fresh) command = '';
+        throw new KeaError('wrong_daemon', `${this.o.endpoint.label} answers as ${cfg.kind}, ${this.o.daemon ? 'configured' : 'detected at first contact'} as ${this.daemon}`);
       }
+      if (cfg) this.daemon = cfg.kind;
       if (next.configHash?.hash !== hash.hash) {
         if (next.configHash) next.configChanges = this.snap.configChanges + 1;
         // The commit time Kea reports (reload) dates the configuration better than our poll does.
         next.lastConfigChangeAt = Math.round(answeredAt / 1000 - status.reload) * 1000;
         next.configHash = hash;
       }
-      next.sharedConfig = this.shared;
+      if (cfg?.shared) next.sharedConfig = cfg.shared;
+      else delete next.sharedConfig;
       next.haTransitions = this.countTransitions(status);
       next.daemon = this.daemon ?? 'unknown';
       next.status = status;
@@ -142,7 +141,7 @@ export class DaemonPoller {
       next.up = false;
       next.error = { code: e.code, message: e.message };
       // A wrong daemon already counted is not counted again on polls that sent nothing to tell.
-      if (command) next.commandErrors = bump(this.snap.commandErrors, command, e.code);
+      if (command) next.commandErrors = bump(next.commandErrors, command, e.code);
     }
     next.pollDurationSeconds = (this.now() - started) / 1000;
     this.settleBusy(next, late?.stop() ?? false);
@@ -177,14 +176,6 @@ export class DaemonPoller {
     return expectSuccess(answer, `${command} on ${this.o.endpoint.label}`);
   }
 
-  /** config-get: its arguments, and the raw hash of the configuration they show. */
-  private async configGet(): Promise<{ args: unknown; daemon: DaemonKind; hash: ConfigHash }> {
-    const { answer, text } = await this.o.endpoint.commandText('config-get', this.o.timeoutMs);
-    const args = expectSuccess(answer, `config-get on ${this.o.endpoint.label}`);
-    const info = parseConfigGet(args);
-    return { args, daemon: info.daemon, hash: configGetHash(info, text) };
-  }
-
   /** Flags what must be fetched again; returns whether the daemon restarted. */
   private noticeRestartAndReload(s: Status, at: number): boolean {
     const p = this.prev;
@@ -202,56 +193,20 @@ export class DaemonPoller {
     return restarted;
   }
 
-  /** config-hash-get where Kea has it (2.4+); otherwise (2.2 answers result 2), or when the
-   * daemon type is still unknown, config-get and the hash it carries or Kea's rule gives. */
-  private async fetchHash(): Promise<ConfigHash> {
-    if (this.daemon && this.hashMode !== 'computed') {
-      try {
-        const hash = parseConfigHash(await this.run('config-hash-get'));
-        this.hashMode = 'kea';
-        return { hash: this.o.publishHash(hash), source: 'kea' };
-      } catch (err) {
-        if (!(err instanceof KeaError && err.code === 'unsupported')) throw err;
-        this.hashMode = 'computed';
-      }
-    }
-    const { args, daemon, hash } = await this.configGet();
-    if (hash.source === 'kea') this.hashMode = 'kea';
-    this.readConfig(args, hash.hash, daemon);
-    return { hash: this.o.publishHash(hash.hash), source: hash.source };
-  }
-
   /** Kea 2.4+ hashes without config-get; what answers, and the shared hash, need it once per
    * configuration. A failure is counted but keeps the daemon up as configured: the next poll
-   * tries again. */
-  private async fetchConfig(next: DaemonSnapshot): Promise<void> {
+   * tries again. An answer newer than the hash asked for (a commit meanwhile) is taken as is. */
+  private async readConfig(next: DaemonSnapshot): Promise<void> {
     try {
-      const { args, daemon, hash } = await this.configGet();
-      this.readConfig(args, hash.hash, daemon);
-      this.sharedFailing = false;
+      this.latest = (await this.o.config.read(this.latest!.hash)).hash;
+      this.configFailing = false;
     } catch (err) {
       const e = toKeaError(err);
       // One line when it starts failing, not one per poll while it keeps failing.
-      if (!this.sharedFailing) this.o.log.warn({ target: next.target, err: e.message }, 'config-get failed');
-      this.sharedFailing = true;
+      if (!this.configFailing) this.o.log.warn({ target: next.target, err: e.message }, 'config-get failed');
+      this.configFailing = true;
       next.commandErrors = bump(next.commandErrors, 'config-get', e.code);
     }
-  }
-
-  /** What a config-get says: the daemon that answers (the configured kind, else the one detected
-   * at first contact, must match: a socket or URL can lead to another daemon than meant) and,
-   * when it matches, the shared hash and the config for the others. `rawHash`: the daemon's own
-   * hash (on 2.2 Kea's rule over the printed config); only its keyed form leaves this poller. */
-  private readConfig(args: unknown, rawHash: string, daemon: DaemonKind): void {
-    this.reads++;
-    this.readFor = this.o.publishHash(rawHash);
-    this.found = this.daemon && daemon !== this.daemon ? daemon : undefined;
-    if (this.found) return; // another daemon's configuration: nothing of it is kept or handed on
-    this.daemon = daemon;
-    this.o.endpoint.daemon = daemon;
-    const shared = sharedConfig(args);
-    this.shared = shared && { hash: this.o.publishHash(shared.hash), haPeers: shared.haPeers };
-    this.o.onConfig?.(args, this.readFor, daemon);
   }
 
   private countTransitions(s: Status): Readonly<Record<string, number>> {

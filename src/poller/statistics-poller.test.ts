@@ -1,47 +1,38 @@
+/** The statistics poller through the real Target: its subnet labels come from the daemon's
+ * config cache (filled by the daemon poller), so a statistics poll is one statistic-get-all. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { hashPublisher } from '../kea/published-hash.js';
-import { DaemonPoller } from './daemon-poller.js';
-import { StatisticsPoller } from './statistics-poller.js';
-import { Endpoint } from '../targets/endpoint.js';
-import { CommandQueue } from '../queue/command-queue.js';
-import { UnixTransport } from '../transport/unix.js';
-import { MemoryLog } from '../../test/support/memory-log.js';
-import type { StatisticsConfig } from '../config/types.js';
 import { FakeKea, keaHandler, type KeaHandler, type KeaVersion } from '../../test/support/fake-kea.js';
 import { CAPTURED, captureHandler } from '../../test/support/capture-kea.js';
+import { testTarget } from '../../test/support/target.js';
 
 let dir: string;
 const fakes: FakeKea[] = [];
+const closers: (() => Promise<void>)[] = [];
 before(() => (dir = mkdtempSync(path.join(tmpdir(), 'stats-'))));
 after(async () => {
-  await Promise.all(fakes.map((f) => f.close()));
+  await Promise.all([...fakes.map((f) => f.close()), ...closers.map((c) => c())]);
   rmSync(dir, { recursive: true, force: true });
 });
 
-const CONFIG: StatisticsConfig = { enabled: true, intervalMs: 30_000, perSubnet: true, perPool: true, maxSeries: 100_000, naming: 'default' };
-
 let n = 0;
-async function setup(version: KeaVersion, config: Partial<StatisticsConfig> = {}) {
+/** A dhcp4 socket target; `statistics`: the YAML flow map of the statistics settings. */
+async function setup(version: KeaVersion, statistics = '{}', kind: 'dhcp4' | 'dhcp6' = 'dhcp4') {
   let clock = 1_800_000_000_000;
   const now = () => clock;
-  const handler = keaHandler({ version, daemon: 'dhcp4', pid: 100, now });
+  const handler = keaHandler({ version, daemon: kind, pid: 100, now });
   const fake = await FakeKea.start({ path: path.join(dir, `s${n++}.sock`), handler });
   fakes.push(fake);
-  const log = new MemoryLog();
-  const endpoint = new Endpoint(new UnixTransport(fake.path, 1 << 22), new CommandQueue({ maxInFlight: 1, maxQueued: 10 }), undefined, 's');
-  let stats: StatisticsPoller | undefined = undefined;
-  const daemon = new DaemonPoller({
-    target: 't', daemon: 'dhcp4', labels: {}, endpoint, timeoutMs: 1000, log, now, publishHash: hashPublisher('statistics-poller-test'),
-    onConfig: (args, hash, d) => stats?.noteConfig(args, hash, d),
-  });
-  stats = new StatisticsPoller({ endpoint, status: () => daemon.snapshot, config: { ...CONFIG, ...config }, timeoutMs: 1000, log });
+  const t = testTarget(`{ name: t, socket: "${fake.path}", daemon: ${kind} }`, { settings: `poll: { timeout: 1s }\nstatistics: ${statistics}`, now });
+  closers.push(() => t.close());
+  const daemon = { poll: () => t.pollOne() };
+  const stats = { poll: () => t.statistics() };
   const commands = () => fake.commands.splice(0);
   const advance = (seconds: number) => (clock += seconds * 1000);
-  return { fake, handler: handler as KeaHandler, daemon, stats, commands, advance };
+  return { fake, handler: handler as KeaHandler, daemon, stats, commands, advance, log: t.log };
 }
 
 test('Kea 2.2: the config-get of the hash serves the subnet labels; a stats poll is one statistic-get-all', async () => {
@@ -76,26 +67,46 @@ test('Kea 2.4: the daemon poller\'s config-get (one per configuration) serves th
 });
 
 test('filters: perSubnet, perPool, allow/deny, maxSeries with the dropped count', async () => {
-  const count = async (cfg: Partial<StatisticsConfig>) => {
+  const count = async (cfg: string) => {
     const k = await setup('2.2', cfg);
     await k.daemon.poll();
     return (await k.stats.poll())!;
   };
-  const all = await count({});
+  const all = await count('{}');
   const bySubnet = (s: typeof all, id: number) => s.samples.filter((x) => x.subnetId === id).length;
   assert.ok(bySubnet(all, 1) > 0 && bySubnet(all, 2) > 0);
   const global = all.samples.filter((x) => x.subnetId === undefined).length;
-  assert.equal((await count({ perSubnet: false })).samples.length, global);
-  const allow = await count({ subnets: { allow: [2] } });
+  assert.equal((await count('{ perSubnet: false }')).samples.length, global);
+  const allow = await count('{ subnets: { allow: [2] } }');
   assert.equal(bySubnet(allow, 1), 0);
   assert.equal(bySubnet(allow, 2), bySubnet(all, 2));
-  const deny = await count({ subnets: { allow: [1, 2], deny: [2] } });
+  const deny = await count('{ subnets: { allow: [1, 2], deny: [2] } }');
   assert.equal(bySubnet(deny, 2), 0);
   assert.equal(bySubnet(deny, 1), bySubnet(all, 1));
-  const capped = await count({ maxSeries: 5 });
+  const capped = await count('{ maxSeries: 5 }');
   assert.equal(capped.samples.length, 5);
   assert.equal(capped.dropped, all.samples.length - 5);
 });
+
+for (const daemon of ['dhcp4', 'dhcp6'] as const) {
+  test(`perPool: false keeps every subnet series of ${daemon} and drops the pool (and pd-pool) ones`, async () => {
+    const poll = async (cfg: string) => {
+      const k = await setup('2.6', cfg, daemon);
+      await k.daemon.poll();
+      return (await k.stats.poll())!;
+    };
+    const all = await poll('{}');
+    const pool = (x: (typeof all.samples)[number]) => x.poolId !== undefined || x.pdPoolId !== undefined;
+    const pools = all.samples.filter(pool);
+    const subnets = all.samples.filter((x) => x.subnetId !== undefined && !pool(x));
+    assert.ok(pools.length > 0 && subnets.length > 0, 'the 2.6.3 capture has both');
+    if (daemon === 'dhcp6') assert.ok(pools.some((x) => x.pdPoolId !== undefined), 'and pd-pools');
+    const without = await poll('{ perPool: false }');
+    assert.deepEqual(without.samples.filter(pool), []);
+    assert.deepEqual(without.samples.filter((x) => x.subnetId !== undefined), subnets);
+    assert.equal(without.samples.length, all.samples.length - pools.length);
+  });
+}
 
 test('a down daemon is not asked for statistics; a failing statistic-get-all is counted', async () => {
   const k = await setup('2.2');
@@ -111,18 +122,27 @@ test('a down daemon is not asked for statistics; a failing statistic-get-all is 
   assert.deepEqual(k.commands(), []);
 });
 
-test('its own config-get (the daemon poller\'s failed) showing another daemon: no statistic-get-all, wrong_daemon', async () => {
+test('the daemon poller\'s config-get failed: statistics wait (nothing sent, nothing counted as statistic-get-all); another daemon\'s configuration once read: wrong_daemon', async () => {
   const k = await setup('2.6');
   const real = k.fake.handler;
   k.fake.handler = (cmd) => (cmd.command === 'config-get' ? { result: 1, text: 'denied' } : real(cmd));
-  assert.equal((await k.daemon.poll()).up, true); // the kind is unverified: trusted as configured
+  const d = await k.daemon.poll();
+  assert.equal(d.up, true); // the kind is unverified: trusted as configured
+  assert.deepEqual(d.commandErrors, { 'config-get': { kea_error: 1 } });
+  k.commands();
+  const waiting = await k.stats.poll();
+  assert.deepEqual(k.commands(), [], 'config-get is the daemon poller\'s; no statistic-get-all without labels');
+  assert.equal(waiting?.up, false);
+  assert.equal(waiting?.error?.code, 'kea_error');
+  assert.deepEqual(waiting?.errors, {});
   // Meanwhile another kind of daemon answers (real 2.6.3 dhcp6 configuration).
   const dhcp6 = captureHandler('2.6.3', CAPTURED['2.6.3'].dhcp6);
   k.fake.handler = (cmd) => (cmd.command === 'config-get' || cmd.command === 'statistic-get-all' ? dhcp6(cmd) : real(cmd));
-  k.commands();
+  const wrong = await k.daemon.poll();
+  assert.deepEqual(k.commands(), ['status-get', 'config-get'], 'tried again on the next poll');
+  assert.equal(wrong.error?.code, 'wrong_daemon');
   const s = await k.stats.poll();
-  assert.deepEqual(k.commands(), ['config-get']);
+  assert.deepEqual(k.commands(), []);
   assert.equal(s?.up, false);
-  assert.equal(s?.error?.code, 'wrong_daemon');
   assert.deepEqual(s?.samples, []);
 });

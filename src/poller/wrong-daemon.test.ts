@@ -6,34 +6,30 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DaemonPoller } from './daemon-poller.js';
-import { Endpoint } from '../targets/endpoint.js';
-import { CommandQueue } from '../queue/command-queue.js';
-import { UnixTransport } from '../transport/unix.js';
-import { MemoryLog } from '../../test/support/memory-log.js';
 import type { DaemonKind } from '../kea/types.js';
-import { hashPublisher } from '../kea/published-hash.js';
 import { FakeKea, keaHandler, type FakeHandler } from '../../test/support/fake-kea.js';
 import { CAPTURED, captureHandler } from '../../test/support/capture-kea.js';
+import { testTarget } from '../../test/support/target.js';
 
 let dir: string;
 const fakes: FakeKea[] = [];
+const closers: (() => Promise<void>)[] = [];
 before(() => (dir = mkdtempSync(path.join(tmpdir(), 'wrong-daemon-'))));
 after(async () => {
-  await Promise.all(fakes.map((f) => f.close()));
+  await Promise.all([...fakes.map((f) => f.close()), ...closers.map((c) => c())]);
   rmSync(dir, { recursive: true, force: true });
 });
 
 let n = 0;
-const publish = hashPublisher('wrong-daemon-test-key');
+/** Through the real Target (target k, a socket), with statistics off: the daemon poller alone. */
 async function setup(handler: FakeHandler, configured?: DaemonKind, now: () => number = () => 1_800_000_000_000) {
   const fake = await FakeKea.start({ path: path.join(dir, `k${n++}.sock`), handler });
   fakes.push(fake);
-  const log = new MemoryLog();
-  const endpoint = new Endpoint(new UnixTransport(fake.path, 8 << 20), new CommandQueue({ maxInFlight: 1, maxQueued: 10 }), undefined, 'k');
-  const base = { target: 't', labels: {}, endpoint, timeoutMs: 1000, log, now, publishHash: publish };
-  const poller = new DaemonPoller(configured ? { ...base, daemon: configured } : base);
-  return { fake, poller, log, commands: () => fake.commands.splice(0) };
+  const daemon = configured ? `, daemon: ${configured}` : '';
+  const t = testTarget(`{ name: k, socket: "${fake.path}"${daemon} }`, { settings: 'poll: { timeout: 1s }\nstatistics: { enabled: false }', now });
+  closers.push(() => t.close());
+  const poller = { poll: () => t.pollOne() };
+  return { fake, poller, log: t.log, commands: () => fake.commands.splice(0) };
 }
 
 const FIRST = ['status-get', 'version-get', 'config-hash-get', 'config-get'];

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { CommandQueue, OVERRUN_GRACE_MS, QueueRegistry } from './command-queue.js';
 import { KeaError } from '../errors.js';
+import { probeQueue } from '../../test/support/queue-probe.js';
 
 const tick = () => new Promise((r) => setImmediate(r));
 /** Settles promise chains several awaits deep (a run() resolving, its finally, the next start). */
@@ -31,6 +32,7 @@ afterEach(() => mock.timers.reset());
 
 test('never runs more than maxInFlight at once, in FIFO order', async () => {
   const q = new CommandQueue({ maxInFlight: 2, maxQueued: 100 });
+  const seen = probeQueue(q);
   let running = 0;
   let peak = 0;
   const order: number[] = [];
@@ -47,8 +49,8 @@ test('never runs more than maxInFlight at once, in FIFO order', async () => {
   assert.deepEqual(await Promise.all(jobs), [...Array(20).keys()]);
   assert.equal(peak, 2);
   assert.deepEqual(order, [...Array(20).keys()]);
-  assert.equal(q.inFlight, 0);
-  assert.equal(q.queued, 0);
+  assert.equal(seen.running, 0);
+  assert.equal(seen.waiting, 0);
 });
 
 test('rejects at once with queue_full beyond maxQueued', async () => {
@@ -64,21 +66,23 @@ test('rejects at once with queue_full beyond maxQueued', async () => {
 
 test('a proxied waiter past waitMs fails with queue_timeout and gives up its place', async () => {
   const q = new CommandQueue({ maxInFlight: 1, maxQueued: 10 });
+  const seen = probeQueue(q);
   const g = gate();
   const first = q.run(() => g.p, PROXY);
   await assert.rejects(q.run(async () => 1, { runMs: 10, waitMs: 10 }), (e: KeaError) => e.code === 'queue_timeout');
-  assert.equal(q.queued, 0);
+  assert.equal(seen.waiting, 0);
   g.open();
   await first;
   assert.equal(await q.run(async () => 'after', PROXY), 'after');
-  assert.equal(q.inFlight, 0);
+  assert.equal(seen.running, 0);
 });
 
 test('a failing job frees its slot', async () => {
   const q = new CommandQueue({ maxInFlight: 1, maxQueued: 10 });
+  const seen = probeQueue(q);
   await assert.rejects(q.run(async () => { throw new Error('boom'); }, PROXY), /boom/);
   assert.equal(await q.run(async () => 7, PROXY), 7);
-  assert.equal(q.inFlight, 0);
+  assert.equal(seen.running, 0);
 });
 
 test('registry shares one queue per key', () => {
@@ -114,6 +118,7 @@ test('the next command starts only once the one before has had its result (parsi
 test('a poll behind one long proxied command waits past its own timeout, then goes first', async () => {
   mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_800_000_000_000 });
   const q = new CommandQueue({ maxInFlight: 1, maxQueued: 10 });
+  const seen = probeQueue(q);
   const g = gate();
   const order: string[] = [];
   const proxied = q.run(() => g.p, PROXY);
@@ -123,7 +128,7 @@ test('a poll behind one long proxied command waits past its own timeout, then go
   mock.timers.tick(20_000);
   await settle();
   assert.equal(poll.done, false, poll.error?.message);
-  assert.equal(q.inFlight, 1, 'no second connection for the poll');
+  assert.equal(seen.running, 1, 'no second connection for the poll');
   g.open();
   await proxied;
   await settle();
@@ -154,6 +159,7 @@ test('the proxied command in flight ends in a timeout: the poll then runs (and f
 test('a holder overrunning its own bound: the poll fails with busy after bound + grace, and no slot is added', async () => {
   mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_800_000_000_000 });
   const q = new CommandQueue({ maxInFlight: 1, maxQueued: 10 });
+  const seen = probeQueue(q);
   const stuck = gate(); // ignores its runMs (a bug below the queue)
   const holder = q.run(() => stuck.p, { runMs: 5000, waitMs: 5000 });
   mock.timers.tick(1000);
@@ -164,8 +170,8 @@ test('a holder overrunning its own bound: the poll fails with busy after bound +
   mock.timers.tick(1);
   await settle();
   assert.equal(poll.error?.code, 'busy');
-  assert.equal(q.inFlight, 1);
-  assert.equal(q.queued, 0);
+  assert.equal(seen.running, 1);
+  assert.equal(seen.waiting, 0);
   stuck.open();
   await holder;
   assert.equal(await q.run(async () => 'later', POLL), 'later');
@@ -193,13 +199,14 @@ test('a stalled event loop between a hand-off and the start does not count as th
 
 test('maxInFlight 3: proxied commands hold at most 2 slots; a poll always finds the third', async () => {
   const q = new CommandQueue({ maxInFlight: 3, maxQueued: 10 });
+  const seen = probeQueue(q);
   assert.equal(q.othersShare, 2);
   const gates = [gate(), gate(), gate()];
   const proxied = gates.map((g) => watch(q.run(() => g.p, PROXY)));
   await settle();
   assert.equal(q.othersInFlight, 2);
-  assert.equal(q.inFlight, 2);
-  assert.equal(q.queued, 1, 'the third proxied command waits with a slot free');
+  assert.equal(seen.running, 2);
+  assert.equal(seen.waiting, 1, 'the third proxied command waits with a slot free');
   assert.equal(await q.run(async () => 'polled', POLL), 'polled', 'the poll took the free slot at once');
   gates[0]!.open();
   await settle();
@@ -208,7 +215,7 @@ test('maxInFlight 3: proxied commands hold at most 2 slots; a poll always finds 
   gates[2]!.open();
   await settle();
   assert.ok(proxied.every((p) => p.done && !p.error));
-  assert.equal(q.inFlight, 0);
+  assert.equal(seen.running, 0);
 });
 
 test('maxInFlight 1: a proxied command and a poll share the one slot (no slot is reserved)', async () => {
@@ -244,6 +251,7 @@ test('property: slots and shares are never exceeded; a poll waits no longer than
       mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
       try {
         const q = new CommandQueue({ maxInFlight, maxQueued: 100 });
+        const seen = probeQueue(q);
         const problems: string[] = [];
         const runs: Promise<unknown>[] = [];
         /** Deadline of each command in flight, and the runMs of each poll waiting. */
@@ -252,7 +260,7 @@ test('property: slots and shares are never exceeded; a poll waits no longer than
         for (const [i, c] of commands.entries()) {
           setTimeout(() => {
             let bound = Infinity;
-            if (c.priority && q.inFlight === maxInFlight) {
+            if (c.priority && seen.running === maxInFlight) {
               bound = Date.now();
               for (const h of live.values()) bound = Math.max(bound, h.end);
               for (const ms of pollsWaiting.values()) bound += ms;
@@ -263,14 +271,14 @@ test('property: slots and shares are never exceeded; a poll waits no longer than
               pollsWaiting.delete(i);
               if (Date.now() > bound) problems.push(`poll ${i} waited past ${bound}: started ${Date.now()}`);
               live.set(i, { priority: c.priority, end: Date.now() + budget });
-              if (q.inFlight > maxInFlight) problems.push(`${q.inFlight} in flight`);
+              if (seen.running > maxInFlight) problems.push(`${seen.running} in flight`);
               if (q.othersInFlight > Math.max(1, maxInFlight - 1)) problems.push(`${q.othersInFlight} proxied in flight`);
               await new Promise((r) => setTimeout(r, took));
               live.delete(i);
             }, c.priority ? { runMs: c.runMs, priority: true } : { runMs: c.runMs, waitMs: 10_000 }).catch((e: KeaError) => problems.push(`command ${i}: ${e.code}`)));
           }, c.at);
         }
-        for (let t = 0; t < 200 + 20 * 100 + 10 && (runs.length < commands.length || q.inFlight + q.queued > 0); t++) {
+        for (let t = 0; t < 200 + 20 * 100 + 10 && (runs.length < commands.length || seen.running + seen.waiting > 0); t++) {
           mock.timers.tick(1);
           // A freed slot passes to the next waiter one macrotask later: both within the same ms.
           await tick();
@@ -279,7 +287,7 @@ test('property: slots and shares are never exceeded; a poll waits no longer than
         await Promise.all(runs);
         assert.deepEqual(problems, []);
         assert.equal(runs.length, commands.length);
-        assert.equal(q.inFlight + q.queued, 0);
+        assert.equal(seen.running + seen.waiting, 0);
       } finally {
         mock.timers.reset();
       }

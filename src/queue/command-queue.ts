@@ -60,14 +60,6 @@ export class CommandQueue {
     private readonly now: () => number = () => Date.now(),
   ) {}
 
-  get inFlight(): number {
-    return this.holders.size;
-  }
-
-  get queued(): number {
-    return this.waiting.length;
-  }
-
   /** Non-priority (proxied) commands in flight. */
   get othersInFlight(): number {
     return this.others;

@@ -102,7 +102,7 @@ test('polls and scrapes at any rate never open more than one connection to a dae
   await Promise.all([
     ...Array.from({ length: 30 }, () => pollAll(app)),
     ...Array.from({ length: 30 }, () => s.inject({ url: '/metrics' })),
-    ...Array.from({ length: 200 }, () => app.targets[0]!.endpoints()[0]!.command('status-get', 2000).catch(() => undefined)),
+    ...Array.from({ length: 200 }, () => app.targets[0]!.endpointFor(undefined)!.command('status-get', 2000).catch(() => undefined)),
   ]);
   assert.equal(good.maxConcurrent, 1);
   assert.equal(broken.maxConcurrent, 1);

@@ -1,19 +1,17 @@
 import type { Config, TargetConfig } from '../config/types.js';
-import { agentServices } from '../kea/config-kind.js';
+import { Endpoint } from '../endpoint/endpoint.js';
 import type { HashPublisher } from '../kea/published-hash.js';
 import type { DaemonKind } from '../kea/types.js';
 import type { Log } from '../log.js';
+import { DaemonConfigCache, type DaemonConfig, type Service } from '../poller/daemon-config.js';
 import { DaemonPoller } from '../poller/daemon-poller.js';
 import type { PollWatch } from '../poller/late-watch.js';
+import { StatisticsPoller } from '../poller/statistics-poller.js';
 import type { QueueRegistry } from '../queue/command-queue.js';
 import type { DaemonSnapshot, StatisticsSnapshot } from '../snapshot.js';
-import { StatisticsPoller } from '../poller/statistics-poller.js';
 import { HttpTransport } from '../transport/http.js';
 import type { Transport } from '../transport/transport.js';
 import { UnixTransport } from '../transport/unix.js';
-import { Endpoint } from './endpoint.js';
-
-type Service = Exclude<DaemonKind, 'ca'>;
 
 export interface TargetContext {
   poll: Config['poll'];
@@ -21,6 +19,11 @@ export interface TargetContext {
   queues: QueueRegistry;
   log: Log;
   publishHash: HashPublisher;
+  /** The pollers' clock (default Date.now). */
+  now?: () => number;
+  /** A daemon is no longer behind a discovered Control Agent (its configuration dropped it):
+   * the series of this key must go. */
+  seriesGone?: (key: string) => void;
 }
 
 /** PollWatch for every daemon of a target: the busy snapshot comes with its key. */
@@ -29,14 +32,28 @@ export interface TargetWatch {
   onBusy: (key: string, s: DaemonSnapshot) => void;
 }
 
+/** One daemon reached through the target, wired: how to reach it, what its configuration says
+ * (one cache, filled once per config hash), and the pollers that read it. */
+interface Daemon {
+  endpoint: Endpoint;
+  config: DaemonConfigCache;
+  poller: DaemonPoller;
+  statistics: StatisticsPoller | undefined;
+}
+
+const STATISTICS = '#statistics';
+
 /** One configured target and the daemons reached through it: one for a socket or a Kea 3 HTTP
- * socket; the agent itself plus each service behind it for a Control Agent. */
+ * socket; the agent itself plus each service behind it for a Control Agent. The one place a
+ * daemon's endpoint, config cache and pollers are built. */
 export class Target {
   readonly name: string;
-  private readonly pollers = new Map<string, DaemonPoller>();
-  private readonly statistics = new Map<string, StatisticsPoller>();
+  private readonly daemons = new Map<string, Daemon>();
   private readonly transport: Transport;
+  private readonly selfKey: string;
   private services: readonly Service[] | undefined;
+  /** The agent's configuration the services were last taken from. */
+  private servicesFrom: DaemonConfig | undefined;
   /** A URL without daemon turned out to be a Kea 3 daemon's own socket. */
   private kea3 = false;
 
@@ -45,6 +62,7 @@ export class Target {
     private readonly ctx: TargetContext,
   ) {
     this.name = config.name;
+    this.selfKey = `${this.name}|self`;
     const { poll } = ctx;
     if (config.kind === 'socket') {
       this.transport = new UnixTransport(config.socket, poll.maxAnswerBytes);
@@ -54,65 +72,66 @@ export class Target {
       const daemons = config.kind === 'agent' ? 1 + 3 : 1;
       this.transport = new HttpTransport(config, poll.maxInFlight * daemons, poll.maxAnswerBytes);
       // A URL without daemon or services may be a Control Agent or a Kea 3 daemon's own socket:
-      // what answers is detected from its config-get at first contact (see onSelfConfig).
+      // what answers is detected from its config-get at first contact (see discover).
       const self = config.kind === 'http' ? config.daemon : config.services ? 'ca' : undefined;
       this.add('self', `${config.url}#self`, undefined, self);
-      if (config.kind === 'agent' && config.services) this.addServices(config.services);
+      if (config.kind === 'agent' && config.services) this.setServices(config.services);
     }
-  }
-
-  /** Key of each daemon's snapshot: stable across polls and reloads. */
-  keys(): string[] {
-    return [...this.pollers.keys()];
   }
 
   /** Keys of every series owner: the daemons, and their statistics. */
   seriesKeys(): string[] {
-    return [...this.pollers.keys(), ...this.statistics.keys()];
+    return [...this.daemons].flatMap(([key, d]) => (d.statistics ? [key, key + STATISTICS] : [key]));
   }
 
   snapshotsByKey(): [string, DaemonSnapshot][] {
-    return [...this.pollers].map(([key, p]) => [key, p.snapshot]);
+    return [...this.daemons].map(([key, d]) => [key, d.poller.snapshot]);
   }
 
   snapshots(): DaemonSnapshot[] {
-    return [...this.pollers.values()].map((p) => p.snapshot);
-  }
-
-  endpoints(): Endpoint[] {
-    return [...this.pollers.values()].map((p) => p.endpoint);
+    return [...this.daemons.values()].map((d) => d.poller.snapshot);
   }
 
   /** Where a proxied command goes: without service, the target itself (a socket's daemon, a
    * Kea 3 socket, or the agent); with one, the daemon named, if this target reaches it. */
   endpointFor(service: string | undefined): Endpoint | undefined {
-    const self = this.pollers.get(`${this.name}|self`)!;
+    const self = this.daemons.get(this.selfKey)!;
     if (service === undefined) return self.endpoint;
-    if (this.config.kind === 'agent' && !this.kea3) return this.pollers.get(`${this.name}|${service}`)?.endpoint;
-    const daemon = this.config.kind === 'agent' ? self.snapshot.daemon : this.config.daemon ?? self.snapshot.daemon;
+    if (this.config.kind === 'agent' && !this.kea3) return this.daemons.get(`${this.name}|${service}`)?.endpoint;
+    const daemon = this.config.kind === 'agent' ? self.poller.snapshot.daemon : this.config.daemon ?? self.poller.snapshot.daemon;
     return daemon === service || daemon === 'unknown' ? self.endpoint : undefined;
   }
 
   /** One poll of every daemon of this target (different daemons in parallel: different queues).
    * With watch, a daemon whose poll is late behind proxied commands is reported busy meanwhile. */
   async poll(watch?: TargetWatch): Promise<Map<string, DaemonSnapshot>> {
-    const each = (key: string): PollWatch | undefined => watch && { lateAfterMs: watch.lateAfterMs, onBusy: (s) => watch.onBusy(key, s) };
     const polled = new Map<string, DaemonSnapshot>();
-    if (this.config.kind === 'agent' && !this.services) {
-      // Its own poll tells what answers (and, for an agent, the services) before they are polled.
-      const key = `${this.name}|self`;
-      polled.set(key, await this.pollers.get(key)!.poll(each(key)));
-    }
-    const rest = [...this.pollers].filter(([key]) => !polled.has(key));
-    const entries = await Promise.all(rest.map(async ([key, p]) => [key, await p.poll(each(key))] as const));
-    for (const [key, s] of entries) polled.set(key, s);
+    const pollEach = async (keys: string[]): Promise<void> => {
+      const entries = await Promise.all(keys.map(async (key) => {
+        const each: PollWatch | undefined = watch && { lateAfterMs: watch.lateAfterMs, onBusy: (s) => watch.onBusy(key, s) };
+        return [key, await this.daemons.get(key)!.poller.poll(each)] as const;
+      }));
+      for (const [key, s] of entries) polled.set(key, s);
+    };
+    const rest = () => [...this.daemons.keys()].filter((key) => !polled.has(key));
+    // Its own poll tells what answers (and, for an agent, the services) before they are polled.
+    if (this.discovers() && this.services === undefined) await pollEach([this.selfKey]);
+    this.discover();
+    await pollEach(rest());
+    // The agent's configuration read just now may name other daemons: those follow at once.
+    if (this.discover()) await pollEach(rest());
+    for (const key of polled.keys()) if (!this.daemons.has(key)) polled.delete(key);
     return polled;
   }
 
   /** One statistic-get-all of every DHCP/DDNS daemon of this target that is up. */
   async pollStatistics(): Promise<Map<string, StatisticsSnapshot>> {
-    const entries = await Promise.all([...this.statistics].map(async ([key, p]) => [key, await p.poll()] as const));
-    return new Map(entries.filter((e): e is [string, StatisticsSnapshot] => e[1] !== undefined));
+    const polled = [...this.daemons].flatMap(([key, d]) => (d.statistics ? [[key, d.statistics] as const] : []));
+    const entries = await Promise.all(polled.map(async ([key, p]) => [key, p, await p.poll()] as const));
+    const out = new Map<string, StatisticsSnapshot>();
+    // A daemon dropped from behind the agent meanwhile: its late result is dropped too.
+    for (const [key, p, s] of entries) if (s && this.daemons.get(key)?.statistics === p) out.set(key + STATISTICS, s);
+    return out;
   }
 
   async close(): Promise<void> {
@@ -121,46 +140,63 @@ export class Target {
 
   private add(id: string, queueKey: string, service: Service | undefined, daemon: DaemonKind | undefined): void {
     const label = service ? `${this.name} (${service})` : this.name;
-    const endpoint = new Endpoint(this.transport, this.ctx.queues.get(queueKey), service, label, this.name, daemon ?? service);
-    const labels = this.config.labels;
-    const key = `${this.name}|${id}`;
+    // Spans name the daemon the series do: the configured one, else the one detected.
+    const daemonOf: () => string = daemon ? () => daemon : () => poller.snapshot.daemon;
+    const endpoint = new Endpoint(this.transport, this.ctx.queues.get(queueKey), service, label, this.name, daemonOf);
     const { timeoutMs } = this.ctx.poll;
-    let stats: StatisticsPoller | undefined;
-    const opts = {
-      target: this.name, labels, endpoint, timeoutMs, log: this.ctx.log, publishHash: this.ctx.publishHash,
-      onConfig: (args: unknown, hash: string, d: DaemonKind) => {
-        if (id === 'self' && !this.services) this.onSelfConfig(args, d);
-        stats?.noteConfig(args, hash, d);
-      },
-    };
-    const poller = new DaemonPoller(daemon ? { ...opts, daemon } : opts);
-    this.pollers.set(key, poller);
-    if (this.ctx.statistics.enabled && daemon !== 'ca') {
-      const config = this.ctx.statistics;
-      stats = new StatisticsPoller({ endpoint, status: () => poller.snapshot, config, timeoutMs, log: this.ctx.log });
-      this.statistics.set(`${key}#statistics`, stats);
-    }
+    const { log, publishHash, now } = this.ctx;
+    const config = new DaemonConfigCache({ endpoint, timeoutMs, publishHash });
+    const opts = { target: this.name, labels: this.config.labels, endpoint, config, timeoutMs, log, ...(now && { now }) };
+    const poller: DaemonPoller = new DaemonPoller(daemon ? { ...opts, daemon } : opts);
+    const statistics = this.ctx.statistics.enabled && daemon !== 'ca'
+      ? new StatisticsPoller({ endpoint, status: () => poller.snapshot, daemonConfig: config, config: this.ctx.statistics, timeoutMs, log })
+      : undefined;
+    this.daemons.set(`${this.name}|${id}`, { endpoint, config, poller, statistics });
   }
 
-  private addServices(services: readonly Service[]): void {
-    this.services = services;
-    if (this.config.kind !== 'agent') return;
-    for (const s of services) this.add(s, `${this.config.url}#${s}`, s, s);
+  private discovers(): boolean {
+    return this.config.kind === 'agent' && !this.config.services && !this.kea3;
   }
 
-  /** The first config-get of a URL given without daemon or services: a Control Agent's names
-   * the daemons behind it; a Kea 3 daemon's own socket answers for itself alone (it ignores
-   * `service`), so it is polled as that daemon, with its statistics, and has no services. */
-  private onSelfConfig(args: unknown, daemon: DaemonKind): void {
-    if (this.config.kind !== 'agent') return;
-    if (daemon === 'ca') {
-      const services = agentServices(args);
-      this.ctx.log.info({ target: this.name, services }, 'discovered services behind the Control Agent');
-      this.addServices(services);
-    } else {
+  /** A URL given without daemon or services: its first config-get tells a Control Agent, whose
+   * control-sockets name the daemons behind it, from a Kea 3 daemon's own socket, which answers
+   * for itself alone (it ignores `service`) and is polled as that daemon, with its statistics.
+   * The agent's daemons then follow its configuration, read once per config hash. Returns
+   * whether a daemon was added. */
+  private discover(): boolean {
+    if (!this.discovers()) return false;
+    const self = this.daemons.get(this.selfKey)!;
+    const cfg = self.config.latest;
+    // Nothing new, or not the agent first seen (wrong_daemon): the services stay as they are.
+    if (!cfg || cfg === this.servicesFrom || !self.poller.snapshot.up) return false;
+    this.servicesFrom = cfg;
+    if (cfg.kind !== 'ca') {
       this.kea3 = true;
-      this.ctx.log.info({ target: this.name, daemon }, 'a Kea daemon\'s own HTTP control socket, not a Control Agent');
       this.services = [];
+      this.ctx.log.info({ target: this.name, daemon: cfg.kind }, 'a Kea daemon\'s own HTTP control socket, not a Control Agent');
+      return false;
     }
+    const was = this.services;
+    if (was && was.join() === cfg.services.join()) return false;
+    const msg = was ? 'the services behind the Control Agent changed' : 'discovered services behind the Control Agent';
+    this.ctx.log.info({ target: this.name, services: cfg.services }, msg);
+    return this.setServices(cfg.services);
+  }
+
+  /** The daemons behind the agent are these now; returns whether one was added. */
+  private setServices(services: readonly Service[]): boolean {
+    const url = this.config.kind === 'agent' ? this.config.url : '';
+    const was = this.services ?? [];
+    this.services = services;
+    for (const s of was.filter((x) => !services.includes(x))) {
+      const key = `${this.name}|${s}`;
+      const gone = this.daemons.get(key);
+      this.daemons.delete(key);
+      this.ctx.seriesGone?.(key);
+      if (gone?.statistics) this.ctx.seriesGone?.(key + STATISTICS);
+    }
+    const added = services.filter((s) => !was.includes(s));
+    for (const s of added) this.add(s, `${url}#${s}`, s, s);
+    return added.length > 0;
   }
 }

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { KeaError } from '../errors.js';
 import { CommandQueue } from '../queue/command-queue.js';
-import { Endpoint } from '../targets/endpoint.js';
+import { Endpoint } from '../endpoint/endpoint.js';
+import { probeQueue } from '../../test/support/queue-probe.js';
 import { FakeKea } from '../../test/support/fake-kea.js';
 import { FakeAgent } from '../../test/support/fake-agent.js';
 import type { KeaCommand } from '../kea/types.js';
@@ -80,10 +81,11 @@ describe('a command nested 5,000 deep', () => {
 
   test('through Endpoint.forward (the proxy\'s path): too_deep, and the queue slot is released', async () => {
     const queue = new CommandQueue({ maxInFlight: 1, maxQueued: 10 });
+    const seen = probeQueue(queue);
     const endpoint = new Endpoint(new UnixTransport(kea.path, 1 << 20), queue, undefined, 'k');
     const err = await rejection(endpoint.forward('status-get', 2000, deep(5000).arguments, async () => ({ result: 0, bytes: 0 })));
     assert.equal(err.code, 'too_deep');
-    assert.equal(queue.inFlight, 0);
+    assert.equal(seen.running, 0);
     assert.equal((await endpoint.command('status-get', 2000)).result, 0);
   });
 });

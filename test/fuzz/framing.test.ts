@@ -18,13 +18,14 @@ import fc from 'fast-check';
 import { ERROR_CODES } from '../../src/errors.js';
 import type { DaemonKind } from '../../src/kea/types.js';
 import { MemoryLog } from '../support/memory-log.js';
+import { DaemonConfigCache } from '../../src/poller/daemon-config.js';
 import { DaemonPoller } from '../../src/poller/daemon-poller.js';
 import { StatisticsPoller } from '../../src/poller/statistics-poller.js';
 import { CommandQueue } from '../../src/queue/command-queue.js';
 import { COLLECTORS, PrometheusRenderer } from '../../src/render/prometheus/registry.js';
 import { statisticsCollector } from '../../src/render/prometheus/statistics.js';
 import type { StatisticsSnapshot } from '../../src/snapshot.js';
-import { Endpoint } from '../../src/targets/endpoint.js';
+import { Endpoint } from '../../src/endpoint/endpoint.js';
 import { HttpTransport } from '../../src/transport/http.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { UnixTransport } from '../../src/transport/unix.js';
@@ -160,9 +161,11 @@ async function fuzzFraming(t: TestContext, kind: 'unix' | 'http', runs: number):
       const i = n++;
       const service = kind === 'http' && agent ? 'dhcp4' : undefined;
       const endpoint = new Endpoint(transport, new CommandQueue({ maxInFlight: 1, maxQueued: 10 }), service, `fuzz${i}`);
-      const base = { target: `t${i}`, labels: {}, endpoint, timeoutMs: 5000, log: new MemoryLog(), publishHash: hashPublisher('fuzz-key') };
+      // Wired as src/targets/target.ts does, over the one transport of this framing.
+      const config = new DaemonConfigCache({ endpoint, timeoutMs: 5000, publishHash: hashPublisher('fuzz-key') });
+      const base = { target: `t${i}`, labels: {}, endpoint, config, timeoutMs: 5000, log: new MemoryLog() };
       const poller = new DaemonPoller(daemon ? { ...base, daemon } : base);
-      const stats = new StatisticsPoller({ endpoint, status: () => poller.snapshot, config: STATS_CONFIG, timeoutMs: 5000, log: new MemoryLog() });
+      const stats = new StatisticsPoller({ endpoint, status: () => poller.snapshot, daemonConfig: config, config: STATS_CONFIG, timeoutMs: 5000, log: new MemoryLog() });
       const snap = await poller.poll(); // a rejection fails the property
       const st = await stats.poll();
       for (const code of [snap.error?.code, st?.error?.code]) {

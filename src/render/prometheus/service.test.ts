@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { RESERVED_LABELS } from '../../config/schema.js';
 import { parseStatus } from '../../kea/status.js';
 import type { DaemonSnapshot } from '../../snapshot.js';
 import { CAPTURES_DIR } from '../../../test/support/captures.js';
@@ -66,10 +65,4 @@ test('Kea without dhcp-state (2.2): neither family', async () => {
     status: { pid: 1, uptime: 1, reload: 1, ha: [] },
   });
   assert.doesNotMatch((await r.render(false)).body, /^kea_dhcp_disabled/m);
-});
-
-test('every label a collector sets is reserved: a target label of that name would clash', () => {
-  for (const m of COLLECTORS.flatMap((c) => c.metrics)) {
-    for (const l of m.labels ?? []) assert.ok((RESERVED_LABELS as readonly string[]).includes(l), `${m.name}: label ${l}`);
-  }
 });

@@ -8,7 +8,7 @@ import { exporterCollector } from './exporter.js';
 import { statisticsCollector } from './statistics.js';
 import { parseStatistics } from '../../kea/statistics/parse.js';
 import { parseSubnets } from '../../kea/statistics/subnets.js';
-import type { Naming } from '../../kea/statistics/names.js';
+import type { Naming } from './statistics/names.js';
 import type { StatisticsSnapshot } from '../../snapshot.js';
 
 const fixture = (rel: string): unknown =>

@@ -1,4 +1,4 @@
-import { pastUnmappedCap, statFamilies, statSeries, type Naming, type StatsDaemon } from '../../kea/statistics/names.js';
+import { pastUnmappedCap, statFamilies, statSeries, type Naming, type StatsDaemon } from './statistics/names.js';
 import type { StatisticsSnapshot } from '../../snapshot.js';
 import type { Collector, MetricDef } from './collector.js';
 import { COMMAND_ERRORS } from './exporter.js';
@@ -10,7 +10,7 @@ export const STATS_DROPPED = 'kea_exporter_statistics_series_dropped';
 
 const DAEMONS: readonly StatsDaemon[] = ['dhcp4', 'dhcp6', 'd2'];
 
-/** Kea's statistic-get-all as metrics (names from src/kea/statistics/names.ts), the derived
+/** Kea's statistic-get-all as metrics (names spelled out in statistics/names-*.ts), the derived
  * utilisation ratios, and how the statistics polls go. Nothing but the poll's own health while
  * the last statistics poll failed. */
 export function statisticsCollector(naming: Naming): Collector<StatisticsSnapshot> {

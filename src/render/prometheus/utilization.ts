@@ -1,10 +1,7 @@
 import type { StatisticsSnapshot } from '../../snapshot.js';
 import type { StatSample } from '../../kea/statistics/parse.js';
-import { poolLabel } from '../../kea/statistics/subnets.js';
 import type { MetricDef } from './collector.js';
-
-const SUBNET = ['subnet_id', 'subnet', 'shared_network'] as const;
-const POOL = [...SUBNET, 'pool'] as const;
+import { SCOPE_LABELS, scopeLabels } from './statistics/scope-labels.js';
 
 /** assigned/total pairs: [assigned stat, total stat, family at subnet scope, at pool scope]. */
 const PAIRS = {
@@ -16,10 +13,13 @@ const PAIRS = {
   d2: [],
 } as const;
 
+// The ratios carry the default naming's scope labels in both namings (kea-exporter had none).
+const LABELS = SCOPE_LABELS.default;
+
 export const UTILIZATION_FAMILIES: readonly MetricDef[] = Object.values(PAIRS).flatMap((pairs) =>
   pairs.flatMap(([assigned, total, subnetFamily, poolFamily]) => [
-    { name: subnetFamily, type: 'gauge' as const, labels: SUBNET, help: `${assigned} / ${total} of the subnet (0..1), for alerts on exhaustion.` },
-    { name: poolFamily, type: 'gauge' as const, labels: POOL, help: `${assigned} / ${total} of the pool (0..1), for alerts on exhaustion.` },
+    { name: subnetFamily, type: 'gauge' as const, labels: LABELS.subnet, help: `${assigned} / ${total} of the subnet (0..1), for alerts on exhaustion.` },
+    { name: poolFamily, type: 'gauge' as const, labels: LABELS.pool, help: `${assigned} / ${total} of the pool (0..1), for alerts on exhaustion.` },
   ]),
 );
 
@@ -29,24 +29,20 @@ export interface Utilization {
   ratio: number;
 }
 
-/** Derived ratios from one statistics snapshot; scopes with a total of 0 are skipped. Pure. */
+/** Derived ratios from one statistics snapshot; scopes with a total of 0 are skipped. Labelled
+ * by scopeLabels, like the assigned and total families they are made of. Pure. */
 export function utilization(s: StatisticsSnapshot): Utilization[] {
   const out: Utilization[] = [];
   for (const [assigned, total, subnetFamily, poolFamily] of PAIRS[s.daemon]) {
-    const totals = new Map<string, { sample: StatSample; value: number }>();
+    const totals = new Map<string, number>();
     const scope = (x: StatSample) => `${x.subnetId}/${x.poolId ?? ''}/${x.pdPoolId ?? ''}`;
-    for (const x of s.samples) if (x.stat === total && x.subnetId !== undefined) totals.set(scope(x), { sample: x, value: x.value });
+    for (const x of s.samples) if (x.stat === total && x.subnetId !== undefined) totals.set(scope(x), x.value);
     for (const x of s.samples) {
       if (x.stat !== assigned || x.subnetId === undefined) continue;
       const t = totals.get(scope(x));
-      if (!t || t.value <= 0) continue;
-      const info = s.subnets.get(x.subnetId);
-      const labels: Record<string, string> = {
-        subnet_id: String(x.subnetId), subnet: info?.prefix ?? '', shared_network: info?.sharedNetwork ?? '',
-      };
-      const poolId = x.poolId ?? x.pdPoolId;
-      if (poolId !== undefined) labels.pool = poolLabel(info, poolId, x.pdPoolId !== undefined);
-      out.push({ family: poolId === undefined ? subnetFamily : poolFamily, labels, ratio: x.value / t.value });
+      if (t === undefined || t <= 0) continue;
+      const pooled = x.poolId !== undefined || x.pdPoolId !== undefined;
+      out.push({ family: pooled ? poolFamily : subnetFamily, labels: scopeLabels(x, s.subnets, 'default'), ratio: x.value / t });
     }
   }
   return out;

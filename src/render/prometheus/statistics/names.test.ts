@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseStatistics } from './parse.js';
-import { parseSubnets, type SubnetInfo } from './subnets.js';
-import { sanitize, statFamilies, statSeries, type Naming, type StatFamily, type StatsDaemon } from './names.js';
-import { fixtureArgs } from '../../../test/support/fixture-files.js';
+import { parseStatistics } from '../../../kea/statistics/parse.js';
+import { parseSubnets, type SubnetInfo } from '../../../kea/statistics/subnets.js';
+import { sanitize, statFamilies, statSeries, type Naming, type Scope, type StatFamily, type StatsDaemon } from './names.js';
+import { DEFAULT_STATS, PACKET_FAMILIES } from './names-default.js';
+import { fixtureArgs } from '../../../../test/support/fixture-files.js';
 
 const built = (name: string): unknown =>
-  (JSON.parse(readFileSync(new URL(`../../../test/fixtures/kea/stats/${name}.json`, import.meta.url), 'utf8')) as { arguments: unknown }).arguments;
+  (JSON.parse(readFileSync(new URL(`../../../../test/fixtures/kea/stats/${name}.json`, import.meta.url), 'utf8')) as { arguments: unknown }).arguments;
 const SUBNETS: Record<StatsDaemon, Map<number, SubnetInfo>> = {
   dhcp4: parseSubnets(built('dhcp4-3.2.config-get')), dhcp6: parseSubnets(built('dhcp6-3.2.config-get')), d2: new Map(),
 };
@@ -194,7 +195,7 @@ test('unknown statistics: sanitized gauge, scope labels, cached, never on a know
   assert.deepEqual(p?.labels, S1);
   assert.deepEqual(series('dhcp6', 'default', 'subnet[10].pd-pool[5].new-thing')?.labels, D10);
   assert.equal(series('dhcp6', 'default', 'subnet[10].pd-pool[5].new-thing')?.family.name, 'kea_dhcp6_pd_pool_new_thing');
-  // A global name that sanitizes onto a known (or derivable) family's name moves aside.
+  // A global name that sanitizes onto a known family's name moves aside.
   assert.equal(series('dhcp4', 'default', 'addresses-assigned')?.family.name, 'kea_dhcp4_addresses_assigned_unmapped');
   assert.equal(series('dhcp4', 'default', 'pool_addresses-capacity')?.family.name, 'kea_dhcp4_pool_addresses_capacity_unmapped');
   assert.equal(sanitize('a..b--c/é'), 'a_b_c');
@@ -205,6 +206,39 @@ test('unknown statistics: sanitized gauge, scope labels, cached, never on a know
   assert.equal(pd?.family.name, 'kea_dhcp6_pd_pool_assigned_pds');
   assert.deepEqual(pd?.labels, { ...KX6, pool: '2001:db8:200::/48' });
   assert.deepEqual(series('dhcp6', 'kea-exporter', 'subnet[10].registered-nas')?.family.labels, ['subnet', 'subnet_id']);
+});
+
+test('default naming: the names spelled out in the table follow the rule README states', () => {
+  for (const d of ['dhcp4', 'dhcp6', 'd2'] as const) {
+    const p = `kea_${d}_`;
+    for (const def of DEFAULT_STATS[d]) {
+      const perSubnet = def.names.subnet !== undefined;
+      const plain = def.names.subnet ?? def.names.global ?? '';
+      assert.ok(plain?.startsWith(p), `${d} ${def.stat}: a subnet or global name under ${p}`);
+      const base = plain.slice(p.length);
+      const rule: Record<Scope, string> = {
+        global: perSubnet ? `${p}global_${base}` : `${p}${base}`, subnet: `${p}${base}`, pool: `${p}pool_${base}`, 'pd-pool': `${p}pd_pool_${base}`, key: `${p}key_${base}`,
+      };
+      for (const [scope, name] of Object.entries(def.names) as [Scope, string][]) assert.equal(name, rule[scope], `${d} ${def.stat} (${scope})`);
+    }
+  }
+  for (const d of ['dhcp4', 'dhcp6'] as const) {
+    for (const f of Object.values(PACKET_FAMILIES[d])) assert.match(f.name, new RegExp(`^kea_${d}_packets_[a-z_]+_total$`));
+  }
+});
+
+test('a known statistic at a scope its table entry does not list is exported like an unknown one', () => {
+  for (const [daemon, keaName, family, labels] of [
+    ['dhcp4', 'assigned-addresses', 'kea_dhcp4_assigned_addresses', {}],
+    ['dhcp4', 'subnet[1].pool[1].v4-lease-reuses', 'kea_dhcp4_pool_v4_lease_reuses', P1],
+    ['d2', 'subnet[5].update-sent', 'kea_d2_subnet_update_sent', { subnet_id: '5', subnet: '', shared_network: '' }],
+  ] as const) {
+    const got = series(daemon, 'default', keaName);
+    assert.deepEqual(got?.family, { name: family, type: 'gauge', labels: got?.family.labels, help: got?.family.help }, keaName);
+    assert.match(got.family.help, /not mapped/);
+    assert.deepEqual(got.labels, labels);
+    assert.ok(!statFamilies(daemon, 'default').includes(got.family));
+  }
 });
 
 test('subnets and pools missing from the config keep their series', () => {
@@ -246,7 +280,7 @@ test('statSeries never throws on odd samples', () => {
 });
 
 test('README.md lists every declared family', () => {
-  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
   const all: StatFamily[] = (['dhcp4', 'dhcp6', 'd2'] as const).flatMap((d) => [...statFamilies(d, 'default'), ...statFamilies(d, 'kea-exporter')]);
   for (const f of all) assert.ok(readme.includes(`\`${f.name}\``), f.name);
 });

@@ -8,7 +8,8 @@ import type { AnswerStream } from '../transport/stream.js';
 import { ATTR, SpanKind, SpanStatusCode, traced, type Span } from '../telemetry/tracing.js';
 
 /** How to reach one daemon: its transport, the service name to put in commands (agent only),
- * and the one queue every command to it must pass. */
+ * and the one queue every command to it must pass. Immutable: what answers is the poller's
+ * knowledge, read through `daemonOf` for the spans, never written here. */
 export class Endpoint {
   constructor(
     readonly transport: Transport,
@@ -16,10 +17,16 @@ export class Endpoint {
     /** Set when the daemon sits behind a Control Agent. */
     readonly service: string | undefined,
     readonly label: string,
-    /** For spans: the target, and the daemon once known (the poller sets it on detection). */
+    /** For spans: the target. */
     readonly target: string = label,
-    public daemon: string | undefined = service,
+    /** For spans: the daemon as far as it is known (configured, else detected at first contact). */
+    private readonly daemonOf: () => string | undefined = () => service,
   ) {}
+
+  /** The daemon the spans name: undefined while not yet known. */
+  get daemon(): string | undefined {
+    return this.daemonOf();
+  }
 
   /** Sends one command through the daemon's queue and returns this daemon's answer. The
    * poller's commands have priority; the proxy's (priority false) may be refused when too
