@@ -8,11 +8,11 @@ import { parseArgs } from 'node:util';
 import { App, TargetSetupError } from './app.js';
 import { ConfigError, defaultConfig, loadConfigFile, parseListen } from './config/load.js';
 import type { Config } from './config/types.js';
-import { createLog } from './log.js';
 import { reservedLabels } from './render/prometheus/reserved-labels.js';
 import { buildProxyServer, buildServer } from './server/server.js';
 import { clientConnectionCap } from './server/connections.js';
 import { hashPassword } from './proxy/password.js';
+import { createTracedLog } from './telemetry/log.js';
 import { VERSION } from './version.js';
 
 const USAGE = `Usage: kea-telemetry [--config FILE] [--listen HOST:PORT] [--watch-config] [--web.enable-lifecycle] [--check-config [--syntax-only]]
@@ -88,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const log = createLog();
+  const log = createTracedLog();
   let app: App;
   try {
     app = new App(config, { log, version: VERSION });

@@ -1,5 +1,4 @@
 import { pino, type DestinationStream } from 'pino';
-import { traceIds } from './telemetry/tracing.js';
 
 /** The slice of pino the modules use, so tests can pass a recorder. */
 export interface Log {
@@ -8,7 +7,8 @@ export interface Log {
   error(obj: object, msg: string): void;
 }
 
-export function createLog(level = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Log {
-  // Lines written inside a poll, command or proxied request carry its trace_id and span_id.
-  return pino({ level, base: { name: 'kea-telemetry' }, mixin: () => traceIds() }, destination);
+/** `fields`, when given, are added to every line as it is written: the telemetry side passes the
+ * active span's ids (src/telemetry/log.ts), so this bottom layer knows nothing of tracing. */
+export function createLog(level = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream, fields?: () => object): Log {
+  return pino({ level, base: { name: 'kea-telemetry' }, ...(fields && { mixin: fields }) }, destination);
 }

@@ -3,49 +3,10 @@ import type { ErrorCode } from './errors.js';
 import type { StatSample } from './kea/statistics/parse.js';
 import type { SubnetInfo } from './kea/statistics/subnets.js';
 import type { SharedConfig } from './kea/shared-config.js';
-import type { DhcpDisabledCause } from './kea/dhcp-state.js';
+import type { Status } from './kea/status.js';
 
-/** What one status-get says, normalised across Kea 2.2–3.x. Absent fields were not reported. */
-export interface Status {
-  pid: number;
-  uptime: number;
-  reload: number;
-  multiThreadingEnabled?: boolean;
-  threadPoolSize?: number;
-  packetQueueSize?: number;
-  /** Averages over the last 10, 100 and 1000 packets. */
-  packetQueueAverages?: readonly [number, number, number];
-  sockets?: { status: string; errors: string[] };
-  /** From dhcp-state (2.6.2+): true when the DHCP service is disabled for any reason. */
-  dhcpDisabled?: boolean;
-  /** From dhcp-state, with dhcpDisabled: which causes hold it disabled (several may at once). */
-  dhcpDisabledBy?: Readonly<Record<DhcpDisabledCause, boolean>>;
-  ha: HaRelationship[];
-}
-
-export interface HaRelationship {
-  mode: string;
-  /** Partner's server-name, else the partner's role, else the local role. */
-  relationship: string;
-  local: { role: string; state: string; scopes: string[]; serverName?: string };
-  remote?: HaRemote;
-}
-
-export interface HaRemote {
-  role: string;
-  /** "" before first contact is reported as "unknown". */
-  lastState: string;
-  age: number;
-  inTouch: boolean;
-  communicationInterrupted: boolean;
-  analyzedPackets: number;
-  connectingClients: number;
-  unackedClients: number;
-  unackedClientsLeft: number;
-  serverName?: string;
-  /** Seconds (3.0+); undefined when Kea does not know it yet. */
-  clockSkew?: number;
-}
+/** A poll's status-get, as src/kea/status.ts parses it (the protocol layer owns its shape). */
+export type { HaRelationship, HaRemote, Status } from './kea/status.js';
 
 export interface ConfigHash {
   hash: string;

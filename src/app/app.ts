@@ -86,6 +86,14 @@ export class App {
     return this.state.config;
   }
 
+  get version(): string {
+    return this.opts.version;
+  }
+
+  get log(): Log {
+    return this.opts.log;
+  }
+
   /** The watched targets (this shard's), in config order. */
   get targets(): readonly Target[] {
     return this.state.targets;

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { READ_COMMANDS } from '../proxy/commands.js';
-import { isPasswordHash } from '../proxy/password.js';
-import { matchesPattern } from '../proxy/roles.js';
+import { READ_COMMANDS } from '../kea/commands.js';
 import { parseDuration } from './duration.js';
 import { parseListen } from './listen.js';
+import { isPasswordHash, looksLikePasswordHash } from './password-hash.js';
+import { matchesPattern } from './pattern.js';
 import { check, duration, filePath } from './schema-parts.js';
 import { DEFAULTS, type Config } from './types.js';
 
@@ -12,7 +12,7 @@ import { DEFAULTS, type Config } from './types.js';
 const name = z.string().regex(/^[A-Za-z0-9_.@-]+$/, { error: 'must match [A-Za-z0-9_.@-]+' });
 const patterns = z.array(z.string().min(1)).min(1, { error: 'at least one entry (use "*" for all)' });
 /** Role commands: Kea command names, or globs, which grant only the read commands of the
- * catalog (src/proxy/commands.ts); a glob that grants none is a mistake worth stopping on. */
+ * catalog (src/kea/commands.ts); a glob that grants none is a mistake worth stopping on. */
 const commandPatterns = patterns.superRefine((list, ctx) => {
   list.forEach((p, i) => {
     if (!/^(\*|[a-z0-9][a-z0-9-]{0,63}\*?)$/.test(p)) {
@@ -46,7 +46,7 @@ export const proxy = z
       if (builtIn in p.roles) ctx.addIssue({ code: 'custom', path: ['roles', builtIn], message: 'is built in: choose another name' });
     }
     p.users.forEach((u, i) => {
-      if (u.password.startsWith('scrypt$') && !isPasswordHash(u.password)) {
+      if (looksLikePasswordHash(u.password) && !isPasswordHash(u.password)) {
         ctx.addIssue({ code: 'custom', path: ['users', i, 'password'], message: 'malformed scrypt hash (make one with kea-telemetry hash-password)' });
       }
     });

@@ -1,6 +1,5 @@
 import { KeaError } from '../errors.js';
-import { parseDhcpState } from './dhcp-state.js';
-import type { HaRelationship, HaRemote, Status } from '../snapshot.js';
+import { parseDhcpState, type DhcpDisabledCause } from './dhcp-state.js';
 import { MAX_HA_RELATIONSHIPS, MAX_HA_SCOPES, MAX_SOCKET_ERRORS, checkCount, labelValue } from './limits.js';
 import { isObj, type Obj } from './json.js';
 
@@ -85,4 +84,46 @@ function parseRemote(r: Obj): HaRemote {
   const skew = num(r['clock-skew']);
   if (skew !== undefined) remote.clockSkew = skew;
   return remote;
+}
+
+/** What one status-get says, normalised across Kea 2.2–3.x. Absent fields were not reported. */
+export interface Status {
+  pid: number;
+  uptime: number;
+  reload: number;
+  multiThreadingEnabled?: boolean;
+  threadPoolSize?: number;
+  packetQueueSize?: number;
+  /** Averages over the last 10, 100 and 1000 packets. */
+  packetQueueAverages?: readonly [number, number, number];
+  sockets?: { status: string; errors: string[] };
+  /** From dhcp-state (2.6.2+): true when the DHCP service is disabled for any reason. */
+  dhcpDisabled?: boolean;
+  /** From dhcp-state, with dhcpDisabled: which causes hold it disabled (several may at once). */
+  dhcpDisabledBy?: Readonly<Record<DhcpDisabledCause, boolean>>;
+  ha: HaRelationship[];
+}
+
+export interface HaRelationship {
+  mode: string;
+  /** Partner's server-name, else the partner's role, else the local role. */
+  relationship: string;
+  local: { role: string; state: string; scopes: string[]; serverName?: string };
+  remote?: HaRemote;
+}
+
+export interface HaRemote {
+  role: string;
+  /** "" before first contact is reported as "unknown". */
+  lastState: string;
+  age: number;
+  inTouch: boolean;
+  communicationInterrupted: boolean;
+  analyzedPackets: number;
+  connectingClients: number;
+  unackedClients: number;
+  unackedClientsLeft: number;
+  serverName?: string;
+  /** Seconds (3.0+); undefined when Kea does not know it yet. */
+  clockSkew?: number;
 }

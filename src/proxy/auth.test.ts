@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Authenticator, BUSY, type AuthResult, type Principal } from './auth.js';
 import { Gate } from './throttle.js';
-import { hashPassword, isPasswordHash, verifyPassword } from './password.js';
+import { isPasswordHash } from '../config/password-hash.js';
+import { hashPassword, verifyPassword } from './password.js';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
 const sha256hex = (s: string) => createHash('sha256').update(s).digest('hex');

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isPasswordHash, verifyPassword } from './password.js';
+import { isPasswordHash, looksLikePasswordHash } from '../config/password-hash.js';
+import { verifyPassword } from './password.js';
 import { BUSY, Gate, type Busy } from './throttle.js';
 
 export { BUSY } from './throttle.js';
@@ -171,7 +172,7 @@ export class Authenticator {
 }
 
 function secretOf(password: string): Secret {
-  if (password.startsWith('scrypt$')) {
+  if (looksLikePasswordHash(password)) {
     // Something that looks like a hash but does not parse must not become a plain password
     // equal to its own text: it matches nothing.
     return isPasswordHash(password) ? { kind: 'hash', stored: password } : { kind: 'broken' };

@@ -1,5 +1,4 @@
-import type { Counter, Gauge } from 'prom-client';
-import type { App } from '../app.js';
+import type { Count, MetricsRegistry } from './source.js';
 
 export const KEA_EXPORTER_PROXY_ANSWER_BYTES_IN_FLIGHT = 'kea_exporter_proxy_answer_bytes_in_flight';
 export const KEA_EXPORTER_PROXY_BUDGET_REFUSALS = 'kea_exporter_proxy_budget_refusals_total';
@@ -63,25 +62,18 @@ export class BudgetShare {
 
 export interface ProxyStreaming {
   budget: AnswerBudget;
-  refusals: Counter<string>;
-  aborted: Counter<'reason'>;
+  refusals: Count<never>;
+  aborted: Count<'reason'>;
 }
 
-const shared = new WeakMap<App, ProxyStreaming>();
-
-/** One budget and one set of these metrics per app, however many servers are built for it. */
-export function proxyStreaming(app: App): ProxyStreaming {
-  let s = shared.get(app);
-  if (!s) {
-    const r = app.renderer;
-    const gauge: Gauge<string> = r.gauge(KEA_EXPORTER_PROXY_ANSWER_BYTES_IN_FLIGHT, 'Bytes of proxied answers held in memory now (collected answers and stream buffers), against proxy.maxAnswerBytesInFlight.');
-    s = {
-      budget: new AnswerBudget(app.config.proxy.maxAnswerBytesInFlight, (used) => gauge.set(used)),
-      refusals: r.counter(KEA_EXPORTER_PROXY_BUDGET_REFUSALS, 'Proxied requests refused with 503 because proxy.maxAnswerBytesInFlight was reached.', []),
-      aborted: r.counter(KEA_EXPORTER_PROXY_ANSWERS_ABORTED, 'Proxied answers cut off after their 200 status was sent, by reason (timeout, closed, parse, bad_answer, too_large, too_deep, client).', ['reason']),
-    };
-    gauge.set(0);
-    shared.set(app, s);
-  }
-  return s;
+/** The budget of proxy.maxAnswerBytesInFlight and its metrics, made in `metrics`: one per
+ * exporter (routes.ts keeps one per source, however many servers are built for it). */
+export function proxyStreaming(metrics: MetricsRegistry, maxAnswerBytesInFlight: number): ProxyStreaming {
+  const gauge = metrics.gauge(KEA_EXPORTER_PROXY_ANSWER_BYTES_IN_FLIGHT, 'Bytes of proxied answers held in memory now (collected answers and stream buffers), against proxy.maxAnswerBytesInFlight.');
+  gauge.set(0);
+  return {
+    budget: new AnswerBudget(maxAnswerBytesInFlight, (used) => gauge.set(used)),
+    refusals: metrics.counter(KEA_EXPORTER_PROXY_BUDGET_REFUSALS, 'Proxied requests refused with 503 because proxy.maxAnswerBytesInFlight was reached.', []),
+    aborted: metrics.counter(KEA_EXPORTER_PROXY_ANSWERS_ABORTED, 'Proxied answers cut off after their 200 status was sent, by reason (timeout, closed, parse, bad_answer, too_large, too_deep, client).', ['reason']),
+  };
 }

@@ -1,10 +1,10 @@
 import { KeaError } from '../errors.js';
-import type { Endpoint, StreamedOutcome } from '../endpoint/endpoint.js';
 import type { AnswerStream } from '../transport/stream.js';
 import { BudgetShare, type AnswerBudget } from './budget.js';
 import type { ProxiedCommand } from './body.js';
 import { ElementFramer } from './framer.js';
 import { REDACTED_COMMANDS } from './redact.js';
+import type { ExchangeOutcome, ProxyEndpoint } from './source.js';
 
 /** Answers up to this size are read whole before the status is sent (checked and parsed as
  * before); larger ones stream. */
@@ -60,14 +60,14 @@ interface Pump {
 export class ElementExchange {
   readonly ready: Promise<Ready>;
   /** The whole exchange: settles when the slot is released; rejects with why it failed. */
-  readonly done: Promise<StreamedOutcome>;
+  readonly done: Promise<ExchangeOutcome>;
   result: number | undefined;
   private readonly share: BudgetShare;
   private readonly readyD = deferred<Ready>();
   private pump: Pump | undefined;
 
   constructor(
-    private readonly endpoint: Endpoint,
+    private readonly endpoint: ProxyEndpoint,
     private readonly cmd: ProxiedCommand,
     private readonly mode: ElementMode,
     ctx: { timeoutMs: number; budget: AnswerBudget; cancel: AbortSignal },
@@ -117,7 +117,7 @@ export class ElementExchange {
     }
   }
 
-  private async consume(answer: AnswerStream, signal: AbortSignal): Promise<StreamedOutcome> {
+  private async consume(answer: AnswerStream, signal: AbortSignal): Promise<ExchangeOutcome> {
     const chunks: Buffer[] = [];
     let size = 0;
     for (;;) {
@@ -139,7 +139,7 @@ export class ElementExchange {
   }
 
   /** The complete answer: checked and parsed as the element of the list, redacted if asked. */
-  private whole(chunks: Buffer[], size: number): StreamedOutcome {
+  private whole(chunks: Buffer[], size: number): ExchangeOutcome {
     let text = Buffer.concat(chunks, size).toString('utf8');
     chunks.length = 0;
     const parsed = this.endpoint.answerOf(text, this.cmd.command);

@@ -1,12 +1,11 @@
 import { Readable } from 'node:stream';
 import { ERROR_CODES, KeaError, type ErrorCode } from '../errors.js';
-import type { Endpoint } from '../endpoint/endpoint.js';
 import { RESULT } from '../kea/types.js';
-import type { Target } from '../targets/target.js';
 import { BudgetRefused, type ProxyStreaming } from './budget.js';
 import type { ProxiedCommand } from './body.js';
 import { ElementExchange, PREFETCH_BYTES, type ElementMode, type Ready } from './element.js';
 import { REDACTED_COMMANDS } from './redact.js';
+import type { ProxyEndpoint, ProxyTarget } from './source.js';
 
 /** More entries than this in `service`: 400 (Kea has four daemon kinds; repeats are folded). */
 export const MAX_SERVICES = 16;
@@ -50,14 +49,14 @@ const CLOSE = Buffer.from(' ]');
  * text is passed on as Kea wrote it (exact numbers); config-get and config-hash-get are parsed and redacted unless
  * `unredacted`. Small answers are read whole first; larger ones stream once every element is
  * known to have started well. Error texts name codes, never a socket path or URL. */
-export async function forward(target: Target, cmd: ProxiedCommand, ctx: ForwardContext): Promise<Forwarded> {
+export async function forward(target: ProxyTarget, cmd: ProxiedCommand, ctx: ForwardContext): Promise<Forwarded> {
   const entries = cmd.service ?? [undefined];
   const own = new AbortController();
   const cancel = AbortSignal.any([ctx.cancel, own.signal]);
   const plan = entries.map((service) => ({ service, endpoint: target.endpointFor(service) }));
-  const counts = new Map<Endpoint, number>();
+  const counts = new Map<ProxyEndpoint, number>();
   for (const { endpoint } of plan) if (endpoint) counts.set(endpoint, (counts.get(endpoint) ?? 0) + 1);
-  const exchanges = new Map<Endpoint, ElementExchange>();
+  const exchanges = new Map<ProxyEndpoint, ElementExchange>();
   for (const [endpoint, n] of counts) {
     const mode: ElementMode = !ctx.unredacted && REDACTED_COMMANDS.has(cmd.command) ? 'redact' : n > 1 ? 'whole' : 'stream';
     exchanges.set(endpoint, new ElementExchange(endpoint, cmd, mode, { timeoutMs: ctx.timeoutMs, budget: ctx.streaming.budget, cancel }));
@@ -76,7 +75,7 @@ export async function forward(target: Target, cmd: ProxiedCommand, ctx: ForwardC
     release();
     return { ...refusal(fatal, ctx.streaming), results: [], release };
   }
-  const ready = new Map<Endpoint, Ready | { kind: 'failed'; err: unknown }>();
+  const ready = new Map<ProxyEndpoint, Ready | { kind: 'failed'; err: unknown }>();
   for (const [e, x] of exchanges) ready.set(e, await x.ready.catch((err: unknown) => ({ kind: 'failed' as const, err })));
 
   const results: number[] = [];
@@ -105,7 +104,7 @@ const AGENT_HINT = ' You did not include "service" parameter in the command, whi
 
 /** A name that is no Kea command name (empty, upper case, spaces...): answered here, as Kea
  * answers it (result 2 per element, the agent's long text for itself), never sent to Kea. */
-export function notSupported(target: Target, cmd: ProxiedCommand): { status: 200; body: string; results: number[] } {
+export function notSupported(target: ProxyTarget, cmd: ProxiedCommand): { status: 200; body: string; results: number[] } {
   const name = `'${cmd.command}' command not supported.`;
   const results: number[] = [];
   const parts = (cmd.service ?? [undefined]).map((service, i) => {
@@ -166,7 +165,7 @@ function firstFatal(xs: ElementExchange[]): Promise<unknown> {
 
 function refusal(err: unknown, s: ProxyStreaming): { status: number; body: string; retryAfterS?: number } {
   if (err instanceof BudgetRefused) {
-    s.refusals.inc();
+    s.refusals.inc({});
     return { status: 503, body: bare(503, 'Service Unavailable: too many answer bytes in flight'), retryAfterS: 1 };
   }
   const code = codeOf(err);

@@ -2,20 +2,19 @@
  * count when they start, concurrent verifications are bounded for the process, and identical
  * credentials are verified once (issue 11, item 15). The injected verify blocks until the test
  * releases it, so what is in flight at once is exact, not a matter of timing. */
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
-import { Counter } from 'prom-client';
-import { App } from '../app.js';
 import { parseConfigText } from '../config/load.js';
-import { MemoryLog } from '../../test/support/memory-log.js';
+import type { Config } from '../config/types.js';
 import { Authenticator } from './auth.js';
 import { hashPassword, verifyPassword } from './password.js';
-import { PROXY_REQUESTS, proxyRoutes } from './routes.js';
+import { proxyDeps, proxyRoutes } from './routes.js';
 import { Gate } from './throttle.js';
+import { stubSource } from '../../test/support/stub-source.js';
 
 const MAX = 10;
-let app: App;
+let config: Config;
 let viewerHash: string;
 
 before(async () => {
@@ -27,11 +26,7 @@ proxy:
   rateLimit: { max: ${MAX}, window: 1h }
   users: [ { name: viewer, password: "${viewerHash}" } ]
 targets: [ { name: k, socket: /nonexistent/k.sock, daemon: dhcp4 } ]`;
-  app = new App(parseConfigText(yaml, 'login.yaml'), { log: new MemoryLog(), version: 't', processMetrics: false });
-});
-
-after(async () => {
-  await app.stop();
+  config = parseConfigText(yaml, 'login.yaml');
 });
 
 /** A verify that counts calls and concurrency and waits for `open()`; then the real scrypt. */
@@ -55,10 +50,11 @@ function blockingVerify() {
 async function proxyWith(verify: (p: string, s: string) => Promise<boolean>, gate = new Gate(2, 16), rateMax = MAX): Promise<FastifyInstance> {
   const server = Fastify({ logger: false });
   // rateLimit.max is both the login throttle per address and the request limit per user.
-  const config = { ...app.config.proxy, rateLimit: { ...app.config.proxy.rateLimit, max: rateMax } };
-  const requests = new Counter({ name: PROXY_REQUESTS, help: 'h', labelNames: ['target', 'command', 'code'] as const, registers: [] });
-  const authenticator = new Authenticator(app.config.proxy.users, app.config.proxy.tokens, { verify, gate });
-  await server.register(proxyRoutes, { app, config, log: app.opts.log, requests, authenticator });
+  const proxy = { ...config.proxy, rateLimit: { ...config.proxy.rateLimit, max: rateMax } };
+  // Only authentication is under test: a target that reaches no daemon.
+  const source = stubSource({ config, targets: [{ name: 'k', config: { kind: 'socket' }, snapshots: () => [], endpointFor: () => undefined }] });
+  const authenticator = new Authenticator(config.proxy.users, config.proxy.tokens, { verify, gate });
+  await server.register(proxyRoutes, { ...proxyDeps(source), config: proxy, authenticator });
   await server.ready();
   return server;
 }

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { scryptSync } from 'node:crypto';
-import { hashPassword, isPasswordHash, verifyPassword } from './password.js';
+import { isPasswordHash } from '../config/password-hash.js';
+import { hashPassword, verifyPassword } from './password.js';
 
 test('hash then verify: the right password passes, a wrong one does not', async () => {
   const stored = await hashPassword('corr3ct horse:battery$staple');

@@ -1,11 +1,12 @@
-import { READ_COMMANDS, isReadCommand } from './commands.js';
+import { matchesPattern } from '../config/pattern.js';
+import { READ_COMMANDS, isReadCommand } from '../kea/commands.js';
 
 /** What a proxy user may do: which commands, on which targets, and whether config-get answers
  * reach them with secrets in clear. Patterns: an exact name, `*` for all, or a trailing `*`
- * for a prefix (`lease4-*`, `site-a-*`); a `*` anywhere else is a literal character.
- * For commands, a glob matches only the catalog's reads (commands.ts): `lease4-*` grants
- * lease4-get-all but never lease4-wipe, lease4-del or lease4-add, nor a name that is not in the
- * catalog; a mutating or unknown command is granted only by its exact name. */
+ * for a prefix (src/config/pattern.ts). For commands, a glob matches only the catalog's reads
+ * (src/kea/commands.ts): `lease4-*` grants lease4-get-all but never lease4-wipe, lease4-del or
+ * lease4-add, nor a name that is not in the catalog; a mutating or unknown command is granted
+ * only by its exact name. */
 export interface Role {
   commands: readonly string[];
   targets: readonly string[];
@@ -26,13 +27,6 @@ export const BUILT_IN_ROLES: Readonly<Record<string, Role>> = Object.freeze({
   'read-only': Object.freeze({ commands: READ_ONLY_COMMANDS, targets: Object.freeze(['*']), unredacted: false }),
   admin: Object.freeze({ commands: Object.freeze(['*']), targets: Object.freeze(['*']), unredacted: true, everything: true }),
 });
-
-/** One pattern against one name. */
-export function matchesPattern(pattern: string, name: string): boolean {
-  if (pattern === '*') return true;
-  if (pattern.endsWith('*')) return name.startsWith(pattern.slice(0, -1));
-  return pattern === name;
-}
 
 /** true when one of the role's command patterns grants `command`: its exact name always; a
  * glob only for the catalog's reads. */

@@ -1,18 +1,18 @@
 import rateLimit from '@fastify/rate-limit';
 import { finished } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Counter } from 'prom-client';
-import type { App } from '../app.js';
 import type { ProxyConfig } from '../config/types.js';
 import { KeaError } from '../errors.js';
 import type { Log } from '../log.js';
 import { Authenticator, BUSY, type Principal } from './auth.js';
 import { parseBody } from './body.js';
 import { MAX_SERVICES, bare, forward, keaElement, notSupported } from './forward.js';
-import { proxyStreaming } from './budget.js';
+import { proxyStreaming, type ProxyStreaming } from './budget.js';
 import { LoginThrottle } from './throttle.js';
 import { commandLabel } from './commands.js';
-import { BUILT_IN_ROLES, allows, matchesPattern, type Role } from './roles.js';
+import { BUILT_IN_ROLES, allows, type Role } from './roles.js';
+import { matchesPattern } from '../config/pattern.js';
+import type { Count, ProxySource } from './source.js';
 import { ATTR, SpanStatusCode, startServerSpan, traceIds, withSpan, type Span } from '../telemetry/tracing.js';
 
 export const PROXY_REQUESTS = 'kea_exporter_proxy_requests_total';
@@ -27,19 +27,37 @@ declare module 'fastify' {
 }
 
 export interface ProxyDeps {
-  app: App;
+  /** Its targets are read at each request: a reload replaces them. */
+  source: Pick<ProxySource, 'targets'>;
   config: ProxyConfig;
   log: Log;
-  requests: Counter<'target' | 'command' | 'code'>;
+  requests: Count<'target' | 'command' | 'code'>;
+  streaming: ProxyStreaming;
   /** For tests (e.g. one with a counting verify); built from config.users/tokens otherwise. */
   authenticator?: Authenticator;
+}
+
+const made = new WeakMap<ProxySource, Pick<ProxyDeps, 'requests' | 'streaming'>>();
+
+/** What the routes need of `source`; its metrics and answer budget are made once per source,
+ * however many servers are built for it (tests build several). */
+export function proxyDeps(source: ProxySource): ProxyDeps {
+  let m = made.get(source);
+  if (!m) {
+    m = {
+      requests: source.renderer.counter(PROXY_REQUESTS, 'Proxied command requests, by target, command and HTTP status code.', ['target', 'command', 'code']),
+      streaming: proxyStreaming(source.renderer, source.config.proxy.maxAnswerBytesInFlight),
+    };
+    made.set(source, m);
+  }
+  return { source, config: source.config.proxy, log: source.log, ...m };
 }
 
 /** POST /targets/<name>/ as a Control Agent answers it, and GET /targets, behind
  * authentication, per-role authorization, a per-user rate limit and an audit line each.
  * Registered as an encapsulated plugin: its body parsing and errors stay its own. */
 export async function proxyRoutes(server: FastifyInstance, deps: ProxyDeps): Promise<void> {
-  const { config, app } = deps;
+  const { config, source, streaming } = deps;
   const auth = deps.authenticator ?? new Authenticator(config.users, config.tokens);
   const roles: Record<string, Role> = { ...BUILT_IN_ROLES, ...config.roles };
   const send = (reply: FastifyReply, status: number, body: string) =>
@@ -98,15 +116,14 @@ export async function proxyRoutes(server: FastifyInstance, deps: ProxyDeps): Pro
   });
 
   server.get('/targets', async (req) =>
-    app.targets.filter((t) => roles[req.principal!.role]!.targets.some((p) => matchesPattern(p, t.name))).map((t) => ({
+    source.targets.filter((t) => roles[req.principal!.role]!.targets.some((p) => matchesPattern(p, t.name))).map((t) => ({
       name: t.name,
       daemons: t.snapshots().map((s) => ({ daemon: s.daemon, up: s.up, ...(s.error && { error: s.error.code }) })),
     })),
   );
 
-  const streaming = proxyStreaming(app);
   const handle = async (req: FastifyRequest<{ Params: { name: string }; Body: string }>, reply: FastifyReply) => {
-    const target = app.targets.find((t) => t.name === req.params.name);
+    const target = source.targets.find((t) => t.name === req.params.name);
     if (!target) return send(reply, 404, bare(404, 'Not Found'));
     const parsed = parseBody(typeof req.body === 'string' ? req.body : '', MAX_SERVICES);
     if (parsed.kind === 'refused') return send(reply, 400, bare(400, 'Bad Request'));
@@ -157,7 +174,7 @@ function audit(deps: ProxyDeps, req: FastifyRequest, reply: FastifyReply): void 
   const a = req.audit ?? {};
   // Only catalog names become label values (others count as `other`): clients cannot mint series.
   const command = reply.statusCode === 401 ? 'none' : commandLabel(a.command);
-  deps.requests.inc({ target: a.target && deps.app.targets.some((t) => t.name === a.target) ? a.target : 'none', command, code: String(reply.statusCode) });
+  deps.requests.inc({ target: a.target && deps.source.targets.some((t) => t.name === a.target) ? a.target : 'none', command, code: String(reply.statusCode) });
   deps.log.info(
     {
       audit: {

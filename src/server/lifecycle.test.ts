@@ -3,9 +3,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import Fastify from 'fastify';
-import type { ReloadResult } from '../app.js';
 import { hashPassword } from '../proxy/password.js';
-import { isLoopback, LIFECYCLE_DISABLED, lifecycleRoutes, type LifecycleOptions } from './lifecycle.js';
+import { isLoopback, LIFECYCLE_DISABLED, lifecycleRoutes, type LifecycleOptions, type ReloadAnswer } from './lifecycle.js';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const ADMIN_TOKEN = 'admin-token-0123456789';
@@ -25,14 +24,15 @@ before(async () => {
   };
 });
 
-function server(result: ReloadResult | undefined) {
+function server(result: ReloadAnswer | undefined) {
   const s = Fastify({ logger: false });
   const calls = { n: 0 };
   const reload = async () => (calls.n++, result!);
   lifecycleRoutes(s, { ...(result && { reload }), credentials });
   return { s, calls };
 }
-const OK: ReloadResult = { ok: true, added: ['a'], removed: [], kept: 1, pendingRestart: [] };
+/** What App's reload reports: the route answers it whole. */
+const OK = { ok: true as const, added: ['a'], removed: [], kept: 1, pendingRestart: [] };
 
 test('isLoopback: 127.0.0.0/8 and ::1, also IPv4-mapped; nothing else', () => {
   for (const a of ['127.0.0.1', '127.255.0.9', '::1', '::ffff:127.0.0.1', '::FFFF:127.1.2.3']) assert.ok(isLoopback(a), a);

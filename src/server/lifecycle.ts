@@ -1,12 +1,15 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { ReloadResult } from '../app.js';
 import type { ProxyConfig } from '../config/types.js';
 import { Authenticator, BUSY, type AuthResult } from '../proxy/auth.js';
+
+/** What a reload reports: answered as JSON, whole when it succeeded (App's reload adds what
+ * was added, removed and kept), as its error alone (500) when it failed. */
+export type ReloadAnswer = { readonly ok: true } | { readonly ok: false; readonly error: string };
 
 /** Prometheus' lifecycle API, as far as this exporter has one: POST /-/reload. */
 export interface LifecycleOptions {
   /** undefined: the API is off and answers 403, like Prometheus without --web.enable-lifecycle. */
-  reload?: () => Promise<ReloadResult>;
+  reload?: () => Promise<ReloadAnswer>;
   /** The proxy's users and tokens: one with the admin role may reload from any address. */
   credentials: Pick<ProxyConfig, 'users' | 'tokens'>;
 }

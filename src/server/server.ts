@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import Negotiator from 'negotiator';
-import type { App, ReloadResult } from '../app.js';
 import { landingPage } from './landing.js';
-import { lifecycleRoutes } from './lifecycle.js';
+import { lifecycleRoutes, type ReloadAnswer } from './lifecycle.js';
 import { MAX_CONNECTIONS, TLS_HANDSHAKE_TIMEOUT_MS, inactivityTimeoutMs, limitConnections, serverTimeouts } from './connections.js';
-import { PROXY_REQUESTS, proxyRoutes, type ProxyDeps } from '../proxy/routes.js';
+import type { ListenerSource, WebSource } from './source.js';
+import { proxyDeps, proxyRoutes } from '../proxy/routes.js';
 
 const TEXT = 'text/plain; version=0.0.4';
 const OPENMETRICS = 'application/openmetrics-text; version=1.0.0';
@@ -24,19 +24,19 @@ export interface ListenerOptions {
 export interface ServerOptions extends ListenerOptions {
   /** The lifecycle API (POST /-/reload), given when the CLI runs with --web.enable-lifecycle;
    * without it the route answers 403. See lifecycle.ts for who may call it. */
-  lifecycle?: { reload: () => Promise<ReloadResult> };
+  lifecycle?: { reload: () => Promise<ReloadAnswer> };
 }
 
 /** Fastify options bounding each client connection's idle and request time (slowloris, idle
  * keep-alive, a client that stops reading). Fastify's own defaults are no request timeout and a
  * 72 s keep-alive. */
-function listenerOptions(app: App, o: ListenerOptions) {
+function listenerOptions(source: ListenerSource, o: ListenerOptions) {
   const t = { ...serverTimeouts(), ...o.timeouts };
   return {
     logger: false,
     requestTimeout: t.requestTimeout,
     keepAliveTimeout: t.keepAliveTimeout,
-    connectionTimeout: inactivityTimeoutMs(app.config),
+    connectionTimeout: inactivityTimeoutMs(source.config),
     // Only the constructor takes the checking interval; headersTimeout is set again below.
     http: { headersTimeout: t.headersTimeout, requestTimeout: t.requestTimeout, connectionsCheckingInterval: t.connectionsCheckingInterval },
     timeouts: t,
@@ -44,8 +44,8 @@ function listenerOptions(app: App, o: ListenerOptions) {
 }
 
 /** The connection cap, and headersTimeout (which Fastify does not set) on the node server. */
-function bound(app: App, server: FastifyInstance, listener: 'web' | 'proxy', o: ListenerOptions, headersTimeout: number): void {
-  const dropped = app.renderer.counter(
+function bound(source: ListenerSource, server: FastifyInstance, listener: 'web' | 'proxy', o: ListenerOptions, headersTimeout: number): void {
+  const dropped = source.renderer.counter(
     CONNECTIONS_DROPPED,
     'Client connections closed at the connection cap, by listener and reason: evicted (the oldest with no request in progress, to let a new one in) or refused (every connection was serving a request).',
     ['listener', 'reason'],
@@ -56,17 +56,17 @@ function bound(app: App, server: FastifyInstance, listener: 'web' | 'proxy', o: 
 
 /** The HTTP face of the exporter. Does not listen: callers use listen() or inject(). The
  * proxy is mounted here unless it has a listener of its own (buildProxyServer). */
-export function buildServer(app: App, opts: ServerOptions = {}): FastifyInstance {
-  const { timeouts, ...fastifyOptions } = listenerOptions(app, opts);
+export function buildServer(source: WebSource, opts: ServerOptions = {}): FastifyInstance {
+  const { timeouts, ...fastifyOptions } = listenerOptions(source, opts);
   const server = Fastify(fastifyOptions);
-  bound(app, server, 'web', opts, timeouts.headersTimeout);
-  const { proxy } = app.config;
-  if (proxy.enabled && !proxy.listen) void server.register(proxyRoutes, proxyDeps(app));
+  bound(source, server, 'web', opts, timeouts.headersTimeout);
+  const { proxy } = source.config;
+  if (proxy.enabled && !proxy.listen) void server.register(proxyRoutes, proxyDeps(source));
 
   server.get('/metrics', async (req, reply) => {
     // Prometheus asks for OpenMetrics first; anything else gets the classic text format.
     const chosen = new Negotiator(req).mediaType([TEXT, OPENMETRICS]);
-    const { contentType, chunks, length } = await app.renderer.renderChunks(chosen === OPENMETRICS);
+    const { contentType, chunks, length } = await source.renderer.renderChunks(chosen === OPENMETRICS);
     // The chunks are cached buffers: streaming them as they are copies nothing.
     return reply.type(contentType).header('content-length', length).send(Readable.from(chunks));
   });
@@ -76,7 +76,7 @@ export function buildServer(app: App, opts: ServerOptions = {}): FastifyInstance
     const name = (req.query as { target?: unknown }).target;
     if (typeof name !== 'string' || name === '') return reply.code(400).type('text/plain').send('missing ?target=<name>\n');
     const chosen = new Negotiator(req).mediaType([TEXT, OPENMETRICS]);
-    const out = await app.probe(name, chosen === OPENMETRICS);
+    const out = await source.probe(name, chosen === OPENMETRICS);
     if (!out) return reply.code(400).type('text/plain').send(`unknown target ${JSON.stringify(name.slice(0, 100))} (not configured, or another shard's)\n`);
     if (out === 'busy') return reply.code(503).header('retry-after', '1').type('text/plain').send('too many probes waiting; retry\n');
     return reply.type(out.contentType).send(out.body);
@@ -84,12 +84,12 @@ export function buildServer(app: App, opts: ServerOptions = {}): FastifyInstance
 
   lifecycleRoutes(server, { ...(opts.lifecycle && { reload: opts.lifecycle.reload }), credentials: proxy });
 
-  server.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(landingPage(app)));
+  server.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(landingPage(source)));
 
   server.get('/-/healthy', async () => 'OK\n');
 
   server.get('/-/ready', async (_req, reply) => {
-    if (app.ready) return 'OK\n';
+    if (source.ready) return 'OK\n';
     return reply.code(503).send('first poll of every target still running\n');
   });
 
@@ -97,9 +97,9 @@ export function buildServer(app: App, opts: ServerOptions = {}): FastifyInstance
 }
 
 /** The proxy on its own listener (proxy.listen), with TLS and client certificates when set. */
-export function buildProxyServer(app: App, opts: ListenerOptions = {}): FastifyInstance {
-  const { tls } = app.config.proxy;
-  const { timeouts, ...fastifyOptions } = listenerOptions(app, opts);
+export function buildProxyServer(source: ListenerSource, opts: ListenerOptions = {}): FastifyInstance {
+  const { tls } = source.config.proxy;
+  const { timeouts, ...fastifyOptions } = listenerOptions(source, opts);
   const https = tls && {
     cert: readFileSync(tls.cert),
     key: readFileSync(tls.key),
@@ -110,19 +110,7 @@ export function buildProxyServer(app: App, opts: ListenerOptions = {}): FastifyI
   };
   // Typed as the plain instance: routes and inject() do not care which server carries them.
   const server = Fastify({ ...fastifyOptions, ...(https && { https }) }) as unknown as FastifyInstance;
-  bound(app, server, 'proxy', opts, timeouts.headersTimeout);
-  void server.register(proxyRoutes, proxyDeps(app));
+  bound(source, server, 'proxy', opts, timeouts.headersTimeout);
+  void server.register(proxyRoutes, proxyDeps(source));
   return server;
-}
-
-const counters = new WeakMap<App, ProxyDeps['requests']>();
-
-function proxyDeps(app: App): ProxyDeps {
-  // One counter per app, however many servers are built for it (tests build several).
-  let requests = counters.get(app);
-  if (!requests) {
-    requests = app.renderer.counter(PROXY_REQUESTS, 'Proxied command requests, by target, command and HTTP status code.', ['target', 'command', 'code']);
-    counters.set(app, requests);
-  }
-  return { app, config: app.config.proxy, log: app.opts.log, requests };
 }

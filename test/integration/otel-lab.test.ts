@@ -7,8 +7,8 @@ import { Writable } from 'node:stream';
 import { App } from '../../src/app.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
-import { createLog } from '../../src/log.js';
 import { MemoryLog } from '../support/memory-log.js';
+import { createTracedLog } from '../../src/telemetry/log.js';
 import { prometheusName } from '../../src/render/otel/names.js';
 import { buildServer } from '../../src/server/server.js';
 import { startOtlpReceiver, type OtlpMetricPoint, type OtlpReceiver, type OtlpSpanRecord } from '../support/otlp-receiver.js';
@@ -68,7 +68,7 @@ describe('OpenTelemetry on a real Kea lab', () => {
   test('metrics, spans, proxied traceparent, log trace ids, and a flush at shutdown', async () => {
     // Polls only when the test asks, so /metrics and the export show the same values.
     const app = new App(parseConfigText(config({ interval: '1h', endpoint: receiver.url }), 'otel.yaml'), {
-      log: createLog('info', sink), version: 'test', env: {},
+      log: createTracedLog('info', sink), version: 'test', env: {},
     });
     await app.start();
     await pollAllStatistics(app);

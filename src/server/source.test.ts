@@ -1,0 +1,99 @@
+/** The HTTP server built from a stub of WebSource (src/server/source.ts), no App, no Kea: what
+ * each route takes from the exporter and how it answers. The data path end to end is
+ * server.test.ts, on the real App. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseConfigText } from '../config/load.js';
+import type { DaemonSnapshot } from '../snapshot.js';
+import { PROXY_REQUESTS } from '../proxy/routes.js';
+import { buildServer, CONNECTIONS_DROPPED } from './server.js';
+import { stubSource } from '../../test/support/stub-source.js';
+
+const CONFIG = parseConfigText('targets:\n  - { name: a, socket: /run/a.sock }\n', 'c.yaml');
+const OM = 'application/openmetrics-text; version=1.0.0';
+
+test('/-/ready answers what the source says, read at each request', async () => {
+  const source = stubSource({ config: CONFIG });
+  const server = buildServer(source);
+  assert.equal((await server.inject({ url: '/-/ready' })).statusCode, 503);
+  source.ready = true;
+  assert.equal((await server.inject({ url: '/-/ready' })).statusCode, 200);
+});
+
+test('/metrics streams the renderer\'s chunks with their type and length, OpenMetrics when asked first', async () => {
+  const asked: boolean[] = [];
+  const source = stubSource({
+    config: CONFIG,
+    render: async (om) => {
+      asked.push(om);
+      const chunks = [Buffer.from('kea_up{target="a"} 1\n'), Buffer.from(om ? '# EOF\n' : '')];
+      return { contentType: om ? `${OM}; charset=utf-8` : 'text/plain; version=0.0.4; charset=utf-8', chunks, length: chunks.reduce((n, c) => n + c.length, 0) };
+    },
+  });
+  const server = buildServer(source);
+  const text = await server.inject({ url: '/metrics' });
+  assert.equal(text.body, 'kea_up{target="a"} 1\n');
+  assert.equal(text.headers['content-length'], String(text.body.length));
+  assert.match(String(text.headers['content-type']), /^text\/plain; version=0.0.4/);
+  const om = await server.inject({ url: '/metrics', headers: { accept: `${OM};q=0.5,text/plain;version=0.0.4;q=0.3` } });
+  assert.equal(om.body, 'kea_up{target="a"} 1\n# EOF\n');
+  assert.match(String(om.headers['content-type']), /^application\/openmetrics-text/);
+  assert.deepEqual(asked, [false, true]);
+});
+
+test('/probe: 400 without a target or for one the source does not watch, 503 when busy, else its body', async () => {
+  const source = stubSource({
+    config: CONFIG,
+    probe: async (name, om) => {
+      if (name === 'busy') return 'busy';
+      if (name !== 'a') return undefined;
+      return { contentType: om ? OM : 'text/plain; version=0.0.4', body: Buffer.from(`probed ${name}\n`) };
+    },
+  });
+  const server = buildServer(source);
+  assert.equal((await server.inject({ url: '/probe' })).statusCode, 400);
+  const unknown = await server.inject({ url: '/probe?target=zz' });
+  assert.deepEqual([unknown.statusCode, unknown.body], [400, 'unknown target "zz" (not configured, or another shard\'s)\n']);
+  const busy = await server.inject({ url: '/probe?target=busy' });
+  assert.deepEqual([busy.statusCode, busy.headers['retry-after']], [503, '1']);
+  const ok = await server.inject({ url: '/probe?target=a', headers: { accept: OM } });
+  assert.deepEqual([ok.statusCode, ok.body, ok.headers['content-type']], [200, 'probed a\n', OM]);
+});
+
+test('the landing page: the source\'s version and shard, a row per snapshot with its target\'s kind, all escaped', async () => {
+  const snapshot = (target: string, up: boolean): DaemonSnapshot => ({
+    target, daemon: 'dhcp4', labels: {}, transport: 'unix', up, polledAt: 1, configChanges: 0, haTransitions: {}, commandErrors: {},
+    ...(up ? { version: '2.6.3' } : { error: { code: 'connect', message: '/run/secret.sock: ENOENT' } }),
+  });
+  const source = stubSource({
+    config: { ...CONFIG, shard: { index: 1, count: 3 } },
+    version: '1.0<b>',
+    targets: [{ name: 'a&b', config: { kind: 'agent' }, snapshots: () => [], endpointFor: () => undefined }],
+    snapshots: [snapshot('a&b', true), snapshot('down', false)],
+  });
+  const { body } = await buildServer(source).inject({ url: '/' });
+  assert.match(body, /<h1>kea-telemetry 1\.0&lt;b&gt;<\/h1>/);
+  assert.match(body, / · shard 1 of 3<\/p>/);
+  assert.match(body, /<td><a href="probe\?target=a%26b">a&amp;b<\/a><\/td><td>agent<\/td><td>dhcp4<\/td><td class="up">up<\/td><td>2\.6\.3<\/td>/);
+  assert.match(body, /target=down">down<\/a><\/td><td><\/td><td>dhcp4<\/td><td class="down">down: connect<\/td><td>could not connect/);
+  assert.doesNotMatch(body, /secret/);
+});
+
+test('the listener\'s and the proxy\'s counters are made in the source\'s registry, once however many servers', async () => {
+  const config = parseConfigText('proxy:\n  enabled: true\n  tokens: [ { name: t, token: tok-0123456789abcdef } ]\ntargets:\n  - { name: a, socket: /run/a.sock }\n', 'p.yaml');
+  const source = stubSource({ config });
+  const first = buildServer(source);
+  const second = buildServer(source);
+  assert.deepEqual([...source.renderer.counters.keys()].sort(), [
+    CONNECTIONS_DROPPED, 'kea_exporter_proxy_answers_aborted_total', 'kea_exporter_proxy_budget_refusals_total', PROXY_REQUESTS,
+  ].sort());
+  const made = (name: string) => source.renderer.counters.get(name)?.made;
+  assert.equal(made(PROXY_REQUESTS), 1);
+  assert.equal(made('kea_exporter_proxy_budget_refusals_total'), 1);
+  assert.equal(source.renderer.gauges.get('kea_exporter_proxy_answer_bytes_in_flight'), 0);
+  for (const s of [first, second]) {
+    const r = await s.inject({ method: 'POST', url: '/targets/nope/', payload: '{ "command": "status-get" }', headers: { authorization: 'Bearer tok-0123456789abcdef' } });
+    assert.equal(r.statusCode, 404);
+  }
+  assert.equal(source.renderer.value(PROXY_REQUESTS, { target: 'none', command: 'none', code: '404' }), 2);
+});
