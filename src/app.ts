@@ -15,7 +15,7 @@ import type { DaemonSnapshot, StatisticsSnapshot } from './snapshot.js';
 import { ProbeCache, type ProbeBody } from './server/probe.js';
 import { inShard } from './targets/shard.js';
 import { Target, type TargetContext } from './targets/target.js';
-import { startOtel, type Otel } from './telemetry/sdk.js';
+import { startOtel, type Otel } from './render/otel/sdk.js';
 import { otelSettings } from './telemetry/settings.js';
 
 export interface AppOptions {
@@ -44,7 +44,6 @@ const PROCESS_HASH_KEY = randomBytes(32);
 const same = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);
 /** What each Target's pollers and queues are built with (the interval is the scheduler's). */
 const builtIn = (c: Config) => ({ poll: { ...c.poll, intervalMs: 0, background: true }, statistics: { ...c.statistics, naming: '' }, hashKey: c.hashKey ?? '' });
-const labelNames = (targets: readonly Target[]) => [...new Set(targets.flatMap((t) => Object.keys(t.config.labels)))].sort();
 
 /** A target of a new configuration could not be built (its transport reads TLS files). The
  * message is safe to log and answer: key path and reason, no value. */
@@ -95,7 +94,6 @@ export class App {
     this.current = this.buildTargets(config, [], this.queues);
     this.statistics = statisticsCollector(config.statistics.naming);
     this.renderer = new PrometheusRenderer(
-      labelNames(this.current),
       { version: opts.version, processMetrics: opts.processMetrics ?? true },
       COLLECTORS,
       this.statistics.metrics,
@@ -149,7 +147,7 @@ export class App {
 
   /** A renderer of its own, for the time of one render: the target's label names only. */
   private async renderProbe(t: Target, openMetrics: boolean): Promise<ProbeBody> {
-    const r = new PrometheusRenderer(labelNames([t]), { version: this.opts.version, processMetrics: false }, COLLECTORS, this.statistics.metrics);
+    const r = new PrometheusRenderer({ version: this.opts.version, processMetrics: false }, COLLECTORS, this.statistics.metrics);
     for (const [key, s] of t.snapshotsByKey()) r.update(key, s);
     for (const key of t.seriesKeys()) {
       const s = this.stats.get(key);
@@ -215,7 +213,6 @@ export class App {
     if (later.length) this.opts.log.warn({ settings: later }, 'these settings take effect at the next restart');
     const old = this.current;
     const removed = old.filter((t) => !targets.includes(t));
-    this.renderer.relabel(labelNames(targets));
     this.cfg = next;
     this.queues = queues;
     for (const t of removed) {

@@ -32,3 +32,11 @@ export function emitStateSet(
 }
 
 export const bool = (b: boolean): number => (b ? 1 : 0);
+
+/** Whether a sample can be exported: a counter finite and >= 0, a gauge any number (NaN and
+ * ±Inf are valid samples of a gauge). Anything else is left out and counted, in /metrics and in
+ * OTLP alike. */
+export function exportable(type: MetricDef['type'], value: unknown): value is number {
+  if (typeof value !== 'number') return false;
+  return type === 'gauge' || (value >= 0 && value < Infinity);
+}
