@@ -58,7 +58,8 @@ export class SnapshotSeriesProducer implements MetricProducer {
       const emit: Emit = (name, value, extra, def?: MetricDef) => {
         const d = declared.get(name) ?? def;
         if (!d) throw new Error(`collector emitted undeclared metric ${name}`);
-        if (exportable(d.type, value)) add(d, extra ? { ...base, ...extra } : base, value);
+        // Object.assign: a spread of both into a literal is some ten times slower on Node 20.
+        if (exportable(d.type, value)) add(d, extra ? Object.assign({}, base, extra) : base, value);
       };
       try {
         for (const c of collectors) c.collect(s, emit);
