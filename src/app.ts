@@ -145,7 +145,7 @@ export class App {
     return this.probes.get(t, openMetrics);
   }
 
-  /** A renderer of its own, for the time of one render: the target's label names only. */
+  /** A renderer of its own, for the time of one render: the target's series only. */
   private async renderProbe(t: Target, openMetrics: boolean): Promise<ProbeBody> {
     const r = new PrometheusRenderer({ version: this.opts.version, processMetrics: false }, COLLECTORS, this.statistics.metrics);
     for (const [key, s] of t.snapshotsByKey()) r.update(key, s);
