@@ -27,7 +27,7 @@ const CASES: [path: string, firing: string[]][] = [
 async function metrics(path: string): Promise<string> {
   const body = JSON.parse(readFileSync(`${CAPTURES_DIR}${path}.json`, 'utf8')) as unknown;
   const args = ((Array.isArray(body) ? body[0] : body) as { arguments?: unknown }).arguments;
-  const r = new PrometheusRenderer([], { version: 't', processMetrics: false });
+  const r = new PrometheusRenderer({ version: 't', processMetrics: false });
   r.update('t|self', {
     target: 't', daemon: path.includes('/dhcp6') ? 'dhcp6' : 'dhcp4', labels: {}, transport: 'unix', up: true,
     status: parseStatus(args), configChanges: 0, haTransitions: {}, commandErrors: {},

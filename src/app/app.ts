@@ -9,10 +9,10 @@ import { statisticsCollector } from '../render/prometheus/statistics.js';
 import type { DaemonSnapshot, StatisticsSnapshot } from '../snapshot.js';
 import { ProbeCache, type ProbeBody } from '../server/probe.js';
 import type { Target } from '../targets/target.js';
-import { startOtel, type Otel } from '../telemetry/sdk.js';
+import { startOtel, type Otel } from '../render/otel/sdk.js';
 import { otelSettings } from '../telemetry/settings.js';
 import { RELOAD_AT, RELOAD_OK, reloadFailure, reloadResult, type ReloadResult } from './reload.js';
-import { buildState, labelNames, type AppState, type Built } from './state.js';
+import { buildState, type AppState, type Built } from './state.js';
 
 export interface AppOptions {
   log: Log;
@@ -56,7 +56,6 @@ export class App {
     this.state = buildState(config, undefined, opts.log, (key) => this.forget(key)).state;
     this.statistics = statisticsCollector(config.statistics.naming);
     this.renderer = new PrometheusRenderer(
-      this.state.labelNames,
       { version: opts.version, processMetrics: opts.processMetrics ?? true },
       COLLECTORS,
       this.statistics.metrics,
@@ -144,7 +143,7 @@ export class App {
 
   /** A renderer of its own, for the time of one render: the target's label names only. */
   private async renderProbe(t: Target, openMetrics: boolean): Promise<ProbeBody> {
-    const r = new PrometheusRenderer(labelNames([t]), { version: this.opts.version, processMetrics: false }, COLLECTORS, this.statistics.metrics);
+    const r = new PrometheusRenderer({ version: this.opts.version, processMetrics: false }, COLLECTORS, this.statistics.metrics);
     for (const [key, s] of t.snapshotsByKey()) r.update(key, s);
     for (const key of t.seriesKeys()) {
       const s = this.stats.get(key);
@@ -194,7 +193,6 @@ export class App {
     step('removing the series of removed targets', () => {
       for (const key of dropped.flatMap((t) => t.seriesKeys())) this.forget(key);
     });
-    step('relabelling the series', () => this.renderer.relabel(state.labelNames));
     const later = changes['restart process'];
     if (later.length) this.opts.log.warn({ settings: later }, 'these settings take effect at the next restart');
     await firstPolls.catch(warn('the first poll of new targets'));

@@ -23,8 +23,6 @@ export interface AppState {
   readonly queues: QueueRegistry;
   /** This shard's targets, in config order. */
   readonly targets: readonly Target[];
-  /** The targets' own label names, sorted: the renderer's label set. */
-  readonly labelNames: readonly string[];
   readonly plan: SchedulerPlan;
 }
 
@@ -45,10 +43,6 @@ export class TargetSetupError extends Error {
   override readonly name = 'TargetSetupError';
 }
 
-export function labelNames(targets: readonly Target[]): string[] {
-  return [...new Set(targets.flatMap((t) => Object.keys(t.config.labels)))].sort();
-}
-
 /** Builds the state `next` needs, reading RELOAD_TABLE for what to keep from `running`: targets
  * are kept by identity unless their own entry or a key every target holds changed. Touches
  * nothing that runs. Throws (a TargetSetupError) when a target cannot be built, having closed
@@ -64,7 +58,7 @@ export function buildState(next: Config, running: AppState | undefined, log: Log
   const keep = running && !fresh ? running.targets : [];
   const targets = buildTargets(config, keep, queues, log, seriesGone);
   return {
-    state: { config, queues, targets, labelNames: labelNames(targets), plan: schedulerPlan(config) },
+    state: { config, queues, targets, plan: schedulerPlan(config) },
     changes,
     dropped: running ? running.targets.filter((t) => !targets.includes(t)) : [],
     added: targets.filter((t) => !keep.includes(t)),

@@ -107,7 +107,7 @@ test('a config-get that fails after a commit: counted once, as config-get, by th
   assert.deepEqual(st?.errors, {});
   // On /metrics: command="config-get" (it used to show as statistic-get-all), one series.
   const statistics = statisticsCollector('default');
-  const r = new PrometheusRenderer([], { version: 't', processMetrics: false }, COLLECTORS, statistics.metrics);
+  const r = new PrometheusRenderer({ version: 't', processMetrics: false }, COLLECTORS, statistics.metrics);
   r.update('t|self', s);
   r.update('t|self#statistics', st!, [statistics]);
   const errors = (await r.render(false)).body.split('\n').filter((l) => l.startsWith('kea_exporter_command_errors_total{'));

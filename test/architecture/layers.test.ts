@@ -32,13 +32,6 @@ const LAB = 'src/lab/';
 /** What the protocol layer never spells: a metric family name (naming lives under src/render/). */
 const METRIC_NAMES = 'metric names';
 
-/** TEMPORARY: violations in other helpers' areas of issue 13, each with its owner. The lead
- * removes an entry once that helper's branch is merged; a stale entry fails the test. */
-const KNOWN: readonly { from: string; to: string; owner: string }[] = [
-  { from: 'src/telemetry/sdk.ts', to: 'src/render/otel/producer.ts', owner: 'render: the OTel SDK start-up moves up' },
-  { from: 'src/telemetry/sdk.ts', to: 'src/render/prometheus/registry.ts', owner: 'render: the OTel SDK start-up moves up' },
-];
-
 const matches = (file: string, p: string): boolean =>
   p.endsWith('/') ? file.startsWith(p) : p.endsWith('*') ? file.startsWith(p.slice(0, -1)) : file === p;
 
@@ -172,10 +165,6 @@ test('the protocol layer spells no metric name (comments aside); render/ does', 
 test('every file of src/ is in one layer, and imports only its own layer and lower ones', () => {
   const files = sources();
   assert.ok(files.size > 50, `${files.size} files`);
-  const edge = (v: { from: string; to: string }): string => `${v.from} -> ${v.to}`;
-  const found = violations(files);
-  const unexpected = found.filter((v) => !KNOWN.some((k) => edge(k) === edge(v))).map((v) => v.message);
-  assert.deepEqual(unexpected, [], `imports against the layer order:\n${unexpected.join('\n')}`);
-  const stale = KNOWN.filter((k) => !found.some((v) => edge(v) === edge(k))).map((k) => `${edge(k)} (${k.owner})`);
-  assert.deepEqual(stale, [], `fixed: remove from KNOWN in test/architecture/layers.test.ts:\n${stale.join('\n')}`);
+  const found = violations(files).map((v) => v.message);
+  assert.deepEqual(found, [], `imports against the layer order:\n${found.join('\n')}`);
 });

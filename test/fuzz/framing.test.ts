@@ -115,7 +115,7 @@ function promtool(text: string): string {
 /** Issue 11 item 2 (another helper's): a negative counter makes the renderer throw until that
  * fix is merged. Then such a throw is counted here instead of failing, and only then. */
 function negativeCountersThrow(): boolean {
-  const r = new PrometheusRenderer([], { version: 't', processMetrics: false }, [], statistics.metrics);
+  const r = new PrometheusRenderer({ version: 't', processMetrics: false }, [], statistics.metrics);
   const s: StatisticsSnapshot = {
     target: 't', daemon: 'dhcp4', labels: {}, up: true, polledAt: 0, pollDurationSeconds: 0,
     samples: [{ stat: 'pkt4-received', value: -1 }], subnets: new Map(), dropped: 0, errors: {},
@@ -175,7 +175,7 @@ async function fuzzFraming(t: TestContext, kind: 'unix' | 'http', runs: number):
       }
       note(snap.up ? 'up' : snap.error!.code);
       if (st?.up) note('statistics up');
-      renderer ??= new PrometheusRenderer([], { version: 't', processMetrics: false }, COLLECTORS, statistics.metrics);
+      renderer ??= new PrometheusRenderer({ version: 't', processMetrics: false }, COLLECTORS, statistics.metrics);
       renderer.update(`d${i}`, snap);
       if (st) {
         try {

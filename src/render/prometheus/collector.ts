@@ -27,8 +27,18 @@ export function emitStateSet(
   current: string,
   labels: Readonly<Record<string, string>>,
 ): void {
-  for (const state of known) emit(name, state === current ? 1 : 0, { ...labels, state });
-  if (!known.includes(current)) emit(name, 1, { ...labels, state: current });
+  // Object.assign, not a spread into a literal: V8 (Node 20) takes a slow path for that, some
+  // ten times the cost, and state sets are most of a fleet's series.
+  for (const state of known) emit(name, state === current ? 1 : 0, Object.assign({}, labels, { state }));
+  if (!known.includes(current)) emit(name, 1, Object.assign({}, labels, { state: current }));
 }
 
 export const bool = (b: boolean): number => (b ? 1 : 0);
+
+/** Whether a sample can be exported: a counter finite and >= 0, a gauge any number (NaN and
+ * ±Inf are valid samples of a gauge). Anything else is left out and counted, in /metrics and in
+ * OTLP alike. */
+export function exportable(type: MetricDef['type'], value: unknown): value is number {
+  if (typeof value !== 'number') return false;
+  return type === 'gauge' || (value >= 0 && value < Infinity);
+}

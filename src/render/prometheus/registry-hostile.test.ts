@@ -5,13 +5,14 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { INVALID_SAMPLES, PrometheusRenderer } from './registry.js';
 import { statisticsCollector } from './statistics.js';
-import { escapeOpenMetricsHelp } from './openmetrics.js';
+import { familyHeader } from './family-text.js';
+import { openMetricsProblems } from '../../../test/support/openmetrics.js';
 import { parseStatistics } from '../../kea/statistics/parse.js';
 import type { StatSample } from '../../kea/statistics/parse.js';
 import type { StatisticsSnapshot } from '../../snapshot.js';
 
 const stats = statisticsCollector('default');
-const renderer = () => new PrometheusRenderer(['site'], { version: 't', processMetrics: false }, undefined, stats.metrics);
+const renderer = () => new PrometheusRenderer({ version: 't', processMetrics: false }, undefined, stats.metrics);
 
 function snap(args: Record<string, unknown>, samples?: StatSample[]): StatisticsSnapshot {
   return {
@@ -113,15 +114,16 @@ test('HELP text carrying a Kea statistic name (quote, backslash, newline) is val
   for (const line of help) assert.match(line, OM_HELP, line);
   assert.ok(om.includes('# HELP kea_dhcp4_evil_stat_with_newline Kea statistic \\"evil\\"stat\\\\with\\nnewline\\" (global)'), 'escaped, not mangled');
   assert.ok(om.endsWith('# EOF\n'));
+  assert.deepEqual(openMetricsProblems(om), []);
   const text = (await r.render(false)).body;
   // The text format escapes only backslash and newline in HELP; a quote stays as it is.
   assert.ok(text.includes('# HELP kea_dhcp4_evil_stat_with_newline Kea statistic "evil"stat\\\\with\\nnewline" (global)'));
   promtool(text);
 });
 
-test('escapeOpenMetricsHelp touches only the HELP line', () => {
-  const family = '# HELP x a "b"\n# TYPE x gauge\nx{l="q\\"r"} 1';
-  assert.equal(escapeOpenMetricsHelp(family), '# HELP x a \\"b\\"\n# TYPE x gauge\nx{l="q\\"r"} 1');
-  assert.equal(escapeOpenMetricsHelp('# HELP y no quotes\n# TYPE y gauge'), '# HELP y no quotes\n# TYPE y gauge');
-  assert.equal(escapeOpenMetricsHelp('# HELP z "q"'), '# HELP z \\"q\\"');
+test('a quote in HELP is escaped in OpenMetrics only, after backslash and newline', () => {
+  assert.equal(familyHeader('x', 'a "b"', 'gauge', true), '# HELP x a \\"b\\"\n# TYPE x gauge');
+  assert.equal(familyHeader('x', 'a "b"', 'gauge', false), '# HELP x a "b"\n# TYPE x gauge');
+  assert.equal(familyHeader('z', 'q\\"\n', 'gauge', true), '# HELP z q\\\\\\"\\n\n# TYPE z gauge');
+  assert.equal(familyHeader('c_total', 'n', 'counter', true), '# HELP c n\n# TYPE c counter');
 });

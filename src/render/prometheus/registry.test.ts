@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PrometheusRenderer } from './registry.js';
 import { parseStatus } from '../../kea/status.js';
 import type { DaemonSnapshot } from '../../snapshot.js';
 import { fixtureArgs } from '../../../test/support/fixture-files.js';
+import { openMetricsProblems } from '../../../test/support/openmetrics.js';
 
 const GOLDEN = fileURLToPath(new URL('../../../test/golden/metrics.prom', import.meta.url));
 
@@ -44,7 +45,7 @@ function fleet(): [string, DaemonSnapshot][] {
 }
 
 function renderer(): PrometheusRenderer {
-  return new PrometheusRenderer(['ha_pair'], { version: '0.0.0-test', processMetrics: false });
+  return new PrometheusRenderer({ version: '0.0.0-test', processMetrics: false });
 }
 
 test('golden /metrics: every family, HA state sets, down daemon keeps only up and exporter series', async () => {
@@ -73,7 +74,7 @@ test('golden /metrics: every family, HA state sets, down daemon keeps only up an
 });
 
 test('promtool check metrics reports nothing on the output', async () => {
-  const r = new PrometheusRenderer(['ha_pair'], { version: '0.0.0-test' });
+  const r = new PrometheusRenderer({ version: '0.0.0-test' });
   for (const [k, s] of fleet()) r.update(k, s);
   const { body } = await r.render(false);
   // promtool exits non-zero and prints each problem when the exposition breaks a convention.
@@ -121,7 +122,7 @@ test('a daemon whose type is detected later loses its "unknown" series', async (
 });
 
 test('OpenMetrics and text renders do not disturb each other (counter family names)', async () => {
-  const r = new PrometheusRenderer(['ha_pair'], { version: 't' });
+  const r = new PrometheusRenderer({ version: 't' });
   const [[k, s]] = fleet() as [[string, DaemonSnapshot]];
   r.update(k, s);
   for (let i = 0; i < 2; i++) {
@@ -144,4 +145,67 @@ test('a family is rendered again once one of its series changes', async () => {
   r.update(k, { ...s, status: { ...s.status!, uptime: 73 } });
   assert.match((await r.render(false)).body, /kea_uptime_seconds\{[^}]*\} 73\n/);
   assert.match((await r.render(true)).body, /kea_uptime_seconds\{[^}]*\} 73\n/);
+});
+
+test('OpenMetrics body, process metrics included, is valid OpenMetrics; the text body is promtool-clean after it', async () => {
+  const r = new PrometheusRenderer({ version: 't' });
+  for (const [k, s] of fleet()) r.update(k, s);
+  r.counter('kea_exporter_proxy_requests_total', 'Proxied "command" requests.', ['code']).inc({ code: '200' });
+  const om = (await r.render(true)).body;
+  assert.deepEqual(openMetricsProblems(om), []);
+  assert.match(om, /^# TYPE kea_exporter_proxy_requests counter\nkea_exporter_proxy_requests_total\{code="200"\} 1$/m);
+  assert.equal(execFileSync('promtool', ['check', 'metrics'], { input: (await r.render(false)).body, encoding: 'utf8' }).trim(), '');
+});
+
+test('each owner brings its own label names: targets with other labels, and a target relabelled, need no re-declaration', async () => {
+  const r = renderer();
+  const [[k, s]] = fleet() as [[string, DaemonSnapshot]];
+  r.update(k, s);
+  r.update('rack|self', snap({ target: 'rack', labels: { rack: 'r1', row: 'x"y' } }));
+  let { body } = await r.render(false);
+  assert.match(body, /^kea_up\{target="rack",daemon="dhcp4",rack="r1",row="x\\"y"\} 1$/m);
+  assert.match(body, /^kea_up\{target="server1",daemon="dhcp4",ha_pair="site-a"\} 1$/m);
+  // A reload that changes server1's labels: its series come back under the new ones only.
+  r.update(k, { ...s, labels: { ha_pair: 'site-b', zone: 'z' } });
+  ({ body } = await r.render(false));
+  assert.doesNotMatch(body, /site-a/);
+  assert.match(body, /^kea_ha_state\{target="server1",daemon="dhcp4",ha_pair="site-b",zone="z",relationship="standby",state="partner-down"\} 1$/m);
+  assert.match(body, /^kea_config_changes_observed_total\{target="server1",daemon="dhcp4",ha_pair="site-b",zone="z"\} 2$/m);
+  assert.equal(execFileSync('promtool', ['check', 'metrics'], { input: body, encoding: 'utf8' }).trim(), '');
+});
+
+test('two owners reporting the same series: /metrics shows it once, the last one\'s; the other\'s removal leaves it', async () => {
+  const r = renderer();
+  r.update('a', snap({ pollDurationSeconds: 1, delayedPolls: 1 }));
+  r.update('b', snap({ pollDurationSeconds: 7, delayedPolls: 7 }));
+  let { body } = await r.render(false);
+  assert.deepEqual(body.match(/^kea_exporter_poll_duration_seconds\{.*$/gm), ['kea_exporter_poll_duration_seconds{target="server1",daemon="dhcp4"} 7']);
+  assert.deepEqual(body.match(/^kea_exporter_polls_delayed_total\{.*$/gm), ['kea_exporter_polls_delayed_total{target="server1",daemon="dhcp4"} 7']);
+  r.remove('a');
+  ({ body } = await r.render(false));
+  assert.deepEqual(body.match(/^kea_up\{.*$/gm), ['kea_up{target="server1",daemon="dhcp4"} 1']);
+});
+
+test('label values that a plain join would confuse stay two series', async () => {
+  const r = new PrometheusRenderer({ version: 't', processMetrics: false }, [{
+    metrics: [{ name: 'x', type: 'gauge', help: 'h', labels: ['a', 'b'] }],
+    collect(_s, emit) {
+      emit('x', 1, { a: 'p 1:q', b: '' });
+      emit('x', 2, { a: 'p', b: 'q' });
+      emit('x', 3, { a: 'p\u0001q', b: 'r' });
+      emit('x', 4, { a: 'p', b: 'q\u0001r' });
+    },
+  }]);
+  r.update('k', snap({}));
+  assert.equal((await r.render(false)).body.split('\n').filter((l) => l.startsWith('x{')).length, 4);
+});
+
+test('the renderer uses prom-client through its typed API: no casts through unknown, no untyped methods', () => {
+  const dir = fileURLToPath(new URL('..', import.meta.url));
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+  assert.ok(files.length > 10);
+  for (const f of files) {
+    const text = readFileSync(`${dir}/${f}`, 'utf8');
+    for (const banned of ['as unknown as', 'getMetricsAsString', 'Object.create', 'getForPromString']) assert.ok(!text.includes(banned), `${f}: ${banned}`);
+  }
 });

@@ -19,7 +19,7 @@ function snap(names: string[]): StatisticsSnapshot {
 
 test(`past ${MAX_UNMAPPED_FAMILIES} unknown statistic families, new names are left out and counted as dropped`, async () => {
   const collector = statisticsCollector('default');
-  const r = new PrometheusRenderer([], { version: 't', processMetrics: false }, [], collector.metrics);
+  const r = new PrometheusRenderer({ version: 't', processMetrics: false }, [], collector.metrics);
   const poll = (from: number, n: number) => r.update('k', snap(Array.from({ length: n }, (_, i) => `invented-${from + i}`)), [collector]);
   poll(0, MAX_UNMAPPED_FAMILIES - 5);
   poll(MAX_UNMAPPED_FAMILIES, 5_000); // 5 more fit, 4,995 do not

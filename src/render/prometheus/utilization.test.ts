@@ -37,7 +37,7 @@ test('pools absent from the config stay apart: labelled pool[PID], as the statis
     ['kea_dhcp4_pool_utilization_ratio', 'pool[6]', 0.75],
   ]);
   const collector = statisticsCollector('default');
-  const r = new PrometheusRenderer([], { version: 't', processMetrics: false }, [], collector.metrics);
+  const r = new PrometheusRenderer({ version: 't', processMetrics: false }, [], collector.metrics);
   r.update('t', s, [collector]);
   const body = (await r.render(false)).body;
   const ratios = seriesOf(body, 'kea_dhcp4_pool_utilization_ratio');
@@ -67,7 +67,7 @@ test('a subnet absent from the config keeps its id; kea-exporter naming keeps th
   const s = snap('dhcp4', { 'subnet[42].pool[3].assigned-addresses': 1, 'subnet[42].pool[3].total-addresses': 2 });
   assert.deepEqual(utilization(s).map((u) => u.labels), [{ subnet_id: '42', subnet: '', shared_network: '', pool: 'pool[3]' }]);
   const collector = statisticsCollector('kea-exporter');
-  const r = new PrometheusRenderer([], { version: 't', processMetrics: false }, [], collector.metrics);
+  const r = new PrometheusRenderer({ version: 't', processMetrics: false }, [], collector.metrics);
   r.update('t', s, [collector]);
   assert.deepEqual(seriesOf((await r.render(false)).body, 'kea_dhcp4_pool_utilization_ratio'), [
     ['target="t",daemon="dhcp4",subnet_id="42",subnet="",shared_network="",pool="pool[3]"', '0.5'],

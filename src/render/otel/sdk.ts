@@ -11,10 +11,10 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { Log } from '../log.js';
-import { PrometheusSeriesProducer } from '../render/otel/producer.js';
-import type { PrometheusRenderer } from '../render/prometheus/registry.js';
-import type { OtelSettings, SignalSettings } from './settings.js';
+import type { Counter } from 'prom-client';
+import type { Log } from '../../log.js';
+import type { OtelSettings, SignalSettings } from '../../telemetry/settings.js';
+import { SnapshotSeriesProducer, type SeriesSources } from './producer.js';
 
 export const OTLP_EXPORT_FAILURES = 'kea_exporter_otlp_export_failures_total';
 
@@ -25,10 +25,16 @@ export interface Otel {
 
 type Signal = 'metrics' | 'traces';
 
+/** What the export needs of the renderer: the series' sources, and a counter of its own. */
+export interface OtelFeed extends SeriesSources {
+  counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L>;
+}
+
 /** Starts the OTel SDK: the metrics of /metrics pushed every interval, spans of polls, commands
- * and proxied requests. Export failures never reach polling or /metrics: they are counted and
+ * and proxied requests (src/telemetry/tracing.ts makes them; they reach the SDK registered here
+ * through the OTel API). Export failures never reach polling or /metrics: they are counted and
  * logged once per change between failing and working. */
-export function startOtel(s: OtelSettings, o: { renderer: PrometheusRenderer; log: Log; version: string }): Otel | undefined {
+export function startOtel(s: OtelSettings, o: { renderer: OtelFeed; log: Log; version: string }): Otel | undefined {
   if (!s.enabled) return undefined;
   const failures = o.renderer.counter(OTLP_EXPORT_FAILURES, 'OTLP exports that failed (collector absent, HTTP/gRPC error, timeout), by signal.', ['signal']);
   const failing: Record<Signal, boolean> = { metrics: false, traces: false };
@@ -48,7 +54,7 @@ export function startOtel(s: OtelSettings, o: { renderer: PrometheusRenderer; lo
       exporter: counted(metricExporter(s.metrics), (r) => note('metrics', r)),
       exportIntervalMillis: s.intervalMs,
       exportTimeoutMillis: Math.min(s.metrics.timeoutMs, s.intervalMs),
-      metricProducers: [new PrometheusSeriesProducer(o.renderer, { name: 'kea-telemetry', version: o.version })],
+      metricProducers: [new SnapshotSeriesProducer(o.renderer, { name: 'kea-telemetry', version: o.version })],
     }));
   }
   const spanProcessors = [];

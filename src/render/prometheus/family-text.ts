@@ -1,0 +1,81 @@
+/** The exposition text of one metric family, in the Prometheus text format 0.0.4 or OpenMetrics
+ * 1.0, written exactly as prom-client 15 writes it (same escaping, same number spelling, same line
+ * order), so that the families written here and those prom-client writes sit side by side in one
+ * body. family-text.test.ts holds the two writers to the same bytes. Pure. */
+
+export type FamilyType = 'gauge' | 'counter' | 'histogram' | 'summary';
+
+/** HELP text and label values: backslash and newline escaped, as both formats ask. */
+function escape(s: string): string {
+  if (!s.includes('\\') && !s.includes('\n')) return s;
+  return s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
+function escapeLabelValue(s: string): string {
+  if (!s.includes('\\') && !s.includes('\n') && !s.includes('"')) return s;
+  return escape(s).replace(/"/g, '\\"');
+}
+
+/** `name="value",...` in the object's key order (what prom-client does), no braces. */
+export function labelPairs(labels: Readonly<Record<string, string | number>>): string {
+  let out = '';
+  for (const name in labels) {
+    const v = labels[name]!;
+    out += `${out ? ',' : ''}${name}="${typeof v === 'string' ? escapeLabelValue(v) : v}"`;
+  }
+  return out;
+}
+
+/** A sample value: NaN, +Inf and -Inf spelled as prom-client spells them (`Nan` included, which
+ * Prometheus' parsers read case-insensitively), every other number as JavaScript prints it. */
+export function valueText(v: number): string {
+  if (Number.isNaN(v)) return 'Nan';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return `${v}`;
+}
+
+/** OpenMetrics names a counter family without _total; its samples keep it (or get it). */
+export function familyName(name: string, type: FamilyType, openMetrics: boolean): string {
+  return openMetrics && type === 'counter' ? name.replace(/_total$/, '') : name;
+}
+
+/** The name the samples of a family carry: a counter's end in _total in OpenMetrics. */
+export function sampleName(name: string, type: FamilyType, openMetrics: boolean): string {
+  return openMetrics && type === 'counter' ? `${familyName(name, type, true)}_total` : name;
+}
+
+/** `# HELP` and `# TYPE` lines, without the final newline. The text format escapes backslash and
+ * newline in HELP; OpenMetrics' escaped-string also forbids a bare double quote there (HELP of
+ * unmapped Kea statistics quotes the statistic's name). */
+export function familyHeader(name: string, help: string, type: FamilyType, openMetrics: boolean): string {
+  const family = escape(familyName(name, type, openMetrics));
+  const text = openMetrics ? escape(help).replace(/"/g, '\\"') : escape(help);
+  return `# HELP ${family} ${text}\n# TYPE ${family} ${type}`;
+}
+
+/** One sample line, without the newline. `labels` as labelPairs wrote them. */
+export function sampleLine(sample: string, labels: string, value: number): string {
+  return labels ? `${sample}{${labels}} ${valueText(value)}` : `${sample} ${valueText(value)}`;
+}
+
+/** Families joined into a body: the text format leaves a blank line between families, OpenMetrics
+ * none and ends with `# EOF`. */
+export const FAMILY_SEPARATOR = { text: '\n\n', openMetrics: '\n' } as const;
+export const BODY_END = { text: '\n', openMetrics: '\n# EOF\n' } as const;
+
+/** A family of values held elsewhere (prom-client's own metrics, read through its public
+ * getMetricsAsJSON): histograms' samples carry their own names (`_bucket`, `_sum`, `_count`). */
+export interface FamilyValues {
+  name: string;
+  help: string;
+  type: FamilyType;
+  values: readonly { value: number; labels: Readonly<Record<string, string | number>>; metricName?: string }[];
+}
+
+export function familyText(f: FamilyValues, openMetrics: boolean): string {
+  let out = familyHeader(f.name, f.help, f.type, openMetrics);
+  const sample = sampleName(f.name, f.type, openMetrics);
+  for (const v of f.values) out += `\n${sampleLine(v.metricName ?? sample, labelPairs(v.labels), v.value)}`;
+  return out;
+}

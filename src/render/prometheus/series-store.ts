@@ -1,0 +1,173 @@
+import type { SeriesOwner } from '../../snapshot.js';
+import { exportable, type Collector, type MetricDef } from './collector.js';
+import { familyHeader, labelPairs, sampleName, valueText } from './family-text.js';
+
+/** One series as the last poll of its owner set it: counters hold the absolute value Kea reports
+ * (a lower one is a reset, written as it is, as client_golang's const metrics do). */
+interface Held {
+  readonly family: Family;
+  readonly owner: Owner;
+  /** Its key among the owner's series: family name and the values of the family's own labels. */
+  readonly key: string;
+  /** `{name="value",...}` as the sample line writes it; also the series' key in its family. */
+  readonly labels: string;
+  value: number;
+  /** The owner's update that last emitted it; older ones are swept. */
+  seen: number;
+}
+
+interface Owner {
+  /** Its label pairs (target, daemon, the target's labels) as of its last update. */
+  base: string;
+  readonly series: Map<string, Held>;
+}
+
+interface Cached {
+  version: number;
+  bytes: Buffer;
+}
+
+interface Family {
+  readonly def: MetricDef;
+  /** Every owner's series in the order they appeared, by label text. */
+  readonly series: Map<string, Held>;
+  /** Bumped whenever one of its series changes, appears or goes. */
+  version: number;
+  readonly header: { text: string; openMetrics: string };
+  readonly sample: { text: string; openMetrics: string };
+  cached: { text?: Cached; openMetrics?: Cached };
+}
+
+/** What one update left out: samples whose value cannot be exported. */
+export interface UpdateResult {
+  invalid: number;
+}
+
+/**
+ * Kea's series as values held per family, fed by the collectors when a poll lands, and each
+ * family's text written from them when a scrape finds it changed (the const-metric model of
+ * client_golang's collectors; no prom-client metric object per family). A family's text is kept
+ * encoded until one of its series changes: HA state sets, versions and hashes are written once,
+ * not per scrape. Families are written in declaration order, series in the order they appeared.
+ */
+export class SeriesStore {
+  private readonly families = new Map<string, Family>();
+  private readonly owners = new Map<string, Owner>();
+  private epoch = 0;
+
+  constructor(defs: readonly MetricDef[]) {
+    for (const def of defs) this.declare(def);
+  }
+
+  /** Replaces the series of one owner with what the collectors make of its snapshot. A series
+   * whose value did not change costs a short key and a lookup; label text is written only for
+   * a series that appears. */
+  update<S extends SeriesOwner>(key: string, s: S, collectors: readonly Collector<S>[]): UpdateResult {
+    const base: Record<string, string> = { target: s.target, daemon: s.daemon, ...s.labels };
+    const basePairs = labelPairs(base);
+    let owner = this.owners.get(key);
+    // Other owner labels (a daemon detected, a target relabelled): other series altogether.
+    if (owner && owner.base !== basePairs) this.remove(key);
+    if (!owner || owner.base !== basePairs) this.owners.set(key, (owner = { base: basePairs, series: new Map() }));
+    const mine = owner;
+    const epoch = ++this.epoch;
+    let invalid = 0;
+    const emit = (name: string, value: number, extra?: Readonly<Record<string, string>>, def?: MetricDef) => {
+      const f = this.families.get(name) ?? (def && this.declare(def));
+      if (!f) throw new Error(`collector emitted undeclared metric ${name}`);
+      // A broken or hostile daemon costs that series, never the update: it is left unmarked, so
+      // swept below, and absent until its value is valid again.
+      if (!exportable(f.def.type, value)) {
+        invalid++;
+        return;
+      }
+      let id = name;
+      // A family's series all carry the same label names, in the same order: the values tell them
+      // apart (each with its length, so no value can pass for two).
+      if (extra) for (const n in extra) id += ` ${extra[n]!.length}:${extra[n]}`;
+      const held = mine.series.get(id);
+      if (held) {
+        held.seen = epoch;
+        if (held.value === value || (value !== value && held.value !== held.value)) return;
+        held.value = value;
+      } else {
+        const labels = flat(`{${extra ? withExtra(base, basePairs, extra) : basePairs}}`);
+        const fresh: Held = { family: f, owner: mine, key: flat(id), labels, value, seen: epoch };
+        // (flat flattens the very string, so `id` below is flat as well.)
+        // Another owner's series of the same labels (never for distinct target/daemon keys): the
+        // last one wins, and /metrics shows it once.
+        const other = f.series.get(labels);
+        if (other) this.drop(other);
+        f.series.set(labels, fresh);
+        mine.series.set(id, fresh);
+      }
+      f.version++;
+    };
+    for (const c of collectors) c.collect(s, emit);
+    for (const held of mine.series.values()) if (held.seen !== epoch) this.drop(held);
+    return { invalid };
+  }
+
+  /** Drops every series of an owner that is no longer watched. */
+  remove(key: string): void {
+    const owner = this.owners.get(key);
+    if (!owner) return;
+    for (const held of owner.series.values()) this.drop(held);
+    this.owners.delete(key);
+  }
+
+  /** Each family's text, encoded, in declaration order (unchanged ones as written before). */
+  chunks(openMetrics: boolean): Buffer[] {
+    const format = openMetrics ? 'openMetrics' : 'text';
+    const out: Buffer[] = [];
+    for (const f of this.families.values()) {
+      let cached = f.cached[format];
+      if (cached?.version !== f.version) f.cached[format] = cached = { version: f.version, bytes: Buffer.from(this.write(f, format)) };
+      out.push(cached.bytes);
+    }
+    return out;
+  }
+
+  private write(f: Family, format: 'text' | 'openMetrics'): string {
+    let out = f.header[format];
+    const sample = f.sample[format];
+    for (const held of f.series.values()) out += `\n${sample}${held.labels} ${valueText(held.value)}`;
+    return out;
+  }
+
+  private declare(def: MetricDef): Family {
+    const known = this.families.get(def.name);
+    if (known) return known;
+    const f: Family = {
+      def, series: new Map(), version: 0, cached: {},
+      header: { text: familyHeader(def.name, def.help, def.type, false), openMetrics: familyHeader(def.name, def.help, def.type, true) },
+      sample: { text: sampleName(def.name, def.type, false), openMetrics: sampleName(def.name, def.type, true) },
+    };
+    this.families.set(def.name, f);
+    return f;
+  }
+
+  private drop(held: Held): void {
+    const f = held.family;
+    if (f.series.get(held.labels) === held) f.series.delete(held.labels);
+    if (held.owner.series.get(held.key) === held) held.owner.series.delete(held.key);
+    f.version++;
+  }
+}
+
+/** The same string, flat. V8 keeps a string built by `+` as a tree of its pieces (some 30 bytes
+ * a piece, each label value among them) until something reads its characters, which flattens
+ * it; a series' key and labels live as long as the series, so each is flattened once, when the
+ * series appears. Measured on 50,000 statistics series: 44 MB of heap held without, 18.5 MB with. */
+function flat(s: string): string {
+  s.charCodeAt(0);
+  return s;
+}
+
+/** The owner's labels, then the family's own. A family label of the same name as an owner label
+ * takes its place (it never doubles a label name: the exposition would be invalid). */
+function withExtra(base: Readonly<Record<string, string>>, basePairs: string, extra: Readonly<Record<string, string>>): string {
+  for (const name in extra) if (name in base) return labelPairs({ ...base, ...extra });
+  const pairs = labelPairs(extra);
+  return basePairs && pairs ? `${basePairs},${pairs}` : basePairs || pairs;
+}
