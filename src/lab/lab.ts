@@ -25,10 +25,16 @@ import { TAIL_LINES, freePorts, guardExit, ownedDirs, sleep, spawnTracked, tail,
 export type { LabDaemon } from './daemons.js';
 export { freePort } from './processes.js';
 
+type HaServers = { arguments?: { 'high-availability'?: { 'ha-servers'?: { local?: { state?: string }; remote?: { 'last-state'?: string } } }[] } };
+
 /** HA local state in a status-get answer (relationship `index`, default the first), if any. */
 export function haLocalState(answer: unknown, index = 0): string | undefined {
-  type Ha = { arguments?: { 'high-availability'?: { 'ha-servers'?: { local?: { state?: string } } }[] } };
-  return (answer as Ha | undefined)?.arguments?.['high-availability']?.[index]?.['ha-servers']?.local?.state;
+  return (answer as HaServers | undefined)?.arguments?.['high-availability']?.[index]?.['ha-servers']?.local?.state;
+}
+
+/** The partner's state as this server last heard it (relationship `index`), if reported. */
+function haRemoteState(answer: unknown, index: number): string | undefined {
+  return (answer as HaServers | undefined)?.arguments?.['high-availability']?.[index]?.['ha-servers']?.remote?.['last-state'];
 }
 
 export interface LabOptions {
@@ -251,13 +257,20 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   return lab;
 }
 
-/** HA daemons whose partners all run must reach their settled state in every relationship. */
+/** HA daemons whose partners all run must reach their settled state in every relationship, and
+ * have heard their partners' settled state (a heartbeat later): otherwise two status-gets in a
+ * row may differ in the partner's last-state. */
 async function settleHa(daemons: LabDaemon[], waitFor: Lab['waitFor']): Promise<string[]> {
   const waiting = daemons.filter((d) => daemonRow(d).ha?.partners.every((p) => daemons.includes(p as LabDaemon)));
   type Rels = { arguments?: { 'high-availability'?: unknown[] } };
   const settled = (d: LabDaemon) => (a: unknown) => {
+    const row = daemonRow(d).ha!;
+    const partners = new Set(row.partners.map((p) => daemonRow(p as LabDaemon).ha?.settled));
     const n = (a as Rels).arguments?.['high-availability']?.length ?? 0;
-    return n > 0 && Array.from({ length: n }, (_, i) => haLocalState(a, i)).every((s) => s === daemonRow(d).ha?.settled);
+    return n > 0 && Array.from({ length: n }, (_, i) => i).every((i) => {
+      const remote = haRemoteState(a, i);
+      return haLocalState(a, i) === row.settled && (remote === undefined || partners.has(remote));
+    });
   };
   const ha = await Promise.allSettled(waiting.map((d) => waitFor(d, settled(d), HA_TIMEOUT_MS)));
   return ha.flatMap((r) => (r.status === 'rejected' ? [`HA not settled: ${(r.reason as Error).message}`] : []));
