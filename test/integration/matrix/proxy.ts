@@ -71,7 +71,9 @@ export function proxyScenarios(m: () => MatrixLab, port: () => number): void {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const out = http.request({ host: upstream.hostname, port: upstream.port, path: '/', method: 'POST',
+        // agent: false, a connection per request: Kea closes the one it answered 400 on, and a
+        // kept-alive socket reused after that would fail the relay's next request (reset), not Kea's.
+        const out = http.request({ agent: false, host: upstream.hostname, port: upstream.port, path: '/', method: 'POST',
           headers: { 'content-length': Buffer.concat(chunks).length, ...(auth ? { authorization: auth } : {}) } }, (up) => {
           res.writeHead(up.statusCode ?? 502, up.headers);
           up.pipe(res);
