@@ -12,7 +12,9 @@ import { DATASOURCE } from './shared.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const rendered = renderDashboards();
 type Obj = Record<string, unknown>;
-const dashboards = rendered.map((r) => JSON.parse(r.text) as Obj);
+const dashboards = rendered.map((r) => JSON.parse(r.text) as Obj & { uid: string });
+/** A string with something in it (a missing field or an object is not). */
+const filled = (v: unknown): boolean => typeof v === 'string' && v.trim().length > 0;
 const allQueries = dashboards.flatMap((d) => panelQueries(d));
 
 /** Every panel, rows and the panels nested in them included. */
@@ -56,7 +58,7 @@ test('five dashboards with stable, unique uids, the kea tags, refresh and time d
 });
 
 test('no datasource uid is hard-coded: every datasource reference is the ${datasource} variable', () => {
-  const walk = (v: unknown, path: string, uid: unknown): void => {
+  const walk = (v: unknown, path: string, uid: string): void => {
     if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`, uid));
     else if (v && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) {
@@ -99,11 +101,11 @@ test('every panel has a unique title and id, a unit and at least one non-empty q
     assert.equal(new Set(titles).size, titles.length, `${d.uid}: panel titles`);
     for (const p of shown) {
       const where = `${d.uid} / ${String(p.title)}`;
-      assert.ok(String(p.description ?? '').length > 0, `${where}: description`);
-      assert.ok(String(((p.fieldConfig as Obj | undefined)?.defaults as Obj | undefined)?.unit ?? '').length > 0, `${where}: unit`);
+      assert.ok(filled(p.description), `${where}: description`);
+      assert.ok(filled(((p.fieldConfig as Obj | undefined)?.defaults as Obj | undefined)?.unit), `${where}: unit`);
       const targets = (p.targets as Obj[] | undefined) ?? [];
       assert.ok(targets.length > 0, `${where}: no query`);
-      for (const t of targets) assert.ok(String(t.expr ?? '').trim().length > 0, `${where} ${String(t.refId)}: empty expr`);
+      for (const t of targets) assert.ok(filled(t.expr), `${where} ${String(t.refId)}: empty expr`);
       const refIds = targets.map((t) => t.refId);
       assert.equal(new Set(refIds).size, refIds.length, `${where}: refIds`);
     }

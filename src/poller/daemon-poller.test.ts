@@ -10,7 +10,7 @@ import { UnixTransport } from '../transport/unix.js';
 import { MemoryLog } from '../log.js';
 import type { DaemonKind } from '../kea/types.js';
 import { hashPublisher } from '../kea/published-hash.js';
-import { FakeKea, keaHandler, type KeaHandler, type KeaVersion } from '../../test/support/fake-kea.js';
+import { FakeKea, keaHandler, type KeaVersion } from '../../test/support/fake-kea.js';
 
 let dir: string;
 const fakes: FakeKea[] = [];
@@ -35,7 +35,7 @@ async function setup(opts: { version: KeaVersion; daemon?: DaemonKind; configure
   const poller = new DaemonPoller(opts.configured ? { ...base, daemon: opts.configured } : base);
   const advance = (s: number) => (clock += s * 1000);
   const commands = () => fake.commands.splice(0);
-  return { fake, handler: handler as KeaHandler, poller, log, advance, commands };
+  return { fake, handler, poller, log, advance, commands };
 }
 
 describe('commands issued', () => {
@@ -46,7 +46,7 @@ describe('commands issued', () => {
     assert.deepEqual(k.commands(), ['status-get', 'version-get', 'config-hash-get', 'config-get']);
     assert.equal(s.version, '2.2.0');
     assert.equal(s.configHash?.source, 'computed');
-    assert.match(s.configHash!.hash, /^[0-9a-f]{32}$/);
+    assert.match(s.configHash.hash, /^[0-9a-f]{32}$/);
     for (let i = 0; i < 3; i++) {
       k.advance(5);
       await k.poller.poll();
@@ -212,7 +212,7 @@ describe('faults', () => {
     writeFileSync(k.fake.path, '');
     const s = await k.poller.poll();
     assert.equal(s.error?.code, 'connect');
-    assert.match(s.error!.message, /ECONNREFUSED/);
+    assert.match(s.error.message, /ECONNREFUSED/);
   });
 
   test('absent socket -> connect', async () => {

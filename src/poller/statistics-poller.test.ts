@@ -11,7 +11,7 @@ import { CommandQueue } from '../queue/command-queue.js';
 import { UnixTransport } from '../transport/unix.js';
 import { MemoryLog } from '../log.js';
 import type { StatisticsConfig } from '../config/types.js';
-import { FakeKea, keaHandler, type KeaHandler, type KeaVersion } from '../../test/support/fake-kea.js';
+import { FakeKea, keaHandler, type KeaVersion } from '../../test/support/fake-kea.js';
 import { CAPTURED, captureHandler } from '../../test/support/capture-kea.js';
 
 let dir: string;
@@ -41,7 +41,7 @@ async function setup(version: KeaVersion, config: Partial<StatisticsConfig> = {}
   stats = new StatisticsPoller({ endpoint, status: () => daemon.snapshot, config: { ...CONFIG, ...config }, timeoutMs: 1000, log });
   const commands = () => fake.commands.splice(0);
   const advance = (seconds: number) => (clock += seconds * 1000);
-  return { fake, handler: handler as KeaHandler, daemon, stats, commands, advance };
+  return { fake, handler, daemon, stats, commands, advance };
 }
 
 test('Kea 2.2: the config-get of the hash serves the subnet labels; a stats poll is one statistic-get-all', async () => {
@@ -51,8 +51,8 @@ test('Kea 2.2: the config-get of the hash serves the subnet labels; a stats poll
   const s = await k.stats.poll();
   assert.deepEqual(k.commands(), ['statistic-get-all']);
   assert.equal(s?.up, true);
-  assert.deepEqual([...s!.subnets.keys()], [1, 2]);
-  assert.ok(s!.samples.some((x) => x.stat === 'assigned-addresses' && x.subnetId === 2));
+  assert.deepEqual([...s.subnets.keys()], [1, 2]);
+  assert.ok(s.samples.some((x) => x.stat === 'assigned-addresses' && x.subnetId === 2));
   await k.stats.poll();
   assert.deepEqual(k.commands(), ['statistic-get-all']);
 });
