@@ -30,6 +30,9 @@ export default tseslint.config(
       ],
       // `return promise` inside try/catch skips the catch; await it there.
       '@typescript-eslint/return-await': ['error', 'error-handling-correctness-only'],
+      // A literal or a made-up object passed to reject() is the bug; forwarding a caught error or an
+      // abort signal's reason (typed unknown/any) is not.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true, allowThrowingUnknown: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // House style: `async` marks a function's contract (it returns a Promise and a throw becomes a
       // rejection) — fastify handlers and fakes of async interfaces need no await inside.

@@ -366,7 +366,6 @@ async function cpuQuiet(pid: number, stableMs = 300, capMs = 5000): Promise<numb
 
 const perMinute = (c: Counts, ms: number): Counts =>
   Object.fromEntries(Object.entries(c).map(([k, v]) => [k, round((v * 60_000) / ms, 1)]));
-const sum = (c: Counts): number => Object.values(c).reduce((a, b) => a + b, 0);
 const CAPACITY = 'kea_dhcp4_addresses_capacity{';
 
 export async function runStatistics(o: StatisticsOptions): Promise<StatisticsResult> {

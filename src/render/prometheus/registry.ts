@@ -134,9 +134,9 @@ export class PrometheusRenderer {
    * costs a map lookup, and nothing is allocated for it. */
   update<S extends SeriesOwner>(key: string, s: S, collectors: readonly Collector<S>[]): void;
   update(key: string, s: DaemonSnapshot): void;
-  update(key: string, s: SeriesOwner, collectors: readonly Collector<SeriesOwner>[] = this.collectors as readonly Collector<SeriesOwner>[]): void {
+  update(key: string, s: SeriesOwner, collectors: readonly Collector<SeriesOwner>[] = this.collectors): void {
     let mine = this.owned.get(key);
-    if (!mine) this.owned.set(key, (mine = new Map()));
+    if (!mine) this.owned.set(key, (mine = new Map<string, Series>()));
     const owned = mine;
     const epoch = ++this.epoch;
     const base: Record<string, string> = { target: s.target, daemon: s.daemon, ...s.labels };
