@@ -17,17 +17,12 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': [
         'error',
         {
-          allowForKnownSafeCalls: [
-            { from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] },
-          ],
+          allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] }],
         },
       ],
       // A switch over a union without `default` must name every member: a new daemon kind, error
       // code or frame type then fails lint where it is not handled. A `default` is a deliberate "the rest".
-      '@typescript-eslint/switch-exhaustiveness-check': [
-        'error',
-        { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false },
-      ],
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false }],
       // `return promise` inside try/catch skips the catch; await it there.
       '@typescript-eslint/return-await': ['error', 'error-handling-correctness-only'],
       // A literal or a made-up object passed to reject() is the bug; forwarding a caught error or an

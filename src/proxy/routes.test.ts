@@ -72,8 +72,10 @@ const recorded = (v: string): Recorded[] =>
 /** Accepted by the proxy, refused by the agent: Kea-style comments and any Content-Type. */
 const LENIENT = new Set(['comments', 'no-content-type', 'text-plain', 'json-charset']);
 
+/** One server for the file: building one per request cost most of the file's time. */
+let server: ReturnType<typeof buildServer> | undefined;
 const post = (target: string, body: string, headers: Record<string, string> = ADMIN) =>
-  buildServer(app).inject({ method: 'POST', url: `/targets/${target}/`, payload: body, headers: { 'content-type': 'application/json', ...headers } });
+  (server ??= buildServer(app)).inject({ method: 'POST', url: `/targets/${target}/`, payload: body, headers: { 'content-type': 'application/json', ...headers } });
 
 /** The values of kea_exporter_proxy_requests_total series (by their label text), 0 when absent. */
 async function requestCounts<K extends string>(series: Record<K, string>): Promise<Record<K, number>> {

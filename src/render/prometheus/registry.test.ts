@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PrometheusRenderer } from './registry.js';
 import { parseStatus } from '../../kea/status.js';
 import type { DaemonSnapshot } from '../../snapshot.js';
 import { fixtureArgs } from '../../../test/support/fixture-files.js';
+import { assertGolden } from '../../../test/support/golden.js';
 
 const GOLDEN = fileURLToPath(new URL('../../../test/golden/metrics.prom', import.meta.url));
 
@@ -53,8 +53,7 @@ test('golden /metrics: every family, HA state sets, down daemon keeps only up an
   const { body, contentType } = await r.render(false);
   assert.match(contentType, /^text\/plain; version=0.0.4/);
   const text = body.replace(/nodejs_version="[^"]+"/, 'nodejs_version="X"');
-  if (process.env.UPDATE_GOLDEN) writeFileSync(GOLDEN, text);
-  assert.equal(text, readFileSync(GOLDEN, 'utf8'), 'golden file differs: run with UPDATE_GOLDEN=1 after checking the change');
+  assertGolden(GOLDEN, text);
   // The down daemon shows up=0 and why, and none of its last good values.
   assert.match(text, /kea_up\{target="agent1",daemon="dhcp6"\} 0/);
   assert.match(text, /kea_exporter_poll_error_info\{target="agent1",daemon="dhcp6",reason="forward"\} 1/);
