@@ -9,7 +9,8 @@ import { relative } from 'node:path';
 export function assertGolden(file: string, actual: string, env: NodeJS.ProcessEnv = process.env): void {
   const name = relative(process.cwd(), file);
   if (env.UPDATE_GOLDEN) {
-    if (env.CI && env.CI !== 'false' && env.CI !== '0') throw new Error(`UPDATE_GOLDEN is refused under CI (CI=${env.CI}): update ${name} locally and commit it`);
+    if (env.CI && env.CI !== 'false' && env.CI !== '0')
+      throw new Error(`UPDATE_GOLDEN is refused under CI (CI=${env.CI}): update ${name} locally and commit it`);
     writeFileSync(file, actual);
   }
   assert.equal(actual, readFileSync(file, 'utf8'), `${name} differs: run with UPDATE_GOLDEN=1 after checking the change`);
