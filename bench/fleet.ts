@@ -97,8 +97,8 @@ function startExporter(configFile: string, extraEnv: Record<string, string> = {}
   process.once('exit', () => proc.kill('SIGKILL'));
   let warnings = 0;
   const count = (d: Buffer) => (warnings += d.toString().split('\n').filter((l) => /"level":(40|50)/.test(l)).length);
-  proc.stdout!.on('data', count);
-  proc.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+  proc.stdout.on('data', count);
+  proc.stderr.on('data', (d: Buffer) => process.stderr.write(d));
   return { proc, warnings: () => warnings };
 }
 

@@ -336,7 +336,7 @@ function startStatsExporter(configFile: string, profileDir: string | undefined):
   process.once('exit', kill);
   void exited.then(() => process.removeListener('exit', kill));
   let warnings = 0;
-  proc.stdout!.on('data', (d: Buffer) => {
+  proc.stdout.on('data', (d: Buffer) => {
     const lines = d.toString().split('\n').filter((l) => /"level":(40|50)/.test(l));
     warnings += lines.length;
     for (const l of lines.slice(0, 5)) process.stderr.write(`  exporter: ${l.slice(0, 300)}\n`);
@@ -344,7 +344,7 @@ function startStatsExporter(configFile: string, profileDir: string | undefined):
       for (const l of d.toString().split('\n')) if (l !== '' && !l.startsWith('{')) process.stderr.write(`  exporter: ${l}\n`);
     }
   });
-  proc.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+  proc.stderr.on('data', (d: Buffer) => process.stderr.write(d));
   return { proc, warnings: () => warnings, exited };
 }
 
@@ -366,7 +366,6 @@ async function cpuQuiet(pid: number, stableMs = 300, capMs = 5000): Promise<numb
 
 const perMinute = (c: Counts, ms: number): Counts =>
   Object.fromEntries(Object.entries(c).map(([k, v]) => [k, round((v * 60_000) / ms, 1)]));
-const sum = (c: Counts): number => Object.values(c).reduce((a, b) => a + b, 0);
 const CAPACITY = 'kea_dhcp4_addresses_capacity{';
 
 export async function runStatistics(o: StatisticsOptions): Promise<StatisticsResult> {

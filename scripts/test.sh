@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test. Installs what the tests need (Kea 2.2 and Prometheus from Debian, Kea 2.6 and 3.0
-# unpacked from Debian trixie and sid, npm packages)
-# when it is missing, so it passes on a fresh machine.
+# Runs every test, after the type check, the linter and the formatter's check. Installs what the
+# tests need (Kea 2.2 and Prometheus from Debian, Kea 2.6 and 3.0 unpacked from Debian trixie and
+# sid, npm packages) when it is missing, so it passes on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,7 +24,11 @@ scripts/kea-versions.sh 2.6 3.0
 [ -d node_modules ] || npm ci --no-audit --no-fund
 
 npx tsc -p tsconfig.json --noEmit
-# Every *.test.ts beside its source and under test/; files run one after another (real Kea
-# daemons and fixed resources), tests inside a file as they declare.
-mapfile -t files < <(find src test dashboards -name '*.test.ts' | sort)
+npm run --silent lint
+npm run --silent format:check
+# Every *.test.ts beside its source and under test/ (scripts/test-files.sh: which of them are the
+# unit tests); files run one after another (real Kea daemons and fixed resources), tests inside a
+# file as they declare.
+source scripts/test-files.sh
+mapfile -t files < <(test_files_all)
 exec node --import tsx --import ./test/support/guard.ts --test --test-concurrency=1 "${files[@]}"

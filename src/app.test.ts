@@ -78,7 +78,7 @@ describe('hot reload', () => {
     // POST /-/reload with the good file again.
     const res = await server.inject({ method: 'POST', url: '/-/reload' });
     assert.equal(res.statusCode, 200);
-    assert.equal(res.json().ok, true);
+    assert.equal(res.json<{ ok: boolean }>().ok, true);
     assert.match(await scrape(), /kea_exporter_config_last_reload_successful 1/);
     await app.stop();
   });

@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OUT_DIR, renderDashboards } from './build.js';
@@ -12,7 +10,9 @@ import { DATASOURCE } from './shared.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const rendered = renderDashboards();
 type Obj = Record<string, unknown>;
-const dashboards = rendered.map((r) => JSON.parse(r.text) as Obj);
+const dashboards = rendered.map((r) => JSON.parse(r.text) as Obj & { uid: string });
+/** A string with something in it (a missing field or an object is not). */
+const filled = (v: unknown): boolean => typeof v === 'string' && v.trim().length > 0;
 const allQueries = dashboards.flatMap((d) => panelQueries(d));
 
 /** Every panel, rows and the panels nested in them included. */
@@ -56,7 +56,7 @@ test('five dashboards with stable, unique uids, the kea tags, refresh and time d
 });
 
 test('no datasource uid is hard-coded: every datasource reference is the ${datasource} variable', () => {
-  const walk = (v: unknown, path: string, uid: unknown): void => {
+  const walk = (v: unknown, path: string, uid: string): void => {
     if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`, uid));
     else if (v && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) {
@@ -99,11 +99,11 @@ test('every panel has a unique title and id, a unit and at least one non-empty q
     assert.equal(new Set(titles).size, titles.length, `${d.uid}: panel titles`);
     for (const p of shown) {
       const where = `${d.uid} / ${String(p.title)}`;
-      assert.ok(String(p.description ?? '').length > 0, `${where}: description`);
-      assert.ok(String(((p.fieldConfig as Obj | undefined)?.defaults as Obj | undefined)?.unit ?? '').length > 0, `${where}: unit`);
+      assert.ok(filled(p.description), `${where}: description`);
+      assert.ok(filled(((p.fieldConfig as Obj | undefined)?.defaults as Obj | undefined)?.unit), `${where}: unit`);
       const targets = (p.targets as Obj[] | undefined) ?? [];
       assert.ok(targets.length > 0, `${where}: no query`);
-      for (const t of targets) assert.ok(String(t.expr ?? '').trim().length > 0, `${where} ${String(t.refId)}: empty expr`);
+      for (const t of targets) assert.ok(filled(t.expr), `${where} ${String(t.refId)}: empty expr`);
       const refIds = targets.map((t) => t.refId);
       assert.equal(new Set(refIds).size, refIds.length, `${where}: refIds`);
     }
@@ -178,20 +178,3 @@ test('substituteVariables: every spelling, intervals and ranges, overrides, unkn
   assert.throws(() => substituteVariables('m[${__nope}]'), /unknown variable/);
 });
 
-test('every dashboard query substitutes to PromQL without a $ that promtool parses', () => {
-  assert.ok(allQueries.length > 50);
-  const exprs = allQueries.map((q) => substituteVariables(q.expr));
-  exprs.forEach((e, i) => assert.ok(!e.includes('$'), `${allQueries[i]!.panel}: ${e}`));
-  // promtool parses the exprs as recording rules: the syntax check Prometheus itself would do.
-  const promtool = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find(existsSync) ?? 'promtool';
-  const dir = mkdtempSync(join(tmpdir(), 'kea-dashboards-'));
-  try {
-    const rules = exprs.map((e, i) => `      - record: dashboard_query_${i}\n        expr: ${JSON.stringify(e)}`);
-    writeFileSync(join(dir, 'rules.yml'), `groups:\n  - name: dashboards\n    rules:\n${rules.join('\n')}\n`);
-    const r = spawnSync(promtool, ['check', 'rules', join(dir, 'rules.yml')], { encoding: 'utf8' });
-    assert.ifError(r.error);
-    assert.equal(r.status, 0, `promtool check rules failed:\n${r.stdout}${r.stderr}`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});

@@ -129,9 +129,9 @@ describe('no configuration value in any message', () => {
         file = fileOf(c, 200 + i);
         const res = await server.inject({ method: 'POST', url: '/-/reload' });
         assert.equal(res.statusCode, 500, c.name);
-        assert.deepEqual(Object.keys(res.json() as object), ['ok', 'error'], c.name);
+        assert.deepEqual(Object.keys(res.json<object>()), ['ok', 'error'], c.name);
         assert.ok(!leaks(res.body), `${c.name}: the answer shows the value: ${res.body}`);
-        assert.ok((res.json() as { error: string }).error.startsWith(`${file}: `), c.name);
+        assert.ok(res.json<{ error: string }>().error.startsWith(`${file}: `), c.name);
       }
       const failures = log.lines.filter((l) => l.level === 'error' && /reload failed/.test(l.msg));
       assert.equal(failures.length, CASES.length);

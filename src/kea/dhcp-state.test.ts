@@ -57,8 +57,8 @@ test('every real dhcp-state: disabled exactly when some cause holds it; HA holds
     seen++;
     assert.equal(s.dhcpDisabled, Object.values(s.dhcpDisabledBy).some(Boolean), `${c.version}/${c.file}`);
     const states = s.ha.map((r) => r.local.state);
-    if (s.dhcpDisabledBy.ha_local) assert.ok(states.some((x) => ['backup', 'waiting', 'ready', 'syncing', 'in-maintenance'].includes(x)), `${c.file}: ${states}`);
-    else assert.ok(!states.some((x) => ['backup', 'waiting', 'ready', 'in-maintenance'].includes(x)), `${c.file}: ${states}`);
+    if (s.dhcpDisabledBy.ha_local) assert.ok(states.some((x) => ['backup', 'waiting', 'ready', 'syncing', 'in-maintenance'].includes(x)), `${c.file}: ${states.join()}`);
+    else assert.ok(!states.some((x) => ['backup', 'waiting', 'ready', 'in-maintenance'].includes(x)), `${c.file}: ${states.join()}`);
   }
   assert.ok(seen > 50, `${seen} captures with dhcp-state`);
 });

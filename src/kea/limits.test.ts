@@ -25,13 +25,15 @@ function code(fn: () => unknown): ErrorCode {
   assert.fail('did not throw');
 }
 
+/** What the edits below reach in a captured HA relationship. */
+interface Relationship { 'ha-mode': unknown; 'ha-servers': Record<'local' | 'remote', Record<string, unknown>> }
+
 /** The real 2.6.3 hub's status-get with `n` copies of its first relationship. */
-function hub(n: number, edit: (rel: Record<string, any>) => void = () => {}): Record<string, unknown> {
-  const args = structuredClone(fixtureArgs('2.6.3', 'dhcp4-ha-hub.status-get')) as Record<string, any>;
-  const rel = args['high-availability'][0];
+function hub(n: number, edit: (rel: Relationship) => void = () => {}): Record<string, unknown> {
+  const args = structuredClone(fixtureArgs('2.6.3', 'dhcp4-ha-hub.status-get')) as { 'high-availability': Relationship[] };
+  const rel = args['high-availability'][0]!;
   edit(rel);
-  args['high-availability'] = Array.from({ length: n }, () => rel);
-  return args;
+  return { ...args, 'high-availability': Array.from({ length: n }, () => rel) };
 }
 
 function deep(levels: number): unknown {
@@ -70,7 +72,7 @@ test('scopes per relationship and socket errors are capped', () => {
 
 test('every string that becomes a label value is capped', () => {
   const long = 'x'.repeat(MAX_LABEL_CHARS + 1);
-  const edits: ((rel: Record<string, any>) => void)[] = [
+  const edits: ((rel: Relationship) => void)[] = [
     (rel) => (rel['ha-mode'] = long),
     (rel) => (rel['ha-servers'].local.role = long),
     (rel) => (rel['ha-servers'].local.state = long),
@@ -90,7 +92,7 @@ test('every string that becomes a label value is capped', () => {
 
 test('nesting: parseBody refuses past MAX_DEPTH with too_deep, before JSON.parse; real depth passes', () => {
   const nested = (n: number) => '['.repeat(n) + ']'.repeat(n);
-  assert.deepEqual(parseBody(`{ "result": 0, "arguments": ${nested(MAX_DEPTH - 1)} }`, 'x'), { result: 0, arguments: JSON.parse(nested(MAX_DEPTH - 1)) });
+  assert.deepEqual(parseBody(`{ "result": 0, "arguments": ${nested(MAX_DEPTH - 1)} }`, 'x'), { result: 0, arguments: JSON.parse(nested(MAX_DEPTH - 1)) as unknown });
   assert.equal(code(() => parseBody(`{ "result": 0, "arguments": ${nested(MAX_DEPTH)} }`, 'x')), 'too_deep');
   assert.equal(code(() => parseBody(nested(5_000_000), 'x')), 'too_deep');
 });

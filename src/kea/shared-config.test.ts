@@ -5,16 +5,24 @@ import { keaConfigHash } from './printed-hash.js';
 import { keaStringify } from '../../test/support/kea-json.js';
 import { fixtureArgs } from '../../test/support/fixture-files.js';
 
-type Obj = Record<string, any>;
+type Obj = Record<string, unknown>;
 const primary = () => structuredClone(fixtureArgs('2.2.0', 'dhcp4-ha-primary.config-get')) as { Dhcp4: Obj };
+
+/** The object at `path` in a captured config; throws, naming the path, when the capture has none. */
+function at(v: unknown, ...path: (string | number)[]): Obj {
+  for (const k of path) v = (v as Record<string | number, unknown> | undefined)?.[k];
+  if (typeof v !== 'object' || v === null) throw new Error(`the capture has no object at ${path.join('.')}`);
+  return v as Obj;
+}
+const HA = ['hooks-libraries', 1, 'parameters', 'high-availability', 0] as const;
 
 /** What the standby of the captured pair runs: the same config, naming itself and its own files. */
 function standby(): { Dhcp4: Obj } {
   const c = primary();
-  c.Dhcp4['control-socket']['socket-name'] = '/run/kea-lab/server2.sock';
-  c.Dhcp4.loggers[0].output_options[0].output = '/run/kea-lab/server2.log';
-  c.Dhcp4['hooks-libraries'][1].parameters['high-availability'][0]['this-server-name'] = 'server2';
-  c.Dhcp4['lease-database'].name = '/var/lib/kea/server2-leases4.csv';
+  at(c.Dhcp4, 'control-socket')['socket-name'] = '/run/kea-lab/server2.sock';
+  at(c.Dhcp4, 'loggers', 0, 'output_options', 0).output = '/run/kea-lab/server2.log';
+  at(c.Dhcp4, ...HA)['this-server-name'] = 'server2';
+  at(c.Dhcp4, 'lease-database').name = '/var/lib/kea/server2-leases4.csv';
   return c;
 }
 
@@ -35,7 +43,7 @@ test('a real difference between partners changes the shared hash', () => {
   b.Dhcp4['valid-lifetime'] = 1234;
   assert.notEqual(sharedConfig(primary())?.hash, sharedConfig(b)?.hash);
   const c = standby();
-  c.Dhcp4['hooks-libraries'][1].parameters['high-availability'][0]['max-unacked-clients'] = 7;
+  at(c.Dhcp4, ...HA)['max-unacked-clients'] = 7;
   assert.notEqual(sharedConfig(primary())?.hash, sharedConfig(c)?.hash);
 });
 

@@ -37,11 +37,11 @@ export function sharedConfig(configGetArgs: unknown): SharedConfig | undefined {
     root['config-control'] = { ...root['config-control'], 'config-databases': root['config-control']['config-databases'].map(dbOmit) };
   }
   if (Array.isArray(root['hooks-libraries'])) {
-    root['hooks-libraries'] = root['hooks-libraries'].map((lib) => {
+    root['hooks-libraries'] = (root['hooks-libraries'] as unknown[]).map((lib) => {
       const params = isObj(lib) && isObj(lib.parameters) ? lib.parameters : undefined;
       const ha = params?.['high-availability'];
       if (!Array.isArray(ha)) return lib;
-      const rels = ha.map((rel) => {
+      const rels = (ha as unknown[]).map((rel) => {
         if (!isObj(rel)) return rel;
         for (const p of Array.isArray(rel.peers) ? rel.peers : []) if (isObj(p) && typeof p.name === 'string') peers.add(p.name);
         return omit(rel, PER_SERVER_HA_KEYS);

@@ -199,7 +199,7 @@ function decodeBasic(encoded: string): [string, string] | undefined {
     return undefined;
   }
   const colon = text.indexOf(':');
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- the control characters RFC 7617 forbids are what this refuses
   if (colon < 1 || /[\u0000-\u001f\u007f]/.test(text)) return undefined;
   return [text.slice(0, colon), text.slice(colon + 1)];
 }

@@ -78,7 +78,7 @@ export function parseBody(text: string, maxServices: number, maxDepth = MAX_BODY
     }
     // Repeats are folded into one command per daemon, but a list this long is no Kea request.
     if (v.service.length > maxServices) return { kind: 'refused' };
-    if (v.service.length > 0) cmd.service = v.service as string[];
+    if (v.service.length > 0) cmd.service = v.service;
   }
   if (v.arguments !== undefined) {
     // The agent passes any type on to the daemon; the proxy forwards maps only.

@@ -79,7 +79,7 @@ describe('no socket path or URL in any proxy answer', () => {
     const texts = rs.map((r) => {
       assert.equal(r.statusCode, 504);
       assert.deepEqual(leaks(r.body), []);
-      return (r.json() as { text: string }).text;
+      return r.json<{ text: string }>().text;
     });
     assert.ok(texts.includes(`Gateway Timeout: ${ERROR_CODES.timeout}`), texts.join('; '));
     assert.ok(texts.includes(`Gateway Timeout: ${ERROR_CODES.queue_timeout}`), texts.join('; '));
@@ -92,7 +92,7 @@ describe('repeated services: one command per distinct daemon', () => {
     const r = await post('kea', JSON.stringify({ command: 'version-get', service: Array(MAX_SERVICES).fill('dhcp4') }));
     assert.equal(r.statusCode, 200);
     assert.deepEqual(kea.commands.slice(before), ['version-get']);
-    const list = r.json() as { text: string }[];
+    const list = r.json<{ text: string }[]>();
     assert.equal(list.length, MAX_SERVICES);
     assert.ok(list.every((e) => e.text === '2.2.0'));
   });
@@ -102,7 +102,7 @@ describe('repeated services: one command per distinct daemon', () => {
     const r = await post('agent', '{ "command": "status-get", "service": [ "dhcp4", "dhcp6", "dhcp4", "d2", "dhcp6" ] }');
     assert.equal(r.statusCode, 200);
     assert.deepEqual(agent.commands.slice(before), ['status-get', 'status-get']);
-    const list = r.json() as { result: number; text?: string; arguments?: { pid: number } }[];
+    const list = r.json<{ result: number; text?: string; arguments?: { pid: number } }[]>();
     assert.equal(list.length, 5);
     assert.deepEqual(list[2], list[0]);
     assert.deepEqual(list[4], list[1]);

@@ -62,6 +62,9 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** One element of a Control Agent style answer list. */
+interface Answer { result: number; text?: string }
+
 /** What real agents answered (test/support/record-agent-answers.ts). */
 interface Recorded { name: string; body: string; status: number; answer: string }
 const recorded = (v: string): Recorded[] =>
@@ -69,8 +72,17 @@ const recorded = (v: string): Recorded[] =>
 /** Accepted by the proxy, refused by the agent: Kea-style comments and any Content-Type. */
 const LENIENT = new Set(['comments', 'no-content-type', 'text-plain', 'json-charset']);
 
+/** One server for the file: building one per request cost most of the file's time. */
+let server: ReturnType<typeof buildServer> | undefined;
 const post = (target: string, body: string, headers: Record<string, string> = ADMIN) =>
-  buildServer(app).inject({ method: 'POST', url: `/targets/${target}/`, payload: body, headers: { 'content-type': 'application/json', ...headers } });
+  (server ??= buildServer(app)).inject({ method: 'POST', url: `/targets/${target}/`, payload: body, headers: { 'content-type': 'application/json', ...headers } });
+
+/** The values of kea_exporter_proxy_requests_total series (by their label text), 0 when absent. */
+async function requestCounts<K extends string>(series: Record<K, string>): Promise<Record<K, number>> {
+  const body = (await app.renderer.render(false)).body;
+  const value = (labels: string) => Number(body.split('\n').find((l) => l.startsWith(`kea_exporter_proxy_requests_total{${labels}} `))?.split(' ')[1] ?? 0);
+  return Object.fromEntries(Object.entries<string>(series).map(([k, labels]) => [k, value(labels)])) as Record<K, number>;
+}
 
 describe('authentication and authorization', () => {
   test('missing or wrong credentials: 401 bare map, nothing sent to Kea', async () => {
@@ -88,7 +100,7 @@ describe('authentication and authorization', () => {
     for (const headers of [ADMIN, RO, { authorization: `Bearer ${TOKEN}` }]) {
       const r = await post('fast', '{ "command": "status-get" }', headers);
       assert.equal(r.statusCode, 200, r.body);
-      assert.equal(r.json()[0].result, 0);
+      assert.equal(r.json<Answer[]>()[0]?.result, 0);
     }
   });
 
@@ -139,15 +151,15 @@ describe('Control Agent compatibility', () => {
   test('a socket target answers a one-element list, with or without its service', async () => {
     for (const body of ['{ "command": "version-get" }', '{ "command": "version-get", "service": [ "dhcp4" ] }']) {
       const r = await post('fast', body);
-      assert.equal(r.json()[0].text, '2.2.0');
+      assert.equal(r.json<Answer[]>()[0]?.text, '2.2.0');
     }
     const other = await post('fast', '{ "command": "version-get", "service": [ "dhcp6" ] }');
-    assert.match(other.json()[0].text, /not configured for the server type dhcp6/);
+    assert.match(other.json<Answer[]>()[0]?.text ?? '', /not configured for the server type dhcp6/);
   });
 
   test('an agent target: one element per service, in order; an offline one says so', async () => {
     const r = await post('agent', '{ "command": "status-get", "service": [ "dhcp6", "dhcp4", "d2" ] }');
-    const [d6, d4, d2] = r.json() as { result: number; text?: string }[];
+    const [d6, d4, d2] = r.json<Answer[]>();
     assert.equal(d4!.result, 0);
     assert.equal(d6!.result, 1);
     assert.match(d6!.text!, /unable to forward|likely to be offline/);
@@ -224,18 +236,21 @@ describe('Control Agent compatibility', () => {
         'hooks-libraries': [{ library: 'x.so', parameters: { dbPassword: 'dbpw-1', note: ' http://u:urlpw-2@h/' } }] }, hash } };
     };
     try {
+      type ConfigGet = [{ arguments: { hash: string; Dhcp4: { 'lease-database': Record<string, string> } } }];
       const ro = await post('fast', '{ "command": "config-get" }', RO);
-      assert.equal(ro.json()[0].arguments.Dhcp4['lease-database'].password, '*****');
-      assert.equal(ro.json()[0].arguments.Dhcp4['lease-database'].user, 'kea');
+      const [roAnswer] = ro.json<ConfigGet>();
+      assert.equal(roAnswer.arguments.Dhcp4['lease-database'].password, '*****');
+      assert.equal(roAnswer.arguments.Dhcp4['lease-database'].user, 'kea');
       // Kea's hash of the config with its secrets would confirm guesses of them offline.
-      assert.equal(ro.json()[0].arguments.hash, '*****');
+      assert.equal(roAnswer.arguments.hash, '*****');
       assert.doesNotMatch(ro.body, /s3cr3t|dbpw-1|urlpw-2|AEF549/);
       const roHash = await post('fast', '{ "command": "config-hash-get" }', RO);
       assert.deepEqual(roHash.json(), [{ result: 0, arguments: { hash: '*****' } }]);
       const admin = await post('fast', '{ "command": "config-get" }', ADMIN);
-      assert.equal(admin.json()[0].arguments.Dhcp4['lease-database'].password, 's3cr3t');
-      assert.equal(admin.json()[0].arguments.hash, hash);
-      assert.equal((await post('fast', '{ "command": "config-hash-get" }', ADMIN)).json()[0].arguments.hash, hash);
+      const [adminAnswer] = admin.json<ConfigGet>();
+      assert.equal(adminAnswer.arguments.Dhcp4['lease-database'].password, 's3cr3t');
+      assert.equal(adminAnswer.arguments.hash, hash);
+      assert.deepEqual((await post('fast', '{ "command": "config-hash-get" }', ADMIN)).json(), [{ result: 0, arguments: { hash } }]);
     } finally {
       fast.handler = base;
     }
@@ -244,35 +259,52 @@ describe('Control Agent compatibility', () => {
   test('GET /targets lists targets and daemons; needs credentials', async () => {
     assert.equal((await buildServer(app).inject({ url: '/targets' })).statusCode, 401);
     const r = await buildServer(app).inject({ url: '/targets', headers: RO });
-    const list = r.json() as { name: string; daemons: { daemon: string; up: boolean }[] }[];
+    const list = r.json<{ name: string; daemons: { daemon: string; up: boolean }[] }[]>();
     assert.deepEqual(list.map((t) => t.name), ['fast', 'slow', 'agent']);
     assert.deepEqual(list[2]!.daemons.map((d) => d.daemon), ['ca', 'dhcp4', 'dhcp6']);
     const limited = await buildServer(app).inject({ url: '/targets', headers: basic('fastonly', 'f-pw') });
-    assert.deepEqual((limited.json() as { name: string }[]).map((t) => t.name), ['fast']);
+    assert.deepEqual(limited.json<{ name: string }[]>().map((t) => t.name), ['fast']);
   });
 });
 
 describe('never harm Kea', () => {
   test('beyond maxQueued: 503 with Retry-After at once; past the timeout: 504; one connection at a time', async () => {
     slow.behaviour = { kind: 'slow', delayMs: 300 };
+    const { full } = await requestCounts({ full: 'target="slow",command="status-get",code="503"' });
     const results = await Promise.all(Array.from({ length: 12 }, () => post('slow', '{ "command": "status-get" }')));
     const codes = results.map((r) => r.statusCode).sort();
-    assert.ok(codes.includes(503), `codes ${codes}`);
-    assert.ok(codes.includes(504), `codes ${codes}`);
+    assert.ok(codes.includes(503), `codes ${codes.join()}`);
+    assert.ok(codes.includes(504), `codes ${codes.join()}`);
     for (const r of results.filter((x) => x.statusCode === 503)) assert.equal(r.headers['retry-after'], '1');
     assert.equal(slow.maxConcurrent, 1);
+    const counted = await requestCounts({ full: 'target="slow",command="status-get",code="503"' });
+    assert.equal(counted.full - full, codes.filter((c) => c === 503).length, 'each 503 counted once');
     slow.behaviour = { kind: 'answer' };
     await new Promise((r) => setTimeout(r, 700));
   });
 
   test('every request writes one audit line and counts in kea_exporter_proxy_requests_total', async () => {
-    const lines = log.lines.filter((l) => l.msg === 'proxy request');
-    assert.ok(lines.length > 20);
-    const a = (lines.at(-1)!.obj as { audit: Record<string, unknown> }).audit;
-    for (const k of ['user', 'client', 'target', 'services', 'command', 'status', 'results', 'durationMs']) assert.ok(k in a, k);
-    const body = (await app.renderer.render(false)).body;
-    assert.match(body, /kea_exporter_proxy_requests_total\{target="fast",command="status-get",code="200"\} \d+/);
-    assert.match(body, /kea_exporter_proxy_requests_total\{target="fast",command="none",code="401"\} 5/);
-    assert.match(body, /kea_exporter_proxy_requests_total\{target="slow",command="status-get",code="503"\} \d+/);
+    const audits = () => log.lines.filter((l) => l.msg === 'proxy request').map((l) => (l.obj as { audit: Record<string, unknown> }).audit);
+    const series = {
+      ok: 'target="fast",command="status-get",code="200"',
+      unauthorized: 'target="fast",command="none",code="401"',
+      forbidden: 'target="fast",command="config-set",code="403"',
+    };
+    const before = { lines: audits().length, counts: await requestCounts(series) };
+    assert.equal((await post('fast', '{ "command": "status-get" }')).statusCode, 200);
+    assert.equal((await post('fast', '{ "command": "status-get" }', {})).statusCode, 401);
+    assert.equal((await post('fast', '{ "command": "config-set", "arguments": {} }', RO)).statusCode, 403);
+    const mine = audits().slice(before.lines);
+    assert.deepEqual(mine.map((a) => [a.user, a.method, a.target, a.command, a.services, a.status, a.results]), [
+      ['admin', 'basic', 'fast', 'status-get', [], 200, [0]],
+      [null, null, 'fast', null, [], 401, []],
+      ['viewer', 'basic', 'fast', 'config-set', [], 403, []],
+    ]);
+    for (const a of mine) {
+      assert.equal(typeof a.client, 'string');
+      assert.ok(Number.isInteger(a.durationMs) && (a.durationMs as number) >= 0, String(a.durationMs));
+    }
+    const after = await requestCounts(series);
+    for (const k of Object.keys(series) as (keyof typeof series)[]) assert.equal(after[k] - before.counts[k], 1, series[k]);
   });
 });

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from '../app.js';
+import { KeaError } from '../errors.js';
 import { parseConfigText } from '../config/load.js';
 import { MemoryLog } from '../../test/support/memory-log.js';
 import { buildServer } from './server.js';
@@ -24,6 +25,7 @@ before(async () => {
   - { name: broken, socket: ${broken.path}, daemon: dhcp4 }
   - { name: absent, socket: ${path.join(dir, 'absent.sock')}, daemon: dhcp6 }`;
   app = new App(parseConfigText(yaml, 'c.yaml'), { log: new MemoryLog(), version: '1.2.3' });
+  await app.start();
 });
 
 after(async () => {
@@ -33,11 +35,20 @@ after(async () => {
 });
 
 test('not ready before the first poll round, ready after; healthy throughout', async () => {
-  const s = buildServer(app);
-  assert.equal((await s.inject({ url: '/-/ready' })).statusCode, 503);
-  assert.equal((await s.inject({ url: '/-/healthy' })).statusCode, 200);
-  await app.start();
-  assert.equal((await s.inject({ url: '/-/ready' })).statusCode, 200);
+  // Its own App and Kea: the shared App has polled already (and the shared fakes count connections).
+  const kea = await FakeKea.start({ path: path.join(dir, 'ready.sock'), handler: keaHandler({ version: '2.4', daemon: 'dhcp4' }) });
+  const fresh = new App(parseConfigText(`targets: [ { name: k, socket: ${kea.path} } ]`, 'c.yaml'), { log: new MemoryLog(), version: '1' });
+  try {
+    const s = buildServer(fresh);
+    assert.equal((await s.inject({ url: '/-/ready' })).statusCode, 503);
+    assert.equal((await s.inject({ url: '/-/healthy' })).statusCode, 200);
+    await fresh.start();
+    assert.equal((await s.inject({ url: '/-/ready' })).statusCode, 200);
+    assert.equal((await s.inject({ url: '/-/healthy' })).statusCode, 200);
+  } finally {
+    await fresh.stop();
+    await kea.close();
+  }
 });
 
 test('broken and absent targets are down with a reason; the good one is up; /metrics answers 200', async () => {
@@ -99,11 +110,19 @@ test('landing page (readable by anyone) shows no socket path, URL or error text'
 
 test('polls and scrapes at any rate never open more than one connection to a daemon', async () => {
   const s = buildServer(app);
+  // Each command answers or is refused by the queue; any other failure is a bug shown here.
+  const outcomes: string[] = [];
   await Promise.all([
     ...Array.from({ length: 30 }, () => pollAll(app)),
     ...Array.from({ length: 30 }, () => s.inject({ url: '/metrics' })),
-    ...Array.from({ length: 200 }, () => app.targets[0]!.endpointFor(undefined)!.command('status-get', 2000).catch(() => undefined)),
+    ...Array.from({ length: 200 }, () => app.targets[0]!.endpointFor(undefined)!.command('status-get', 2000).then(
+      () => outcomes.push('answered'),
+      (e: unknown) => outcomes.push(e instanceof KeaError ? e.code : String(e)),
+    )),
   ]);
+  assert.equal(outcomes.length, 200);
+  assert.ok(outcomes.includes('answered'), outcomes.join());
+  assert.deepEqual(outcomes.filter((o) => !['answered', 'queue_full', 'queue_timeout'].includes(o)), []);
   assert.equal(good.maxConcurrent, 1);
   assert.equal(broken.maxConcurrent, 1);
 });

@@ -12,7 +12,7 @@ test('3 shards cover every target exactly once, evenly enough', () => {
     assert.equal(owners.length, 1, n);
     counts[owners[0]!]!++;
   }
-  for (const c of counts) assert.ok(c > 150 && c < 250, `shard sizes ${counts}`);
+  for (const c of counts) assert.ok(c > 150 && c < 250, `shard sizes ${counts.join()}`);
   assert.ok(names.every((n) => inShard(n, { index: 0, count: 1 })));
 });
 

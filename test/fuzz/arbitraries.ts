@@ -81,7 +81,7 @@ export const mutationArb: fc.Arbitrary<Mutation> = fc.record({
 function replacement(m: Mutation, old: unknown): unknown {
   switch (m.kind) {
     case 'replace': return m.json;
-    case 'widen': return Array.isArray(old) ? Array.from({ length: m.n }, (_, i) => old[i % Math.max(1, old.length)] ?? m.json) : Array.from({ length: m.n % 50 }, () => old);
+    case 'widen': return Array.isArray(old) ? Array.from({ length: m.n }, (_, i): unknown => (old as unknown[])[i % Math.max(1, old.length)] ?? m.json) : Array.from({ length: m.n % 50 }, () => old);
     case 'nest': {
       let v: unknown = old;
       for (let i = 0; i < m.n; i++) v = i % 2 ? [v] : { k: v };

@@ -53,7 +53,7 @@ function fuzz(t: TestContext, expect: readonly string[], run: () => void): void 
 
 /** The arguments of a (maybe mutated, maybe list-wrapped) answer, as the poller would get them. */
 function argsOf(v: unknown): unknown {
-  const a = Array.isArray(v) ? v[0] : v;
+  const a: unknown = Array.isArray(v) ? v[0] : v;
   return a !== null && typeof a === 'object' && !Array.isArray(a) ? (a as { arguments?: unknown }).arguments : a;
 }
 
@@ -223,7 +223,7 @@ test('parseConfigGet + sharedConfig + parseSubnets: hashes, subnets, or bad_answ
 
 test('parseVersion: a label-sized version, or bad_answer / limit', (t) => {
   const answers = fc.oneof(
-    { weight: 4, arbitrary: mutatedCapture((c) => c.command === 'version-get').map((m) => (Array.isArray(m.value) ? m.value[0] : m.value)) },
+    { weight: 4, arbitrary: mutatedCapture((c) => c.command === 'version-get').map((m): unknown => (Array.isArray(m.value) ? (m.value as unknown[])[0] : m.value)) },
     { weight: 1, arbitrary: fc.record({ result: fc.integer({ min: -1, max: 5 }), text: fc.option(fc.string({ unit: 'binary' }), { nil: undefined }), arguments: fc.jsonValue({ maxDepth: 3 }) }) },
     // A version-like word of any length: around MAX_LABEL_CHARS.
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom('2.2.0', '2.6.3', '3.0.4'), fc.nat({ max: 2 * MAX_LABEL_CHARS })).map(([v, n]) => ({ result: 0, text: v.padEnd(n, '9') })) },
@@ -263,6 +263,6 @@ test('proxied request bodies (parseCommand): a command or undefined, never a thr
     if (!cmd) return note('undefined');
     assert.equal(typeof cmd.command, 'string');
     // body.ts bounds depth (64) below the transport's (256): nothing accepted is refused later.
-    only([], () => assert.equal(typeof serializeCommand(cmd!, 'fuzz'), 'string'));
+    only([], () => assert.equal(typeof serializeCommand(cmd, 'fuzz'), 'string'));
   }), { numRuns: RUNS.command }));
 });

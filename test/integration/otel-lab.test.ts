@@ -106,7 +106,7 @@ describe('OpenTelemetry on a real Kea lab', () => {
       assert.equal(points[0]!.resource['service.name'], 'kea-telemetry');
       assert.equal(points[0]!.resource['service.version'], 'test');
       assert.equal(points[0]!.resource.site, 'lab');
-      assert.match(String(points[0]!.resource['service.instance.id']), /^[0-9a-f-]{36}$/);
+      assert.match(points[0]!.resource['service.instance.id'] as string, /^[0-9a-f-]{36}$/);
       assert.ok(points[0]!.resource['host.name']);
 
       // Spans: a poll with a child span per command.

@@ -58,6 +58,7 @@ export class FakeAgent {
   private inFlight = 0;
   private max = 0;
   private total = 0;
+  private readonly delays = new Set<NodeJS.Timeout>();
 
   private constructor(opts: FakeAgentOptions) {
     this.role = opts.role ?? 'agent';
@@ -110,7 +111,21 @@ export class FakeAgent {
   async close(): Promise<void> {
     const done = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections(); // keep-alive sockets would hold close() open
+    // A delayed answer's timer would keep the process (and node:test's file) alive for delayMs.
+    for (const t of this.delays) clearTimeout(t);
+    this.delays.clear();
     await done;
+  }
+
+  /** Waits delayMs; a close() ends the wait for good (the answer is never sent). */
+  private delay(): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.delays.delete(t);
+        resolve();
+      }, this.delayMs);
+      this.delays.add(t);
+    });
   }
 
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -138,7 +153,7 @@ export class FakeAgent {
       if (invalid !== undefined) return send(res, 200, keaStringify([{ result: 1, text: invalid }]));
       if (this.mode === 'forbidden') return send(res, 403, FORBIDDEN);
       this.commands.push(cmd.command);
-      if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+      if (this.delayMs > 0) await this.delay();
       send(res, 200, keaStringify(this.answer(cmd)));
     } catch {
       if (!res.headersSent) send(res, 500, INTERNAL);

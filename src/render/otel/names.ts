@@ -14,7 +14,7 @@ const UNITS: readonly [suffix: string, unit: string][] = [
 ];
 
 export function otelName(promName: string, type: 'gauge' | 'counter'): OtelName {
-  let name = type === 'counter' ? promName.replace(/_total$/, '') : promName;
+  const name = type === 'counter' ? promName.replace(/_total$/, '') : promName;
   for (const [suffix, unit] of UNITS) {
     if (name.endsWith(suffix)) return { name: name.slice(0, -suffix.length), unit };
   }

@@ -1,52 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PrometheusRenderer } from './registry.js';
 import { parseStatus } from '../../kea/status.js';
 import type { DaemonSnapshot } from '../../snapshot.js';
 import { fixtureArgs } from '../../../test/support/fixture-files.js';
 import { openMetricsProblems } from '../../../test/support/openmetrics.js';
+import { assertGolden } from '../../../test/support/golden.js';
+import { fleet, renderer, snap } from '../../../test/support/render-fleet.js';
 
 const GOLDEN = fileURLToPath(new URL('../../../test/golden/metrics.prom', import.meta.url));
-
-function snap(over: Partial<DaemonSnapshot>): DaemonSnapshot {
-  return {
-    target: 'server1', daemon: 'dhcp4', labels: {}, transport: 'unix', up: true,
-    configChanges: 0, haTransitions: {}, commandErrors: {},
-    polledAt: 1_700_000_000_000, lastSuccessAt: 1_700_000_000_000, pollDurationSeconds: 0.002,
-    ...over,
-  };
-}
-
-function fleet(): [string, DaemonSnapshot][] {
-  return [
-    ['server1|self', snap({
-      labels: { ha_pair: 'site-a' },
-      status: parseStatus(fixtureArgs('2.2.0', 'dhcp4-ha-primary.partner-down.status-get')),
-      version: '2.2.0', startTime: 1_699_999_932,
-      configHash: { hash: 'A'.repeat(64), source: 'computed' }, sharedConfig: { hash: 'C'.repeat(64), haPeers: 'server1,server2' }, configChanges: 2,
-      lastConfigChangeAt: 1_699_999_990_000, haTransitions: { standby: 1 },
-      commandErrors: { 'status-get': { timeout: 3 } },
-    })],
-    ['hub|self', snap({
-      target: 'hub', version: '3.0.4', transport: 'http',
-      status: parseStatus(fixtureArgs('3.0.4', 'dhcp4-ha-hub.partner-clock-ahead-45s.status-get')),
-      configHash: { hash: 'B'.repeat(64), source: 'kea' }, busy: true, delayedPolls: 2,
-    })],
-    ['agent1|dhcp6', snap({
-      target: 'agent1', daemon: 'dhcp6', transport: 'http', up: false,
-      error: { code: 'forward', message: 'unable to forward' },
-      commandErrors: { 'status-get': { forward: 1 } }, lastSuccessAt: undefined,
-      status: parseStatus(fixtureArgs('2.2.0', 'dhcp6.status-get')),
-    })],
-  ];
-}
-
-function renderer(): PrometheusRenderer {
-  return new PrometheusRenderer({ version: '0.0.0-test', processMetrics: false });
-}
 
 test('golden /metrics: every family, HA state sets, down daemon keeps only up and exporter series', async () => {
   const r = renderer();
@@ -54,8 +18,7 @@ test('golden /metrics: every family, HA state sets, down daemon keeps only up an
   const { body, contentType } = await r.render(false);
   assert.match(contentType, /^text\/plain; version=0.0.4/);
   const text = body.replace(/nodejs_version="[^"]+"/, 'nodejs_version="X"');
-  if (process.env.UPDATE_GOLDEN) writeFileSync(GOLDEN, text);
-  assert.equal(text, readFileSync(GOLDEN, 'utf8'), 'golden file differs: run with UPDATE_GOLDEN=1 after checking the change');
+  assertGolden(GOLDEN, text);
   // The down daemon shows up=0 and why, and none of its last good values.
   assert.match(text, /kea_up\{target="agent1",daemon="dhcp6"\} 0/);
   assert.match(text, /kea_exporter_poll_error_info\{target="agent1",daemon="dhcp6",reason="forward"\} 1/);
@@ -71,15 +34,6 @@ test('golden /metrics: every family, HA state sets, down daemon keeps only up an
   assert.match(text, /kea_exporter_polls_delayed_total\{target="hub",daemon="dhcp4"\} 2/);
   assert.match(text, /kea_up\{target="hub",daemon="dhcp4"\} 1/);
   assert.match(text, /kea_exporter_daemon_busy\{target="agent1",daemon="dhcp6"\} 0/);
-});
-
-test('promtool check metrics reports nothing on the output', async () => {
-  const r = new PrometheusRenderer({ version: '0.0.0-test' });
-  for (const [k, s] of fleet()) r.update(k, s);
-  const { body } = await r.render(false);
-  // promtool exits non-zero and prints each problem when the exposition breaks a convention.
-  const out = execFileSync('promtool', ['check', 'metrics'], { input: body, encoding: 'utf8' });
-  assert.equal(out.trim(), '');
 });
 
 test('OpenMetrics rendering ends with # EOF and keeps counter samples as _total', async () => {
@@ -147,14 +101,13 @@ test('a family is rendered again once one of its series changes', async () => {
   assert.match((await r.render(true)).body, /kea_uptime_seconds\{[^}]*\} 73\n/);
 });
 
-test('OpenMetrics body, process metrics included, is valid OpenMetrics; the text body is promtool-clean after it', async () => {
+test('OpenMetrics body, process metrics included, is valid OpenMetrics', async () => {
   const r = new PrometheusRenderer({ version: 't' });
   for (const [k, s] of fleet()) r.update(k, s);
   r.counter('kea_exporter_proxy_requests_total', 'Proxied "command" requests.', ['code']).inc({ code: '200' });
   const om = (await r.render(true)).body;
   assert.deepEqual(openMetricsProblems(om), []);
   assert.match(om, /^# TYPE kea_exporter_proxy_requests counter\nkea_exporter_proxy_requests_total\{code="200"\} 1$/m);
-  assert.equal(execFileSync('promtool', ['check', 'metrics'], { input: (await r.render(false)).body, encoding: 'utf8' }).trim(), '');
 });
 
 test('each owner brings its own label names: targets with other labels, and a target relabelled, need no re-declaration', async () => {
@@ -171,7 +124,6 @@ test('each owner brings its own label names: targets with other labels, and a ta
   assert.doesNotMatch(body, /site-a/);
   assert.match(body, /^kea_ha_state\{target="server1",daemon="dhcp4",ha_pair="site-b",zone="z",relationship="standby",state="partner-down"\} 1$/m);
   assert.match(body, /^kea_config_changes_observed_total\{target="server1",daemon="dhcp4",ha_pair="site-b",zone="z"\} 2$/m);
-  assert.equal(execFileSync('promtool', ['check', 'metrics'], { input: body, encoding: 'utf8' }).trim(), '');
 });
 
 test('two owners reporting the same series: /metrics shows it once, the last one\'s; the other\'s removal leaves it', async () => {

@@ -1,8 +1,6 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, parseConfigText } from '../../config/load.js';
@@ -12,7 +10,6 @@ import { statisticsCollector } from './statistics.js';
 import { statSeries } from './statistics/names.js';
 
 const GOLDEN = fileURLToPath(new URL('../../../test/golden/', import.meta.url));
-const CLI = fileURLToPath(new URL('../../cli.ts', import.meta.url));
 /** The target label registry.test.ts configures for its golden fleet: a target's own. */
 const CONFIGURED = new Set(['ha_pair']);
 
@@ -51,7 +48,7 @@ function familyLabelNames(): string[] {
   return [...new Set([...goldenLabelNames(), ...declared, ...unmappedLabelNames()])].sort();
 }
 
-const config = (label: string) => `targets:\n  - name: a\n    socket: /run/a.sock\n    labels:\n      site: x\n      ${label}: x\n`;
+const config = (label: string): string => `targets:\n  - name: a\n    socket: /run/a.sock\n    labels:\n      site: x\n      ${label}: x\n`;
 
 test('every label of every family, emitted or declared, both namings, is reserved', () => {
   const all = familyLabelNames();
@@ -74,16 +71,4 @@ test('the loader refuses each of them as a target label, naming file, key and li
     }, name);
   }
   assert.equal(parseConfigText(config('site2'), '/etc/kea-telemetry.yaml', {}, { reservedLabels: reserved }).targets[0]?.labels.site2, 'x');
-});
-
-let dir = '';
-before(() => (dir = mkdtempSync(path.join(tmpdir(), 'reserved-labels-'))));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-test('the CLI hands them to the loader: --check-config refuses `context` (kea-exporter naming sets it)', () => {
-  const file = path.join(dir, 'context.yaml');
-  writeFileSync(file, config('context'));
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, '--config', file, '--check-config'], { encoding: 'utf8' });
-  assert.equal(r.status, 1, r.stdout);
-  assert.match(r.stderr, new RegExp(`${file.replace(/[.]/g, '\\.')}: targets\\[0\\]\\.labels\\.context: label name "context" is reserved: the exporter sets it itself \\(line 6\\)`));
 });

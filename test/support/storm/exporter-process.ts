@@ -57,8 +57,8 @@ export function startExporter(o: { build: ExporterBuild; configFile: string; nof
     out[k] += d.toString('utf8');
     if (out[k].length > LOG_KEEP_BYTES) out[k] = out[k].slice(-LOG_KEEP_BYTES);
   };
-  proc.stdout!.on('data', keep('stdout'));
-  proc.stderr!.on('data', keep('stderr'));
+  proc.stdout.on('data', keep('stdout'));
+  proc.stderr.on('data', keep('stderr'));
   let ended: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   const exit = new Promise<void>((resolve) =>
     proc.once('exit', (code, signal) => {

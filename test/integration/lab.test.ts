@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Agent, request } from 'undici';
-import { daemonsFor, type LabDaemon } from './daemons.js';
-import { DHCP6_POOL_IDS, DHCP6_SHARED_NETWORK, TRAFFIC_POOL_ID, TRAFFIC_SHARED_NETWORK, TRAFFIC_SUBNETS } from './kea-configs.js';
-import { KEA_VERSIONS, keaInstall } from './kea-install.js';
-import { haLocalState, startLab, type Lab } from './lab.js';
+import { daemonsFor, type LabDaemon } from '../../src/lab/daemons.js';
+import { DHCP6_POOL_IDS, DHCP6_SHARED_NETWORK, TRAFFIC_POOL_ID, TRAFFIC_SHARED_NETWORK, TRAFFIC_SUBNETS } from '../../src/lab/kea-configs.js';
+import { KEA_VERSIONS, keaInstall } from '../../src/lab/kea-install.js';
+import { haLocalState, startLab, type Lab } from '../../src/lab/lab.js';
 
 const timings: Record<string, number> = {};
 after(() => console.log(`kea lab timings: ${JSON.stringify(timings)}`));
