@@ -22,14 +22,16 @@ export interface FleetStats {
 }
 
 export type ToChild = { type: 'stats'; reset?: boolean } | { type: 'stop' };
-export type FromChild =
-  | { type: 'ready'; paths: string[]; startMs: number }
-  | { type: 'stats'; stats: FleetStats }
-  | { type: 'error'; message: string };
+export type FromChild = { type: 'ready'; paths: string[]; startMs: number } | { type: 'stats'; stats: FleetStats } | { type: 'error'; message: string };
 
 const send = (m: FromChild) => process.send!(m);
 
-interface Track { busy: number; busyMax: number; open: number; openMax: number }
+interface Track {
+  busy: number;
+  busyMax: number;
+  open: number;
+  openMax: number;
+}
 
 /** Our own count beside FakeKea's: its counter runs until the client's FIN is processed, so two
  * back-to-back commands can overlap there by a few microseconds; Kea closes right after answering. */
@@ -77,8 +79,16 @@ function stats(fleet: FakeFleet, tracks: Track[], reset: boolean): FleetStats {
   if (reset) for (const t of tracks) t.openMax = t.open;
   const cpu = process.cpuUsage();
   return {
-    byCommand, statusGetPerFake, connections, maxConcurrent, fakesOverOne, maxInProgress, fakesInProgressOverOne,
-    maxOpenSinceReset, cpuUs: cpu.user + cpu.system, rss: process.memoryUsage().rss,
+    byCommand,
+    statusGetPerFake,
+    connections,
+    maxConcurrent,
+    fakesOverOne,
+    maxInProgress,
+    fakesInProgressOverOne,
+    maxOpenSinceReset,
+    cpuUs: cpu.user + cpu.system,
+    rss: process.memoryUsage().rss,
   };
 }
 

@@ -96,7 +96,11 @@ function startExporter(configFile: string, extraEnv: Record<string, string> = {}
   const proc = spawn(cli, ['--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...extraEnv, LOG_LEVEL: 'warn' } });
   process.once('exit', () => proc.kill('SIGKILL'));
   let warnings = 0;
-  const count = (d: Buffer) => (warnings += d.toString().split('\n').filter((l) => /"level":(40|50)/.test(l)).length);
+  const count = (d: Buffer) =>
+    (warnings += d
+      .toString()
+      .split('\n')
+      .filter((l) => /"level":(40|50)/.test(l)).length);
   proc.stdout.on('data', count);
   proc.stderr.on('data', (d: Buffer) => process.stderr.write(d));
   return { proc, warnings: () => warnings };
@@ -196,7 +200,10 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
         series: lines.filter((l) => l !== '' && !l.startsWith('#')).length,
         families: lines.filter((l) => l.startsWith('# TYPE ')).length,
       },
-      commandsPerMinute: round(Object.values(byCommand).reduce((a, b) => a + b, 0), 0),
+      commandsPerMinute: round(
+        Object.values(byCommand).reduce((a, b) => a + b, 0),
+        0,
+      ),
       commandsPerMinuteByCommand: byCommand,
       statusGetPerFakeInWindow: { min: Math.min(...perFake), max: Math.max(...perFake) },
       maxInProgressPerFake: after.maxInProgress,

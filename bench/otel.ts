@@ -72,14 +72,20 @@ export async function runOtel(o = OTEL_DEFAULTS): Promise<OtelResult> {
 
 export function printOtel(r: OtelResult): Row[] {
   const line = (name: string, x: OtelRun) =>
-    console.log(`  ${name.padEnd(20)} CPU ${x.fleet.cpuPercent}% of one core, RSS max ${x.fleet.rssMaxMb} MB, /metrics median ${x.fleet.render.medianMs} ms, ` +
-      `${x.fleet.daemonsUp} up; sink got ${x.requests.metrics} metric and ${x.requests.traces} trace requests (${round(x.requests.bytes / 1e6, 1)} MB)`);
+    console.log(
+      `  ${name.padEnd(20)} CPU ${x.fleet.cpuPercent}% of one core, RSS max ${x.fleet.rssMaxMb} MB, /metrics median ${x.fleet.render.medianMs} ms, ` +
+        `${x.fleet.daemonsUp} up; sink got ${x.requests.metrics} metric and ${x.requests.traces} trace requests (${round(x.requests.bytes / 1e6, 1)} MB)`,
+    );
   line('OTel off', r.off);
   line('metrics + traces', r.all);
   line('metrics only', r.metricsOnly);
   line('traces 1 in 10', r.sampled);
   const rows: Row[] = [];
-  for (const [key, name] of [['all', 'metrics_traces'], ['metricsOnly', 'metrics_only'], ['sampled', 'metrics_traces_10pct']] as const) {
+  for (const [key, name] of [
+    ['all', 'metrics_traces'],
+    ['metricsOnly', 'metrics_only'],
+    ['sampled', 'metrics_traces_10pct'],
+  ] as const) {
     for (const what of ['cpu', 'rss'] as const) {
       const value = r.ratios[key][what];
       rows.push({ key: `otlp_${name}_${what}_ratio`, value, unit: 'x', goal: '<= 1.25', ok: value <= 1.25 });

@@ -25,7 +25,6 @@ export interface OverheadResult {
   ratioP95: number;
 }
 
-
 async function timed(fn: () => Promise<unknown>, count: number, into: number[]): Promise<void> {
   for (let i = 0; i < count; i++) {
     const t0 = performance.now();

@@ -28,4 +28,6 @@ for (let run = 0; run < 30; run++) {
   times.push(performance.now() - t);
 }
 const m = median(times);
-console.log(`parseStatistics of ${samples} statistics: median ${round(m, 1)} ms p95 ${round(p95(times), 1)} ms (goal < ${GOAL_MS} ms: ${m < GOAL_MS ? 'met' : 'MISSED'})`);
+console.log(
+  `parseStatistics of ${samples} statistics: median ${round(m, 1)} ms p95 ${round(p95(times), 1)} ms (goal < ${GOAL_MS} ms: ${m < GOAL_MS ? 'met' : 'MISSED'})`,
+);

@@ -106,7 +106,14 @@ function merge(a: { phase: Phase; lat: number[] }, b: { phase: Phase; lat: numbe
   const requests = a.phase.requests + b.phase.requests;
   const seconds = a.phase.seconds + b.phase.seconds;
   const all = [...a.lat, ...b.lat];
-  return { clients: 1, requests, seconds: round(seconds, 3), perSecond: round(requests / seconds, 0), medianMs: round(median(all), 4), p95Ms: round(p95(all), 4) };
+  return {
+    clients: 1,
+    requests,
+    seconds: round(seconds, 3),
+    perSecond: round(requests / seconds, 0),
+    medianMs: round(median(all), 4),
+    p95Ms: round(p95(all), 4),
+  };
 }
 
 function cpuMsOf(pid: number): number {
@@ -163,7 +170,10 @@ export async function runProxy(o: ProxyOptions = PROXY_DEFAULTS): Promise<ProxyR
     const t0 = performance.now();
     for (;;) {
       if (exporter.proc.exitCode !== null) throw new Error(`exporter exited (${exporter.proc.exitCode}): ${exporter.stderr()}`);
-      const ok = await fetch(`${origin}/-/ready`).then((r) => r.status === 200, () => false);
+      const ok = await fetch(`${origin}/-/ready`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) break;
       if (performance.now() - t0 > 15_000) throw new Error(`exporter not ready within 15 s: ${exporter.stderr()}`);
       await sleep(50);

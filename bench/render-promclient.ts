@@ -47,7 +47,7 @@ export class PromClientRenderer {
 
   update<S extends SeriesOwner>(key: string, s: S, collectors: readonly Collector<S>[]): void {
     let mine = this.owned.get(key);
-    if (!mine) this.owned.set(key, (mine = new Map()));
+    if (!mine) this.owned.set(key, (mine = new Map<string, Series>()));
     const owned = mine;
     const epoch = ++this.epoch;
     const base: Record<string, string> = { target: s.target, daemon: s.daemon, ...s.labels };

@@ -19,7 +19,8 @@ export interface Workload {
   poll(round: number, changed: boolean): Owner[];
 }
 
-const args = (name: string) => (JSON.parse(readFileSync(new URL(`../test/fixtures/kea/2.2.0/${name}.json`, import.meta.url), 'utf8')) as { arguments: unknown }).arguments;
+const args = (name: string) =>
+  (JSON.parse(readFileSync(new URL(`../test/fixtures/kea/2.2.0/${name}.json`, import.meta.url), 'utf8')) as { arguments: unknown }).arguments;
 const T0 = 1_800_000_000_000;
 
 export const statistics = statisticsCollector('default');
@@ -36,11 +37,22 @@ export function fleet(n: number): Workload {
       return Array.from({ length: n }, (_, i): Owner => {
         const status = i % 2 === 0 ? ha : plain;
         const s: DaemonSnapshot = {
-          target: `kea-${i}`, daemon: 'dhcp4', labels: { site: `site-${i % 10}` }, transport: 'unix', up: true,
+          target: `kea-${i}`,
+          daemon: 'dhcp4',
+          labels: { site: `site-${i % 10}` },
+          transport: 'unix',
+          up: true,
           status: { ...status, uptime: status.uptime + tick, reload: status.reload + tick },
-          version: '2.2.0', startTime: 1_800_000_000, configHash: { hash: 'A'.repeat(64), source: 'computed' },
-          lastConfigChangeAt: T0, configChanges: 0, haTransitions: {}, commandErrors: {},
-          polledAt: T0 + tick * 5000, lastSuccessAt: T0 + tick * 5000, pollDurationSeconds: 0.0004 + (tick % 7) / 10_000,
+          version: '2.2.0',
+          startTime: 1_800_000_000,
+          configHash: { hash: 'A'.repeat(64), source: 'computed' },
+          lastConfigChangeAt: T0,
+          configChanges: 0,
+          haTransitions: {},
+          commandErrors: {},
+          polledAt: T0 + tick * 5000,
+          lastSuccessAt: T0 + tick * 5000,
+          pollDurationSeconds: 0.0004 + (tick % 7) / 10_000,
         };
         return [`kea-${i}|self`, s, COLLECTORS];
       });
@@ -50,12 +62,28 @@ export function fleet(n: number): Workload {
 
 /** Per subnet: Kea 2.x/3.x kea-dhcp4's subnet statistics and one pool's. */
 const SUBNET_STATS = [
-  'assigned-addresses', 'cumulative-assigned-addresses', 'declined-addresses', 'reclaimed-declined-addresses',
-  'reclaimed-leases', 'total-addresses', 'v4-allocation-fail', 'v4-allocation-fail-classes',
-  'v4-allocation-fail-no-pools', 'v4-allocation-fail-shared-network', 'v4-allocation-fail-subnet',
-  'v4-lease-reuses', 'v4-reservation-conflicts',
+  'assigned-addresses',
+  'cumulative-assigned-addresses',
+  'declined-addresses',
+  'reclaimed-declined-addresses',
+  'reclaimed-leases',
+  'total-addresses',
+  'v4-allocation-fail',
+  'v4-allocation-fail-classes',
+  'v4-allocation-fail-no-pools',
+  'v4-allocation-fail-shared-network',
+  'v4-allocation-fail-subnet',
+  'v4-lease-reuses',
+  'v4-reservation-conflicts',
 ];
-const POOL_STATS = ['assigned-addresses', 'cumulative-assigned-addresses', 'declined-addresses', 'reclaimed-declined-addresses', 'reclaimed-leases', 'total-addresses'];
+const POOL_STATS = [
+  'assigned-addresses',
+  'cumulative-assigned-addresses',
+  'declined-addresses',
+  'reclaimed-declined-addresses',
+  'reclaimed-leases',
+  'total-addresses',
+];
 /** Series per subnet: its statistics, its pool's, and the two utilization ratios. */
 const PER_SUBNET = SUBNET_STATS.length + POOL_STATS.length + 2;
 
@@ -66,7 +94,15 @@ export function statisticsOf(series: number): Workload {
   const info = new Map<number, SubnetInfo>();
   for (let id = 1; id <= subnets; id++) {
     const net = `10.${id >> 8}.${id & 255}`;
-    info.set(id, { id, prefix: `${net}.0/24`, sharedNetwork: id % 4 === 0 ? `net-${id >> 2}` : '', pools: [`${net}.10-${net}.250`], pdPools: [], poolIds: [0], pdPoolIds: [] });
+    info.set(id, {
+      id,
+      prefix: `${net}.0/24`,
+      sharedNetwork: id % 4 === 0 ? `net-${id >> 2}` : '',
+      pools: [`${net}.10-${net}.250`],
+      pdPools: [],
+      poolIds: [0],
+      pdPoolIds: [],
+    });
   }
   return {
     name: `${subnets * PER_SUBNET} statistics series`,
@@ -79,8 +115,17 @@ export function statisticsOf(series: number): Workload {
         for (const stat of POOL_STATS) all[`subnet[${id}].pool[0].${stat}`] = [[value(stat, id, tick), at]];
       }
       const s: StatisticsSnapshot = {
-        target: 'big', daemon: 'dhcp4', labels: {}, up: true, polledAt: T0 + tick * 60_000, lastSuccessAt: T0 + tick * 60_000,
-        pollDurationSeconds: 0.2, samples: parseStatistics(all), subnets: info, dropped: 0, errors: {},
+        target: 'big',
+        daemon: 'dhcp4',
+        labels: {},
+        up: true,
+        polledAt: T0 + tick * 60_000,
+        lastSuccessAt: T0 + tick * 60_000,
+        pollDurationSeconds: 0.2,
+        samples: parseStatistics(all),
+        subnets: info,
+        dropped: 0,
+        errors: {},
       };
       return [['big|dhcp4|statistics', s, [statistics]]];
     },

@@ -25,7 +25,7 @@ if (!gc) {
   const r = spawnSync(process.execPath, [...flags, ...process.execArgv, process.argv[1]!, ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
-const collect = gc!;
+const collect = gc;
 
 interface Candidate {
   update(owners: readonly Owner[]): void;
@@ -38,8 +38,14 @@ function optionA(): Candidate {
   const defs = [...COLLECTORS.flatMap((c) => c.metrics), ...statistics.metrics];
   const r = new PromClientRenderer(['site'], defs);
   const own = new OwnMetrics();
-  own.gauge(BUILD_INFO, 'Version of kea-telemetry and of Node.js it runs on (always 1).', ['version', 'nodejs_version']).set({ version: 'bench', nodejs_version: process.versions.node }, 1);
-  own.counter(INVALID_SAMPLES, 'Samples left out because their value cannot be exported (a negative or non-finite counter, a value that is no number); a counter that went down is a reset, not counted here.', ['target', 'daemon']);
+  own
+    .gauge(BUILD_INFO, 'Version of kea-telemetry and of Node.js it runs on (always 1).', ['version', 'nodejs_version'])
+    .set({ version: 'bench', nodejs_version: process.versions.node }, 1);
+  own.counter(
+    INVALID_SAMPLES,
+    'Samples left out because their value cannot be exported (a negative or non-finite counter, a value that is no number); a counter that went down is a reset, not counted here.',
+    ['target', 'daemon'],
+  );
   return {
     update: (owners) => owners.forEach(([k, s, c]) => r.update(k, s, c)),
     scrape: async (om) => [...(await r.renderChunks(om)), Buffer.from(om ? `${await own.openMetrics()}\n# EOF\n` : await own.text())],
@@ -81,7 +87,13 @@ async function held(make: () => Candidate, w: Workload): Promise<number> {
   return bytes;
 }
 
-const STEPS = ['update, values moved', 'update, nothing moved', 'scrape after poll, OpenMetrics', 'scrape after poll, text', 'scrape, nothing changed'] as const;
+const STEPS = [
+  'update, values moved',
+  'update, nothing moved',
+  'scrape after poll, OpenMetrics',
+  'scrape after poll, text',
+  'scrape, nothing changed',
+] as const;
 type Step = (typeof STEPS)[number];
 type Samples = Record<Step, { ms: number[]; bytes: number[] }>;
 
@@ -148,10 +160,14 @@ async function otlpCost(w: Workload): Promise<{ ms: number; points: number }> {
   const times: number[] = [];
   let points = 0;
   for (let i = 0; i < 5; i++) {
-    times.push((await measure(async () => {
-      const { resourceMetrics } = await producer.collect();
-      points = resourceMetrics.scopeMetrics[0]!.metrics.reduce((n, m) => n + m.dataPoints.length, 0);
-    })).ms);
+    times.push(
+      (
+        await measure(async () => {
+          const { resourceMetrics } = await producer.collect();
+          points = resourceMetrics.scopeMetrics[0]!.metrics.reduce((n, m) => n + m.dataPoints.length, 0);
+        })
+      ).ms,
+    );
   }
   return { ms: median(times), points };
 }
@@ -164,5 +180,7 @@ for (const w of workloads) rows.push(...(await run(w, w.name.includes('statistic
 console.log(table(rows));
 for (const w of workloads) {
   const otlp = await otlpCost(w);
-  console.log(`${w.name}: (a) relabel ${round(await relabelCost(w), 1)} ms (b: no such step); OTLP collect from snapshots ${round(otlp.ms, 1)} ms for ${otlp.points} points`);
+  console.log(
+    `${w.name}: (a) relabel ${round(await relabelCost(w), 1)} ms (b: no such step); OTLP collect from snapshots ${round(otlp.ms, 1)} ms for ${otlp.points} points`,
+  );
 }

@@ -90,16 +90,32 @@ export function printProxy(p: ProxyResult): Row[] {
   const rs = proxyRows(p);
   console.log(`\n== Proxied status-get, real kea-dhcp4 ${p.keaVersion}: raw UNIX client vs the exporter's POST /targets/kea/ ==`);
   console.log(tableOf(rs));
-  const phase = (name: string, x: Phase) => [name, String(x.clients), String(x.requests), String(x.seconds), String(x.perSecond),
-    String(x.medianMs), String(x.p95Ms), x.exporterCpuMsPerRequest === undefined ? '' : String(x.exporterCpuMsPerRequest)];
-  console.log('\n' + table([
-    ['phase', 'clients', 'requests', 's', 'req/s', 'median ms', 'p95 ms', 'exporter CPU ms/req'],
-    phase('raw before', p.raw.before), phase('raw after', p.raw.after),
-    phase('proxy basic (plain secret)', p.basic.sequential), phase('proxy basic (plain secret)', p.basic.concurrent),
-    phase('proxy bearer token', p.bearer.sequential), phase('proxy bearer token', p.bearer.concurrent),
-  ]));
-  console.log(`proxy phases stop after ${p.options.maxPhaseMs} ms (basic) / ${p.options.maxPhaseMs * 2} ms (bearer) or ${p.options.n} requests; ` +
-    `exporter warnings ${p.exporterWarnings}`);
+  const phase = (name: string, x: Phase) => [
+    name,
+    String(x.clients),
+    String(x.requests),
+    String(x.seconds),
+    String(x.perSecond),
+    String(x.medianMs),
+    String(x.p95Ms),
+    x.exporterCpuMsPerRequest === undefined ? '' : String(x.exporterCpuMsPerRequest),
+  ];
+  console.log(
+    '\n' +
+      table([
+        ['phase', 'clients', 'requests', 's', 'req/s', 'median ms', 'p95 ms', 'exporter CPU ms/req'],
+        phase('raw before', p.raw.before),
+        phase('raw after', p.raw.after),
+        phase('proxy basic (plain secret)', p.basic.sequential),
+        phase('proxy basic (plain secret)', p.basic.concurrent),
+        phase('proxy bearer token', p.bearer.sequential),
+        phase('proxy bearer token', p.bearer.concurrent),
+      ]),
+  );
+  console.log(
+    `proxy phases stop after ${p.options.maxPhaseMs} ms (basic) / ${p.options.maxPhaseMs * 2} ms (bearer) or ${p.options.n} requests; ` +
+      `exporter warnings ${p.exporterWarnings}`,
+  );
   return rs;
 }
 
@@ -118,21 +134,31 @@ export function printStatistics(s: StatisticsResult): Row[] {
   console.log(`
 == Statistics of a ${s.subnets}-subnet kea-dhcp4 (through the counting proxy) ==`);
   console.log(tableOf(rs));
-  console.log(`
+  console.log(
+    `
 scrape window: ${w.seconds} s, ${s.render.scrapes} scrapes on ${s.render.connections} connection(s) ` +
-    `(${w.scrapesPerMinute}/min; ${s.render.overlappingStatisticGetAll} overlapped a statistic-get-all); ` +
-    `Kea commands ${JSON.stringify(w.commands)} = ${JSON.stringify(w.commandsPerMinuteByCommand)} per min; ` +
-    `timers can issue at most ${JSON.stringify(w.timerBound)}; unexplained ${w.unexplainedCommands}`);
-  console.log(`quiet window (no scrapes): ${q.seconds} s, Kea commands ${JSON.stringify(q.commands)} = ` +
-    `${JSON.stringify(q.commandsPerMinuteByCommand)} per min; exporter CPU ${q.cpuMs} ms; ` +
-    `per statistics poll (request to quiet) ${JSON.stringify(q.cpuMsPerStatisticsPoll.samples)} ms`);
-  console.log(`first contact: statistics on /metrics ${s.firstStatisticsMs} ms after spawn; commands ${JSON.stringify(s.firstContactCommands)}; ` +
-    `config-get ${kb(s.configGet.bytes)} KiB, ${s.configGet.total} in the whole run; statistic-get-all ${kb(s.statisticGetAll.bytes)} KiB`);
-  console.log(`whole run: ${JSON.stringify(s.commandsWholeRun)}; proxy connections ${s.proxy.connections}, errors ${s.proxy.errors}; ` +
-    `exporter warnings ${s.warnings}; Kea up in ${s.keaStartMs} ms`);
-  console.log(`raw (one connection, before the exporter): config-get ${s.raw.configGet.bytes} B in ${s.raw.configGet.ms} ms ` +
-    `(JSON.parse ${s.raw.configGet.parseMs} ms), statistic-get-all ${s.raw.statisticGetAll.bytes} B in ${s.raw.statisticGetAll.ms} ms ` +
-    `(JSON.parse ${s.raw.statisticGetAll.parseMs} ms)`);
+      `(${w.scrapesPerMinute}/min; ${s.render.overlappingStatisticGetAll} overlapped a statistic-get-all); ` +
+      `Kea commands ${JSON.stringify(w.commands)} = ${JSON.stringify(w.commandsPerMinuteByCommand)} per min; ` +
+      `timers can issue at most ${JSON.stringify(w.timerBound)}; unexplained ${w.unexplainedCommands}`,
+  );
+  console.log(
+    `quiet window (no scrapes): ${q.seconds} s, Kea commands ${JSON.stringify(q.commands)} = ` +
+      `${JSON.stringify(q.commandsPerMinuteByCommand)} per min; exporter CPU ${q.cpuMs} ms; ` +
+      `per statistics poll (request to quiet) ${JSON.stringify(q.cpuMsPerStatisticsPoll.samples)} ms`,
+  );
+  console.log(
+    `first contact: statistics on /metrics ${s.firstStatisticsMs} ms after spawn; commands ${JSON.stringify(s.firstContactCommands)}; ` +
+      `config-get ${kb(s.configGet.bytes)} KiB, ${s.configGet.total} in the whole run; statistic-get-all ${kb(s.statisticGetAll.bytes)} KiB`,
+  );
+  console.log(
+    `whole run: ${JSON.stringify(s.commandsWholeRun)}; proxy connections ${s.proxy.connections}, errors ${s.proxy.errors}; ` +
+      `exporter warnings ${s.warnings}; Kea up in ${s.keaStartMs} ms`,
+  );
+  console.log(
+    `raw (one connection, before the exporter): config-get ${s.raw.configGet.bytes} B in ${s.raw.configGet.ms} ms ` +
+      `(JSON.parse ${s.raw.configGet.parseMs} ms), statistic-get-all ${s.raw.statisticGetAll.bytes} B in ${s.raw.statisticGetAll.ms} ms ` +
+      `(JSON.parse ${s.raw.statisticGetAll.parseMs} ms)`,
+  );
   if (s.cpuProfileDir) console.log(`exporter CPU profile written to ${s.cpuProfileDir}`);
   return rs;
 }
@@ -155,7 +181,13 @@ export function rows(o: OverheadResult, f: FleetResult, env: Env): Row[] {
     { key: 'render_cold', value: f.render.coldMs, unit: 'ms', goal: 'info' },
     { key: 'render_body', value: f.render.bodyBytes, unit: 'bytes', goal: 'info' },
     { key: 'render_series', value: f.render.series, unit: 'series', goal: 'info' },
-    { key: 'kea_commands_per_min', value: f.commandsPerMinute, unit: '/min', goal: `~${expected} (1 status-get/daemon/5s)`, ok: Math.abs(f.commandsPerMinute - expected) <= expected * 0.1 },
+    {
+      key: 'kea_commands_per_min',
+      value: f.commandsPerMinute,
+      unit: '/min',
+      goal: `~${expected} (1 status-get/daemon/5s)`,
+      ok: Math.abs(f.commandsPerMinute - expected) <= expected * 0.1,
+    },
     { key: 'kea_status_get_per_min', value: sg, unit: '/min', goal: `~${expected}` },
     { key: 'kea_max_concurrent_per_daemon', value: f.maxInProgressPerFake, unit: 'cmds in progress', goal: '<= 1', ok: f.maxInProgressPerFake <= 1 },
     { key: 'kea_max_open_conns_per_daemon_window', value: f.maxOpenPerFakeInWindow, unit: 'conn', goal: '<= 1', ok: f.maxOpenPerFakeInWindow <= 1 },

@@ -33,8 +33,10 @@ console.log(`kea-telemetry bench: node ${env.node}, ${env.cpus} CPUs (${env.cpuM
 
 console.log('\n[1/6] per-command overhead: 2000 status-get raw vs exporter path, real kea-dhcp4 ...');
 const overhead = await runOverhead(2000, 100, 300);
-console.log(`  kea ${overhead.keaVersion}: raw median ${overhead.raw.medianMs} ms p95 ${overhead.raw.p95Ms} ms; ` +
-  `exporter median ${overhead.exporter.medianMs} ms p95 ${overhead.exporter.p95Ms} ms; ratio ${overhead.ratioMedian} (p95 ${overhead.ratioP95})`);
+console.log(
+  `  kea ${overhead.keaVersion}: raw median ${overhead.raw.medianMs} ms p95 ${overhead.raw.p95Ms} ms; ` +
+    `exporter median ${overhead.exporter.medianMs} ms p95 ${overhead.exporter.p95Ms} ms; ratio ${overhead.ratioMedian} (p95 ${overhead.ratioP95})`,
+);
 
 // Parts 2 to 6 run the built exporter (dist/cli.js): build it once, before them.
 execSync('npm run --silent build', { stdio: 'inherit' });
@@ -43,28 +45,40 @@ const fleet = await runFleet({ daemons: 1000, warmupMs: 10_000, windowMs: 60_000
 console.log(`  fakes up in ${fleet.fakeStartMs} ms, config parsed in ${fleet.configParseMs} ms, first poll round ${fleet.firstRoundMs} ms`);
 
 const so = STATISTICS_DEFAULTS;
-console.log(`\n[3/6] statistics: real kea-dhcp4 with ${so.subnets} subnets behind a counting proxy, the built exporter ` +
-  `(statistics every ${so.statisticsIntervalS} s); ${so.scrapes} scrapes, then ${so.quietPolls} statistics polls without scrapes ...`);
+console.log(
+  `\n[3/6] statistics: real kea-dhcp4 with ${so.subnets} subnets behind a counting proxy, the built exporter ` +
+    `(statistics every ${so.statisticsIntervalS} s); ${so.scrapes} scrapes, then ${so.quietPolls} statistics polls without scrapes ...`,
+);
 const statistics = await runStatistics(so);
-console.log(`  statistics on /metrics ${statistics.firstStatisticsMs} ms after spawn; scrape window ${statistics.scrapeWindow.seconds} s, ` +
-  `quiet window ${statistics.quietWindow.seconds} s`);
+console.log(
+  `  statistics on /metrics ${statistics.firstStatisticsMs} ms after spawn; scrape window ${statistics.scrapeWindow.seconds} s, ` +
+    `quiet window ${statistics.quietWindow.seconds} s`,
+);
 
 const po = PROXY_DEFAULTS;
-console.log(`\n[4/6] proxy: real kea-dhcp4, ${po.n} sequential status-get raw, then through the built exporter's POST /targets/<name>/ ` +
-  `over HTTP keep-alive (1 and ${po.concurrency} clients; plain-secret user, then bearer token) ...`);
+console.log(
+  `\n[4/6] proxy: real kea-dhcp4, ${po.n} sequential status-get raw, then through the built exporter's POST /targets/<name>/ ` +
+    `over HTTP keep-alive (1 and ${po.concurrency} clients; plain-secret user, then bearer token) ...`,
+);
 const proxy = await runProxy(po);
-console.log(`  raw ${proxy.raw.both.perSecond}/s; proxy (plain secret) ${proxy.basic.sequential.perSecond}/s sequential, ` +
-  `${proxy.basic.concurrent.perSecond}/s with ${po.concurrency} clients; proxy (token) ${proxy.bearer.sequential.perSecond}/s, ${proxy.bearer.concurrent.perSecond}/s`);
+console.log(
+  `  raw ${proxy.raw.both.perSecond}/s; proxy (plain secret) ${proxy.basic.sequential.perSecond}/s sequential, ` +
+    `${proxy.basic.concurrent.perSecond}/s with ${po.concurrency} clients; proxy (token) ${proxy.bearer.sequential.perSecond}/s, ${proxy.bearer.concurrent.perSecond}/s`,
+);
 
 const oo = OTEL_DEFAULTS;
-console.log(`\n[5/6] OTLP cost: ${oo.daemons} fake daemons as in part 2, OTLP every ${oo.intervalS} s to a sink; runs with OTel off, ` +
-  `metrics + traces, metrics only, traces of 1 poll in ${Math.round(1 / oo.sampleRatio)}; ${oo.windowMs / 1000} s windows ...`);
+console.log(
+  `\n[5/6] OTLP cost: ${oo.daemons} fake daemons as in part 2, OTLP every ${oo.intervalS} s to a sink; runs with OTel off, ` +
+    `metrics + traces, metrics only, traces of 1 poll in ${Math.round(1 / oo.sampleRatio)}; ${oo.windowMs / 1000} s windows ...`,
+);
 const otel = await runOtel(oo);
 const otelRows = printOtel(otel);
 
 const so6 = STORM_BENCH;
-console.log(`\n[6/6] storm: real kea-dhcp4, the built exporter; ${so6.proxied} proxied, ${so6.probes} /probe, ${so6.scrapes} /metrics, ` +
-  `${so6.halfOpen} half-open at once; at the inherited open-files limit, then at ${STORM_NOFILE} ...`);
+console.log(
+  `\n[6/6] storm: real kea-dhcp4, the built exporter; ${so6.proxied} proxied, ${so6.probes} /probe, ${so6.scrapes} /metrics, ` +
+    `${so6.halfOpen} half-open at once; at the inherited open-files limit, then at ${STORM_NOFILE} ...`,
+);
 const storm = await runStormBench(so6);
 const stormRows = printStorm(storm);
 

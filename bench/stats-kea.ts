@@ -159,8 +159,10 @@ async function main(): Promise<void> {
     const again = await measureRaw(kea.socket); // warm: Kea's second answers
     const rssAfterKiB = await rssKiB(kea.pid);
     const mb = (b: number) => `${(b / 1e6).toFixed(2)} MB`;
-    console.log(`  start (spawn -> status-get ok): ${kea.startMs} ms; Kea RSS ${(rssStartKiB / 1024).toFixed(1)} MiB after start, ` +
-      `${(rssAfterKiB / 1024).toFixed(1)} MiB after the commands`);
+    console.log(
+      `  start (spawn -> status-get ok): ${kea.startMs} ms; Kea RSS ${(rssStartKiB / 1024).toFixed(1)} MiB after start, ` +
+        `${(rssAfterKiB / 1024).toFixed(1)} MiB after the commands`,
+    );
     for (const [name, first, second] of [
       ['config-get', raw.configGet, again.configGet],
       ['statistic-get-all', raw.statisticGetAll, again.statisticGetAll],

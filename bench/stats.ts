@@ -38,7 +38,11 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 /** Left-aligned text table. */
 export function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  const line = (r: readonly string[]) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
+  const line = (r: readonly string[]) =>
+    r
+      .map((cell, c) => cell.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd();
   const sep = widths.map((w) => '-'.repeat(w)).join('  ');
   return [line(rows[0]!), sep, ...rows.slice(1).map(line)].join('\n');
 }
@@ -328,16 +332,20 @@ function startStatsExporter(configFile: string, profileDir: string | undefined):
     ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
     ...(process.env.BENCH_EXPORTER_FLAGS ?? '').split(/\s+/).filter(Boolean),
   ];
-  const proc = extra.length > 0
-    ? spawn(process.execPath, [...shebangFlags, ...extra, cli, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env })
-    : spawn(cli, ['--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const proc =
+    extra.length > 0
+      ? spawn(process.execPath, [...shebangFlags, ...extra, cli, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env })
+      : spawn(cli, ['--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   const kill = () => proc.kill('SIGKILL');
   process.once('exit', kill);
   void exited.then(() => process.removeListener('exit', kill));
   let warnings = 0;
   proc.stdout.on('data', (d: Buffer) => {
-    const lines = d.toString().split('\n').filter((l) => /"level":(40|50)/.test(l));
+    const lines = d
+      .toString()
+      .split('\n')
+      .filter((l) => /"level":(40|50)/.test(l));
     warnings += lines.length;
     for (const l of lines.slice(0, 5)) process.stderr.write(`  exporter: ${l.slice(0, 300)}\n`);
     if (extra.length > 0) {
@@ -364,8 +372,7 @@ async function cpuQuiet(pid: number, stableMs = 300, capMs = 5000): Promise<numb
   return last;
 }
 
-const perMinute = (c: Counts, ms: number): Counts =>
-  Object.fromEntries(Object.entries(c).map(([k, v]) => [k, round((v * 60_000) / ms, 1)]));
+const perMinute = (c: Counts, ms: number): Counts => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, round((v * 60_000) / ms, 1)]));
 const CAPACITY = 'kea_dhcp4_addresses_capacity{';
 
 export async function runStatistics(o: StatisticsOptions): Promise<StatisticsResult> {
@@ -383,14 +390,17 @@ export async function runStatistics(o: StatisticsOptions): Promise<StatisticsRes
     await proxy.listen(proxySocket);
     const port = await freePort('tcp');
     const configFile = join(dir, 'statistics.yaml');
-    await writeFile(configFile, [
-      `listen: "127.0.0.1:${port}"`,
-      `poll: { interval: ${o.pollIntervalS}s, timeout: 3s }`,
-      `statistics: { interval: ${o.statisticsIntervalS}s }`,
-      'targets:',
-      `  - { name: big, socket: "${proxySocket}", daemon: dhcp4 }`,
-      '',
-    ].join('\n'));
+    await writeFile(
+      configFile,
+      [
+        `listen: "127.0.0.1:${port}"`,
+        `poll: { interval: ${o.pollIntervalS}s, timeout: 3s }`,
+        `statistics: { interval: ${o.statisticsIntervalS}s }`,
+        'targets:',
+        `  - { name: big, socket: "${proxySocket}", daemon: dhcp4 }`,
+        '',
+      ].join('\n'),
+    );
 
     const t0 = performance.now();
     exporter = startStatsExporter(configFile, profileDir);

@@ -56,7 +56,13 @@ export function stormRows(r: StormResult, key: string): Row[] {
     { key: `${key}metrics_longest_gap`, value: r.samples.maxGapMs, unit: 'ms', goal: 'info (no successful sample)' },
     { key: `${key}kea_up_samples`, value: r.samples.read, unit: `of ${r.samples.total}`, goal: 'info (read)' },
     { key: `${key}kea_up_0_samples`, value: r.samples.down, unit: 'samples', goal: '= 0', ok: r.samples.down === 0 },
-    { key: `${key}read_down_answers`, value: r.requests.probe.readDown + r.requests.metrics.readDown, unit: 'answers', goal: '= 0', ok: r.requests.probe.readDown + r.requests.metrics.readDown === 0 },
+    {
+      key: `${key}read_down_answers`,
+      value: r.requests.probe.readDown + r.requests.metrics.readDown,
+      unit: 'answers',
+      goal: '= 0',
+      ok: r.requests.probe.readDown + r.requests.metrics.readDown === 0,
+    },
     { key: `${key}kea_max_connections`, value: r.relay.maxOpen, unit: 'conn', goal: `<= ${r.maxInFlight}`, ok: r.relay.maxOpen <= r.maxInFlight },
     { key: `${key}kea_alive`, value: r.kea.alive ? 'yes' : 'no', unit: '', goal: 'yes', ok: r.kea.alive },
     { key: `${key}exporter_cpu`, value: r.exporter.cpuPercent, unit: '% of one core', goal: 'info (storm window)' },
@@ -67,7 +73,10 @@ export function stormRows(r: StormResult, key: string): Row[] {
 
 /** Prints both runs' reports; the rows for the summary and results.json. */
 export function printStorm(b: StormBench): Row[] {
-  for (const [title, r] of [['inherited open-files limit', b.inherited], [`${STORM_NOFILE} open files`, b.fd1024]] as const) {
+  for (const [title, r] of [
+    ['inherited open-files limit', b.inherited],
+    [`${STORM_NOFILE} open files`, b.fd1024],
+  ] as const) {
     console.log(`\n== Storm at the ${title}: real kea-dhcp4 ${r.keaVersion}, built exporter ==`);
     for (const line of stormReport(r, stormChecks(r))) console.log(`  ${line}`);
   }
@@ -87,8 +96,10 @@ function updateResults(b: StormBench, rows: Row[]): string {
 async function main(): Promise<void> {
   execSync('npm run --silent build', { stdio: 'inherit', cwd: fileURLToPath(new URL('..', import.meta.url)) });
   const s = STORM_BENCH;
-  console.log(`[6] storm: real kea-dhcp4, the built exporter; ${s.proxied} proxied, ${s.probes} /probe, ${s.scrapes} /metrics, ` +
-    `${s.halfOpen} half-open at once; at the inherited open-files limit, then at ${STORM_NOFILE} ...`);
+  console.log(
+    `[6] storm: real kea-dhcp4, the built exporter; ${s.proxied} proxied, ${s.probes} /probe, ${s.scrapes} /metrics, ` +
+      `${s.halfOpen} half-open at once; at the inherited open-files limit, then at ${STORM_NOFILE} ...`,
+  );
   const b = await runStormBench(s);
   const rows = printStorm(b);
   for (const r of rows) console.log(`${r.key}: ${r.value} ${r.unit} (goal ${r.goal}${r.ok === false ? ', MISSED' : ''})`);

@@ -25,8 +25,7 @@ const at = (v: number) => [[v, '2026-01-01 00:00:00.000000']];
 before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'counters-'));
   const base = keaHandler({ version: '2.2', daemon: 'dhcp4' });
-  const handler = (cmd: FakeCommand): unknown =>
-    cmd.command === 'statistic-get-all' ? { result: 0, arguments: statistics } : base(cmd);
+  const handler = (cmd: FakeCommand): unknown => (cmd.command === 'statistic-get-all' ? { result: 0, arguments: statistics } : base(cmd));
   kea = await FakeKea.start({ path: path.join(dir, 'kea.sock'), handler });
 });
 after(async () => {
@@ -44,7 +43,10 @@ test('negative counters from Kea: the process lives, /metrics renders, the bad s
   // chain (start() -> begin() -> void cycle()), where a rejection used to go unhandled.
   statistics = { 'pkt4-discover-received': at(-1), 'cumulative-assigned-addresses': at(-5), 'pkt4-offer-received': at(4) };
   const log = new MemoryLog();
-  const app = new App(parseConfigText(`poll: { interval: 1h, timeout: 2s }\nstatistics: { interval: 1h }\ntargets:\n  - { name: kea, socket: "${kea.path}" }\n`, 'c.yaml'), { log, version: 't', processMetrics: false });
+  const app = new App(
+    parseConfigText(`poll: { interval: 1h, timeout: 2s }\nstatistics: { interval: 1h }\ntargets:\n  - { name: kea, socket: "${kea.path}" }\n`, 'c.yaml'),
+    { log, version: 't', processMetrics: false },
+  );
   const server = buildServer(app);
   const scrape = async (): Promise<string> => {
     const res = await server.inject({ url: '/metrics' });
@@ -93,7 +95,13 @@ test('negative counters from Kea: the process lives, /metrics renders, the bad s
 test('a renderer that throws (any future bug) costs that update, never the process or the polling', async () => {
   statistics = { 'pkt4-offer-received': at(1) };
   const log = new MemoryLog();
-  const app = new App(parseConfigText(`poll: { interval: 100ms, timeout: 90ms }\nstatistics: { interval: 100ms }\ntargets:\n  - { name: kea, socket: "${kea.path}" }\n`, 'c.yaml'), { log, version: 't', processMetrics: false });
+  const app = new App(
+    parseConfigText(
+      `poll: { interval: 100ms, timeout: 90ms }\nstatistics: { interval: 100ms }\ntargets:\n  - { name: kea, socket: "${kea.path}" }\n`,
+      'c.yaml',
+    ),
+    { log, version: 't', processMetrics: false },
+  );
   const update = app.renderer.update.bind(app.renderer);
   let throws = 0;
   // Every update of this daemon throws, from the timers' polls as well as from pollAll.
@@ -115,7 +123,13 @@ test('a renderer that throws (any future bug) costs that update, never the proce
     const res = await buildServer(app).inject({ url: '/metrics' });
     assert.equal(res.statusCode, 200);
     const count = (stage: string) => Number(new RegExp(`^${INTERNAL_ERRORS}\\{stage="${stage}"\\} (\\S+)$`, 'm').exec(res.body)?.[1] ?? 0);
-    assert.ok(count('status') >= 2 && count('statistics') >= 1, res.body.split('\n').filter((l) => l.includes(INTERNAL_ERRORS)).join('\n'));
+    assert.ok(
+      count('status') >= 2 && count('statistics') >= 1,
+      res.body
+        .split('\n')
+        .filter((l) => l.includes(INTERNAL_ERRORS))
+        .join('\n'),
+    );
     assert.ok(throws >= count('status') + count('statistics'));
     const errors = log.lines.filter((l) => l.level === 'error');
     assert.equal(errors.length, 2, 'logged once per stage');

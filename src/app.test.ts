@@ -54,9 +54,15 @@ describe('hot reload', () => {
     assert.equal(app.targets[0], kept, 'the running Target object itself');
     assert.equal(commands(0), c0, 'no extra command to an unchanged target');
     const text = await scrape();
-    assert.deepEqual(series(text, 'kea-0').filter((l) => !l.startsWith('kea_exporter')), series(before0, 'kea-0').filter((l) => !l.startsWith('kea_exporter')));
+    assert.deepEqual(
+      series(text, 'kea-0').filter((l) => !l.startsWith('kea_exporter')),
+      series(before0, 'kea-0').filter((l) => !l.startsWith('kea_exporter')),
+    );
     assert.equal(series(text, 'kea-2').length, 0, 'removed target: series gone');
-    assert.ok(series(text, 'kea-3').some((l) => l.startsWith('kea_up{') && l.endsWith(' 1')), 'new target polled before reload returned');
+    assert.ok(
+      series(text, 'kea-3').some((l) => l.startsWith('kea_up{') && l.endsWith(' 1')),
+      'new target polled before reload returned',
+    );
     assert.ok(text.includes('kea_up{target="kea-1",daemon="dhcp4",site="ams"} 1'), 'new label name');
     assert.ok(text.includes('kea_up{target="kea-0",daemon="dhcp4"} 1'), 'others keep their label set');
     assert.match(text, /kea_exporter_config_last_reload_successful 1/);
@@ -163,8 +169,14 @@ describe('a reload whose new state cannot be built', () => {
     }
     const bad = async () => parseConfigText(withTls([0], '/nonexistent/ca.pem'), 'race.yaml', {});
     const results = await Promise.all([app.reload(bad), app.reload(bad), app.reload(load(yaml([0, 1, 2])))]);
-    assert.deepEqual(results.map((r) => r.ok), [false, false, true]);
-    assert.deepEqual(app.targets.map((t) => t.name), ['kea-0', 'kea-1', 'kea-2']);
+    assert.deepEqual(
+      results.map((r) => r.ok),
+      [false, false, true],
+    );
+    assert.deepEqual(
+      app.targets.map((t) => t.name),
+      ['kea-0', 'kea-1', 'kea-2'],
+    );
     assert.equal(await reloadOk(scrape), '1');
     assert.ok(!JSON.stringify(log.lines).includes('/nonexistent'), 'no path in the log');
     await app.stop();
@@ -184,8 +196,10 @@ describe('a reload whose new state cannot be built', () => {
 
   test('at start-up, a target that cannot be built is a TargetSetupError with the key, not the path', () => {
     const config = parseConfigText(withTls([0], '/nonexistent/ca.pem'), 'start.yaml', {});
-    assert.throws(() => new App(config, { log: new MemoryLog(), version: 't', processMetrics: false }), (e: unknown) =>
-      e instanceof TargetSetupError && e.message === 'targets[1].tls.ca: cannot read the file it names: no such file or directory (ENOENT)');
+    assert.throws(
+      () => new App(config, { log: new MemoryLog(), version: 't', processMetrics: false }),
+      (e: unknown) => e instanceof TargetSetupError && e.message === 'targets[1].tls.ca: cannot read the file it names: no such file or directory (ENOENT)',
+    );
   });
 });
 
@@ -198,8 +212,14 @@ describe('GET /probe', () => {
     assert.equal(commands(1), c1 + 2, 'status-get and statistic-get-all, now');
     const kea = res.body.split('\n').filter((l) => l.startsWith('kea_') && !l.startsWith('kea_exporter_build'));
     assert.ok(kea.length > 20);
-    assert.ok(kea.every((l) => l.includes('target="kea-1"')), 'only kea-1');
-    assert.ok(kea.some((l) => l.startsWith('kea_dhcp4_packets_received_total')), 'its statistics too');
+    assert.ok(
+      kea.every((l) => l.includes('target="kea-1"')),
+      'only kea-1',
+    );
+    assert.ok(
+      kea.some((l) => l.startsWith('kea_dhcp4_packets_received_total')),
+      'its statistics too',
+    );
     assert.equal((await server.inject({ url: '/probe?target=nope' })).statusCode, 400);
     assert.equal((await server.inject({ url: '/probe' })).statusCode, 400);
     await app.stop();

@@ -33,7 +33,10 @@ test('--check-config: exit 1 naming the file, the key and the line for an unknow
 
 test('--check-config: the message names file, key and line, never the value', () => {
   const file = path.join(dir, 'secret.yaml');
-  writeFileSync(file, 'targets:\n  - name: a\n    url: http://h/\n    auth: { username: u, password: 20240101 }\n  - name: b\n    url: "http://u:Zq7-s3cr3t@h/"\n');
+  writeFileSync(
+    file,
+    'targets:\n  - name: a\n    url: http://h/\n    auth: { username: u, password: 20240101 }\n  - name: b\n    url: "http://u:Zq7-s3cr3t@h/"\n',
+  );
   const r = run('--config', file, '--check-config');
   assert.equal(r.status, 1);
   assert.ok(!r.stderr.includes('20240101') && !r.stderr.includes('Zq7-s3cr3t'), r.stderr);

@@ -35,8 +35,10 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'hash-password') {
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(c as Buffer);
-    const plain = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-    if (plain === '') return void process.stderr.write('hash-password: no password on standard input\n'), 1;
+    const plain = Buffer.concat(chunks)
+      .toString('utf8')
+      .replace(/\r?\n$/, '');
+    if (plain === '') return (void process.stderr.write('hash-password: no password on standard input\n'), 1);
     process.stdout.write(`${await hashPassword(plain)}\n`);
     return 0;
   }
@@ -59,8 +61,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
     return 1;
   }
-  if (args.help) return void process.stdout.write(USAGE), 0;
-  if (args.version) return void process.stdout.write(`${VERSION}\n`), 0;
+  if (args.help) return (void process.stdout.write(USAGE), 0);
+  if (args.version) return (void process.stdout.write(`${VERSION}\n`), 0);
 
   let listen: Config['listen'] | undefined;
   try {
@@ -105,10 +107,7 @@ async function main(argv: string[]): Promise<number> {
   const server = buildServer(app, { maxConnections, ...(args['web.enable-lifecycle'] && { lifecycle: { reload } }) });
   const { host, port } = config.listen;
   const where = (t: Config['targets'][number]) => (t.kind === 'socket' ? t.socket : t.url);
-  log.info(
-    { targets: config.targets.map((t) => `${t.name} (${t.kind} ${where(t)})`), source: args.config ?? 'embedded default' },
-    'watching targets',
-  );
+  log.info({ targets: config.targets.map((t) => `${t.name} (${t.kind} ${where(t)})`), source: args.config ?? 'embedded default' }, 'watching targets');
   const address = await server.listen({ host, port });
   log.info({ url: `${address}/metrics`, maxConnections }, 'listening');
   const proxyServer = proxy.enabled && proxy.listen ? buildProxyServer(app, { maxConnections }) : undefined;

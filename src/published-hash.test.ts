@@ -61,7 +61,7 @@ function candidates(): string[] {
 
 const hashes = (body: string): string[] => [...body.matchAll(/hash="([^"]*)"/g)].map((m) => m[1]!);
 
-test('no guessed password is confirmed by any published hash (Kea 2.2 computed, 2.6 Kea\'s own)', async () => {
+test("no guessed password is confirmed by any published hash (Kea 2.2 computed, 2.6 Kea's own)", async () => {
   const k22 = await daemon('2.2');
   const k26 = await daemon('2.6');
   // The oracle exists in the raw value: the right guess reproduces Kea's own hash exactly.

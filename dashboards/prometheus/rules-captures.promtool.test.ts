@@ -29,12 +29,19 @@ async function metrics(path: string): Promise<string> {
   const args = ((Array.isArray(body) ? body[0] : body) as { arguments?: unknown }).arguments;
   const r = new PrometheusRenderer({ version: 't', processMetrics: false });
   r.update('t|self', {
-    target: 't', daemon: path.includes('/dhcp6') ? 'dhcp6' : 'dhcp4', labels: {}, transport: 'unix', up: true,
-    status: parseStatus(args), configChanges: 0, haTransitions: {}, commandErrors: {},
+    target: 't',
+    daemon: path.includes('/dhcp6') ? 'dhcp6' : 'dhcp4',
+    labels: {},
+    transport: 'unix',
+    up: true,
+    status: parseStatus(args),
+    configChanges: 0,
+    haTransitions: {},
+    commandErrors: {},
   });
   return (await r.render(false)).body;
 }
 
-test('real 2.6.3 / 3.0.4 dhcp-state: HA backups, waiting, ready and in-maintenance servers stay quiet; a user\'s dhcp-disable warns', async () => {
+test("real 2.6.3 / 3.0.4 dhcp-state: HA backups, waiting, ready and in-maintenance servers stay quiet; a user's dhcp-disable warns", async () => {
   assertFiring(await Promise.all(CASES.map(async ([path, firing]) => ({ name: path, metrics: await metrics(path), firing, alertname: 'KeaDHCP.*' }))));
 });

@@ -11,13 +11,7 @@ import { statisticsDashboard } from './statistics.js';
 
 export const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'grafana');
 
-export const DASHBOARDS: readonly (() => Dashboard)[] = [
-  fleetDashboard,
-  haDashboard,
-  daemonDashboard,
-  statisticsDashboard,
-  exporterDashboard,
-];
+export const DASHBOARDS: readonly (() => Dashboard)[] = [fleetDashboard, haDashboard, daemonDashboard, statisticsDashboard, exporterDashboard];
 
 export interface Rendered {
   uid: string;

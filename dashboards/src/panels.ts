@@ -73,21 +73,21 @@ function common<T extends Common<T>>(p: T, s: PanelSpec): T {
 export type ValueTexts = Readonly<Record<number, readonly [string, string]>>;
 
 export function valueMappings(texts: ValueTexts): ValueMapping[] {
-  const options = Object.fromEntries(
-    Object.entries(texts).map(([v, [text, color]], index) => [v, { text, color, index }]),
-  );
+  const options = Object.fromEntries(Object.entries(texts).map(([v, [text, color]], index) => [v, { text, color, index }]));
   return [{ type: MappingType.ValueToText, options }];
 }
 
 /** [from value, colour] steps; the first applies from -Infinity. */
 export function thresholds(steps: readonly (readonly [number | null, string])[]): ThresholdsConfigBuilder {
-  return new ThresholdsConfigBuilder()
-    .mode(ThresholdsMode.Absolute)
-    .steps(steps.map(([value, color]) => ({ value, color })));
+  return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(steps.map(([value, color]) => ({ value, color })));
 }
 
 /** Green up to 80 %, orange to 90 %, red above: for utilisation ratios. */
-export const UTILISATION = thresholds([[null, 'green'], [0.8, 'orange'], [0.9, 'red']]);
+export const UTILISATION = thresholds([
+  [null, 'green'],
+  [0.8, 'orange'],
+  [0.9, 'red'],
+]);
 
 function legend(asTable = false): VizLegendOptionsBuilder {
   return new VizLegendOptionsBuilder()
@@ -100,19 +100,19 @@ function legend(asTable = false): VizLegendOptionsBuilder {
 const lastValue = () => new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false).fields('');
 
 export function timeSeries(s: PanelSpec & { legendTable?: boolean }): timeseries.PanelBuilder {
-  return common(new timeseries.PanelBuilder(), s)
-    .lineWidth(1)
-    .fillOpacity(10)
-    .showPoints(VisibilityMode.Never)
-    // Gaps stay gaps: a missing series means the daemon (or the exporter) was down.
-    .spanNulls(false)
-    .legend(legend(s.legendTable))
-    .tooltip(new VizTooltipOptionsBuilder().mode(TooltipDisplayMode.Multi).sort(SortOrder.Descending));
+  return (
+    common(new timeseries.PanelBuilder(), s)
+      .lineWidth(1)
+      .fillOpacity(10)
+      .showPoints(VisibilityMode.Never)
+      // Gaps stay gaps: a missing series means the daemon (or the exporter) was down.
+      .spanNulls(false)
+      .legend(legend(s.legendTable))
+      .tooltip(new VizTooltipOptionsBuilder().mode(TooltipDisplayMode.Multi).sort(SortOrder.Descending))
+  );
 }
 
-export function statPanel(
-  s: PanelSpec & { mappings?: ValueTexts; steps?: ThresholdsConfigBuilder; sparkline?: boolean },
-): stat.PanelBuilder {
+export function statPanel(s: PanelSpec & { mappings?: ValueTexts; steps?: ThresholdsConfigBuilder; sparkline?: boolean }): stat.PanelBuilder {
   const p = common(new stat.PanelBuilder(), s)
     .reduceOptions(lastValue())
     .graphMode(s.sparkline ? BigValueGraphMode.Area : BigValueGraphMode.None)
@@ -148,9 +148,7 @@ export function stateTimeline(s: PanelSpec & { mappings: ValueTexts }): statetim
  * value columns ("Value" for one query, "Value #A", "Value #B", ... for several); Time and the
  * labels in `hide` are dropped.
  */
-export function tablePanel(
-  s: PanelSpec & { columns: Readonly<Record<string, string>>; hide?: readonly string[] },
-): table.PanelBuilder {
+export function tablePanel(s: PanelSpec & { columns: Readonly<Record<string, string>>; hide?: readonly string[] }): table.PanelBuilder {
   const spec = { ...s, queries: s.queries.map((q) => ({ ...q, instant: true, table: true })) };
   const excludeByName = Object.fromEntries(['Time', ...(s.hide ?? [])].map((n) => [n, true]));
   return common(new table.PanelBuilder(), spec)

@@ -31,17 +31,19 @@ export function m(metric: string, extra = ''): string {
 
 /** A multi-value label variable; All is `.*`, which also matches series without the label. */
 export function labelVariable(name: string, label: string, query: string): QueryVariableBuilder {
-  return new QueryVariableBuilder(name)
-    .label(label)
-    .datasource(DATASOURCE)
-    // The shape Grafana 11's Prometheus variable editor saves for a label_values() query.
-    .query({ qryType: 1, query, refId: 'PrometheusVariableQueryEditor-VariableQuery' })
-    .refresh(VariableRefresh.OnTimeRangeChanged)
-    .sort(VariableSort.AlphabeticalAsc)
-    .multi(true)
-    .includeAll(true)
-    .allValue('.*')
-    .current({ selected: true, text: ['All'], value: ['$__all'] });
+  return (
+    new QueryVariableBuilder(name)
+      .label(label)
+      .datasource(DATASOURCE)
+      // The shape Grafana 11's Prometheus variable editor saves for a label_values() query.
+      .query({ qryType: 1, query, refId: 'PrometheusVariableQueryEditor-VariableQuery' })
+      .refresh(VariableRefresh.OnTimeRangeChanged)
+      .sort(VariableSort.AlphabeticalAsc)
+      .multi(true)
+      .includeAll(true)
+      .allValue('.*')
+      .current({ selected: true, text: ['All'], value: ['$__all'] })
+  );
 }
 
 export interface DashboardSpec {
@@ -64,12 +66,7 @@ export function dashboard(spec: DashboardSpec): DashboardBuilder {
     .time({ from: spec.time ?? 'now-6h', to: 'now' })
     .timezone('browser')
     .link(
-      new DashboardLinkBuilder('kea-telemetry')
-        .type(DashboardLinkType.Dashboards)
-        .tags(['kea-telemetry'])
-        .asDropdown(true)
-        .includeVars(true)
-        .keepTime(true),
+      new DashboardLinkBuilder('kea-telemetry').type(DashboardLinkType.Dashboards).tags(['kea-telemetry']).asDropdown(true).includeVars(true).keepTime(true),
     )
     .withVariable(new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'))
     .withVariable(labelVariable('target', 'Target', 'label_values(kea_up, target)'))

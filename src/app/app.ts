@@ -55,16 +55,16 @@ export class App {
   ) {
     this.state = buildState(config, undefined, opts.log, (key) => this.forget(key)).state;
     this.statistics = statisticsCollector(config.statistics.naming);
-    this.renderer = new PrometheusRenderer(
-      { version: opts.version, processMetrics: opts.processMetrics ?? true },
-      COLLECTORS,
-      this.statistics.metrics,
-    );
+    this.renderer = new PrometheusRenderer({ version: opts.version, processMetrics: opts.processMetrics ?? true }, COLLECTORS, this.statistics.metrics);
     this.reloadOk = this.renderer.gauge(RELOAD_OK, 'Whether the last configuration reload succeeded (1) or failed (0, the previous configuration still runs).');
     this.reloadAt = this.renderer.gauge(RELOAD_AT, 'Unix time of the last successful configuration load (start-up or reload).');
     this.reloadOk.set(1);
     this.reloadAt.set(Date.now() / 1000);
-    this.internalErrors = this.renderer.counter(INTERNAL_ERRORS, 'Exceptions caught while a poll ran or its result was handed to the renderers (a bug: please report it), by stage (status, statistics); the series of that poll may be stale.', ['stage']);
+    this.internalErrors = this.renderer.counter(
+      INTERNAL_ERRORS,
+      'Exceptions caught while a poll ran or its result was handed to the renderers (a bug: please report it), by stage (status, statistics); the series of that poll may be stale.',
+      ['stage'],
+    );
     this.scheduler = new Scheduler(this.state.targets, this.state.plan, {
       onSnapshot: (key, s) => this.renderer.update(key, s),
       onStatistics: (key, s) => {
@@ -213,7 +213,10 @@ export class App {
     if (this.internalLogged.has(stage)) return;
     this.internalLogged.add(stage);
     const text = err instanceof Error ? `${err.name}: ${err.message}` : typeof err;
-    this.opts.log.error({ stage, err: text.slice(0, 200) }, `internal error handling a poll result, polling goes on (counted in ${INTERNAL_ERRORS}; logged once)`);
+    this.opts.log.error(
+      { stage, err: text.slice(0, 200) },
+      `internal error handling a poll result, polling goes on (counted in ${INTERNAL_ERRORS}; logged once)`,
+    );
   }
 
   /** The series of one owner (a daemon, or its statistics) that is no longer watched. */

@@ -25,7 +25,10 @@ after(async () => {
 });
 
 const config = (background: boolean) =>
-  parseConfigText(`poll: { interval: 200ms, timeout: 150ms, background: ${background} }\nstatistics: { enabled: false }\ntargets:\n  - { name: kea, socket: "${fleet.paths[0]}", daemon: dhcp4 }\n`, 'bg.yaml');
+  parseConfigText(
+    `poll: { interval: 200ms, timeout: 150ms, background: ${background} }\nstatistics: { enabled: false }\ntargets:\n  - { name: kea, socket: "${fleet.paths[0]}", daemon: dhcp4 }\n`,
+    'bg.yaml',
+  );
 const statusGets = () => fleet.servers[0]!.commands.filter((c) => c === 'status-get').length;
 
 /** Resolves once `n` more status-get than now have arrived; fails past a generous deadline. */

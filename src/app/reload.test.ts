@@ -47,7 +47,9 @@ describe('the reload table, applied', () => {
     try {
       const before = [...app.targets];
       const c = [commands(0), commands(1)];
-      const r = await reload(yaml([0, 1], 'poll: { interval: 2h, timeout: 2s, background: false }\nstatistics: { enabled: false, interval: 1m }\notel: { interval: 30s }'));
+      const r = await reload(
+        yaml([0, 1], 'poll: { interval: 2h, timeout: 2s, background: false }\nstatistics: { enabled: false, interval: 1m }\notel: { interval: 30s }'),
+      );
       assert.deepEqual(r, { ok: true, added: [], removed: [], kept: 2, pendingRestart: [] });
       assert.deepEqual(app.targets, before);
       assert.ok(app.targets.every((t, i) => t === before[i]));
@@ -72,7 +74,7 @@ describe('the reload table, applied', () => {
     }
   });
 
-  test('one target\'s entry changed: that target alone is rebuilt', async () => {
+  test("one target's entry changed: that target alone is rebuilt", async () => {
     const { app, reload } = await started(yaml([0, 1]));
     try {
       const [t0, t1] = app.targets;
@@ -95,7 +97,10 @@ describe('the reload table, applied', () => {
       assert.equal(r.ok, true);
       const mine = ids.map((i) => `kea-${i}`).filter((n) => inShard(n, { index: 0, count: 2 }));
       assert.ok(mine.length > 0 && mine.length < ids.length, mine.join());
-      assert.deepEqual(app.targets.map((t) => t.name), mine);
+      assert.deepEqual(
+        app.targets.map((t) => t.name),
+        mine,
+      );
       assert.ok(app.targets.every((t) => t === before.get(t.name)));
     } finally {
       await app.stop();
@@ -107,10 +112,17 @@ describe('the reload table, applied', () => {
     try {
       const t0 = app.targets[0];
       const running = { listen: app.config.listen, naming: app.config.statistics.naming };
-      const text = yaml([0], `listen: 127.0.0.1:19999\n${HEAD.replace('enabled: false', 'enabled: false, naming: kea-exporter')}\nproxy: { rateLimit: { max: 5 } }`);
+      const text = yaml(
+        [0],
+        `listen: 127.0.0.1:19999\n${HEAD.replace('enabled: false', 'enabled: false, naming: kea-exporter')}\nproxy: { rateLimit: { max: 5 } }`,
+      );
       for (let i = 0; i < 2; i++) {
         const r = await reload(text);
-        assert.deepEqual(r, { ok: true, added: [], removed: [], kept: 1, pendingRestart: ['listen', 'statistics.naming', 'proxy.rateLimit'] }, 'still pending at the second reload');
+        assert.deepEqual(
+          r,
+          { ok: true, added: [], removed: [], kept: 1, pendingRestart: ['listen', 'statistics.naming', 'proxy.rateLimit'] },
+          'still pending at the second reload',
+        );
       }
       assert.deepEqual(app.config.listen, running.listen, 'App.config is what runs');
       assert.equal(app.config.statistics.naming, running.naming);
@@ -147,7 +159,11 @@ describe('failures inside a reload', () => {
       assert.equal(await reloadOk(), '0');
       assert.equal(app.config, before.config, 'the running config, unchanged');
       assert.ok(app.targets.length === 2 && app.targets.every((t, i) => t === before.targets[i]));
-      assert.deepEqual(close.mock.calls.map((c) => (c.this as Target).name), ['kea-2'], 'what was built is closed; nothing running is');
+      assert.deepEqual(
+        close.mock.calls.map((c) => (c.this as Target).name),
+        ['kea-2'],
+        'what was built is closed; nothing running is',
+      );
       assert.equal(commands(2), c2, 'the built target never polled');
       const c = [commands(0), commands(1)];
       await pollAll(app);
@@ -169,18 +185,24 @@ describe('failures inside a reload', () => {
       gone.close = () => Promise.reject(new Error('close failed at /secret/path'));
       const r = await reload(yaml([0, 2]));
       assert.deepEqual(r, { ok: true, added: ['kea-2'], removed: ['kea-1'], kept: 1, pendingRestart: [] });
-      assert.deepEqual(app.targets.map((t) => t.name), ['kea-0', 'kea-2'], 'swapped');
+      assert.deepEqual(
+        app.targets.map((t) => t.name),
+        ['kea-0', 'kea-2'],
+        'swapped',
+      );
       assert.equal(await reloadOk(), '1');
       const warns = log.lines.filter((l) => l.level === 'warn').map((l) => [l.msg, (l.obj as { err?: string }).err]);
-      assert.deepEqual(warns, [
-        ['after a reload: closing a removed target failed', 'internal error (Error)'],
-      ]);
+      assert.deepEqual(warns, [['after a reload: closing a removed target failed', 'internal error (Error)']]);
       assert.ok(!JSON.stringify(log.lines).includes('/secret/path'));
       const text = (await app.renderer.render(false)).body;
-      assert.ok(!text.includes('target="kea-1"'), 'the removed target\'s series are gone');
+      assert.ok(!text.includes('target="kea-1"'), "the removed target's series are gone");
       assert.match(text, /^kea_up\{target="kea-2",daemon="dhcp4"\} 1$/m, 'the new target was polled');
       assert.equal((await reload(yaml([0, 2], HEAD, { 2: 'labels: { site: ams }' }))).ok, true);
-      assert.match((await app.renderer.render(false)).body, /^kea_up\{target="kea-2",daemon="dhcp4",site="ams"\} 1$/m, 'the next reload works: its new labels are on the series');
+      assert.match(
+        (await app.renderer.render(false)).body,
+        /^kea_up\{target="kea-2",daemon="dhcp4",site="ams"\} 1$/m,
+        'the next reload works: its new labels are on the series',
+      );
     } finally {
       await app.stop();
     }

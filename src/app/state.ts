@@ -81,7 +81,10 @@ function newQueues(config: Config): QueueRegistry {
 /** This shard's targets; one whose entry is unchanged and is in `keep` is that running Target. */
 function buildTargets(config: Config, keep: readonly Target[], queues: QueueRegistry, log: Log, seriesGone?: (key: string) => void): Target[] {
   const ctx: TargetContext = {
-    poll: config.poll, statistics: config.statistics, queues, log,
+    poll: config.poll,
+    statistics: config.statistics,
+    queues,
+    log,
     publishHash: hashPublisher(config.hashKey ?? PROCESS_HASH_KEY),
     ...(seriesGone && { seriesGone }),
   };

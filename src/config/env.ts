@@ -96,12 +96,17 @@ const READERS: Readonly<Record<string, { read: (s: string) => unknown; words: st
  * judges the number). Returns how many were read, the problems (naming the key and the variable,
  * never its value) and the issues left to describe as usual; parse again when `read` > 0.
  */
-export function coerceEnvScalars<I extends TypeIssue>(value: unknown, issues: readonly I[], whole: ReadonlyMap<string, string>): { read: number; problems: PathIssue[]; rest: I[] } {
+export function coerceEnvScalars<I extends TypeIssue>(
+  value: unknown,
+  issues: readonly I[],
+  whole: ReadonlyMap<string, string>,
+): { read: number; problems: PathIssue[]; rest: I[] } {
   let read = 0;
   const problems: PathIssue[] = [];
   const rest: I[] = [];
   for (const issue of issues) {
-    const reader = issue.code === 'invalid_type' && issue.expected !== undefined && Object.hasOwn(READERS, issue.expected) ? READERS[issue.expected] : undefined;
+    const reader =
+      issue.code === 'invalid_type' && issue.expected !== undefined && Object.hasOwn(READERS, issue.expected) ? READERS[issue.expected] : undefined;
     const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
     const name = whole.get(keyOf(path));
     const parent = reader && name !== undefined ? parentAt(value, path) : undefined;

@@ -29,7 +29,10 @@ const write = (text: string, ext = '.yaml') => {
 const tlsTarget = (tls: string) => `targets:\n  - name: k3\n    url: "https://127.0.0.1:8004/"\n    daemon: dhcp4\n    tls:\n${tls}`;
 
 async function rejected(file: string): Promise<ConfigError> {
-  const err = await loadConfigFile(file, {}).then(() => assert.fail('expected a ConfigError'), (e: unknown) => e);
+  const err = await loadConfigFile(file, {}).then(
+    () => assert.fail('expected a ConfigError'),
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof ConfigError, String(err));
   assert.ok(!err.message.includes(HIDDEN), `a message shows the path:\n${err.message}`);
   return err;
@@ -54,11 +57,14 @@ describe('referenced files at load', () => {
     writeFileSync(big, '');
     truncateSync(big, MAX_REFERENCED_FILE_BYTES + 1); // sparse: no MB written
     const err = await rejected(write(tlsTarget(`      ca: "${path.join(dir, HIDDEN)}"\n      cert: "${fifo}"\n      key: "${big}"\n`)));
-    assert.deepEqual(err.issues.map((i) => [i.path, i.line, i.message]), [
-      ['targets[0].tls.ca', 6, 'names a directory, not a regular file'],
-      ['targets[0].tls.cert', 7, 'names a FIFO, not a regular file'],
-      ['targets[0].tls.key', 8, 'the file it names is larger than 1 MiB (a certificate or key is a few KB)'],
-    ]);
+    assert.deepEqual(
+      err.issues.map((i) => [i.path, i.line, i.message]),
+      [
+        ['targets[0].tls.ca', 6, 'names a directory, not a regular file'],
+        ['targets[0].tls.cert', 7, 'names a FIFO, not a regular file'],
+        ['targets[0].tls.key', 8, 'the file it names is larger than 1 MiB (a certificate or key is a few KB)'],
+      ],
+    );
   });
 
   it('the proxy listener files too (when the proxy is enabled), and JSON5 names the key (no lines there)', async () => {
@@ -90,13 +96,20 @@ describe('reasons without paths', () => {
     assert.equal(osReason(e), 'no such file or directory (ENOENT)');
     const link = Object.assign(new Error(`EXDEV: cross-device link not permitted, rename '/a' -> '/${HIDDEN}'`), { code: 'EXDEV', syscall: 'rename' });
     assert.equal(osReason(link), 'cross-device link not permitted (EXDEV)');
-    assert.equal(osReason(Object.assign(new Error(`The argument 'path' ... Received '${HIDDEN}\0'`), { code: 'ERR_INVALID_ARG_VALUE' })), 'error ERR_INVALID_ARG_VALUE');
+    assert.equal(
+      osReason(Object.assign(new Error(`The argument 'path' ... Received '${HIDDEN}\0'`), { code: 'ERR_INVALID_ARG_VALUE' })),
+      'error ERR_INVALID_ARG_VALUE',
+    );
     assert.equal(osReason(new Error(HIDDEN)), 'unexpected error');
   });
 
   it('setupFailure maps a read error to the key that names the file', () => {
     const c = parseConfigText(tlsTarget(`      ca: "${at('ca.pem')}"\n      cert: "${at('gone.pem')}"\n      key: "${at('key.pem')}"\n`), 'x.yaml', {});
-    const e = Object.assign(new Error(`ENOENT: no such file or directory, open '${at('gone.pem')}'`), { code: 'ENOENT', syscall: 'open', path: at('gone.pem') });
+    const e = Object.assign(new Error(`ENOENT: no such file or directory, open '${at('gone.pem')}'`), {
+      code: 'ENOENT',
+      syscall: 'open',
+      path: at('gone.pem'),
+    });
     assert.equal(setupFailure(c, 0, e), 'targets[0].tls.cert: cannot read the file it names: no such file or directory (ENOENT)');
     assert.equal(setupFailure(c, 0, new TypeError(HIDDEN)), 'targets[0]: cannot be set up: internal error (TypeError)');
   });

@@ -12,8 +12,15 @@ const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 const DEFAULT_POLL = { intervalMs: 5000, timeoutMs: 3000, maxInFlight: 1, maxAnswerBytes: 64 * 1024 * 1024, background: true };
 const DEFAULT_OTEL = { enabled: false, protocol: 'http/protobuf', headers: {}, intervalMs: 60_000, resourceAttributes: {} };
 const DEFAULT_PROXY = {
-  enabled: false, maxBodyBytes: 1024 * 1024, maxQueued: 100, timeoutMs: 30_000, maxAnswerBytesInFlight: 64 * 1024 * 1024,
-  rateLimit: { max: 600, windowMs: 60_000 }, users: [], tokens: [], roles: {},
+  enabled: false,
+  maxBodyBytes: 1024 * 1024,
+  maxQueued: 100,
+  timeoutMs: 30_000,
+  maxAnswerBytesInFlight: 64 * 1024 * 1024,
+  rateLimit: { max: 600, windowMs: 60_000 },
+  users: [],
+  tokens: [],
+  roles: {},
 };
 const DEFAULT_STATS = { enabled: true, intervalMs: 30_000, perSubnet: true, perPool: true, maxSeries: 100_000, naming: 'default' };
 
@@ -78,16 +85,27 @@ describe('valid files', () => {
     assert.deepEqual(config, {
       listen: { host: '::', port: 9600 },
       poll: { intervalMs: 10_000, timeoutMs: 2500, maxInFlight: 4, maxAnswerBytes: 64 * 1024 * 1024, background: true },
-      statistics: DEFAULT_STATS, proxy: DEFAULT_PROXY, otel: DEFAULT_OTEL, shard: { index: 0, count: 1 },
+      statistics: DEFAULT_STATS,
+      proxy: DEFAULT_PROXY,
+      otel: DEFAULT_OTEL,
+      shard: { index: 0, count: 1 },
       targets: [
         { kind: 'socket', name: 'server1', socket: '/run/kea/kea4-ctrl-socket', daemon: 'dhcp4', labels: { ha_pair: 'site-a', rack: '12' } },
         { kind: 'socket', name: 'server1-v6', socket: path.join(FIXTURES, 'sockets/kea6.sock'), labels: {} },
         {
-          kind: 'agent', name: 'agent1', url: 'http://127.0.0.1:8000/', labels: {},
-          services: ['dhcp4', 'dhcp6', 'd2'], auth: { username: 'monitor', password: 's3cret' },
+          kind: 'agent',
+          name: 'agent1',
+          url: 'http://127.0.0.1:8000/',
+          labels: {},
+          services: ['dhcp4', 'dhcp6', 'd2'],
+          auth: { username: 'monitor', password: 's3cret' },
         },
         {
-          kind: 'http', name: 'kea3-dhcp4', url: 'https://kea3.example:8004/', daemon: 'dhcp4', labels: {},
+          kind: 'http',
+          name: 'kea3-dhcp4',
+          url: 'https://kea3.example:8004/',
+          daemon: 'dhcp4',
+          labels: {},
           tls: { ca: path.join(FIXTURES, 'certs/kea-ca.pem'), cert: '/etc/kea/client.pem', key: '/etc/kea/client.key', insecureSkipVerify: false },
         },
       ],
@@ -100,11 +118,17 @@ describe('valid files', () => {
     assert.deepEqual(config.poll, DEFAULT_POLL);
     const [dhcp4, agent] = config.targets;
     assert.deepEqual(dhcp4, {
-      kind: 'socket', name: 'dhcp4', socket: path.join(FIXTURES, 'kea4.sock'),
+      kind: 'socket',
+      name: 'dhcp4',
+      socket: path.join(FIXTURES, 'kea4.sock'),
       labels: { note: 'colour # not a comment', escaped: 'a "quoted" # too', single: "it's # fine" },
     });
     assert.deepEqual(agent, {
-      kind: 'agent', name: 'agent', url: 'http://agent.example:8000/', labels: {}, services: [],
+      kind: 'agent',
+      name: 'agent',
+      url: 'http://agent.example:8000/',
+      labels: {},
+      services: [],
       auth: { username: 'mon', password: 'p#ss${literal}' },
     });
   });
@@ -112,7 +136,12 @@ describe('valid files', () => {
   it('applies defaults and accepts .yml and .json (with # comments)', async () => {
     const yml = await loadText(SOCKET_TARGET, '.yml');
     assert.deepEqual(yml, {
-      listen: { host: '0.0.0.0', port: 9547 }, poll: DEFAULT_POLL, statistics: DEFAULT_STATS, proxy: DEFAULT_PROXY, otel: DEFAULT_OTEL, shard: { index: 0, count: 1 },
+      listen: { host: '0.0.0.0', port: 9547 },
+      poll: DEFAULT_POLL,
+      statistics: DEFAULT_STATS,
+      proxy: DEFAULT_PROXY,
+      otel: DEFAULT_OTEL,
+      shard: { index: 0, count: 1 },
       targets: [{ kind: 'socket', name: 'a', socket: '/run/a.sock', labels: {} }],
     });
     const json = await loadText('# hash\n{"targets": [{"name": "a", "url": "http://h/"}], # trailing\n"poll": {"timeout": "1s"}}', '.json');
@@ -150,7 +179,10 @@ describe('environment substitution', () => {
       { N: 'agent', HOST: 'kea.example', P: 'pw' },
     );
     assert.deepEqual(c.targets[0], {
-      kind: 'agent', name: 'agent', url: 'http://kea.example:8000/', labels: { site: 'agent-x' },
+      kind: 'agent',
+      name: 'agent',
+      url: 'http://kea.example:8000/',
+      labels: { site: 'agent-x' },
       auth: { username: 'u', password: 'pw${P}' },
     });
     await rejects(`${SOCKET_TARGET}    labels: { "\${X}": y }\n`, { path: 'targets[0].labels["${X}"]', line: 4 }, '.yaml', { X: 'ok' });
@@ -158,7 +190,9 @@ describe('environment substitution', () => {
 
   it('rejects an unset variable, naming the key path and the variable', async () => {
     await rejects('targets:\n  - name: a\n    url: http://h/\n    auth:\n      username: u\n      password: "${KEA_PASSWORD}"\n', {
-      path: 'targets[0].auth.password', line: 6, message: /KEA_PASSWORD is not set/,
+      path: 'targets[0].auth.password',
+      line: 6,
+      message: /KEA_PASSWORD is not set/,
     });
     await rejects('{targets: [{name: "a", socket: "${NOPE}"}]}', { path: 'targets[0].socket', message: /NOPE/ }, '.json5');
     await rejects('targets:\n  - name: a\n    socket: "${1BAD}"\n', { path: 'targets[0].socket', line: 3, message: /invalid variable/ });
@@ -167,8 +201,8 @@ describe('environment substitution', () => {
   it('a value that is one ${NAME} where the schema wants a boolean or a number is read as one (README: drive otel.enabled from the environment)', async () => {
     const env = { ON: 'true', OFF: 'false', N: '4', MAX: '5000', IV: '10s', PORT: '9' };
     const c = await loadText(
-      'otel:\n  enabled: ${ON}\npoll:\n  background: "${OFF}"\n  maxInFlight: ${N}\n  interval: ${IV}\nstatistics:\n  maxSeries: ${MAX}\n  subnets: { allow: ["${PORT}", 12] }\n'
-        + 'targets:\n  - name: h\n    url: "https://h/"\n    labels: { n: "${N}", on: "${ON}" }\n    tls: { insecureSkipVerify: "${ON}" }\n',
+      'otel:\n  enabled: ${ON}\npoll:\n  background: "${OFF}"\n  maxInFlight: ${N}\n  interval: ${IV}\nstatistics:\n  maxSeries: ${MAX}\n  subnets: { allow: ["${PORT}", 12] }\n' +
+        'targets:\n  - name: h\n    url: "https://h/"\n    labels: { n: "${N}", on: "${ON}" }\n    tls: { insecureSkipVerify: "${ON}" }\n',
       '.yaml',
       env,
     );
@@ -182,7 +216,11 @@ describe('environment substitution', () => {
     assert.ok(t.kind === 'agent');
     assert.deepEqual(t.labels, { n: '4', on: 'true' }, 'label values are strings: left strings');
     assert.equal(t.tls?.insecureSkipVerify, true);
-    const json5 = await loadText('{ proxy: { enabled: "${ON}", maxQueued: "${N}", tokens: [{ name: "t", token: "0123456789abcdef0123456789abcdef" }] }, targets: [{ name: "a", socket: "/x" }] }', '.json5', env);
+    const json5 = await loadText(
+      '{ proxy: { enabled: "${ON}", maxQueued: "${N}", tokens: [{ name: "t", token: "0123456789abcdef0123456789abcdef" }] }, targets: [{ name: "a", socket: "/x" }] }',
+      '.json5',
+      env,
+    );
     assert.equal(json5.proxy.enabled, true);
     assert.equal(json5.proxy.maxQueued, 4);
   });
@@ -195,28 +233,55 @@ describe('environment substitution', () => {
     await rejects(background('"${B}e"'), { path: 'poll.background', line: 2, message: /^expected true or false, got a string$/ }, '.yaml', { B: 'tru' });
     await rejects(inFlight('"${N} "'), { path: 'poll.maxInFlight', line: 2, message: /^expected a number, got a string$/ }, '.yaml', { N: '4' });
     for (const bad of ['yes', 'yes-Zq7k', 'True', 'TRUE', '1', ' true', 'true\n', '']) {
-      const err = await rejects(background('${B}'), { path: 'poll.background', line: 2, message: /^expected true or false; environment variable B holds something else$/ }, '.yaml', { B: bad });
+      const err = await rejects(
+        background('${B}'),
+        { path: 'poll.background', line: 2, message: /^expected true or false; environment variable B holds something else$/ },
+        '.yaml',
+        { B: bad },
+      );
       assert.ok(!err.message.includes('Zq7k') && !JSON.stringify(err.issues).includes('Zq7k'), err.message);
     }
     for (const bad of ['four', '0x10', '08', '+4', ' 4', '4 ', '1_0', 'Infinity', 'NaN', '']) {
-      await rejects(inFlight('${N}'), { path: 'poll.maxInFlight', line: 2, message: /^expected a number; environment variable N holds something else$/ }, '.yaml', { N: bad });
+      await rejects(
+        inFlight('${N}'),
+        { path: 'poll.maxInFlight', line: 2, message: /^expected a number; environment variable N holds something else$/ },
+        '.yaml',
+        { N: bad },
+      );
     }
     // Read as a number, then judged by the schema like a number written in the file.
     await rejects(inFlight('${N}'), { path: 'poll.maxInFlight', line: 2, message: /^expected an integer, got a number$/ }, '.yaml', { N: '1.5' });
     await rejects(inFlight('${N}'), { path: 'poll.maxInFlight', line: 2, message: /^must be between 1 and 64$/ }, '.yaml', { N: '100' });
-    assert.equal((await loadText(inFlight('${N}'), '.yaml', { N: '1e1' })).poll.maxInFlight, 10, 'the file\'s own number forms');
+    assert.equal((await loadText(inFlight('${N}'), '.yaml', { N: '1e1' })).poll.maxInFlight, 10, "the file's own number forms");
     // Every problem is told at once, the read ones checked too.
-    const err = await rejects(`poll:\n  background: \${B}\n  maxInFlight: \${N}\n${SOCKET_TARGET}`, { path: 'poll.background', line: 2 }, '.yaml', { B: 'yes', N: '99' });
-    assert.deepEqual(err.issues.map((i) => [i.path, i.line]), [['poll.background', 2], ['poll.maxInFlight', 3]], err.message);
+    const err = await rejects(`poll:\n  background: \${B}\n  maxInFlight: \${N}\n${SOCKET_TARGET}`, { path: 'poll.background', line: 2 }, '.yaml', {
+      B: 'yes',
+      N: '99',
+    });
+    assert.deepEqual(
+      err.issues.map((i) => [i.path, i.line]),
+      [
+        ['poll.background', 2],
+        ['poll.maxInFlight', 3],
+      ],
+      err.message,
+    );
   });
 });
 
 describe('relative paths', () => {
   it('resolves socket and tls paths against the config file directory', async () => {
-    const c = parseConfigText('targets:\n  - {name: s, socket: kea.sock}\n  - {name: h, url: "https://h/", tls: {ca: ca.pem, cert: ../c.pem, key: /abs/k.pem}}\n', path.join(dir, 'rel.yaml'), {});
+    const c = parseConfigText(
+      'targets:\n  - {name: s, socket: kea.sock}\n  - {name: h, url: "https://h/", tls: {ca: ca.pem, cert: ../c.pem, key: /abs/k.pem}}\n',
+      path.join(dir, 'rel.yaml'),
+      {},
+    );
     assert.equal((c.targets[0] as { socket: string }).socket, path.join(dir, 'kea.sock'));
     assert.deepEqual((c.targets[1] as { tls: unknown }).tls, {
-      ca: path.join(dir, 'ca.pem'), cert: path.join(path.dirname(dir), 'c.pem'), key: '/abs/k.pem', insecureSkipVerify: false,
+      ca: path.join(dir, 'ca.pem'),
+      cert: path.join(path.dirname(dir), 'c.pem'),
+      key: '/abs/k.pem',
+      insecureSkipVerify: false,
     });
     const rel = parseConfigText('targets: [{name: s, socket: k.sock}]', 'conf/x.yaml', {});
     assert.equal((rel.targets[0] as { socket: string }).socket, path.resolve('conf/k.sock'));
@@ -241,7 +306,11 @@ describe('rejected files', () => {
   it('limits services, auth and tls to the targets they apply to', async () => {
     await rejects('targets:\n  - name: a\n    socket: /x\n    services: [dhcp4]\n', { path: 'targets[0].services', line: 4 });
     await rejects('targets:\n  - name: a\n    url: http://h/\n    daemon: dhcp4\n    services: []\n', { path: 'targets[0].services', line: 5 });
-    await rejects('targets:\n  - name: a\n    socket: /x\n    auth: {username: u, password: p}\n', { path: 'targets[0].auth', line: 4, message: /only allowed with url/ });
+    await rejects('targets:\n  - name: a\n    socket: /x\n    auth: {username: u, password: p}\n', {
+      path: 'targets[0].auth',
+      line: 4,
+      message: /only allowed with url/,
+    });
     await rejects('targets:\n  - name: a\n    socket: /x\n    tls: {ca: x}\n', { path: 'targets[0].tls', line: 4, message: /only allowed with url/ });
     await rejects('targets:\n  - name: a\n    url: http://h/\n    tls: {ca: x}\n', { path: 'targets[0].tls', line: 4, message: /https/ });
     await rejects('targets:\n  - name: a\n    url: https://h/\n    tls: {cert: c.pem}\n', { path: 'targets[0].tls', line: 4, message: /together/ });
@@ -253,16 +322,30 @@ describe('rejected files', () => {
     await rejects('targets:\n  - name: a\n    url: not a url\n', { path: 'targets[0].url', line: 3, message: /invalid URL/ });
     await rejects('targets:\n  - name: a\n    socket: /x\n    daemon: dhcp5\n', { path: 'targets[0].daemon', line: 4, message: /dhcp4, dhcp6, d2, ca/ });
     await rejects('targets:\n  - name: a\n    url: http://h/\n    services: [dhcp4, ca]\n', { path: 'targets[0].services[1]', line: 4 });
-    await rejects('targets:\n  - name: a\n    url: http://h/\n    services:\n      - dhcp4\n      - dhcp4\n', { path: 'targets[0].services[1]', line: 6, message: /duplicate service/ });
-    await rejects('targets:\n  - name: a\n    url: http://h/\n    auth:\n      username: u\n', { path: 'targets[0].auth.password', line: 4, message: /missing required key/ });
-    await rejects('targets:\n  - name: a\n    url: http://h/\n    auth:\n      username: u\n      password: 1234\n', { path: 'targets[0].auth.password', line: 6, message: /expected a string/ });
+    await rejects('targets:\n  - name: a\n    url: http://h/\n    services:\n      - dhcp4\n      - dhcp4\n', {
+      path: 'targets[0].services[1]',
+      line: 6,
+      message: /duplicate service/,
+    });
+    await rejects('targets:\n  - name: a\n    url: http://h/\n    auth:\n      username: u\n', {
+      path: 'targets[0].auth.password',
+      line: 4,
+      message: /missing required key/,
+    });
+    await rejects('targets:\n  - name: a\n    url: http://h/\n    auth:\n      username: u\n      password: 1234\n', {
+      path: 'targets[0].auth.password',
+      line: 6,
+      message: /expected a string/,
+    });
   });
 
   it('checks target names: required, allowed characters, unique', async () => {
     await rejects('targets:\n  - socket: /x\n', { path: 'targets[0].name', line: 2, message: /missing required key/ });
     await rejects('targets:\n  - name: "a b"\n    socket: /x\n', { path: 'targets[0].name', line: 2, message: /A-Za-z0-9_/ });
     await rejects('targets:\n  - name: a\n    socket: /x\n  - name: b\n    socket: /y\n  - name: a\n    socket: /z\n', {
-      path: 'targets[2].name', line: 6, message: /^duplicate target name \(same as targets\[0\]\.name\)$/,
+      path: 'targets[2].name',
+      line: 6,
+      message: /^duplicate target name \(same as targets\[0\]\.name\)$/,
     });
     await rejects('{targets: [{name: "d", socket: "/x"}, {name: "d", socket: "/y"}]}', { path: 'targets[1].name', message: /same as targets\[0\]/ }, '.json5');
   });
@@ -306,20 +389,48 @@ describe('rejected files', () => {
     const reservedLabels = new Set(['context', 'subnet_id']);
     const label = (l: string): string => `${SOCKET_TARGET}    labels:\n      site: x\n      ${l}\n`;
     for (const name of reservedLabels) {
-      await rejects(label(`${name}: x`), { path: `targets[0].labels.${name}`, line: 6, message: new RegExp(`^label name "${name}" is reserved: the exporter sets it itself$`) }, '.yaml', {}, { reservedLabels });
+      await rejects(
+        label(`${name}: x`),
+        { path: `targets[0].labels.${name}`, line: 6, message: new RegExp(`^label name "${name}" is reserved: the exporter sets it itself$`) },
+        '.yaml',
+        {},
+        { reservedLabels },
+      );
     }
-    const json = await rejects('{ targets: [{ name: "a", socket: "/x" }, { name: "b", socket: "/y", labels: { context: "c" } }] }', { path: 'targets[1].labels.context', message: /reserved/ }, '.json5', {}, { reservedLabels });
+    const json = await rejects(
+      '{ targets: [{ name: "a", socket: "/x" }, { name: "b", socket: "/y", labels: { context: "c" } }] }',
+      { path: 'targets[1].labels.context', message: /reserved/ },
+      '.json5',
+      {},
+      { reservedLabels },
+    );
     assert.equal(json.issues.length, 1);
     // One error for every problem of the file, the schema's and these.
-    const both = await rejects(`poll: {maxInFlight: 0}\n${label('context: x')}`, { path: 'targets[0].labels.context', line: 7 }, '.yaml', {}, { reservedLabels });
-    assert.deepEqual(both.issues.map((i) => i.path), ['poll.maxInFlight', 'targets[0].labels.context']);
+    const both = await rejects(
+      `poll: {maxInFlight: 0}\n${label('context: x')}`,
+      { path: 'targets[0].labels.context', line: 7 },
+      '.yaml',
+      {},
+      { reservedLabels },
+    );
+    assert.deepEqual(
+      both.issues.map((i) => i.path),
+      ['poll.maxInFlight', 'targets[0].labels.context'],
+    );
     // Only the names given: the loader knows no family.
     assert.deepEqual((await loadText(label('context: x'))).targets[0]?.labels, { site: 'x', context: 'x' });
   });
 
   it('reports every problem in one ConfigError, one per line', async () => {
     const err = await rejects('poll: {maxInFlight: 0}\ntargets:\n  - name: a\n    sockett: /x\n', { path: 'poll.maxInFlight', line: 1 });
-    assert.deepEqual(err.issues.map((i) => [i.path, i.line]), [['poll.maxInFlight', 1], ['targets[0].sockett', 4], ['targets[0]', 3]]);
+    assert.deepEqual(
+      err.issues.map((i) => [i.path, i.line]),
+      [
+        ['poll.maxInFlight', 1],
+        ['targets[0].sockett', 4],
+        ['targets[0]', 3],
+      ],
+    );
     assert.equal(err.message.split('\n').length, 3);
     assert.equal(err.path, 'poll.maxInFlight');
     assert.equal(err.line, 1);
@@ -329,7 +440,11 @@ describe('rejected files', () => {
     await rejects('targets:\n  - name: a\n   socket: [x\n', { path: '', message: /^syntax error/ });
     const yaml = await rejects('listen: a\nlisten: b\ntargets: []\n', { path: '', line: 2, message: /syntax error.*unique/i });
     assert.equal(yaml.line, 2);
-    const json = await rejects('{\n  targets: [\n    {name: "a",, socket: "/x"}\n  ]\n}\n', { path: '', line: 3, message: /^syntax error at column 16: unexpected character$/ }, '.json5');
+    const json = await rejects(
+      '{\n  targets: [\n    {name: "a",, socket: "/x"}\n  ]\n}\n',
+      { path: '', line: 3, message: /^syntax error at column 16: unexpected character$/ },
+      '.json5',
+    );
     assert.equal(json.line, 3);
     await rejects('# only a comment\n', { path: '', message: /empty/ });
     await rejects('- a\n- b\n', { path: '', message: /expected a mapping, got a list/ });
@@ -353,7 +468,10 @@ describe('rejected files', () => {
     });
     const folder = path.join(dir, 'folder.yaml');
     await mkdir(folder);
-    await assert.rejects(loadConfigFile(folder), (e: unknown) => e instanceof ConfigError && /^.*folder\.yaml: cannot read file: .*\(EISDIR\)$/.test(e.message));
+    await assert.rejects(
+      loadConfigFile(folder),
+      (e: unknown) => e instanceof ConfigError && /^.*folder\.yaml: cannot read file: .*\(EISDIR\)$/.test(e.message),
+    );
   });
 });
 
@@ -363,7 +481,10 @@ describe('defaultConfig', () => {
     assert.deepEqual(c, {
       listen: { host: '0.0.0.0', port: 9547 },
       poll: DEFAULT_POLL,
-      statistics: DEFAULT_STATS, proxy: DEFAULT_PROXY, otel: DEFAULT_OTEL, shard: { index: 0, count: 1 },
+      statistics: DEFAULT_STATS,
+      proxy: DEFAULT_PROXY,
+      otel: DEFAULT_OTEL,
+      shard: { index: 0, count: 1 },
       targets: [
         { kind: 'socket', name: 'kea-dhcp4', socket: '/run/kea/kea4-ctrl-socket', daemon: 'dhcp4', labels: {} },
         { kind: 'socket', name: 'kea-dhcp6', socket: '/run/kea/kea6-ctrl-socket', daemon: 'dhcp6', labels: {} },

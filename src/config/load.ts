@@ -90,7 +90,13 @@ function formatOf(file: string): Format {
 
 /** Every message below names the key and line, says what was expected and the type found, and
  * never quotes a value of the file: the same text goes to stderr, the log and /-/reload. */
-function parseAs(format: Format, text: string, file: string, env: Env, options: LoadOptions): { config: Config; toIssues: (list: readonly PathIssue[]) => ConfigIssue[] } {
+function parseAs(
+  format: Format,
+  text: string,
+  file: string,
+  env: Env,
+  options: LoadOptions,
+): { config: Config; toIssues: (list: readonly PathIssue[]) => ConfigIssue[] } {
   const source = text.replace(/^\uFEFF/, '');
   const parsed = format === 'yaml' ? parseYaml(source, file) : parseJson(source, file);
   if (parsed.value === null || parsed.value === undefined) throw fileError(file, 'file is empty');
@@ -108,10 +114,16 @@ function parseAs(format: Format, text: string, file: string, env: Env, options: 
   const config = toConfig(data, path.dirname(path.resolve(file)));
   const index = data.shard.index ?? (config.shard.count > 1 ? shardIndexFromEnv(env) : 0);
   if (index === undefined && config.shard.count > 1) {
-    throw new ConfigError(file, toIssues([{ path: ['shard', 'index'], message: 'not set, and neither SHARD_INDEX nor a StatefulSet HOSTNAME (name-<ordinal>) gives it' }]));
+    throw new ConfigError(
+      file,
+      toIssues([{ path: ['shard', 'index'], message: 'not set, and neither SHARD_INDEX nor a StatefulSet HOSTNAME (name-<ordinal>) gives it' }]),
+    );
   }
   if (index !== undefined && index >= config.shard.count) {
-    throw new ConfigError(file, toIssues([{ path: ['shard', 'index'], message: 'from the environment (SHARD_INDEX or HOSTNAME) must be less than shard.count' }]));
+    throw new ConfigError(
+      file,
+      toIssues([{ path: ['shard', 'index'], message: 'from the environment (SHARD_INDEX or HOSTNAME) must be less than shard.count' }]),
+    );
   }
   const hashKey = config.hashKey ?? (env.KEA_TELEMETRY_HASH_KEY?.trim() || undefined);
   if (hashKey !== undefined && hashKey.length < HASH_KEY_MIN_LENGTH) {
@@ -119,7 +131,15 @@ function parseAs(format: Format, text: string, file: string, env: Env, options: 
   }
   if (hashKey === undefined && config.shard.count > 1) {
     // A random key per replica would make each shard publish other hashes for the same config.
-    throw new ConfigError(file, toIssues([{ path: ['hashKey'], message: 'required with shard.count > 1 (or KEA_TELEMETRY_HASH_KEY), the same on every replica, so shards publish comparable config hashes' }]));
+    throw new ConfigError(
+      file,
+      toIssues([
+        {
+          path: ['hashKey'],
+          message: 'required with shard.count > 1 (or KEA_TELEMETRY_HASH_KEY), the same on every replica, so shards publish comparable config hashes',
+        },
+      ]),
+    );
   }
   return { config: deepFreeze({ ...config, shard: { index: index ?? 0, count: config.shard.count }, ...(hashKey !== undefined && { hashKey }) }), toIssues };
 }

@@ -31,7 +31,12 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'string expected, number given', text: `targets:\n${H}    auth:\n      username: u\n      password: ${SECRET_NUMBER}\n`, key: 'targets[0].auth.password', line: 7 },
+  {
+    name: 'string expected, number given',
+    text: `targets:\n${H}    auth:\n      username: u\n      password: ${SECRET_NUMBER}\n`,
+    key: 'targets[0].auth.password',
+    line: 7,
+  },
   { name: 'mapping expected, env string given', text: `targets:\n${H}    auth: "\${CA_PASS}"\n`, key: 'targets[0].auth', line: 5 },
   { name: 'list expected', text: `targets: ${SECRET}\n`, key: 'targets', line: 1 },
   { name: 'boolean expected', text: `targets:\n${H}    tls:\n      insecureSkipVerify: ${SECRET}\n`, key: 'targets[0].tls.insecureSkipVerify', line: 6 },
@@ -40,7 +45,12 @@ const CASES: Case[] = [
   { name: 'bad enum (daemon)', text: `targets:\n${T}    daemon: ${SECRET}\n`, key: 'targets[0].daemon', line: 4 },
   { name: 'bad enum (naming)', text: `statistics:\n  naming: ${SECRET}\ntargets:\n${T}`, key: 'statistics.naming', line: 2 },
   { name: 'bad enum (otel protocol)', text: `otel:\n  protocol: ${SECRET}\ntargets:\n${T}`, key: 'otel.protocol', line: 2 },
-  { name: 'bad enum in a list (services)', text: `targets:\n  - name: a\n    url: http://h/\n    services: [dhcp4, ${SECRET}]\n`, key: 'targets[0].services[1]', line: 4 },
+  {
+    name: 'bad enum in a list (services)',
+    text: `targets:\n  - name: a\n    url: http://h/\n    services: [dhcp4, ${SECRET}]\n`,
+    key: 'targets[0].services[1]',
+    line: 4,
+  },
   { name: 'unparsable URL', text: `targets:\n  - name: a\n    url: "http://[${SECRET}/"\n`, key: 'targets[0].url', line: 3 },
   { name: 'URL that is no URL', text: `targets:\n  - name: a\n    url: ${SECRET}\n`, key: 'targets[0].url', line: 3 },
   { name: 'URL with credentials', text: `targets:\n  - name: a\n    url: "http://u:${SECRET}@h/"\n`, key: 'targets[0].url', line: 3 },
@@ -51,16 +61,36 @@ const CASES: Case[] = [
   { name: 'bad listen port', text: `listen: "${SECRET}:99999"\ntargets:\n${T}`, key: 'listen', line: 1 },
   { name: 'bad proxy listen', text: `proxy:\n  listen: "[${SECRET}"\ntargets:\n${T}`, key: 'proxy.listen', line: 2 },
   { name: 'invalid env reference', text: `targets:\n${H}    auth: { username: u, password: "${SECRET}\${oops" }\n`, key: 'targets[0].auth.password', line: 5 },
-  { name: 'env reference that is no name', text: `targets:\n${H}    auth: { username: u, password: "\${${SECRET}}" }\n`, key: 'targets[0].auth.password', line: 5 },
-  { name: 'unknown key whose value is the secret', text: `targets:\n${H}    auth: { username: u, password: p, passwd: ${SECRET} }\n`, key: 'targets[0].auth.passwd', line: 5 },
+  {
+    name: 'env reference that is no name',
+    text: `targets:\n${H}    auth: { username: u, password: "\${${SECRET}}" }\n`,
+    key: 'targets[0].auth.password',
+    line: 5,
+  },
+  {
+    name: 'unknown key whose value is the secret',
+    text: `targets:\n${H}    auth: { username: u, password: p, passwd: ${SECRET} }\n`,
+    key: 'targets[0].auth.passwd',
+    line: 5,
+  },
   { name: 'unknown top-level key', text: `dbPassword: ${SECRET}\ntargets:\n${T}`, key: 'dbPassword', line: 1 },
   { name: 'bad target name', text: `targets:\n  - name: "${SECRET} x"\n    socket: /x\n`, key: 'targets[0].name', line: 2 },
-  { name: 'duplicate target name', text: `targets:\n  - { name: ${SECRET}, socket: /x }\n  - { name: ${SECRET}, socket: /y }\n`, key: 'targets[1].name', line: 3 },
+  {
+    name: 'duplicate target name',
+    text: `targets:\n  - { name: ${SECRET}, socket: /x }\n  - { name: ${SECRET}, socket: /y }\n`,
+    key: 'targets[1].name',
+    line: 3,
+  },
   { name: 'duplicate service', text: `targets:\n  - name: a\n    url: http://h/\n    services: [dhcp4, dhcp4]\n`, key: 'targets[0].services[1]', line: 4 },
   { name: 'label value of the wrong type', text: `targets:\n${T}    labels: { site: [${SECRET}] }\n`, key: 'targets[0].labels.site', line: 4 },
   { name: 'unknown role', text: `proxy:\n  users: [ { name: u, password: p, role: ${SECRET} } ]\ntargets:\n${T}`, key: 'proxy.users[0].role', line: 2 },
   { name: 'short token', text: `proxy:\n  tokens: [ { name: t, token: "${SECRET.slice(0, 10)}" } ]\ntargets:\n${T}`, key: 'proxy.tokens[0].token', line: 2 },
-  { name: 'malformed password hash', text: `proxy:\n  users: [ { name: u, password: "scrypt$${SECRET}" } ]\ntargets:\n${T}`, key: 'proxy.users[0].password', line: 2 },
+  {
+    name: 'malformed password hash',
+    text: `proxy:\n  users: [ { name: u, password: "scrypt$${SECRET}" } ]\ntargets:\n${T}`,
+    key: 'proxy.users[0].password',
+    line: 2,
+  },
   { name: 'shard index from the environment', text: `shard: { count: 2 }\ntargets:\n${T}`, key: 'shard.index', line: 1 },
   { name: 'missing TLS file', text: `targets:\n${H}    tls:\n      ca: "/nonexistent/${SECRET}.pem"\n`, key: 'targets[0].tls.ca', line: 6 },
   { name: 'YAML: bad escape', text: `targets:\n${H}    auth: { username: u, password: "\\q${SECRET}" }\n`, key: '', line: 5 },
@@ -68,11 +98,26 @@ const CASES: Case[] = [
   { name: 'YAML: unclosed quote', text: `targets:\n${H}    auth: { username: u, password: "${SECRET} }\n`, key: '', line: 6 },
   { name: 'YAML: unresolved alias', text: `targets:\n${H}    auth: { username: u, password: *${SECRET.replace(/-/g, '')} }\n`, key: '' },
   { name: 'YAML: duplicate key', text: `targets:\n${H}    auth: { username: u, password: ${SECRET}, password: ${SECRET} }\n`, key: '', line: 5 },
-  { name: 'JSON5: unquoted value', text: `{ targets: [ { name: "a", url: "http://h/", auth: { username: "u", password: ${SECRET} } } ] }`, ext: '.json5', key: '' },
+  {
+    name: 'JSON5: unquoted value',
+    text: `{ targets: [ { name: "a", url: "http://h/", auth: { username: "u", password: ${SECRET} } } ] }`,
+    ext: '.json5',
+    key: '',
+  },
   { name: 'JSON5: bad identifier', text: `{ targets: [ { name: "a", socket: "/x", ${SECRET}: 1 } ] }`, ext: '.json5', key: '' },
-  { name: 'JSON5: wrong type', text: `{ targets: [ { name: "a", url: "http://h/", auth: { username: "u", password: ${SECRET_NUMBER} } } ] }`, ext: '.json5', key: 'targets[0].auth.password' },
+  {
+    name: 'JSON5: wrong type',
+    text: `{ targets: [ { name: "a", url: "http://h/", auth: { username: "u", password: ${SECRET_NUMBER} } } ] }`,
+    ext: '.json5',
+    key: 'targets[0].auth.password',
+  },
   { name: 'boolean from the environment that is none', text: `otel:\n  enabled: \${CA_PASS}\ntargets:\n${T}`, key: 'otel.enabled', line: 2 },
-  { name: 'number from the environment that is none', text: `{ statistics: { maxSeries: "\${CA_PASS}" }, targets: [ { name: "a", socket: "/x" } ] }`, ext: '.json5', key: 'statistics.maxSeries' },
+  {
+    name: 'number from the environment that is none',
+    text: `{ statistics: { maxSeries: "\${CA_PASS}" }, targets: [ { name: "a", socket: "/x" } ] }`,
+    ext: '.json5',
+    key: 'statistics.maxSeries',
+  },
 ];
 
 let dir = '';
@@ -91,7 +136,10 @@ describe('no configuration value in any message', () => {
   it('ConfigError: names file, key and line, never the value', async () => {
     for (const [i, c] of CASES.entries()) {
       const file = fileOf(c, i);
-      const err = await loadConfigFile(file, ENV).then(() => assert.fail(`${c.name}: accepted`), (e: unknown) => e);
+      const err = await loadConfigFile(file, ENV).then(
+        () => assert.fail(`${c.name}: accepted`),
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof ConfigError, `${c.name}: ${String(err)}`);
       assert.ok(!leaks(err.message) && !leaks(String(err.stack)), `${c.name} leaks the value:\n${err.message}`);
       assert.ok(!leaks(JSON.stringify(err)) && err.cause === undefined, `${c.name}: the error carries the value`);
@@ -104,7 +152,13 @@ describe('no configuration value in any message', () => {
   });
 
   it('says the type found, not the value', async () => {
-    const message = async (i: number) => (await loadConfigFile(fileOf(CASES[i]!, 100 + i), ENV).then(() => assert.fail('accepted'), (e: ConfigError) => e)).message;
+    const message = async (i: number) =>
+      (
+        await loadConfigFile(fileOf(CASES[i]!, 100 + i), ENV).then(
+          () => assert.fail('accepted'),
+          (e: ConfigError) => e,
+        )
+      ).message;
     assert.match(await message(0), /targets\[0\]\.auth\.password: expected a string, got a number \(line 7\)$/);
     assert.match(await message(1), /targets\[0\]\.auth: expected a mapping, got a string \(line 5\)$/);
     assert.match(await message(6), /targets\[0\]\.daemon: must be one of dhcp4, dhcp6, d2, ca \(line 4\)$/);

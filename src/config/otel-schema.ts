@@ -8,9 +8,11 @@ export const otel = z.strictObject({
   enabled: z.boolean().default(false),
   endpoint: z
     .string()
-    .superRefine(check((s) => {
-      if (!URL.canParse(s) || !/^https?:$/.test(new URL(s).protocol)) throw new Error('must be an http: or https: URL');
-    }))
+    .superRefine(
+      check((s) => {
+        if (!URL.canParse(s) || !/^https?:$/.test(new URL(s).protocol)) throw new Error('must be an http: or https: URL');
+      }),
+    )
     .optional(),
   protocol: z.enum(['http/protobuf', 'http/json', 'grpc']).default('http/protobuf'),
   headers: z.record(z.string(), z.string()).default({}),

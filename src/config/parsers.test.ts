@@ -20,7 +20,16 @@ describe('parseListen', () => {
 
 describe('parseDuration', () => {
   it('parses Prometheus-style durations to milliseconds', () => {
-    const cases: [string, number][] = [['500ms', 500], ['5s', 5000], ['1m', 60_000], ['1h', 3_600_000], ['1m30s', 90_000], ['1h2m3s4ms', 3_723_004], ['0s', 0], ['1d', 86_400_000]];
+    const cases: [string, number][] = [
+      ['500ms', 500],
+      ['5s', 5000],
+      ['1m', 60_000],
+      ['1h', 3_600_000],
+      ['1m30s', 90_000],
+      ['1h2m3s4ms', 3_723_004],
+      ['0s', 0],
+      ['1d', 86_400_000],
+    ];
     for (const [s, ms] of cases) assert.equal(parseDuration(s), ms, s);
   });
   it('throws on anything else', () => {

@@ -31,15 +31,16 @@ export const proxy = z
     maxBodyBytes: z.int().min(1024, { error: 'must be at least 1024' }).default(DEFAULTS.proxyMaxBodyBytes),
     maxQueued: z.int().min(0, { error: 'must be 0 or more' }).default(DEFAULTS.proxyMaxQueued),
     timeout: duration.default(DEFAULTS.proxyTimeout),
-    maxAnswerBytesInFlight: z.int().min(1024 * 1024, { error: 'must be at least 1048576' }).default(DEFAULTS.proxyMaxAnswerBytesInFlight),
-    rateLimit: z
-      .strictObject({ max: z.int().min(1, { error: 'must be at least 1' }).default(600), window: duration.default('1m') })
-      .prefault({}),
+    maxAnswerBytesInFlight: z
+      .int()
+      .min(1024 * 1024, { error: 'must be at least 1048576' })
+      .default(DEFAULTS.proxyMaxAnswerBytesInFlight),
+    rateLimit: z.strictObject({ max: z.int().min(1, { error: 'must be at least 1' }).default(600), window: duration.default('1m') }).prefault({}),
     users: z.array(z.strictObject({ name, password: z.string().min(1), role: z.string().default('read-only') })).default([]),
-    tokens: z.array(z.strictObject({ name, token: z.string().min(16, { error: 'tokens need at least 16 characters' }), role: z.string().default('read-only') })).default([]),
-    roles: z
-      .record(name, z.strictObject({ commands: commandPatterns, targets: patterns.default(['*']), unredacted: z.boolean().default(false) }))
-      .default({}),
+    tokens: z
+      .array(z.strictObject({ name, token: z.string().min(16, { error: 'tokens need at least 16 characters' }), role: z.string().default('read-only') }))
+      .default([]),
+    roles: z.record(name, z.strictObject({ commands: commandPatterns, targets: patterns.default(['*']), unredacted: z.boolean().default(false) })).default({}),
   })
   .superRefine((p, ctx) => {
     for (const builtIn of ['read-only', 'admin']) {
@@ -61,7 +62,6 @@ export const proxy = z
     }
     if (p.tls && !p.listen) ctx.addIssue({ code: 'custom', path: ['tls'], message: 'only with proxy.listen (its own listener)' });
   });
-
 
 export function toProxy(p: z.output<typeof proxy>, baseDir: string): Config['proxy'] {
   const resolve = (f: string): string => path.resolve(baseDir, f);

@@ -6,7 +6,8 @@ const TARGET = 'targets:\n  - { name: a, socket: /run/a.sock }\n';
 
 test('proxy: defaults off; a full section in ms with paths resolved', () => {
   assert.equal(parseConfigText(TARGET, '/etc/k/c.yaml').proxy.enabled, false);
-  const c = parseConfigText(`proxy:
+  const c = parseConfigText(
+    `proxy:
   enabled: true
   listen: "127.0.0.1:9548"
   tls: { cert: p.pem, key: p.key, clientCa: ca.pem }
@@ -15,7 +16,9 @@ test('proxy: defaults off; a full section in ms with paths resolved', () => {
   users: [ { name: ops, password: "x", role: admin } ]
   tokens: [ { name: g, token: "0123456789abcdef" } ]
   roles: { site: { commands: ["status-get"], targets: ["a*"] } }
-${TARGET}`, '/etc/k/c.yaml');
+${TARGET}`,
+    '/etc/k/c.yaml',
+  );
   assert.deepEqual(c.proxy.listen, { host: '127.0.0.1', port: 9548 });
   assert.deepEqual(c.proxy.tls, { cert: '/etc/k/p.pem', key: '/etc/k/p.key', clientCa: '/etc/k/ca.pem' });
   assert.equal(c.proxy.timeoutMs, 10_000);
@@ -28,7 +31,10 @@ test('proxy: bad sections name the key', () => {
   const cases: [string, RegExp][] = [
     ['proxy: { enabled: true }', /proxy\.users: the proxy needs at least one user or token/],
     ['proxy: { users: [ { name: u, password: p, role: boss } ] }', /proxy\.users\[0\]\.role: unknown role \(neither built in nor under proxy\.roles\)/],
-    ['proxy: { roles: { r: { commands: ["status-get", "ha-*"] } } }', /proxy\.roles\.r\.commands\[1\]: this glob matches no read-only command: globs grant reads only/],
+    [
+      'proxy: { roles: { r: { commands: ["status-get", "ha-*"] } } }',
+      /proxy\.roles\.r\.commands\[1\]: this glob matches no read-only command: globs grant reads only/,
+    ],
     ['proxy: { roles: { r: { commands: ["lease4-wipe*"] } } }', /proxy\.roles\.r\.commands\[0\]: this glob matches no read-only command/],
     ['proxy: { roles: { r: { commands: ["lease*-get"] } } }', /proxy\.roles\.r\.commands\[0\]: must be a Kea command name/],
     ['proxy: { roles: { r: { commands: ["Status-Get"] } } }', /proxy\.roles\.r\.commands\[0\]: must be a Kea command name/],
@@ -41,9 +47,15 @@ test('proxy: bad sections name the key', () => {
     ['proxy: { users: [ { name: u, password: p, rol: admin } ] }', /proxy\.users\[0\]\.rol: unknown key/],
   ];
   for (const [yaml, re] of cases) {
-    assert.throws(() => parseConfigText(`${yaml}\n${TARGET}`, 'p.yaml'), (e: ConfigError) => re.test(e.message), yaml);
+    assert.throws(
+      () => parseConfigText(`${yaml}\n${TARGET}`, 'p.yaml'),
+      (e: ConfigError) => re.test(e.message),
+      yaml,
+    );
   }
   // A role name is a config value: never echoed.
-  assert.throws(() => parseConfigText(`proxy: { users: [ { name: u, password: p, role: s3cr3t-role } ] }\n${TARGET}`, 'p.yaml'),
-    (e: ConfigError) => !e.message.includes('s3cr3t'));
+  assert.throws(
+    () => parseConfigText(`proxy: { users: [ { name: u, password: p, role: s3cr3t-role } ] }\n${TARGET}`, 'p.yaml'),
+    (e: ConfigError) => !e.message.includes('s3cr3t'),
+  );
 });

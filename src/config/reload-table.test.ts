@@ -26,7 +26,7 @@ function configPaths(schema: Schema, prefix = ''): { path: string; leaf: boolean
   });
 }
 
-const WALKED = configPaths(configFileSchema as unknown as Schema);
+const WALKED = configPaths(configFileSchema);
 const PATHS = WALKED.map((p) => p.path);
 const LEAVES = WALKED.filter((p) => p.leaf).map((p) => p.path);
 
@@ -40,11 +40,19 @@ test('the walk sees the schema: nested keys, durations renamed as in Config', ()
 
 test('every key of the config schema has a row in the reload table (itself or a subtree above it)', () => {
   const covered = (p: string) => RELOAD_KEYS.some((k) => p === k || p.startsWith(`${k}.`));
-  assert.deepEqual(LEAVES.filter((p) => !covered(p)), [], 'add these keys to RELOAD_TABLE in src/config/reload-table.ts');
+  assert.deepEqual(
+    LEAVES.filter((p) => !covered(p)),
+    [],
+    'add these keys to RELOAD_TABLE in src/config/reload-table.ts',
+  );
 });
 
 test('every row names a key of the schema, and no row sits inside another', () => {
-  assert.deepEqual(RELOAD_KEYS.filter((k) => !PATHS.includes(k)), [], 'stale rows');
+  assert.deepEqual(
+    RELOAD_KEYS.filter((k) => !PATHS.includes(k)),
+    [],
+    'stale rows',
+  );
   const nested = RELOAD_KEYS.filter((k) => RELOAD_KEYS.some((o) => k.startsWith(`${o}.`)));
   assert.deepEqual(nested, []);
 });
@@ -55,7 +63,9 @@ const parse = (text: string) => parseConfigText(text, '/etc/k.yaml', {});
 test('changedKeys: the rows whose value changed, by Config path', () => {
   const a = parse(base);
   assert.deepEqual(changedKeys(a, parse(base)), []);
-  const b = parse(`listen: 127.0.0.1:1\npoll: { interval: 6s, timeout: 2s, background: false }\nproxy: { rateLimit: { window: 2m } }\notel: { enabled: true }\ntargets:\n  - { name: a, socket: /run/b.sock }\n`);
+  const b = parse(
+    `listen: 127.0.0.1:1\npoll: { interval: 6s, timeout: 2s, background: false }\nproxy: { rateLimit: { window: 2m } }\notel: { enabled: true }\ntargets:\n  - { name: a, socket: /run/b.sock }\n`,
+  );
   assert.deepEqual(changedKeys(a, b), ['listen', 'poll.intervalMs', 'poll.background', 'proxy.rateLimit', 'otel', 'targets']);
   assert.deepEqual(changedKeys(a, parse(`hashKey: ${'k'.repeat(32)}\n${base}`)), ['hashKey'], 'an optional key appearing');
 });

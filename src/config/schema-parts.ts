@@ -12,8 +12,10 @@ export function check(fn: (s: string) => unknown): (s: string, ctx: z.Refinement
   };
 }
 
-export const duration = z.string().superRefine(check((s) => {
-  if (parseDuration(s) === 0) throw new Error('must be greater than zero');
-}));
+export const duration = z.string().superRefine(
+  check((s) => {
+    if (parseDuration(s) === 0) throw new Error('must be greater than zero');
+  }),
+);
 
 export const filePath = z.string().min(1, { error: 'must not be empty' });

@@ -14,23 +14,21 @@ const SERVICES = ['dhcp4', 'dhcp6', 'd2'] as const;
 const TARGET_NAME_RE = /^[A-Za-z0-9_.:-]+$/;
 const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-const httpUrl = z.string().superRefine(check((s) => {
-  let url: URL;
-  try {
-    url = new URL(s);
-  } catch {
-    throw new Error('invalid URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('must be an http: or https: URL');
-  if (url.username !== '' || url.password !== '') throw new Error('put credentials in auth, not in the URL');
-}));
-
+const httpUrl = z.string().superRefine(
+  check((s) => {
+    let url: URL;
+    try {
+      url = new URL(s);
+    } catch {
+      throw new Error('invalid URL');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('must be an http: or https: URL');
+    if (url.username !== '' || url.password !== '') throw new Error('put credentials in auth, not in the URL');
+  }),
+);
 
 const labels = z
-  .record(
-    z.string(),
-    z.union([z.string(), z.number(), z.boolean()], { error: 'label value must be a string' }).transform(String),
-  )
+  .record(z.string(), z.union([z.string(), z.number(), z.boolean()], { error: 'label value must be a string' }).transform(String))
   .superRefine((rec, ctx) => {
     for (const name of Object.keys(rec)) {
       const bad = !LABEL_NAME_RE.test(name)
@@ -68,8 +66,7 @@ const target = z
       .optional(),
   })
   .superRefine((t, ctx) => {
-    const fail = (key: string | undefined, message: string): void =>
-      ctx.addIssue({ code: 'custom', path: key === undefined ? [] : [key], message });
+    const fail = (key: string | undefined, message: string): void => ctx.addIssue({ code: 'custom', path: key === undefined ? [] : [key], message });
     if (t.socket === undefined && t.url === undefined) fail(undefined, 'needs exactly one of socket or url');
     if (t.socket !== undefined && t.url !== undefined) fail('url', 'socket and url are mutually exclusive');
     if (t.services !== undefined && (t.url === undefined || t.daemon !== undefined)) {
@@ -90,11 +87,7 @@ const poll = z
   .strictObject({
     interval: duration.default(DEFAULTS.interval),
     timeout: duration.default(DEFAULTS.timeout),
-    maxInFlight: z
-      .int()
-      .min(1, { error: 'must be between 1 and 64' })
-      .max(64, { error: 'must be between 1 and 64' })
-      .default(DEFAULTS.maxInFlight),
+    maxInFlight: z.int().min(1, { error: 'must be between 1 and 64' }).max(64, { error: 'must be between 1 and 64' }).default(DEFAULTS.maxInFlight),
     maxAnswerBytes: z.int().min(1024, { error: 'must be at least 1024' }).default(DEFAULTS.maxAnswerBytes),
     background: z.boolean().default(true),
   })
@@ -141,7 +134,10 @@ export const configFileSchema = z
         if (sh.index !== undefined && sh.index >= sh.count) ctx.addIssue({ code: 'custom', path: ['index'], message: 'must be less than shard.count' });
       })
       .prefault({}),
-    hashKey: z.string().min(HASH_KEY_MIN_LENGTH, { error: `must be at least ${HASH_KEY_MIN_LENGTH} characters` }).optional(),
+    hashKey: z
+      .string()
+      .min(HASH_KEY_MIN_LENGTH, { error: `must be at least ${HASH_KEY_MIN_LENGTH} characters` })
+      .optional(),
     targets: z.array(target).min(1, { error: 'at least one target is required' }),
   })
   .superRefine((c, ctx) => {
@@ -189,7 +185,6 @@ export function toConfig(file: ConfigFile, baseDir: string): Config {
   };
 }
 
-
 function toTarget(t: TargetFile, baseDir: string): TargetConfig {
   const base = { name: t.name, labels: t.labels ?? {} };
   const resolve = (p: string): string => path.resolve(baseDir, p);
@@ -222,9 +217,8 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): PathIssue[]
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) out.push({ path: [...at, key], message: 'unknown key' });
     } else if (issue.code === 'invalid_type') {
-      const message = issue.input === undefined
-        ? 'missing required key'
-        : `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}, got ${typeName(issue.input)}`;
+      const message =
+        issue.input === undefined ? 'missing required key' : `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}, got ${typeName(issue.input)}`;
       out.push({ path: at, message });
     } else if (issue.code === 'invalid_value') {
       // The allowed values come from the schema; the input is not shown.
@@ -251,10 +245,15 @@ export function typeName(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   switch (typeof v) {
-    case 'object': return 'a mapping';
-    case 'string': return 'a string';
-    case 'number': return 'a number';
-    case 'boolean': return 'a boolean';
-    default: return 'a value of another type';
+    case 'object':
+      return 'a mapping';
+    case 'string':
+      return 'a string';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return 'a boolean';
+    default:
+      return 'a value of another type';
   }
 }

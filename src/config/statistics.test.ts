@@ -10,8 +10,13 @@ test('statistics: every key, in ms and frozen', () => {
     's.yaml',
   );
   assert.deepEqual(c.statistics, {
-    enabled: false, intervalMs: 60_000, perSubnet: false, perPool: false,
-    subnets: { allow: [1, 2], deny: [2] }, maxSeries: 500, naming: 'kea-exporter',
+    enabled: false,
+    intervalMs: 60_000,
+    perSubnet: false,
+    perPool: false,
+    subnets: { allow: [1, 2], deny: [2] },
+    maxSeries: 500,
+    naming: 'kea-exporter',
   });
   assert.ok(Object.isFrozen(c.statistics.subnets));
 });
@@ -25,6 +30,10 @@ test('statistics: bad values name the key', () => {
     ['statistics: { perPools: true }', /statistics\.perPools: unknown key \(line 1\)/],
   ];
   for (const [yaml, re] of cases) {
-    assert.throws(() => parseConfigText(`${yaml}\n${TARGET}`, 's.yaml'), (e: ConfigError) => re.test(e.message), yaml);
+    assert.throws(
+      () => parseConfigText(`${yaml}\n${TARGET}`, 's.yaml'),
+      (e: ConfigError) => re.test(e.message),
+      yaml,
+    );
   }
 });

@@ -60,44 +60,64 @@ export class Endpoint {
     const attributes = { [ATTR.target]: this.target, [ATTR.daemon]: this.daemon ?? 'unknown', [ATTR.command]: command, [ATTR.transport]: this.transport.kind };
     // Waits at most timeoutMs for the slot, then holds it at most timeoutMs (runMs): what a poll
     // queued behind it may have to wait.
-    return traced(`kea ${command}`, attributes, (span) => this.queue.run(async (budgetMs) => {
-      opts.admit?.();
-      const deadline = new AbortController();
-      const timer = setTimeout(() => deadline.abort(new KeaError('timeout', `${command} on ${this.label}: not done within ${budgetMs} ms`)), budgetMs);
-      const signal = opts.cancel ? AbortSignal.any([deadline.signal, opts.cancel]) : deadline.signal;
-      let answer: AnswerStream | undefined;
-      try {
-        answer = await this.transport.stream(cmd, signal);
-        const out = await consume(answer, signal);
-        if (out.result !== undefined) span.setAttribute(ATTR.result, out.result);
-        span.setAttribute(ATTR.responseBytes, out.bytes);
-        return out;
-      } finally {
-        clearTimeout(timer);
-        answer?.close();
-      }
-    }, { runMs: timeoutMs, waitMs: timeoutMs }), { kind: SpanKind.CLIENT });
+    return traced(
+      `kea ${command}`,
+      attributes,
+      (span) =>
+        this.queue.run(
+          async (budgetMs) => {
+            opts.admit?.();
+            const deadline = new AbortController();
+            const timer = setTimeout(() => deadline.abort(new KeaError('timeout', `${command} on ${this.label}: not done within ${budgetMs} ms`)), budgetMs);
+            const signal = opts.cancel ? AbortSignal.any([deadline.signal, opts.cancel]) : deadline.signal;
+            let answer: AnswerStream | undefined;
+            try {
+              answer = await this.transport.stream(cmd, signal);
+              const out = await consume(answer, signal);
+              if (out.result !== undefined) span.setAttribute(ATTR.result, out.result);
+              span.setAttribute(ATTR.responseBytes, out.bytes);
+              return out;
+            } finally {
+              clearTimeout(timer);
+              answer?.close();
+            }
+          },
+          { runMs: timeoutMs, waitMs: timeoutMs },
+        ),
+      { kind: SpanKind.CLIENT },
+    );
   }
 
   /** One command in a client span: who, what, Kea's result code and the answer's size. */
   /** maxBytes: the per-command answer cap of the poller's commands (src/kea/limits.ts). */
-  private exchange(command: string, timeoutMs: number, args: Record<string, unknown> | undefined, priority: boolean, maxBytes?: number): Promise<{ answer: KeaAnswer; text: string }> {
+  private exchange(
+    command: string,
+    timeoutMs: number,
+    args: Record<string, unknown> | undefined,
+    priority: boolean,
+    maxBytes?: number,
+  ): Promise<{ answer: KeaAnswer; text: string }> {
     const cmd: KeaCommand = { command };
     if (this.service) cmd.service = [this.service];
     if (args) cmd.arguments = args;
     const attributes = { [ATTR.target]: this.target, [ATTR.daemon]: this.daemon ?? 'unknown', [ATTR.command]: command, [ATTR.transport]: this.transport.kind };
-    return traced(`kea ${command}`, attributes, async (span) => {
-      // The wait and the exchange are bounded apart: a command is only sent with its whole time
-      // budget, never with a sliver of it that would give up while Kea still works on it. A
-      // proxied command waits at most timeoutMs; a poll's waits as long as the commands holding
-      // the slots may still run (timeoutMs would fail it behind one long proxied command), and
-      // its budget covers the proxied ones Kea runs beside it first (queue.run).
-      const wait = priority ? { priority } : { waitMs: timeoutMs };
-      const text = await this.queue.run((budgetMs) => this.transport.request(cmd, budgetMs, maxBytes), { runMs: timeoutMs, ...wait });
-      const out = this.answerOf(text, command);
-      if (span.isRecording()) noteAnswer(span, out.answer, text);
-      return out;
-    }, { kind: SpanKind.CLIENT });
+    return traced(
+      `kea ${command}`,
+      attributes,
+      async (span) => {
+        // The wait and the exchange are bounded apart: a command is only sent with its whole time
+        // budget, never with a sliver of it that would give up while Kea still works on it. A
+        // proxied command waits at most timeoutMs; a poll's waits as long as the commands holding
+        // the slots may still run (timeoutMs would fail it behind one long proxied command), and
+        // its budget covers the proxied ones Kea runs beside it first (queue.run).
+        const wait = priority ? { priority } : { waitMs: timeoutMs };
+        const text = await this.queue.run((budgetMs) => this.transport.request(cmd, budgetMs, maxBytes), { runMs: timeoutMs, ...wait });
+        const out = this.answerOf(text, command);
+        if (span.isRecording()) noteAnswer(span, out.answer, text);
+        return out;
+      },
+      { kind: SpanKind.CLIENT },
+    );
   }
 
   /** This daemon's answer, parsed and as text (the element of an HTTP list). */
@@ -122,5 +142,6 @@ export interface StreamedOutcome {
 function noteAnswer(span: Span, answer: KeaAnswer, text: string): void {
   span.setAttribute(ATTR.result, answer.result);
   span.setAttribute(ATTR.responseBytes, Buffer.byteLength(text));
-  if (answer.result !== RESULT.success && answer.result !== RESULT.empty) span.setStatus({ code: SpanStatusCode.ERROR, message: answer.text ?? `result ${answer.result}` });
+  if (answer.result !== RESULT.success && answer.result !== RESULT.empty)
+    span.setStatus({ code: SpanStatusCode.ERROR, message: answer.text ?? `result ${answer.result}` });
 }

@@ -16,7 +16,7 @@ test('the captured part of the catalog is exactly the union of every captured li
   assert.equal(union.size, 63);
 });
 
-test('the rest comes from Kea\'s API reference for the subnet_cmds hook, which no capture loads', () => {
+test("the rest comes from Kea's API reference for the subnet_cmds hook, which no capture loads", () => {
   const union = new Set(captures('list-commands').flatMap((c) => c.args as string[]));
   const rest = [...CATALOG].filter(([, e]) => e.source !== 'captured').map(([c]) => c);
   assert.equal(rest.length, 26);
@@ -32,9 +32,29 @@ test('names are Kea command names, once each; reads and the rest', () => {
   for (const c of names) assert.match(c, /^[a-z0-9]+(-[a-z0-9]+)*$/, c);
   for (const c of ['status-get', 'config-get', 'lease4-get-all', 'statistic-get-all', 'subnet4-list', 'network6-get']) assert.equal(isReadCommand(c), true, c);
   // Everything that changes state, stops a daemon, or serves another purpose than reading.
-  for (const c of ['lease4-wipe', 'lease4-del', 'lease4-add', 'lease6-bulk-apply', 'config-set', 'config-write', 'config-test', 'shutdown',
-    'ha-maintenance-start', 'ha-heartbeat', 'statistic-reset', 'statistic-remove-all', 'dhcp-disable', 'subnet4-del', 'server-tag-get',
-    'subnet4-select-test', 'reservation-get', 'nope', '', 'constructor', '__proto__']) {
+  for (const c of [
+    'lease4-wipe',
+    'lease4-del',
+    'lease4-add',
+    'lease6-bulk-apply',
+    'config-set',
+    'config-write',
+    'config-test',
+    'shutdown',
+    'ha-maintenance-start',
+    'ha-heartbeat',
+    'statistic-reset',
+    'statistic-remove-all',
+    'dhcp-disable',
+    'subnet4-del',
+    'server-tag-get',
+    'subnet4-select-test',
+    'reservation-get',
+    'nope',
+    '',
+    'constructor',
+    '__proto__',
+  ]) {
     assert.equal(isReadCommand(c), false, c);
   }
   // No command that writes has a name of a read shape, or the other way round, by mistake.

@@ -13,7 +13,7 @@ test('canonical JSON sorts keys at every depth and keeps array order', () => {
 
 const text = (v: FixtureVersion, name: string): string => readFileSync(`${CAPTURES_DIR}${v}/${name}.json`, 'utf8');
 
-test('2.2 config-get: daemon detected, no hash carried: the computed one is Kea\'s rule over the text as printed', () => {
+test("2.2 config-get: daemon detected, no hash carried: the computed one is Kea's rule over the text as printed", () => {
   const cases = [
     ['dhcp4-ha-primary.config-get', 'dhcp4'],
     ['dhcp6.config-get', 'dhcp6'],
@@ -36,9 +36,17 @@ test('the computed hash follows the text: key order as printed counts (Kea print
   assert.notEqual(configGetHash(info, t.replace('"valid-lifetime": 7200', '"valid-lifetime": 7201')).hash, configGetHash(info, t).hash);
 });
 
-test('2.6.3 / 3.0.4 config-get carries Kea\'s hash (its config-hash-get value), and it is the one used', () => {
-  const cases = [['2.6.3', 'dhcp4-ha-primary', 'dhcp4'], ['2.6.3', 'dhcp6', 'dhcp6'], ['2.6.3', 'd2', 'd2'], ['2.6.3', 'ca', 'ca'],
-    ['3.0.4', 'dhcp4-ha-lb-primary', 'dhcp4'], ['3.0.4', 'dhcp6-http', 'dhcp6'], ['3.0.4', 'd2', 'd2'], ['3.0.4', 'ca', 'ca']] as const;
+test("2.6.3 / 3.0.4 config-get carries Kea's hash (its config-hash-get value), and it is the one used", () => {
+  const cases = [
+    ['2.6.3', 'dhcp4-ha-primary', 'dhcp4'],
+    ['2.6.3', 'dhcp6', 'dhcp6'],
+    ['2.6.3', 'd2', 'd2'],
+    ['2.6.3', 'ca', 'ca'],
+    ['3.0.4', 'dhcp4-ha-lb-primary', 'dhcp4'],
+    ['3.0.4', 'dhcp6-http', 'dhcp6'],
+    ['3.0.4', 'd2', 'd2'],
+    ['3.0.4', 'ca', 'ca'],
+  ] as const;
   for (const [v, name, daemon] of cases) {
     const info = parseConfigGet(fixtureArgs(v, `${name}.config-get`));
     assert.equal(info.daemon, daemon);

@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { agentServices, configKind } from './config-kind.js';
 import { captures } from '../../test/support/captures.js';
 
-const KIND_BY_PREFIX = [[/^ca\./, 'ca'], [/^d2/, 'd2'], [/^dhcp6/, 'dhcp6'], [/^dhcp4/, 'dhcp4']] as const;
+const KIND_BY_PREFIX = [
+  [/^ca\./, 'ca'],
+  [/^d2/, 'd2'],
+  [/^dhcp6/, 'dhcp6'],
+  [/^dhcp4/, 'dhcp4'],
+] as const;
 
 test('configKind: every real config-get (2.2.0, 2.6.3, 3.0.4; UNIX, agent, Kea 3 HTTP) tells its daemon', () => {
   const all = captures('config-get');
@@ -16,7 +21,10 @@ test('configKind: every real config-get (2.2.0, 2.6.3, 3.0.4; UNIX, agent, Kea 3
 
 test('configKind: anything else is bad_answer, naming no value', () => {
   for (const args of [undefined, null, [], 'Dhcp4', { dhcp4: {} }, { hash: 'X' }]) {
-    assert.throws(() => configKind(args), (e: Error & { code?: string }) => e.code === 'bad_answer' && !/X/.test(e.message));
+    assert.throws(
+      () => configKind(args),
+      (e: Error & { code?: string }) => e.code === 'bad_answer' && !/X/.test(e.message),
+    );
   }
 });
 

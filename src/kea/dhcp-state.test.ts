@@ -16,7 +16,8 @@ const statusCaptures = (['2.6.3', '3.0.4'] as const).flatMap((version) =>
   readdirSync(`${CAPTURES_DIR}${version}`)
     .filter((f) => f.includes('.status-get') && f.endsWith('.json'))
     .map((f) => ({ version, file: f, args: capture(version, f.slice(0, -'.json'.length)) }))
-    .filter((c) => typeof (c.args as { pid?: unknown } | undefined)?.pid === 'number'));
+    .filter((c) => typeof (c.args as { pid?: unknown } | undefined)?.pid === 'number'),
+);
 const only = (...causes: DhcpDisabledCause[]) => Object.fromEntries(DHCP_DISABLED_CAUSES.map((c) => [c, causes.includes(c)]));
 
 for (const v of ['2.6.3', '3.0.4'] as const) {
@@ -40,7 +41,7 @@ test('2.6.3: dhcp-disable by a user', () => {
   assert.deepEqual(s.dhcpDisabledBy, only('user'));
 });
 
-test('3.0.4: dhcp-disable by a user, and one with origin-id 2005 (an HA partner\'s range)', () => {
+test("3.0.4: dhcp-disable by a user, and one with origin-id 2005 (an HA partner's range)", () => {
   const s = status('3.0.4', 'dhcp6.status-get.disabled-by-user');
   assert.equal(s.dhcpDisabled, true);
   assert.deepEqual(s.dhcpDisabledBy, only('user', 'ha_remote'));
@@ -57,7 +58,11 @@ test('every real dhcp-state: disabled exactly when some cause holds it; HA holds
     seen++;
     assert.equal(s.dhcpDisabled, Object.values(s.dhcpDisabledBy).some(Boolean), `${c.version}/${c.file}`);
     const states = s.ha.map((r) => r.local.state);
-    if (s.dhcpDisabledBy.ha_local) assert.ok(states.some((x) => ['backup', 'waiting', 'ready', 'syncing', 'in-maintenance'].includes(x)), `${c.file}: ${states.join()}`);
+    if (s.dhcpDisabledBy.ha_local)
+      assert.ok(
+        states.some((x) => ['backup', 'waiting', 'ready', 'syncing', 'in-maintenance'].includes(x)),
+        `${c.file}: ${states.join()}`,
+      );
     else assert.ok(!states.some((x) => ['backup', 'waiting', 'ready', 'in-maintenance'].includes(x)), `${c.file}: ${states.join()}`);
   }
   assert.ok(seen > 50, `${seen} captures with dhcp-state`);

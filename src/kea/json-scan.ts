@@ -47,7 +47,8 @@ function string(t: string, i: number, n: number): number {
     if (c === 92) {
       if (++i === n) return END;
       const e = t.charCodeAt(i);
-      if (e === 117) { // \uXXXX
+      if (e === 117) {
+        // \uXXXX
         for (let k = 0; k < 4; k++) {
           if (++i === n) return END;
           if (!isHex(t.charCodeAt(i))) return -1 - i;
@@ -65,12 +66,14 @@ function number(t: string, i: number, n: number): number {
   if (!isDigit(first)) return -1 - i;
   i++;
   if (first !== 48) while (i < n && isDigit(t.charCodeAt(i))) i++;
-  if (i < n && t.charCodeAt(i) === 46) { // '.'
+  if (i < n && t.charCodeAt(i) === 46) {
+    // '.'
     if (++i === n) return END;
     if (!isDigit(t.charCodeAt(i))) return -1 - i;
     while (i < n && isDigit(t.charCodeAt(i))) i++;
   }
-  if (i < n && (t.charCodeAt(i) | 0x20) === 101) { // 'e' 'E'
+  if (i < n && (t.charCodeAt(i) | 0x20) === 101) {
+    // 'e' 'E'
     if (++i === n) return END;
     const s = t.charCodeAt(i);
     if ((s === 43 || s === 45) && ++i === n) return END;
@@ -101,11 +104,13 @@ export function scanJson(text: string, limit: number): JsonScan {
     let end: number;
     switch (state) {
       case AFTER:
-        if (c === 44 && depth > 0) { // ','
+        if (c === 44 && depth > 0) {
+          // ','
           state = stack[depth] === OBJ ? KEY : VALUE;
           continue;
         }
-        if ((c === 93 && stack[depth] === ARR) || (c === 125 && stack[depth] === OBJ)) { // ']' '}'
+        if ((c === 93 && stack[depth] === ARR) || (c === 125 && stack[depth] === OBJ)) {
+          // ']' '}'
           depth--;
           continue;
         }
@@ -127,16 +132,17 @@ export function scanJson(text: string, limit: number): JsonScan {
         break;
       default: // VALUE, VALUE_OR_CLOSE
         if (c === 34) end = string(text, i + 1, n);
-        else if (c === 123 || c === 91) { // '{' '['
+        else if (c === 123 || c === 91) {
+          // '{' '['
           if (++depth > limit) return { kind: 'too_deep' };
           stack[depth] = c === 123 ? OBJ : ARR;
           state = c === 123 ? KEY_OR_CLOSE : VALUE_OR_CLOSE;
           continue;
-        } else if (c === 93 && state === VALUE_OR_CLOSE) { // ']' of an empty list
+        } else if (c === 93 && state === VALUE_OR_CLOSE) {
+          // ']' of an empty list
           depth--;
           end = i;
-        }
-        else if (c === 45 || isDigit(c)) end = number(text, i, n);
+        } else if (c === 45 || isDigit(c)) end = number(text, i, n);
         else if (c === 116) end = literal(text, i, n, 'true');
         else if (c === 102) end = literal(text, i, n, 'false');
         else if (c === 110) end = literal(text, i, n, 'null');

@@ -9,7 +9,7 @@ import { fixtureArgs } from '../../test/support/fixture-files.js';
 
 const modern = captures('config-get').filter((c) => c.version !== '2.2.0');
 
-test('Kea\'s rule over the raw config-get text gives each 2.6.3 / 3.0.4 capture\'s config-hash-get value', () => {
+test("Kea's rule over the raw config-get text gives each 2.6.3 / 3.0.4 capture's config-hash-get value", () => {
   assert.ok(modern.length >= 20, `only ${modern.length} captures`);
   let checked = 0;
   for (const c of modern) {

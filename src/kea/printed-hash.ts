@@ -13,7 +13,12 @@ export function keaConfigHash(body: string): string {
   return createHash('sha256').update(printed).digest('hex').toUpperCase();
 }
 
-interface Member { keyStart: number; key: string; valueStart: number; valueEnd: number }
+interface Member {
+  keyStart: number;
+  key: string;
+  valueStart: number;
+  valueEnd: number;
+}
 
 const ws = (text: string, i: number): number => {
   while (i < text.length && (text[i] === ' ' || text[i] === '\n' || text[i] === '\t' || text[i] === '\r')) i++;

@@ -16,9 +16,7 @@ export interface SharedConfig {
 }
 
 /** Per server by design, at the root of every daemon's configuration. */
-export const PER_SERVER_ROOT_KEYS = [
-  'control-socket', 'control-sockets', 'loggers', 'server-id', 'server-tag', 'interfaces-config', 'http-host',
-] as const;
+export const PER_SERVER_ROOT_KEYS = ['control-socket', 'control-sockets', 'loggers', 'server-id', 'server-tag', 'interfaces-config', 'http-host'] as const;
 /** Connection details of lease-database, hosts-database(s) and config-databases. */
 export const PER_SERVER_DATABASE_KEYS = ['name', 'host', 'port', 'user', 'password', 'trust-anchor', 'cert-file', 'key-file'] as const;
 /** In each high-availability relationship: who this server is and its own TLS client files. */
@@ -49,7 +47,10 @@ export function sharedConfig(configGetArgs: unknown): SharedConfig | undefined {
       return { ...(lib as Obj), parameters: { ...params, 'high-availability': rels } };
     });
   }
-  const hash = createHash('sha256').update(canonicalJson({ [key]: root })).digest('hex').toUpperCase();
+  const hash = createHash('sha256')
+    .update(canonicalJson({ [key]: root }))
+    .digest('hex')
+    .toUpperCase();
   return { hash, haPeers: [...peers].sort().join(',') };
 }
 

@@ -84,7 +84,10 @@ test('2.6.3: dhcp-state, server names, hub-and-spoke, sockets retrying/failed', 
   assert.equal(primary.local.serverName, 'server1');
   assert.equal(primary.relationship, 'server2');
   const hub = parseStatus(fixtureArgs('2.6.3', 'dhcp4-ha-hub.status-get'));
-  assert.deepEqual(hub.ha.map((r) => r.relationship), ['server1', 'server3']);
+  assert.deepEqual(
+    hub.ha.map((r) => r.relationship),
+    ['server1', 'server3'],
+  );
   const retrying = parseStatus(fixtureArgs('2.6.3', 'dhcp4-mt-off.sockets-retrying.status-get'));
   assert.equal(retrying.sockets?.status, 'retrying');
   assert.ok(retrying.sockets.errors.length > 0);
@@ -105,8 +108,15 @@ test('3.0.4: signed clock-skew when known, absent when null; HTTP socket answers
 
 test('partner last-state "" before first contact reads as unknown', () => {
   const s = parseStatus({
-    pid: 1, uptime: 1, reload: 1,
-    'high-availability': [{ 'ha-mode': 'load-balancing', 'ha-servers': { local: { role: 'primary', scopes: [], state: 'waiting' }, remote: { role: 'secondary', 'last-state': '' } } }],
+    pid: 1,
+    uptime: 1,
+    reload: 1,
+    'high-availability': [
+      {
+        'ha-mode': 'load-balancing',
+        'ha-servers': { local: { role: 'primary', scopes: [], state: 'waiting' }, remote: { role: 'secondary', 'last-state': '' } },
+      },
+    ],
   });
   assert.equal(s.ha[0]!.remote?.lastState, 'unknown');
   assert.equal(s.ha[0]!.relationship, 'secondary');
@@ -114,7 +124,9 @@ test('partner last-state "" before first contact reads as unknown', () => {
 
 test('backup server without remote names the relationship after its own role', () => {
   const s = parseStatus({
-    pid: 1, uptime: 1, reload: 1,
+    pid: 1,
+    uptime: 1,
+    reload: 1,
     'high-availability': [{ 'ha-mode': 'passive-backup', 'ha-servers': { local: { role: 'backup', scopes: [], state: 'passive-backup' } } }],
   });
   assert.equal(s.ha[0]!.relationship, 'backup');

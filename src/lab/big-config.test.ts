@@ -14,7 +14,10 @@ test('5,000 subnets: ids 1..N once each, distinct /24s, one pool each, 10% in 50
   const shared = d['shared-networks'] ?? [];
   const all = [...d.subnet4, ...shared.flatMap((n) => n.subnet4)];
   assert.equal(all.length, 5000);
-  assert.deepEqual(all.map((s) => s.id).sort((a, b) => a - b), Array.from({ length: 5000 }, (_, i) => i + 1));
+  assert.deepEqual(
+    all.map((s) => s.id).sort((a, b) => a - b),
+    Array.from({ length: 5000 }, (_, i) => i + 1),
+  );
   assert.equal(new Set(all.map((s) => s.subnet)).size, 5000);
   assert.ok(all.every((s) => s.pools.length === 1 && /^10\.\d+\.\d+\.0\/24$/.test(s.subnet)));
   assert.equal(shared.length, 50);

@@ -46,8 +46,13 @@ export function controlSockets(ctx: LabContext, name: LabDaemon): Record<string,
   if (name === 'tls') {
     if (!ctx.tls) throw new Error('Kea lab: the tls daemon needs certificates');
     list.push({
-      'socket-type': 'https', 'socket-address': '127.0.0.1', 'socket-port': ctx.ports.https,
-      'trust-anchor': ctx.tls.ca, 'cert-file': ctx.tls.cert, 'key-file': ctx.tls.key, 'cert-required': true,
+      'socket-type': 'https',
+      'socket-address': '127.0.0.1',
+      'socket-port': ctx.ports.https,
+      'trust-anchor': ctx.tls.ca,
+      'cert-file': ctx.tls.cert,
+      'key-file': ctx.tls.key,
+      'cert-required': true,
     });
   }
   return { 'control-sockets': list };
@@ -63,4 +68,3 @@ export function loggers(ctx: LabContext, self: LabDaemon) {
 export function pool(ctx: LabContext, range: string, id?: number): Record<string, unknown> {
   return id !== undefined && ctx.install.features.poolIds ? { pool: range, 'pool-id': id } : { pool: range };
 }
-

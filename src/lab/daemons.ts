@@ -56,9 +56,14 @@ export function daemonsFor(features: KeaFeatures): LabDaemon[] {
 /** HA server names and the daemon that plays each; one TCP listener port each (2.2/2.6, and 3.0's
  * dedicated listeners; 3.0's main pair talks over the daemons' own HTTP sockets). */
 export const HA_SERVERS = {
-  server1: 'primary', server2: 'standby',
-  spoke1: 'spoke1', hub1: 'hub', spoke2: 'spoke2', hub2: 'hub',
-  pb1: 'pb-primary', pb2: 'pb-backup',
+  server1: 'primary',
+  server2: 'standby',
+  spoke1: 'spoke1',
+  hub1: 'hub',
+  spoke2: 'spoke2',
+  hub2: 'hub',
+  pb1: 'pb-primary',
+  pb2: 'pb-backup',
 } as const satisfies Record<string, LabDaemon>;
 export type HaServer = keyof typeof HA_SERVERS;
 
@@ -66,7 +71,11 @@ export type HaServer = keyof typeof HA_SERVERS;
 export const HTTP_SOCKET_DAEMONS = ['primary', 'standby', 'dhcp6', 'd2'] as const satisfies readonly LabDaemon[];
 export type HttpSocketDaemon = (typeof HTTP_SOCKET_DAEMONS)[number];
 
-export interface LabPaths { config: string; socket: string; log: string }
+export interface LabPaths {
+  config: string;
+  socket: string;
+  log: string;
+}
 
 export function labPaths(dir: string, name: LabDaemon): LabPaths {
   const base = daemonRow(name).base;

@@ -17,8 +17,12 @@ function peer(ctx: LabContext, name: HaServer, role: Role): Record<string, unkno
   if (!overHttpSockets(ctx, name)) return { name, url: `http://127.0.0.1:${ctx.ports.ha[name]}/`, role, 'auto-failover': true };
   const daemon = HA_SERVERS[name] as 'primary' | 'standby';
   return {
-    name, url: httpUrl(ctx.ports, daemon), role, 'auto-failover': true,
-    'basic-auth-user': ctx.auth.user, 'basic-auth-password': ctx.auth.password,
+    name,
+    url: httpUrl(ctx.ports, daemon),
+    role,
+    'auto-failover': true,
+    'basic-auth-user': ctx.auth.user,
+    'basic-auth-password': ctx.auth.password,
   };
 }
 
@@ -44,15 +48,29 @@ function relationship(ctx: LabContext, self: HaServer, mode: Mode, peers: [HaSer
 /** Hub-and-spoke subnets: the hub serves both, each tied to its relationship by `ha-server-name`. */
 export const HUB_SUBNETS = { hub1: 101, hub2: 102 } as const;
 
-const PAIR: [HaServer, Role][] = [['server1', 'primary'], ['server2', 'standby']];
-const SPOKE1: [HaServer, Role][] = [['spoke1', 'primary'], ['hub1', 'standby']];
-const SPOKE2: [HaServer, Role][] = [['spoke2', 'primary'], ['hub2', 'standby']];
-const BACKUP: [HaServer, Role][] = [['pb1', 'primary'], ['pb2', 'backup']];
+const PAIR: [HaServer, Role][] = [
+  ['server1', 'primary'],
+  ['server2', 'standby'],
+];
+const SPOKE1: [HaServer, Role][] = [
+  ['spoke1', 'primary'],
+  ['hub1', 'standby'],
+];
+const SPOKE2: [HaServer, Role][] = [
+  ['spoke2', 'primary'],
+  ['hub2', 'standby'],
+];
+const BACKUP: [HaServer, Role][] = [
+  ['pb1', 'primary'],
+  ['pb2', 'backup'],
+];
 
 /** HA relationships and subnets of each HA daemon. */
 function haPlan(ctx: LabContext, name: LabDaemon): { rels: object[]; subnets: object[] } | undefined {
   const subnet = (id: number, net: string, haServer?: HaServer) => ({
-    id, subnet: `${net}.0/24`, pools: [pool(ctx, `${net}.10 - ${net}.200`, 1)],
+    id,
+    subnet: `${net}.0/24`,
+    pools: [pool(ctx, `${net}.10 - ${net}.200`, 1)],
     ...(haServer ? { 'user-context': { 'ha-server-name': haServer } } : {}),
   });
   const hub1 = (tie?: HaServer) => subnet(HUB_SUBNETS.hub1, '198.51.100', tie);
@@ -129,9 +147,7 @@ function leasesBody(ctx: LabContext): Record<string, unknown> {
 export function dhcp4Config(ctx: LabContext, name: LabDaemon): object {
   const ha = haPlan(ctx, name);
   const hook = (file: string) => ({ library: ctx.install.hook(file) });
-  const hooks = ha
-    ? [hook(LEASE_CMDS), { ...hook(HA), parameters: { 'high-availability': ha.rels } }]
-    : name === 'tls' ? [] : [hook(LEASE_CMDS)];
+  const hooks = ha ? [hook(LEASE_CMDS), { ...hook(HA), parameters: { 'high-availability': ha.rels } }] : name === 'tls' ? [] : [hook(LEASE_CMDS)];
   const body = name === 'traffic' ? trafficBody(ctx) : name === 'leases' ? leasesBody(ctx) : {};
   return {
     Dhcp4: {

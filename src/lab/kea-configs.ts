@@ -40,9 +40,7 @@ export function dhcp6Config(ctx: LabContext, self: 'dhcp6' | 'traffic6'): object
           'pd-pools': [ctx.install.features.poolIds ? { ...pd, 'pool-id': DHCP6_POOL_IDS.prefix } : pd],
         },
       ],
-      'shared-networks': [
-        { name: DHCP6_SHARED_NETWORK, subnet6: [{ id: 2, subnet: '2001:db8:2::/64', pools: [pool(ctx, '2001:db8:2::/80')] }] },
-      ],
+      'shared-networks': [{ name: DHCP6_SHARED_NETWORK, subnet6: [{ id: 2, subnet: '2001:db8:2::/64', pools: [pool(ctx, '2001:db8:2::/80')] }] }],
       ...(traffic ? { 'hooks-libraries': [{ library: ctx.install.hook(daemonRow(self).hooks[0]!) }] } : {}),
       loggers: loggers(ctx, self),
     },

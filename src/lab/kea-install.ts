@@ -43,8 +43,7 @@ export const KEA_FEATURES: Record<KeaVersion, KeaFeatures> = {
 const ARCH = process.arch === 'arm64' ? 'aarch64' : 'x86_64';
 const LIB = `usr/lib/${ARCH}-linux-gnu`;
 
-export const KEA_VERSIONS_CACHE =
-  process.env.KEA_VERSIONS_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kea-telemetry', 'kea');
+export const KEA_VERSIONS_CACHE = process.env.KEA_VERSIONS_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kea-telemetry', 'kea');
 
 export interface KeaInstall {
   version: KeaVersion;
@@ -72,8 +71,10 @@ function systemKea(): KeaInstall {
     command: (program, args) => ({ file: path(program), args }),
     env: (dir) => ({ KEA_PIDFILE_DIR: dir, KEA_LOCKFILE_DIR: dir }), // else /run/kea, unwritable
     missing: (programs, hooks) =>
-      absent([...programs.map(path), ...hooks.map((h) => join(hooksDir, h))],
-        'apt-get install -y kea-dhcp4-server kea-dhcp6-server kea-dhcp-ddns-server kea-ctrl-agent kea-admin'),
+      absent(
+        [...programs.map(path), ...hooks.map((h) => join(hooksDir, h))],
+        'apt-get install -y kea-dhcp4-server kea-dhcp6-server kea-dhcp-ddns-server kea-ctrl-agent kea-admin',
+      ),
   };
 }
 
@@ -90,9 +91,7 @@ function cachedKea(version: Exclude<KeaVersion, '2.2'>): KeaInstall {
     hook: (file) => (version === '3.0' ? file : join(hooksDir, file)),
     // kea-shell is a python3 script: the system's python runs it, with this version's connector.
     command: (p, args) =>
-      p === 'kea-shell'
-        ? { file: 'python3', args: [program(p), ...args] }
-        : { file: loader, args: ['--library-path', libraryPath, program(p), ...args] },
+      p === 'kea-shell' ? { file: 'python3', args: [program(p), ...args] } : { file: loader, args: ['--library-path', libraryPath, program(p), ...args] },
     env: (dir, socketDir) => ({
       KEA_PIDFILE_DIR: dir,
       KEA_LOCKFILE_DIR: dir,
@@ -103,8 +102,7 @@ function cachedKea(version: Exclude<KeaVersion, '2.2'>): KeaInstall {
       // kea-shell adds the system's connector dir to sys.path; this version's must come first.
       PYTHONPATH: join(root, 'usr/lib/python3/dist-packages/kea'),
     }),
-    missing: (programs, hooks) =>
-      absent([loader, ...programs.map(program), ...hooks.map((h) => join(hooksDir, h))], `scripts/kea-versions.sh ${version}`),
+    missing: (programs, hooks) => absent([loader, ...programs.map(program), ...hooks.map((h) => join(hooksDir, h))], `scripts/kea-versions.sh ${version}`),
   };
 }
 

@@ -13,8 +13,17 @@ import { join } from 'node:path';
 import { RESULT } from '../kea/types.js';
 import { makeTestCertificates } from './certs.js';
 import {
-  ALL_LAB_DAEMONS, HA_SERVERS, HTTP_SOCKET_DAEMONS, LAB_DAEMONS, daemonRow, daemonsFor, labPaths, leaseFile, socketDir,
-  type HttpSocketDaemon, type LabDaemon,
+  ALL_LAB_DAEMONS,
+  HA_SERVERS,
+  HTTP_SOCKET_DAEMONS,
+  LAB_DAEMONS,
+  daemonRow,
+  daemonsFor,
+  labPaths,
+  leaseFile,
+  socketDir,
+  type HttpSocketDaemon,
+  type LabDaemon,
 } from './daemons.js';
 import { daemonArgs, httpUrl, labConfig, type LabContext, type LabPorts } from './kea-configs.js';
 import { NEWEST_KEA, keaInstall, type KeaInstall, type KeaProgram, type KeaVersion } from './kea-install.js';
@@ -70,7 +79,11 @@ export interface Lab {
   run(program: KeaProgram, args: string[], opts?: { stdin?: string; timeoutMs?: number }): Promise<RunResult>;
 }
 
-export interface RunResult { code: number | null; stdout: string; stderr: string }
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 const START_TIMEOUT_MS = 15_000;
 const HA_TIMEOUT_MS = 20_000;
@@ -85,7 +98,9 @@ async function allocatePorts(): Promise<LabPorts> {
     http: Object.fromEntries(HTTP_SOCKET_DAEMONS.map((n) => [n, next()])) as LabPorts['http'],
     https: next(),
     agent: next(),
-    d2: udp[0]!, dhcp4: udp[1]!, dhcp6: udp[2]!,
+    d2: udp[0]!,
+    dhcp4: udp[1]!,
+    dhcp6: udp[2]!,
   };
 }
 
@@ -170,8 +185,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const answered = (a: unknown) => (Array.isArray(a) ? a.length > 0 : (a as { result?: number } | undefined)?.result === RESULT.success);
   // Traffic daemons: their DHCP socket must be open too (they exit when they cannot bind, but may answer for a moment first).
   type Sockets = { arguments?: { sockets?: { status?: string } } };
-  const ready = (name: LabDaemon) => (a: unknown) =>
-    answered(a) && (!('dhcp' in daemonRow(name)) || (a as Sockets).arguments?.sockets?.status === 'ready');
+  const ready = (name: LabDaemon) => (a: unknown) => answered(a) && (!('dhcp' in daemonRow(name)) || (a as Sockets).arguments?.sockets?.status === 'ready');
 
   async function kill(name: LabDaemon): Promise<void> {
     const p = running(name);
@@ -221,9 +235,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     });
   }
 
-  const httpUrls = install.features.httpSockets
-    ? Object.fromEntries(HTTP_SOCKET_DAEMONS.map((d) => [d, httpUrl(ports, d)]))
-    : {};
+  const httpUrls = install.features.httpSockets ? Object.fromEntries(HTTP_SOCKET_DAEMONS.map((d) => [d, httpUrl(ports, d)])) : {};
   const lab: Lab = {
     version,
     install,
@@ -242,7 +254,12 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       if (stopping || !running(daemon)) throw new Error(`Kea lab: perfdhcp needs the '${daemon}' daemon: startLab({ daemons: [..., '${daemon}'] })`);
       const [relayPort] = await freePorts('udp', 1);
       const serverPort = opts.family === 6 ? ports.dhcp6 : ports.dhcp4;
-      return perfdhcpAgainst((cmd, args) => command(daemon, cmd, args), (a, timeoutMs) => run('perfdhcp', a, { timeoutMs }), opts, { serverPort, relayPort: relayPort! });
+      return perfdhcpAgainst(
+        (cmd, args) => command(daemon, cmd, args),
+        (a, timeoutMs) => run('perfdhcp', a, { timeoutMs }),
+        opts,
+        { serverPort, relayPort: relayPort! },
+      );
     },
   };
 
@@ -267,12 +284,14 @@ async function settleHa(daemons: LabDaemon[], waitFor: Lab['waitFor']): Promise<
     const row = daemonRow(d).ha!;
     const partners = new Set(row.partners.map((p) => daemonRow(p as LabDaemon).ha?.settled));
     const n = (a as Rels).arguments?.['high-availability']?.length ?? 0;
-    return n > 0 && Array.from({ length: n }, (_, i) => i).every((i) => {
-      const remote = haRemoteState(a, i);
-      return haLocalState(a, i) === row.settled && (remote === undefined || partners.has(remote));
-    });
+    return (
+      n > 0 &&
+      Array.from({ length: n }, (_, i) => i).every((i) => {
+        const remote = haRemoteState(a, i);
+        return haLocalState(a, i) === row.settled && (remote === undefined || partners.has(remote));
+      })
+    );
   };
   const ha = await Promise.allSettled(waiting.map((d) => waitFor(d, settled(d), HA_TIMEOUT_MS)));
   return ha.flatMap((r) => (r.status === 'rejected' ? [`HA not settled: ${(r.reason as Error).message}`] : []));
 }
-

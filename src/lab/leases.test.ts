@@ -15,7 +15,19 @@ test('header then one line per lease, every address and hardware address distinc
   assert.equal(new Set(rows.map((r) => r[0])).size, 70_000);
   assert.equal(new Set(rows.map((r) => r[1])).size, 70_000);
   assert.ok(rows.every((r) => inSubnet(r[0]!) && r[5] === String(LEASES_SUBNET.id)));
-  assert.deepEqual(rows[0], ['10.0.0.10', '02:00:00:00:00:01', '', String(LEASE_LIFETIME_S), String(1_800_000_000 + LEASE_LIFETIME_S), '1', '0', '0', '', '0', '']);
+  assert.deepEqual(rows[0], [
+    '10.0.0.10',
+    '02:00:00:00:00:01',
+    '',
+    String(LEASE_LIFETIME_S),
+    String(1_800_000_000 + LEASE_LIFETIME_S),
+    '1',
+    '0',
+    '0',
+    '',
+    '0',
+    '',
+  ]);
   assert.equal(rows[65_536]![0], '10.1.0.10');
 });
 

@@ -9,7 +9,7 @@ export const LEASE4_CSV_HEADER = 'address,hwaddr,client_id,valid_lifetime,expire
 export const LEASES_SUBNET = { id: 1, subnet: '10.0.0.0/8', pool: '10.0.0.10 - 10.255.255.250' } as const;
 const FIRST = (10 << 24) + 10;
 /** Leases the subnet's pool can hold. */
-export const MAX_LEASES = ((10 << 24) + (255 << 16) + (255 << 8) + 250) - FIRST + 1;
+export const MAX_LEASES = (10 << 24) + (255 << 16) + (255 << 8) + 250 - FIRST + 1;
 
 /** A month: no preloaded lease expires (and gets reclaimed) while a test runs. */
 export const LEASE_LIFETIME_S = 30 * 24 * 3600;

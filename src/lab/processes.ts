@@ -93,4 +93,7 @@ export async function unixCommand(path: string, cmd: KeaCommand, timeoutMs = 500
 }
 
 export const tail = (file: string): Promise<string> =>
-  readFile(file, 'utf8').then((t) => t.trimEnd().split('\n').slice(-TAIL_LINES).join('\n'), (e: Error) => `(unreadable: ${e.message})`);
+  readFile(file, 'utf8').then(
+    (t) => t.trimEnd().split('\n').slice(-TAIL_LINES).join('\n'),
+    (e: Error) => `(unreadable: ${e.message})`,
+  );

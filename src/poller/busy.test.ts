@@ -34,7 +34,12 @@ async function setup() {
   const t = testTarget(`{ name: t, socket: "${fake.path}", daemon: dhcp4 }`, { settings: 'poll: { timeout: 500ms }' });
   closers.push(() => t.close());
   const endpoint = t.target.endpointFor(undefined)!;
-  const poller = { poll: (watch?: PollWatch) => t.pollOne('self', watch), get snapshot() { return t.snapshot()!; } };
+  const poller = {
+    poll: (watch?: PollWatch) => t.pollOne('self', watch),
+    get snapshot() {
+      return t.snapshot()!;
+    },
+  };
   assert.equal((await poller.poll()).up, true);
   fake.commands.splice(0);
   return { fake, log: t.log, queue: endpoint.queue, endpoint, poller };
@@ -72,7 +77,10 @@ test('a poll past its interval behind a proxied command: busy while it waits, up
   const next = await k.poller.poll({ lateAfterMs: 20, onBusy: () => assert.fail('not busy') });
   assert.equal(next.busy, false);
   assert.equal(next.delayedPolls, 1, 'a counter');
-  assert.deepEqual(msgs(k.log).filter((m) => /busy/.test(m)), ['daemon busy: the poll waits behind proxied commands', 'daemon no longer busy: polled on time']);
+  assert.deepEqual(
+    msgs(k.log).filter((m) => /busy/.test(m)),
+    ['daemon busy: the poll waits behind proxied commands', 'daemon no longer busy: polled on time'],
+  );
   assert.ok(!msgs(k.log).includes('daemon is down'));
 });
 
@@ -104,7 +112,7 @@ test('busy is counted once per late poll, logged once per spell', async () => {
   assert.equal(msgs(k.log).filter((m) => m.startsWith('daemon busy')).length, 1);
 });
 
-test('a poll waiting behind the poller\'s own commands (no proxied one) is late but not busy', async () => {
+test("a poll waiting behind the poller's own commands (no proxied one) is late but not busy", async () => {
   const k = await setup();
   const own = gate();
   const holding = k.queue.run(() => own.p, { runMs: 5000, priority: true });
@@ -127,7 +135,10 @@ test('Kea stops answering under a real proxied command: it times out, then the p
     for (let b = await a.next(); b; b = await a.next()) bytes += b.length;
     return { result: undefined, bytes };
   };
-  const proxied = k.endpoint.forward('lease4-get-all', 200, undefined, drain).then(() => assert.fail('answered'), (e: { code: string }) => e.code);
+  const proxied = k.endpoint.forward('lease4-get-all', 200, undefined, drain).then(
+    () => assert.fail('answered'),
+    (e: { code: string }) => e.code,
+  );
   let busy: DaemonSnapshot | undefined;
   const s = await k.poller.poll({ lateAfterMs: 20, onBusy: (b) => (busy = b) });
   assert.equal(await proxied, 'timeout');

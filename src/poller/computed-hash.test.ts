@@ -27,17 +27,27 @@ after(async () => {
 });
 
 type Version = '2.6.3' | '3.0.4';
-interface Case { version: Version; name: string; daemon: DaemonKind; text: string; kea: string }
+interface Case {
+  version: Version;
+  name: string;
+  daemon: DaemonKind;
+  text: string;
+  kea: string;
+}
 
 /** Every 2.6.3 / 3.0.4 config-get capture that has its config-hash-get (all but 3.0.4's dhcp4-http-noauth). */
 const CASES: Case[] = (['2.6.3', '3.0.4'] as const).flatMap((version) =>
-  readdirSync(`${CAPTURES_DIR}${version}`).filter((f) => f.endsWith('.config-get.json')).sort().flatMap((file) => {
-    const name = file.slice(0, -'.config-get.json'.length);
-    if (!existsSync(`${CAPTURES_DIR}${version}/${name}.config-hash-get.json`)) return [];
-    const daemon: DaemonKind = name.startsWith('dhcp4') ? 'dhcp4' : name.startsWith('dhcp6') ? 'dhcp6' : name.startsWith('d2') ? 'd2' : 'ca';
-    const text = readFileSync(`${CAPTURES_DIR}${version}/${file}`, 'utf8');
-    return [{ version, name, daemon, text, kea: parseConfigHash(fixtureArgs(version, `${name}.config-hash-get`)) }];
-  }));
+  readdirSync(`${CAPTURES_DIR}${version}`)
+    .filter((f) => f.endsWith('.config-get.json'))
+    .sort()
+    .flatMap((file) => {
+      const name = file.slice(0, -'.config-get.json'.length);
+      if (!existsSync(`${CAPTURES_DIR}${version}/${name}.config-hash-get.json`)) return [];
+      const daemon: DaemonKind = name.startsWith('dhcp4') ? 'dhcp4' : name.startsWith('dhcp6') ? 'dhcp6' : name.startsWith('d2') ? 'd2' : 'ca';
+      const text = readFileSync(`${CAPTURES_DIR}${version}/${file}`, 'utf8');
+      return [{ version, name, daemon, text, kea: parseConfigHash(fixtureArgs(version, `${name}.config-hash-get`)) }];
+    }),
+);
 
 const listed = (c: Case): boolean => c.text.startsWith('[');
 

@@ -67,7 +67,7 @@ for (const version of ['2.2', '2.4', '2.6', '3.0'] as const) {
     let r = await k.round(3);
     assert.equal(k.configGets(), 1, 'first contact: one, for the daemon poller and the statistics poller');
     assert.equal(r.st?.up, true, r.st?.error?.message);
-    const original = r.st!.subnets.get(id)!.prefix;
+    const original = r.st.subnets.get(id)!.prefix;
     r = await k.round(3);
     assert.equal(k.configGets(), 0, 'steady: none');
 
@@ -76,7 +76,7 @@ for (const version of ['2.2', '2.4', '2.6', '3.0'] as const) {
     assert.equal(k.configGets(), 1, 'a commit: one for the new hash');
     assert.equal(r.s.configChanges, 1);
     assert.equal(r.st?.subnets.get(id)?.prefix, '203.0.113.0/24', 'the statistics carry the new labels');
-    assert.ok(r.st!.samples.some((x) => x.subnetId === id));
+    assert.ok(r.st.samples.some((x) => x.subnetId === id));
 
     await k.commit('', true);
     r = await k.round(3);
@@ -109,7 +109,7 @@ test('a config-get that fails after a commit: counted once, as config-get, by th
   const statistics = statisticsCollector('default');
   const r = new PrometheusRenderer({ version: 't', processMetrics: false }, COLLECTORS, statistics.metrics);
   r.update('t|self', s);
-  r.update('t|self#statistics', st!, [statistics]);
+  r.update('t|self#statistics', st, [statistics]);
   const errors = (await r.render(false)).body.split('\n').filter((l) => l.startsWith('kea_exporter_command_errors_total{'));
   assert.deepEqual(errors, ['kea_exporter_command_errors_total{target="t",daemon="dhcp4",command="config-get",reason="kea_error"} 1']);
   k.fake.handler = real;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DaemonKind } from '../kea/types.js';
 import { hashPublisher } from '../kea/published-hash.js';
-import { FakeKea, keaHandler, type KeaHandler, type KeaVersion } from '../../test/support/fake-kea.js';
+import { FakeKea, keaHandler, type KeaVersion } from '../../test/support/fake-kea.js';
 import { testTarget } from '../../test/support/target.js';
 
 let dir: string;
@@ -31,10 +31,15 @@ async function setup(opts: { version: KeaVersion; daemon?: DaemonKind; configure
   const daemon = opts.configured ? `, daemon: ${opts.configured}` : '';
   const t = testTarget(`{ name: t, socket: "${fake.path}"${daemon} }`, { settings: 'poll: { timeout: 500ms }', now, publishHash: publish });
   closers.push(() => t.close());
-  const poller = { poll: () => t.pollOne(), get snapshot() { return t.snapshot()!; } };
+  const poller = {
+    poll: () => t.pollOne(),
+    get snapshot() {
+      return t.snapshot()!;
+    },
+  };
   const advance = (s: number) => (clock += s * 1000);
   const commands = () => fake.commands.splice(0);
-  return { fake, handler: handler as KeaHandler, poller, log: t.log, advance, commands };
+  return { fake, handler: handler, poller, log: t.log, advance, commands };
 }
 
 describe('commands issued', () => {
@@ -45,7 +50,7 @@ describe('commands issued', () => {
     assert.deepEqual(k.commands(), ['status-get', 'version-get', 'config-hash-get', 'config-get']);
     assert.equal(s.version, '2.2.0');
     assert.equal(s.configHash?.source, 'computed');
-    assert.match(s.configHash!.hash, /^[0-9a-f]{32}$/);
+    assert.match(s.configHash.hash, /^[0-9a-f]{32}$/);
     for (let i = 0; i < 3; i++) {
       k.advance(5);
       await k.poller.poll();
@@ -61,7 +66,7 @@ describe('commands issued', () => {
     await k.fake.close();
   });
 
-  test('2.4: config-hash-get gives Kea\'s own hash', async () => {
+  test("2.4: config-hash-get gives Kea's own hash", async () => {
     const k = await setup({ version: '2.4', configured: 'dhcp4' });
     const s = await k.poller.poll();
     // config-get once per configuration, for the hash partners can compare (sharedConfig).
@@ -211,7 +216,7 @@ describe('faults', () => {
     writeFileSync(k.fake.path, '');
     const s = await k.poller.poll();
     assert.equal(s.error?.code, 'connect');
-    assert.match(s.error!.message, /ECONNREFUSED/);
+    assert.match(s.error.message, /ECONNREFUSED/);
   });
 
   test('absent socket -> connect', async () => {

@@ -116,7 +116,10 @@ export class DaemonPoller {
         // Until the hash changes or Kea restarts nothing more is sent, but restarts must be seen.
         this.prev = { status, at: answeredAt };
         if (!fresh) command = '';
-        throw new KeaError('wrong_daemon', `${this.o.endpoint.label} answers as ${cfg.kind}, ${this.o.daemon ? 'configured' : 'detected at first contact'} as ${this.daemon}`);
+        throw new KeaError(
+          'wrong_daemon',
+          `${this.o.endpoint.label} answers as ${cfg.kind}, ${this.o.daemon ? 'configured' : 'detected at first contact'} as ${this.daemon}`,
+        );
       }
       if (cfg) this.daemon = cfg.kind;
       if (next.configHash?.hash !== hash.hash) {
@@ -236,11 +239,7 @@ export class DaemonPoller {
   }
 }
 
-function bump(
-  errors: DaemonSnapshot['commandErrors'],
-  command: string,
-  code: ErrorCode,
-): DaemonSnapshot['commandErrors'] {
+function bump(errors: DaemonSnapshot['commandErrors'], command: string, code: ErrorCode): DaemonSnapshot['commandErrors'] {
   const byReason = errors[command] ?? {};
   return { ...errors, [command]: { ...byReason, [code]: (byReason[code] ?? 0) + 1 } };
 }

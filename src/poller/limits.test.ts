@@ -33,8 +33,17 @@ function relationship(i: number): Record<string, unknown> {
     'ha-servers': {
       local: { role: 'primary', scopes: ['server1'], state: 'hot-standby' },
       remote: {
-        age: 0, 'analyzed-packets': 0, 'communication-interrupted': false, 'connecting-clients': 0, 'in-touch': true,
-        'last-scopes': [], 'last-state': 'hot-standby', role: 'standby', 'server-name': `spoke-${i}`, 'unacked-clients': 0, 'unacked-clients-left': 0,
+        age: 0,
+        'analyzed-packets': 0,
+        'communication-interrupted': false,
+        'connecting-clients': 0,
+        'in-touch': true,
+        'last-scopes': [],
+        'last-state': 'hot-standby',
+        role: 'standby',
+        'server-name': `spoke-${i}`,
+        'unacked-clients': 0,
+        'unacked-clients-left': 0,
       },
     },
   };
@@ -171,7 +180,10 @@ describe('deeply nested config-get (the config hash reported this as reason conn
       try {
         await app.start();
         const text = await scrape();
-        assert.match(text, new RegExp(`kea_exporter_command_errors_total\\{target="deep${levels}",daemon="dhcp4",command="config-hash",reason="too_deep"\\} 1`));
+        assert.match(
+          text,
+          new RegExp(`kea_exporter_command_errors_total\\{target="deep${levels}",daemon="dhcp4",command="config-hash",reason="too_deep"\\} 1`),
+        );
         assert.doesNotMatch(text, /reason="(connect|internal)"/);
       } finally {
         await app.stop();
@@ -179,7 +191,7 @@ describe('deeply nested config-get (the config hash reported this as reason conn
     });
   }
 
-  test('2.4, 5000 deep: Kea\'s own hash keeps the daemon up; the shared hash\'s config-get counts too_deep', async () => {
+  test("2.4, 5000 deep: Kea's own hash keeps the daemon up; the shared hash's config-get counts too_deep", async () => {
     const { app, scrape } = await watch({ deep24: deepConfig('2.4', 5000) });
     try {
       await app.start();

@@ -71,9 +71,20 @@ test('jitteredWait: within interval x (1 ± jitter), less the time the poll took
     const w = jitteredWait(1000, 0.1, 0, () => r);
     assert.ok(w >= 900 && w <= 1100, `${r}: ${w}`);
   }
-  assert.equal(jitteredWait(1000, 0.1, 0, () => 0.5), 1000);
-  assert.equal(jitteredWait(1000, 0.1, 300, () => 0.5), 700, 'the poll took 300 ms of the interval');
-  assert.equal(jitteredWait(1000, 0.1, 5000, () => 0.5), 0, 'a poll longer than the interval: the next at once');
+  assert.equal(
+    jitteredWait(1000, 0.1, 0, () => 0.5),
+    1000,
+  );
+  assert.equal(
+    jitteredWait(1000, 0.1, 300, () => 0.5),
+    700,
+    'the poll took 300 ms of the interval',
+  );
+  assert.equal(
+    jitteredWait(1000, 0.1, 5000, () => 0.5),
+    0,
+    'a poll longer than the interval: the next at once',
+  );
   const waits = Array.from({ length: 2000 }, () => jitteredWait(5000, DEFAULT_JITTER, 0));
   assert.ok(waits.every((w) => w >= 4750 && w <= 5250));
   assert.ok(Math.min(...waits) < 4900 && Math.max(...waits) > 5100, 'spread over the range, not one value');
@@ -111,7 +122,7 @@ test('a removed target: its late results are dropped, its timers stop', async ()
     assert.equal(gone.done.status, 1, 'its poll did finish');
     assert.ok(!got.snapshots.includes('gone|self'), 'but its result was dropped');
     assert.ok(got.snapshots.includes('kept|self'));
-    await until('the kept target\'s statistics', () => got.statistics.includes('kept|self#statistics'));
+    await until("the kept target's statistics", () => got.statistics.includes('kept|self#statistics'));
     assert.equal(gone.done.statistics, 0, 'no statistics poll for the removed target');
   } finally {
     await s.stop();

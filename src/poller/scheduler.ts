@@ -166,11 +166,14 @@ export class Scheduler {
     const interval = this.interval(kind);
     if (interval === undefined || lane.timer) return;
     const elapsed = Date.now() - (lane.lastStart ?? Date.now());
-    const timer = setTimeout(() => {
-      lane.timer = undefined;
-      lane.armedFor = undefined;
-      void this.cycle(t, kind);
-    }, jitteredWait(interval, this.plan.jitter ?? DEFAULT_JITTER, elapsed));
+    const timer = setTimeout(
+      () => {
+        lane.timer = undefined;
+        lane.armedFor = undefined;
+        void this.cycle(t, kind);
+      },
+      jitteredWait(interval, this.plan.jitter ?? DEFAULT_JITTER, elapsed),
+    );
     timer.unref();
     lane.timer = timer;
     lane.armedFor = interval;

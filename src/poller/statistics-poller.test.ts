@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FakeKea, keaHandler, type KeaHandler, type KeaVersion } from '../../test/support/fake-kea.js';
+import { FakeKea, keaHandler, type KeaVersion } from '../../test/support/fake-kea.js';
 import { CAPTURED, captureHandler } from '../../test/support/capture-kea.js';
 import { testTarget } from '../../test/support/target.js';
 
@@ -32,7 +32,7 @@ async function setup(version: KeaVersion, statistics = '{}', kind: 'dhcp4' | 'dh
   const stats = { poll: () => t.statistics() };
   const commands = () => fake.commands.splice(0);
   const advance = (seconds: number) => (clock += seconds * 1000);
-  return { fake, handler: handler as KeaHandler, daemon, stats, commands, advance, log: t.log };
+  return { fake, handler: handler, daemon, stats, commands, advance, log: t.log };
 }
 
 test('Kea 2.2: the config-get of the hash serves the subnet labels; a stats poll is one statistic-get-all', async () => {
@@ -42,13 +42,13 @@ test('Kea 2.2: the config-get of the hash serves the subnet labels; a stats poll
   const s = await k.stats.poll();
   assert.deepEqual(k.commands(), ['statistic-get-all']);
   assert.equal(s?.up, true);
-  assert.deepEqual([...s!.subnets.keys()], [1, 2]);
-  assert.ok(s!.samples.some((x) => x.stat === 'assigned-addresses' && x.subnetId === 2));
+  assert.deepEqual([...s.subnets.keys()], [1, 2]);
+  assert.ok(s.samples.some((x) => x.stat === 'assigned-addresses' && x.subnetId === 2));
   await k.stats.poll();
   assert.deepEqual(k.commands(), ['statistic-get-all']);
 });
 
-test('Kea 2.4: the daemon poller\'s config-get (one per configuration) serves the labels too', async () => {
+test("Kea 2.4: the daemon poller's config-get (one per configuration) serves the labels too", async () => {
   const k = await setup('2.4');
   await k.daemon.poll();
   assert.deepEqual(k.commands(), ['status-get', 'version-get', 'config-hash-get', 'config-get']);
@@ -100,10 +100,17 @@ for (const daemon of ['dhcp4', 'dhcp6'] as const) {
     const pools = all.samples.filter(pool);
     const subnets = all.samples.filter((x) => x.subnetId !== undefined && !pool(x));
     assert.ok(pools.length > 0 && subnets.length > 0, 'the 2.6.3 capture has both');
-    if (daemon === 'dhcp6') assert.ok(pools.some((x) => x.pdPoolId !== undefined), 'and pd-pools');
+    if (daemon === 'dhcp6')
+      assert.ok(
+        pools.some((x) => x.pdPoolId !== undefined),
+        'and pd-pools',
+      );
     const without = await poll('{ perPool: false }');
     assert.deepEqual(without.samples.filter(pool), []);
-    assert.deepEqual(without.samples.filter((x) => x.subnetId !== undefined), subnets);
+    assert.deepEqual(
+      without.samples.filter((x) => x.subnetId !== undefined),
+      subnets,
+    );
     assert.equal(without.samples.length, all.samples.length - pools.length);
   });
 }
@@ -122,7 +129,7 @@ test('a down daemon is not asked for statistics; a failing statistic-get-all is 
   assert.deepEqual(k.commands(), []);
 });
 
-test('the daemon poller\'s config-get failed: statistics wait (nothing sent, nothing counted as statistic-get-all); another daemon\'s configuration once read: wrong_daemon', async () => {
+test("the daemon poller's config-get failed: statistics wait (nothing sent, nothing counted as statistic-get-all); another daemon's configuration once read: wrong_daemon", async () => {
   const k = await setup('2.6');
   const real = k.fake.handler;
   k.fake.handler = (cmd) => (cmd.command === 'config-get' ? { result: 1, text: 'denied' } : real(cmd));
@@ -131,7 +138,7 @@ test('the daemon poller\'s config-get failed: statistics wait (nothing sent, not
   assert.deepEqual(d.commandErrors, { 'config-get': { kea_error: 1 } });
   k.commands();
   const waiting = await k.stats.poll();
-  assert.deepEqual(k.commands(), [], 'config-get is the daemon poller\'s; no statistic-get-all without labels');
+  assert.deepEqual(k.commands(), [], "config-get is the daemon poller's; no statistic-get-all without labels");
   assert.equal(waiting?.up, false);
   assert.equal(waiting?.error?.code, 'kea_error');
   assert.deepEqual(waiting?.errors, {});

@@ -63,7 +63,8 @@ export class StatisticsPoller {
         // Nothing is sent without the labels: config-get is the daemon poller's (it retries
         // each poll, and counts its failures as command="config-get").
         const why = this.o.daemonConfig.failure;
-        if (!cfg) throw new KeaError(why?.code ?? 'internal', `statistics wait for the configuration of ${this.o.endpoint.label}: ${why?.message ?? 'not read yet'}`);
+        if (!cfg)
+          throw new KeaError(why?.code ?? 'internal', `statistics wait for the configuration of ${this.o.endpoint.label}: ${why?.message ?? 'not read yet'}`);
         // Another daemon's statistics must never be exported under this one's names.
         if (cfg.kind !== st.daemon) throw new KeaError('wrong_daemon', `${this.o.endpoint.label} answers as ${cfg.kind}, not ${st.daemon}`);
       }
@@ -75,9 +76,13 @@ export class StatisticsPoller {
       const kept = all.filter((s) => this.keep(s, cfg && subnets));
       const samples = kept.length > this.o.config.maxSeries ? kept.slice(0, this.o.config.maxSeries) : kept;
       return {
-        ...base, up: true, lastSuccessAt: Date.now(),
+        ...base,
+        up: true,
+        lastSuccessAt: Date.now(),
         pollDurationSeconds: (Date.now() - started) / 1000,
-        samples, dropped: kept.length - samples.length, errors: this.errors,
+        samples,
+        dropped: kept.length - samples.length,
+        errors: this.errors,
       };
     } catch (err) {
       const e = toKeaError(err);
@@ -86,8 +91,13 @@ export class StatisticsPoller {
       const command = sent ? { command: 'statistic-get-all' } : {};
       this.o.log.warn({ target: st.target, daemon: st.daemon, ...command, reason: e.code, err: e.message }, 'statistics poll failed');
       return {
-        ...base, up: false, error: { code: e.code, message: e.message },
-        pollDurationSeconds: (Date.now() - started) / 1000, samples: [], dropped: 0, errors: this.errors,
+        ...base,
+        up: false,
+        error: { code: e.code, message: e.message },
+        pollDurationSeconds: (Date.now() - started) / 1000,
+        samples: [],
+        dropped: 0,
+        errors: this.errors,
       };
     }
   }

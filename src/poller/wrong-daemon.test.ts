@@ -37,7 +37,11 @@ const FIRST = ['status-get', 'version-get', 'config-hash-get', 'config-get'];
 for (const version of ['2.6.3', '3.0.4'] as const) {
   describe(version, () => {
     // Captured status-get answers are fixed, so the clock stands still: no restart seen between polls.
-    for (const [real, configured] of [['dhcp4', 'dhcp6'], ['dhcp6', 'd2'], ['d2', 'dhcp4']] as const) {
+    for (const [real, configured] of [
+      ['dhcp4', 'dhcp6'],
+      ['dhcp6', 'd2'],
+      ['d2', 'dhcp4'],
+    ] as const) {
       test(`${real} configured as ${configured}: wrong_daemon, counted once; later polls send status-get only`, async () => {
         const k = await setup(captureHandler(version, CAPTURED[version][real]), configured);
         let s = await k.poller.poll();

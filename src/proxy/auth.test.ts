@@ -38,8 +38,7 @@ before(async () => {
   );
 });
 
-const ok = (p: AuthResult, name: string, role: string, method: Principal['method']) =>
-  assert.deepEqual(p, { name, role, method });
+const ok = (p: AuthResult, name: string, role: string, method: Principal['method']) => assert.deepEqual(p, { name, role, method });
 
 describe('Basic', () => {
   test('right passwords, hashed or plain; a password may hold colons', async () => {

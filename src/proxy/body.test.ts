@@ -13,7 +13,7 @@ function depthOf(v: unknown): number {
   return 1 + Math.max(0, ...Object.values(v).map(depthOf));
 }
 
-test('the issue\'s 5,000-deep body is refused before any parser; 64 levels pass, 65 do not', () => {
+test("the issue's 5,000-deep body is refused before any parser; 64 levels pass, 65 do not", () => {
   assert.ok(DEEP_BODY.length > 10_000 && DEEP_BODY.length < 10_100);
   assert.equal(parseCommand(DEEP_BODY), undefined);
   const nested = (n: number) => `{"command":"status-get","arguments":{"a":${'['.repeat(n)}${']'.repeat(n)}}}`;
@@ -75,7 +75,7 @@ test('property: parseCommand never throws, and accepts nothing deeper than its b
   );
 });
 
-test('parseBody: Kea\'s answers to JSON that is no command, in the agent\'s order of checks (issue 12)', () => {
+test("parseBody: Kea's answers to JSON that is no command, in the agent's order of checks (issue 12)", () => {
   const bad = (text: string) => {
     const p = parseBody(text, 16);
     assert.equal(p.kind, 'invalid', text);

@@ -28,10 +28,7 @@ const KNOWN_KEYS = new Set(['command', 'arguments', 'service', 'remote-address']
  * - `invalid`: JSON that is no command: the agent's HTTP 200 and one-element list;
  * - `refused`: not JSON (nor Kea-style commented JSON), nested past the bound, or a service
  *   list past MAX_SERVICES: HTTP 400 and the bare map. */
-export type ParsedBody =
-  | { kind: 'command'; cmd: ProxiedCommand; named: boolean }
-  | { kind: 'invalid'; result: number; text: string }
-  | { kind: 'refused' };
+export type ParsedBody = { kind: 'command'; cmd: ProxiedCommand; named: boolean } | { kind: 'invalid'; result: number; text: string } | { kind: 'refused' };
 
 const invalid = (text: string): ParsedBody => ({ kind: 'invalid', result: RESULT.error, text: `Error during command processing: invalid command: ${text}` });
 
@@ -67,7 +64,9 @@ export function parseBody(text: string, maxServices: number, maxDepth = MAX_BODY
   // Kea names the type of the whole command here, always a map.
   if (typeof v.command !== 'string') return invalid("expected 'command' to be a string, got map instead");
   // Kea's map is sorted by key bytes: it names the first unknown one in that order.
-  const unknown = Object.keys(v).filter((k) => !KNOWN_KEYS.has(k)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const unknown = Object.keys(v)
+    .filter((k) => !KNOWN_KEYS.has(k))
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   if (unknown.length > 0) return invalid(`unsupported parameter '${unknown[0]}'`);
   const cmd: ProxiedCommand = { command: v.command };
   if (v.service !== undefined) {

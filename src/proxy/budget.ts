@@ -69,11 +69,18 @@ export interface ProxyStreaming {
 /** The budget of proxy.maxAnswerBytesInFlight and its metrics, made in `metrics`: one per
  * exporter (routes.ts keeps one per source, however many servers are built for it). */
 export function proxyStreaming(metrics: MetricsRegistry, maxAnswerBytesInFlight: number): ProxyStreaming {
-  const gauge = metrics.gauge(KEA_EXPORTER_PROXY_ANSWER_BYTES_IN_FLIGHT, 'Bytes of proxied answers held in memory now (collected answers and stream buffers), against proxy.maxAnswerBytesInFlight.');
+  const gauge = metrics.gauge(
+    KEA_EXPORTER_PROXY_ANSWER_BYTES_IN_FLIGHT,
+    'Bytes of proxied answers held in memory now (collected answers and stream buffers), against proxy.maxAnswerBytesInFlight.',
+  );
   gauge.set(0);
   return {
     budget: new AnswerBudget(maxAnswerBytesInFlight, (used) => gauge.set(used)),
     refusals: metrics.counter(KEA_EXPORTER_PROXY_BUDGET_REFUSALS, 'Proxied requests refused with 503 because proxy.maxAnswerBytesInFlight was reached.', []),
-    aborted: metrics.counter(KEA_EXPORTER_PROXY_ANSWERS_ABORTED, 'Proxied answers cut off after their 200 status was sent, by reason (timeout, closed, parse, bad_answer, too_large, too_deep, client).', ['reason']),
+    aborted: metrics.counter(
+      KEA_EXPORTER_PROXY_ANSWERS_ABORTED,
+      'Proxied answers cut off after their 200 status was sent, by reason (timeout, closed, parse, bad_answer, too_large, too_deep, client).',
+      ['reason'],
+    ),
   };
 }

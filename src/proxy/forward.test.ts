@@ -25,7 +25,9 @@ const AUTH = { authorization: `Basic ${Buffer.from('ops:ops-pw').toString('base6
 before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'proxy-fwd-'));
   kea = await FakeKea.start({ path: path.join(dir, 'kea4.sock') });
-  agent = await FakeAgent.start({ services: { dhcp4: keaHandler({ version: '2.2', daemon: 'dhcp4' }), dhcp6: keaHandler({ version: '2.2', daemon: 'dhcp6' }) } });
+  agent = await FakeAgent.start({
+    services: { dhcp4: keaHandler({ version: '2.2', daemon: 'dhcp4' }), dhcp6: keaHandler({ version: '2.2', daemon: 'dhcp6' }) },
+  });
   deadUrl = `http://127.0.0.1:${await freePort('tcp')}/`;
   const yaml = `poll: { interval: 1h, timeout: 500ms }
 statistics: { enabled: false }
@@ -56,7 +58,7 @@ describe('no socket path or URL in any proxy answer', () => {
   const leaks = (body: string): string[] =>
     [dir, '.sock', 'http://', 'https://', '127.0.0.1', new URL(deadUrl).port, new URL(agent.url).port].filter((s) => body.includes(s));
 
-  test('connect failures (UNIX and HTTP), garbage: the element names the reason\'s description', async () => {
+  test("connect failures (UNIX and HTTP), garbage: the element names the reason's description", async () => {
     const cases: [string, string, string][] = [
       ['gone', '{ "command": "status-get" }', `unable to forward command to the gone service: ${ERROR_CODES.connect}`],
       ['deadagent', '{ "command": "status-get", "service": [ "dhcp4" ] }', `unable to forward command to the dhcp4 service: ${ERROR_CODES.connect}`],
@@ -72,7 +74,7 @@ describe('no socket path or URL in any proxy answer', () => {
     kea.behaviour = { kind: 'answer' };
   });
 
-  test('timeouts and queue timeouts: 504 with the reason\'s description', async () => {
+  test("timeouts and queue timeouts: 504 with the reason's description", async () => {
     kea.behaviour = { kind: 'hang' };
     const rs = await Promise.all([1, 2, 3].map(() => post('kea', '{ "command": "status-get" }')));
     kea.behaviour = { kind: 'answer' };

@@ -100,7 +100,8 @@ export async function forward(target: ProxyTarget, cmd: ProxiedCommand, ctx: For
 }
 
 /** What the agent adds when it answers an unknown command itself (no `service`). */
-const AGENT_HINT = ' You did not include "service" parameter in the command, which indicates that Kea Control Agent should process this command rather than forward it to one or more Kea servers. If you aimed to send this command to one of the Kea servers you should include the "service" parameter in your request, e.g. "service": [ "dhcp4" ] to forward the command to the DHCPv4 server, or "service": [ "dhcp4", "dhcp6", "d2" ] to forward it to DHCPv4, DHCPv6 and D2 servers etc.';
+const AGENT_HINT =
+  ' You did not include "service" parameter in the command, which indicates that Kea Control Agent should process this command rather than forward it to one or more Kea servers. If you aimed to send this command to one of the Kea servers you should include the "service" parameter in your request, e.g. "service": [ "dhcp4" ] to forward the command to the DHCPv4 server, or "service": [ "dhcp4", "dhcp6", "d2" ] to forward it to DHCPv4, DHCPv6 and D2 servers etc.';
 
 /** A name that is no Kea command name (empty, upper case, spaces...): answered here, as Kea
  * answers it (result 2 per element, the agent's long text for itself), never sent to Kea. */

@@ -54,8 +54,20 @@ describe('ElementFramer', () => {
     assert.equal(r('{ "res\\u0075lt": 4 }'), 4);
     assert.equal(r('{"result":-1}'), -1);
     assert.equal(r('{ "result": 1e1 }'), 10);
-    for (const bad of ['{ "result": "0" }', '{ "result": 1.5 }', '{ "result": true }', '{ "text": "x" }', '{ "result": [ 0 ] }', '{ "result": 0, "result": null }', '{ }']) {
-      assert.equal(code(() => r(bad)), 'bad_answer', bad);
+    for (const bad of [
+      '{ "result": "0" }',
+      '{ "result": 1.5 }',
+      '{ "result": true }',
+      '{ "text": "x" }',
+      '{ "result": [ 0 ] }',
+      '{ "result": 0, "result": null }',
+      '{ }',
+    ]) {
+      assert.equal(
+        code(() => r(bad)),
+        'bad_answer',
+        bad,
+      );
     }
   });
 

@@ -67,7 +67,10 @@ export class ElementFramer {
   private seen = 0;
   private emitted = 0;
 
-  constructor(private readonly framing: Framing, private readonly what: string) {}
+  constructor(
+    private readonly framing: Framing,
+    private readonly what: string,
+  ) {}
 
   /** Bytes of the element handed back so far. */
   get bytes(): number {

@@ -93,7 +93,10 @@ test('2,000 concurrent wrong passwords from one address: `max` scrypt runs at mo
   assert.equal((await server.inject({ url: '/targets', headers: { authorization: basic('viewer', 'again') }, remoteAddress: '192.0.2.7' })).statusCode, 429);
   assert.equal(v.calls, MAX);
   // A neighbour is not locked out.
-  assert.equal((await server.inject({ url: '/targets', headers: { authorization: basic('viewer', 'v1ewer-pw') }, remoteAddress: '192.0.2.8' })).statusCode, 200);
+  assert.equal(
+    (await server.inject({ url: '/targets', headers: { authorization: basic('viewer', 'v1ewer-pw') }, remoteAddress: '192.0.2.8' })).statusCode,
+    200,
+  );
   await server.close();
 });
 
@@ -109,7 +112,10 @@ test('2,000 concurrent identical valid, uncached requests: exactly one verificat
   assert.deepEqual(codes(await all), { 200: 2000 });
   assert.equal(v.calls, 1);
   // Cached now: the address's count was handed back, and no further scrypt.
-  assert.equal((await server.inject({ url: '/targets', headers: { authorization: basic('viewer', 'v1ewer-pw') }, remoteAddress: '192.0.2.9' })).statusCode, 200);
+  assert.equal(
+    (await server.inject({ url: '/targets', headers: { authorization: basic('viewer', 'v1ewer-pw') }, remoteAddress: '192.0.2.9' })).statusCode,
+    200,
+  );
   assert.equal(v.calls, 1);
   await server.close();
 });

@@ -28,7 +28,5 @@ export async function verifyPassword(plain: string, stored: string): Promise<boo
 
 function derive(plain: string, salt: Buffer, keylen: number, cost: { N: number; r: number; p: number }): Promise<Buffer> {
   const options: ScryptOptions = { N: cost.N, r: cost.r, p: cost.p, maxmem: 2 * 128 * cost.N * cost.r + 1024 * 1024 };
-  return new Promise((resolve, reject) =>
-    scrypt(plain, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))),
-  );
+  return new Promise((resolve, reject) => scrypt(plain, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
 }

@@ -9,12 +9,7 @@ import { captures } from '../../test/support/captures.js';
 /** Where the captures hold secrets: authentication clients' passwords (Control Agent, Kea 3
  * HTTP control sockets), HA peers' basic-auth passwords, TSIG secrets, and Kea's config hash
  * (SHA-256 over the config with those secrets). Nothing else may change. */
-const SECRET_PATHS = [
-  /\.authentication\.clients\[\d+\]\.password$/,
-  /\.peers\[\d+\]\.basic-auth-password$/,
-  /^DhcpDdns\.tsig-keys\[\d+\]\.secret$/,
-  /^hash$/,
-];
+const SECRET_PATHS = [/\.authentication\.clients\[\d+\]\.password$/, /\.peers\[\d+\]\.basic-auth-password$/, /^DhcpDdns\.tsig-keys\[\d+\]\.secret$/, /^hash$/];
 
 /** Every leaf of a JSON value with its path (`a.b[0].c`), and every key met. */
 function leaves(v: unknown, path = '', out: [string, unknown][] = [], keys = new Set<string>()): { out: [string, unknown][]; keys: Set<string> } {
@@ -59,15 +54,28 @@ test('every key of every config-get capture: the known secrets are hidden, nothi
   assert.ok(keys.size >= 180, `${keys.size} distinct keys`);
 });
 
-test('the issue\'s leaked names are all hidden', () => {
+test("the issue's leaked names are all hidden", () => {
   const planted = {
     Dhcp4: {
-      'hooks-libraries': [{ library: 'libdhcp_x.so', parameters: {
-        dbPassword: 'leak-1', adminPassword: 'leak-2', apiSecret: 'leak-3', apiToken: 'leak-4', secretKey: 'leak-5',
-        secret_key: 'leak-6', ssh_key: 'leak-7', passphrase: 'leak-8', credentials: { user: 'u', pass: 'leak-9', list: ['leak-10'] },
-        upstream: ' http://user:leak-11@example.net/', 'auth-header': 'Basic bGVhazpsZWFrLTEy',
-        note: 'see https://ops:leak-13@x.example/y and Authorization: Bearer leak-14',
-      } }],
+      'hooks-libraries': [
+        {
+          library: 'libdhcp_x.so',
+          parameters: {
+            dbPassword: 'leak-1',
+            adminPassword: 'leak-2',
+            apiSecret: 'leak-3',
+            apiToken: 'leak-4',
+            secretKey: 'leak-5',
+            secret_key: 'leak-6',
+            ssh_key: 'leak-7',
+            passphrase: 'leak-8',
+            credentials: { user: 'u', pass: 'leak-9', list: ['leak-10'] },
+            upstream: ' http://user:leak-11@example.net/',
+            'auth-header': 'Basic bGVhazpsZWFrLTEy',
+            note: 'see https://ops:leak-13@x.example/y and Authorization: Bearer leak-14',
+          },
+        },
+      ],
     },
   };
   const out = JSON.stringify(redactConfig(planted));
@@ -76,33 +84,69 @@ test('the issue\'s leaked names are all hidden', () => {
   assert.match(out, /http:\/\/user:\*\*\*\*\*@example\.net/);
 });
 
-const SECRET_WORD = fc.constantFrom('password', 'passwd', 'pwd', 'passphrase', 'secret', 'token', 'credential', 'credentials', 'apiKey', 'api_key',
-  'private-key', 'secretKey', 'ssh_key', 'accessKey', 'auth-header', 'authorization', 'auth-key');
+const SECRET_WORD = fc.constantFrom(
+  'password',
+  'passwd',
+  'pwd',
+  'passphrase',
+  'secret',
+  'token',
+  'credential',
+  'credentials',
+  'apiKey',
+  'api_key',
+  'private-key',
+  'secretKey',
+  'ssh_key',
+  'accessKey',
+  'auth-header',
+  'authorization',
+  'auth-key',
+);
 const STYLE = fc.constantFrom('kebab', 'snake', 'camel', 'upper', 'dot', 'space');
 const PREFIX = fc.constantFrom('', 'db', 'admin', 'vault', 'x', 'radius', 'client');
 
 /** A secret-like key in any style: ["db", "api_key"] → dbApiKey, DB_API_KEY, db.api.key, ... */
 const secretKey = fc.tuple(PREFIX, SECRET_WORD, STYLE).map(([prefix, word, style]) => {
-  const words = [prefix, ...word.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().split(/[-_ ]/)].filter(Boolean);
+  const words = [
+    prefix,
+    ...word
+      .replace(/([a-z])([A-Z])/g, '$1 $2')
+      .toLowerCase()
+      .split(/[-_ ]/),
+  ].filter(Boolean);
   switch (style) {
-    case 'snake': return words.join('_');
-    case 'camel': return words.map((w, i) => (i === 0 ? w : w[0]!.toUpperCase() + w.slice(1))).join('');
-    case 'upper': return words.join('_').toUpperCase();
-    case 'dot': return words.join('.');
-    case 'space': return words.join(' ');
-    default: return words.join('-');
+    case 'snake':
+      return words.join('_');
+    case 'camel':
+      return words.map((w, i) => (i === 0 ? w : w[0]!.toUpperCase() + w.slice(1))).join('');
+    case 'upper':
+      return words.join('_').toUpperCase();
+    case 'dot':
+      return words.join('.');
+    case 'space':
+      return words.join(' ');
+    default:
+      return words.join('-');
   }
 });
 /** The planted secret: a marker no generated base text contains. */
-const secretText = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'), minLength: 8, maxLength: 24 }).map((s) => `Zq9${s}`);
+const secretText = fc
+  .string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'), minLength: 8, maxLength: 24 })
+  .map((s) => `Zq9${s}`);
 /** What carries it: the value itself, buried in an object or list, or a string under a harmless key. */
 const planting = fc.tuple(secretKey, secretText, fc.nat(4)).map(([key, secret, form]): [string, unknown] => {
   switch (form) {
-    case 0: return [key, secret];
-    case 1: return [key, { nested: [secret], n: 1 }];
-    case 2: return ['note', `go to http://kea:${secret}@db.example:3306/kea now`];
-    case 3: return ['header', `Authorization: Bearer ${secret}`];
-    default: return ['conn', `host=db ${key.replace(/[ .]/g, '_')}=${secret} port=5432`];
+    case 0:
+      return [key, secret];
+    case 1:
+      return [key, { nested: [secret], n: 1 }];
+    case 2:
+      return ['note', `go to http://kea:${secret}@db.example:3306/kea now`];
+    case 3:
+      return ['header', `Authorization: Bearer ${secret}`];
+    default:
+      return ['conn', `host=db ${key.replace(/[ .]/g, '_')}=${secret} port=5432`];
   }
 });
 

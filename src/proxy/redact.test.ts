@@ -10,8 +10,18 @@ const dhcp4 = () => ({
   Dhcp4: {
     'hostname-char-set': '[^A-Za-z0-9.-]',
     'hostname-char-replacement': 'x',
-    'lease-database': { type: 'mysql', name: 'kea', user: 'kea', password: 'lease-db-pw', host: 'db1', port: 3306,
-      'trust-anchor': '/etc/kea/ca.pem', 'cert-file': '/etc/kea/client.pem', 'key-file': '/etc/kea/client.key', 'cipher-list': 'AES' },
+    'lease-database': {
+      type: 'mysql',
+      name: 'kea',
+      user: 'kea',
+      password: 'lease-db-pw',
+      host: 'db1',
+      port: 3306,
+      'trust-anchor': '/etc/kea/ca.pem',
+      'cert-file': '/etc/kea/client.pem',
+      'key-file': '/etc/kea/client.key',
+      'cipher-list': 'AES',
+    },
     'hosts-databases': [
       { type: 'mysql', name: 'hosts', user: 'kea', password: 'hosts-db-pw-1', host: 'db1', 'read-only': true },
       { type: 'postgresql', name: 'hosts', user: 'kea', password: 'hosts-db-pw-2', host: 'db2', port: 5432 },
@@ -19,20 +29,40 @@ const dhcp4 = () => ({
     'config-control': { 'config-databases': [{ type: 'mysql', name: 'cb', user: 'kea', password: 'cb-pw' }], 'config-fetch-wait-time': 20 },
     'control-sockets': [
       { 'socket-type': 'unix', 'socket-name': '/run/kea/kea4.sock' },
-      { 'socket-type': 'https', 'socket-address': '127.0.0.1', 'socket-port': 8004, 'key-file': '/etc/kea/server.key',
-        authentication: { type: 'basic', realm: 'kea-dhcp4', directory: '/etc/kea',
-          clients: [{ user: 'admin', password: 'sock-client-pw' }, { 'user-file': 'u', 'password-file': 'p' }] } },
+      {
+        'socket-type': 'https',
+        'socket-address': '127.0.0.1',
+        'socket-port': 8004,
+        'key-file': '/etc/kea/server.key',
+        authentication: {
+          type: 'basic',
+          realm: 'kea-dhcp4',
+          directory: '/etc/kea',
+          clients: [
+            { user: 'admin', password: 'sock-client-pw' },
+            { 'user-file': 'u', 'password-file': 'p' },
+          ],
+        },
+      },
     ],
     'hooks-libraries': [
       { library: '/usr/lib/kea/hooks/libdhcp_lease_cmds.so' },
-      { library: '/usr/lib/kea/hooks/libdhcp_ha.so', parameters: { 'high-availability': [{
-        'this-server-name': 'server1', mode: 'hot-standby',
-        peers: [
-          { name: 'server1', url: 'http://127.0.0.1:8001/', role: 'primary', 'basic-auth-user': 'ha', 'basic-auth-password': 'ha-pw' },
-          { name: 'server2', url: 'http://127.0.0.1:8002/', role: 'standby', 'basic-auth-user': 'ha', 'basic-auth-password-file': '/etc/kea/ha-auth' },
-          { name: 'server3', url: 'https://ha:url-pw@backup.example:8003/', role: 'backup' },
-        ],
-      }] } },
+      {
+        library: '/usr/lib/kea/hooks/libdhcp_ha.so',
+        parameters: {
+          'high-availability': [
+            {
+              'this-server-name': 'server1',
+              mode: 'hot-standby',
+              peers: [
+                { name: 'server1', url: 'http://127.0.0.1:8001/', role: 'primary', 'basic-auth-user': 'ha', 'basic-auth-password': 'ha-pw' },
+                { name: 'server2', url: 'http://127.0.0.1:8002/', role: 'standby', 'basic-auth-user': 'ha', 'basic-auth-password-file': '/etc/kea/ha-auth' },
+                { name: 'server3', url: 'https://ha:url-pw@backup.example:8003/', role: 'backup' },
+              ],
+            },
+          ],
+        },
+      },
       { library: '/usr/lib/kea/hooks/libdhcp_radius.so', parameters: { access: { servers: [{ name: '10.0.0.1', port: 1812, secret: 'radius-secret' }] } } },
     ],
     subnet4: [{ id: 1, subnet: '192.0.2.0/24', 'user-context': { api_key: 'ctx-key', note: 'lab', 'vault-token': 'ctx-token' } }],
@@ -54,8 +84,14 @@ const ca = () => ({
   'Control-agent': {
     'http-host': '127.0.0.1',
     'http-port': 8000,
-    authentication: { type: 'basic', realm: 'kea-control-agent',
-      clients: [{ user: 'admin', password: 'ca-admin-pw' }, { user: 'ro', 'password-file': '/etc/kea/ro-pw' }] },
+    authentication: {
+      type: 'basic',
+      realm: 'kea-control-agent',
+      clients: [
+        { user: 'admin', password: 'ca-admin-pw' },
+        { user: 'ro', 'password-file': '/etc/kea/ro-pw' },
+      ],
+    },
     'control-sockets': { dhcp4: { 'socket-type': 'unix', 'socket-name': '/run/kea/kea4.sock' } },
   },
 });
@@ -88,14 +124,22 @@ test('D2: the secret of each TSIG key; secret-file and key-name stay', () => {
   assert.deepEqual(out.DhcpDdns['forward-ddns'], d2().DhcpDdns['forward-ddns']);
 });
 
-test('Control Agent: authentication clients\' passwords; password-file stays', () => {
+test("Control Agent: authentication clients' passwords; password-file stays", () => {
   const out = redactConfig(ca()) as ReturnType<typeof ca>;
-  assert.deepEqual(out['Control-agent'].authentication.clients, [{ user: 'admin', password: S }, { user: 'ro', 'password-file': '/etc/kea/ro-pw' }]);
+  assert.deepEqual(out['Control-agent'].authentication.clients, [
+    { user: 'admin', password: S },
+    { user: 'ro', 'password-file': '/etc/kea/ro-pw' },
+  ]);
   assert.equal(out['Control-agent']['http-port'], 8000);
 });
 
 test('real config-get answers without secrets come back equal, as copies', () => {
-  const cases = [['2.2.0', 'dhcp4-ha-primary'], ['2.2.0', 'd2'], ['2.2.0', 'ca'], ['2.2.0', 'dhcp6']] as const;
+  const cases = [
+    ['2.2.0', 'dhcp4-ha-primary'],
+    ['2.2.0', 'd2'],
+    ['2.2.0', 'ca'],
+    ['2.2.0', 'dhcp6'],
+  ] as const;
   for (const [version, daemon] of cases) {
     const args = fixtureArgs(version, `${daemon}.config-get`);
     const out = redactConfig(args);
@@ -115,20 +159,100 @@ test('never mutates: a deep-frozen input is copied, and the copy shares no objec
 });
 
 test('key rules: words whatever the case or separator; path keys never; structural keys never', () => {
-  for (const k of ['password', 'passwd', 'pwd', 'secret', 'token', 'api-key', 'apikey', 'private-key', 'basic-auth-password',
-    'db-password', 'client-secret', 'vault-token', 'openai-api-key', 'PASSWORD', 'Api_Key', 'private_key', 'shared_secret',
+  for (const k of [
+    'password',
+    'passwd',
+    'pwd',
+    'secret',
+    'token',
+    'api-key',
+    'apikey',
+    'private-key',
+    'basic-auth-password',
+    'db-password',
+    'client-secret',
+    'vault-token',
+    'openai-api-key',
+    'PASSWORD',
+    'Api_Key',
+    'private_key',
+    'shared_secret',
     // The issue's leaks, and their spellings in every style.
-    'dbPassword', 'adminPassword', 'apiSecret', 'apiToken', 'secretKey', 'secret_key', 'ssh_key', 'passphrase', 'credentials',
-    'auth-header', 'DB_PASSWORD', 'db.password', 'Db Password', 'APIKey', 'XApiKey', 'sshKey', 'SSH-KEY', 'accessKey', 'aws_secret_access_key',
-    'authorization', 'Authorization', 'credential', 'adminpassword', 'userPassphrase', 'auth-key', 'tokens', 'passwords-allowed']) {
+    'dbPassword',
+    'adminPassword',
+    'apiSecret',
+    'apiToken',
+    'secretKey',
+    'secret_key',
+    'ssh_key',
+    'passphrase',
+    'credentials',
+    'auth-header',
+    'DB_PASSWORD',
+    'db.password',
+    'Db Password',
+    'APIKey',
+    'XApiKey',
+    'sshKey',
+    'SSH-KEY',
+    'accessKey',
+    'aws_secret_access_key',
+    'authorization',
+    'Authorization',
+    'credential',
+    'adminpassword',
+    'userPassphrase',
+    'auth-key',
+    'tokens',
+    'passwords-allowed',
+  ]) {
     assert.equal(isSecretKey(k), true, k);
   }
-  for (const k of ['password-file', 'basic-auth-password-file', 'secret-file', 'key-file', 'cert-file', 'user', 'user-file',
-    'hostname-char-set', 'secretary', 'tsig-keys', 'trust-anchor', 'passwordFile', 'ssh-key-path', 'secrets-dir', 'token_directory',
+  for (const k of [
+    'password-file',
+    'basic-auth-password-file',
+    'secret-file',
+    'key-file',
+    'cert-file',
+    'user',
+    'user-file',
+    'hostname-char-set',
+    'secretary',
+    'tsig-keys',
+    'trust-anchor',
+    'passwordFile',
+    'ssh-key-path',
+    'secrets-dir',
+    'token_directory',
     // What Kea reads back: references, identifiers, names.
-    'key-name', 'client-id', 'hw-address', 'basic-auth-user', 'algorithm', 'name', 'realm', 'hostname', 'interface-id', 'flex-id',
-    'circuit-id', 'remote-id', 'server-tag', 'authentication', 'key', 'keys', 'digest-bits', 'duid', 'server-hostname', 'pattern',
-    'hash', 'tokenizer', 'passport', 'api', '', '-', '__proto__']) {
+    'key-name',
+    'client-id',
+    'hw-address',
+    'basic-auth-user',
+    'algorithm',
+    'name',
+    'realm',
+    'hostname',
+    'interface-id',
+    'flex-id',
+    'circuit-id',
+    'remote-id',
+    'server-tag',
+    'authentication',
+    'key',
+    'keys',
+    'digest-bits',
+    'duid',
+    'server-hostname',
+    'pattern',
+    'hash',
+    'tokenizer',
+    'passport',
+    'api',
+    '',
+    '-',
+    '__proto__',
+  ]) {
     assert.equal(isSecretKey(k), false, k);
   }
   assert.deepEqual(keyWords('XMLHttpAPIKey_v2.name-x y'), ['xml', 'http', 'api', 'key', 'v2', 'name', 'x', 'y']);
@@ -140,7 +264,10 @@ test('odd values: scalars and null pass through; any non-null secret value is hi
   assert.equal(redactConfig('plain'), 'plain');
   assert.deepEqual(redactConfig([1, 'a', true, null]), [1, 'a', true, null]);
   assert.deepEqual(redactConfig({ password: null, secret: '', token: 12345, 'api-key': { nested: 'x' } }), {
-    password: null, secret: S, token: S, 'api-key': S,
+    password: null,
+    secret: S,
+    token: S,
+    'api-key': S,
   });
   const evil = JSON.parse('{"__proto__": {"password": "x", "polluted": true}}') as Record<string, unknown>;
   const out = redactConfig(evil) as Record<string, unknown>;
@@ -187,8 +314,15 @@ test('strings: URL userinfo anywhere, Authorization-style values and password=..
 // Linear, these take well under a second together; each shape took 8 to 36 s at a quarter of
 // these sizes with the quadratic scans this replaced. The timeout only stops a hang.
 test('strings: linear on hostile shapes (no catastrophic backtracking)', { timeout: 120_000 }, () => {
-  for (const s of ['a://'.repeat(200_000) + ' @', 'a='.repeat(400_000), 'token'.repeat(100_000) + '=', 'x'.repeat(400_000) + ':',
-    'password='.repeat(50_000) + '"', 'Basic '.repeat(100_000), `http://${'u:'.repeat(200_000)}@h`]) {
+  for (const s of [
+    'a://'.repeat(200_000) + ' @',
+    'a='.repeat(400_000),
+    'token'.repeat(100_000) + '=',
+    'x'.repeat(400_000) + ':',
+    'password='.repeat(50_000) + '"',
+    'Basic '.repeat(100_000),
+    `http://${'u:'.repeat(200_000)}@h`,
+  ]) {
     assert.equal(typeof scrubString(s), 'string');
   }
 });
@@ -201,10 +335,11 @@ test('a hostile answer nested 10,000 deep: no stack overflow, the deep part hidd
   assert.ok(out.includes(S));
 });
 
-test('Kea\'s config hash: hidden beside the config (config-get) and in config-hash-get', () => {
+test("Kea's config hash: hidden beside the config (config-get) and in config-hash-get", () => {
   const hash = '058E2F23C774F13627D241FF8A0A6AB25D8144F967EE243B3C59E146900326F4';
   assert.deepEqual(redactConfig({ Dhcp4: { 'valid-lifetime': 7200, hash: 'not-the-top' }, hash }), {
-    Dhcp4: { 'valid-lifetime': 7200, hash: 'not-the-top' }, hash: S,
+    Dhcp4: { 'valid-lifetime': 7200, hash: 'not-the-top' },
+    hash: S,
   });
   assert.deepEqual(redactConfigHash({ hash }), { hash: S });
   assert.equal(redactConfigHash(undefined), undefined);

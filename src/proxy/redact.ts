@@ -10,10 +10,27 @@ export const SECRET_PLACEHOLDER = '*****';
  * authentication.clients[]), `basic-auth-password` (HA peers), `secret` (tsig-keys[], RADIUS
  * servers[]); the rest are what hook parameters and user-contexts use. */
 const SECRET_WORDS = new Set([
-  'password', 'passwords', 'passwd', 'pwd', 'passphrase', 'secret', 'secrets', 'token', 'tokens',
-  'credential', 'credentials', 'authorization', 'apikey', 'apikeys',
+  'password',
+  'passwords',
+  'passwd',
+  'pwd',
+  'passphrase',
+  'secret',
+  'secrets',
+  'token',
+  'tokens',
+  'credential',
+  'credentials',
+  'authorization',
+  'apikey',
+  'apikeys',
   // The pairs below glued into one lower-case word.
-  'privatekey', 'secretkey', 'accesskey', 'sshkey', 'authheader', 'authkey',
+  'privatekey',
+  'secretkey',
+  'accesskey',
+  'sshkey',
+  'authheader',
+  'authkey',
 ]);
 /** A word holding one of these is a password whatever is glued to it (`adminpassword`);
  * `secret` and `token` are not matched inside words (`secretary`, `tokenizer`). */
@@ -89,9 +106,7 @@ function copy(value: unknown, depth: number): unknown {
   if (depth >= MAX_DEPTH) return SECRET_PLACEHOLDER;
   if (Array.isArray(value)) return value.map((v) => copy(v, depth + 1));
   // fromEntries defines own properties: a "__proto__" key stays data, not a prototype.
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k, isSecretKey(k) && v !== null ? SECRET_PLACEHOLDER : copy(v, depth + 1)]),
-  );
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isSecretKey(k) && v !== null ? SECRET_PLACEHOLDER : copy(v, depth + 1)]));
 }
 
 /** `Basic <b64>`, `Bearer <token>`, `Negotiate <b64>`, `NTLM <b64>` (RFC 9110 token68). */

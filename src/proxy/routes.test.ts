@@ -63,10 +63,18 @@ after(async () => {
 });
 
 /** One element of a Control Agent style answer list. */
-interface Answer { result: number; text?: string }
+interface Answer {
+  result: number;
+  text?: string;
+}
 
 /** What real agents answered (test/support/record-agent-answers.ts). */
-interface Recorded { name: string; body: string; status: number; answer: string }
+interface Recorded {
+  name: string;
+  body: string;
+  status: number;
+  answer: string;
+}
 const recorded = (v: string): Recorded[] =>
   JSON.parse(readFileSync(new URL(`../../test/fixtures/kea/agent-answers/${v}.json`, import.meta.url), 'utf8')) as Recorded[];
 /** Accepted by the proxy, refused by the agent: Kea-style comments and any Content-Type. */
@@ -75,12 +83,23 @@ const LENIENT = new Set(['comments', 'no-content-type', 'text-plain', 'json-char
 /** One server for the file: building one per request cost most of the file's time. */
 let server: ReturnType<typeof buildServer> | undefined;
 const post = (target: string, body: string, headers: Record<string, string> = ADMIN) =>
-  (server ??= buildServer(app)).inject({ method: 'POST', url: `/targets/${target}/`, payload: body, headers: { 'content-type': 'application/json', ...headers } });
+  (server ??= buildServer(app)).inject({
+    method: 'POST',
+    url: `/targets/${target}/`,
+    payload: body,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
 
 /** The values of kea_exporter_proxy_requests_total series (by their label text), 0 when absent. */
 async function requestCounts<K extends string>(series: Record<K, string>): Promise<Record<K, number>> {
   const body = (await app.renderer.render(false)).body;
-  const value = (labels: string) => Number(body.split('\n').find((l) => l.startsWith(`kea_exporter_proxy_requests_total{${labels}} `))?.split(' ')[1] ?? 0);
+  const value = (labels: string) =>
+    Number(
+      body
+        .split('\n')
+        .find((l) => l.startsWith(`kea_exporter_proxy_requests_total{${labels}} `))
+        ?.split(' ')[1] ?? 0,
+    );
   return Object.fromEntries(Object.entries<string>(series).map(([k, labels]) => [k, value(labels)])) as Record<K, number>;
 }
 
@@ -104,9 +123,19 @@ describe('authentication and authorization', () => {
     }
   });
 
-  test('read-only role: mutating commands 403 and never reach Kea; another target\'s role 403', async () => {
+  test("read-only role: mutating commands 403 and never reach Kea; another target's role 403", async () => {
     const before = fast.commands.length;
-    for (const command of ['config-set', 'config-write', 'config-reload', 'shutdown', 'dhcp-disable', 'lease4-del', 'lease4-wipe', 'statistic-reset-all', 'ha-maintenance-start']) {
+    for (const command of [
+      'config-set',
+      'config-write',
+      'config-reload',
+      'shutdown',
+      'dhcp-disable',
+      'lease4-del',
+      'lease4-wipe',
+      'statistic-reset-all',
+      'ha-maintenance-start',
+    ]) {
       const r = await post('fast', JSON.stringify({ command }), RO);
       assert.equal(r.statusCode, 403, command);
       assert.deepEqual(r.json(), { result: 403, text: 'Forbidden' });
@@ -120,8 +149,17 @@ describe('authentication and authorization', () => {
     const LEASER = basic('leaser', 'l-pw');
     const FASTONLY = basic('fastonly', 'f-pw');
     const before = fast.commands.length;
-    for (const [headers, command] of [[LEASER, 'lease4-wipe'], [LEASER, 'lease4-del'], [LEASER, 'lease4-add'], [LEASER, 'lease4-update'],
-      [LEASER, 'lease4-x1'], [FASTONLY, 'config-set'], [FASTONLY, 'shutdown'], [FASTONLY, 'statistic-reset-all'], [FASTONLY, 'ha-maintenance-start']] as const) {
+    for (const [headers, command] of [
+      [LEASER, 'lease4-wipe'],
+      [LEASER, 'lease4-del'],
+      [LEASER, 'lease4-add'],
+      [LEASER, 'lease4-update'],
+      [LEASER, 'lease4-x1'],
+      [FASTONLY, 'config-set'],
+      [FASTONLY, 'shutdown'],
+      [FASTONLY, 'statistic-reset-all'],
+      [FASTONLY, 'ha-maintenance-start'],
+    ] as const) {
       const r = await post('fast', JSON.stringify({ command, arguments: { 'ip-address': '192.0.2.1' } }), headers);
       assert.equal(r.statusCode, 403, command);
     }
@@ -141,7 +179,10 @@ describe('authentication and authorization', () => {
       assert.equal((await post('fast', `{ "command": "lease4-y${i}" }`)).statusCode, 200);
     }
     const added = (await series()).filter((l) => !before.includes(l));
-    assert.ok(added.every((l) => l.includes('command="other"')), added.join('\n'));
+    assert.ok(
+      added.every((l) => l.includes('command="other"')),
+      added.join('\n'),
+    );
     assert.ok(added.length <= 2, added.join('\n'));
     assert.doesNotMatch((await series()).join('\n'), /lease4-[xy]\d/);
   });
@@ -166,7 +207,7 @@ describe('Control Agent compatibility', () => {
     assert.match(d2!.text!, /not configured for the server type d2/);
   });
 
-  test('Kea-style comments and any Content-Type are accepted (kea-shell, files); not JSON: Kea\'s 400; unknown target 404', async () => {
+  test("Kea-style comments and any Content-Type are accepted (kea-shell, files); not JSON: Kea's 400; unknown target 404", async () => {
     const commented = '// a comment\n{ "command": "status-get", # hash comment\n /* block */ "arguments": {} }';
     assert.equal((await post('fast', commented)).statusCode, 200);
     assert.equal((await post('fast', '{ "command": "status-get" }', { ...ADMIN, 'content-type': 'text/plain' })).statusCode, 200);
@@ -197,18 +238,24 @@ describe('Control Agent compatibility', () => {
   test('malformed commands at a socket target: the same answers; a name Kea has not is answered here', async () => {
     const before = fast.commands.length;
     const r = await post('fast', '{}');
-    assert.deepEqual([r.statusCode, r.body], [200, '[ { "result": 1, "text": "Error during command processing: invalid command: does not contain mandatory \'command\'" } ]']);
+    assert.deepEqual(
+      [r.statusCode, r.body],
+      [200, '[ { "result": 1, "text": "Error during command processing: invalid command: does not contain mandatory \'command\'" } ]'],
+    );
     assert.equal((await post('fast', '{"command": "status-get", "service": "dhcp4"}')).body, '[ { "result": 1, "text": "service value must be a list" } ]');
     assert.equal((await post('fast', '{"command": "Foo Bar"}')).body, '[ { "result": 2, "text": "\'Foo Bar\' command not supported." } ]');
     const two = await post('fast', '{"command": "", "service": ["dhcp4", "d2"]}');
-    assert.deepEqual(two.json(), [{ result: 2, text: "'' command not supported." }, { result: 1, text: 'forwarding socket is not configured for the server type d2' }]);
+    assert.deepEqual(two.json(), [
+      { result: 2, text: "'' command not supported." },
+      { result: 1, text: 'forwarding socket is not configured for the server type d2' },
+    ]);
     assert.equal(fast.commands.length, before, 'nothing reached Kea');
     // The roles still decide first: a name outside the catalog is the read-only user's 403.
     assert.equal((await post('fast', '{"command": "Foo Bar"}', RO)).statusCode, 403);
     assert.equal((await post('fast', '{"command": "no-such-command"}', RO)).statusCode, 403);
   });
 
-  test('the issue\'s 10 KB body nested 5,000 deep: Kea\'s 400 for a read-only user, and no daemon sees it', async () => {
+  test("the issue's 10 KB body nested 5,000 deep: Kea's 400 for a read-only user, and no daemon sees it", async () => {
     const deep = `{"command":"status-get","arguments":{"a":${'['.repeat(5000)}${']'.repeat(5000)}}}`;
     const sent = fast.commands.length;
     for (const headers of [RO, ADMIN]) {
@@ -232,8 +279,16 @@ describe('Control Agent compatibility', () => {
     fast.handler = (cmd: { command: string }) => {
       if (cmd.command === 'config-hash-get') return { result: 0, arguments: { hash } };
       if (cmd.command !== 'config-get') return base(cmd);
-      return { result: 0, arguments: { Dhcp4: { 'lease-database': { type: 'mysql', name: 'kea', user: 'kea', password: 's3cr3t' },
-        'hooks-libraries': [{ library: 'x.so', parameters: { dbPassword: 'dbpw-1', note: ' http://u:urlpw-2@h/' } }] }, hash } };
+      return {
+        result: 0,
+        arguments: {
+          Dhcp4: {
+            'lease-database': { type: 'mysql', name: 'kea', user: 'kea', password: 's3cr3t' },
+            'hooks-libraries': [{ library: 'x.so', parameters: { dbPassword: 'dbpw-1', note: ' http://u:urlpw-2@h/' } }],
+          },
+          hash,
+        },
+      };
     };
     try {
       type ConfigGet = [{ arguments: { hash: string; Dhcp4: { 'lease-database': Record<string, string> } } }];
@@ -260,10 +315,19 @@ describe('Control Agent compatibility', () => {
     assert.equal((await buildServer(app).inject({ url: '/targets' })).statusCode, 401);
     const r = await buildServer(app).inject({ url: '/targets', headers: RO });
     const list = r.json<{ name: string; daemons: { daemon: string; up: boolean }[] }[]>();
-    assert.deepEqual(list.map((t) => t.name), ['fast', 'slow', 'agent']);
-    assert.deepEqual(list[2]!.daemons.map((d) => d.daemon), ['ca', 'dhcp4', 'dhcp6']);
+    assert.deepEqual(
+      list.map((t) => t.name),
+      ['fast', 'slow', 'agent'],
+    );
+    assert.deepEqual(
+      list[2]!.daemons.map((d) => d.daemon),
+      ['ca', 'dhcp4', 'dhcp6'],
+    );
     const limited = await buildServer(app).inject({ url: '/targets', headers: basic('fastonly', 'f-pw') });
-    assert.deepEqual(limited.json<{ name: string }[]>().map((t) => t.name), ['fast']);
+    assert.deepEqual(
+      limited.json<{ name: string }[]>().map((t) => t.name),
+      ['fast'],
+    );
   });
 });
 
@@ -295,11 +359,14 @@ describe('never harm Kea', () => {
     assert.equal((await post('fast', '{ "command": "status-get" }', {})).statusCode, 401);
     assert.equal((await post('fast', '{ "command": "config-set", "arguments": {} }', RO)).statusCode, 403);
     const mine = audits().slice(before.lines);
-    assert.deepEqual(mine.map((a) => [a.user, a.method, a.target, a.command, a.services, a.status, a.results]), [
-      ['admin', 'basic', 'fast', 'status-get', [], 200, [0]],
-      [null, null, 'fast', null, [], 401, []],
-      ['viewer', 'basic', 'fast', 'config-set', [], 403, []],
-    ]);
+    assert.deepEqual(
+      mine.map((a) => [a.user, a.method, a.target, a.command, a.services, a.status, a.results]),
+      [
+        ['admin', 'basic', 'fast', 'status-get', [], 200, [0]],
+        [null, null, 'fast', null, [], 401, []],
+        ['viewer', 'basic', 'fast', 'config-set', [], 403, []],
+      ],
+    );
     for (const a of mine) {
       assert.equal(typeof a.client, 'string');
       assert.ok(Number.isInteger(a.durationMs) && (a.durationMs as number) >= 0, String(a.durationMs));

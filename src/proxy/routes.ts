@@ -60,8 +60,7 @@ export async function proxyRoutes(server: FastifyInstance, deps: ProxyDeps): Pro
   const { config, source, streaming } = deps;
   const auth = deps.authenticator ?? new Authenticator(config.users, config.tokens);
   const roles: Record<string, Role> = { ...BUILT_IN_ROLES, ...config.roles };
-  const send = (reply: FastifyReply, status: number, body: string) =>
-    reply.code(status).type('application/json').send(body);
+  const send = (reply: FastifyReply, status: number, body: string) => reply.code(status).type('application/json').send(body);
 
   // Any content type and Kea-style comments (the agent wants application/json and no
   // comments: lenient for kea-shell and hand-written files); parsed by parseBody.
@@ -116,10 +115,12 @@ export async function proxyRoutes(server: FastifyInstance, deps: ProxyDeps): Pro
   });
 
   server.get('/targets', async (req) =>
-    source.targets.filter((t) => roles[req.principal!.role]!.targets.some((p) => matchesPattern(p, t.name))).map((t) => ({
-      name: t.name,
-      daemons: t.snapshots().map((s) => ({ daemon: s.daemon, up: s.up, ...(s.error && { error: s.error.code }) })),
-    })),
+    source.targets
+      .filter((t) => roles[req.principal!.role]!.targets.some((p) => matchesPattern(p, t.name)))
+      .map((t) => ({
+        name: t.name,
+        daemons: t.snapshots().map((s) => ({ daemon: s.daemon, up: s.up, ...(s.error && { error: s.error.code }) })),
+      })),
   );
 
   const handle = async (req: FastifyRequest<{ Params: { name: string }; Body: string }>, reply: FastifyReply) => {
@@ -178,9 +179,15 @@ function audit(deps: ProxyDeps, req: FastifyRequest, reply: FastifyReply): void 
   deps.log.info(
     {
       audit: {
-        user: req.principal?.name ?? null, method: req.principal?.method ?? null, client: req.ip,
-        target: a.target ?? null, services: a.services ?? [], command: a.command ?? null,
-        status: reply.statusCode, results: a.results ?? [], durationMs: Math.round(reply.elapsedTime),
+        user: req.principal?.name ?? null,
+        method: req.principal?.method ?? null,
+        client: req.ip,
+        target: a.target ?? null,
+        services: a.services ?? [],
+        command: a.command ?? null,
+        status: reply.statusCode,
+        results: a.results ?? [],
+        durationMs: Math.round(reply.elapsedTime),
       },
       ...traceIds(req.span),
     },

@@ -9,7 +9,8 @@ import { PROXY_REQUESTS, proxyDeps, proxyRoutes } from './routes.js';
 import type { ExchangeOutcome, ProxyEndpoint, ProxyTarget } from './source.js';
 import { stubSource } from '../../test/support/stub-source.js';
 
-const CONFIG = parseConfigText(`proxy:
+const CONFIG = parseConfigText(
+  `proxy:
   enabled: true
   users:
     - { name: ops, password: ops-pw, role: admin }
@@ -18,7 +19,9 @@ const CONFIG = parseConfigText(`proxy:
     site-a: { commands: [status-get], targets: ["site-a-*"] }
 targets:
   - { name: site-a-1, socket: /run/a1.sock }
-`, 'p.yaml');
+`,
+  'p.yaml',
+);
 const basic = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
 const OPS = basic('ops', 'ops-pw');
 
@@ -43,7 +46,12 @@ function target(name: string, endpoints: Record<string, ProxyEndpoint>): ProxyTa
   return {
     name,
     config: { kind: 'agent' },
-    snapshots: () => Object.keys(endpoints).map((d) => ({ daemon: d === 'self' ? 'ca' : (d as 'dhcp4'), up: d !== 'dhcp6', ...(d === 'dhcp6' && { error: { code: 'connect' as const, message: 'x' } }) })),
+    snapshots: () =>
+      Object.keys(endpoints).map((d) => ({
+        daemon: d === 'self' ? 'ca' : (d as 'dhcp4'),
+        up: d !== 'dhcp6',
+        ...(d === 'dhcp6' && { error: { code: 'connect' as const, message: 'x' } }),
+      })),
     endpointFor: (service) => endpoints[service ?? 'self'],
   };
 }
@@ -60,8 +68,12 @@ test('a command goes to the endpoint the target names for each service; its answ
   const d4 = endpoint('site-a-1 (dhcp4)', '{ "result": 0, "arguments": { "pid": 4 } }');
   const ca = endpoint('site-a-1', '{ "result": 0, "text": "agent" }');
   const { source, server } = await proxy([target('site-a-1', { self: ca.e, dhcp4: d4.e })]);
-  const r = await server.inject({ method: 'POST', url: '/targets/site-a-1/', headers: OPS,
-    payload: '{ "command": "status-get", "service": [ "dhcp4", "d2" ], "arguments": { "x": 1 } }' });
+  const r = await server.inject({
+    method: 'POST',
+    url: '/targets/site-a-1/',
+    headers: OPS,
+    payload: '{ "command": "status-get", "service": [ "dhcp4", "d2" ], "arguments": { "x": 1 } }',
+  });
   assert.equal(r.statusCode, 200);
   assert.equal(r.body, '[ { "result": 0, "arguments": { "pid": 4 } }, { "result": 1, "text": "forwarding socket is not configured for the server type d2" } ]');
   assert.deepEqual(d4.sent, [{ command: 'status-get', args: { x: 1 } }]);
@@ -81,14 +93,23 @@ test('the targets are read at each request: one added later is served, one gone 
   assert.equal(source.renderer.value(PROXY_REQUESTS, { target: 'none', command: 'none', code: '404' }), 1);
 });
 
-test('GET /targets: the targets the role may see, with their daemons\' state from the snapshots', async () => {
+test("GET /targets: the targets the role may see, with their daemons' state from the snapshots", async () => {
   const none = {};
   const { server } = await proxy([target('site-a-1', { self: endpoint('x', '{}').e, dhcp6: endpoint('y', '{}').e }), target('site-b-1', none)]);
   const all = await server.inject({ url: '/targets', headers: OPS });
   assert.deepEqual(all.json(), [
-    { name: 'site-a-1', daemons: [{ daemon: 'ca', up: true }, { daemon: 'dhcp6', up: false, error: 'connect' }] },
+    {
+      name: 'site-a-1',
+      daemons: [
+        { daemon: 'ca', up: true },
+        { daemon: 'dhcp6', up: false, error: 'connect' },
+      ],
+    },
     { name: 'site-b-1', daemons: [] },
   ]);
   const limited = await server.inject({ url: '/targets', headers: basic('site', 'site-pw') });
-  assert.deepEqual((limited.json() as { name: string }[]).map((t) => t.name), ['site-a-1']);
+  assert.deepEqual(
+    limited.json<{ name: string }[]>().map((t) => t.name),
+    ['site-a-1'],
+  );
 });

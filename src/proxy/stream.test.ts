@@ -55,7 +55,8 @@ const users = `users: [ { name: ops, password: ops-pw, role: admin }, { name: vi
 
 type PostOpts = Omit<PostOptions, 'auth'> & { auth?: string };
 /** POSTs a command as the admin unless told otherwise; hashes the body as it comes. */
-const post = (port: number, target: string, body: string, opts: PostOpts = {}): Promise<Got> => hashedPost(port, target, body, { ...opts, auth: opts.auth ?? AUTH });
+const post = (port: number, target: string, body: string, opts: PostOpts = {}): Promise<Got> =>
+  hashedPost(port, target, body, { ...opts, auth: opts.auth ?? AUTH });
 
 async function metric(app: App, name: string, labels = ''): Promise<number> {
   const text = (await app.renderer.render(false)).body;
@@ -83,7 +84,9 @@ before(async () => {
     fakes.push(fake);
     relays.push(await HashingRelay.start(path.join(dir, `relay${i}.sock`), fake.path));
   }
-  agent = await FakeAgent.start({ services: { dhcp4: keaHandler({ version: '2.2', daemon: 'dhcp4' }), dhcp6: keaHandler({ version: '2.2', daemon: 'dhcp6' }) } });
+  agent = await FakeAgent.start({
+    services: { dhcp4: keaHandler({ version: '2.2', daemon: 'dhcp4' }), dhcp6: keaHandler({ version: '2.2', daemon: 'dhcp6' }) },
+  });
 });
 
 after(async () => {
@@ -104,7 +107,7 @@ targets:
   });
   after(() => run.close());
 
-  test('two concurrent 60 MB answers: RSS and buffers grow far less than their size; every byte is Kea\'s, wrapped in [ ]', async () => {
+  test("two concurrent 60 MB answers: RSS and buffers grow far less than their size; every byte is Kea's, wrapped in [ ]", async () => {
     for (const f of fakes.slice(0, 2)) f.behaviour = { kind: 'oversized', bytes: MB60 };
     gc();
     gc();
@@ -120,7 +123,9 @@ targets:
     for (const f of fakes.slice(0, 2)) f.behaviour = { kind: 'answer' };
     const rss = (peak.rss - base.rss) / MiB;
     const ab = (peak.arrayBuffers - base.arrayBuffers) / MiB;
-    console.log(`# two concurrent 60 MB proxied answers: RSS +${rss.toFixed(1)} MiB, arrayBuffers +${ab.toFixed(1)} MiB (buffered whole before: RSS +762 MiB, arrayBuffers +418 MiB)`);
+    console.log(
+      `# two concurrent 60 MB proxied answers: RSS +${rss.toFixed(1)} MiB, arrayBuffers +${ab.toFixed(1)} MiB (buffered whole before: RSS +762 MiB, arrayBuffers +418 MiB)`,
+    );
     for (const [i, g] of got.entries()) {
       assert.equal(g.status, 200);
       assert.equal(g.aborted, false);
@@ -137,7 +142,10 @@ targets:
   });
 
   test('an answer cut off by Kea after the status was sent: the response is aborted and counted; the daemon serves the next', async () => {
-    const big = keaStringify({ arguments: { leases: Array.from({ length: 20_000 }, (_, i) => ({ 'hw-address': '00:11:22:33:44:55', 'ip-address': `10.0.${i >> 8}.${i & 255}` })) }, result: 0 });
+    const big = keaStringify({
+      arguments: { leases: Array.from({ length: 20_000 }, (_, i) => ({ 'hw-address': '00:11:22:33:44:55', 'ip-address': `10.0.${i >> 8}.${i & 255}` })) },
+      result: 0,
+    });
     const handler = fakes[0]!.handler;
     fakes[0]!.handler = () => raw(big);
     fakes[0]!.behaviour = { kind: 'truncated' };
@@ -160,13 +168,18 @@ targets:
     const got = await post(run.port, 'big1', JSON.stringify({ command: 'lease4-get-all', service: Array(16).fill('dhcp4') }));
     fakes[1]!.handler = handler;
     assert.equal(relays[1]!.exchanges.length - from, 1);
-    const expected = createHash('sha256').update(`[ ${Array(16).fill(big).join(', ')} ]`).digest('hex');
+    const expected = createHash('sha256')
+      .update(`[ ${Array(16).fill(big).join(', ')} ]`)
+      .digest('hex');
     assert.equal(got.sha, expected);
     await until(async () => (await metric(run.app, KEA_EXPORTER_PROXY_ANSWER_BYTES_IN_FLIGHT)) === 0);
   });
 
-  test('HTTP targets stream too: one service is the agent\'s own list; several are one list in order', async () => {
-    const leases = (n: number) => ({ arguments: { leases: Array.from({ length: n }, (_, i) => ({ 'ip-address': `10.1.${i >> 8}.${i & 255}`, 'valid-lft': 3600 })) }, result: 0 });
+  test("HTTP targets stream too: one service is the agent's own list; several are one list in order", async () => {
+    const leases = (n: number) => ({
+      arguments: { leases: Array.from({ length: n }, (_, i) => ({ 'ip-address': `10.1.${i >> 8}.${i & 255}`, 'valid-lft': 3600 })) },
+      result: 0,
+    });
     const d4 = leases(8000);
     const d6 = leases(9000);
     const handlers = { ...agent.services };
@@ -197,7 +210,13 @@ targets:
     const fake = fakes[0]!;
     fake.behaviour = { kind: 'oversized', bytes: MB60 };
     let paused: http.IncomingMessage | undefined;
-    const stuck = post(run.port, 'k0', '{ "command": "lease4-get-all" }', { onResponse: (res) => res.once('data', () => { res.pause(); paused = res; }) });
+    const stuck = post(run.port, 'k0', '{ "command": "lease4-get-all" }', {
+      onResponse: (res) =>
+        res.once('data', () => {
+          res.pause();
+          paused = res;
+        }),
+    });
     await until(() => paused !== undefined);
     fake.behaviour = { kind: 'answer' };
     // Sent while the slow client still holds the slot: it waits, and gets it when the slot's time is up.
@@ -228,12 +247,15 @@ targets:
     fake.behaviour = { kind: 'oversized', bytes: MB60 };
     const before = await metric(run.app, KEA_EXPORTER_PROXY_ANSWERS_ABORTED, 'reason="client"');
     await new Promise<void>((resolve) => {
-      const req = http.request({ host: '127.0.0.1', port: run.port, method: 'POST', path: '/targets/k2/', agent: false, headers: { authorization: AUTH } }, (res) => {
-        res.once('data', () => {
-          req.destroy();
-          resolve();
-        });
-      });
+      const req = http.request(
+        { host: '127.0.0.1', port: run.port, method: 'POST', path: '/targets/k2/', agent: false, headers: { authorization: AUTH } },
+        (res) => {
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+        },
+      );
       req.on('error', () => {});
       req.end('{ "command": "lease4-get-all" }');
     });
@@ -248,7 +270,15 @@ targets:
     // Two streams paused by their clients hold 512 KiB each: the whole budget.
     const paused: http.IncomingMessage[] = [];
     for (const f of fakes.slice(0, 2)) f.behaviour = { kind: 'oversized', bytes: MB60 };
-    const held = ['k0', 'k1'].map((t) => post(run.port, t, '{ "command": "lease4-get-all" }', { onResponse: (res) => res.once('data', () => { res.pause(); paused.push(res); }) }));
+    const held = ['k0', 'k1'].map((t) =>
+      post(run.port, t, '{ "command": "lease4-get-all" }', {
+        onResponse: (res) =>
+          res.once('data', () => {
+            res.pause();
+            paused.push(res);
+          }),
+      }),
+    );
     await until(() => paused.length === 2);
     const sent = relays[2]!.exchanges.length;
     const refused = await post(run.port, 'k2', '{ "command": "status-get" }', { keep: true });
@@ -267,7 +297,11 @@ targets:
   test('a redacted config-get is parsed whole: one larger than the budget allows gets 503; unredacted it streams', async () => {
     const fake = fakes[3]!;
     const handler = fake.handler;
-    const subnet4 = Array.from({ length: 3000 }, (_, i) => ({ id: i + 1, subnet: `10.${i >> 8}.${i & 255}.0/24`, pools: [{ pool: `10.${i >> 8}.${i & 255}.10 - 10.${i >> 8}.${i & 255}.200` }] }));
+    const subnet4 = Array.from({ length: 3000 }, (_, i) => ({
+      id: i + 1,
+      subnet: `10.${i >> 8}.${i & 255}.0/24`,
+      pools: [{ pool: `10.${i >> 8}.${i & 255}.10 - 10.${i >> 8}.${i & 255}.200` }],
+    }));
     const config = { arguments: { Dhcp4: { 'lease-database': { type: 'mysql', password: 'db-s3cret' }, subnet4 }, hash: 'AB' }, result: 0 };
     const text = keaStringify(config);
     assert.ok(text.length * 6 > MiB && text.length < MiB, `${text.length} bytes`);

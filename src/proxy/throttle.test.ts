@@ -35,7 +35,11 @@ test('Gate: at most maxRunning at once, maxWaiting queued in order, the rest BUS
 
 test('Gate: a task that throws frees its slot', async () => {
   const gate = new Gate(1, 0);
-  await assert.rejects(gate.run(async () => { throw new Error('x'); }));
+  await assert.rejects(
+    gate.run(async () => {
+      throw new Error('x');
+    }),
+  );
   assert.equal(await gate.run(async () => 7), 7);
   assert.deepEqual(gate.load, { running: 0, waiting: 0 });
 });

@@ -21,7 +21,10 @@ function gate() {
 /** A command's outcome, readable without awaiting it. */
 function watch<T>(p: Promise<T>) {
   const s: { done: boolean; value?: T; error?: KeaError } = { done: false };
-  p.then((value) => Object.assign(s, { done: true, value }), (error: KeaError) => Object.assign(s, { done: true, error }));
+  p.then(
+    (value) => Object.assign(s, { done: true, value }),
+    (error: KeaError) => Object.assign(s, { done: true, error }),
+  );
   return s;
 }
 
@@ -37,14 +40,17 @@ test('never runs more than maxInFlight at once, in FIFO order', async () => {
   let peak = 0;
   const order: number[] = [];
   const jobs = Array.from({ length: 20 }, (_, i) =>
-    q.run(async () => {
-      running++;
-      peak = Math.max(peak, running);
-      order.push(i);
-      await tick();
-      running--;
-      return i;
-    }, { runMs: 1000, priority: true }),
+    q.run(
+      async () => {
+        running++;
+        peak = Math.max(peak, running);
+        order.push(i);
+        await tick();
+        running--;
+        return i;
+      },
+      { runMs: 1000, priority: true },
+    ),
   );
   assert.deepEqual(await Promise.all(jobs), [...Array(20).keys()]);
   assert.equal(peak, 2);
@@ -58,7 +64,10 @@ test('rejects at once with queue_full beyond maxQueued', async () => {
   const g = gate();
   const first = q.run(() => g.p, PROXY);
   const waiting = [q.run(async () => 1, PROXY), q.run(async () => 2, PROXY)];
-  await assert.rejects(q.run(async () => 3, PROXY), (e: KeaError) => e.code === 'queue_full');
+  await assert.rejects(
+    q.run(async () => 3, PROXY),
+    (e: KeaError) => e.code === 'queue_full',
+  );
   g.open();
   await first;
   assert.deepEqual(await Promise.all(waiting), [1, 2]);
@@ -69,7 +78,10 @@ test('a proxied waiter past waitMs fails with queue_timeout and gives up its pla
   const seen = probeQueue(q);
   const g = gate();
   const first = q.run(() => g.p, PROXY);
-  await assert.rejects(q.run(async () => 1, { runMs: 10, waitMs: 10 }), (e: KeaError) => e.code === 'queue_timeout');
+  await assert.rejects(
+    q.run(async () => 1, { runMs: 10, waitMs: 10 }),
+    (e: KeaError) => e.code === 'queue_timeout',
+  );
   assert.equal(seen.waiting, 0);
   g.open();
   await first;
@@ -80,7 +92,12 @@ test('a proxied waiter past waitMs fails with queue_timeout and gives up its pla
 test('a failing job frees its slot', async () => {
   const q = new CommandQueue({ maxInFlight: 1, maxQueued: 10 });
   const seen = probeQueue(q);
-  await assert.rejects(q.run(async () => { throw new Error('boom'); }, PROXY), /boom/);
+  await assert.rejects(
+    q.run(async () => {
+      throw new Error('boom');
+    }, PROXY),
+    /boom/,
+  );
   assert.equal(await q.run(async () => 7, PROXY), 7);
   assert.equal(seen.running, 0);
 });
@@ -97,14 +114,17 @@ test('priority commands skip maxQueued and go before the others', async () => {
   const order: string[] = [];
   const first = q.run(() => g.p, PROXY);
   const others = [q.run(async () => order.push('a'), PROXY), q.run(async () => order.push('b'), PROXY)];
-  await assert.rejects(q.run(async () => 0, PROXY), (e: KeaError) => e.code === 'queue_full');
+  await assert.rejects(
+    q.run(async () => 0, PROXY),
+    (e: KeaError) => e.code === 'queue_full',
+  );
   const poll = q.run(async () => order.push('poll'), POLL);
   g.open();
   await Promise.all([first, ...others, poll]);
   assert.deepEqual(order, ['poll', 'a', 'b']);
 });
 
-test('the next command starts only once the one before has had its result (parsing a big answer is not in the next one\'s timeout)', async () => {
+test("the next command starts only once the one before has had its result (parsing a big answer is not in the next one's timeout)", async () => {
   const q = new CommandQueue({ maxInFlight: 1, maxQueued: 10 });
   const g = gate();
   const order: string[] = [];
@@ -142,10 +162,16 @@ test('the proxied command in flight ends in a timeout: the poll then runs (and f
   mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_800_000_000_000 });
   const q = new CommandQueue({ maxInFlight: 1, maxQueued: 10 });
   const kea = gate(); // never answers
-  const proxied = watch(q.run(() => new Promise<void>((_, reject) => {
-    setTimeout(() => reject(new KeaError('timeout', 'no complete answer within 30000 ms')), PROXY.runMs);
-    void kea.p;
-  }), PROXY));
+  const proxied = watch(
+    q.run(
+      () =>
+        new Promise<void>((_, reject) => {
+          setTimeout(() => reject(new KeaError('timeout', 'no complete answer within 30000 ms')), PROXY.runMs);
+          void kea.p;
+        }),
+      PROXY,
+    ),
+  );
   const poll = watch(q.run(async () => 'polled', POLL));
   mock.timers.tick(PROXY.runMs - 1);
   await settle();
@@ -240,7 +266,12 @@ test('a poll beside proxied commands in flight gets their remaining time on top 
 const arb = fc.record({
   maxInFlight: fc.integer({ min: 1, max: 4 }),
   commands: fc.array(
-    fc.record({ at: fc.integer({ min: 0, max: 200 }), priority: fc.boolean(), runMs: fc.integer({ min: 1, max: 100 }), took: fc.double({ min: 0, max: 1, noNaN: true }) }),
+    fc.record({
+      at: fc.integer({ min: 0, max: 200 }),
+      priority: fc.boolean(),
+      runMs: fc.integer({ min: 1, max: 100 }),
+      took: fc.double({ min: 0, max: 1, noNaN: true }),
+    }),
     { minLength: 1, maxLength: 20 },
   ),
 });
@@ -267,15 +298,22 @@ test('property: slots and shares are never exceeded; a poll waits no longer than
             }
             if (c.priority) pollsWaiting.set(i, c.runMs);
             const took = Math.floor(c.runMs * c.took);
-            runs.push(q.run(async (budget) => {
-              pollsWaiting.delete(i);
-              if (Date.now() > bound) problems.push(`poll ${i} waited past ${bound}: started ${Date.now()}`);
-              live.set(i, { priority: c.priority, end: Date.now() + budget });
-              if (seen.running > maxInFlight) problems.push(`${seen.running} in flight`);
-              if (q.othersInFlight > Math.max(1, maxInFlight - 1)) problems.push(`${q.othersInFlight} proxied in flight`);
-              await new Promise((r) => setTimeout(r, took));
-              live.delete(i);
-            }, c.priority ? { runMs: c.runMs, priority: true } : { runMs: c.runMs, waitMs: 10_000 }).catch((e: KeaError) => problems.push(`command ${i}: ${e.code}`)));
+            runs.push(
+              q
+                .run(
+                  async (budget) => {
+                    pollsWaiting.delete(i);
+                    if (Date.now() > bound) problems.push(`poll ${i} waited past ${bound}: started ${Date.now()}`);
+                    live.set(i, { priority: c.priority, end: Date.now() + budget });
+                    if (seen.running > maxInFlight) problems.push(`${seen.running} in flight`);
+                    if (q.othersInFlight > Math.max(1, maxInFlight - 1)) problems.push(`${q.othersInFlight} proxied in flight`);
+                    await new Promise((r) => setTimeout(r, took));
+                    live.delete(i);
+                  },
+                  c.priority ? { runMs: c.runMs, priority: true } : { runMs: c.runMs, waitMs: 10_000 },
+                )
+                .catch((e: KeaError) => problems.push(`command ${i}: ${e.code}`)),
+            );
           }, c.at);
         }
         for (let t = 0; t < 200 + 20 * 100 + 10 && (runs.length < commands.length || seen.running + seen.waiting > 0); t++) {

@@ -40,12 +40,15 @@ describe('descriptor budget', () => {
   });
 
   test('Kea connections: daemons x maxInFlight, an agent counts itself and its services; a low limit is logged naming LimitNOFILE', () => {
-    const config = parseConfigText(`poll: { maxInFlight: 2 }
+    const config = parseConfigText(
+      `poll: { maxInFlight: 2 }
 targets:
   - { name: a, socket: /run/kea/a.sock }
   - { name: b, url: "http://127.0.0.1:8000/", services: [dhcp4] }
   - { name: c, url: "http://127.0.0.1:8001/" }
-  - { name: d, url: "http://127.0.0.1:8002/", daemon: dhcp4 }`, 'c.yaml');
+  - { name: d, url: "http://127.0.0.1:8002/", daemon: dhcp4 }`,
+      'c.yaml',
+    );
     assert.equal(keaConnections(config), (1 + 2 + 4 + 1) * 2);
     const log = new MemoryLog();
     assert.equal(clientConnectionCap(config, 1, log, 1 << 20), 256);
@@ -128,7 +131,7 @@ test('at the cap, the oldest idle connection makes room: a new scrape gets throu
   }
 });
 
-test('a scraper\'s keep-alive connection outlives a flood of silent ones: they are evicted first', async () => {
+test("a scraper's keep-alive connection outlives a flood of silent ones: they are evicted first", async () => {
   const server = buildServer(app, { maxConnections: 8 });
   await server.listen({ host: '127.0.0.1', port: 0 });
   const { port } = server.server.address() as net.AddressInfo;
@@ -170,11 +173,19 @@ test('when every connection is serving a request, the newcomer is refused (and c
     await late.closed;
     assert.equal(late.data, '', 'closed without an answer');
     assert.equal((await dropped('web', 'refused')) - refused0, 1);
-    await Promise.all(busy.map((c) => new Promise<void>((r) => {
-      const check = () => (c.data.includes('\r\n\r\n') ? r() : setTimeout(check, 20));
-      check();
-    })));
-    assert.ok(busy.every((c) => c.data.startsWith('HTTP/1.1 200')), 'the requests in progress were answered');
+    await Promise.all(
+      busy.map(
+        (c) =>
+          new Promise<void>((r) => {
+            const check = () => (c.data.includes('\r\n\r\n') ? r() : setTimeout(check, 20));
+            check();
+          }),
+      ),
+    );
+    assert.ok(
+      busy.every((c) => c.data.startsWith('HTTP/1.1 200')),
+      'the requests in progress were answered',
+    );
   } finally {
     for (const c of busy) c.socket.destroy();
     await server.close();
@@ -220,7 +231,9 @@ test('the proxy listener (TLS) has the same cap: stalled handshakes are evicted 
     await once(s, 'secureConnect');
     const body = '{ "command": "version-get" }';
     const auth = Buffer.from('u:secret-pw').toString('base64');
-    s.write(`POST /targets/k/ HTTP/1.1\r\nHost: x\r\nAuthorization: Basic ${auth}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+    s.write(
+      `POST /targets/k/ HTTP/1.1\r\nHost: x\r\nAuthorization: Basic ${auth}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    );
     let answer = '';
     s.on('data', (d: Buffer) => (answer += d.toString()));
     await once(s, 'end');

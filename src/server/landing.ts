@@ -1,8 +1,7 @@
 import type { WebSource } from './source.js';
 import { ERROR_CODES } from '../errors.js';
 
-const esc = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The page at `/`: where the metrics are and how each watched daemon is doing. Anyone can read
  * it, so it names targets and their kind only: no socket path, URL or error text (which may carry

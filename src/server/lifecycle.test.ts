@@ -63,10 +63,13 @@ describe('on', () => {
 
   test('from elsewhere: 401 without or with wrong credentials, 403 for another role, 200 for admin users and tokens', async () => {
     const { s, calls } = server(OK);
-    const post = (authorization?: string, forwarded = false) => s.inject({
-      method: 'POST', url: '/-/reload', remoteAddress: '10.1.2.3',
-      headers: { ...(authorization && { authorization }), ...(forwarded && { 'x-forwarded-for': '127.0.0.1' }) },
-    });
+    const post = (authorization?: string, forwarded = false) =>
+      s.inject({
+        method: 'POST',
+        url: '/-/reload',
+        remoteAddress: '10.1.2.3',
+        headers: { ...(authorization && { authorization }), ...(forwarded && { 'x-forwarded-for': '127.0.0.1' }) },
+      });
     const none = await post();
     assert.equal(none.statusCode, 401);
     assert.match(String(none.headers['www-authenticate']), /^Basic realm=/);
@@ -89,17 +92,29 @@ describe('on', () => {
 
   test('credential checks in flight are bounded: beyond them 429, no scrypt', async () => {
     const { s, calls } = server(OK);
-    const res = await Promise.all(Array.from({ length: 8 }, (_, i) =>
-      s.inject({ method: 'POST', url: '/-/reload', remoteAddress: '10.1.2.3', headers: { authorization: basic('hashed', `guess-${i}`) } })));
+    const res = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        s.inject({ method: 'POST', url: '/-/reload', remoteAddress: '10.1.2.3', headers: { authorization: basic('hashed', `guess-${i}`) } }),
+      ),
+    );
     const codes = res.map((r) => r.statusCode);
-    assert.ok(codes.every((c) => c === 401 || c === 429), codes.join());
+    assert.ok(
+      codes.every((c) => c === 401 || c === 429),
+      codes.join(),
+    );
     assert.ok(codes.filter((c) => c === 429).length >= 1, codes.join());
     assert.equal(calls.n, 0);
   });
 
   test('the body is not read before the client is allowed, and never needed', async () => {
     const { s, calls } = server(OK);
-    const res = await s.inject({ method: 'POST', url: '/-/reload', remoteAddress: '10.1.2.3', headers: { 'content-type': 'application/json' }, payload: '{not json' });
+    const res = await s.inject({
+      method: 'POST',
+      url: '/-/reload',
+      remoteAddress: '10.1.2.3',
+      headers: { 'content-type': 'application/json' },
+      payload: '{not json',
+    });
     assert.equal(res.statusCode, 401);
     assert.equal(calls.n, 0);
   });

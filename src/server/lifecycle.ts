@@ -44,30 +44,34 @@ export function lifecycleRoutes(server: FastifyInstance, opts: LifecycleOptions)
   const auth = new Authenticator(opts.credentials.users, opts.credentials.tokens);
   let verifying = 0;
   const unauthorized = (reply: FastifyReply) => text(reply.header('www-authenticate', 'Basic realm="kea-telemetry"'), 401, 'Unauthorized\n');
-  server.post('/-/reload', {
-    // Before the body is read: a client that may not reload costs no parsing.
-    onRequest: async (req, reply) => {
-      // The socket's address, not X-Forwarded-For: Fastify trusts no proxy headers here.
-      if (isLoopback(req.socket.remoteAddress)) return;
-      const header = req.headers.authorization;
-      if (header === undefined) return unauthorized(reply);
-      if (verifying >= MAX_VERIFYING) return text(reply, 429, 'Too Many Requests\n');
-      verifying++;
-      let who: AuthResult;
-      try {
-        who = await auth.authenticate(header);
-      } catch {
-        who = undefined;
-      } finally {
-        verifying--;
-      }
-      // The proxy's verification gate is full: the server's limit, not this client's fault.
-      if (who === BUSY) return text(reply.header('retry-after', '1'), 503, 'Service Unavailable\n');
-      if (!who) return unauthorized(reply);
-      if (who.role !== LIFECYCLE_ROLE) return text(reply, 403, `Forbidden: reloading needs the ${LIFECYCLE_ROLE} role.\n`);
+  server.post(
+    '/-/reload',
+    {
+      // Before the body is read: a client that may not reload costs no parsing.
+      onRequest: async (req, reply) => {
+        // The socket's address, not X-Forwarded-For: Fastify trusts no proxy headers here.
+        if (isLoopback(req.socket.remoteAddress)) return;
+        const header = req.headers.authorization;
+        if (header === undefined) return unauthorized(reply);
+        if (verifying >= MAX_VERIFYING) return text(reply, 429, 'Too Many Requests\n');
+        verifying++;
+        let who: AuthResult;
+        try {
+          who = await auth.authenticate(header);
+        } catch {
+          who = undefined;
+        } finally {
+          verifying--;
+        }
+        // The proxy's verification gate is full: the server's limit, not this client's fault.
+        if (who === BUSY) return text(reply.header('retry-after', '1'), 503, 'Service Unavailable\n');
+        if (!who) return unauthorized(reply);
+        if (who.role !== LIFECYCLE_ROLE) return text(reply, 403, `Forbidden: reloading needs the ${LIFECYCLE_ROLE} role.\n`);
+      },
     },
-  }, async (_req, reply) => {
-    const r = await reload();
-    return r.ok ? reply.send(r) : reply.code(500).send({ ok: false, error: r.error });
-  });
+    async (_req, reply) => {
+      const r = await reload();
+      return r.ok ? reply.send(r) : reply.code(500).send({ ok: false, error: r.error });
+    },
+  );
 }

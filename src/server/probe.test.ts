@@ -23,7 +23,10 @@ describe('ProbeCache', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const c = new ProbeCache<object>({
-      poll: async () => { polls++; await gate; },
+      poll: async () => {
+        polls++;
+        await gate;
+      },
       render: async (_k, om) => (renders++, body(om ? 'om' : 'text')),
       minAgeMs: 60_000,
     });
@@ -68,13 +71,18 @@ describe('ProbeCache', () => {
         if (fail) throw new Error('render bug');
         return body('ok');
       },
-      minAgeMs: 60_000, maxWaiting: 10, maxRendering: 2,
+      minAgeMs: 60_000,
+      maxWaiting: 10,
+      maxRendering: 2,
     });
     const keys = Array.from({ length: 10 }, () => ({}));
     const waiting = keys.map((k) => c.get(k, false).catch((e: Error) => e.message));
     assert.equal(await c.get({}, false), 'busy');
     release();
-    assert.deepEqual(await Promise.all(waiting), keys.map(() => 'render bug'));
+    assert.deepEqual(
+      await Promise.all(waiting),
+      keys.map(() => 'render bug'),
+    );
     assert.equal(most, 2, 'at most maxRendering at once');
     fail = false;
     assert.equal(((await c.get(keys[0]!, false)) as ProbeBody).body.toString(), 'ok');
@@ -92,7 +100,11 @@ describe('GET /probe against a fake Kea', () => {
     await kea.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const config = () => parseConfigText(`poll: { interval: 1h, timeout: 2s, background: false }\nstatistics: { interval: 1h }\ntargets:\n  - { name: x, socket: "${kea.path}" }\n`, 'c.yaml');
+  const config = () =>
+    parseConfigText(
+      `poll: { interval: 1h, timeout: 2s, background: false }\nstatistics: { interval: 1h }\ntargets:\n  - { name: x, socket: "${kea.path}" }\n`,
+      'c.yaml',
+    );
   const count = (command: string) => kea.commands.filter((c) => c === command).length;
 
   test('2,000 concurrent probes of one target: one status-get, one statistic-get-all, bounded memory', async () => {
@@ -113,11 +125,15 @@ describe('GET /probe against a fake Kea', () => {
       let busy = 0;
       let first: string | undefined;
       const odd: string[] = [];
-      await Promise.all(Array.from({ length: 2000 }, () => server.inject({ url: '/probe?target=x' }).then((r) => {
-        if (r.statusCode === 503 && r.headers['retry-after'] === '1') busy++;
-        else if (r.statusCode === 200 && (first ??= r.body) === r.body) ok++;
-        else odd.push(`${r.statusCode} ${r.body.slice(0, 80)}`);
-      })));
+      await Promise.all(
+        Array.from({ length: 2000 }, () =>
+          server.inject({ url: '/probe?target=x' }).then((r) => {
+            if (r.statusCode === 503 && r.headers['retry-after'] === '1') busy++;
+            else if (r.statusCode === 200 && (first ??= r.body) === r.body) ok++;
+            else odd.push(`${r.statusCode} ${r.body.slice(0, 80)}`);
+          }),
+        ),
+      );
       peak = Math.max(peak, process.memoryUsage().rss);
       assert.equal(count('status-get') - status, 1, 'one status poll');
       assert.equal(count('statistic-get-all') - statistics, 1, 'one statistics poll');
@@ -144,13 +160,15 @@ describe('GET /probe against a fake Kea', () => {
     const statistics = count('statistic-get-all');
     const started = performance.now();
     let answered = 0;
-    await Promise.all(Array.from({ length: 8 }, async (_, i) => {
-      for (let n = 0; n < 150; n++) {
-        const r = await server.inject({ url: '/probe?target=x', headers: i % 2 ? { accept: 'application/openmetrics-text; version=1.0.0' } : {} });
-        assert.equal(r.statusCode, 200);
-        answered++;
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => {
+        for (let n = 0; n < 150; n++) {
+          const r = await server.inject({ url: '/probe?target=x', headers: i % 2 ? { accept: 'application/openmetrics-text; version=1.0.0' } : {} });
+          assert.equal(r.statusCode, 200);
+          answered++;
+        }
+      }),
+    );
     const elapsed = performance.now() - started;
     // One poll at most per minimum age (a poll starts once the previous result is that old).
     const allowed = Math.floor(elapsed / PROBE_MIN_AGE_MS) + 1;
@@ -159,7 +177,9 @@ describe('GET /probe against a fake Kea', () => {
     const msg = `${polls} status polls in ${elapsed.toFixed(0)} ms (allowed ${allowed})`;
     assert.ok(polls >= 1 && polls <= allowed, msg);
     assert.ok(count('statistic-get-all') - statistics <= allowed);
-    process.stdout.write(`# 8 looping clients: 1200 probes, ${polls} status-get + ${count('statistic-get-all') - statistics} statistic-get-all in ${elapsed.toFixed(0)} ms\n`);
+    process.stdout.write(
+      `# 8 looping clients: 1200 probes, ${polls} status-get + ${count('statistic-get-all') - statistics} statistic-get-all in ${elapsed.toFixed(0)} ms\n`,
+    );
     await app.stop();
   });
 });

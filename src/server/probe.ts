@@ -88,15 +88,18 @@ export class ProbeCache<K extends object> {
   private start(key: K): Entry {
     const entry: Entry = { poll: Promise.resolve(), bodies: new Map() };
     // A poll that failed is in the snapshots (kea_up 0); a rejection would be a bug, rendered the same.
-    entry.poll = this.o.poll(key).catch(() => undefined).finally(() => {
-      entry.at = performance.now();
-      // Frees the bodies of a target nobody probes any more; get() checks the age as well, in
-      // case this timer runs late.
-      const timer = setTimeout(() => {
-        if (this.entries.get(key) === entry) this.entries.delete(key);
-      }, this.minAgeMs);
-      timer.unref();
-    });
+    entry.poll = this.o
+      .poll(key)
+      .catch(() => undefined)
+      .finally(() => {
+        entry.at = performance.now();
+        // Frees the bodies of a target nobody probes any more; get() checks the age as well, in
+        // case this timer runs late.
+        const timer = setTimeout(() => {
+          if (this.entries.get(key) === entry) this.entries.delete(key);
+        }, this.minAgeMs);
+        timer.unref();
+      });
     this.entries.set(key, entry);
     return entry;
   }
@@ -116,7 +119,8 @@ class Slots {
       return await task();
     } finally {
       const next = this.queue.shift();
-      if (next) next(); // the slot passes on as it is
+      if (next)
+        next(); // the slot passes on as it is
       else this.running--;
     }
   }

@@ -66,7 +66,8 @@ test('broken and absent targets are down with a reason; the good one is up; /met
 
 test('OpenMetrics by content negotiation, text otherwise', async () => {
   const s = buildServer(app);
-  const prometheus2 = 'application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2';
+  const prometheus2 =
+    'application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2';
   const om = await s.inject({ url: '/metrics', headers: { accept: prometheus2 } });
   assert.match(om.headers['content-type'] as string, /^application\/openmetrics-text; version=1.0.0/);
   assert.ok(om.body.endsWith('# EOF\n'));
@@ -81,7 +82,10 @@ test('landing page lists every target with its kind and state, escaped', async (
   assert.equal(res.statusCode, 200);
   assert.match(res.headers['content-type'] as string, /text\/html/);
   assert.match(res.body, /<td><a href="probe\?target=good">good<\/a><\/td><td>socket<\/td><td>dhcp4<\/td><td class="up">up<\/td>/);
-  assert.match(res.body, /<td><a href="probe\?target=broken">broken<\/a><\/td><td>socket<\/td><td>dhcp4<\/td><td class="down">down: parse<\/td><td>answer is not valid JSON<\/td>/);
+  assert.match(
+    res.body,
+    /<td><a href="probe\?target=broken">broken<\/a><\/td><td>socket<\/td><td>dhcp4<\/td><td class="down">down: parse<\/td><td>answer is not valid JSON<\/td>/,
+  );
   assert.match(res.body, /target=absent">absent<\/a><\/td><td>socket<\/td><td>dhcp6<\/td><td class="down">down: connect<\/td>/);
   assert.match(res.body, /href="metrics"/);
 });
@@ -94,7 +98,10 @@ test('landing page (readable by anyone) shows no socket path, URL or error text'
   const other = new App(parseConfigText(yaml, 'c.yaml'), { log: new MemoryLog(), version: '1' });
   try {
     await other.start();
-    const internal = other.snapshots().map((s) => s.error?.message ?? '').join('\n');
+    const internal = other
+      .snapshots()
+      .map((s) => s.error?.message ?? '')
+      .join('\n');
     assert.match(internal, /absent\.sock|127\.0\.0\.|ECONNREFUSED|ENOENT/, 'the messages do carry internal details');
     const { body } = await buildServer(other).inject({ url: '/' });
     for (const leak of [dir, 'absent.sock', '127.0.0.', 'kea-secret-path', 'agent-path', 'http://', 'https://', 'ECONNREFUSED', 'ENOENT']) {
@@ -115,14 +122,21 @@ test('polls and scrapes at any rate never open more than one connection to a dae
   await Promise.all([
     ...Array.from({ length: 30 }, () => pollAll(app)),
     ...Array.from({ length: 30 }, () => s.inject({ url: '/metrics' })),
-    ...Array.from({ length: 200 }, () => app.targets[0]!.endpointFor(undefined)!.command('status-get', 2000).then(
-      () => outcomes.push('answered'),
-      (e: unknown) => outcomes.push(e instanceof KeaError ? e.code : String(e)),
-    )),
+    ...Array.from({ length: 200 }, () =>
+      app.targets[0]!.endpointFor(undefined)!
+        .command('status-get', 2000)
+        .then(
+          () => outcomes.push('answered'),
+          (e: unknown) => outcomes.push(e instanceof KeaError ? e.code : String(e)),
+        ),
+    ),
   ]);
   assert.equal(outcomes.length, 200);
   assert.ok(outcomes.includes('answered'), outcomes.join());
-  assert.deepEqual(outcomes.filter((o) => !['answered', 'queue_full', 'queue_timeout'].includes(o)), []);
+  assert.deepEqual(
+    outcomes.filter((o) => !['answered', 'queue_full', 'queue_timeout'].includes(o)),
+    [],
+  );
   assert.equal(good.maxConcurrent, 1);
   assert.equal(broken.maxConcurrent, 1);
 });

@@ -77,7 +77,11 @@ export function buildServer(source: WebSource, opts: ServerOptions = {}): Fastif
     if (typeof name !== 'string' || name === '') return reply.code(400).type('text/plain').send('missing ?target=<name>\n');
     const chosen = new Negotiator(req).mediaType([TEXT, OPENMETRICS]);
     const out = await source.probe(name, chosen === OPENMETRICS);
-    if (!out) return reply.code(400).type('text/plain').send(`unknown target ${JSON.stringify(name.slice(0, 100))} (not configured, or another shard's)\n`);
+    if (!out)
+      return reply
+        .code(400)
+        .type('text/plain')
+        .send(`unknown target ${JSON.stringify(name.slice(0, 100))} (not configured, or another shard's)\n`);
     if (out === 'busy') return reply.code(503).header('retry-after', '1').type('text/plain').send('too many probes waiting; retry\n');
     return reply.type(out.contentType).send(out.body);
   });

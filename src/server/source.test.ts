@@ -20,14 +20,18 @@ test('/-/ready answers what the source says, read at each request', async () => 
   assert.equal((await server.inject({ url: '/-/ready' })).statusCode, 200);
 });
 
-test('/metrics streams the renderer\'s chunks with their type and length, OpenMetrics when asked first', async () => {
+test("/metrics streams the renderer's chunks with their type and length, OpenMetrics when asked first", async () => {
   const asked: boolean[] = [];
   const source = stubSource({
     config: CONFIG,
     render: async (om) => {
       asked.push(om);
       const chunks = [Buffer.from('kea_up{target="a"} 1\n'), Buffer.from(om ? '# EOF\n' : '')];
-      return { contentType: om ? `${OM}; charset=utf-8` : 'text/plain; version=0.0.4; charset=utf-8', chunks, length: chunks.reduce((n, c) => n + c.length, 0) };
+      return {
+        contentType: om ? `${OM}; charset=utf-8` : 'text/plain; version=0.0.4; charset=utf-8',
+        chunks,
+        length: chunks.reduce((n, c) => n + c.length, 0),
+      };
     },
   });
   const server = buildServer(source);
@@ -60,9 +64,17 @@ test('/probe: 400 without a target or for one the source does not watch, 503 whe
   assert.deepEqual([ok.statusCode, ok.body, ok.headers['content-type']], [200, 'probed a\n', OM]);
 });
 
-test('the landing page: the source\'s version and shard, a row per snapshot with its target\'s kind, all escaped', async () => {
+test("the landing page: the source's version and shard, a row per snapshot with its target's kind, all escaped", async () => {
   const snapshot = (target: string, up: boolean): DaemonSnapshot => ({
-    target, daemon: 'dhcp4', labels: {}, transport: 'unix', up, polledAt: 1, configChanges: 0, haTransitions: {}, commandErrors: {},
+    target,
+    daemon: 'dhcp4',
+    labels: {},
+    transport: 'unix',
+    up,
+    polledAt: 1,
+    configChanges: 0,
+    haTransitions: {},
+    commandErrors: {},
     ...(up ? { version: '2.6.3' } : { error: { code: 'connect', message: '/run/secret.sock: ENOENT' } }),
   });
   const source = stubSource({
@@ -79,20 +91,29 @@ test('the landing page: the source\'s version and shard, a row per snapshot with
   assert.doesNotMatch(body, /secret/);
 });
 
-test('the listener\'s and the proxy\'s counters are made in the source\'s registry, once however many servers', async () => {
-  const config = parseConfigText('proxy:\n  enabled: true\n  tokens: [ { name: t, token: tok-0123456789abcdef } ]\ntargets:\n  - { name: a, socket: /run/a.sock }\n', 'p.yaml');
+test("the listener's and the proxy's counters are made in the source's registry, once however many servers", async () => {
+  const config = parseConfigText(
+    'proxy:\n  enabled: true\n  tokens: [ { name: t, token: tok-0123456789abcdef } ]\ntargets:\n  - { name: a, socket: /run/a.sock }\n',
+    'p.yaml',
+  );
   const source = stubSource({ config });
   const first = buildServer(source);
   const second = buildServer(source);
-  assert.deepEqual([...source.renderer.counters.keys()].sort(), [
-    CONNECTIONS_DROPPED, 'kea_exporter_proxy_answers_aborted_total', 'kea_exporter_proxy_budget_refusals_total', PROXY_REQUESTS,
-  ].sort());
+  assert.deepEqual(
+    [...source.renderer.counters.keys()].sort(),
+    [CONNECTIONS_DROPPED, 'kea_exporter_proxy_answers_aborted_total', 'kea_exporter_proxy_budget_refusals_total', PROXY_REQUESTS].sort(),
+  );
   const made = (name: string) => source.renderer.counters.get(name)?.made;
   assert.equal(made(PROXY_REQUESTS), 1);
   assert.equal(made('kea_exporter_proxy_budget_refusals_total'), 1);
   assert.equal(source.renderer.gauges.get('kea_exporter_proxy_answer_bytes_in_flight'), 0);
   for (const s of [first, second]) {
-    const r = await s.inject({ method: 'POST', url: '/targets/nope/', payload: '{ "command": "status-get" }', headers: { authorization: 'Bearer tok-0123456789abcdef' } });
+    const r = await s.inject({
+      method: 'POST',
+      url: '/targets/nope/',
+      payload: '{ "command": "status-get" }',
+      headers: { authorization: 'Bearer tok-0123456789abcdef' },
+    });
     assert.equal(r.statusCode, 404);
   }
   assert.equal(source.renderer.value(PROXY_REQUESTS, { target: 'none', command: 'none', code: '404' }), 2);

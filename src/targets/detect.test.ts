@@ -38,8 +38,11 @@ async function http(opts: Parameters<typeof FakeAgent.start>[0]): Promise<FakeAg
 /** One poll of everything and one statistics poll, then the /metrics text. */
 async function scrape(target: string) {
   const log = new MemoryLog();
-  const app = new App(parseConfigText(`poll: { interval: 1h, timeout: 2s }\nstatistics: { interval: 1h }\ntargets: [${target}]`, path.join(dir, 'c.yaml')),
-    { log, version: 't', processMetrics: false });
+  const app = new App(parseConfigText(`poll: { interval: 1h, timeout: 2s }\nstatistics: { interval: 1h }\ntargets: [${target}]`, path.join(dir, 'c.yaml')), {
+    log,
+    version: 't',
+    processMetrics: false,
+  });
   await app.start();
   await pollAllStatistics(app);
   await app.stop();
@@ -86,14 +89,24 @@ describe('3.0.4 HTTP control sockets', () => {
     assert.ok(!sock.commands.includes('statistic-get-all'));
   });
 
-  for (const [kind, name] of [['dhcp4', 'dhcp4-http'], ['dhcp6', 'dhcp6-http'], ['d2', 'd2-http']] as const) {
+  for (const [kind, name] of [
+    ['dhcp4', 'dhcp4-http'],
+    ['dhcp6', 'dhcp6-http'],
+    ['d2', 'd2-http'],
+  ] as const) {
     test(`a URL without daemon answering as a ${kind} HTTP socket is that daemon, with its statistics, not an agent`, async () => {
       const sock = await http({ role: 'daemon', self: captureHandler('3.0.4', CAPTURED['3.0.4'][name]) });
       const r = await scrape(`{ name: t, url: "${sock.url}" }`);
-      assert.deepEqual(r.snaps.map((s) => [s.daemon, s.up]), [[kind, true]]);
+      assert.deepEqual(
+        r.snaps.map((s) => [s.daemon, s.up]),
+        [[kind, true]],
+      );
       assert.ok(r.kea.includes(`kea_up{target="t",daemon="${kind}"} 1`));
       assert.ok(!r.body.includes('daemon="ca"'), 'nothing as a Control Agent');
-      assert.ok(r.kea.some((l) => l.startsWith(`kea_${kind}_`) && l.includes(`daemon="${kind}"`)), `${kind} statistics`);
+      assert.ok(
+        r.kea.some((l) => l.startsWith(`kea_${kind}_`) && l.includes(`daemon="${kind}"`)),
+        `${kind} statistics`,
+      );
       assert.ok(!r.log.lines.some((l) => l.msg.startsWith('discovered services')));
       // One config-get at first contact tells what answers and gives the hash; no second one.
       assert.equal(sock.commands.filter((c) => c === 'config-get').length, 1);
@@ -109,7 +122,12 @@ for (const version of ['2.6.3', '3.0.4'] as const) {
       services: { dhcp4: captureHandler(version, c.dhcp4), dhcp6: captureHandler(version, c.dhcp6), d2: captureHandler(version, c.d2) },
     });
     const r = await scrape(`{ name: t, url: "${agent.url}" }`);
-    assert.deepEqual(r.snaps.map((s) => [s.daemon, s.up]).sort(), [['ca', true], ['d2', true], ['dhcp4', true], ['dhcp6', true]]);
+    assert.deepEqual(r.snaps.map((s) => [s.daemon, s.up]).sort(), [
+      ['ca', true],
+      ['d2', true],
+      ['dhcp4', true],
+      ['dhcp6', true],
+    ]);
     assert.ok(r.log.lines.some((l) => l.msg === 'discovered services behind the Control Agent'));
     assert.ok(r.kea.some((l) => l.startsWith('kea_dhcp4_') && l.includes('daemon="dhcp4"')));
     assert.ok(!r.kea.some((l) => l.includes('daemon="ca"') && /^kea_(dhcp4|dhcp6|d2)_/.test(l)), 'no statistics under ca');

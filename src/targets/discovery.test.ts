@@ -11,7 +11,7 @@ import { App } from '../app.js';
 import { parseConfigText } from '../config/load.js';
 import { MemoryLog } from '../../test/support/memory-log.js';
 import { FakeAgent } from '../../test/support/fake-agent.js';
-import { keaHandler, type FakeHandler, type KeaHandler } from '../../test/support/fake-kea.js';
+import { keaHandler, type FakeHandler } from '../../test/support/fake-kea.js';
 import { testTarget } from '../../test/support/target.js';
 
 let dir: string;
@@ -33,10 +33,15 @@ async function agentSetup(now: () => number) {
     if (cmd.command === 'config-get') configGets++;
     return ca(cmd);
   };
-  const daemons = { dhcp4: keaHandler({ version: '2.6', daemon: 'dhcp4', now }), dhcp6: keaHandler({ version: '2.6', daemon: 'dhcp6', now }), d2: keaHandler({ version: '2.6', daemon: 'd2', now }) };
+  const daemons = {
+    dhcp4: keaHandler({ version: '2.6', daemon: 'dhcp4', now }),
+    dhcp6: keaHandler({ version: '2.6', daemon: 'dhcp6', now }),
+    d2: keaHandler({ version: '2.6', daemon: 'd2', now }),
+  };
   const agent = await FakeAgent.start({ self, services: { ...daemons } });
   closers.push(() => agent.close());
-  const sockets = (): Sockets => structuredClone((ca({ command: 'config-get' }) as { arguments: { 'Control-agent': AgentConfig } }).arguments['Control-agent']['control-sockets']);
+  const sockets = (): Sockets =>
+    structuredClone((ca({ command: 'config-get' }) as { arguments: { 'Control-agent': AgentConfig } }).arguments['Control-agent']['control-sockets']);
   const full = sockets();
   /** The agent's configuration now forwards to these services (and the fake agent with it). */
   const forwardTo = (services: (keyof typeof daemons)[]) => {
@@ -45,10 +50,10 @@ async function agentSetup(now: () => number) {
     ca.reloadConfig(config);
     agent.services = Object.fromEntries(services.map((s) => [s, daemons[s]]));
   };
-  return { agent, ca: ca as KeaHandler, forwardTo, configGets: () => configGets };
+  return { agent, ca: ca, forwardTo, configGets: () => configGets };
 }
 
-test('services follow the agent\'s configuration: one removed is dropped with its series, one added is polled in that round', async () => {
+test("services follow the agent's configuration: one removed is dropped with its series, one added is polled in that round", async () => {
   let clock = 1_800_000_000_000;
   const a = await agentSetup(() => clock);
   const t = testTarget(`{ name: a, url: "${a.agent.url}" }`, { settings: 'poll: { timeout: 2s }', now: () => clock });
@@ -56,7 +61,10 @@ test('services follow the agent\'s configuration: one removed is dropped with it
   const keys = (m: Map<string, unknown>) => [...m.keys()].sort();
   let polled = await t.poll();
   assert.deepEqual(keys(polled), ['a|d2', 'a|dhcp4', 'a|dhcp6', 'a|self']);
-  assert.ok([...polled.values()].every((s) => s.up), JSON.stringify([...polled.values()].map((s) => s.error)));
+  assert.ok(
+    [...polled.values()].every((s) => s.up),
+    JSON.stringify([...polled.values()].map((s) => s.error)),
+  );
   assert.deepEqual(keys(await t.target.pollStatistics()), ['a|d2#statistics', 'a|dhcp4#statistics', 'a|dhcp6#statistics']);
   assert.equal(a.configGets(), 1);
 
@@ -68,7 +76,7 @@ test('services follow the agent\'s configuration: one removed is dropped with it
   polled = await t.poll();
   assert.equal(a.configGets(), 2, 'one config-get for the new configuration');
   assert.deepEqual(keys(polled), ['a|dhcp4', 'a|dhcp6', 'a|self'], 'd2 is not delivered from the round that dropped it');
-  assert.deepEqual(t.gone, ['a|d2', 'a|d2#statistics'], 'its series (and its statistics\') go');
+  assert.deepEqual(t.gone, ['a|d2', 'a|d2#statistics'], "its series (and its statistics') go");
   assert.deepEqual(t.target.seriesKeys().sort(), ['a|dhcp4', 'a|dhcp4#statistics', 'a|dhcp6', 'a|dhcp6#statistics', 'a|self', 'a|self#statistics']);
   assert.equal(t.target.endpointFor('d2'), undefined, 'proxied d2 commands: not configured, as the agent says');
   assert.ok(t.target.endpointFor('dhcp4'));
@@ -90,7 +98,7 @@ test('services follow the agent\'s configuration: one removed is dropped with it
   assert.equal(a.configGets(), 3);
 });
 
-test('configured services are not discovered: the agent\'s configuration changing changes nothing', async () => {
+test("configured services are not discovered: the agent's configuration changing changes nothing", async () => {
   let clock = 1_800_000_000_000;
   const a = await agentSetup(() => clock);
   const t = testTarget(`{ name: a, url: "${a.agent.url}", services: [dhcp4] }`, { settings: 'poll: { timeout: 2s }', now: () => clock });
@@ -104,7 +112,7 @@ test('configured services are not discovered: the agent\'s configuration changin
   assert.deepEqual(t.gone, []);
 });
 
-test('App: a service dropped by the agent\'s configuration leaves /metrics', async () => {
+test("App: a service dropped by the agent's configuration leaves /metrics", async () => {
   let clock = 1_800_000_000_000;
   const a = await agentSetup(() => clock);
   const yaml = `poll: { interval: 1h, timeout: 2s }\nstatistics: { interval: 1h }\ntargets: [{ name: a, url: "${a.agent.url}" }]\n`;

@@ -65,7 +65,7 @@ describe('Control Agent', () => {
     const d = byDaemon(snaps);
     assert.equal(d.dhcp4!.up, true);
     assert.equal(d.d2!.error?.code, 'forward');
-    assert.ok(!agent.commands.includes('config-get') || d.ca!.configHash, 'config-get only for the agent\'s own hash');
+    assert.ok(!agent.commands.includes('config-get') || d.ca!.configHash, "config-get only for the agent's own hash");
   });
 
   const statusCases = [
@@ -105,8 +105,11 @@ describe('Control Agent', () => {
 
 test('statistics of the daemons behind an agent, none asked of the agent itself', async () => {
   const agent = await fake({ services: { dhcp4: keaHandler({ version: '2.2', daemon: 'dhcp4' }) } });
-  const app = new App(parseConfigText(`targets: [{ name: a, url: "${agent.url}", services: [dhcp4] }]`, path.join(dir, 'c.yaml')),
-    { log: new MemoryLog(), version: 't', processMetrics: false });
+  const app = new App(parseConfigText(`targets: [{ name: a, url: "${agent.url}", services: [dhcp4] }]`, path.join(dir, 'c.yaml')), {
+    log: new MemoryLog(),
+    version: 't',
+    processMetrics: false,
+  });
   await app.start();
   await pollAllStatistics(app);
   await app.stop();
@@ -118,7 +121,7 @@ test('statistics of the daemons behind an agent, none asked of the agent itself'
 });
 
 describe('Kea 3 HTTP control socket', () => {
-  test('a daemon\'s own socket answers for itself in a one-element list; Kea\'s hash is used', async () => {
+  test("a daemon's own socket answers for itself in a one-element list; Kea's hash is used", async () => {
     const h = keaHandler({ version: '3.0', daemon: 'dhcp4', ha: 'primary' });
     const sock = await fake({ role: 'daemon', self: h });
     const key = 'http-targets-test-hash-key';

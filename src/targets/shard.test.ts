@@ -37,8 +37,14 @@ test('shards need one hash key, from the file or KEA_TELEMETRY_HASH_KEY, so they
   assert.equal(parseConfigText(text('hashKey: from-the-file-0123\n'), 'k.yaml', {}).hashKey, 'from-the-file-0123');
   assert.equal(parseConfigText(text(''), 'k.yaml', { KEA_TELEMETRY_HASH_KEY: 'from-the-env-0123' }).hashKey, 'from-the-env-0123');
   // Too short, and the message does not echo it.
-  assert.throws(() => parseConfigText(text('hashKey: short\n'), 'k.yaml', {}), (e: Error) => /hashKey: must be at least 16 characters/.test(e.message) && !e.message.includes('short\n'));
-  assert.throws(() => parseConfigText(text(''), 'k.yaml', { KEA_TELEMETRY_HASH_KEY: 'tiny' }), (e: Error) => /at least 16/.test(e.message) && !e.message.includes('tiny'));
+  assert.throws(
+    () => parseConfigText(text('hashKey: short\n'), 'k.yaml', {}),
+    (e: Error) => /hashKey: must be at least 16 characters/.test(e.message) && !e.message.includes('short\n'),
+  );
+  assert.throws(
+    () => parseConfigText(text(''), 'k.yaml', { KEA_TELEMETRY_HASH_KEY: 'tiny' }),
+    (e: Error) => /at least 16/.test(e.message) && !e.message.includes('tiny'),
+  );
   // One replica: no key needed (a random one per process).
   assert.equal(parseConfigText('targets: [{ name: a, socket: /run/a.sock }]\n', 'k.yaml', {}).hashKey, undefined);
 });

@@ -98,7 +98,7 @@ export class Target {
     const self = this.daemons.get(this.selfKey)!;
     if (service === undefined) return self.endpoint;
     if (this.config.kind === 'agent' && !this.kea3) return this.daemons.get(`${this.name}|${service}`)?.endpoint;
-    const daemon = this.config.kind === 'agent' ? self.poller.snapshot.daemon : this.config.daemon ?? self.poller.snapshot.daemon;
+    const daemon = this.config.kind === 'agent' ? self.poller.snapshot.daemon : (this.config.daemon ?? self.poller.snapshot.daemon);
     return daemon === service || daemon === 'unknown' ? self.endpoint : undefined;
   }
 
@@ -107,10 +107,12 @@ export class Target {
   async poll(watch?: TargetWatch): Promise<Map<string, DaemonSnapshot>> {
     const polled = new Map<string, DaemonSnapshot>();
     const pollEach = async (keys: string[]): Promise<void> => {
-      const entries = await Promise.all(keys.map(async (key) => {
-        const each: PollWatch | undefined = watch && { lateAfterMs: watch.lateAfterMs, onBusy: (s) => watch.onBusy(key, s) };
-        return [key, await this.daemons.get(key)!.poller.poll(each)] as const;
-      }));
+      const entries = await Promise.all(
+        keys.map(async (key) => {
+          const each: PollWatch | undefined = watch && { lateAfterMs: watch.lateAfterMs, onBusy: (s) => watch.onBusy(key, s) };
+          return [key, await this.daemons.get(key)!.poller.poll(each)] as const;
+        }),
+      );
       for (const [key, s] of entries) polled.set(key, s);
     };
     const rest = () => [...this.daemons.keys()].filter((key) => !polled.has(key));
@@ -148,9 +150,10 @@ export class Target {
     const config = new DaemonConfigCache({ endpoint, timeoutMs, publishHash });
     const opts = { target: this.name, labels: this.config.labels, endpoint, config, timeoutMs, log, ...(now && { now }) };
     const poller: DaemonPoller = new DaemonPoller(daemon ? { ...opts, daemon } : opts);
-    const statistics = this.ctx.statistics.enabled && daemon !== 'ca'
-      ? new StatisticsPoller({ endpoint, status: () => poller.snapshot, daemonConfig: config, config: this.ctx.statistics, timeoutMs, log })
-      : undefined;
+    const statistics =
+      this.ctx.statistics.enabled && daemon !== 'ca'
+        ? new StatisticsPoller({ endpoint, status: () => poller.snapshot, daemonConfig: config, config: this.ctx.statistics, timeoutMs, log })
+        : undefined;
     this.daemons.set(`${this.name}|${id}`, { endpoint, config, poller, statistics });
   }
 
@@ -173,7 +176,7 @@ export class Target {
     if (cfg.kind !== 'ca') {
       this.kea3 = true;
       this.services = [];
-      this.ctx.log.info({ target: this.name, daemon: cfg.kind }, 'a Kea daemon\'s own HTTP control socket, not a Control Agent');
+      this.ctx.log.info({ target: this.name, daemon: cfg.kind }, "a Kea daemon's own HTTP control socket, not a Control Agent");
       return false;
     }
     const was = this.services;

@@ -7,7 +7,11 @@ const ID = { version: '1.2.3', instanceId: 'id-1', host: 'h1' };
 const file = (otel: string) => parseConfigText(`otel: ${otel}\ntargets: [{ name: a, socket: /run/a.sock }]\n`, 'k.yaml').otel;
 
 test('the file alone: its endpoint gets the signal paths, defaults fill the rest', () => {
-  const s = otelSettings(file('{ enabled: true, endpoint: "http://col:4318/", headers: { x-api-key: k1 }, interval: 15s, resourceAttributes: { site: ams } }'), {}, ID);
+  const s = otelSettings(
+    file('{ enabled: true, endpoint: "http://col:4318/", headers: { x-api-key: k1 }, interval: 15s, resourceAttributes: { site: ams } }'),
+    {},
+    ID,
+  );
   assert.equal(s.enabled, true);
   assert.deepEqual(s.metrics, { url: 'http://col:4318/v1/metrics', protocol: 'http/protobuf', headers: { 'x-api-key': 'k1' }, timeoutMs: 10_000 });
   assert.equal(s.traces?.url, 'http://col:4318/v1/traces');
@@ -31,9 +35,25 @@ test('OTEL_* variables override the file', () => {
     OTEL_RESOURCE_ATTRIBUTES: 'site=fra,deployment.environment.name=prod',
     OTEL_SERVICE_NAME: 'kea-edge',
   };
-  const s = otelSettings(file('{ enabled: true, endpoint: "http://col:4318", protocol: http/protobuf, headers: { x-api-key: k1, x-team: net }, interval: 60s, resourceAttributes: { site: ams } }'), env, ID);
-  assert.deepEqual(s.metrics, { url: 'https://otlp.example:4318', protocol: 'grpc', headers: { 'x-api-key': 'k2', 'x-team': 'net', authorization: 'Bearer t' }, timeoutMs: 2500 });
-  assert.deepEqual(s.traces, { url: 'https://traces.example/custom', protocol: 'http/json', headers: { 'x-api-key': 'k3', 'x-team': 'net', authorization: 'Bearer t' }, timeoutMs: 2500 });
+  const s = otelSettings(
+    file(
+      '{ enabled: true, endpoint: "http://col:4318", protocol: http/protobuf, headers: { x-api-key: k1, x-team: net }, interval: 60s, resourceAttributes: { site: ams } }',
+    ),
+    env,
+    ID,
+  );
+  assert.deepEqual(s.metrics, {
+    url: 'https://otlp.example:4318',
+    protocol: 'grpc',
+    headers: { 'x-api-key': 'k2', 'x-team': 'net', authorization: 'Bearer t' },
+    timeoutMs: 2500,
+  });
+  assert.deepEqual(s.traces, {
+    url: 'https://traces.example/custom',
+    protocol: 'http/json',
+    headers: { 'x-api-key': 'k3', 'x-team': 'net', authorization: 'Bearer t' },
+    timeoutMs: 2500,
+  });
   assert.equal(s.intervalMs, 10_000);
   assert.equal(s.resource['service.name'], 'kea-edge');
   assert.equal(s.resource.site, 'fra');

@@ -19,12 +19,7 @@ export const ATTR = {
 
 /** Runs fn in a new active span (child of the active one, or of `parent`); an exception ends
  * it with status error. */
-export function traced<T>(
-  name: string,
-  attributes: Attributes,
-  fn: (span: Span) => Promise<T>,
-  opts: { kind?: SpanKind; parent?: Context } = {},
-): Promise<T> {
+export function traced<T>(name: string, attributes: Attributes, fn: (span: Span) => Promise<T>, opts: { kind?: SpanKind; parent?: Context } = {}): Promise<T> {
   return tracer().startActiveSpan(name, { kind: opts.kind ?? SpanKind.INTERNAL, attributes }, opts.parent ?? context.active(), async (span) => {
     try {
       return await fn(span);

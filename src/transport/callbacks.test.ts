@@ -47,7 +47,10 @@ const KINDS: [string, () => [Transport, () => number]][] = [
 ];
 
 async function rejection(p: Promise<unknown>): Promise<KeaError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof KeaError, `a KeaError, got ${String(err)}`);
   return err;
 }
@@ -79,7 +82,7 @@ describe('a command nested 5,000 deep', () => {
     });
   }
 
-  test('through Endpoint.forward (the proxy\'s path): too_deep, and the queue slot is released', async () => {
+  test("through Endpoint.forward (the proxy's path): too_deep, and the queue slot is released", async () => {
     const queue = new CommandQueue({ maxInFlight: 1, maxQueued: 10 });
     const seen = probeQueue(queue);
     const endpoint = new Endpoint(new UnixTransport(kea.path, 1 << 20), queue, undefined, 'k');

@@ -50,17 +50,23 @@ after(async () => {
 });
 
 async function code(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof KeaError, String(err));
   return err.code;
 }
 
-test('unix: the per-request cap, below the transport\'s own, ends the read with too_large', async () => {
+test("unix: the per-request cap, below the transport's own, ends the read with too_large", async () => {
   const t = new UnixTransport(kea.path, 64 * MB);
   assert.equal(await code(t.request({ command: 'version-get' }, 10_000, 64 * 1024)), 'too_large');
   const small = new UnixTransport(kea.path, 64 * 1024);
-  assert.equal(await code(small.request({ command: 'version-get' }, 10_000, 128 * MB)), 'too_large',
-    'the transport\'s own cap still holds when a request asks for more');
+  assert.equal(
+    await code(small.request({ command: 'version-get' }, 10_000, 128 * MB)),
+    'too_large',
+    "the transport's own cap still holds when a request asks for more",
+  );
 });
 
 for (const route of ['/declared', '/chunked']) {

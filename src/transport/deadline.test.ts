@@ -20,7 +20,9 @@ const STALL_MS = 600;
 /** Blocks the event loop, as a long synchronous render or parse would. */
 function stall(ms: number): void {
   const end = performance.now() + ms;
-  while (performance.now() < end) { /* busy */ }
+  while (performance.now() < end) {
+    /* busy */
+  }
 }
 
 let dir: string;
@@ -46,10 +48,13 @@ const KINDS: [string, () => Transport, () => Transport][] = [
 ];
 
 async function outcome(p: Promise<string>): Promise<string | KeaError> {
-  return p.then((text) => text, (err: unknown) => {
-    assert.ok(err instanceof KeaError, String(err));
-    return err;
-  });
+  return p.then(
+    (text) => text,
+    (err: unknown) => {
+      assert.ok(err instanceof KeaError, String(err));
+      return err;
+    },
+  );
 }
 
 describe('event-loop stalls', () => {
@@ -86,16 +91,24 @@ describe('event-loop stalls', () => {
 
 test('a throw in the expiry callback goes to onError, not out of the timer', async () => {
   const seen = await new Promise<unknown>((resolve) => {
-    startDeadline(5, () => {
-      throw new Error('expiry bug');
-    }, resolve);
+    startDeadline(
+      5,
+      () => {
+        throw new Error('expiry bug');
+      },
+      resolve,
+    );
   });
   assert.match(String(seen), /expiry bug/);
 });
 
 test('a cancelled deadline never fires', async () => {
   let fired = false;
-  const d = startDeadline(5, () => (fired = true), () => {});
+  const d = startDeadline(
+    5,
+    () => (fired = true),
+    () => {},
+  );
   d.cancel();
   d.cancel();
   await new Promise((r) => setTimeout(r, 30));

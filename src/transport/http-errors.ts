@@ -11,7 +11,7 @@ const ALERT = /^ERR_SSL_(?:SSLV3|TLSV1|TLSV13)_ALERT_([A-Z_]+)$/;
 const ALERT_HINTS: Readonly<Record<string, string>> = {
   CERTIFICATE_REQUIRED: 'the server requires a client certificate (tls.cert, tls.key)',
   BAD_CERTIFICATE: 'the server rejected the client certificate',
-  UNKNOWN_CA: 'the server does not trust the client certificate\'s CA',
+  UNKNOWN_CA: "the server does not trust the client certificate's CA",
   CERTIFICATE_EXPIRED: 'the server rejected the client certificate as expired',
   HANDSHAKE_FAILURE: 'the server refused the handshake (client certificate or protocol)',
 };
@@ -73,7 +73,9 @@ export function classifyHttpError(err: unknown, what: string, network: 'connect'
 }
 
 /** Up to REFUSAL_BODY_BYTES of a refusal's body; undefined when longer or unreadable. */
-export async function readRefusal(body: AsyncIterable<unknown> & { destroy(): unknown; on?(ev: 'error', fn: () => void): unknown }): Promise<string | undefined> {
+export async function readRefusal(
+  body: AsyncIterable<unknown> & { destroy(): unknown; on?(ev: 'error', fn: () => void): unknown },
+): Promise<string | undefined> {
   body.on?.('error', () => {}); // destroying it below must not throw out of the stream
   const chunks: Buffer[] = [];
   let size = 0;

@@ -28,11 +28,11 @@ const REFUSALS: [string, number, Buffer | string, string][] = [
   ['3.0.4 dhcp4 socket, wrong password', 401, capture('3.0.4/dhcp4-http.status-get.bad-auth.json'), 'unauthorized'],
   ['3.0.4 dhcp6 socket, no credentials', 401, capture('3.0.4/dhcp6-http.status-get.no-auth.json'), 'unauthorized'],
   ['RBAC', 403, '{ "result": 403, "text": "Forbidden" }', 'forbidden'],
-  ['a web server\'s 400 page', 400, '<html><body>Bad Request</body></html>', 'http_status'],
-  ['a 400 map that is not Kea\'s', 400, '{ "error": "bad" }', 'http_status'],
+  ["a web server's 400 page", 400, '<html><body>Bad Request</body></html>', 'http_status'],
+  ["a 400 map that is not Kea's", 400, '{ "error": "bad" }', 'http_status'],
   ['a 400 body past the cap', 400, `{ "result": 400, "text": "${'x'.repeat(4000)}" }`, 'http_status'],
   ['an empty 400', 400, '', 'http_status'],
-  ['Kea\'s map with another status', 500, capture('3.0.4/ca.garbage-request.json'), 'http_status'],
+  ["Kea's map with another status", 500, capture('3.0.4/ca.garbage-request.json'), 'http_status'],
 ];
 
 let dir: string;

@@ -25,7 +25,12 @@ export async function httpStream(t: HttpStreamTarget, cmd: KeaCommand, signal: A
   let res;
   try {
     res = await t.pool.request({
-      path: t.path, method: 'POST', headers: t.headers, body: text, signal, highWaterMark: STREAM_HIGH_WATER_MARK,
+      path: t.path,
+      method: 'POST',
+      headers: t.headers,
+      body: text,
+      signal,
+      highWaterMark: STREAM_HIGH_WATER_MARK,
     });
   } catch (err) {
     throw signal.aborted ? abortReason(signal, what) : classifyHttpError(err, what, 'connect', 'connect');
@@ -38,6 +43,9 @@ export async function httpStream(t: HttpStreamTarget, cmd: KeaCommand, signal: A
   }
   body.on('error', () => {}); // reaches the reader through the iterator
   return iteratorStream(body[Symbol.asyncIterator](), () => body.destroy(), {
-    maxBytes, what, signal, classify: (err) => classifyHttpError(err, what, 'closed', 'closed'),
+    maxBytes,
+    what,
+    signal,
+    classify: (err) => classifyHttpError(err, what, 'closed', 'closed'),
   });
 }

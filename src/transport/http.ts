@@ -33,12 +33,15 @@ export class HttpTransport implements Transport {
       connections: maxConnections,
       pipelining: 1,
       maxResponseSize: maxAnswerBytes,
-      connect: url.protocol === 'https:' ? tlsConnector({
-        ca: tls?.ca ? readFileSync(tls.ca) : undefined,
-        cert: tls?.cert ? readFileSync(tls.cert) : undefined,
-        key: tls?.key ? readFileSync(tls.key) : undefined,
-        rejectUnauthorized: !tls?.insecureSkipVerify,
-      }) : undefined,
+      connect:
+        url.protocol === 'https:'
+          ? tlsConnector({
+              ca: tls?.ca ? readFileSync(tls.ca) : undefined,
+              cert: tls?.cert ? readFileSync(tls.cert) : undefined,
+              key: tls?.key ? readFileSync(tls.key) : undefined,
+              rejectUnauthorized: !tls?.insecureSkipVerify,
+            })
+          : undefined,
     });
     this.headers = { 'content-type': 'application/json' };
     if (opts.auth) {
@@ -54,14 +57,18 @@ export class HttpTransport implements Transport {
     // Our own timer, not AbortSignal.timeout: the same "Kea was slow, not our loop" rule as UNIX.
     const controller = new AbortController();
     let failure: KeaError | undefined;
-    const deadline = startDeadline(timeoutMs, () => {
-      const extra = deadline.extendedMs > 0 ? ` (+${deadline.extendedMs} ms the exporter's event loop was stalled)` : '';
-      failure = new KeaError('timeout', `${what}: no complete answer within ${timeoutMs} ms${extra}`);
-      controller.abort(failure);
-    }, (err) => {
-      failure = new KeaError('internal', `${what}: ${err instanceof Error ? err.message : 'unexpected failure'}`, { cause: err });
-      controller.abort(failure);
-    });
+    const deadline = startDeadline(
+      timeoutMs,
+      () => {
+        const extra = deadline.extendedMs > 0 ? ` (+${deadline.extendedMs} ms the exporter's event loop was stalled)` : '';
+        failure = new KeaError('timeout', `${what}: no complete answer within ${timeoutMs} ms${extra}`);
+        controller.abort(failure);
+      },
+      (err) => {
+        failure = new KeaError('internal', `${what}: ${err instanceof Error ? err.message : 'unexpected failure'}`, { cause: err });
+        controller.abort(failure);
+      },
+    );
     let res;
     let text: string | undefined;
     try {

@@ -41,17 +41,23 @@ export class UnixTransport implements Transport {
       const internal = (err: unknown): void => {
         finish(new KeaError('internal', `${what}: ${err instanceof Error ? err.message : 'unexpected failure'}`, { cause: err }));
       };
-      const guard = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A): void => {
-        try {
-          fn(...args);
-        } catch (err) {
-          internal(err);
-        }
-      };
-      const deadline = startDeadline(timeoutMs, () => {
-        const extra = deadline.extendedMs > 0 ? ` (+${deadline.extendedMs} ms the exporter's event loop was stalled)` : '';
-        finish(new KeaError('timeout', `${what}: no complete answer within ${timeoutMs} ms${extra}`));
-      }, internal);
+      const guard =
+        <A extends unknown[]>(fn: (...args: A) => void) =>
+        (...args: A): void => {
+          try {
+            fn(...args);
+          } catch (err) {
+            internal(err);
+          }
+        };
+      const deadline = startDeadline(
+        timeoutMs,
+        () => {
+          const extra = deadline.extendedMs > 0 ? ` (+${deadline.extendedMs} ms the exporter's event loop was stalled)` : '';
+          finish(new KeaError('timeout', `${what}: no complete answer within ${timeoutMs} ms${extra}`));
+        },
+        internal,
+      );
       try {
         sock = net.createConnection(this.path);
       } catch (err) {
@@ -59,18 +65,30 @@ export class UnixTransport implements Transport {
         return;
       }
       const s = sock;
-      s.on('connect', guard(() => s.write(body)));
-      s.on('data', guard((chunk: Buffer) => {
-        size += chunk.length;
-        // Stop reading at the cap: the rest of a hostile answer is never held.
-        if (size > cap) return finish(new KeaError('too_large', `${what}: answer exceeds ${cap} bytes`));
-        chunks.push(chunk);
-      }));
-      s.on('end', guard(() => finish(undefined, Buffer.concat(chunks, size).toString('utf8'))));
-      s.on('error', guard((err: NodeJS.ErrnoException) => {
-        const code = s.bytesWritten > 0 ? 'closed' : 'connect';
-        finish(new KeaError(code, `${what}: ${err.code ?? err.message}`, { cause: err }));
-      }));
+      s.on(
+        'connect',
+        guard(() => s.write(body)),
+      );
+      s.on(
+        'data',
+        guard((chunk: Buffer) => {
+          size += chunk.length;
+          // Stop reading at the cap: the rest of a hostile answer is never held.
+          if (size > cap) return finish(new KeaError('too_large', `${what}: answer exceeds ${cap} bytes`));
+          chunks.push(chunk);
+        }),
+      );
+      s.on(
+        'end',
+        guard(() => finish(undefined, Buffer.concat(chunks, size).toString('utf8'))),
+      );
+      s.on(
+        'error',
+        guard((err: NodeJS.ErrnoException) => {
+          const code = s.bytesWritten > 0 ? 'closed' : 'connect';
+          finish(new KeaError(code, `${what}: ${err.code ?? err.message}`, { cause: err }));
+        }),
+      );
     });
   }
 

@@ -32,8 +32,7 @@ const LAB = 'src/lab/';
 /** What the protocol layer never spells: a metric family name (naming lives under src/render/). */
 const METRIC_NAMES = 'metric names';
 
-const matches = (file: string, p: string): boolean =>
-  p.endsWith('/') ? file.startsWith(p) : p.endsWith('*') ? file.startsWith(p.slice(0, -1)) : file === p;
+const matches = (file: string, p: string): boolean => (p.endsWith('/') ? file.startsWith(p) : p.endsWith('*') ? file.startsWith(p.slice(0, -1)) : file === p);
 
 /** The layer's index in LAYERS; the most specific path wins (a file listed in a listed directory). */
 function layerOf(file: string): number | undefined {
@@ -64,7 +63,12 @@ function metricName(file: string, text: string): string | undefined {
   let found: string | undefined;
   const visit = (node: ts.Node): void => {
     if (found !== undefined) return;
-    if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateHead(node)) && /^kea_/.test(node.text) && !(node.text in ERROR_CODES)) found = node.text;
+    if (
+      (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateHead(node)) &&
+      /^kea_/.test(node.text) &&
+      !(node.text in ERROR_CODES)
+    )
+      found = node.text;
     else ts.forEachChild(node, visit);
   };
   visit(ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS));
@@ -125,13 +129,16 @@ test('the check sees static, type-only, re-exported and dynamic imports against 
     ['src/telemetry/tracing.ts', ''],
     ['src/app.ts', "import { s } from './server/s.js';\nimport { y } from './proxy/y.js';\n"],
   ]);
-  assert.deepEqual(violations(files).map((v) => v.message), [
-    'src/config/x.ts (layer L2 config) imports src/proxy/y.ts (layer L10 server, proxy)',
-    'src/kea/a.ts (layer L1 kea) imports src/config/x.ts (layer L2 config)',
-    'src/kea/a.ts (layer L1 kea) imports src/snapshot.ts (layer L3 snapshot)',
-    'src/log.ts (layer L0 base) imports src/telemetry/tracing.ts (layer L4 telemetry)',
-    'src/proxy/y.ts (layer L10 server, proxy) imports src/app.ts (layer L11 app, cli)',
-  ]);
+  assert.deepEqual(
+    violations(files).map((v) => v.message),
+    [
+      'src/config/x.ts (layer L2 config) imports src/proxy/y.ts (layer L10 server, proxy)',
+      'src/kea/a.ts (layer L1 kea) imports src/config/x.ts (layer L2 config)',
+      'src/kea/a.ts (layer L1 kea) imports src/snapshot.ts (layer L3 snapshot)',
+      'src/log.ts (layer L0 base) imports src/telemetry/tracing.ts (layer L4 telemetry)',
+      'src/proxy/y.ts (layer L10 server, proxy) imports src/app.ts (layer L11 app, cli)',
+    ],
+  );
 });
 
 test('the check flags the lab, files in no layer and imports of no file; the lab itself is free', () => {
@@ -142,11 +149,14 @@ test('the check flags the lab, files in no layer and imports of no file; the lab
     ['src/app/build.ts', "import { cli } from '../cli.js';\n"],
     ['src/cli.ts', ''],
   ]);
-  assert.deepEqual(violations(files).map((v) => v.message), [
-    'src/app.ts (layer L11 app, cli) imports ./kea/gone.js, which is no source file under src/',
-    'src/app.ts (layer L11 app, cli) imports src/lab/lab.ts (the lab: dev and test tool only)',
-    'src/newdir/n.ts is in no layer: add it to LAYERS (test/architecture/layers.test.ts)',
-  ]);
+  assert.deepEqual(
+    violations(files).map((v) => v.message),
+    [
+      'src/app.ts (layer L11 app, cli) imports ./kea/gone.js, which is no source file under src/',
+      'src/app.ts (layer L11 app, cli) imports src/lab/lab.ts (the lab: dev and test tool only)',
+      'src/newdir/n.ts is in no layer: add it to LAYERS (test/architecture/layers.test.ts)',
+    ],
+  );
 });
 
 test('the protocol layer spells no metric name (comments aside); render/ does', () => {
@@ -156,10 +166,13 @@ test('the protocol layer spells no metric name (comments aside); render/ does', 
     ['src/kea/fine.ts', "// kea_up\nexport const k = 'Dhcp4', code = 'kea_error';\nexport const t = `${k}_kea_`;\n"],
     ['src/render/r.ts', "export const up = 'kea_up';\n"],
   ]);
-  assert.deepEqual(violations(files).map((v) => v.message), [
-    'src/kea/names.ts (layer L1 kea) spells the metric name kea_…: metric naming lives under src/render/',
-    'src/kea/plain.ts (layer L1 kea) spells the metric name kea_dhcp4_pkt4_received_total…: metric naming lives under src/render/',
-  ]);
+  assert.deepEqual(
+    violations(files).map((v) => v.message),
+    [
+      'src/kea/names.ts (layer L1 kea) spells the metric name kea_…: metric naming lives under src/render/',
+      'src/kea/plain.ts (layer L1 kea) spells the metric name kea_dhcp4_pkt4_received_total…: metric naming lives under src/render/',
+    ],
+  );
 });
 
 test('every file of src/ is in one layer, and imports only its own layer and lower ones', () => {

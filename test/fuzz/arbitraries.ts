@@ -25,7 +25,9 @@ function load(): Capture[] {
   const out: Capture[] = [];
   for (const dir of DIRS) {
     const path = fileURLToPath(new URL(`${dir}/`, FIXTURES));
-    for (const f of readdirSync(path).filter((n) => n.endsWith('.json')).sort()) {
+    for (const f of readdirSync(path)
+      .filter((n) => n.endsWith('.json'))
+      .sort()) {
       const text = readFileSync(`${path}${f}`, 'utf8');
       const value: unknown = JSON.parse(text);
       const command = COMMANDS.find((c) => f.includes(`${c}.`) || f.endsWith(`${c}.json`));
@@ -80,21 +82,31 @@ export const mutationArb: fc.Arbitrary<Mutation> = fc.record({
 
 function replacement(m: Mutation, old: unknown): unknown {
   switch (m.kind) {
-    case 'replace': return m.json;
-    case 'widen': return Array.isArray(old) ? Array.from({ length: m.n }, (_, i): unknown => (old as unknown[])[i % Math.max(1, old.length)] ?? m.json) : Array.from({ length: m.n % 50 }, () => old);
+    case 'replace':
+      return m.json;
+    case 'widen':
+      return Array.isArray(old)
+        ? Array.from({ length: m.n }, (_, i): unknown => (old as unknown[])[i % Math.max(1, old.length)] ?? m.json)
+        : Array.from({ length: m.n % 50 }, () => old);
     case 'nest': {
       let v: unknown = old;
       for (let i = 0; i < m.n; i++) v = i % 2 ? [v] : { k: v };
       return v;
     }
-    case 'extreme': return EXTREMES[m.n % EXTREMES.length];
+    case 'extreme':
+      return EXTREMES[m.n % EXTREMES.length];
     // Past MAX_LABEL_CHARS (256) about half the time.
-    case 'longString': return (m.str || 'x').repeat(1 + (m.n % 20)).padEnd(m.n % 2 ? 300 : 0, 'z');
+    case 'longString':
+      return (m.str || 'x').repeat(1 + (m.n % 20)).padEnd(m.n % 2 ? 300 : 0, 'z');
     // Kea's own string (a version, a state, a name) with text appended: past 256 characters when n is odd.
-    case 'extendString': return typeof old === 'string' ? old + (m.str || 'x').repeat(m.n % 2 ? 1 + Math.ceil(300 / Math.max(1, m.str.length)) : 1) : old;
-    case 'retype': return typeof old === 'number' ? String(old) : typeof old === 'string' ? (Number(old) || m.n) : typeof old === 'boolean' ? Number(old) : m.str;
-    case 'emptyContainer': return Array.isArray(old) ? {} : typeof old === 'object' && old !== null ? [] : null;
-    default: return old;
+    case 'extendString':
+      return typeof old === 'string' ? old + (m.str || 'x').repeat(m.n % 2 ? 1 + Math.ceil(300 / Math.max(1, m.str.length)) : 1) : old;
+    case 'retype':
+      return typeof old === 'number' ? String(old) : typeof old === 'string' ? Number(old) || m.n : typeof old === 'boolean' ? Number(old) : m.str;
+    case 'emptyContainer':
+      return Array.isArray(old) ? {} : typeof old === 'object' && old !== null ? [] : null;
+    default:
+      return old;
   }
 }
 
@@ -122,13 +134,13 @@ export function mutate(v: unknown, ms: readonly Mutation[]): unknown {
 /** A real capture, mutated 0-4 times (value level). */
 export function mutatedCapture(filter: (c: Capture) => boolean = () => true): fc.Arbitrary<{ capture: Capture; value: unknown }> {
   const pool = CAPTURES.filter(filter);
-  return fc.tuple(fc.constantFrom(...pool), fc.array(mutationArb, { maxLength: 4 }))
+  return fc
+    .tuple(fc.constantFrom(...pool), fc.array(mutationArb, { maxLength: 4 }))
     .map(([capture, ms]) => ({ capture, value: ms.length === 0 ? capture.value : mutate(capture.value, ms) }));
 }
 
 /** JSON text nested `n` deep, arrays and objects mixed. */
-export const deepText = (n: number, mixed: boolean): string =>
-  mixed ? '{"a":['.repeat(n >> 1) + '0' + ']}'.repeat(n >> 1) : '['.repeat(n) + ']'.repeat(n);
+export const deepText = (n: number, mixed: boolean): string => (mixed ? '{"a":['.repeat(n >> 1) + '0' + ']}'.repeat(n >> 1) : '['.repeat(n) + ']'.repeat(n));
 
 /** Text-level damage to a body: truncation, byte flips, insertions. */
 export const textDamageArb = fc.record({

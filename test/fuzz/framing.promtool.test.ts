@@ -58,9 +58,14 @@ before(async () => {
       let command = '';
       try {
         command = String((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { command?: unknown }).command);
-      } catch { /* the exporter only sends JSON */ }
+      } catch {
+        /* the exporter only sends JSON */
+      }
       const body = serve(command);
-      res.writeHead(script?.status ?? 200, script?.chunked ? { 'content-type': 'application/json' } : { 'content-type': 'application/json', 'content-length': body.length });
+      res.writeHead(
+        script?.status ?? 200,
+        script?.chunked ? { 'content-type': 'application/json' } : { 'content-type': 'application/json', 'content-length': body.length },
+      );
       res.end(body);
     });
   });
@@ -81,21 +86,29 @@ after(async () => {
  * counterexample). */
 function scriptArb(list: boolean): fc.Arbitrary<Script> {
   const framed = (c: Command) => (x: Capture) => x.command === c && (x.list === list || (c === 'statistic-get-all' && x.file.startsWith('stats/')));
-  const clean = fc.record(Object.fromEntries(COMMANDS.map((c) => [c, fc.constantFrom(...CAPTURES.filter(framed(c))).map((x) => x.text)])) as Record<Command, fc.Arbitrary<string>>);
-  const faulty = fc.oneof(fc.constant([]), fc.constantFrom(...COMMANDS).map((c) => [c]), fc.subarray([...COMMANDS]));
+  const clean = fc.record(
+    Object.fromEntries(COMMANDS.map((c) => [c, fc.constantFrom(...CAPTURES.filter(framed(c))).map((x) => x.text)])) as Record<Command, fc.Arbitrary<string>>,
+  );
+  const faulty = fc.oneof(
+    fc.constant([]),
+    fc.constantFrom(...COMMANDS).map((c) => [c]),
+    fc.subarray([...COMMANDS]),
+  );
   // Fuzzed bodies only for the faulty commands: generating the others would be wasted work.
   const fuzzed = faulty.chain((cs) => fc.tuple(...cs.map((c) => bodyArb(framed(c)).map((b) => [c, b.toString('latin1')] as const))));
-  return fc.record({
-    clean,
-    fuzzed,
-    status: list ? fc.constantFrom(200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 403, 500) : fc.constant(200),
-    chunked: fc.boolean(),
-  }).map(({ clean, fuzzed, status, chunked }) => {
-    const out = { status, chunked } as Script;
-    for (const c of COMMANDS) out[c] = Buffer.from(clean[c]).toString('latin1');
-    for (const [c, body] of fuzzed) out[c] = body;
-    return out;
-  });
+  return fc
+    .record({
+      clean,
+      fuzzed,
+      status: list ? fc.constantFrom(200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 403, 500) : fc.constant(200),
+      chunked: fc.boolean(),
+    })
+    .map(({ clean, fuzzed, status, chunked }) => {
+      const out = { status, chunked } as Script;
+      for (const c of COMMANDS) out[c] = Buffer.from(clean[c]).toString('latin1');
+      for (const [c, body] of fuzzed) out[c] = body;
+      return out;
+    });
 }
 
 const STATS_CONFIG = { enabled: true, intervalMs: 30_000, perSubnet: true, perPool: true, maxSeries: 100_000, naming: 'default' as const };
@@ -117,8 +130,16 @@ function promtool(text: string): string {
 function negativeCountersThrow(): boolean {
   const r = new PrometheusRenderer({ version: 't', processMetrics: false }, [], statistics.metrics);
   const s: StatisticsSnapshot = {
-    target: 't', daemon: 'dhcp4', labels: {}, up: true, polledAt: 0, pollDurationSeconds: 0,
-    samples: [{ stat: 'pkt4-received', value: -1 }], subnets: new Map(), dropped: 0, errors: {},
+    target: 't',
+    daemon: 'dhcp4',
+    labels: {},
+    up: true,
+    polledAt: 0,
+    pollDurationSeconds: 0,
+    samples: [{ stat: 'pkt4-received', value: -1 }],
+    subnets: new Map(),
+    dropped: 0,
+    errors: {},
   };
   try {
     r.update('x', s, [statistics]);
@@ -156,37 +177,52 @@ async function fuzzFraming(t: TestContext, kind: 'unix' | 'http', runs: number):
     inBatch = 0;
   };
   try {
-    await fc.assert(fc.asyncProperty(scriptArb(kind === 'http'), fc.constantFrom<DaemonKind | undefined>(undefined, 'dhcp4', 'dhcp6'), fc.boolean(), async (s, daemon, agent) => {
-      script = s;
-      const i = n++;
-      const service = kind === 'http' && agent ? 'dhcp4' : undefined;
-      const endpoint = new Endpoint(transport, new CommandQueue({ maxInFlight: 1, maxQueued: 10 }), service, `fuzz${i}`);
-      // Wired as src/targets/target.ts does, over the one transport of this framing.
-      const config = new DaemonConfigCache({ endpoint, timeoutMs: 5000, publishHash: hashPublisher('fuzz-key') });
-      const base = { target: `t${i}`, labels: {}, endpoint, config, timeoutMs: 5000, log: new MemoryLog() };
-      const poller = new DaemonPoller(daemon ? { ...base, daemon } : base);
-      const stats = new StatisticsPoller({ endpoint, status: () => poller.snapshot, daemonConfig: config, config: STATS_CONFIG, timeoutMs: 5000, log: new MemoryLog() });
-      const snap = await poller.poll(); // a rejection fails the property
-      const st = await stats.poll();
-      for (const code of [snap.error?.code, st?.error?.code]) {
-        if (code === undefined) continue;
-        assert.ok(code in ERROR_CODES, `uncatalogued code ${code}`);
-        assert.notEqual(code, 'internal', `an exporter bug: ${snap.error?.message ?? st?.error?.message}`);
-      }
-      note(snap.up ? 'up' : snap.error!.code);
-      if (st?.up) note('statistics up');
-      renderer ??= new PrometheusRenderer({ version: 't', processMetrics: false }, COLLECTORS, statistics.metrics);
-      renderer.update(`d${i}`, snap);
-      if (st) {
-        try {
-          renderer.update(`s${i}`, st, [statistics]);
-        } catch (err) {
-          if (!(tolerateItem2 && /decrease a counter/.test(String(err)))) throw err;
-          item2++;
-        }
-      }
-      if (++inBatch >= BATCH) await check();
-    }), { numRuns: runs });
+    await fc.assert(
+      fc.asyncProperty(
+        scriptArb(kind === 'http'),
+        fc.constantFrom<DaemonKind | undefined>(undefined, 'dhcp4', 'dhcp6'),
+        fc.boolean(),
+        async (s, daemon, agent) => {
+          script = s;
+          const i = n++;
+          const service = kind === 'http' && agent ? 'dhcp4' : undefined;
+          const endpoint = new Endpoint(transport, new CommandQueue({ maxInFlight: 1, maxQueued: 10 }), service, `fuzz${i}`);
+          // Wired as src/targets/target.ts does, over the one transport of this framing.
+          const config = new DaemonConfigCache({ endpoint, timeoutMs: 5000, publishHash: hashPublisher('fuzz-key') });
+          const base = { target: `t${i}`, labels: {}, endpoint, config, timeoutMs: 5000, log: new MemoryLog() };
+          const poller = new DaemonPoller(daemon ? { ...base, daemon } : base);
+          const stats = new StatisticsPoller({
+            endpoint,
+            status: () => poller.snapshot,
+            daemonConfig: config,
+            config: STATS_CONFIG,
+            timeoutMs: 5000,
+            log: new MemoryLog(),
+          });
+          const snap = await poller.poll(); // a rejection fails the property
+          const st = await stats.poll();
+          for (const code of [snap.error?.code, st?.error?.code]) {
+            if (code === undefined) continue;
+            assert.ok(code in ERROR_CODES, `uncatalogued code ${code}`);
+            assert.notEqual(code, 'internal', `an exporter bug: ${snap.error?.message ?? st?.error?.message}`);
+          }
+          note(snap.up ? 'up' : snap.error!.code);
+          if (st?.up) note('statistics up');
+          renderer ??= new PrometheusRenderer({ version: 't', processMetrics: false }, COLLECTORS, statistics.metrics);
+          renderer.update(`d${i}`, snap);
+          if (st) {
+            try {
+              renderer.update(`s${i}`, st, [statistics]);
+            } catch (err) {
+              if (!(tolerateItem2 && /decrease a counter/.test(String(err)))) throw err;
+              item2++;
+            }
+          }
+          if (++inBatch >= BATCH) await check();
+        },
+      ),
+      { numRuns: runs },
+    );
     await check();
   } finally {
     if (failedRender) {
@@ -198,9 +234,12 @@ async function fuzzFraming(t: TestContext, kind: 'unix' | 'http', runs: number):
     await transport.close();
   }
   const cpu = process.cpuUsage(cpuBefore);
-  t.diagnostic(`${kind}: cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; ${n} daemons polled, ${renders} renders checked by promtool; outcomes ${[...codes].map(([k, v]) => `${k} ${v}`).join(', ')}${item2 ? `; item-2 counter throws ${item2}` : ''}`);
+  t.diagnostic(
+    `${kind}: cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; ${n} daemons polled, ${renders} renders checked by promtool; outcomes ${[...codes].map(([k, v]) => `${k} ${v}`).join(', ')}${item2 ? `; item-2 counter throws ${item2}` : ''}`,
+  );
   for (const k of ['up', 'statistics up', 'parse', 'too_deep', 'bad_answer']) assert.ok(codes.has(k), `no daemon reached "${k}"`);
 }
 
 test('UNIX framing: fuzzed answers through UnixTransport + Endpoint + pollers; every render promtool-clean', (t) => fuzzFraming(t, 'unix', RUNS.unix));
-test('HTTP framing: fuzzed answers and statuses through HttpTransport + Endpoint + pollers; every render promtool-clean', (t) => fuzzFraming(t, 'http', RUNS.http));
+test('HTTP framing: fuzzed answers and statuses through HttpTransport + Endpoint + pollers; every render promtool-clean', (t) =>
+  fuzzFraming(t, 'http', RUNS.http));

@@ -58,10 +58,11 @@ function argsOf(v: unknown): unknown {
 }
 
 /** Arguments for a command: mutated real ones mostly, arbitrary JSON sometimes. */
-const argsArb = (command: Command): fc.Arbitrary<unknown> => fc.oneof(
-  { weight: 5, arbitrary: mutatedCapture((c) => c.command === command).map((m) => argsOf(m.value)) },
-  { weight: 1, arbitrary: fc.jsonValue({ depthSize: 'large', maxDepth: 10 }) },
-);
+const argsArb = (command: Command): fc.Arbitrary<unknown> =>
+  fc.oneof(
+    { weight: 5, arbitrary: mutatedCapture((c) => c.command === command).map((m) => argsOf(m.value)) },
+    { weight: 1, arbitrary: fc.jsonValue({ depthSize: 'large', maxDepth: 10 }) },
+  );
 
 const isLabel = (s: string | undefined): boolean => s === undefined || s.length <= MAX_LABEL_CHARS;
 
@@ -72,9 +73,14 @@ test('every command has real captures to start from', () => {
 });
 
 test('parseBody: any bytes give a value, or closed / parse / too_deep', (t) => {
-  fuzz(t, ['ok', 'closed', 'parse', 'too_deep'], () => fc.assert(fc.property(bodyArb(), (buf) => {
-    only(['closed', 'parse', 'too_deep'], () => parseBody(buf.toString('utf8'), 'fuzz'));
-  }), { numRuns: RUNS.body }));
+  fuzz(t, ['ok', 'closed', 'parse', 'too_deep'], () =>
+    fc.assert(
+      fc.property(bodyArb(), (buf) => {
+        only(['closed', 'parse', 'too_deep'], () => parseBody(buf.toString('utf8'), 'fuzz'));
+      }),
+      { numRuns: RUNS.body },
+    ),
+  );
 });
 
 /** The code parseBody throws for a text ('ok' when it parses). */
@@ -99,10 +105,7 @@ const CUT_CAPTURES = ((): Capture[] => {
     if ((smallest.get(key)?.text.length ?? Infinity) > c.text.length) smallest.set(key, c);
   }
   const largest = (pick: (c: Capture) => boolean): Capture => CAPTURES.filter(pick).reduce((a, b) => (b.text.length > a.text.length ? b : a));
-  return [
-    ...smallest.values(),
-    largest((c) => c.command === 'status-get' && c.file.includes('3.0.4')),
-  ];
+  return [...smallest.values(), largest((c) => c.command === 'status-get' && c.file.includes('3.0.4'))];
 })();
 
 test('parseBody: a real answer cut off at any byte is closed; the same cut followed by garbage is parse', (t) => {
@@ -123,11 +126,19 @@ test('parseBody: a real answer cut off at any byte is closed; the same cut follo
   t.diagnostic(`${CUT_CAPTURES.length} captures, ${cuts} cuts`);
 });
 
-test('parseBody: closed, parse and too_deep never depend on JSON.parse\'s messages (they change between V8 versions)', () => {
+test("parseBody: closed, parse and too_deep never depend on JSON.parse's messages (they change between V8 versions)", () => {
   const answer = CAPTURES.find((c) => c.command === 'status-get' && c.list)!.text;
   const garbage = [
-    'this is not JSON \u0000\u00ff<html>', '<html><body>502 Bad Gateway</body></html>', 'HTTP/1.1 200 OK\r\n\r\n', 'NaN', "{'result': 0}",
-    `${answer.trimEnd()}x`, `${answer.trimEnd()}${answer}`, answer.replace(':', '='), answer.replace('"', "'"), `${answer.slice(0, 40)}}}}`,
+    'this is not JSON \u0000\u00ff<html>',
+    '<html><body>502 Bad Gateway</body></html>',
+    'HTTP/1.1 200 OK\r\n\r\n',
+    'NaN',
+    "{'result': 0}",
+    `${answer.trimEnd()}x`,
+    `${answer.trimEnd()}${answer}`,
+    answer.replace(':', '='),
+    answer.replace('"', "'"),
+    `${answer.slice(0, 40)}}}}`,
   ];
   const cut = [answer.slice(0, answer.length >> 1), answer.slice(0, 1), answer.trimEnd().slice(0, -1), ' \n'];
   const real = JSON.parse;
@@ -148,121 +159,214 @@ test('parseBody: closed, parse and too_deep never depend on JSON.parse\'s messag
   assert.equal(bodyCode(answer), 'ok');
 });
 
-test('keaConfigHash (2.2\'s computed hash): any body that parses gives a hash or bad_answer, never another throw', (t) => {
-  fuzz(t, ['ok', 'bad_answer'], () => fc.assert(fc.property(bodyArb(), (buf) => {
-    const text = buf.toString('utf8');
-    try {
-      parseBody(text, 'fuzz'); // the poller hashes only text that parsed, within the caps
-    } catch {
-      return;
-    }
-    only(['bad_answer'], () => assert.match(keaConfigHash(text), /^[0-9A-F]{64}$/));
-  }), { numRuns: RUNS.printed }));
+test("keaConfigHash (2.2's computed hash): any body that parses gives a hash or bad_answer, never another throw", (t) => {
+  fuzz(t, ['ok', 'bad_answer'], () =>
+    fc.assert(
+      fc.property(bodyArb(), (buf) => {
+        const text = buf.toString('utf8');
+        try {
+          parseBody(text, 'fuzz'); // the poller hashes only text that parsed, within the caps
+        } catch {
+          return;
+        }
+        only(['bad_answer'], () => assert.match(keaConfigHash(text), /^[0-9A-F]{64}$/));
+      }),
+      { numRuns: RUNS.printed },
+    ),
+  );
 });
 
 test('asAnswer / unwrapList / expectSuccess: a coded answer error, never another throw', (t) => {
   const codes: ErrorCode[] = ['bad_answer', 'bad_request', 'unauthorized', 'forbidden', 'forward', 'unsupported', 'kea_error'];
-  fuzz(t, ['ok', 'bad_answer', 'kea_error'], () => fc.assert(fc.property(fc.oneof(mutatedCapture().map((m) => m.value), fc.jsonValue({ maxDepth: 6 })), fc.integer({ min: 0, max: 3 }), (body, n) => {
-    only(codes, () => {
-      const answers = Array.isArray(body) ? unwrapList(body, n, 'fuzz') : [asAnswer(body, 'fuzz')];
-      for (const a of answers) {
-        assert.ok(Number.isInteger(a.result));
-        expectSuccess(a, 'fuzz');
-      }
-    });
-  }), { numRuns: RUNS.answer }));
+  fuzz(t, ['ok', 'bad_answer', 'kea_error'], () =>
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          mutatedCapture().map((m) => m.value),
+          fc.jsonValue({ maxDepth: 6 }),
+        ),
+        fc.integer({ min: 0, max: 3 }),
+        (body, n) => {
+          only(codes, () => {
+            const answers = Array.isArray(body) ? unwrapList(body, n, 'fuzz') : [asAnswer(body, 'fuzz')];
+            for (const a of answers) {
+              assert.ok(Number.isInteger(a.result));
+              expectSuccess(a, 'fuzz');
+            }
+          });
+        },
+      ),
+      { numRuns: RUNS.answer },
+    ),
+  );
 });
 
 test('parseStatus: a Status within every cap, or bad_answer / limit', (t) => {
-  fuzz(t, ['ok', 'bad_answer', 'limit'], () => fc.assert(fc.property(argsArb('status-get'), (args) => {
-    only(['bad_answer', 'limit'], () => {
-      const s = parseStatus(args);
-      assert.ok([s.pid, s.uptime, s.reload].every(Number.isFinite));
-      assert.ok(s.ha.length <= MAX_HA_RELATIONSHIPS);
-      assert.ok((s.sockets?.errors.length ?? 0) <= MAX_SOCKET_ERRORS);
-      for (const r of s.ha) {
-        assert.ok(r.local.scopes.length <= MAX_HA_SCOPES);
-        for (const l of [r.mode, r.relationship, r.local.role, r.local.state, r.local.serverName, r.remote?.role, r.remote?.lastState, r.remote?.serverName]) {
-          assert.ok(isLabel(l), `label of ${l?.length} characters`);
-        }
-        if (r.remote) assert.ok([r.remote.age, r.remote.analyzedPackets, r.remote.unackedClients].every(Number.isFinite));
-      }
-    });
-  }), { numRuns: RUNS.status }));
+  fuzz(t, ['ok', 'bad_answer', 'limit'], () =>
+    fc.assert(
+      fc.property(argsArb('status-get'), (args) => {
+        only(['bad_answer', 'limit'], () => {
+          const s = parseStatus(args);
+          assert.ok([s.pid, s.uptime, s.reload].every(Number.isFinite));
+          assert.ok(s.ha.length <= MAX_HA_RELATIONSHIPS);
+          assert.ok((s.sockets?.errors.length ?? 0) <= MAX_SOCKET_ERRORS);
+          for (const r of s.ha) {
+            assert.ok(r.local.scopes.length <= MAX_HA_SCOPES);
+            for (const l of [
+              r.mode,
+              r.relationship,
+              r.local.role,
+              r.local.state,
+              r.local.serverName,
+              r.remote?.role,
+              r.remote?.lastState,
+              r.remote?.serverName,
+            ]) {
+              assert.ok(isLabel(l), `label of ${l?.length} characters`);
+            }
+            if (r.remote) assert.ok([r.remote.age, r.remote.analyzedPackets, r.remote.unackedClients].every(Number.isFinite));
+          }
+        });
+      }),
+      { numRuns: RUNS.status },
+    ),
+  );
 });
 
 test('parseStatistics: finite samples with integer scope ids, or limit', (t) => {
-  fuzz(t, ['ok'], () => fc.assert(fc.property(argsArb('statistic-get-all'), (args) => {
-    only(['limit'], () => {
-      for (const s of parseStatistics(args)) {
-        assert.equal(typeof s.stat, 'string');
-        assert.ok(Number.isFinite(s.value), `value ${s.value}`);
-        for (const id of [s.subnetId, s.poolId, s.pdPoolId]) assert.ok(id === undefined || Number.isSafeInteger(id));
-      }
-    });
-  }), { numRuns: RUNS.statistics }));
+  fuzz(t, ['ok'], () =>
+    fc.assert(
+      fc.property(argsArb('statistic-get-all'), (args) => {
+        only(['limit'], () => {
+          for (const s of parseStatistics(args)) {
+            assert.equal(typeof s.stat, 'string');
+            assert.ok(Number.isFinite(s.value), `value ${s.value}`);
+            for (const id of [s.subnetId, s.poolId, s.pdPoolId]) assert.ok(id === undefined || Number.isSafeInteger(id));
+          }
+        });
+      }),
+      { numRuns: RUNS.statistics },
+    ),
+  );
 });
 
 test('parseConfigGet + sharedConfig + parseSubnets: hashes, subnets, or bad_answer / too_deep / limit', (t) => {
-  fuzz(t, ['ok', 'bad_answer', 'too_deep'], () => fc.assert(fc.property(argsArb('config-get'), (args) => {
-    only(['bad_answer', 'too_deep', 'limit'], () => {
-      const info = parseConfigGet(args);
-      assert.ok(isLabel(info.keaHash));
-    });
-    only(['too_deep'], () => {
-      const shared = sharedConfig(args);
-      if (shared) assert.match(shared.hash, /^[0-9A-F]{64}$/);
-    });
-    for (const [id, s] of parseSubnets(args)) {
-      assert.ok(Number.isSafeInteger(id) && id >= 0);
-      assert.equal(s.pools.length, s.poolIds.length);
-      assert.equal(s.pdPools.length, s.pdPoolIds.length);
-    }
-  }), { numRuns: RUNS.config }));
+  fuzz(t, ['ok', 'bad_answer', 'too_deep'], () =>
+    fc.assert(
+      fc.property(argsArb('config-get'), (args) => {
+        only(['bad_answer', 'too_deep', 'limit'], () => {
+          const info = parseConfigGet(args);
+          assert.ok(isLabel(info.keaHash));
+        });
+        only(['too_deep'], () => {
+          const shared = sharedConfig(args);
+          if (shared) assert.match(shared.hash, /^[0-9A-F]{64}$/);
+        });
+        for (const [id, s] of parseSubnets(args)) {
+          assert.ok(Number.isSafeInteger(id) && id >= 0);
+          assert.equal(s.pools.length, s.poolIds.length);
+          assert.equal(s.pdPools.length, s.pdPoolIds.length);
+        }
+      }),
+      { numRuns: RUNS.config },
+    ),
+  );
 });
 
 test('parseVersion: a label-sized version, or bad_answer / limit', (t) => {
   const answers = fc.oneof(
-    { weight: 4, arbitrary: mutatedCapture((c) => c.command === 'version-get').map((m): unknown => (Array.isArray(m.value) ? (m.value as unknown[])[0] : m.value)) },
-    { weight: 1, arbitrary: fc.record({ result: fc.integer({ min: -1, max: 5 }), text: fc.option(fc.string({ unit: 'binary' }), { nil: undefined }), arguments: fc.jsonValue({ maxDepth: 3 }) }) },
+    {
+      weight: 4,
+      arbitrary: mutatedCapture((c) => c.command === 'version-get').map((m): unknown => (Array.isArray(m.value) ? (m.value as unknown[])[0] : m.value)),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        result: fc.integer({ min: -1, max: 5 }),
+        text: fc.option(fc.string({ unit: 'binary' }), { nil: undefined }),
+        arguments: fc.jsonValue({ maxDepth: 3 }),
+      }),
+    },
     // A version-like word of any length: around MAX_LABEL_CHARS.
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('2.2.0', '2.6.3', '3.0.4'), fc.nat({ max: 2 * MAX_LABEL_CHARS })).map(([v, n]) => ({ result: 0, text: v.padEnd(n, '9') })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom('2.2.0', '2.6.3', '3.0.4'), fc.nat({ max: 2 * MAX_LABEL_CHARS }))
+        .map(([v, n]) => ({ result: 0, text: v.padEnd(n, '9') })),
+    },
   );
-  fuzz(t, ['ok', 'bad_answer', 'limit'], () => fc.assert(fc.property(answers, (v) => {
-    only(['bad_answer', 'limit'], () => {
-      const a = asAnswer(v, 'fuzz');
-      const version = parseVersion(a);
-      assert.ok(isLabel(version) && /^\d+\.\d+/.test(version));
-    });
-  }), { numRuns: RUNS.version }));
+  fuzz(t, ['ok', 'bad_answer', 'limit'], () =>
+    fc.assert(
+      fc.property(answers, (v) => {
+        only(['bad_answer', 'limit'], () => {
+          const a = asAnswer(v, 'fuzz');
+          const version = parseVersion(a);
+          assert.ok(isLabel(version) && /^\d+\.\d+/.test(version));
+        });
+      }),
+      { numRuns: RUNS.version },
+    ),
+  );
 });
 
 test('parseConfigHash: a label-sized hash, or bad_answer / limit', (t) => {
-  const hashes = fc.oneof(argsArb('config-hash-get'), fc.nat({ max: 2 * MAX_LABEL_CHARS }).map((n) => ({ hash: 'A'.repeat(n) })));
-  fuzz(t, ['ok', 'bad_answer', 'limit'], () => fc.assert(fc.property(hashes, (args) => {
-    only(['bad_answer', 'limit'], () => assert.ok(isLabel(parseConfigHash(args))));
-  }), { numRuns: RUNS.hash }));
+  const hashes = fc.oneof(
+    argsArb('config-hash-get'),
+    fc.nat({ max: 2 * MAX_LABEL_CHARS }).map((n) => ({ hash: 'A'.repeat(n) })),
+  );
+  fuzz(t, ['ok', 'bad_answer', 'limit'], () =>
+    fc.assert(
+      fc.property(hashes, (args) => {
+        only(['bad_answer', 'limit'], () => assert.ok(isLabel(parseConfigHash(args))));
+      }),
+      { numRuns: RUNS.hash },
+    ),
+  );
 });
 
 test('proxied request bodies (parseCommand): a command or undefined, never a throw; what it accepts always serialises (deep bodies are refused first)', (t) => {
   const bodies = fc.oneof(
-    { weight: 3, arbitrary: fc.record({ command: fc.oneof(fc.constantFrom('status-get', 'config-get', 'lease4-get-all'), fc.string()), service: fc.option(fc.array(fc.constantFrom('dhcp4', 'dhcp6', 'd2')), { nil: undefined }), arguments: fc.option(fc.jsonValue({ depthSize: 'large', maxDepth: 8 }), { nil: undefined }) }).map((v) => JSON.stringify(v)) },
-    { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 100, max: 6000 }), fc.boolean()).map(([n, mixed]) => `{"command":"status-get","arguments":{"a":${deepText(n, mixed)}}}`) },
-    { weight: 1, arbitrary: fc.tuple(fc.string({ maxLength: 200 }), fc.constantFrom('# c\n', '// c\n', '/* c */', '')).map(([s, comment]) => `${comment}{"command": ${JSON.stringify(s)}, ${comment} "arguments": {}}`) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .record({
+          command: fc.oneof(fc.constantFrom('status-get', 'config-get', 'lease4-get-all'), fc.string()),
+          service: fc.option(fc.array(fc.constantFrom('dhcp4', 'dhcp6', 'd2')), { nil: undefined }),
+          arguments: fc.option(fc.jsonValue({ depthSize: 'large', maxDepth: 8 }), { nil: undefined }),
+        })
+        .map((v) => JSON.stringify(v)),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.integer({ min: 100, max: 6000 }), fc.boolean())
+        .map(([n, mixed]) => `{"command":"status-get","arguments":{"a":${deepText(n, mixed)}}}`),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.string({ maxLength: 200 }), fc.constantFrom('# c\n', '// c\n', '/* c */', ''))
+        .map(([s, comment]) => `${comment}{"command": ${JSON.stringify(s)}, ${comment} "arguments": {}}`),
+    },
     { weight: 1, arbitrary: fc.string({ maxLength: 300, unit: 'binary' }) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('utf8')) },
   );
-  fuzz(t, ['ok', 'undefined'], () => fc.assert(fc.property(bodies, (text) => {
-    let cmd: ReturnType<typeof parseCommand>;
-    try {
-      cmd = parseCommand(text);
-    } catch (err) {
-      if (!(err instanceof KeaError)) throw err;
-      return note(`refused ${err.code}`); // a coded refusal is an answer too
-    }
-    if (!cmd) return note('undefined');
-    assert.equal(typeof cmd.command, 'string');
-    // body.ts bounds depth (64) below the transport's (256): nothing accepted is refused later.
-    only([], () => assert.equal(typeof serializeCommand(cmd, 'fuzz'), 'string'));
-  }), { numRuns: RUNS.command }));
+  fuzz(t, ['ok', 'undefined'], () =>
+    fc.assert(
+      fc.property(bodies, (text) => {
+        let cmd: ReturnType<typeof parseCommand>;
+        try {
+          cmd = parseCommand(text);
+        } catch (err) {
+          if (!(err instanceof KeaError)) throw err;
+          return note(`refused ${err.code}`); // a coded refusal is an answer too
+        }
+        if (!cmd) return note('undefined');
+        assert.equal(typeof cmd.command, 'string');
+        // body.ts bounds depth (64) below the transport's (256): nothing accepted is refused later.
+        only([], () => assert.equal(typeof serializeCommand(cmd, 'fuzz'), 'string'));
+      }),
+      { numRuns: RUNS.command },
+    ),
+  );
 });

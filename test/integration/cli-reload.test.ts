@@ -35,7 +35,10 @@ async function until(what: string, url: string, pred: (body: string) => boolean,
   const deadline = Date.now() + timeoutMs;
   let body = '';
   while (Date.now() < deadline) {
-    body = await fetch(url).then((r) => r.text(), () => '');
+    body = await fetch(url).then(
+      (r) => r.text(),
+      () => '',
+    );
     if (pred(body)) return body;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -98,7 +101,10 @@ test('SIGHUP, file changes and POST /-/reload reload; an invalid file or a missi
   assert.ok(up(1)(tls) && up(2)(tls) && !tls.includes('target="k3"'), 'the running configuration keeps working');
   const bad = await post();
   assert.equal(bad.status, 500);
-  assert.deepEqual(await bad.json(), { ok: false, error: `${file}: targets[2].tls.ca: cannot read the file it names: no such file or directory (ENOENT) (line 6)` });
+  assert.deepEqual(await bad.json(), {
+    ok: false,
+    error: `${file}: targets[2].tls.ca: cannot read the file it names: no such file or directory (ENOENT) (line 6)`,
+  });
   assert.ok(lines().some((l) => l.err?.includes('targets[2].tls.ca')));
   assert.ok(!logs.some((l) => l.includes('/nonexistent')), 'no log line shows the path');
   writeFileSync(file, config([1, 2]));

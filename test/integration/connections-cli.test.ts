@@ -64,7 +64,10 @@ async function until(what: string, pred: () => boolean | Promise<boolean>, timeo
 
 test(`${IDLE} idle connections under an open-files limit of ${LIMIT}: a fresh scrape succeeds, Kea stays up, no EMFILE`, async () => {
   const file = path.join(dir, 'kea-telemetry.yaml');
-  writeFileSync(file, `poll: { interval: 500ms, timeout: 400ms }\nstatistics: { enabled: false }\ntargets:\n  - { name: kea, socket: "${kea.path}", daemon: dhcp4 }\n`);
+  writeFileSync(
+    file,
+    `poll: { interval: 500ms, timeout: 400ms }\nstatistics: { enabled: false }\ntargets:\n  - { name: kea, socket: "${kea.path}", daemon: dhcp4 }\n`,
+  );
   const port = await freePort('tcp');
   proc = spawn(PRLIMIT, [`--nofile=${LIMIT}:${LIMIT}`, process.execPath, '--import', 'tsx', CLI, '--config', file, '--listen', `127.0.0.1:${port}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -75,7 +78,9 @@ test(`${IDLE} idle connections under an open-files limit of ${LIMIT}: a fresh sc
   proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const pid = proc.pid!;
 
-  await until('the exporter to show kea up', async () => /^kea_up\{target="kea",daemon="dhcp4"\} 1$/m.test((await get(port, '/metrics').catch(() => ({ body: '' }))).body));
+  await until('the exporter to show kea up', async () =>
+    /^kea_up\{target="kea",daemon="dhcp4"\} 1$/m.test((await get(port, '/metrics').catch(() => ({ body: '' }))).body),
+  );
   // prlimit runs the exporter in its own process: the limit the test means is in force there.
   assert.match(readFileSync(`/proc/${pid}/limits`, 'utf8'), new RegExp(`^Max open files\\s+${LIMIT}\\s+${LIMIT}\\s`, 'm'));
   const cap = Number(/"maxConnections":(\d+)/.exec(output)?.[1]);
@@ -83,12 +88,14 @@ test(`${IDLE} idle connections under an open-files limit of ${LIMIT}: a fresh sc
 
   // The idle crowd: connected, never a byte sent, kept open by the test.
   for (let i = 0; i < IDLE; i += 100) {
-    await Promise.all(Array.from({ length: Math.min(100, IDLE - i) }, async () => {
-      const s = net.connect(port, '127.0.0.1');
-      s.on('error', () => {});
-      idle.push(s);
-      await Promise.race([once(s, 'connect'), once(s, 'close')]);
-    }));
+    await Promise.all(
+      Array.from({ length: Math.min(100, IDLE - i) }, async () => {
+        const s = net.connect(port, '127.0.0.1');
+        s.on('error', () => {});
+        idle.push(s);
+        await Promise.race([once(s, 'connect'), once(s, 'close')]);
+      }),
+    );
   }
   // The exporter's polls go on while the crowd is held: several more status-gets reach Kea.
   const polled = kea.commands.filter((c) => c === 'status-get').length;

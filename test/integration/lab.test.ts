@@ -28,11 +28,14 @@ for (const version of KEA_VERSIONS) {
     // Everything the version can run but the lease-laden server (its own tests load it).
     const daemons = daemonsFor(features).filter((d) => d !== 'leases');
     let lab: Lab;
-    before(async () => {
-      const t0 = Date.now();
-      lab = await startLab({ version, daemons });
-      timings[`${version} startMs`] = Date.now() - t0;
-    }, { timeout: 60_000 });
+    before(
+      async () => {
+        const t0 = Date.now();
+        lab = await startLab({ version, daemons });
+        timings[`${version} startMs`] = Date.now() - t0;
+      },
+      { timeout: 60_000 },
+    );
     after(() => lab?.stop());
 
     test('every daemon answers status-get with result 0, as the version it is', async () => {
@@ -43,7 +46,10 @@ for (const version of KEA_VERSIONS) {
         assert.match(v.text, new RegExp(`^${version.replace('.', '\\.')}\\.`), `${name} is ${v.text}`);
       }
       const agent = (await lab.command('ca', 'status-get', { service: ['dhcp4', 'dhcp6', 'd2'] })) as { result: number }[];
-      assert.deepEqual(agent.map((a) => a.result), [0, 0, 0]);
+      assert.deepEqual(
+        agent.map((a) => a.result),
+        [0, 0, 0],
+      );
     });
 
     test('HA: the pair is hot-standby; hub-and-spoke and passive-backup settle where the version has them', async () => {
@@ -60,17 +66,25 @@ for (const version of KEA_VERSIONS) {
 
     test('dhcp6 has subnet 1 (pool, pd-pool) and shared network lab-shared6 with subnet 2', async () => {
       type Sub = { id: number; pools: { 'pool-id'?: number }[]; 'pd-pools': { 'pool-id'?: number }[] };
-      const answer = (await lab.command('dhcp6', 'config-get')) as { arguments: { Dhcp6: { subnet6: Sub[]; 'shared-networks': { name: string; subnet6: Sub[] }[] } } };
+      const answer = (await lab.command('dhcp6', 'config-get')) as {
+        arguments: { Dhcp6: { subnet6: Sub[]; 'shared-networks': { name: string; subnet6: Sub[] }[] } };
+      };
       const d6 = answer.arguments.Dhcp6;
-      assert.deepEqual(d6.subnet6.map((s) => [s.id, s.pools.length, s['pd-pools'].length]), [[1, 1, 1]]);
-      assert.deepEqual(d6['shared-networks'].map((n) => [n.name, n.subnet6.map((s) => s.id)]), [[DHCP6_SHARED_NETWORK, [2]]]);
+      assert.deepEqual(
+        d6.subnet6.map((s) => [s.id, s.pools.length, s['pd-pools'].length]),
+        [[1, 1, 1]],
+      );
+      assert.deepEqual(
+        d6['shared-networks'].map((n) => [n.name, n.subnet6.map((s) => s.id)]),
+        [[DHCP6_SHARED_NETWORK, [2]]],
+      );
       if (features.poolIds) {
         assert.equal(d6.subnet6[0]!.pools[0]!['pool-id'], DHCP6_POOL_IDS.address);
         assert.equal(d6.subnet6[0]!['pd-pools'][0]!['pool-id'], DHCP6_POOL_IDS.prefix);
       }
     });
 
-    test('traffic: perfdhcp gets leases on the traffic servers\' own ports; statistics show every subnet and pool', { timeout: 60_000 }, async () => {
+    test("traffic: perfdhcp gets leases on the traffic servers' own ports; statistics show every subnet and pool", { timeout: 60_000 }, async () => {
       let t0 = Date.now();
       const run = await lab.perfdhcp({ rate: 100, count: 100 });
       timings[`${version} perfdhcp4Ms`] = Date.now() - t0;
@@ -81,7 +95,10 @@ for (const version of KEA_VERSIONS) {
       for (const id of [...TRAFFIC_SUBNETS.shared, TRAFFIC_SUBNETS.removable]) assert.equal(stat(all, `subnet[${id}].total-addresses`), 191);
       if (features.poolIds) assert.ok(stat(all, `subnet[1].pool[${TRAFFIC_POOL_ID}].assigned-addresses`) > 0);
       const d4 = ((await lab.command('traffic', 'config-get')) as { arguments: { Dhcp4: { 'shared-networks': { name: string }[] } } }).arguments.Dhcp4;
-      assert.deepEqual(d4['shared-networks'].map((n) => n.name), [TRAFFIC_SHARED_NETWORK]);
+      assert.deepEqual(
+        d4['shared-networks'].map((n) => n.name),
+        [TRAFFIC_SHARED_NETWORK],
+      );
       if (!features.v6Traffic) return;
       t0 = Date.now();
       await lab.perfdhcp({ family: 6, rate: 100, count: 50 });
@@ -92,7 +109,7 @@ for (const version of KEA_VERSIONS) {
     });
 
     if (features.httpSockets) {
-      test('Kea 3: the daemons\' own HTTP sockets want basic auth; the TLS socket wants a client certificate', async () => {
+      test("Kea 3: the daemons' own HTTP sockets want basic auth; the TLS socket wants a client certificate", async () => {
         const body = JSON.stringify({ command: 'status-get' });
         const auth = `Basic ${Buffer.from(`${lab.httpAuth.username}:${lab.httpAuth.password}`).toString('base64')}`;
         for (const url of Object.values(lab.httpUrls)) {
@@ -102,7 +119,8 @@ for (const version of KEA_VERSIONS) {
           assert.equal((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status, 401);
         }
         const tls = lab.tls!;
-        const agent = (cert: boolean) => new Agent({ connect: { ca: readFileSync(tls.ca), ...(cert ? { cert: readFileSync(tls.clientCert), key: readFileSync(tls.clientKey) } : {}) } });
+        const agent = (cert: boolean) =>
+          new Agent({ connect: { ca: readFileSync(tls.ca), ...(cert ? { cert: readFileSync(tls.clientCert), key: readFileSync(tls.clientKey) } : {}) } });
         const send = (cert: boolean) => request(tls.url, { method: 'POST', dispatcher: agent(cert), headers: { 'content-type': 'application/json' }, body });
         assert.equal((await send(true)).statusCode, 200);
         await assert.rejects(send(false));
@@ -111,7 +129,8 @@ for (const version of KEA_VERSIONS) {
 
     test('stop() stops every daemon and removes the dir; it is idempotent', async () => {
       const pids: number[] = [];
-      for (const name of daemons.filter((d) => d !== 'ca')) pids.push(((await lab.command(name, 'status-get')) as { arguments: { pid: number } }).arguments.pid);
+      for (const name of daemons.filter((d) => d !== 'ca'))
+        pids.push(((await lab.command(name, 'status-get')) as { arguments: { pid: number } }).arguments.pid);
       await lab.stop();
       assert.equal(existsSync(lab.dir), false);
       for (const pid of pids) assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `pid ${pid} still alive`);

@@ -27,12 +27,15 @@ describe('scenario matrix on real Kea', { concurrency: KEA_VERSIONS.length }, ()
         if (!lab) throw new Error(`Kea ${version} lab did not start`);
         return lab;
       };
-      before(async () => {
-        lab = await startMatrixLab(version, PROXY_YAML);
-        server = buildServer(lab.app);
-        await server.listen({ host: '127.0.0.1', port: 0 });
-        port = (server.server.address() as AddressInfo).port;
-      }, { timeout: 90_000 });
+      before(
+        async () => {
+          lab = await startMatrixLab(version, PROXY_YAML);
+          server = buildServer(lab.app);
+          await server.listen({ host: '127.0.0.1', port: 0 });
+          port = (server.server.address() as AddressInfo).port;
+        },
+        { timeout: 90_000 },
+      );
       after(async () => {
         await server?.close();
         await lab?.stop();

@@ -43,11 +43,14 @@ targets:
 
 /** /metrics text -> samples (name, labels, value). */
 function samples(text: string): { name: string; labels: Record<string, string>; value: number }[] {
-  return text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(l)!;
-    const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1]!, x[2]!]));
-    return { name: m[1]!, labels, value: Number(m[3]) };
-  });
+  return text
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => {
+      const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(l)!;
+      const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1]!, x[2]!]));
+      return { name: m[1]!, labels, value: Number(m[3]) };
+    });
 }
 
 const promName = (p: OtlpMetricPoint) => prometheusName({ name: p.name, unit: p.unit }, p.kind === 'sum' && p.monotonic ? 'counter' : 'gauge');
@@ -68,7 +71,9 @@ describe('OpenTelemetry on a real Kea lab', () => {
   test('metrics, spans, proxied traceparent, log trace ids, and a flush at shutdown', async () => {
     // Polls only when the test asks, so /metrics and the export show the same values.
     const app = new App(parseConfigText(config({ interval: '1h', endpoint: receiver.url }), 'otel.yaml'), {
-      log: createTracedLog('info', sink), version: 'test', env: {},
+      log: createTracedLog('info', sink),
+      version: 'test',
+      env: {},
     });
     await app.start();
     await pollAllStatistics(app);
@@ -99,7 +104,10 @@ describe('OpenTelemetry on a real Kea lab', () => {
       // Units and kinds as documented.
       const one = (name: string) => points.find((p) => p.name === name)!;
       assert.deepEqual([one('kea_uptime').unit, one('kea_uptime').kind], ['s', 'gauge']);
-      assert.deepEqual([one('kea_config_changes_observed').kind, one('kea_config_changes_observed').monotonic, one('kea_config_changes_observed').temporality], ['sum', true, 'cumulative']);
+      assert.deepEqual(
+        [one('kea_config_changes_observed').kind, one('kea_config_changes_observed').monotonic, one('kea_config_changes_observed').temporality],
+        ['sum', true, 'cumulative'],
+      );
       assert.equal(one('kea_dhcp4_subnet_utilization').unit, '1');
       assert.equal(points.find((p) => p.name === 'kea_up' && p.attributes.target === 'server1')?.attributes.ha_pair, 'lab');
       // Resource.
@@ -112,42 +120,71 @@ describe('OpenTelemetry on a real Kea lab', () => {
       // Spans: a poll with a child span per command.
       await pollAll(app);
       const spanOf = (pred: (s: OtlpSpanRecord) => boolean) => () => receiver.spans().find(pred);
-      const poll = await receiver.waitFor(spanOf((s) => s.name === 'kea poll' && s.attributes['kea.target'] === 'server1'), 10_000);
+      const poll = await receiver.waitFor(
+        spanOf((s) => s.name === 'kea poll' && s.attributes['kea.target'] === 'server1'),
+        10_000,
+      );
       assert.equal(poll.attributes['kea.daemon'], 'dhcp4');
       assert.equal(poll.attributes['kea.up'], true);
-      const cmd = await receiver.waitFor(spanOf((s) => s.parentSpanId === poll.spanId && s.name === 'kea status-get'), 10_000);
+      const cmd = await receiver.waitFor(
+        spanOf((s) => s.parentSpanId === poll.spanId && s.name === 'kea status-get'),
+        10_000,
+      );
       assert.equal(cmd.traceId, poll.traceId);
       assert.equal(cmd.kind, 'client');
       assert.deepEqual(
-        [cmd.attributes['kea.target'], cmd.attributes['kea.daemon'], cmd.attributes['kea.command'], cmd.attributes['kea.transport'], cmd.attributes['kea.result']],
+        [
+          cmd.attributes['kea.target'],
+          cmd.attributes['kea.daemon'],
+          cmd.attributes['kea.command'],
+          cmd.attributes['kea.transport'],
+          cmd.attributes['kea.result'],
+        ],
         ['server1', 'dhcp4', 'status-get', 'unix', 0],
       );
       assert.ok(Number(cmd.attributes['kea.response.size']) > 100);
-      const down = await receiver.waitFor(spanOf((s) => s.name === 'kea poll' && s.attributes['kea.target'] === 'missing'), 10_000);
+      const down = await receiver.waitFor(
+        spanOf((s) => s.name === 'kea poll' && s.attributes['kea.target'] === 'missing'),
+        10_000,
+      );
       assert.equal(down.status.code, 2);
       assert.match(down.status.message ?? '', /connect/);
-      const failedCmd = await receiver.waitFor(spanOf((s) => s.parentSpanId === down.spanId), 10_000);
+      const failedCmd = await receiver.waitFor(
+        spanOf((s) => s.parentSpanId === down.spanId),
+        10_000,
+      );
       assert.equal(failedCmd.status.code, 2);
 
       // Log lines written inside a poll carry its trace and span ids.
       const line = logLines.find((l) => l.msg === 'daemon is down' && l.target === 'missing');
       assert.ok(line, 'a daemon-down log line');
-      assert.ok(receiver.spans().some((s) => s.traceId === line.trace_id && s.spanId === line.span_id && s.name === 'kea poll'), 'its ids are a poll span\'s');
+      assert.ok(
+        receiver.spans().some((s) => s.traceId === line.trace_id && s.spanId === line.span_id && s.name === 'kea poll'),
+        "its ids are a poll span's",
+      );
 
       // A proxied request continues the caller's trace; its command is a child of it.
       const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
       const parent = '00f067aa0ba902b7';
       const res = await server.inject({
-        method: 'POST', url: '/targets/server1/', payload: '{ "command": "status-get" }',
+        method: 'POST',
+        url: '/targets/server1/',
+        payload: '{ "command": "status-get" }',
         headers: { authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}`, traceparent: `00-${traceId}-${parent}-01` },
       });
       assert.equal(res.statusCode, 200);
-      const srv = await receiver.waitFor(spanOf((s) => s.traceId === traceId && s.kind === 'server'), 10_000);
+      const srv = await receiver.waitFor(
+        spanOf((s) => s.traceId === traceId && s.kind === 'server'),
+        10_000,
+      );
       assert.equal(srv.parentSpanId, parent);
       assert.equal(srv.attributes['http.response.status_code'], 200);
       assert.equal(srv.attributes['kea.command'], 'status-get');
       assert.equal(srv.attributes['enduser.id'], 'admin');
-      const child = await receiver.waitFor(spanOf((s) => s.traceId === traceId && s.parentSpanId === srv.spanId), 10_000);
+      const child = await receiver.waitFor(
+        spanOf((s) => s.traceId === traceId && s.parentSpanId === srv.spanId),
+        10_000,
+      );
       assert.equal(child.name, 'kea status-get');
       const audit = logLines.find((l) => l.msg === 'proxy request');
       assert.equal(audit?.trace_id, traceId);
@@ -158,8 +195,11 @@ describe('OpenTelemetry on a real Kea lab', () => {
       const lastPolls = receiver.spans().length;
       await app.stop();
       const after = receiver.requests.slice(before);
-      assert.ok(after.some((r) => r.signal === 'metrics'), 'a metrics export at shutdown');
-      assert.ok(receiver.spans().length >= lastPolls + 5, 'the last poll\'s spans were flushed');
+      assert.ok(
+        after.some((r) => r.signal === 'metrics'),
+        'a metrics export at shutdown',
+      );
+      assert.ok(receiver.spans().length >= lastPolls + 5, "the last poll's spans were flushed");
     } finally {
       await server.close();
       await app.stop();
@@ -171,7 +211,9 @@ describe('OpenTelemetry on a real Kea lab', () => {
     const log = new MemoryLog();
     const app = new App(parseConfigText(config({ interval: '1s', endpoint: failing.url }), 'otel.yaml'), {
       // The environment picks the encoding over the file's default http/protobuf.
-      log, version: 'test', env: { OTEL_EXPORTER_OTLP_TIMEOUT: '300', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' },
+      log,
+      version: 'test',
+      env: { OTEL_EXPORTER_OTLP_TIMEOUT: '300', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' },
     });
     await app.start();
     const server = buildServer(app);

@@ -55,8 +55,9 @@ before(async () => {
   lab = await startLab({ version: NEWEST_KEA, daemons: [...LAB_DAEMONS, 'traffic'] }); // named by server names (2.6+)
   // The lab's exporter config, polled every second, plus the traffic daemon (statistics) and a
   // target whose socket does not exist (error panels need an error).
-  const yaml = labExporterYaml(lab, { interval: '1s', timeout: '900ms' }).replace('targets:\n', 'statistics: { interval: 2s }\ntargets:\n')
-    + `  - { name: traffic, socket: ${lab.sockets.traffic}, daemon: dhcp4 }\n  - { name: missing, socket: ${join(lab.dir, 'absent.sock')}, daemon: dhcp4 }\n`;
+  const yaml =
+    labExporterYaml(lab, { interval: '1s', timeout: '900ms' }).replace('targets:\n', 'statistics: { interval: 2s }\ntargets:\n') +
+    `  - { name: traffic, socket: ${lab.sockets.traffic}, daemon: dhcp4 }\n  - { name: missing, socket: ${join(lab.dir, 'absent.sock')}, daemon: dhcp4 }\n`;
   app = new App(parseConfigText(yaml, 'lab.yaml'), { log: new MemoryLog(), version: 'test' });
   await app.start();
   server = buildServer(app);
@@ -80,7 +81,8 @@ describe('rules and dashboards on a live Prometheus + Kea stack', () => {
     await lab.kill('standby');
     await waitFor('primary in partner-down, seen by Prometheus', 30_000, () => has('kea_ha_state{target="server1",state="partner-down"} == 1'));
     const alert = await waitFor(`KeaHAPartnerDown within ${FOR_S} s + 2 × ${EVAL_S} s`, (FOR_S + 2 * EVAL_S) * 1000, () =>
-      firing('KeaHAPartnerDown', { target: 'server1', daemon: 'dhcp4', relationship: 'server2' }));
+      firing('KeaHAPartnerDown', { target: 'server1', daemon: 'dhcp4', relationship: 'server2' }),
+    );
     assert.equal(alert.labels.severity, 'critical');
     assert.match(alert.annotations.description ?? '', /server1.*partner-down.*server2/);
     // The killed standby itself: down, with the reason.
@@ -89,7 +91,8 @@ describe('rules and dashboards on a live Prometheus + Kea stack', () => {
 
     await lab.start('standby');
     await waitFor('KeaHAPartnerDown resolved', 60_000, async () =>
-      (await prom.alerts()).some((a) => a.labels.alertname === 'KeaHAPartnerDown') ? undefined : true);
+      (await prom.alerts()).some((a) => a.labels.alertname === 'KeaHAPartnerDown') ? undefined : true,
+    );
   });
 
   test('partners agree on the shared hash; config-set of another config on one of them fires KeaConfigDrift', async () => {
@@ -100,7 +103,10 @@ describe('rules and dashboards on a live Prometheus + Kea stack', () => {
     });
     assert.equal(await firing('KeaConfigDrift', {}), undefined);
     const got = (await lab.command('standby', 'config-get')) as { arguments: { Dhcp4: Record<string, unknown> } };
-    const set = (await lab.command('standby', 'config-set', { Dhcp4: { ...got.arguments.Dhcp4, 'valid-lifetime': 3600 } })) as { result: number; text?: string };
+    const set = (await lab.command('standby', 'config-set', { Dhcp4: { ...got.arguments.Dhcp4, 'valid-lifetime': 3600 } })) as {
+      result: number;
+      text?: string;
+    };
     assert.equal(set.result, 0, set.text);
     const alert = await waitFor('KeaConfigDrift', 30_000, () => firing('KeaConfigDrift', { ha_group: 'lab', daemon: 'dhcp4' }));
     assert.match(alert.annotations.description ?? '', /server1=[0-9a-f]{12} server2=[0-9a-f]{12}/);

@@ -79,7 +79,11 @@ function keaShell(args: string[]): Promise<{ code: number | null; stdout: string
 function stable(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(stable);
   if (v === null || typeof v !== 'object') return v;
-  return Object.fromEntries(Object.entries(v).filter(([k]) => !['uptime', 'reload', 'age'].includes(k)).map(([k, x]) => [k, stable(x)]));
+  return Object.fromEntries(
+    Object.entries(v)
+      .filter(([k]) => !['uptime', 'reload', 'age'].includes(k))
+      .map(([k, x]) => [k, stable(x)]),
+  );
 }
 
 async function metrics(): Promise<string> {
@@ -116,7 +120,7 @@ const ms = (x: number) => Math.round(x * 10) / 10;
 
 before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'proxy-lab-'));
-  lab = await startLab({ version: '2.2', daemons: ['primary', 'standby', 'dhcp6'] }) // the version that crashes past FD_SETSIZE;
+  lab = await startLab({ version: '2.2', daemons: ['primary', 'standby', 'dhcp6'] }); // the version that crashes past FD_SETSIZE;
   relay = await CountingRelay.start(path.join(dir, 'server1-relay.sock'), lab.sockets.primary);
   const yaml = `poll: { interval: 1h, timeout: 2s }
 statistics: { enabled: false }
@@ -243,7 +247,11 @@ describe('proxy on a real Kea lab', () => {
     assert.equal(set.result, 0, set.text); // Kea 2.2 memfile keeps user/password and runs on
     const ld = (body: string) => ((JSON.parse(body) as Element[])[0]!.arguments!.Dhcp6 as { 'lease-database': typeof lease })['lease-database'];
 
-    for (const [who, auth] of [['viewer', VIEWER], ['grafana', BEARER], ['d6ops', D6OPS]] as const) {
+    for (const [who, auth] of [
+      ['viewer', VIEWER],
+      ['grafana', BEARER],
+      ['d6ops', D6OPS],
+    ] as const) {
       const r = await post('dhcp6', '{ "command": "config-get" }', auth);
       assert.equal(r.status, 200, who);
       assert.equal(ld(r.text).password, '*****', who);
@@ -271,9 +279,13 @@ describe('proxy on a real Kea lab', () => {
     }
     // JSON that is no command: HTTP 200 and the one-element list a 2.6/3.0 agent answers (issue 12).
     const pre = 'Error during command processing: invalid command: ';
-    for (const [bad, text] of [['{}', `${pre}does not contain mandatory 'command'`], ['{"command": 5}', `${pre}expected 'command' to be a string, got map instead`],
-      ['[]', `${pre}expected toplevel entry to be a map, got list instead`], ['{"command": "status-get", "service": "dhcp4"}', 'service value must be a list'],
-      ['', 'Command processing failed: NULL command parameter']]) {
+    for (const [bad, text] of [
+      ['{}', `${pre}does not contain mandatory 'command'`],
+      ['{"command": 5}', `${pre}expected 'command' to be a string, got map instead`],
+      ['[]', `${pre}expected toplevel entry to be a map, got list instead`],
+      ['{"command": "status-get", "service": "dhcp4"}', 'service value must be a list'],
+      ['', 'Command processing failed: NULL command parameter'],
+    ]) {
       const r = await post('server1', bad!, VIEWER);
       assert.equal(r.status, 200, JSON.stringify(bad));
       assert.deepEqual(JSON.parse(r.text), [{ result: 1, text }]);
@@ -314,7 +326,11 @@ describe('proxy on a real Kea lab', () => {
         const t0 = performance.now();
         const req = http.request(
           {
-            host: '127.0.0.1', port, method: 'POST', path: '/targets/server1/', agent: false,
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/targets/server1/',
+            agent: false,
             headers: { authorization: BEARER, 'content-type': 'application/json' },
           },
           (res) => {
@@ -325,7 +341,12 @@ describe('proxy on a real Kea lab', () => {
               if (res.statusCode === 503) firstFull = true;
               if (!pollDuring && (firstFull || responses >= STORM / 4)) pollNow();
               const retryAfter = res.headers['retry-after'];
-              resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - t0, ...(retryAfter !== undefined && { retryAfter: String(retryAfter) }) });
+              resolve({
+                status: res.statusCode ?? 0,
+                body: Buffer.concat(chunks).toString('utf8'),
+                ms: performance.now() - t0,
+                ...(retryAfter !== undefined && { retryAfter: String(retryAfter) }),
+              });
             });
             res.on('error', (err) => resolve({ status: 0, body: '', ms: performance.now() - t0, error: err.message }));
           },
@@ -343,12 +364,32 @@ describe('proxy on a real Kea lab', () => {
     const ok = outcomes.filter((o) => o.status === 200);
     const full = outcomes.filter((o) => o.status === 503);
     const other = outcomes.filter((o) => o.status !== 200 && o.status !== 503);
-    const lat = (os: Outcome[]) => `median ${ms(pct(os.map((o) => o.ms), 50))} ms, p95 ${ms(pct(os.map((o) => o.ms), 95))} ms, max ${ms(pct(os.map((o) => o.ms), 100))} ms`;
+    const lat = (os: Outcome[]) =>
+      `median ${ms(
+        pct(
+          os.map((o) => o.ms),
+          50,
+        ),
+      )} ms, p95 ${ms(
+        pct(
+          os.map((o) => o.ms),
+          95,
+        ),
+      )} ms, max ${ms(
+        pct(
+          os.map((o) => o.ms),
+          100,
+        ),
+      )} ms`;
     console.log(`# storm: ${STORM} requests in ${ms(wallMs)} ms wall: ${ok.length} x 200, ${full.length} x 503, ${other.length} other`);
     console.log(`# storm 200 latency (client, incl. connect): ${lat(ok)}`);
     console.log(`# storm 503 latency (client, incl. connect): ${lat(full)}`);
 
-    assert.deepEqual(other.map((o) => `${o.status} ${o.error ?? o.body.slice(0, 100)}`), [], 'every request got 200 or 503');
+    assert.deepEqual(
+      other.map((o) => `${o.status} ${o.error ?? o.body.slice(0, 100)}`),
+      [],
+      'every request got 200 or 503',
+    );
     assert.equal(ok.length + full.length, STORM);
     for (const o of ok) {
       const list = JSON.parse(o.body) as Element[];
@@ -365,9 +406,11 @@ describe('proxy on a real Kea lab', () => {
     assert.ok(existsSync(`/proc/${pidBefore}`), 'kea-dhcp4 process still running');
     assert.equal(await primaryPid(), pidBefore);
     // Kea saw one connection at a time, and only the commands that got a 200 (plus the poll).
-    console.log(`# Kea (primary) saw at most ${relay.maxOpen} connection(s) at once from the exporter; ` +
-      `${relay.commands.length - commandsBefore} commands during the storm; poll during the storm ` +
-      `${during.ok ? 'ok' : 'FAILED'} in ${ms(during.ms)} ms (started ${fullAtPoll ? 'after the first 503' : `after ${STORM / 4} responses, no 503 yet`})`);
+    console.log(
+      `# Kea (primary) saw at most ${relay.maxOpen} connection(s) at once from the exporter; ` +
+        `${relay.commands.length - commandsBefore} commands during the storm; poll during the storm ` +
+        `${during.ok ? 'ok' : 'FAILED'} in ${ms(during.ms)} ms (started ${fullAtPoll ? 'after the first 503' : `after ${STORM / 4} responses, no 503 yet`})`,
+    );
     assert.equal(relay.maxOpen, 1);
     assert.equal(relay.count('status-get') - statusBefore, ok.length + 1);
     assert.equal(relay.commands.length - commandsBefore, ok.length + 1);
@@ -378,8 +421,10 @@ describe('proxy on a real Kea lab', () => {
     const stormAudit = auditLines().slice(auditBefore);
     const d503 = stormAudit.filter((a) => a.status === 503).map((a) => a.durationMs as number);
     const d200 = stormAudit.filter((a) => a.status === 200).map((a) => a.durationMs as number);
-    console.log(`# storm server-side durationMs: 503 median ${pct(d503, 50)} p95 ${pct(d503, 95)} max ${pct(d503, 100)}; ` +
-      `200 median ${pct(d200, 50)} p95 ${pct(d200, 95)} max ${pct(d200, 100)}`);
+    console.log(
+      `# storm server-side durationMs: 503 median ${pct(d503, 50)} p95 ${pct(d503, 95)} max ${pct(d503, 100)}; ` +
+        `200 median ${pct(d200, 50)} p95 ${pct(d200, 95)} max ${pct(d200, 100)}`,
+    );
     assert.equal(d503.length, full.length);
     assert.equal(d200.length, ok.length);
 
@@ -387,8 +432,13 @@ describe('proxy on a real Kea lab', () => {
     await pollAll(app);
     const text = await metrics();
     assert.equal(value(text, 'kea_up', 'target="server1",daemon="dhcp4"'), 1);
-    const queueFull = text.split('\n').filter((l) => l.startsWith('kea_exporter_command_errors_total{') && l.includes('command="status-get"') && l.includes('reason="queue_full"'));
-    assert.deepEqual(queueFull.filter((l) => !l.endsWith(' 0')), []);
+    const queueFull = text
+      .split('\n')
+      .filter((l) => l.startsWith('kea_exporter_command_errors_total{') && l.includes('command="status-get"') && l.includes('reason="queue_full"'));
+    assert.deepEqual(
+      queueFull.filter((l) => !l.endsWith(' 0')),
+      [],
+    );
     assert.equal(value(text, 'kea_exporter_proxy_requests_total', 'target="server1",command="status-get",code="503"') ?? 0, full.length);
     assert.ok(value(text, 'kea_exporter_proxy_requests_total', 'target="server1",command="status-get",code="200"')! >= ok.length);
   });
@@ -399,12 +449,27 @@ describe('proxy on a real Kea lab', () => {
     const res = await fetch(`http://127.0.0.1:${port}/targets`, { headers: { authorization: BEARER } });
     assert.equal(res.status, 200);
     const list = (await res.json()) as { name: string; daemons: { daemon: string; up: boolean; error?: string }[] }[];
-    assert.deepEqual(list.map((t) => t.name), ['server1', 'server2', 'dhcp6', 'gone']);
+    assert.deepEqual(
+      list.map((t) => t.name),
+      ['server1', 'server2', 'dhcp6', 'gone'],
+    );
     const by = Object.fromEntries(list.map((t) => [t.name, t.daemons]));
-    assert.deepEqual(by.server1!.map((d) => [d.daemon, d.up]), [['dhcp4', true]]);
-    assert.deepEqual(by.server2!.map((d) => [d.daemon, d.up]), [['dhcp4', true]]);
-    assert.deepEqual(by.dhcp6!.map((d) => [d.daemon, d.up]), [['dhcp6', true]]); // detected
-    assert.deepEqual(by.gone!.map((d) => [d.daemon, d.up, d.error]), [['dhcp4', false, 'connect']]);
+    assert.deepEqual(
+      by.server1!.map((d) => [d.daemon, d.up]),
+      [['dhcp4', true]],
+    );
+    assert.deepEqual(
+      by.server2!.map((d) => [d.daemon, d.up]),
+      [['dhcp4', true]],
+    );
+    assert.deepEqual(
+      by.dhcp6!.map((d) => [d.daemon, d.up]),
+      [['dhcp6', true]],
+    ); // detected
+    assert.deepEqual(
+      by.gone!.map((d) => [d.daemon, d.up, d.error]),
+      [['dhcp4', false, 'connect']],
+    );
   });
 
   test('audit: one "proxy request" line per request; kea_exporter_proxy_requests_total on /metrics', async () => {
@@ -420,12 +485,19 @@ describe('proxy on a real Kea lab', () => {
     assert.deepEqual(shell && { status: shell.status, results: shell.results }, { status: 200, results: [0] });
     assert.ok(lines.some((a) => a.user === null && a.status === 401));
     assert.ok(lines.some((a) => a.user === 'viewer' && a.command === 'shutdown' && a.status === 403));
-    assert.equal(lines.filter((a) => a.user === 'grafana' && a.status === 200 && a.command === 'status-get').length +
-      lines.filter((a) => a.user === 'grafana' && a.status === 503).length, STORM);
+    assert.equal(
+      lines.filter((a) => a.user === 'grafana' && a.status === 200 && a.command === 'status-get').length +
+        lines.filter((a) => a.user === 'grafana' && a.status === 503).length,
+      STORM,
+    );
 
     const text = await metrics();
     assert.match(text, /# TYPE kea_exporter_proxy_requests_total counter/);
-    const sum = (re: RegExp) => text.split('\n').filter((l) => re.test(l)).reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    const sum = (re: RegExp) =>
+      text
+        .split('\n')
+        .filter((l) => re.test(l))
+        .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
     assert.equal(sum(/^kea_exporter_proxy_requests_total\{[^}]*command="none",code="401"\}/), lines.filter((a) => a.status === 401).length);
     // The 401s sent to server1 (six by fetch, one by kea-shell) name it; GET /targets without credentials names none.
     assert.equal(value(text, 'kea_exporter_proxy_requests_total', 'target="server1",command="none",code="401"'), 7);

@@ -67,7 +67,14 @@ type Outcome = { status: number; tail: string; error?: string };
 function proxied(command: string): Promise<Outcome> {
   return new Promise((resolve) => {
     const req = http.request(
-      { host: '127.0.0.1', port, method: 'POST', path: '/targets/leases/', agent: false, headers: { authorization: VIEWER, 'content-type': 'application/json' } },
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/targets/leases/',
+        agent: false,
+        headers: { authorization: VIEWER, 'content-type': 'application/json' },
+      },
       (res) => {
         let tail = '';
         res.on('data', (c: Buffer) => (tail = (tail + c.toString('latin1')).slice(-300)));
@@ -124,7 +131,9 @@ before(async () => {
   timeoutMs = Math.max(100, round(leaseGetAllMs / 3));
   intervalMs = Math.max(timeoutMs + 100, round(leaseGetAllMs / 2));
   proxyTimeoutMs = Math.max(10_000, round(4 * leaseGetAllMs));
-  console.log(`# lease4-get-all of ${LEASES} leases straight at Kea: ${round(direct.ms)} ms, ${direct.bytes} bytes; poll interval ${intervalMs} ms, timeout ${timeoutMs} ms; proxy timeout ${proxyTimeoutMs} ms`);
+  console.log(
+    `# lease4-get-all of ${LEASES} leases straight at Kea: ${round(direct.ms)} ms, ${direct.bytes} bytes; poll interval ${intervalMs} ms, timeout ${timeoutMs} ms; proxy timeout ${proxyTimeoutMs} ms`,
+  );
 
   await startExporter(1);
 });
@@ -184,11 +193,16 @@ async function underLoad(maxInFlight: number): Promise<void> {
   const busy = samples.filter((s) => s.busy === 1).length;
   const polls = relay.count('status-get') - statusBefore;
   const ok = outcomes.filter((o) => o.status === 200 && o.tail.includes(`"${LEASES} IPv4 lease(s) found."`)).length;
-  console.log(`# ${samples.length} samples of kea_up every ${SAMPLE_MS} ms: ${samples.length - down.length} x 1, ${down.length} x not 1 ` +
-    `(${[...new Set(down.map((s) => s.reason))].join(', ') || 'none'}); busy in ${busy}; ${daemon().delayedPolls ?? 0} polls delayed; ` +
-    `${polls} status-get reached Kea; ${outcomes.length} proxied lease4-get-all (${ok} x 200 with every lease, statuses ${[...new Set(outcomes.map((o) => o.status))].join(',')}); ` +
-    `Kea saw at most ${relay.maxOpen} connection(s) at once (maxInFlight ${maxInFlight}); the exporter's event loop stalled up to ${round(loop.max / 1e6)} ms`);
-  const downs = log.lines.slice(logBefore).filter((l) => l.msg === 'daemon is down').map((l) => (l.obj as { err?: string }).err);
+  console.log(
+    `# ${samples.length} samples of kea_up every ${SAMPLE_MS} ms: ${samples.length - down.length} x 1, ${down.length} x not 1 ` +
+      `(${[...new Set(down.map((s) => s.reason))].join(', ') || 'none'}); busy in ${busy}; ${daemon().delayedPolls ?? 0} polls delayed; ` +
+      `${polls} status-get reached Kea; ${outcomes.length} proxied lease4-get-all (${ok} x 200 with every lease, statuses ${[...new Set(outcomes.map((o) => o.status))].join(',')}); ` +
+      `Kea saw at most ${relay.maxOpen} connection(s) at once (maxInFlight ${maxInFlight}); the exporter's event loop stalled up to ${round(loop.max / 1e6)} ms`,
+  );
+  const downs = log.lines
+    .slice(logBefore)
+    .filter((l) => l.msg === 'daemon is down')
+    .map((l) => (l.obj as { err?: string }).err);
   const refused = outcomes.filter((o) => o.status !== 200).map((o) => `${o.status} ${o.tail.slice(-120)}`);
   if (downs.length || refused.length) console.log(`# down: ${JSON.stringify(downs)}; proxied not 200: ${JSON.stringify(refused)}`);
 
@@ -213,7 +227,11 @@ async function underLoad(maxInFlight: number): Promise<void> {
 }
 
 describe('proxy load on a real kea-dhcp4 2.2', () => {
-  test(`${CLIENTS} read-only users looping lease4-get-all for ${LOAD_MS / 1000} s: kea_up never reads 0, the wait shows as busy, one connection to Kea`, { timeout: 120_000 }, () => underLoad(1));
+  test(
+    `${CLIENTS} read-only users looping lease4-get-all for ${LOAD_MS / 1000} s: kea_up never reads 0, the wait shows as busy, one connection to Kea`,
+    { timeout: 120_000 },
+    () => underLoad(1),
+  );
 
   test('Kea stops answering (SIGSTOP) under a proxied command: it times out, then the poll runs and reports the truth', { timeout: 120_000 }, async () => {
     const pid = ((await lab.command('leases', 'status-get')) as { arguments: { pid: number } }).arguments.pid;
@@ -230,12 +248,20 @@ describe('proxy load on a real kea-dhcp4 2.2', () => {
       const samples = await sample(() => daemon().up === false || Date.now() > give);
       await poll;
       const answer = await stuck;
-      console.log(`# SIGSTOP: proxied command answered ${answer.status}; ${samples.length} samples before the poll read down: ` +
-        `up ${samples.filter((s) => s.up === 1).length} x 1, busy ${samples.filter((s) => s.busy === 1).length}; then reason ${daemon().error?.code}`);
+      console.log(
+        `# SIGSTOP: proxied command answered ${answer.status}; ${samples.length} samples before the poll read down: ` +
+          `up ${samples.filter((s) => s.up === 1).length} x 1, busy ${samples.filter((s) => s.busy === 1).length}; then reason ${daemon().error?.code}`,
+      );
       assert.equal(answer.status, 504, 'the proxied command timed out');
       assert.equal(daemon().error?.code, 'timeout', 'the poll ran after it and found Kea silent');
-      assert.ok(samples.every((s) => s.up === 1), 'up (busy) while the proxied command could still be answered');
-      assert.ok(samples.some((s) => s.busy === 1), 'busy while the poll waited');
+      assert.ok(
+        samples.every((s) => s.up === 1),
+        'up (busy) while the proxied command could still be answered',
+      );
+      assert.ok(
+        samples.some((s) => s.busy === 1),
+        'busy while the poll waited',
+      );
     } finally {
       process.kill(pid, 'SIGCONT');
     }
@@ -244,8 +270,12 @@ describe('proxy load on a real kea-dhcp4 2.2', () => {
     assert.equal(daemon().up, true, 'up again once Kea runs again');
   });
 
-  test('maxInFlight 2: proxied commands hold one slot, the poll has the other; Kea answers it after the proxied one, and kea_up never reads 0', { timeout: 120_000 }, async () => {
-    await startExporter(2);
-    await underLoad(2);
-  });
+  test(
+    'maxInFlight 2: proxied commands hold one slot, the poll has the other; Kea answers it after the proxied one, and kea_up never reads 0',
+    { timeout: 120_000 },
+    async () => {
+      await startExporter(2);
+      await underLoad(2);
+    },
+  );
 });

@@ -39,13 +39,19 @@ before(async () => {
   kea = await startBigKea(SUBNETS);
   dir = mkdtempSync(path.join(tmpdir(), 'proxy-stream-lab-'));
   relay = await HashingRelay.start(path.join(dir, 'relay.sock'), kea.socket);
-  app = new App(parseConfigText(`poll: { interval: 1h, timeout: 10s }
+  app = new App(
+    parseConfigText(
+      `poll: { interval: 1h, timeout: 10s }
 statistics: { enabled: false }
 proxy:
   enabled: true
   timeout: 5s
   users: [ { name: ops, password: ops-pw, role: admin }, { name: viewer, password: viewer-pw } ]
-targets: [ { name: big, socket: ${relay.path}, daemon: dhcp4 } ]`, 'lab.yaml'), { log: new MemoryLog(), version: 't' });
+targets: [ { name: big, socket: ${relay.path}, daemon: dhcp4 } ]`,
+      'lab.yaml',
+    ),
+    { log: new MemoryLog(), version: 't' },
+  );
   await app.start();
   server = buildServer(app);
   await server.listen({ host: '127.0.0.1', port: 0 });
@@ -85,9 +91,15 @@ describe(`proxy streaming against a real kea-dhcp4 2.2 with ${SUBNETS} subnets`,
     assert.deepEqual(el.arguments.Dhcp4.subnet4, direct.arguments.Dhcp4.subnet4);
   });
 
-  test('a client that stops reading: cut off at proxy.timeout; meanwhile Kea answers others; then the exporter\'s next command goes through', async () => {
+  test("a client that stops reading: cut off at proxy.timeout; meanwhile Kea answers others; then the exporter's next command goes through", async () => {
     let paused: http.IncomingMessage | undefined;
-    const stuck = post('{ "command": "statistic-get-all" }', { onResponse: (res) => res.once('data', () => { res.pause(); paused = res; }) });
+    const stuck = post('{ "command": "statistic-get-all" }', {
+      onResponse: (res) =>
+        res.once('data', () => {
+          res.pause();
+          paused = res;
+        }),
+    });
     while (!paused) await new Promise((r) => setTimeout(r, 20));
     // Kea is not blocked by the unread answer (its writes are asynchronous).
     const direct = JSON.parse((await rawCommand(kea.socket, 'status-get', 5000)).text) as { result: number; arguments: { pid: number } };

@@ -17,11 +17,16 @@ async function storm(o: StormOptions): Promise<void> {
   const result = await runStorm(o, (line) => console.log(`# ${line}`));
   const checks = stormChecks(result);
   for (const line of stormReport(result, checks)) console.log(`# ${line}`);
-  assert.deepEqual(checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`), []);
+  assert.deepEqual(
+    checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`),
+    [],
+  );
 }
 
 test('storm at the inherited open-files limit: proxied commands, /probe, /metrics and half-open connections at once', { timeout: 400_000 }, () =>
-  storm({ ...STORM_DEFAULTS, build: 'tsx' }));
+  storm({ ...STORM_DEFAULTS, build: 'tsx' }),
+);
 
 test(`storm at ${STORM_NOFILE} open files: the connections alone exhaust the descriptors`, { timeout: 400_000 }, () =>
-  storm({ ...STORM_DEFAULTS, build: 'tsx', nofile: STORM_NOFILE }));
+  storm({ ...STORM_DEFAULTS, build: 'tsx', nofile: STORM_NOFILE }),
+);

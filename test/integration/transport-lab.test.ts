@@ -20,7 +20,9 @@ after(async () => {
 
 function stall(ms: number): void {
   const end = performance.now() + ms;
-  while (performance.now() < end) { /* the loop is blocked */ }
+  while (performance.now() < end) {
+    /* the loop is blocked */
+  }
 }
 
 const transports = (): [string, Transport, string[] | undefined][] => [
@@ -33,7 +35,10 @@ test('a 5,000-deep command is refused before Kea sees it; Kea answers the next o
   for (let i = 1; i < 5000; i++) a = [a];
   const pidBefore = ((await lab.command('dhcp6', 'status-get')) as { arguments: { pid: number } }).arguments.pid;
   for (const [kind, t, service] of transports()) {
-    const err = await t.request({ command: 'status-get', ...(service ? { service } : {}), arguments: { a } }, 3000).then(() => undefined, (e: unknown) => e);
+    const err = await t.request({ command: 'status-get', ...(service ? { service } : {}), arguments: { a } }, 3000).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof KeaError && err.code === 'too_deep', `${kind}: ${String(err)}`);
     assert.match(await t.request({ command: 'status-get', ...(service ? { service } : {}) }, 3000), /"result": 0/, kind);
     await t.close();
@@ -46,7 +51,10 @@ test('real Kea answers while the loop is blocked 600 ms, timeout 200 ms: accepte
   for (const [kind, t, service] of transports()) {
     await t.request({ command: 'status-get', ...(service ? { service } : {}) }, 3000);
     for (let i = 0; i < 3; i++) {
-      const p = t.request({ command: 'status-get', ...(service ? { service } : {}) }, 200).then((x) => x, (e: unknown) => e);
+      const p = t.request({ command: 'status-get', ...(service ? { service } : {}) }, 200).then(
+        (x) => x,
+        (e: unknown) => e,
+      );
       stall(600);
       const r = await p;
       assert.equal(typeof r, 'string', `${kind} round ${i}: ${r instanceof KeaError ? `${r.code}: ${r.message}` : String(r)}`);

@@ -9,7 +9,11 @@ import { makeTestCertificates, type TestCertificates } from './certs.js';
 import { FakeAgent } from './fake-agent.js';
 import { fixtureText, keaHandler } from './fake-kea.js';
 
-interface Res { status: number; headers: http.IncomingHttpHeaders; body: string }
+interface Res {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
 
 function post(url: string, body: string, opts: https.RequestOptions = {}): Promise<Res> {
   const mod = url.startsWith('https:') ? https : http;
@@ -103,7 +107,9 @@ describe('FakeAgent over HTTP', () => {
 
 describe('FakeAgent basic auth', () => {
   let agent: FakeAgent;
-  before(async () => { agent = await FakeAgent.start({ auth: { user: 'kea', password: 's3cret' } }); });
+  before(async () => {
+    agent = await FakeAgent.start({ auth: { user: 'kea', password: 's3cret' } });
+  });
   after(() => agent.close());
   const basic = (u: string, p: string): string => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
 
@@ -124,9 +130,14 @@ describe('FakeAgent basic auth', () => {
 });
 
 /** What real agents answered (test/support/record-agent-answers.ts). */
-interface Recorded { name: string; body: string; contentType: string | null; status: number; answer: string }
-const recorded = (v: string): Recorded[] =>
-  JSON.parse(readFileSync(new URL(`../fixtures/kea/agent-answers/${v}.json`, import.meta.url), 'utf8')) as Recorded[];
+interface Recorded {
+  name: string;
+  body: string;
+  contentType: string | null;
+  status: number;
+  answer: string;
+}
+const recorded = (v: string): Recorded[] => JSON.parse(readFileSync(new URL(`../fixtures/kea/agent-answers/${v}.json`, import.meta.url), 'utf8')) as Recorded[];
 
 async function raw(url: string, body: string, contentType: string | null): Promise<{ status: number; body: string }> {
   const res = await fetch(url, { method: 'POST', headers: contentType === null ? {} : { 'content-type': contentType }, body: Buffer.from(body) });
@@ -134,10 +145,15 @@ async function raw(url: string, body: string, contentType: string | null): Promi
 }
 
 describe('FakeAgent refuses what real agents refuse, byte for byte (issue 12)', () => {
-  for (const [v, version] of [['2.2.0', '2.2'], ['2.6.3', '2.6'], ['3.0.4', '3.0']] as const) {
+  for (const [v, version] of [
+    ['2.2.0', '2.2'],
+    ['2.6.3', '2.6'],
+    ['3.0.4', '3.0'],
+  ] as const) {
     test(`${v}: garbage, no Content-Type, {} and the other malformed commands`, async (t) => {
       const agent = await FakeAgent.start({
-        self: keaHandler({ version, daemon: 'ca' }), services: { dhcp4: keaHandler({ version, daemon: 'dhcp4' }) },
+        self: keaHandler({ version, daemon: 'ca' }),
+        services: { dhcp4: keaHandler({ version, daemon: 'dhcp4' }) },
       });
       t.after(() => agent.close());
       // Answers that carry a live daemon's state (pid, uptime) are not the fake's to match.
@@ -148,7 +164,10 @@ describe('FakeAgent refuses what real agents refuse, byte for byte (issue 12)', 
         assert.deepEqual(r, { status: c.status, body: c.answer }, c.name);
       }
       // Only well-formed commands reach a handler (the agent itself or its dhcp4).
-      assert.deepEqual(agent.commands.filter((c) => !['', 'no-such-command', 'Foo Bar', 'status-get'].includes(c)), []);
+      assert.deepEqual(
+        agent.commands.filter((c) => !['', 'no-such-command', 'Foo Bar', 'status-get'].includes(c)),
+        [],
+      );
     });
   }
 });
@@ -185,8 +204,7 @@ describe('FakeAgent over TLS', () => {
   const read = (p: string): Buffer => readFileSync(p);
 
   // Which code depends on whether the server sends its chain; both mean "not our CA".
-  const untrusted = (err: NodeJS.ErrnoException): boolean =>
-    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN'].includes(err.code ?? '');
+  const untrusted = (err: NodeJS.ErrnoException): boolean => ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN'].includes(err.code ?? '');
 
   test('server certificate for 127.0.0.1 verifies against the CA only', async (t) => {
     const agent = await FakeAgent.start({ https: { key: read(pki.serverKey), cert: read(pki.serverCert) } });
@@ -209,8 +227,9 @@ describe('FakeAgent over TLS', () => {
     assert.equal(ok.status, 200);
     await assert.rejects(post(agent.url, cmd('status-get'), { ca }), { code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' });
     // An untrusted client certificate: the server aborts the handshake (alert or reset).
-    await assert.rejects(post(agent.url, cmd('status-get'), { ca, cert: read(other.clientCert), key: read(other.clientKey) }),
-      (err: NodeJS.ErrnoException) => /^(ECONNRESET|ERR_SSL_)/.test(err.code ?? ''));
+    await assert.rejects(post(agent.url, cmd('status-get'), { ca, cert: read(other.clientCert), key: read(other.clientKey) }), (err: NodeJS.ErrnoException) =>
+      /^(ECONNRESET|ERR_SSL_)/.test(err.code ?? ''),
+    );
     assert.equal(agent.requests, 1, 'rejected handshakes never reach the handler');
   });
 });

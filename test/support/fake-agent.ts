@@ -64,8 +64,7 @@ export class FakeAgent {
     this.role = opts.role ?? 'agent';
     this.services = opts.services ?? {};
     this.offline = opts.offline ?? [];
-    this.self = opts.self ?? keaHandler(this.role === 'agent'
-      ? { version: '2.2', daemon: 'ca' } : { version: '3.0', daemon: 'dhcp4' });
+    this.self = opts.self ?? keaHandler(this.role === 'agent' ? { version: '2.2', daemon: 'ca' } : { version: '3.0', daemon: 'dhcp4' });
     this.version = opts.version ?? (this.self as { version?: KeaVersion }).version ?? '2.2';
     this.auth = opts.auth;
     this.mode = opts.mode ?? 'normal';
@@ -75,11 +74,16 @@ export class FakeAgent {
     };
     this.tls = opts.https !== undefined;
     this.server = opts.https
-      ? https.createServer({
-        key: pem(opts.https.key), cert: pem(opts.https.cert), ca: opts.https.ca && pem(opts.https.ca),
-        requestCert: opts.https.requestCert ?? false,
-        rejectUnauthorized: opts.https.requestCert ?? false,
-      }, onRequest)
+      ? https.createServer(
+          {
+            key: pem(opts.https.key),
+            cert: pem(opts.https.cert),
+            ca: opts.https.ca && pem(opts.https.ca),
+            requestCert: opts.https.requestCert ?? false,
+            rejectUnauthorized: opts.https.requestCert ?? false,
+          },
+          onRequest,
+        )
       : http.createServer(onRequest);
   }
 
@@ -189,7 +193,9 @@ function malformed(cmd: unknown, body: string, version: KeaVersion, agent: boole
   const c = cmd as Record<string, unknown>;
   if (!('command' in c)) return fail("does not contain mandatory 'command'", "Invalid answer specified, does not contain mandatory 'command'");
   if (typeof c.command !== 'string') return fail("expected 'command' to be a string, got map instead", "'command' element in command message is not a string");
-  const extra = Object.keys(c).filter((k) => !['command', 'arguments', 'service', 'remote-address'].includes(k)).sort()[0];
+  const extra = Object.keys(c)
+    .filter((k) => !['command', 'arguments', 'service', 'remote-address'].includes(k))
+    .sort()[0];
   if (extra !== undefined) return fail(`unsupported parameter '${extra}'`, `Received command contains unsupported parameter '${extra}'`);
   if (agent && c.service !== undefined && !Array.isArray(c.service)) return 'service value must be a list';
   return undefined;

@@ -3,15 +3,25 @@
 
 export type HaPreset = 'primary' | 'standby' | 'partner-down' | 'backup';
 
-interface Peer { name: string; role: string }
-export interface HaPeers { mode: string; local: Peer; remote: Peer }
+interface Peer {
+  name: string;
+  role: string;
+}
+export interface HaPeers {
+  mode: string;
+  local: Peer;
+  remote: Peer;
+}
 
 /** Who is who, from the config's HA hook (the first relationship); hot-standby server1/server2 without one. */
 export function haPeers(config: Record<string, unknown>, preset: HaPreset): HaPeers {
   const hooks = (config['hooks-libraries'] ?? []) as Array<{ library: string; parameters?: Record<string, unknown> }>;
   const rels = hooks.find((h) => h.library.endsWith('libdhcp_ha.so'))?.parameters?.['high-availability'];
   const rel = (Array.isArray(rels) ? rels[0] : undefined) as { 'this-server-name'?: string; mode?: string; peers?: Peer[] } | undefined;
-  const peers = rel?.peers ?? [{ name: 'server1', role: 'primary' }, { name: 'server2', role: 'standby' }];
+  const peers = rel?.peers ?? [
+    { name: 'server1', role: 'primary' },
+    { name: 'server2', role: 'standby' },
+  ];
   const me = peers.find((p) => p.name === rel?.['this-server-name']) ?? peers[0]!;
   const other = peers.find((p) => p !== me) ?? { name: 'server2', role: 'standby' };
   if (preset === 'backup') return { mode: 'passive-backup', local: { name: other.name, role: 'backup' }, remote: me };
@@ -79,7 +89,10 @@ export function haEntry(v: HaView): Record<string, unknown> {
 export function dhcpState(haLocal: string | undefined): Record<string, unknown> {
   const byHa = haLocal !== undefined && NO_SCOPES.has(haLocal);
   return {
-    'disabled-by-db-connection': [], 'disabled-by-local-command': byHa ? [HA_ORIGIN] : [],
-    'disabled-by-remote-command': [], 'disabled-by-user': false, 'globally-disabled': byHa,
+    'disabled-by-db-connection': [],
+    'disabled-by-local-command': byHa ? [HA_ORIGIN] : [],
+    'disabled-by-remote-command': [],
+    'disabled-by-user': false,
+    'globally-disabled': byHa,
   };
 }

@@ -22,7 +22,12 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Reply { data: Buffer; chunks: number; timedOut: boolean; ms: number }
+interface Reply {
+  data: Buffer;
+  chunks: number;
+  timedOut: boolean;
+  ms: number;
+}
 
 /** Plain client: writes the parts (with a gap between them), reads until the server closes. */
 function talk(path: string, parts: string | string[], opts: { timeoutMs?: number; gapMs?: number } = {}): Promise<Reply> {
@@ -32,7 +37,10 @@ function talk(path: string, parts: string | string[], opts: { timeoutMs?: number
     const s = net.connect(path);
     const bufs: Buffer[] = [];
     let timedOut = false;
-    const timer = setTimeout(() => { timedOut = true; s.destroy(); }, opts.timeoutMs ?? 5000);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      s.destroy();
+    }, opts.timeoutMs ?? 5000);
     s.on('data', (c: Buffer) => bufs.push(c));
     s.on('error', () => {});
     s.on('close', () => {
@@ -206,10 +214,15 @@ describe('keaHandler', () => {
     assert.equal(st.arguments['thread-pool-size'], 4);
   });
 
-  test('2.6 / 3.0: the captured config-get byte for byte and Kea\'s own hash of it', () => {
-    const cases = [['2.6', 'captures/2.6.3', 'dhcp4', 'dhcp4-ha-primary'], ['2.6', 'captures/2.6.3', 'dhcp6', 'dhcp6'],
-      ['2.6', 'captures/2.6.3', 'd2', 'd2'], ['3.0', 'captures/3.0.4', 'dhcp4', 'dhcp4-ha-lb-primary'],
-      ['3.0', 'captures/3.0.4', 'dhcp6', 'dhcp6'], ['3.0', 'captures/3.0.4', 'ca', 'ca']] as const;
+  test("2.6 / 3.0: the captured config-get byte for byte and Kea's own hash of it", () => {
+    const cases = [
+      ['2.6', 'captures/2.6.3', 'dhcp4', 'dhcp4-ha-primary'],
+      ['2.6', 'captures/2.6.3', 'dhcp6', 'dhcp6'],
+      ['2.6', 'captures/2.6.3', 'd2', 'd2'],
+      ['3.0', 'captures/3.0.4', 'dhcp4', 'dhcp4-ha-lb-primary'],
+      ['3.0', 'captures/3.0.4', 'dhcp6', 'dhcp6'],
+      ['3.0', 'captures/3.0.4', 'ca', 'ca'],
+    ] as const;
     for (const [version, dir, daemon, name] of cases) {
       const h = keaHandler({ version, daemon, ha: 'primary' });
       // The agent's own answers were captured through it: a one-element list.
@@ -278,7 +291,9 @@ describe('fixtures', () => {
 
 describe('startFakeFleet', () => {
   let fleetDir = '';
-  before(() => { fleetDir = mkdtempSync(join(tmpdir(), 'fleet-')); });
+  before(() => {
+    fleetDir = mkdtempSync(join(tmpdir(), 'fleet-'));
+  });
   after(() => rmSync(fleetDir, { recursive: true, force: true }));
 
   test('1,000 daemons within the default descriptor limit', async (t) => {

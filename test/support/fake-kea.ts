@@ -279,13 +279,16 @@ export async function startFakeFleet(n: number, dir: string, opts: FleetOptions 
     await Promise.all(servers.map((s) => s.close()));
   };
   try {
-    for (let start = 0; start < n; start += 100) { // batches keep listen() bursts modest
+    for (let start = 0; start < n; start += 100) {
+      // batches keep listen() bursts modest
       const batch = paths.slice(start, start + 100).map((path, k) => {
         const i = start + k;
         let handler = opts.handlerFor?.(i);
         if (!handler) {
           const h = keaHandler({
-            version: opts.version ?? '2.2', daemon: 'dhcp4', pid: 10_000 + i,
+            version: opts.version ?? '2.2',
+            daemon: 'dhcp4',
+            pid: 10_000 + i,
             ...(i % 2 === 0 ? { ha: 'primary' as const } : {}),
           });
           handlers.push(h);

@@ -11,7 +11,12 @@ type Obj = Record<string, unknown>;
 function shape(v: unknown): unknown {
   if (v === null) return 'null';
   if (Array.isArray(v)) return `[${[...new Set(v.map((e) => JSON.stringify(shape(e))))].sort().join('|')}]`;
-  if (typeof v === 'object') return Object.fromEntries(Object.keys(v as Obj).sort().map((k) => [k, shape((v as Obj)[k])]));
+  if (typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v as Obj)
+        .sort()
+        .map((k) => [k, shape((v as Obj)[k])]),
+    );
   return typeof v;
 }
 
@@ -41,7 +46,12 @@ function haRoles(args: Obj, names: boolean): unknown {
   });
 }
 
-interface Case { daemon: KeaDaemon; ha?: HaPreset; state?: [string, string]; capture: string }
+interface Case {
+  daemon: KeaDaemon;
+  ha?: HaPreset;
+  state?: [string, string];
+  capture: string;
+}
 
 const COMMON: Case[] = [
   { daemon: 'dhcp6', capture: 'dhcp6.status-get' },
@@ -101,7 +111,12 @@ for (const version of ['2.6', '3.0'] as const) {
     for (const daemon of ['dhcp4', 'dhcp6', 'd2', 'ca'] as const) {
       const h = keaHandler({ version, daemon, ...(daemon === 'dhcp4' ? { ha: 'primary' as const } : {}) });
       const config = daemon === 'dhcp4' ? (version === '2.6' ? 'dhcp4-ha-primary' : 'dhcp4-ha-lb-primary') : daemon;
-      const names: Array<[string, string]> = [['version-get', daemon], ['list-commands', daemon], ['config-get', config], ['config-hash-get', config]];
+      const names: Array<[string, string]> = [
+        ['version-get', daemon],
+        ['list-commands', daemon],
+        ['config-get', config],
+        ['config-hash-get', config],
+      ];
       if (daemon !== 'ca') names.push(['statistic-get-all', daemon]);
       for (const [command, name] of names) {
         const fake = answer(h, command);
@@ -113,8 +128,11 @@ for (const version of ['2.6', '3.0'] as const) {
   });
 }
 
-test('d2 statistics: queue-mgr-queue-full only from 3.0; 2.2 / 2.4 have 2.6.3\'s global names', () => {
-  const names = (a: Obj): string[] => Object.keys(a.arguments as Obj).filter((k) => !k.startsWith('key[')).sort();
+test("d2 statistics: queue-mgr-queue-full only from 3.0; 2.2 / 2.4 have 2.6.3's global names", () => {
+  const names = (a: Obj): string[] =>
+    Object.keys(a.arguments as Obj)
+      .filter((k) => !k.startsWith('key['))
+      .sort();
   const real26 = names(captured('2.6', 'd2.statistic-get-all'));
   const real30 = names(captured('3.0', 'd2.statistic-get-all'));
   assert.ok(!real26.includes('queue-mgr-queue-full') && real30.includes('queue-mgr-queue-full'));
@@ -126,8 +144,7 @@ test('d2 statistics: queue-mgr-queue-full only from 3.0; 2.2 / 2.4 have 2.6.3\'s
 });
 
 test('statistics name per-pool and 3.0 dhcp6 registration counters as the captures do', () => {
-  const keys = (version: Version, daemon: KeaDaemon): string[] =>
-    Object.keys(answer(keaHandler({ version, daemon }), 'statistic-get-all').arguments as Obj);
+  const keys = (version: Version, daemon: KeaDaemon): string[] => Object.keys(answer(keaHandler({ version, daemon }), 'statistic-get-all').arguments as Obj);
   for (const version of ['2.6', '3.0'] as const) {
     assert.ok(keys(version, 'dhcp4').includes('subnet[1].pool[5].assigned-addresses'), version);
     assert.ok(keys(version, 'dhcp6').includes('subnet[1].pd-pool[9].assigned-pds'), version);

@@ -26,21 +26,28 @@ export function hashedPost(port: number, target: string, body: string, opts: Pos
     const h = createHash('sha256');
     let bytes = 0;
     const chunks: Buffer[] = [];
-    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: `/targets/${target}/`, agent: false, headers: { authorization: opts.auth } }, (res) => {
-      const done = (aborted: boolean) => resolve({
-        status: res.statusCode!, bytes, sha: h.digest('hex'), aborted,
-        ...(opts.keep && { text: Buffer.concat(chunks).toString('utf8') }),
-        ...(res.headers['retry-after'] !== undefined && { retryAfter: String(res.headers['retry-after']) }),
-      });
-      res.on('data', (c: Buffer) => {
-        bytes += c.length;
-        h.update(c);
-        if (opts.keep) chunks.push(c);
-      });
-      res.once('end', () => done(false));
-      res.once('error', () => done(true));
-      opts.onResponse?.(res);
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method: 'POST', path: `/targets/${target}/`, agent: false, headers: { authorization: opts.auth } },
+      (res) => {
+        const done = (aborted: boolean) =>
+          resolve({
+            status: res.statusCode!,
+            bytes,
+            sha: h.digest('hex'),
+            aborted,
+            ...(opts.keep && { text: Buffer.concat(chunks).toString('utf8') }),
+            ...(res.headers['retry-after'] !== undefined && { retryAfter: String(res.headers['retry-after']) }),
+          });
+        res.on('data', (c: Buffer) => {
+          bytes += c.length;
+          h.update(c);
+          if (opts.keep) chunks.push(c);
+        });
+        res.once('end', () => done(false));
+        res.once('error', () => done(true));
+        opts.onResponse?.(res);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

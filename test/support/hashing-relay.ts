@@ -22,7 +22,12 @@ export class HashingRelay {
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
 
-  private constructor(readonly path: string, upstream: string, prefix: string, suffix: string) {
+  private constructor(
+    readonly path: string,
+    upstream: string,
+    prefix: string,
+    suffix: string,
+  ) {
     this.server = net.createServer((client) => {
       this.open++;
       this.maxOpen = Math.max(this.maxOpen, this.open);

@@ -61,7 +61,8 @@ export function fixtureAnswer(rel: string): Record<string, unknown> {
 }
 
 /** What a Control Agent adds when it answers an unknown command itself (2.2-3.0, captured). */
-const AGENT_HINT = ' You did not include "service" parameter in the command, which indicates that Kea Control Agent should process this command rather than forward it to one or more Kea servers. If you aimed to send this command to one of the Kea servers you should include the "service" parameter in your request, e.g. "service": [ "dhcp4" ] to forward the command to the DHCPv4 server, or "service": [ "dhcp4", "dhcp6", "d2" ] to forward it to DHCPv4, DHCPv6 and D2 servers etc.';
+const AGENT_HINT =
+  ' You did not include "service" parameter in the command, which indicates that Kea Control Agent should process this command rather than forward it to one or more Kea servers. If you aimed to send this command to one of the Kea servers you should include the "service" parameter in your request, e.g. "service": [ "dhcp4" ] to forward the command to the DHCPv4 server, or "service": [ "dhcp4", "dhcp6", "d2" ] to forward it to DHCPv4, DHCPv6 and D2 servers etc.';
 
 export function unsupported(command: string, daemon?: KeaDaemon): Record<string, unknown> {
   return { result: 2, text: `'${command}' command not supported.${daemon === 'ca' ? AGENT_HINT : ''}` };
@@ -102,8 +103,17 @@ export function keaTime(ms: number): string {
 }
 
 /** 2.2 / 2.4 d2 statistics: as 2.6.3's global ones (queue-mgr-queue-full only came with 3.0). */
-const D2_STATS = ['ncr-error', 'ncr-invalid', 'ncr-received', 'update-error',
-  'update-sent', 'update-signed', 'update-success', 'update-timeout', 'update-unsigned'];
+const D2_STATS = [
+  'ncr-error',
+  'ncr-invalid',
+  'ncr-received',
+  'update-error',
+  'update-sent',
+  'update-signed',
+  'update-success',
+  'update-timeout',
+  'update-unsigned',
+];
 
 export function keaHandler(opts: KeaHandlerOptions): KeaHandler {
   const { version, daemon } = opts;
@@ -126,7 +136,12 @@ export function keaHandler(opts: KeaHandlerOptions): KeaHandler {
 
   function haBlock(): Record<string, unknown> {
     return haEntry({
-      peers: peers!, local: haLocal, remote: haRemote, named: v26, clocks: version === '3.0', time: keaTime(now()),
+      peers: peers!,
+      local: haLocal,
+      remote: haRemote,
+      named: v26,
+      clocks: version === '3.0',
+      time: keaTime(now()),
     });
   }
 
@@ -171,10 +186,14 @@ export function keaHandler(opts: KeaHandlerOptions): KeaHandler {
 
   const handler = (cmd: FakeCommand): unknown => {
     switch (cmd.command) {
-      case 'status-get': return statusGet();
-      case 'version-get': return versionGet();
-      case 'list-commands': return listCommands();
-      case 'statistic-get-all': return statisticGetAll();
+      case 'status-get':
+        return statusGet();
+      case 'version-get':
+        return versionGet();
+      case 'list-commands':
+        return listCommands();
+      case 'statistic-get-all':
+        return statisticGetAll();
       case 'config-hash-get':
         return modern ? { arguments: { hash }, result: 0 } : unsupported(cmd.command, daemon);
       case 'config-get': {
@@ -182,7 +201,8 @@ export function keaHandler(opts: KeaHandlerOptions): KeaHandler {
         if (modern) args.hash = hash;
         return { arguments: args, result: 0 };
       }
-      default: return unsupported(cmd.command, daemon);
+      default:
+        return unsupported(cmd.command, daemon);
     }
   };
 

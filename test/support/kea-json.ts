@@ -39,10 +39,7 @@ function formatNumber(n: number): string {
   return String(Number(n.toPrecision(6))); // Kea prints ~6 significant digits
 }
 
-export type ScanResult =
-  | { kind: 'more' }
-  | { kind: 'complete'; text: string }
-  | { kind: 'invalid'; text: string };
+export type ScanResult = { kind: 'more' } | { kind: 'complete'; text: string } | { kind: 'invalid'; text: string };
 
 /** Finds the end of the first JSON object in a byte stream, as Kea's JSONFeed does:
  * it answers as soon as the braces balance and ignores whatever follows. */

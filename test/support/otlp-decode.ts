@@ -21,9 +21,19 @@ export interface OtlpAnyValue {
   kvlistValue?: { values: OtlpKeyValue[] };
   bytesValue?: string;
 }
-export interface OtlpKeyValue { key: string; value?: OtlpAnyValue }
-export interface OtlpResource { attributes: OtlpKeyValue[]; droppedAttributesCount: number }
-export interface OtlpScope { name: string; version: string; attributes: OtlpKeyValue[] }
+export interface OtlpKeyValue {
+  key: string;
+  value?: OtlpAnyValue;
+}
+export interface OtlpResource {
+  attributes: OtlpKeyValue[];
+  droppedAttributesCount: number;
+}
+export interface OtlpScope {
+  name: string;
+  version: string;
+  attributes: OtlpKeyValue[];
+}
 
 export interface OtlpNumberDataPoint {
   attributes: OtlpKeyValue[];
@@ -46,9 +56,19 @@ export interface OtlpMetric {
   exponentialHistogram?: Record<string, unknown>;
   summary?: Record<string, unknown>;
 }
-export interface OtlpScopeMetrics { scope?: OtlpScope; metrics: OtlpMetric[]; schemaUrl: string }
-export interface OtlpResourceMetrics { resource?: OtlpResource; scopeMetrics: OtlpScopeMetrics[]; schemaUrl: string }
-export interface OtlpExportMetricsRequest { resourceMetrics: OtlpResourceMetrics[] }
+export interface OtlpScopeMetrics {
+  scope?: OtlpScope;
+  metrics: OtlpMetric[];
+  schemaUrl: string;
+}
+export interface OtlpResourceMetrics {
+  resource?: OtlpResource;
+  scopeMetrics: OtlpScopeMetrics[];
+  schemaUrl: string;
+}
+export interface OtlpExportMetricsRequest {
+  resourceMetrics: OtlpResourceMetrics[];
+}
 
 export interface OtlpSpan {
   traceId: string;
@@ -68,11 +88,23 @@ export interface OtlpSpan {
   status?: { code: number; message: string };
   flags: number;
 }
-export interface OtlpScopeSpans { scope?: OtlpScope; spans: OtlpSpan[]; schemaUrl: string }
-export interface OtlpResourceSpans { resource?: OtlpResource; scopeSpans: OtlpScopeSpans[]; schemaUrl: string }
-export interface OtlpExportTraceRequest { resourceSpans: OtlpResourceSpans[] }
+export interface OtlpScopeSpans {
+  scope?: OtlpScope;
+  spans: OtlpSpan[];
+  schemaUrl: string;
+}
+export interface OtlpResourceSpans {
+  resource?: OtlpResource;
+  scopeSpans: OtlpScopeSpans[];
+  schemaUrl: string;
+}
+export interface OtlpExportTraceRequest {
+  resourceSpans: OtlpResourceSpans[];
+}
 
-export interface OtlpExportLogsRequest { resourceLogs: Record<string, unknown>[] }
+export interface OtlpExportLogsRequest {
+  resourceLogs: Record<string, unknown>[];
+}
 
 export interface OtlpBodies {
   metrics: OtlpExportMetricsRequest;
@@ -86,11 +118,7 @@ const root = new protobuf.Root();
 // The protos import each other by repository-relative path; protobufjs would resolve them
 // against the importing file's folder instead.
 root.resolvePath = (_origin, target) => (path.isAbsolute(target) ? target : path.join(protoDir, target));
-root.loadSync(
-  ['metrics', 'trace', 'logs'].map((s) =>
-    path.join(protoDir, `opentelemetry/proto/collector/${s}/v1/${s}_service.proto`),
-  ),
-);
+root.loadSync(['metrics', 'trace', 'logs'].map((s) => path.join(protoDir, `opentelemetry/proto/collector/${s}/v1/${s}_service.proto`)));
 const requestTypes: Record<OtlpSignal, protobuf.Type> = {
   metrics: root.lookupType('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest'),
   traces: root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest'),
@@ -102,18 +130,12 @@ const HEX_ID_KEYS = new Set(['traceId', 'spanId', 'parentSpanId']);
 const INT64_KEYS = new Set(['asInt', 'intValue']);
 
 /** Decodes one request body; throws on a malformed body. */
-export function decodeOtlp<S extends OtlpSignal>(
-  signal: S,
-  encoding: 'protobuf' | 'json',
-  bytes: Uint8Array,
-): OtlpBodies[S] {
+export function decodeOtlp<S extends OtlpSignal>(signal: S, encoding: 'protobuf' | 'json', bytes: Uint8Array): OtlpBodies[S] {
   const type = requestTypes[signal];
   // JSON goes through the same schema so both encodings come out with the same fields,
   // defaults and scalar forms.
   const message =
-    encoding === 'protobuf'
-      ? type.decode(bytes)
-      : type.fromObject(hexIdsToBytes(JSON.parse(Buffer.from(bytes).toString('utf8'))) as Record<string, unknown>);
+    encoding === 'protobuf' ? type.decode(bytes) : type.fromObject(hexIdsToBytes(JSON.parse(Buffer.from(bytes).toString('utf8'))) as Record<string, unknown>);
   const plain = type.toObject(message, { longs: String, enums: Number, defaults: true, arrays: true });
   return normalise(plain) as OtlpBodies[S];
 }

@@ -10,13 +10,7 @@ import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-
 import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  type ReadableSpan,
-  type SpanExporter,
-} from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { startOtlpReceiver, type OtlpMetricPoint, type OtlpReceiver, type OtlpSpanRecord } from './otlp-receiver.js';
 
 type Protocol = 'http/protobuf' | 'http/json';
@@ -50,12 +44,10 @@ async function exportMetrics(p: Protocol, r: OtlpReceiver): Promise<void> {
   });
   const provider = new MeterProvider({ resource, readers: [reader] });
   const meter = provider.getMeter('kea-telemetry', '0.1.0');
-  meter
-    .createObservableGauge('kea.pool.utilization', { unit: '1', description: 'Share of the pool leased' })
-    .addCallback((obs) => {
-      obs.observe(0.25, { 'subnet.id': 1, 'pool.name': 'lan' });
-      obs.observe(1, { 'subnet.id': 2, 'pool.name': 'dmz' });
-    });
+  meter.createObservableGauge('kea.pool.utilization', { unit: '1', description: 'Share of the pool leased' }).addCallback((obs) => {
+    obs.observe(0.25, { 'subnet.id': 1, 'pool.name': 'lan' });
+    obs.observe(1, { 'subnet.id': 2, 'pool.name': 'dmz' });
+  });
   const counter = meter.createCounter('kea.packets.received', {
     unit: '{packet}',
     description: 'DHCP packets received',
@@ -98,8 +90,7 @@ async function finishedSpans(name: string): Promise<ReadableSpan[]> {
   await provider.shutdown();
   return spans;
 }
-const exportOnce = (e: SpanExporter, spans: ReadableSpan[]): Promise<ExportResult> =>
-  new Promise((resolve) => e.export(spans, resolve));
+const exportOnce = (e: SpanExporter, spans: ReadableSpan[]): Promise<ExportResult> => new Promise((resolve) => e.export(spans, resolve));
 
 /** A decoded body with ids and timestamps blanked, to compare runs. */
 function stable(v: unknown, key = ''): unknown {
@@ -141,15 +132,52 @@ describe('OTLP receiver with the OpenTelemetry JS exporters', () => {
 
     const res = { 'service.name': 'kea-telemetry-test', 'kea.server': 'dhcp4-a' };
     // A resource given to MeterProvider replaces the default one (no telemetry.sdk.* added).
-    assert.deepEqual(
-      proto,
-      [
-        { name: 'kea.packets.received', unit: '{packet}', description: 'DHCP packets received', kind: 'sum', monotonic: true, temporality: 'cumulative', attributes: { 'packet.type': 'discover', relayed: false }, value: 7, scope: 'kea-telemetry', resource: res },
-        { name: 'kea.packets.received', unit: '{packet}', description: 'DHCP packets received', kind: 'sum', monotonic: true, temporality: 'cumulative', attributes: { 'packet.type': 'request', relayed: true }, value: 1, scope: 'kea-telemetry', resource: res },
-        { name: 'kea.pool.utilization', unit: '1', description: 'Share of the pool leased', kind: 'gauge', attributes: { 'pool.name': 'lan', 'subnet.id': 1 }, value: 0.25, scope: 'kea-telemetry', resource: res },
-        { name: 'kea.pool.utilization', unit: '1', description: 'Share of the pool leased', kind: 'gauge', attributes: { 'pool.name': 'dmz', 'subnet.id': 2 }, value: 1, scope: 'kea-telemetry', resource: res },
-      ],
-    );
+    assert.deepEqual(proto, [
+      {
+        name: 'kea.packets.received',
+        unit: '{packet}',
+        description: 'DHCP packets received',
+        kind: 'sum',
+        monotonic: true,
+        temporality: 'cumulative',
+        attributes: { 'packet.type': 'discover', relayed: false },
+        value: 7,
+        scope: 'kea-telemetry',
+        resource: res,
+      },
+      {
+        name: 'kea.packets.received',
+        unit: '{packet}',
+        description: 'DHCP packets received',
+        kind: 'sum',
+        monotonic: true,
+        temporality: 'cumulative',
+        attributes: { 'packet.type': 'request', relayed: true },
+        value: 1,
+        scope: 'kea-telemetry',
+        resource: res,
+      },
+      {
+        name: 'kea.pool.utilization',
+        unit: '1',
+        description: 'Share of the pool leased',
+        kind: 'gauge',
+        attributes: { 'pool.name': 'lan', 'subnet.id': 1 },
+        value: 0.25,
+        scope: 'kea-telemetry',
+        resource: res,
+      },
+      {
+        name: 'kea.pool.utilization',
+        unit: '1',
+        description: 'Share of the pool leased',
+        kind: 'gauge',
+        attributes: { 'pool.name': 'dmz', 'subnet.id': 2 },
+        value: 1,
+        scope: 'kea-telemetry',
+        resource: res,
+      },
+    ]);
   });
 
   test('a span and its child arrive with parent links and attributes over both encodings', async () => {
@@ -231,7 +259,9 @@ describe('OTLP receiver with the OpenTelemetry JS exporters', () => {
 
   test('gzip bodies, bad requests and waitFor timeouts', async () => {
     const r = await receiver();
-    const body = { resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'gz', kind: 1 }] }] }] };
+    const body = {
+      resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'gz', kind: 1 }] }] }],
+    };
     const post = (path: string, type: string, data: Uint8Array<ArrayBuffer> | string, headers: Record<string, string> = {}): Promise<Response> =>
       fetch(`${r.url}${path}`, { method: 'POST', headers: { 'content-type': type, ...headers }, body: data });
 
@@ -246,7 +276,10 @@ describe('OTLP receiver with the OpenTelemetry JS exporters', () => {
     assert.equal((await post('/v1/metrics', 'application/x-protobuf', new Uint8Array([0x0a, 0xff]))).status, 400);
     assert.match(r.requests.at(-1)!.error ?? '', /./);
 
-    await assert.rejects(r.waitFor(() => undefined, 50), /nothing matched within 50 ms/);
+    await assert.rejects(
+      r.waitFor(() => undefined, 50),
+      /nothing matched within 50 ms/,
+    );
   });
 });
 

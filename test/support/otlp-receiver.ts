@@ -5,15 +5,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import {
-  decodeOtlp,
-  otlpAttributes,
-  type OtlpBodies,
-  type OtlpBody,
-  type OtlpNumberDataPoint,
-  type OtlpSignal,
-  type OtlpValue,
-} from './otlp-decode.js';
+import { decodeOtlp, otlpAttributes, type OtlpBodies, type OtlpBody, type OtlpNumberDataPoint, type OtlpSignal, type OtlpValue } from './otlp-decode.js';
 
 export * from './otlp-decode.js';
 

@@ -25,12 +25,15 @@ export interface AlertCase {
 
 /** The kea_* samples of a /metrics body as promtool input series, with job and instance added. */
 export function inputSeries(metrics: string, minutes: number): { series: string; values: string }[] {
-  return metrics.split('\n').filter((l) => l.startsWith('kea_')).map((l) => {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(l);
-    assert.ok(m, `not a sample line: ${l}`);
-    const labels = ['job="kea"', 'instance="exp:9547"', ...(m[2] ? [m[2]] : [])].join(',');
-    return { series: `${m[1]}{${labels}}`, values: `${m[3]}x${minutes}` };
-  });
+  return metrics
+    .split('\n')
+    .filter((l) => l.startsWith('kea_'))
+    .map((l) => {
+      const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(l);
+      assert.ok(m, `not a sample line: ${l}`);
+      const labels = ['job="kea"', 'instance="exp:9547"', ...(m[2] ? [m[2]] : [])].join(',');
+      return { series: `${m[1]}{${labels}}`, values: `${m[3]}x${minutes}` };
+    });
 }
 
 /** One promtool run for all cases; fails with promtool's report when any case differs. */
@@ -41,11 +44,13 @@ export function assertFiring(cases: readonly AlertCase[]): void {
       name: c.name,
       interval: '1m',
       input_series: inputSeries(c.metrics, minutes),
-      promql_expr_test: [{
-        expr: `count by (alertname) (ALERTS{alertstate="firing", alertname=~"${c.alertname}"})`,
-        eval_time: `${minutes}m`,
-        exp_samples: [...c.firing].sort().map((a) => ({ labels: `{alertname="${a}"}`, value: 1 })),
-      }],
+      promql_expr_test: [
+        {
+          expr: `count by (alertname) (ALERTS{alertstate="firing", alertname=~"${c.alertname}"})`,
+          eval_time: `${minutes}m`,
+          exp_samples: [...c.firing].sort().map((a) => ({ labels: `{alertname="${a}"}`, value: 1 })),
+        },
+      ],
     };
   });
   const dir = mkdtempSync(join(tmpdir(), 'kea-rules-'));

@@ -6,34 +6,63 @@ import { fixtureArgs } from './fixture-files.js';
 
 export function snap(over: Partial<DaemonSnapshot>): DaemonSnapshot {
   return {
-    target: 'server1', daemon: 'dhcp4', labels: {}, transport: 'unix', up: true,
-    configChanges: 0, haTransitions: {}, commandErrors: {},
-    polledAt: 1_700_000_000_000, lastSuccessAt: 1_700_000_000_000, pollDurationSeconds: 0.002,
+    target: 'server1',
+    daemon: 'dhcp4',
+    labels: {},
+    transport: 'unix',
+    up: true,
+    configChanges: 0,
+    haTransitions: {},
+    commandErrors: {},
+    polledAt: 1_700_000_000_000,
+    lastSuccessAt: 1_700_000_000_000,
+    pollDurationSeconds: 0.002,
     ...over,
   };
 }
 
 export function fleet(): [string, DaemonSnapshot][] {
   return [
-    ['server1|self', snap({
-      labels: { ha_pair: 'site-a' },
-      status: parseStatus(fixtureArgs('2.2.0', 'dhcp4-ha-primary.partner-down.status-get')),
-      version: '2.2.0', startTime: 1_699_999_932,
-      configHash: { hash: 'A'.repeat(64), source: 'computed' }, sharedConfig: { hash: 'C'.repeat(64), haPeers: 'server1,server2' }, configChanges: 2,
-      lastConfigChangeAt: 1_699_999_990_000, haTransitions: { standby: 1 },
-      commandErrors: { 'status-get': { timeout: 3 } },
-    })],
-    ['hub|self', snap({
-      target: 'hub', version: '3.0.4', transport: 'http',
-      status: parseStatus(fixtureArgs('3.0.4', 'dhcp4-ha-hub.partner-clock-ahead-45s.status-get')),
-      configHash: { hash: 'B'.repeat(64), source: 'kea' }, busy: true, delayedPolls: 2,
-    })],
-    ['agent1|dhcp6', snap({
-      target: 'agent1', daemon: 'dhcp6', transport: 'http', up: false,
-      error: { code: 'forward', message: 'unable to forward' },
-      commandErrors: { 'status-get': { forward: 1 } }, lastSuccessAt: undefined,
-      status: parseStatus(fixtureArgs('2.2.0', 'dhcp6.status-get')),
-    })],
+    [
+      'server1|self',
+      snap({
+        labels: { ha_pair: 'site-a' },
+        status: parseStatus(fixtureArgs('2.2.0', 'dhcp4-ha-primary.partner-down.status-get')),
+        version: '2.2.0',
+        startTime: 1_699_999_932,
+        configHash: { hash: 'A'.repeat(64), source: 'computed' },
+        sharedConfig: { hash: 'C'.repeat(64), haPeers: 'server1,server2' },
+        configChanges: 2,
+        lastConfigChangeAt: 1_699_999_990_000,
+        haTransitions: { standby: 1 },
+        commandErrors: { 'status-get': { timeout: 3 } },
+      }),
+    ],
+    [
+      'hub|self',
+      snap({
+        target: 'hub',
+        version: '3.0.4',
+        transport: 'http',
+        status: parseStatus(fixtureArgs('3.0.4', 'dhcp4-ha-hub.partner-clock-ahead-45s.status-get')),
+        configHash: { hash: 'B'.repeat(64), source: 'kea' },
+        busy: true,
+        delayedPolls: 2,
+      }),
+    ],
+    [
+      'agent1|dhcp6',
+      snap({
+        target: 'agent1',
+        daemon: 'dhcp6',
+        transport: 'http',
+        up: false,
+        error: { code: 'forward', message: 'unable to forward' },
+        commandErrors: { 'status-get': { forward: 1 } },
+        lastSuccessAt: undefined,
+        status: parseStatus(fixtureArgs('2.2.0', 'dhcp6.status-get')),
+      }),
+    ],
   ];
 }
 

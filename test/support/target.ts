@@ -61,9 +61,12 @@ export function testTarget(target: string, opts: TestTargetOptions = {}): TestTa
     gone,
     poll: () => t.poll(),
     pollOne: async (id = 'self', watch?: PollWatch) => {
-      const w = watch && { lateAfterMs: watch.lateAfterMs, onBusy: (k: string, b: DaemonSnapshot) => {
-        if (k === key(id)) watch.onBusy(b);
-      } };
+      const w = watch && {
+        lateAfterMs: watch.lateAfterMs,
+        onBusy: (k: string, b: DaemonSnapshot) => {
+          if (k === key(id)) watch.onBusy(b);
+        },
+      };
       const s = (await t.poll(w)).get(key(id));
       if (!s) throw new Error(`no daemon ${key(id)} after the poll`);
       return s;

@@ -73,23 +73,53 @@ test('values: overflow clamps to ±MAX_VALUE, BigInt converts, negatives and flo
   assert.equal(byStat.get('f'), 0.25);
   assert.equal(byStat.get('n'), -3);
   const fromBigInt = parseStatistics({ a: [[2n ** 64n + 1n, 't']], b: [[2n ** 1100n, 't']] });
-  assert.deepEqual(fromBigInt.map((s) => s.value), [18446744073709552000, Number.MAX_VALUE]);
+  assert.deepEqual(
+    fromBigInt.map((s) => s.value),
+    [18446744073709552000, Number.MAX_VALUE],
+  );
 });
 
 test('malformed entries are skipped, the rest kept; non-objects give []', () => {
   for (const bad of [undefined, null, 3, 'x', [], [[1, 't']]]) assert.deepEqual(parseStatistics(bad), []);
   const samples = parseStatistics({
-    ok: [[1, 't']], empty: [], nested: [[]], text: [['0h0m0s0us', 't']], nan: [[NaN, 't']],
-    str: 'x', obj: {}, nul: null, flat: [1, 2], ok2: [[2, 't'], [1, 't']],
+    ok: [[1, 't']],
+    empty: [],
+    nested: [[]],
+    text: [['0h0m0s0us', 't']],
+    nan: [[NaN, 't']],
+    str: 'x',
+    obj: {},
+    nul: null,
+    flat: [1, 2],
+    ok2: [
+      [2, 't'],
+      [1, 't'],
+    ],
   });
-  assert.deepEqual(samples, [{ stat: 'ok', value: 1 }, { stat: 'ok2', value: 2 }]);
+  assert.deepEqual(samples, [
+    { stat: 'ok', value: 1 },
+    { stat: 'ok2', value: 2 },
+  ]);
 });
 
 test('names that do not parse as a scope are kept whole as global statistics', () => {
-  const names = ['subnet[x].a', 'subnet[1].', 'subnet[1]a', 'subnet[].a', 'subnet[1].pool[x].a', 'subnet[1].pool[2].',
-    'subnet[12345678901234567890].a', 'key[].a', 'key[k.]', 'pool[1].a'];
+  const names = [
+    'subnet[x].a',
+    'subnet[1].',
+    'subnet[1]a',
+    'subnet[].a',
+    'subnet[1].pool[x].a',
+    'subnet[1].pool[2].',
+    'subnet[12345678901234567890].a',
+    'key[].a',
+    'key[k.]',
+    'pool[1].a',
+  ];
   const samples = parseStatistics(Object.fromEntries(names.map((n) => [n, [[1, 't']]])));
-  assert.deepEqual(samples.map((s) => s.stat), names);
+  assert.deepEqual(
+    samples.map((s) => s.stat),
+    names,
+  );
   assert.ok(samples.every((s) => s.subnetId === undefined && s.key === undefined));
   assert.deepEqual(parseStatistics({ 'subnet[4294967295].pd-pool[0].x': [[1, 't']] }), [{ stat: 'x', subnetId: 4294967295, pdPoolId: 0, value: 1 }]);
 });

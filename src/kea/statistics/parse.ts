@@ -34,7 +34,8 @@ export function parseStatistics(args: unknown): StatSample[] {
   const out: StatSample[] = [];
   // for-in over a JSON.parse result sees only own keys and is ~2x faster than Object.entries.
   for (const name in all) {
-    if (name.length > MAX_STAT_NAME_CHARS) throw new KeaError('limit', `statistic-get-all: a statistic name of ${name.length} characters, more than the ${MAX_STAT_NAME_CHARS} accepted`);
+    if (name.length > MAX_STAT_NAME_CHARS)
+      throw new KeaError('limit', `statistic-get-all: a statistic name of ${name.length} characters, more than the ${MAX_STAT_NAME_CHARS} accepted`);
     const series = all[name];
     if (!Array.isArray(series)) continue;
     const newest: unknown = series[0];
@@ -48,7 +49,8 @@ export function parseStatistics(args: unknown): StatSample[] {
 function toValue(v: unknown): number | undefined {
   let n: number;
   if (typeof v === 'number') n = v;
-  else if (typeof v === 'bigint') n = Number(v); // rounds to nearest, overflows to ±Infinity
+  else if (typeof v === 'bigint')
+    n = Number(v); // rounds to nearest, overflows to ±Infinity
   else return undefined;
   if (n === Infinity) return Number.MAX_VALUE;
   if (n === -Infinity) return -Number.MAX_VALUE;

@@ -11,7 +11,13 @@ test('2.2 dhcp4 (HA primary) config-get: two top-level subnets, pools as Kea pri
   const subnets = parseSubnets(fixtureArgs('2.2.0', 'dhcp4-ha-primary.config-get'));
   assert.deepEqual([...subnets.keys()], [1, 2]);
   assert.deepEqual(subnets.get(1), {
-    id: 1, prefix: '192.0.2.0/24', sharedNetwork: '', pools: ['192.0.2.10-192.0.2.200'], pdPools: [], poolIds: [0], pdPoolIds: [],
+    id: 1,
+    prefix: '192.0.2.0/24',
+    sharedNetwork: '',
+    pools: ['192.0.2.10-192.0.2.200'],
+    pdPools: [],
+    poolIds: [0],
+    pdPoolIds: [],
   });
   assert.deepEqual(subnets.get(2)?.pools, ['198.51.100.10-198.51.100.200']);
 });
@@ -19,7 +25,13 @@ test('2.2 dhcp4 (HA primary) config-get: two top-level subnets, pools as Kea pri
 test('2.2 dhcp6 config-get: address pool prefix and pd-pool as prefix/prefix-len', () => {
   const subnets = parseSubnets(fixtureArgs('2.2.0', 'dhcp6.config-get'));
   assert.deepEqual(subnets.get(1), {
-    id: 1, prefix: '2001:db8:1::/64', sharedNetwork: '', pools: ['2001:db8:1::/80'], pdPools: ['2001:db8:8::/56'], poolIds: [0], pdPoolIds: [0],
+    id: 1,
+    prefix: '2001:db8:1::/64',
+    sharedNetwork: '',
+    pools: ['2001:db8:1::/80'],
+    pdPools: ['2001:db8:8::/56'],
+    poolIds: [0],
+    pdPoolIds: [0],
   });
 });
 
@@ -27,7 +39,11 @@ test('real 2.6.3 / 3.0.4 config-get ("hash" beside "Dhcp4"): shared network, poo
   for (const name of ['2.6.3/dhcp4-ha-primary', '3.0.4/dhcp4-ha-lb-primary'] as const) {
     const [v, file] = name.split('/') as ['2.6.3' | '3.0.4', string];
     const subnets = parseSubnets(fixtureArgs(v, `${file}.config-get`));
-    assert.deepEqual([...subnets.keys()].sort((a, b) => a - b), [1, 10, 11, 20], name);
+    assert.deepEqual(
+      [...subnets.keys()].sort((a, b) => a - b),
+      [1, 10, 11, 20],
+      name,
+    );
     assert.deepEqual(subnets.get(1)?.poolIds, [5, 5, 7, 0], name);
     assert.equal(subnets.get(1)?.sharedNetwork, '', name);
     assert.equal(subnets.get(10)?.sharedNetwork, 'net-a', name);
@@ -52,8 +68,13 @@ test('built dhcp4: shared network members, configured pool-ids, subnet without p
 test('built dhcp6: pd-pools with and without pool-id inside a shared network', () => {
   const subnets = parseSubnets(built('dhcp6-3.2.config-get'));
   assert.deepEqual(subnets.get(10), {
-    id: 10, prefix: '2001:db8:10::/64', sharedNetwork: 'campus', pools: ['2001:db8:10::/80'],
-    pdPools: ['2001:db8:100::/48', '2001:db8:200::/48'], poolIds: [0], pdPoolIds: [0, 5],
+    id: 10,
+    prefix: '2001:db8:10::/64',
+    sharedNetwork: 'campus',
+    pools: ['2001:db8:10::/80'],
+    pdPools: ['2001:db8:100::/48', '2001:db8:200::/48'],
+    poolIds: [0],
+    pdPoolIds: [0, 5],
   });
   assert.deepEqual(subnets.get(12)?.pools, ['::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff']);
 });
@@ -76,8 +97,12 @@ test('bare Dhcp6 map, garbage, missing ids, malformed pools and duplicate ids', 
     subnet6: [
       { subnet: '2001:db8::/64' }, // no id: skipped
       { id: 'x', subnet: '2001:db8:1::/64' },
-      { id: 7, subnet: '2001:db8:7::/64', pools: [null, { pool: '2001:db8:7::/80', 'pool-id': -1 }, { pool: 5 }],
-        'pd-pools': [{ prefix: '2001:db8:70::' }, { prefix: '2001:db8:71::', 'prefix-len': 48, 'pool-id': 3 }] },
+      {
+        id: 7,
+        subnet: '2001:db8:7::/64',
+        pools: [null, { pool: '2001:db8:7::/80', 'pool-id': -1 }, { pool: 5 }],
+        'pd-pools': [{ prefix: '2001:db8:70::' }, { prefix: '2001:db8:71::', 'prefix-len': 48, 'pool-id': 3 }],
+      },
       { id: 7, subnet: 'duplicate' },
       'junk',
     ],
@@ -85,14 +110,24 @@ test('bare Dhcp6 map, garbage, missing ids, malformed pools and duplicate ids', 
   });
   assert.deepEqual([...subnets.keys()], [7, 8]);
   assert.deepEqual(subnets.get(7), {
-    id: 7, prefix: '2001:db8:7::/64', sharedNetwork: '', pools: ['', '2001:db8:7::/80', ''], poolIds: [0, 0, 0],
-    pdPools: ['', '2001:db8:71::/48'], pdPoolIds: [0, 3],
+    id: 7,
+    prefix: '2001:db8:7::/64',
+    sharedNetwork: '',
+    pools: ['', '2001:db8:7::/80', ''],
+    poolIds: [0, 0, 0],
+    pdPools: ['', '2001:db8:71::/48'],
+    pdPoolIds: [0, 3],
   });
   assert.deepEqual(subnets.get(8), { id: 8, prefix: '', sharedNetwork: '', pools: [], pdPools: [], poolIds: [], pdPoolIds: [] });
 });
 
-test('IDs beyond uint32 (Kea\'s SubnetID) are not IDs: found by the fuzz, 2^53+2 lost its precision', () => {
-  const subnets = parseSubnets({ subnet4: [{ id: 2 ** 53 + 2, subnet: '10.0.0.0/8' }, { id: 0xffff_ffff, subnet: '10.0.0.0/9', pools: [{ pool: 'p', 'pool-id': 2 ** 32 }] }] });
+test("IDs beyond uint32 (Kea's SubnetID) are not IDs: found by the fuzz, 2^53+2 lost its precision", () => {
+  const subnets = parseSubnets({
+    subnet4: [
+      { id: 2 ** 53 + 2, subnet: '10.0.0.0/8' },
+      { id: 0xffff_ffff, subnet: '10.0.0.0/9', pools: [{ pool: 'p', 'pool-id': 2 ** 32 }] },
+    ],
+  });
   assert.deepEqual([...subnets.keys()], [0xffff_ffff]);
   assert.deepEqual(subnets.get(0xffff_ffff)!.poolIds, [0]);
 });

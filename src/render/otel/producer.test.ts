@@ -13,21 +13,33 @@ const ha = parseStatus(fixtureArgs('2.2.0', 'dhcp4-ha-primary.status-get'));
 
 function snapshot(i: number): DaemonSnapshot {
   return {
-    target: `kea-${i}`, daemon: 'dhcp4', labels: { site: 'a' }, transport: 'unix', up: true, status: { ...ha, uptime: i },
-    version: '2.2.0', configHash: { hash: 'A'.repeat(64), source: 'computed' }, configChanges: i % 3, haTransitions: {}, commandErrors: {},
+    target: `kea-${i}`,
+    daemon: 'dhcp4',
+    labels: { site: 'a' },
+    transport: 'unix',
+    up: true,
+    status: { ...ha, uptime: i },
+    version: '2.2.0',
+    configHash: { hash: 'A'.repeat(64), source: 'computed' },
+    configChanges: i % 3,
+    haTransitions: {},
+    commandErrors: {},
   };
 }
 
 const points = async (p: SnapshotSeriesProducer) => (await p.collect()).resourceMetrics.scopeMetrics[0]!.metrics;
 
-test('every series of /metrics, also beyond the SDK\'s 2,000-per-instrument cardinality limit', async () => {
+test("every series of /metrics, also beyond the SDK's 2,000-per-instrument cardinality limit", async () => {
   const r = new PrometheusRenderer({ version: 't', processMetrics: false });
   for (let i = 0; i < 300; i++) r.update(`kea-${i}|self`, snapshot(i));
   r.counter('kea_exporter_proxy_requests_total', 'proxied', ['code']).inc({ code: '200' }, 4);
   const metrics = await points(new SnapshotSeriesProducer(r, { name: 'kea-telemetry', version: 't' }));
   const text = (await r.render(false)).body;
   const lines = text.split('\n').filter((l) => l && !l.startsWith('#'));
-  assert.equal(metrics.reduce((n, m) => n + m.dataPoints.length, 0), lines.length);
+  assert.equal(
+    metrics.reduce((n, m) => n + m.dataPoints.length, 0),
+    lines.length,
+  );
 
   const state = metrics.find((m) => m.descriptor.name === 'kea_ha_state')!;
   assert.equal(state.dataPointType, DataPointType.GAUGE);
@@ -45,12 +57,18 @@ test('every series of /metrics, also beyond the SDK\'s 2,000-per-instrument card
   // The exporter's own metrics (prom-client's) travel too.
   assert.ok(metrics.some((m) => m.descriptor.name === 'kea_exporter_build_info'));
   const proxied = metrics.find((m) => m.descriptor.name === 'kea_exporter_proxy_requests') as SumMetricData;
-  assert.deepEqual(proxied.dataPoints.map((d) => [d.attributes, d.value]), [[{ code: '200' }, 4]]);
+  assert.deepEqual(
+    proxied.dataPoints.map((d) => [d.attributes, d.value]),
+    [[{ code: '200' }, 4]],
+  );
 });
 
 test('the export reads the snapshots through the collectors, nothing of the Prometheus side', async () => {
   const collector: Collector<SeriesOwner> = {
-    metrics: [{ name: 'kea_thing_total', type: 'counter', help: 'things', labels: ['kind'] }, { name: 'kea_level', type: 'gauge', help: 'level' }],
+    metrics: [
+      { name: 'kea_thing_total', type: 'counter', help: 'things', labels: ['kind'] },
+      { name: 'kea_level', type: 'gauge', help: 'level' },
+    ],
     collect(s, emit) {
       emit('kea_thing_total', 5, { kind: 'a' });
       emit('kea_thing_total', -1, { kind: 'broken' }); // left out, as /metrics leaves it out
@@ -69,7 +87,13 @@ test('the export reads the snapshots through the collectors, nothing of the Prom
   const metrics = result.resourceMetrics.scopeMetrics[0]!.metrics;
   const thing = metrics.find((m) => m.descriptor.name === 'kea_thing')!;
   // The broken owner's points made before its collector threw are in; its counter of -1 is not.
-  assert.deepEqual(thing.dataPoints.map((d) => [d.attributes.target, d.attributes.kind, d.value]), [['k1', 'a', 5], ['bad', 'a', 5]]);
+  assert.deepEqual(
+    thing.dataPoints.map((d) => [d.attributes.target, d.attributes.kind, d.value]),
+    [
+      ['k1', 'a', 5],
+      ['bad', 'a', 5],
+    ],
+  );
   assert.ok(Number.isNaN(metrics.find((m) => m.descriptor.name === 'kea_level')!.dataPoints[0]!.value));
   assert.equal(metrics.find((m) => m.descriptor.name === 'kea_new')!.dataPoints.length, 2);
   assert.equal(metrics.find((m) => m.descriptor.name === 'kea_exporter_x')!.dataPoints[0]!.value, 2);
@@ -77,7 +101,10 @@ test('the export reads the snapshots through the collectors, nothing of the Prom
   snapshots.delete('bad');
   snapshots.set('k1', { target: 'k1', daemon: 'dhcp6', labels: {} }, [collector]);
   const again = (await producer.collect()).resourceMetrics.scopeMetrics[0]!.metrics.find((m) => m.descriptor.name === 'kea_thing')!;
-  assert.deepEqual(again.dataPoints.map((d) => d.attributes), [{ target: 'k1', daemon: 'dhcp6', kind: 'a' }]);
+  assert.deepEqual(
+    again.dataPoints.map((d) => d.attributes),
+    [{ target: 'k1', daemon: 'dhcp6', kind: 'a' }],
+  );
 });
 
 test('process metrics: gauges and counters exported, histograms left out; invalid samples counted as on /metrics', async () => {

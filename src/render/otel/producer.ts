@@ -1,10 +1,7 @@
 import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
 import { hrTime } from '@opentelemetry/core';
 import { emptyResource } from '@opentelemetry/resources';
-import {
-  AggregationTemporality, DataPointType,
-  type CollectionResult, type DataPoint, type MetricData, type MetricProducer,
-} from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, DataPointType, type CollectionResult, type DataPoint, type MetricData, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import { exportable, type Emit, type MetricDef } from '../prometheus/collector.js';
 import type { FamilyValues } from '../prometheus/family-text.js';
 import type { SnapshotSource } from '../snapshots.js';

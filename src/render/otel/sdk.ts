@@ -50,12 +50,14 @@ export function startOtel(s: OtelSettings, o: { renderer: OtelFeed; log: Log; ve
   const readers = [];
   if (s.metrics) {
     failures.inc({ signal: 'metrics' }, 0);
-    readers.push(new PeriodicExportingMetricReader({
-      exporter: counted(metricExporter(s.metrics), (r) => note('metrics', r)),
-      exportIntervalMillis: s.intervalMs,
-      exportTimeoutMillis: Math.min(s.metrics.timeoutMs, s.intervalMs),
-      metricProducers: [new SnapshotSeriesProducer(o.renderer, { name: 'kea-telemetry', version: o.version })],
-    }));
+    readers.push(
+      new PeriodicExportingMetricReader({
+        exporter: counted(metricExporter(s.metrics), (r) => note('metrics', r)),
+        exportIntervalMillis: s.intervalMs,
+        exportTimeoutMillis: Math.min(s.metrics.timeoutMs, s.intervalMs),
+        metricProducers: [new SnapshotSeriesProducer(o.renderer, { name: 'kea-telemetry', version: o.version })],
+      }),
+    );
   }
   const spanProcessors = [];
   if (s.traces) {

@@ -20,13 +20,7 @@ export interface Collector<S extends SeriesOwner = DaemonSnapshot> {
 }
 
 /** A state set: 1 for the current state, 0 for each other known one. */
-export function emitStateSet(
-  emit: Emit,
-  name: string,
-  known: readonly string[],
-  current: string,
-  labels: Readonly<Record<string, string>>,
-): void {
+export function emitStateSet(emit: Emit, name: string, known: readonly string[], current: string, labels: Readonly<Record<string, string>>): void {
   // Object.assign, not a spread into a literal: V8 (Node 20) takes a slow path for that, some
   // ten times the cost, and state sets are most of a fleet's series.
   for (const state of known) emit(name, state === current ? 1 : 0, Object.assign({}, labels, { state }));

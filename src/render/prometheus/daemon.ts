@@ -27,7 +27,7 @@ export const daemonCollector: Collector = {
     {
       name: KEA_CONFIG_SHARED_HASH_INFO,
       type: 'gauge',
-      help: 'Hash of the running configuration without the fields that differ between HA partners by design (this-server-name, control sockets, loggers, ...), so partners running the same configuration agree (always 1). ha_peers: the sorted HA peer names of the HA hook\'s configuration.',
+      help: "Hash of the running configuration without the fields that differ between HA partners by design (this-server-name, control sockets, loggers, ...), so partners running the same configuration agree (always 1). ha_peers: the sorted HA peer names of the HA hook's configuration.",
       labels: ['hash', 'ha_peers'],
     },
     { name: KEA_CONFIG_CHANGES, type: 'counter', help: 'Configuration hash changes observed by the exporter.' },

@@ -8,7 +8,7 @@ import { OwnMetrics } from './own-metrics.js';
 /** Sample values move between two reads of the process metrics (CPU, memory): compare the rest. */
 const shape = (body: string) => body.replace(/^([^#].*) \S+$/gm, '$1 V');
 
-test('the writer gives prom-client\'s own text format byte for byte: escapes, NaN and Inf, histograms, empty families', async () => {
+test("the writer gives prom-client's own text format byte for byte: escapes, NaN and Inf, histograms, empty families", async () => {
   const own = new OwnMetrics();
   own.collectProcessMetrics();
   own.counter('hostile_total', 'help with "quote", back\\slash and\nnewline', ['l']).inc({ l: 'v "q" \\ \n end' }, 3);
@@ -20,7 +20,10 @@ test('the writer gives prom-client\'s own text format byte for byte: escapes, Na
   g.set({ k: 'big' }, 2 ** 128);
   g.set({ k: 'small' }, 1e-7);
   const families = await own.families();
-  assert.ok(families.some((f) => f.type === 'histogram'), 'process metrics bring a histogram');
+  assert.ok(
+    families.some((f) => f.type === 'histogram'),
+    'process metrics bring a histogram',
+  );
   const ours = `${families.map((f) => familyText(f, false)).join(FAMILY_SEPARATOR.text)}\n`;
   const theirs = await own.text();
   assert.equal(shape(ours), shape(theirs));
@@ -28,7 +31,7 @@ test('the writer gives prom-client\'s own text format byte for byte: escapes, Na
   assert.match(theirs, /^values\{k="nan"\} Nan$/m);
 });
 
-test('OpenMetrics of prom-client\'s own metrics: counters named without _total, HELP quotes escaped, valid', async () => {
+test("OpenMetrics of prom-client's own metrics: counters named without _total, HELP quotes escaped, valid", async () => {
   const own = new OwnMetrics();
   own.collectProcessMetrics();
   own.counter('requests_total', 'a "quoted" word', ['code']).inc({ code: '200' });
@@ -51,7 +54,7 @@ test('the OpenMetrics check finds what it is for', () => {
   assert.deepEqual(openMetricsProblems('# HELP a x\n# TYPE a counter\na_total{l="q\\"r"} 1\n# EOF\n'), []);
 });
 
-test('labels in the object\'s order, values escaped; numbers as JavaScript prints them', () => {
+test("labels in the object's order, values escaped; numbers as JavaScript prints them", () => {
   assert.equal(labelPairs({ b: '1', a: 'x"y\\z\nw' }), 'b="1",a="x\\"y\\\\z\\nw"');
   assert.equal(labelPairs({}), '');
   assert.deepEqual([NaN, Infinity, -Infinity, 0.1, 1e21, -0].map(valueText), ['Nan', '+Inf', '-Inf', '0.1', '1e+21', '0']);

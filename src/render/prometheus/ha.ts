@@ -16,8 +16,18 @@ export const KEA_HA_TRANSITIONS = 'kea_ha_state_transitions_total';
 
 /** Every state Kea's HA hook can be in; the partner may also be "unavailable" or not yet known. */
 export const HA_STATES = [
-  'backup', 'communication-recovery', 'hot-standby', 'load-balancing', 'in-maintenance', 'partner-down',
-  'partner-in-maintenance', 'passive-backup', 'ready', 'syncing', 'terminated', 'waiting',
+  'backup',
+  'communication-recovery',
+  'hot-standby',
+  'load-balancing',
+  'in-maintenance',
+  'partner-down',
+  'partner-in-maintenance',
+  'passive-backup',
+  'ready',
+  'syncing',
+  'terminated',
+  'waiting',
 ] as const;
 export const HA_PARTNER_STATES = [...HA_STATES, 'unavailable', 'unknown'] as const;
 
@@ -27,18 +37,23 @@ const R = ['relationship'];
 export const haCollector: Collector = {
   metrics: [
     { name: KEA_HA_STATE, type: 'gauge', labels: [...R, 'state'], help: 'HA state of this server: 1 for the current state, 0 for the others.' },
-    { name: KEA_HA_PARTNER_STATE, type: 'gauge', labels: [...R, 'state'], help: 'Last HA state of the partner this server saw: 1 for the current state, 0 for the others.' },
+    {
+      name: KEA_HA_PARTNER_STATE,
+      type: 'gauge',
+      labels: [...R, 'state'],
+      help: 'Last HA state of the partner this server saw: 1 for the current state, 0 for the others.',
+    },
     { name: KEA_HA_ROLE_INFO, type: 'gauge', labels: [...R, 'role', 'mode'], help: 'HA role of this server and the relationship mode (always 1).' },
     { name: KEA_HA_SCOPES_SERVED, type: 'gauge', labels: R, help: 'Number of HA scopes this server is serving.' },
     { name: KEA_HA_PARTNER_IN_TOUCH, type: 'gauge', labels: R, help: 'Whether this server has been in touch with its partner (1).' },
     { name: KEA_HA_COMM_INTERRUPTED, type: 'gauge', labels: R, help: 'Whether communication with the partner is interrupted (1).' },
-    { name: KEA_HA_PARTNER_AGE, type: 'gauge', labels: R, help: 'Seconds since the partner\'s state was last learned.' },
+    { name: KEA_HA_PARTNER_AGE, type: 'gauge', labels: R, help: "Seconds since the partner's state was last learned." },
     { name: KEA_HA_UNACKED, type: 'gauge', labels: R, help: 'Clients the partner has not answered while communication is interrupted.' },
     { name: KEA_HA_UNACKED_LEFT, type: 'gauge', labels: R, help: 'Unacked clients still needed before this server moves to partner-down.' },
     { name: KEA_HA_CONNECTING, type: 'gauge', labels: R, help: 'Clients trying to reach the partner while communication is interrupted.' },
     { name: KEA_HA_ANALYZED, type: 'gauge', labels: R, help: 'Packets analyzed while communication is interrupted.' },
     { name: KEA_HA_CLOCK_SKEW, type: 'gauge', labels: R, help: 'Clock skew between this server and its partner in seconds (Kea 3.0+).' },
-    { name: KEA_HA_TRANSITIONS, type: 'counter', labels: R, help: 'Changes of this server\'s HA state observed by the exporter.' },
+    { name: KEA_HA_TRANSITIONS, type: 'counter', labels: R, help: "Changes of this server's HA state observed by the exporter." },
   ],
   collect(s, emit) {
     const ha = s.up ? s.status?.ha : undefined;

@@ -43,7 +43,11 @@ function sourceLiterals(): Set<string> {
   return out;
 }
 
-interface Family { name: string; help?: string; from: string }
+interface Family {
+  name: string;
+  help?: string;
+  from: string;
+}
 
 /** The families of the golden /metrics outputs, with their HELP. */
 function goldenFamilies(): Family[] {
@@ -68,14 +72,16 @@ function unmappedByRule(f: Family): boolean {
 }
 
 test('the literal scan sees string literals only: not comments, not names put together', () => {
-  const text = "const d = 'dhcp4';\nconst a = `kea_${d}_built`; // 'kea_dhcp4_commented'\n/* \"kea_dhcp4_block\" */ const b = ['kea_dhcp4_' + 'joined', `kea_dhcp4_plain`, \"kea_d2_quoted\"];\n";
+  const text =
+    "const d = 'dhcp4';\nconst a = `kea_${d}_built`; // 'kea_dhcp4_commented'\n/* \"kea_dhcp4_block\" */ const b = ['kea_dhcp4_' + 'joined', `kea_dhcp4_plain`, \"kea_d2_quoted\"];\n";
   assert.deepEqual(literalsOf('x.ts', text), ['dhcp4', 'kea_dhcp4_', 'joined', 'kea_dhcp4_plain', 'kea_d2_quoted']);
 });
 
 test('every family of the golden outputs and of every collector is a string literal in src/', () => {
   const literals = sourceLiterals();
-  const declared: Family[] = [...COLLECTORS, statisticsCollector('default'), statisticsCollector('kea-exporter')]
-    .flatMap((c) => c.metrics.map((m) => ({ name: m.name, help: m.help, from: 'collectors' })));
+  const declared: Family[] = [...COLLECTORS, statisticsCollector('default'), statisticsCollector('kea-exporter')].flatMap((c) =>
+    c.metrics.map((m) => ({ name: m.name, help: m.help, from: 'collectors' })),
+  );
   const golden = goldenFamilies();
   assert.ok(golden.length > 150, `${golden.length} golden families`); // the three golden files were read
   const missing = new Set<string>();

@@ -16,8 +16,17 @@ const renderer = () => new PrometheusRenderer({ version: 't', processMetrics: fa
 
 function snap(args: Record<string, unknown>, samples?: StatSample[]): StatisticsSnapshot {
   return {
-    target: 'kea-1', daemon: 'dhcp4', labels: { site: 'a' }, up: true, polledAt: 1, lastSuccessAt: 1, pollDurationSeconds: 0.01,
-    samples: samples ?? parseStatistics(args), subnets: new Map(), dropped: 0, errors: {},
+    target: 'kea-1',
+    daemon: 'dhcp4',
+    labels: { site: 'a' },
+    up: true,
+    polledAt: 1,
+    lastSuccessAt: 1,
+    pollDurationSeconds: 0.01,
+    samples: samples ?? parseStatistics(args),
+    subnets: new Map(),
+    dropped: 0,
+    errors: {},
   };
 }
 const at = (v: unknown) => [[v, '2026-01-01 00:00:00.000000']];
@@ -76,13 +85,17 @@ test('valid, then invalid, then valid again: absent in between, back at the new 
 test('non-finite and non-number values (a parser that let one through) are dropped and counted, gauges keep NaN', async () => {
   const r = renderer();
   const bad = (stat: string, value: unknown): StatSample => ({ stat, value: value as number });
-  r.update('k', snap({}, [
-    bad('pkt4-discover-received', Number.NaN),
-    bad('pkt4-offer-received', Number.POSITIVE_INFINITY),
-    bad('pkt4-request-received', '12'),
-    bad('assigned-addresses', undefined),
-    bad('declined-addresses', Number.NaN), // a gauge: NaN is a valid sample
-  ]), [stats]);
+  r.update(
+    'k',
+    snap({}, [
+      bad('pkt4-discover-received', Number.NaN),
+      bad('pkt4-offer-received', Number.POSITIVE_INFINITY),
+      bad('pkt4-request-received', '12'),
+      bad('assigned-addresses', undefined),
+      bad('declined-addresses', Number.NaN), // a gauge: NaN is a valid sample
+    ]),
+    [stats],
+  );
   const { body } = await r.render(false);
   assert.equal(invalidCount(body), 4);
   assert.doesNotMatch(body, /kea_dhcp4_packets_received_total\{/);

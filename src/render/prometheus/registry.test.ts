@@ -126,7 +126,7 @@ test('each owner brings its own label names: targets with other labels, and a ta
   assert.match(body, /^kea_config_changes_observed_total\{target="server1",daemon="dhcp4",ha_pair="site-b",zone="z"\} 2$/m);
 });
 
-test('two owners reporting the same series: /metrics shows it once, the last one\'s; the other\'s removal leaves it', async () => {
+test("two owners reporting the same series: /metrics shows it once, the last one's; the other's removal leaves it", async () => {
   const r = renderer();
   r.update('a', snap({ pollDurationSeconds: 1, delayedPolls: 1 }));
   r.update('b', snap({ pollDurationSeconds: 7, delayedPolls: 7 }));
@@ -139,15 +139,17 @@ test('two owners reporting the same series: /metrics shows it once, the last one
 });
 
 test('label values that a plain join would confuse stay two series', async () => {
-  const r = new PrometheusRenderer({ version: 't', processMetrics: false }, [{
-    metrics: [{ name: 'x', type: 'gauge', help: 'h', labels: ['a', 'b'] }],
-    collect(_s, emit) {
-      emit('x', 1, { a: 'p 1:q', b: '' });
-      emit('x', 2, { a: 'p', b: 'q' });
-      emit('x', 3, { a: 'p\u0001q', b: 'r' });
-      emit('x', 4, { a: 'p', b: 'q\u0001r' });
+  const r = new PrometheusRenderer({ version: 't', processMetrics: false }, [
+    {
+      metrics: [{ name: 'x', type: 'gauge', help: 'h', labels: ['a', 'b'] }],
+      collect(_s, emit) {
+        emit('x', 1, { a: 'p 1:q', b: '' });
+        emit('x', 2, { a: 'p', b: 'q' });
+        emit('x', 3, { a: 'p\u0001q', b: 'r' });
+        emit('x', 4, { a: 'p', b: 'q\u0001r' });
+      },
     },
-  }]);
+  ]);
   r.update('k', snap({}));
   assert.equal((await r.render(false)).body.split('\n').filter((l) => l.startsWith('x{')).length, 4);
 });

@@ -11,13 +11,7 @@ import { SeriesStore } from './series-store.js';
 import { serviceCollector } from './service.js';
 import { threadingCollector } from './threading.js';
 
-export const COLLECTORS: readonly Collector[] = [
-  daemonCollector,
-  threadingCollector,
-  serviceCollector,
-  haCollector,
-  exporterCollector,
-];
+export const COLLECTORS: readonly Collector[] = [daemonCollector, threadingCollector, serviceCollector, haCollector, exporterCollector];
 
 export const BUILD_INFO = 'kea_exporter_build_info';
 export const INVALID_SAMPLES = 'kea_exporter_invalid_samples_total';

@@ -19,5 +19,8 @@ test('the CLI hands them to the loader: --check-config refuses `context` (kea-ex
   writeFileSync(file, config('context'));
   const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, '--config', file, '--check-config'], { encoding: 'utf8' });
   assert.equal(r.status, 1, r.stdout);
-  assert.match(r.stderr, new RegExp(`${file.replace(/[.]/g, '\\.')}: targets\\[0\\]\\.labels\\.context: label name "context" is reserved: the exporter sets it itself \\(line 6\\)`));
+  assert.match(
+    r.stderr,
+    new RegExp(`${file.replace(/[.]/g, '\\.')}: targets\\[0\\]\\.labels\\.context: label name "context" is reserved: the exporter sets it itself \\(line 6\\)`),
+  );
 });

@@ -43,8 +43,9 @@ function unmappedLabelNames(): Set<string> {
 
 /** Every label a family may carry, gathered from what is emitted and what is declared. */
 function familyLabelNames(): string[] {
-  const declared = [...COLLECTORS, statisticsCollector('default'), statisticsCollector('kea-exporter')]
-    .flatMap((c) => c.metrics.flatMap((m) => m.labels ?? []));
+  const declared = [...COLLECTORS, statisticsCollector('default'), statisticsCollector('kea-exporter')].flatMap((c) =>
+    c.metrics.flatMap((m) => m.labels ?? []),
+  );
   return [...new Set([...goldenLabelNames(), ...declared, ...unmappedLabelNames()])].sort();
 }
 
@@ -53,22 +54,44 @@ const config = (label: string): string => `targets:\n  - name: a\n    socket: /r
 test('every label of every family, emitted or declared, both namings, is reserved', () => {
   const all = familyLabelNames();
   // What the goldens show: HA, statistics of both namings (kea-exporter's `context`), exporter health.
-  for (const l of ['target', 'daemon', 'relationship', 'state', 'subnet_id', 'shared_network', 'pool', 'operation', 'context', 'key', 'command', 'cause', 'window']) {
+  for (const l of [
+    'target',
+    'daemon',
+    'relationship',
+    'state',
+    'subnet_id',
+    'shared_network',
+    'pool',
+    'operation',
+    'context',
+    'key',
+    'command',
+    'cause',
+    'window',
+  ]) {
     assert.ok(all.includes(l), `${l} is gathered`);
   }
   const reserved = reservedLabels();
-  assert.deepEqual(all.filter((l) => !reserved.has(l)), [], 'labels a family sets that a target could set too');
-  assert.ok(!reserved.has('site') && !reserved.has('ha_pair'), 'a target\'s own label names stay free');
+  assert.deepEqual(
+    all.filter((l) => !reserved.has(l)),
+    [],
+    'labels a family sets that a target could set too',
+  );
+  assert.ok(!reserved.has('site') && !reserved.has('ha_pair'), "a target's own label names stay free");
 });
 
 test('the loader refuses each of them as a target label, naming file, key and line', () => {
   const reserved = reservedLabels();
   for (const name of [...reserved].sort()) {
-    assert.throws(() => parseConfigText(config(name), '/etc/kea-telemetry.yaml', {}, { reservedLabels: reserved }), (err: unknown) => {
-      assert.ok(err instanceof ConfigError);
-      assert.equal(err.message, `/etc/kea-telemetry.yaml: targets[0].labels.${name}: label name "${name}" is reserved: the exporter sets it itself (line 6)`);
-      return true;
-    }, name);
+    assert.throws(
+      () => parseConfigText(config(name), '/etc/kea-telemetry.yaml', {}, { reservedLabels: reserved }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.message, `/etc/kea-telemetry.yaml: targets[0].labels.${name}: label name "${name}" is reserved: the exporter sets it itself (line 6)`);
+        return true;
+      },
+      name,
+    );
   }
   assert.equal(parseConfigText(config('site2'), '/etc/kea-telemetry.yaml', {}, { reservedLabels: reserved }).targets[0]?.labels.site2, 'x');
 });

@@ -139,7 +139,10 @@ export class SeriesStore {
     const known = this.families.get(def.name);
     if (known) return known;
     const f: Family = {
-      def, series: new Map(), version: 0, cached: {},
+      def,
+      series: new Map(),
+      version: 0,
+      cached: {},
       header: { text: familyHeader(def.name, def.help, def.type, false), openMetrics: familyHeader(def.name, def.help, def.type, true) },
       sample: { text: sampleName(def.name, def.type, false), openMetrics: sampleName(def.name, def.type, true) },
     };

@@ -5,7 +5,7 @@ import { parseStatus } from '../../kea/status.js';
 import type { DaemonSnapshot } from '../../snapshot.js';
 import { CAPTURES_DIR } from '../../../test/support/captures.js';
 import { SnapshotSeriesProducer } from '../otel/producer.js';
-import { COLLECTORS, PrometheusRenderer } from './registry.js';
+import { PrometheusRenderer } from './registry.js';
 import { KEA_DHCP_DISABLED, KEA_DHCP_DISABLED_BY } from './service.js';
 
 /** The status-get arguments of a real capture (test/fixtures/kea/captures/<path>.json). */
@@ -17,8 +17,15 @@ const captured = (path: string): unknown => {
 function renderer(path: string): PrometheusRenderer {
   const r = new PrometheusRenderer({ version: 't', processMetrics: false });
   const s: DaemonSnapshot = {
-    target: 't', daemon: 'dhcp4', labels: {}, transport: 'unix', up: true,
-    status: parseStatus(captured(path)), configChanges: 0, haTransitions: {}, commandErrors: {},
+    target: 't',
+    daemon: 'dhcp4',
+    labels: {},
+    transport: 'unix',
+    up: true,
+    status: parseStatus(captured(path)),
+    configChanges: 0,
+    haTransitions: {},
+    commandErrors: {},
   };
   r.update('t|self', s);
   return r;
@@ -38,7 +45,8 @@ const causes = (user: number, local: number, remote: number, db: number) => [
 for (const v of ['2.6.3', '3.0.4']) {
   test(`${v} passive-backup backup: disabled, by its own HA only; every cause exported`, async () => {
     assert.deepEqual(await render(`${v}/dhcp4-ha-passive-backup-backup.status-get`), [
-      `${KEA_DHCP_DISABLED}{target="t",daemon="dhcp4"} 1`, ...causes(0, 1, 0, 0),
+      `${KEA_DHCP_DISABLED}{target="t",daemon="dhcp4"} 1`,
+      ...causes(0, 1, 0, 0),
     ]);
   });
   test(`${v} dhcp-disable by a user: disabled by user`, async () => {
@@ -55,13 +63,28 @@ test('OTLP carries the causes as the same gauge with a cause attribute', async (
   const producer = new SnapshotSeriesProducer(renderer('3.0.4/dhcp4-ha-passive-backup-backup.status-get'), { name: 't', version: 't' });
   const metrics = (await producer.collect()).resourceMetrics.scopeMetrics[0]!.metrics;
   const by = metrics.find((m) => m.descriptor.name === KEA_DHCP_DISABLED_BY)!;
-  assert.deepEqual(by.dataPoints.map((p) => [p.attributes.cause, p.value]), [['user', 0], ['ha_local', 1], ['ha_remote', 0], ['db_connection', 0]]);
+  assert.deepEqual(
+    by.dataPoints.map((p) => [p.attributes.cause, p.value]),
+    [
+      ['user', 0],
+      ['ha_local', 1],
+      ['ha_remote', 0],
+      ['db_connection', 0],
+    ],
+  );
 });
 
 test('Kea without dhcp-state (2.2): neither family', async () => {
   const r = new PrometheusRenderer({ version: 't', processMetrics: false });
   r.update('t|self', {
-    target: 't', daemon: 'dhcp4', labels: {}, transport: 'unix', up: true, configChanges: 0, haTransitions: {}, commandErrors: {},
+    target: 't',
+    daemon: 'dhcp4',
+    labels: {},
+    transport: 'unix',
+    up: true,
+    configChanges: 0,
+    haTransitions: {},
+    commandErrors: {},
     status: { pid: 1, uptime: 1, reload: 1, ha: [] },
   });
   assert.doesNotMatch((await r.render(false)).body, /^kea_dhcp_disabled/m);

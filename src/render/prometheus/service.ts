@@ -24,9 +24,10 @@ export const serviceCollector: Collector = {
       name: KEA_DHCP_DISABLED_BY,
       type: 'gauge',
       labels: ['cause'],
-      help: 'Whether this cause holds the DHCP service disabled (1), from status-get dhcp-state (Kea 2.6.2+): '
-        + 'user = dhcp-disable, ha_local = this server\'s HA (origin 1000+), ha_remote = the HA partner (2000+), '
-        + 'db_connection = a lost database connection (3000+). Several may hold it at once.',
+      help:
+        'Whether this cause holds the DHCP service disabled (1), from status-get dhcp-state (Kea 2.6.2+): ' +
+        "user = dhcp-disable, ha_local = this server's HA (origin 1000+), ha_remote = the HA partner (2000+), " +
+        'db_connection = a lost database connection (3000+). Several may hold it at once.',
     },
   ],
   collect(s, emit) {

@@ -12,8 +12,17 @@ import { STATS_DROPPED, statisticsCollector } from './statistics.js';
 function snap(names: string[]): StatisticsSnapshot {
   const args = Object.fromEntries(names.map((n) => [n, [[1, '2026-12-01 10:00:00.000000']]]));
   return {
-    target: 'inventive', daemon: 'dhcp4', labels: {}, up: true, polledAt: 0, lastSuccessAt: 0,
-    pollDurationSeconds: 0, samples: parseStatistics(args), subnets: new Map(), dropped: 0, errors: {},
+    target: 'inventive',
+    daemon: 'dhcp4',
+    labels: {},
+    up: true,
+    polledAt: 0,
+    lastSuccessAt: 0,
+    pollDurationSeconds: 0,
+    samples: parseStatistics(args),
+    subnets: new Map(),
+    dropped: 0,
+    errors: {},
   };
 }
 

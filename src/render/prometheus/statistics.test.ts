@@ -16,9 +16,17 @@ const fixture = (rel: string): unknown =>
 
 function snap(daemon: 'dhcp4' | 'dhcp6' | 'd2', stats: string, config?: string): StatisticsSnapshot {
   return {
-    target: `kea-${daemon}`, daemon, labels: {}, up: true, polledAt: 1_800_000_000_000, lastSuccessAt: 1_800_000_000_000,
-    pollDurationSeconds: 0.05, samples: parseStatistics(fixture(stats)),
-    subnets: config ? parseSubnets(fixture(config)) : new Map(), dropped: 0, errors: {},
+    target: `kea-${daemon}`,
+    daemon,
+    labels: {},
+    up: true,
+    polledAt: 1_800_000_000_000,
+    lastSuccessAt: 1_800_000_000_000,
+    pollDurationSeconds: 0.05,
+    samples: parseStatistics(fixture(stats)),
+    subnets: config ? parseSubnets(fixture(config)) : new Map(),
+    dropped: 0,
+    errors: {},
   };
 }
 
@@ -73,11 +81,19 @@ test('default naming: key series, labels from the config, 128-bit values, utiliz
     '{target="kea-dhcp6",daemon="dhcp6",subnet_id="10",subnet="2001:db8:10::/64",shared_network="campus",pool="2001:db8:200::/48"}': '2',
   });
   // A /0 subnet's 2^128 addresses, as Kea reports them (a double).
-  assert.equal(family(body, 'kea_dhcp6_addresses_capacity')['{target="kea-dhcp6",daemon="dhcp6",subnet_id="12",subnet="::/0",shared_network=""}'], String(2 ** 128));
+  assert.equal(
+    family(body, 'kea_dhcp6_addresses_capacity')['{target="kea-dhcp6",daemon="dhcp6",subnet_id="12",subnet="::/0",shared_network=""}'],
+    String(2 ** 128),
+  );
   // Utilization = assigned / total of the same scope: 25 of 2^48 addresses, 120 of 190.
-  const pool6 = family(body, 'kea_dhcp6_pool_utilization_ratio')['{target="kea-dhcp6",daemon="dhcp6",subnet_id="10",subnet="2001:db8:10::/64",shared_network="campus",pool="2001:db8:10::/80"}'];
+  const pool6 = family(body, 'kea_dhcp6_pool_utilization_ratio')[
+    '{target="kea-dhcp6",daemon="dhcp6",subnet_id="10",subnet="2001:db8:10::/64",shared_network="campus",pool="2001:db8:10::/80"}'
+  ];
   assert.equal(Number(pool6), 25 / 2 ** 48);
-  assert.equal(Number(family(body, 'kea_dhcp4_subnet_utilization_ratio')['{target="kea-dhcp4",daemon="dhcp4",subnet_id="1",subnet="192.0.2.0/24",shared_network=""}']), 120 / 190);
+  assert.equal(
+    Number(family(body, 'kea_dhcp4_subnet_utilization_ratio')['{target="kea-dhcp4",daemon="dhcp4",subnet_id="1",subnet="192.0.2.0/24",shared_network=""}']),
+    120 / 190,
+  );
   assert.deepEqual(family(body, 'kea_d2_updates_sent_total'), { '{target="kea-d2",daemon="d2"}': '76' });
   assert.doesNotMatch(body, /NaN/);
 });
@@ -96,7 +112,7 @@ test('kea-exporter naming: its names and labels, plus target', async () => {
   assert.equal(family(body, 'kea_dhcp4_packets_received_total')['{target="kea-dhcp4-2.2",daemon="dhcp4",operation="discover"}'], '17999');
 });
 
-test('a failed statistics poll keeps only the poll\'s own health; counts errors', async () => {
+test("a failed statistics poll keeps only the poll's own health; counts errors", async () => {
   const collectors = [statisticsCollector('default')];
   const r = new PrometheusRenderer({ version: 't', processMetrics: false }, [exporterCollector], collectors[0]!.metrics);
   const s = snap('dhcp4', '2.2.0/dhcp4-after-load.statistic-get-all');

@@ -21,7 +21,11 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
     ...UTILIZATION_FAMILIES,
     { name: STATS_POLL_DURATION, type: 'gauge', help: 'Duration of the last statistics poll (statistic-get-all).' },
     { name: STATS_LAST_SUCCESS, type: 'gauge', help: 'Unix time of the last successful statistics poll.' },
-    { name: STATS_DROPPED, type: 'gauge', help: 'Statistics left out of the last poll by statistics.maxSeries, or past the cap on families of unknown statistics.' },
+    {
+      name: STATS_DROPPED,
+      type: 'gauge',
+      help: 'Statistics left out of the last poll by statistics.maxSeries, or past the cap on families of unknown statistics.',
+    },
   ];
   return {
     metrics,

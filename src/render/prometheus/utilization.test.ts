@@ -13,29 +13,49 @@ const stats = (values: Record<string, number>) => parseStatistics(Object.fromEnt
 /** Subnet 1 has one pool (pool-id 0) in the config; Kea reports pools 5 and 6 as well (the
  * config changed since it was read, or has not been read yet). */
 function snap(daemon: 'dhcp4' | 'dhcp6', values: Record<string, number>): StatisticsSnapshot {
-  const subnet = daemon === 'dhcp4'
-    ? { id: 1, subnet: '192.0.2.0/24', pools: [{ pool: '192.0.2.10-192.0.2.99' }] }
-    : { id: 1, subnet: '2001:db8:1::/64', pools: [{ pool: '2001:db8:1::/80' }], 'pd-pools': [{ prefix: '2001:db8:100::', 'prefix-len': 48, 'delegated-len': 56 }] };
+  const subnet =
+    daemon === 'dhcp4'
+      ? { id: 1, subnet: '192.0.2.0/24', pools: [{ pool: '192.0.2.10-192.0.2.99' }] }
+      : {
+          id: 1,
+          subnet: '2001:db8:1::/64',
+          pools: [{ pool: '2001:db8:1::/80' }],
+          'pd-pools': [{ prefix: '2001:db8:100::', 'prefix-len': 48, 'delegated-len': 56 }],
+        };
   return {
-    target: 't', daemon, labels: {}, up: true, polledAt: 0, lastSuccessAt: 0, pollDurationSeconds: 0,
-    samples: stats(values), subnets: parseSubnets({ [daemon === 'dhcp4' ? 'subnet4' : 'subnet6']: [subnet] }), dropped: 0, errors: {},
+    target: 't',
+    daemon,
+    labels: {},
+    up: true,
+    polledAt: 0,
+    lastSuccessAt: 0,
+    pollDurationSeconds: 0,
+    samples: stats(values),
+    subnets: parseSubnets({ [daemon === 'dhcp4' ? 'subnet4' : 'subnet6']: [subnet] }),
+    dropped: 0,
+    errors: {},
   };
 }
 
-const seriesOf = (body: string, family: string) =>
-  [...body.matchAll(new RegExp(`^${family}\\{([^}]*)\\} (\\S+)$`, 'gm'))].map((m) => [m[1]!, m[2]!]);
+const seriesOf = (body: string, family: string) => [...body.matchAll(new RegExp(`^${family}\\{([^}]*)\\} (\\S+)$`, 'gm'))].map((m) => [m[1]!, m[2]!]);
 
 test('pools absent from the config stay apart: labelled pool[PID], as the statistics families label them', async () => {
   const s = snap('dhcp4', {
-    'subnet[1].pool[0].assigned-addresses': 9, 'subnet[1].pool[0].total-addresses': 90,
-    'subnet[1].pool[5].assigned-addresses': 1, 'subnet[1].pool[5].total-addresses': 4,
-    'subnet[1].pool[6].assigned-addresses': 3, 'subnet[1].pool[6].total-addresses': 4,
+    'subnet[1].pool[0].assigned-addresses': 9,
+    'subnet[1].pool[0].total-addresses': 90,
+    'subnet[1].pool[5].assigned-addresses': 1,
+    'subnet[1].pool[5].total-addresses': 4,
+    'subnet[1].pool[6].assigned-addresses': 3,
+    'subnet[1].pool[6].total-addresses': 4,
   });
-  assert.deepEqual(utilization(s).map((u) => [u.family, u.labels.pool, u.ratio]), [
-    ['kea_dhcp4_pool_utilization_ratio', '192.0.2.10-192.0.2.99', 0.1],
-    ['kea_dhcp4_pool_utilization_ratio', 'pool[5]', 0.25],
-    ['kea_dhcp4_pool_utilization_ratio', 'pool[6]', 0.75],
-  ]);
+  assert.deepEqual(
+    utilization(s).map((u) => [u.family, u.labels.pool, u.ratio]),
+    [
+      ['kea_dhcp4_pool_utilization_ratio', '192.0.2.10-192.0.2.99', 0.1],
+      ['kea_dhcp4_pool_utilization_ratio', 'pool[5]', 0.25],
+      ['kea_dhcp4_pool_utilization_ratio', 'pool[6]', 0.75],
+    ],
+  );
   const collector = statisticsCollector('default');
   const r = new PrometheusRenderer({ version: 't', processMetrics: false }, [], collector.metrics);
   r.update('t', s, [collector]);
@@ -43,16 +63,26 @@ test('pools absent from the config stay apart: labelled pool[PID], as the statis
   const ratios = seriesOf(body, 'kea_dhcp4_pool_utilization_ratio');
   assert.equal(ratios.length, 3, body);
   // The same label set as the assigned series each ratio is made of.
-  assert.deepEqual(ratios.map(([labels]) => labels), seriesOf(body, 'kea_dhcp4_pool_addresses_assigned').map(([labels]) => labels));
-  assert.deepEqual(ratios.map(([, v]) => v), ['0.1', '0.25', '0.75']);
+  assert.deepEqual(
+    ratios.map(([labels]) => labels),
+    seriesOf(body, 'kea_dhcp4_pool_addresses_assigned').map(([labels]) => labels),
+  );
+  assert.deepEqual(
+    ratios.map(([, v]) => v),
+    ['0.1', '0.25', '0.75'],
+  );
 });
 
 test('pd-pools absent from the config: pd-pool[PID]; known ones their prefix', () => {
   const s = snap('dhcp6', {
-    'subnet[1].pd-pool[0].assigned-pds': 1, 'subnet[1].pd-pool[0].total-pds': 256,
-    'subnet[1].pd-pool[7].assigned-pds': 2, 'subnet[1].pd-pool[7].total-pds': 8,
-    'subnet[1].pd-pool[8].assigned-pds': 4, 'subnet[1].pd-pool[8].total-pds': 8,
-    'subnet[1].assigned-nas': 5, 'subnet[1].total-nas': 10,
+    'subnet[1].pd-pool[0].assigned-pds': 1,
+    'subnet[1].pd-pool[0].total-pds': 256,
+    'subnet[1].pd-pool[7].assigned-pds': 2,
+    'subnet[1].pd-pool[7].total-pds': 8,
+    'subnet[1].pd-pool[8].assigned-pds': 4,
+    'subnet[1].pd-pool[8].total-pds': 8,
+    'subnet[1].assigned-nas': 5,
+    'subnet[1].total-nas': 10,
   });
   const subnet = { subnet_id: '1', subnet: '2001:db8:1::/64', shared_network: '' };
   assert.deepEqual(utilization(s), [
@@ -65,7 +95,10 @@ test('pd-pools absent from the config: pd-pool[PID]; known ones their prefix', (
 
 test('a subnet absent from the config keeps its id; kea-exporter naming keeps the default labels on ratios', async () => {
   const s = snap('dhcp4', { 'subnet[42].pool[3].assigned-addresses': 1, 'subnet[42].pool[3].total-addresses': 2 });
-  assert.deepEqual(utilization(s).map((u) => u.labels), [{ subnet_id: '42', subnet: '', shared_network: '', pool: 'pool[3]' }]);
+  assert.deepEqual(
+    utilization(s).map((u) => u.labels),
+    [{ subnet_id: '42', subnet: '', shared_network: '', pool: 'pool[3]' }],
+  );
   const collector = statisticsCollector('kea-exporter');
   const r = new PrometheusRenderer({ version: 't', processMetrics: false }, [], collector.metrics);
   r.update('t', s, [collector]);

@@ -7,14 +7,16 @@ import { assertFiring } from '../../support/promtool-alerts.js';
 import { haValue, seriesOf, value, type MatrixLab } from './setup.js';
 
 const causes = (text: string, target: string): Record<string, number | undefined> =>
-  Object.fromEntries(DHCP_DISABLED_CAUSES.map((c) => {
-    const line = text.split('\n').find((l) => l.startsWith(`kea_dhcp_disabled_by{target="${target}",`) && l.includes(`cause="${c}"`));
-    return [c, line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1))];
-  }));
+  Object.fromEntries(
+    DHCP_DISABLED_CAUSES.map((c) => {
+      const line = text.split('\n').find((l) => l.startsWith(`kea_dhcp_disabled_by{target="${target}",`) && l.includes(`cause="${c}"`));
+      return [c, line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1))];
+    }),
+  );
 const none = Object.fromEntries(DHCP_DISABLED_CAUSES.map((c) => [c, 0]));
 
 export function changeScenarios(m: () => MatrixLab): void {
-  test('bug 3: why DHCP is disabled; a healthy passive-backup backup fires no alert, a user\'s dhcp-disable does', async () => {
+  test("bug 3: why DHCP is disabled; a healthy passive-backup backup fires no alert, a user's dhcp-disable does", async () => {
     const { lab, features } = m();
     let text = await m().metrics();
     if (!features.dhcpState) {
@@ -23,24 +25,46 @@ export function changeScenarios(m: () => MatrixLab): void {
     }
     // On failure: what the exporter shows of the target, and what Kea says of its DHCP state.
     const why = async (target: string, daemon: 'pb-backup' | 'pb-primary' | 'primary' | 'dhcp6') =>
-      `now ${Date.now()} exporter ${JSON.stringify(m().app.snapshots().filter((x) => x.target === target).map((x) => ({ polledAt: x.polledAt, status: x.status })))}\nKea ${JSON.stringify(await lab.command(daemon, 'status-get'))}\n${text.split('\n').filter((l) => l.includes(`target="${target}"`) && /kea_(up|ha_state|dhcp_disabled)/.test(l)).join('\n')}`;
+      `now ${Date.now()} exporter ${JSON.stringify(
+        m()
+          .app.snapshots()
+          .filter((x) => x.target === target)
+          .map((x) => ({ polledAt: x.polledAt, status: x.status })),
+      )}\nKea ${JSON.stringify(await lab.command(daemon, 'status-get'))}\n${text
+        .split('\n')
+        .filter((l) => l.includes(`target="${target}"`) && /kea_(up|ha_state|dhcp_disabled)/.test(l))
+        .join('\n')}`;
     assert.deepEqual(causes(text, 'pb2'), { ...none, ha_local: 1 }, await why('pb2', 'pb-backup'));
     assert.equal(value(text, 'kea_dhcp_disabled', 'target="pb2"'), 1);
     assert.deepEqual(causes(text, 'pb1'), none, await why('pb1', 'pb-primary'));
     assert.deepEqual(causes(text, 'server1'), none, await why('server1', 'primary'));
-    const kea = (target: string) => text.split('\n').filter((l) => !l.startsWith('kea_') || seriesOf(l, target).length).join('\n');
+    const kea = (target: string) =>
+      text
+        .split('\n')
+        .filter((l) => !l.startsWith('kea_') || seriesOf(l, target).length)
+        .join('\n');
     assertFiring([{ name: `${m().version} healthy HA`, metrics: [kea('pb2'), kea('pb1'), kea('server1')].join('\n'), firing: [], alertname: 'KeaDHCP.*' }]);
 
     const off = (await lab.command('dhcp6', 'dhcp-disable')) as { result: number };
     assert.equal(off.result, 0);
     text = await m().metrics();
     assert.deepEqual(causes(text, 'dhcp6'), { ...none, user: 1 }, await why('dhcp6', 'dhcp6'));
-    const d6 = text.split('\n').filter((l) => !l.startsWith('kea_') || l.includes('target="dhcp6"')).join('\n');
+    const d6 = text
+      .split('\n')
+      .filter((l) => !l.startsWith('kea_') || l.includes('target="dhcp6"'))
+      .join('\n');
     assertFiring([{ name: `${m().version} user disabled`, metrics: d6, firing: ['KeaDHCPDisabledByUser'], alertname: 'KeaDHCP.*' }]);
     assert.equal(((await lab.command('dhcp6', 'dhcp-enable')) as { result: number }).result, 0);
     const kea6 = JSON.stringify(((await lab.command('dhcp6', 'status-get')) as { arguments: unknown }).arguments);
     text = await m().metrics();
-    assert.deepEqual(causes(text, 'dhcp6'), none, `Kea: ${kea6}\n${text.split('\n').filter((l) => l.includes('target="dhcp6"') && /kea_(up|exporter_poll|dhcp_disabled)/.test(l)).join('\n')}`);
+    assert.deepEqual(
+      causes(text, 'dhcp6'),
+      none,
+      `Kea: ${kea6}\n${text
+        .split('\n')
+        .filter((l) => l.includes('target="dhcp6"') && /kea_(up|exporter_poll|dhcp_disabled)/.test(l))
+        .join('\n')}`,
+    );
   });
 
   test('config-set with a changed config changes the hash and bumps the change counter', async () => {
@@ -53,7 +77,10 @@ export function changeScenarios(m: () => MatrixLab): void {
     await new Promise((r) => setTimeout(r, 1100)); // Kea reports reload in whole seconds
     const after = await m().metrics();
     assert.ok(hashOf(after) && hashOf(after) !== hashOf(before));
-    assert.equal(value(after, 'kea_config_changes_observed_total', 'target="dhcp6"'), value(before, 'kea_config_changes_observed_total', 'target="dhcp6"')! + 1);
+    assert.equal(
+      value(after, 'kea_config_changes_observed_total', 'target="dhcp6"'),
+      value(before, 'kea_config_changes_observed_total', 'target="dhcp6"')! + 1,
+    );
   });
 
   test('a daemon behind the agent that goes away marks only that service down (forward)', async () => {

@@ -24,7 +24,11 @@ const ADMIN = `Basic ${Buffer.from(`admin:${PROXY_ADMIN_PW}`).toString('base64')
 function stable(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(stable);
   if (v === null || typeof v !== 'object') return v;
-  return Object.fromEntries(Object.entries(v).filter(([k]) => !['uptime', 'reload', 'remote', 'system-time'].includes(k)).map(([k, x]) => [k, stable(x)]));
+  return Object.fromEntries(
+    Object.entries(v)
+      .filter(([k]) => !['uptime', 'reload', 'remote', 'system-time'].includes(k))
+      .map(([k, x]) => [k, stable(x)]),
+  );
 }
 
 /** The result codes of an agent-style answer list. */
@@ -36,22 +40,45 @@ async function post(url: string, body: string, headers: Record<string, string> =
 }
 
 export function proxyScenarios(m: () => MatrixLab, port: () => number): void {
-  test('this version\'s own kea-shell through the proxy answers what the daemon answers', async () => {
+  test("this version's own kea-shell through the proxy answers what the daemon answers", async () => {
     const { lab } = m();
-    const shell = await lab.run('kea-shell', ['--host', '127.0.0.1', '--port', String(port()), '--path', 'targets/server1/',
-      '--service', 'dhcp4', '--auth-user', 'admin', '--auth-password', PROXY_ADMIN_PW, 'status-get']);
+    const shell = await lab.run('kea-shell', [
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port()),
+      '--path',
+      'targets/server1/',
+      '--service',
+      'dhcp4',
+      '--auth-user',
+      'admin',
+      '--auth-password',
+      PROXY_ADMIN_PW,
+      'status-get',
+    ]);
     assert.equal(shell.code, 0, `${shell.stdout}\n${shell.stderr}`);
     const direct = await lab.command('primary', 'status-get');
     assert.deepEqual(stable(JSON.parse(shell.stdout)), stable([direct]));
-    const bad = await lab.run('kea-shell', ['--host', '127.0.0.1', '--port', String(port()), '--path', 'targets/server1/',
-      '--auth-user', 'admin', '--auth-password', 'wrong', 'status-get']);
+    const bad = await lab.run('kea-shell', [
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port()),
+      '--path',
+      'targets/server1/',
+      '--auth-user',
+      'admin',
+      '--auth-password',
+      'wrong',
+      'status-get',
+    ]);
     assert.match(bad.stdout + bad.stderr, /401|Unauthorized/);
   });
 
-  test('bug 6: malformed commands get the answers this version\'s Control Agent gives, and reach no daemon', async () => {
+  test("bug 6: malformed commands get the answers this version's Control Agent gives, and reach no daemon", async () => {
     const { lab, version } = m();
-    const bodies = ['{}', '{"command": 1}', '{"command": "status-get", "service": "dhcp4"}', '[]',
-      '{"command": "no-such-command", "service": ["dhcp4"]}'];
+    const bodies = ['{}', '{"command": 1}', '{"command": "status-get", "service": "dhcp4"}', '[]', '{"command": "no-such-command", "service": ["dhcp4"]}'];
     for (const body of bodies) {
       const agent = await post(lab.agentUrl, body);
       const proxy = await post(`http://127.0.0.1:${port()}/targets/agent/`, body, { authorization: ADMIN });
@@ -65,7 +92,7 @@ export function proxyScenarios(m: () => MatrixLab, port: () => number): void {
     assert.deepEqual([garbage.status, garbage.text], [400, (await post(lab.agentUrl, 'not json')).text]);
   });
 
-  test('bug 4: a Kea HTTP endpoint\'s HTTP 400 (here: the Content-Type lost on the way) is bad_request', async () => {
+  test("bug 4: a Kea HTTP endpoint's HTTP 400 (here: the Content-Type lost on the way) is bad_request", async () => {
     const { lab, features } = m();
     const upstream = new URL(features.httpSockets ? lab.httpUrls.primary! : lab.agentUrl);
     const auth = features.httpSockets ? `Basic ${Buffer.from(`${lab.httpAuth.username}:${lab.httpAuth.password}`).toString('base64')}` : undefined;
@@ -76,11 +103,20 @@ export function proxyScenarios(m: () => MatrixLab, port: () => number): void {
       req.on('end', () => {
         // agent: false, a connection per request: Kea closes the one it answered 400 on, and a
         // kept-alive socket reused after that would fail the relay's next request (reset), not Kea's.
-        const out = http.request({ agent: false, host: upstream.hostname, port: upstream.port, path: '/', method: 'POST',
-          headers: { 'content-length': Buffer.concat(chunks).length, ...(auth ? { authorization: auth } : {}) } }, (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        });
+        const out = http.request(
+          {
+            agent: false,
+            host: upstream.hostname,
+            port: upstream.port,
+            path: '/',
+            method: 'POST',
+            headers: { 'content-length': Buffer.concat(chunks).length, ...(auth ? { authorization: auth } : {}) },
+          },
+          (up) => {
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            up.pipe(res);
+          },
+        );
         out.on('error', () => res.destroy());
         out.end(Buffer.concat(chunks));
       });

@@ -41,8 +41,7 @@ export function haValue(text: string, target: string, state: string, family = 'k
 }
 
 /** Every series line of a target. */
-export const seriesOf = (text: string, target: string): string[] =>
-  text.split('\n').filter((l) => !l.startsWith('#') && l.includes(`target="${target}"`));
+export const seriesOf = (text: string, target: string): string[] => text.split('\n').filter((l) => !l.startsWith('#') && l.includes(`target="${target}"`));
 
 /** A statistic's newest value from a statistic-get-all answer. */
 export function keaStat(all: unknown, name: string): number {
@@ -137,7 +136,13 @@ ${targetsYaml(lab, features)}
     return text;
   };
   return {
-    version, features, lab, app, log, metrics, until,
+    version,
+    features,
+    lab,
+    app,
+    log,
+    metrics,
+    until,
     async stop() {
       await app.stop();
       await lab.stop();

@@ -11,7 +11,7 @@ export function statisticsScenarios(m: () => MatrixLab): void {
     if (m().features.v6Traffic) await m().lab.perfdhcp({ family: 6, rate: 100, count: 50 });
   });
 
-  test('after real v4 traffic, exported counters and gauges equal the daemon\'s statistics', async () => {
+  test("after real v4 traffic, exported counters and gauges equal the daemon's statistics", async () => {
     const { lab, features } = m();
     const text = await m().metrics();
     const all = await lab.command('traffic', 'statistic-get-all');
@@ -25,26 +25,45 @@ export function statisticsScenarios(m: () => MatrixLab): void {
     ];
     if (features.poolIds) {
       // Kea names the pool by its pool-id; the exporter labels it by its range.
-      pairs.push([`subnet[1].pool[${TRAFFIC_POOL_ID}].assigned-addresses`, 'kea_dhcp4_pool_addresses_assigned',
-        'target="traffic",daemon="dhcp4",subnet_id="1",subnet="127.0.0.0/8",shared_network="",pool="127.1.0.1-127.1.255.254"']);
+      pairs.push([
+        `subnet[1].pool[${TRAFFIC_POOL_ID}].assigned-addresses`,
+        'kea_dhcp4_pool_addresses_assigned',
+        'target="traffic",daemon="dhcp4",subnet_id="1",subnet="127.0.0.0/8",shared_network="",pool="127.1.0.1-127.1.255.254"',
+      ]);
     }
     for (const [stat, metric, labels] of pairs) assert.equal(value(text, metric, labels), keaStat(all, stat), `${metric}{${labels}} vs ${stat}`);
     assert.ok(keaStat(all, 'pkt4-ack-sent') > 0, 'perfdhcp produced DORA exchanges');
-    assert.match(text, new RegExp(`kea_dhcp4_addresses_capacity\\{target="traffic",daemon="dhcp4",subnet_id="10",subnet="10.10.0.0/24",shared_network="${TRAFFIC_SHARED_NETWORK}"\\} 191`));
+    assert.match(
+      text,
+      new RegExp(
+        `kea_dhcp4_addresses_capacity\\{target="traffic",daemon="dhcp4",subnet_id="10",subnet="10.10.0.0/24",shared_network="${TRAFFIC_SHARED_NETWORK}"\\} 191`,
+      ),
+    );
     if (!features.poolIds) assert.doesNotMatch(text, /kea_dhcp4_pool_addresses_assigned\{target="traffic"/, 'no pool statistics before 2.6');
   });
 
   test('dhcp6: shared network and pd capacity everywhere; after v6 traffic (2.6+) pools and pd-pools by pool-id', async () => {
     const { lab, features } = m();
     const text = await m().metrics();
-    assert.match(text, new RegExp(`kea_dhcp6_addresses_capacity\\{target="dhcp6",daemon="dhcp6",subnet_id="2",subnet="2001:db8:2::/64",shared_network="${DHCP6_SHARED_NETWORK}"\\}`));
+    assert.match(
+      text,
+      new RegExp(
+        `kea_dhcp6_addresses_capacity\\{target="dhcp6",daemon="dhcp6",subnet_id="2",subnet="2001:db8:2::/64",shared_network="${DHCP6_SHARED_NETWORK}"\\}`,
+      ),
+    );
     assert.match(text, /kea_dhcp6_prefixes_capacity\{target="dhcp6",daemon="dhcp6",subnet_id="1",[^}]*\} 256/);
     if (!features.v6Traffic) return;
     const all = await lab.command('traffic6', 'statistic-get-all');
     const l = 'target="traffic6",daemon="dhcp6",subnet_id="1",subnet="2001:db8:1::/64",shared_network=""';
     assert.ok(keaStat(all, `subnet[1].pool[${DHCP6_POOL_IDS.address}].assigned-nas`) > 0);
-    assert.equal(value(text, 'kea_dhcp6_pool_addresses_assigned', `${l},pool="2001:db8:1::/80"`), keaStat(all, `subnet[1].pool[${DHCP6_POOL_IDS.address}].assigned-nas`));
-    assert.equal(value(text, 'kea_dhcp6_pd_pool_prefixes_assigned', `${l},pool="2001:db8:8::/56"`), keaStat(all, `subnet[1].pd-pool[${DHCP6_POOL_IDS.prefix}].assigned-pds`));
+    assert.equal(
+      value(text, 'kea_dhcp6_pool_addresses_assigned', `${l},pool="2001:db8:1::/80"`),
+      keaStat(all, `subnet[1].pool[${DHCP6_POOL_IDS.address}].assigned-nas`),
+    );
+    assert.equal(
+      value(text, 'kea_dhcp6_pd_pool_prefixes_assigned', `${l},pool="2001:db8:8::/56"`),
+      keaStat(all, `subnet[1].pd-pool[${DHCP6_POOL_IDS.prefix}].assigned-pds`),
+    );
     assert.equal(value(text, 'kea_dhcp6_addresses_assigned', `${l}}`), keaStat(all, 'subnet[1].assigned-nas'));
   });
 

@@ -26,15 +26,26 @@ function good(): StormResult {
     windowMs: 15_000,
     harnessLoopDelayMaxMs: 20,
     exporter: {
-      rssMaxMb: 150, fdsMax: 900, rssSamples: 150, cpuPercent: 80, exitedDuringStorm: undefined,
-      exit: { code: 0, signal: null, killed: false }, logLines: { info: 2000 }, warnings: [], crashTraces: [], stderrLines: 0,
+      rssMaxMb: 150,
+      fdsMax: 900,
+      rssSamples: 150,
+      cpuPercent: 80,
+      exitedDuringStorm: undefined,
+      exit: { code: 0, signal: null, killed: false },
+      logLines: { info: 2000 },
+      warnings: [],
+      crashTraces: [],
+      stderrLines: 0,
     },
     final: { up: [1], promtool: { ok: true, output: '' } },
     leaks: [],
   };
 }
 
-const failing = (r: StormResult) => stormChecks(r).filter((c) => !c.ok).map((c) => c.name);
+const failing = (r: StormResult) =>
+  stormChecks(r)
+    .filter((c) => !c.ok)
+    .map((c) => c.name);
 
 test('a storm that held everything passes every check', () => {
   assert.deepEqual(failing(good()), []);

@@ -42,7 +42,8 @@ export function stormChecks(r: StormResult): Check[] {
     {
       name: 'the healthy daemon never read down (kea_up samples, /probe and /metrics answers, final /metrics)',
       ok: r.samples.down === 0 && q.probe.readDown === 0 && q.metrics.readDown === 0 && !!r.final && r.final.up.length > 0 && r.final.up.every((v) => v === 1),
-      detail: `samples: ${r.samples.down} down of ${r.samples.read} read (first at ${j(r.samples.downAt)} ms); ` +
+      detail:
+        `samples: ${r.samples.down} down of ${r.samples.read} read (first at ${j(r.samples.downAt)} ms); ` +
         `answers read down: /probe ${q.probe.readDown}, /metrics ${q.metrics.readDown}; final kea_up ${j(r.final?.up)}`,
     },
     {
@@ -58,7 +59,8 @@ export function stormChecks(r: StormResult): Check[] {
     {
       name: 'every request answered with an expected status or refused at connect',
       ok: r.problems.length === 0 && !r.gaveUp,
-      detail: r.problems.length === 0 && !r.gaveUp ? 'yes' : `${r.gaveUp ? 'deadline reached; ' : ''}${r.problems.map((p) => `${p.count} x ${p.text}`).join(' | ')}`,
+      detail:
+        r.problems.length === 0 && !r.gaveUp ? 'yes' : `${r.gaveUp ? 'deadline reached; ' : ''}${r.problems.map((p) => `${p.count} x ${p.text}`).join(' | ')}`,
     },
     {
       name: 'each kind of request got 200s (the storm was served, not only refused)',

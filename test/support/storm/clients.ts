@@ -113,7 +113,15 @@ export function startLoad(o: LoadOptions): Load {
     });
   const pools: Record<Kind, Pool> = { proxy: pool(), probe: pool(), metrics: pool() };
 
-  const one = async (kind: Kind, path: string, method: 'GET' | 'POST', expect: readonly number[], extra: Partial<Outcome>, headers?: Record<string, string>, body?: string): Promise<Outcome> => {
+  const one = async (
+    kind: Kind,
+    path: string,
+    method: 'GET' | 'POST',
+    expect: readonly number[],
+    extra: Partial<Outcome>,
+    headers?: Record<string, string>,
+    body?: string,
+  ): Promise<Outcome> => {
     const t0 = performance.now();
     let status: number | undefined;
     try {
@@ -145,10 +153,12 @@ export function startLoad(o: LoadOptions): Load {
     const i = results.length;
     results.push({ kind, ...extra, ms: NaN, problem: `${kind} no outcome (still pending when the storm was given up)` });
     pending.set(i, results[i]!);
-    all.push(run().then((out) => {
-      results[i] = out;
-      pending.delete(i);
-    }));
+    all.push(
+      run().then((out) => {
+        results[i] = out;
+        pending.delete(i);
+      }),
+    );
   };
   const proxied = Array.from({ length: o.proxied }, (_, i) => () => {
     const who = PRINCIPALS[Math.floor(i / COMMANDS.length) % PRINCIPALS.length]!;
@@ -164,7 +174,8 @@ export function startLoad(o: LoadOptions): Load {
   const halfOpens = Array.from({ length: o.halfOpen }, (_, i) => () => stalled.open(i % 2 === 0));
   interleave([proxied, probes, scrapes, halfOpens]);
 
-  const closeAll = (how: 'close' | 'destroy') => Promise.all(Object.values(pools).map((p) => (how === 'close' ? p.close() : p.destroy()).catch(() => {}))).then(() => {});
+  const closeAll = (how: 'close' | 'destroy') =>
+    Promise.all(Object.values(pools).map((p) => (how === 'close' ? p.close() : p.destroy()).catch(() => {}))).then(() => {});
   return {
     done: Promise.all(all).then(() => {}),
     outcomes: () => [...results],

@@ -4,9 +4,7 @@
  * kea_up samples: what the storm measures is the exporter. */
 import { startLoad, type HalfOpenResult, type LoadOptions, type Load, type Outcome } from './clients.js';
 
-export type ToLoad =
-  | { type: 'run'; options: Omit<LoadOptions, 'inspect'>; secrets: { name: string; value: string }[]; deadlineMs: number }
-  | { type: 'close' };
+export type ToLoad = { type: 'run'; options: Omit<LoadOptions, 'inspect'>; secrets: { name: string; value: string }[]; deadlineMs: number } | { type: 'close' };
 export type FromLoad =
   | { type: 'ready' }
   | { type: 'settled'; outcomes: Outcome[]; gaveUp: boolean }

@@ -12,8 +12,10 @@ export function stormReport(r: StormResult, checks: readonly Check[]): string[] 
   const h = r.halfOpen;
   const kinds = (['proxy', 'probe', 'metrics'] as const).map((k) => {
     const q = r.requests[k];
-    return `${k}: ${q.sent} sent; answered ${j(q.answered)}; refused at connect ${j(q.refused)}; problems ${q.problems}; ` +
-      `read down ${q.readDown}; client-side p50 ${q.p50Ms} ms, p99 ${q.p99Ms} ms, max ${q.maxMs} ms`;
+    return (
+      `${k}: ${q.sent} sent; answered ${j(q.answered)}; refused at connect ${j(q.refused)}; problems ${q.problems}; ` +
+      `read down ${q.readDown}; client-side p50 ${q.p50Ms} ms, p99 ${q.p99Ms} ms, max ${q.maxMs} ms`
+    );
   });
   return [
     `kea-dhcp4 ${r.keaVersion}; exporter from ${o.build}, open files ${r.nofile}${o.nofile === undefined ? ' (inherited)' : ''}; ${o.socketsPerKind} pooled connections per kind, ` +

@@ -87,10 +87,17 @@ async function waitReady(origin: string, exporter: ExporterProcess): Promise<voi
   for (;;) {
     const x = exporter.exited();
     if (x) throw new Error(`storm: the exporter exited (code ${x.code}, signal ${x.signal}) before it was ready:\n${exporter.stderr().slice(-4000)}`);
-    const body = await request(`${origin}/metrics`).then((r) => r.body.text(), () => '');
-    const ready = await request(`${origin}/-/ready`).then((r) => (r.body.dump(), r.statusCode === 200), () => false);
+    const body = await request(`${origin}/metrics`).then(
+      (r) => r.body.text(),
+      () => '',
+    );
+    const ready = await request(`${origin}/-/ready`).then(
+      (r) => (r.body.dump(), r.statusCode === 200),
+      () => false,
+    );
     if (ready && keaUpValues(body, TARGET).includes(1)) return;
-    if (Date.now() > deadline) throw new Error(`storm: the exporter was not ready with kea_up 1 within ${READY_TIMEOUT_MS} ms:\n${exporter.stderr().slice(-4000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`storm: the exporter was not ready with kea_up 1 within ${READY_TIMEOUT_MS} ms:\n${exporter.stderr().slice(-4000)}`);
     await sleep(200);
   }
 }
@@ -99,7 +106,10 @@ async function waitReady(origin: string, exporter: ExporterProcess): Promise<voi
  * closing what the storm left); undefined if it never answered 200. */
 async function finalMetrics(origin: string): Promise<string | undefined> {
   for (let i = 0; i < 20; i++) {
-    const body = await request(`${origin}/metrics`).then((r) => (r.statusCode === 200 ? r.body.text() : (r.body.dump(), undefined)), () => undefined);
+    const body = await request(`${origin}/metrics`).then(
+      (r) => (r.statusCode === 200 ? r.body.text() : (r.body.dump(), undefined)),
+      () => undefined,
+    );
     if (body !== undefined) return body;
     await sleep(500);
   }

@@ -79,7 +79,14 @@ export interface StormResult {
     p99Ms: number;
     maxMs: number;
   };
-  halfOpen: { opened: number; refused: Record<string, number>; closedByExporter: number; closeP50Ms: number; stillOpen: number; answered: Record<string, number> };
+  halfOpen: {
+    opened: number;
+    refused: Record<string, number>;
+    closedByExporter: number;
+    closeP50Ms: number;
+    stillOpen: number;
+    answered: Record<string, number>;
+  };
   requestsMs: number;
   windowMs: number;
   harnessLoopDelayMaxMs: number;
@@ -175,7 +182,12 @@ function logOf(stdout: string, stderr: string): Pick<StormResult['exporter'], 'l
   }
   const errLines = stderr.split('\n').filter((l) => l !== '');
   for (const line of errLines) if (CRASH_RE.test(line)) crashTraces.push(`stderr: ${line.slice(0, 300)}`);
-  return { logLines, warnings: [...warnings.values()].sort((a, b) => b.count - a.count).slice(0, 10), crashTraces: crashTraces.slice(0, 20), stderrLines: errLines.length };
+  return {
+    logLines,
+    warnings: [...warnings.values()].sort((a, b) => b.count - a.count).slice(0, 10),
+    crashTraces: crashTraces.slice(0, 20),
+    stderrLines: errLines.length,
+  };
 }
 
 export function summarise(raw: RawStorm): StormResult {
@@ -195,7 +207,10 @@ export function summarise(raw: RawStorm): StormResult {
     maxInFlight: raw.maxInFlight,
     requests: { proxy: kind(raw.outcomes, 'proxy'), probe: kind(raw.outcomes, 'probe'), metrics: kind(raw.outcomes, 'metrics') },
     proxyByWho,
-    problems: [...problems].map(([text, count]) => ({ text, count })).sort((a, b) => b.count - a.count).slice(0, 20),
+    problems: [...problems]
+      .map(([text, count]) => ({ text, count }))
+      .sort((a, b) => b.count - a.count)
+      .slice(0, 20),
     gaveUp: raw.gaveUp,
     samples: samplesOf(raw.samples, raw.windowMs),
     halfOpen: {

@@ -10,7 +10,22 @@
 /** promlint's abbreviations ("s", "ms", "us", ...) and metric types, as whole `_` parts. */
 const BANNED_PARTS = new Set(['s', 'ms', 'us', 'ns', 'sec', 'b', 'kb', 'mb', 'gb', 'tb', 'pb', 'm', 'h', 'd', 'counter', 'gauge', 'histogram', 'summary']);
 const BASE_UNITS = ['amperes', 'bytes', 'celsius', 'grams', 'joules', 'kelvin', 'meters', 'metres', 'seconds', 'volts'];
-const NON_BASE_UNITS = new Set(['minutes', 'hours', 'days', 'weeks', 'kelvins', 'fahrenheit', 'rankine', 'inches', 'yards', 'miles', 'bits', 'calories', 'pounds', 'ounces']);
+const NON_BASE_UNITS = new Set([
+  'minutes',
+  'hours',
+  'days',
+  'weeks',
+  'kelvins',
+  'fahrenheit',
+  'rankine',
+  'inches',
+  'yards',
+  'miles',
+  'bits',
+  'calories',
+  'pounds',
+  'ounces',
+]);
 const PREFIXES = ['pico', 'nano', 'micro', 'milli', 'centi', 'deci', 'deca', 'hecto', 'kilo', 'kila', 'mega', 'giga', 'tera', 'peta', 'exa', 'zetta', 'yotta'];
 /** Suffixes promtool accepts only on counters (_total) or histograms and summaries. */
 const RESERVED_SUFFIXES = new Set(['total', 'count', 'sum', 'bucket']);
@@ -18,12 +33,18 @@ const RESERVED_SUFFIXES = new Set(['total', 'count', 'sum', 'bucket']);
 function banned(part: string): boolean {
   if (BANNED_PARTS.has(part) || NON_BASE_UNITS.has(part)) return true;
   // A prefixed unit ("milliseconds", "kilobytes"): promtool wants the base unit.
-  return PREFIXES.some((p) => part.length > p.length && part.startsWith(p) && (BASE_UNITS.includes(part.slice(p.length)) || NON_BASE_UNITS.has(part.slice(p.length))));
+  return PREFIXES.some(
+    (p) => part.length > p.length && part.startsWith(p) && (BASE_UNITS.includes(part.slice(p.length)) || NON_BASE_UNITS.has(part.slice(p.length))),
+  );
 }
 
 /** Kea's name as snake_case: every run of other characters one `_`, lowercase. */
 export function snakeCase(stat: string): string {
-  const s = stat.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/_+/g, '_').replace(/^_|_$/g, '');
+  const s = stat
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/_+/g, '_')
+    .replace(/^_|_$/g, '');
   return s === '' ? 'unnamed' : s;
 }
 

@@ -49,13 +49,25 @@ import type { StatDef, StatFamily, StatsDaemon } from './types.js';
 
 /** pkt4-/pkt6-<reason>: drop causes counted apart, each also in pkt-receive-drop. */
 export const DROP_REASONS: readonly string[] = [
-  'parse-failed', 'queue-full', 'duplicate', 'rfc-violation', 'admin-filtered', 'not-for-us',
-  'processing-failed', 'limit-exceeded', 'service-disabled',
+  'parse-failed',
+  'queue-full',
+  'duplicate',
+  'rfc-violation',
+  'admin-filtered',
+  'not-for-us',
+  'processing-failed',
+  'limit-exceeded',
+  'service-disabled',
 ];
 
 /** The packet families of one DHCP daemon (global statistics, one family per kind of count). */
 export interface PacketFamilies {
-  received: StatFamily; sent: StatFamily; receivedAll: StatFamily; sentAll: StatFamily; dropped: StatFamily; droppedByReason: StatFamily;
+  received: StatFamily;
+  sent: StatFamily;
+  receivedAll: StatFamily;
+  sentAll: StatFamily;
+  dropped: StatFamily;
+  droppedByReason: StatFamily;
 }
 const packets = (v: 'DHCPv4' | 'DHCPv6', n: Record<keyof PacketFamilies, string>): PacketFamilies => ({
   received: { name: n.received, type: 'counter', labels: ['type'], help: `${v} packets received, by message type (pkt-<type>-received).` },
@@ -63,7 +75,12 @@ const packets = (v: 'DHCPv4' | 'DHCPv6', n: Record<keyof PacketFamilies, string>
   receivedAll: { name: n.receivedAll, type: 'counter', labels: [], help: `All ${v} packets received, any type, valid or not (pkt-received).` },
   sentAll: { name: n.sentAll, type: 'counter', labels: [], help: `All ${v} packets sent (pkt-sent).` },
   dropped: { name: n.dropped, type: 'counter', labels: [], help: `${v} packets dropped, for any reason (pkt-receive-drop).` },
-  droppedByReason: { name: n.droppedByReason, type: 'counter', labels: ['reason'], help: `${v} packets dropped, by the reasons Kea counts apart (pkt-<reason>); each is also in dropped_total.` },
+  droppedByReason: {
+    name: n.droppedByReason,
+    type: 'counter',
+    labels: ['reason'],
+    help: `${v} packets dropped, by the reasons Kea counts apart (pkt-<reason>); each is also in dropped_total.`,
+  },
 });
 export const PACKET_FAMILIES: Record<'dhcp4' | 'dhcp6', PacketFamilies> = {
   dhcp4: packets('DHCPv4', {

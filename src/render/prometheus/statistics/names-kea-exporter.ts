@@ -17,7 +17,11 @@ import type { Scope, StatFamily } from './types.js';
  * (0.7.0 declared every family a Gauge; an unreleased variant, PR #53, makes packets counters).
  */
 
-export interface KxEntry { family: StatFamily; scopes: readonly Scope[]; fixed: Record<string, string> }
+export interface KxEntry {
+  family: StatFamily;
+  scopes: readonly Scope[];
+  fixed: Record<string, string>;
+}
 export interface KxTable {
   families: StatFamily[];
   map: Map<string, KxEntry>;
@@ -79,9 +83,21 @@ export const KEA_EXPORTER: Record<'dhcp4' | 'dhcp6', KxTable> = {
       ['total-addresses', 'kea_dhcp4_addresses_total'],
       ['v4-reservation-conflicts', 'kea_dhcp4_reservation_conflicts_total'],
     ],
-    ['cumulative-assigned-addresses', 'declined-addresses', 'reclaimed-declined-addresses', 'reclaimed-leases',
-      'v4-reservation-conflicts', 'v4-allocation-fail', 'v4-allocation-fail-subnet', 'v4-allocation-fail-shared-network',
-      'v4-allocation-fail-no-pools', 'v4-allocation-fail-classes', 'pkt4-sent', 'pkt4-received', 'v4-lease-reuses'],
+    [
+      'cumulative-assigned-addresses',
+      'declined-addresses',
+      'reclaimed-declined-addresses',
+      'reclaimed-leases',
+      'v4-reservation-conflicts',
+      'v4-allocation-fail',
+      'v4-allocation-fail-subnet',
+      'v4-allocation-fail-shared-network',
+      'v4-allocation-fail-no-pools',
+      'v4-allocation-fail-classes',
+      'pkt4-sent',
+      'pkt4-received',
+      'v4-lease-reuses',
+    ],
     ['cumulative-assigned-addresses', 'v4-allocation-fail'],
   ),
   dhcp6: table(
@@ -106,8 +122,18 @@ export const KEA_EXPORTER: Record<'dhcp4' | 'dhcp6', KxTable> = {
       ...ops('pkt6', 'sent', 'kea_dhcp6_packets_sent_total', ['advertise', 'reply']),
       ['pkt6-receive-drop', 'kea_dhcp6_packets_received_total', { operation: 'drop' }],
       ['pkt6-parse-failed', 'kea_dhcp6_packets_received_total', { operation: 'parse-failed' }],
-      ...ops('pkt6', 'received', 'kea_dhcp6_packets_received_total',
-        ['solicit', 'advertise', 'request', 'reply', 'renew', 'rebind', 'release', 'decline', 'infrequest', 'unknown']),
+      ...ops('pkt6', 'received', 'kea_dhcp6_packets_received_total', [
+        'solicit',
+        'advertise',
+        'request',
+        'reply',
+        'renew',
+        'rebind',
+        'release',
+        'decline',
+        'infrequest',
+        'unknown',
+      ]),
       ['pkt6-dhcpv4-response-sent', 'kea_dhcp6_packets_sent_dhcp4_total', { operation: 'response' }],
       ['pkt6-dhcpv4-query-received', 'kea_dhcp6_packets_received_dhcp4_total', { operation: 'query' }],
       ['pkt6-dhcpv4-response-received', 'kea_dhcp6_packets_received_dhcp4_total', { operation: 'response' }],
@@ -124,10 +150,24 @@ export const KEA_EXPORTER: Record<'dhcp4' | 'dhcp6', KxTable> = {
       ['v6-ia-na-lease-reuses', 'kea_dhcp6_na_reuses_total'],
       ['v6-ia-pd-lease-reuses', 'kea_dhcp6_pd_reuses_total'],
     ],
-    ['cumulative-assigned-addresses', 'declined-addresses', 'cumulative-assigned-nas', 'cumulative-assigned-pds',
-      'reclaimed-declined-addresses', 'reclaimed-leases', 'v6-reservation-conflicts', 'v6-allocation-fail',
-      'v6-allocation-fail-subnet', 'v6-allocation-fail-shared-network', 'v6-allocation-fail-no-pools',
-      'v6-allocation-fail-classes', 'v6-ia-na-lease-reuses', 'v6-ia-pd-lease-reuses', 'pkt6-sent', 'pkt6-received'],
+    [
+      'cumulative-assigned-addresses',
+      'declined-addresses',
+      'cumulative-assigned-nas',
+      'cumulative-assigned-pds',
+      'reclaimed-declined-addresses',
+      'reclaimed-leases',
+      'v6-reservation-conflicts',
+      'v6-allocation-fail',
+      'v6-allocation-fail-subnet',
+      'v6-allocation-fail-shared-network',
+      'v6-allocation-fail-no-pools',
+      'v6-allocation-fail-classes',
+      'v6-ia-na-lease-reuses',
+      'v6-ia-pd-lease-reuses',
+      'pkt6-sent',
+      'pkt6-received',
+    ],
     ['cumulative-assigned-addresses', 'cumulative-assigned-nas', 'cumulative-assigned-pds', 'v6-allocation-fail'],
   ),
 };

@@ -10,7 +10,9 @@ import { fixtureArgs } from '../../../../test/support/fixture-files.js';
 const built = (name: string): unknown =>
   (JSON.parse(readFileSync(new URL(`../../../../test/fixtures/kea/stats/${name}.json`, import.meta.url), 'utf8')) as { arguments: unknown }).arguments;
 const SUBNETS: Record<StatsDaemon, Map<number, SubnetInfo>> = {
-  dhcp4: parseSubnets(built('dhcp4-3.2.config-get')), dhcp6: parseSubnets(built('dhcp6-3.2.config-get')), d2: new Map(),
+  dhcp4: parseSubnets(built('dhcp4-3.2.config-get')),
+  dhcp6: parseSubnets(built('dhcp6-3.2.config-get')),
+  d2: new Map(),
 };
 /** The series for one Kea statistic name (scope prefix included), through the real parser. */
 function series(daemon: StatsDaemon, naming: Naming, keaName: string) {
@@ -46,16 +48,18 @@ for (const v of ['4', '6'] as const) {
   );
   const [S, P] = v === '4' ? [S1, P1] : [S10, P10];
   const [sub, pool] = v === '4' ? ['subnet[1].', 'subnet[1].pool[1].'] : ['subnet[10].', 'subnet[10].pool[0].'];
-  const gsp = (stat: string, base: string, scopes = 'gsp') => add(d, stat, [
-    ...(scopes.includes('g') ? [['', `kea_${d}_${scopes.includes('s') ? 'global_' : ''}${base}`, {}] as [string, string, Record<string, string>]] : []),
-    ...(scopes.includes('s') ? [[sub, `kea_${d}_${base}`, S] as [string, string, Record<string, string>]] : []),
-    ...(scopes.includes('p') ? [[pool, `kea_${d}_pool_${base}`, P] as [string, string, Record<string, string>]] : []),
-  ]);
+  const gsp = (stat: string, base: string, scopes = 'gsp') =>
+    add(d, stat, [
+      ...(scopes.includes('g') ? [['', `kea_${d}_${scopes.includes('s') ? 'global_' : ''}${base}`, {}] as [string, string, Record<string, string>]] : []),
+      ...(scopes.includes('s') ? [[sub, `kea_${d}_${base}`, S] as [string, string, Record<string, string>]] : []),
+      ...(scopes.includes('p') ? [[pool, `kea_${d}_pool_${base}`, P] as [string, string, Record<string, string>]] : []),
+    ]);
   gsp('declined-addresses', 'addresses_declined');
   gsp('reclaimed-declined-addresses', 'declined_addresses_reclaimed_total');
   gsp('reclaimed-leases', 'leases_reclaimed_total');
   gsp(`v${v}-allocation-fail`, 'allocation_failures_total', 'gs');
-  for (const c of ['shared-network', 'subnet', 'no-pools', 'classes']) gsp(`v${v}-allocation-fail-${c}`, `allocation_failures_${c.replace('-', '_')}_total`, 'gs');
+  for (const c of ['shared-network', 'subnet', 'no-pools', 'classes'])
+    gsp(`v${v}-allocation-fail-${c}`, `allocation_failures_${c.replace('-', '_')}_total`, 'gs');
   if (v === '4') {
     gsp('total-addresses', 'addresses_capacity', 'sp');
     gsp('assigned-addresses', 'addresses_assigned', 'sp');
@@ -70,19 +74,33 @@ for (const v of ['4', '6'] as const) {
     gsp('v6-ia-pd-lease-reuses', 'prefix_lease_reuses_total', 'gs');
     gsp('registered-nas', 'addresses_registered', 's');
     gsp('cumulative-registered-nas', 'address_registrations_total', 'gs');
-    for (const [stat, base, scopes] of [['total-pds', 'prefixes_capacity', 's'], ['assigned-pds', 'prefixes_assigned', 's'],
-      ['cumulative-assigned-pds', 'prefix_assignments_total', 'gs'], ['reclaimed-leases', 'leases_reclaimed_total', '']] as const) {
+    for (const [stat, base, scopes] of [
+      ['total-pds', 'prefixes_capacity', 's'],
+      ['assigned-pds', 'prefixes_assigned', 's'],
+      ['cumulative-assigned-pds', 'prefix_assignments_total', 'gs'],
+      ['reclaimed-leases', 'leases_reclaimed_total', ''],
+    ] as const) {
       if (scopes) gsp(stat, base, scopes);
       add(d, stat, [['subnet[10].pd-pool[5].', `kea_dhcp6_pd_pool_${base}`, D10]]);
     }
   }
 }
-for (const [stat, base, perKey] of [['ncr-received', 'ncr_received_total', false], ['ncr-invalid', 'ncr_invalid_total', false],
-  ['ncr-error', 'ncr_errors_total', false], ['queue-mgr-queue-full', 'ncr_queue_full_total', false],
-  ['update-sent', 'updates_sent_total', true], ['update-signed', 'updates_signed_total', false],
-  ['update-unsigned', 'updates_unsigned_total', false], ['update-success', 'updates_succeeded_total', true],
-  ['update-timeout', 'updates_timed_out_total', true], ['update-error', 'updates_failed_total', true]] as const) {
-  add('d2', stat, [['', `kea_d2_${base}`, {}], ...(perKey ? [['key[d2.example.com.].', `kea_d2_key_${base}`, KEY] as [string, string, Record<string, string>]] : [])]);
+for (const [stat, base, perKey] of [
+  ['ncr-received', 'ncr_received_total', false],
+  ['ncr-invalid', 'ncr_invalid_total', false],
+  ['ncr-error', 'ncr_errors_total', false],
+  ['queue-mgr-queue-full', 'ncr_queue_full_total', false],
+  ['update-sent', 'updates_sent_total', true],
+  ['update-signed', 'updates_signed_total', false],
+  ['update-unsigned', 'updates_unsigned_total', false],
+  ['update-success', 'updates_succeeded_total', true],
+  ['update-timeout', 'updates_timed_out_total', true],
+  ['update-error', 'updates_failed_total', true],
+] as const) {
+  add('d2', stat, [
+    ['', `kea_d2_${base}`, {}],
+    ...(perKey ? [['key[d2.example.com.].', `kea_d2_key_${base}`, KEY] as [string, string, Record<string, string>]] : []),
+  ]);
 }
 
 const KX4 = { subnet: '192.0.2.0/24', subnet_id: '1' };
@@ -120,7 +138,10 @@ const KX_ROWS: Array<[StatsDaemon, string, string, Record<string, string>]> = [
   ['d2', 'key[d2.example.com.].update-timeout', 'kea_d2_key_updates_timed_out_total', KEY], // no d2 in 0.7: default names
 ];
 
-for (const [naming, rows] of [['default', DEFAULT_ROWS], ['kea-exporter', KX_ROWS]] as const) {
+for (const [naming, rows] of [
+  ['default', DEFAULT_ROWS],
+  ['kea-exporter', KX_ROWS],
+] as const) {
   test(`${naming} naming: every declared family, its labels and label values`, () => {
     const hit = new Set<string>();
     for (const [daemon, keaName, family, labels] of rows) {
@@ -172,7 +193,10 @@ test('every statistic of every fixture: labels fit their family, no two series c
       const unknown = new Set<string>();
       for (const s of parseStatistics(args)) {
         const got = statSeries(daemon, naming, s, subnets);
-        if (!got) { assert.equal(naming, 'kea-exporter'); continue; }
+        if (!got) {
+          assert.equal(naming, 'kea-exporter');
+          continue;
+        }
         assert.deepEqual(Object.keys(got.labels).sort(), [...got.family.labels].sort(), `${s.stat}`);
         const id = `${got.family.name}${JSON.stringify(Object.entries(got.labels).sort())}`;
         assert.ok(!seen.has(id), `${naming} ${daemon}: duplicate series ${id}`);
@@ -180,7 +204,11 @@ test('every statistic of every fixture: labels fit their family, no two series c
         if (!statFamilies(daemon, naming).includes(got.family)) unknown.add(s.stat);
       }
       // Default naming knows every statistic of Kea 2.2–3.2 but the PerfMon hook's.
-      if (naming === 'default') assert.ok([...unknown].every((u) => u.startsWith('perfmon.')), [...unknown].join());
+      if (naming === 'default')
+        assert.ok(
+          [...unknown].every((u) => u.startsWith('perfmon.')),
+          [...unknown].join(),
+        );
     }
   }
 });
@@ -217,13 +245,17 @@ test('default naming: the names spelled out in the table follow the rule README 
       assert.ok(plain?.startsWith(p), `${d} ${def.stat}: a subnet or global name under ${p}`);
       const base = plain.slice(p.length);
       const rule: Record<Scope, string> = {
-        global: perSubnet ? `${p}global_${base}` : `${p}${base}`, subnet: `${p}${base}`, pool: `${p}pool_${base}`, 'pd-pool': `${p}pd_pool_${base}`, key: `${p}key_${base}`,
+        global: perSubnet ? `${p}global_${base}` : `${p}${base}`,
+        subnet: `${p}${base}`,
+        pool: `${p}pool_${base}`,
+        'pd-pool': `${p}pd_pool_${base}`,
+        key: `${p}key_${base}`,
       };
       for (const [scope, name] of Object.entries(def.names) as [Scope, string][]) assert.equal(name, rule[scope], `${d} ${def.stat} (${scope})`);
     }
   }
   for (const d of ['dhcp4', 'dhcp6'] as const) {
-    for (const f of Object.values(PACKET_FAMILIES[d])) assert.match(f.name, new RegExp(`^kea_${d}_packets_[a-z_]+_total$`));
+    for (const f of Object.values(PACKET_FAMILIES[d]) as StatFamily[]) assert.match(f.name, new RegExp(`^kea_${d}_packets_[a-z_]+_total$`));
   }
 });
 
@@ -254,12 +286,22 @@ test('subnets and pools missing from the config keep their series', () => {
 });
 
 test('kea-exporter naming drops what 0.7 drops on purpose: sums and cumulative counts', () => {
-  for (const [daemon, name] of [['dhcp4', 'pkt4-received'], ['dhcp4', 'pkt4-sent'], ['dhcp4', 'cumulative-assigned-addresses'],
-    ['dhcp4', 'declined-addresses'], ['dhcp4', 'v4-allocation-fail-subnet'], ['dhcp4', 'v4-lease-reuses'],
-    ['dhcp4', 'subnet[1].cumulative-assigned-addresses'], ['dhcp4', 'subnet[1].pool[1].cumulative-assigned-addresses'],
-    ['dhcp4', 'subnet[1].v4-allocation-fail'], ['dhcp6', 'pkt6-received'], ['dhcp6', 'reclaimed-leases'],
-    ['dhcp6', 'v6-ia-pd-lease-reuses'], ['dhcp6', 'subnet[10].cumulative-assigned-pds'],
-    ['dhcp6', 'subnet[10].pd-pool[0].cumulative-assigned-pds']] as const) {
+  for (const [daemon, name] of [
+    ['dhcp4', 'pkt4-received'],
+    ['dhcp4', 'pkt4-sent'],
+    ['dhcp4', 'cumulative-assigned-addresses'],
+    ['dhcp4', 'declined-addresses'],
+    ['dhcp4', 'v4-allocation-fail-subnet'],
+    ['dhcp4', 'v4-lease-reuses'],
+    ['dhcp4', 'subnet[1].cumulative-assigned-addresses'],
+    ['dhcp4', 'subnet[1].pool[1].cumulative-assigned-addresses'],
+    ['dhcp4', 'subnet[1].v4-allocation-fail'],
+    ['dhcp6', 'pkt6-received'],
+    ['dhcp6', 'reclaimed-leases'],
+    ['dhcp6', 'v6-ia-pd-lease-reuses'],
+    ['dhcp6', 'subnet[10].cumulative-assigned-pds'],
+    ['dhcp6', 'subnet[10].pd-pool[0].cumulative-assigned-pds'],
+  ] as const) {
     assert.equal(series(daemon, 'kea-exporter', name), undefined, name);
   }
   // A statistic 0.7 maps, at a scope it never saw, goes to a generic family instead of clashing.
@@ -267,8 +309,14 @@ test('kea-exporter naming drops what 0.7 drops on purpose: sums and cumulative c
 });
 
 test('statSeries never throws on odd samples', () => {
-  const odd = [{ stat: '', value: 1 }, { stat: 'x', subnetId: 1, key: 'k', value: 1 }, { stat: 'pkt4-', value: 1 },
-    { stat: 'pkt4--received', value: 1 }, { stat: 'update-sent', subnetId: 5, value: 1 }, { stat: 'ncr-error', poolId: 1, value: 1 }];
+  const odd = [
+    { stat: '', value: 1 },
+    { stat: 'x', subnetId: 1, key: 'k', value: 1 },
+    { stat: 'pkt4-', value: 1 },
+    { stat: 'pkt4--received', value: 1 },
+    { stat: 'update-sent', subnetId: 5, value: 1 },
+    { stat: 'ncr-error', poolId: 1, value: 1 },
+  ];
   for (const naming of ['default', 'kea-exporter'] as const) {
     for (const daemon of ['dhcp4', 'dhcp6', 'd2'] as const) {
       for (const s of odd) {

@@ -13,7 +13,11 @@ export type { Naming, Scope, StatFamily, StatsDaemon } from './types.js';
  * their names spelled out in names-default.ts). */
 const SCOPE_PREFIX: Record<Scope, string> = { global: '', subnet: 'subnet_', pool: 'pool_', 'pd-pool': 'pd_pool_', key: 'key_' };
 const SCOPE_HELP: Record<Scope, string> = {
-  global: '', subnet: ' Per subnet.', pool: ' Per address pool (Kea pool-id).', 'pd-pool': ' Per prefix-delegation pool (Kea pool-id).', key: ' Per TSIG key.',
+  global: '',
+  subnet: ' Per subnet.',
+  pool: ' Per address pool (Kea pool-id).',
+  'pd-pool': ' Per prefix-delegation pool (Kea pool-id).',
+  key: ' Per TSIG key.',
 };
 
 /** Every family of one daemon+naming, known and (once seen) unknown: one object per name. */
@@ -43,7 +47,10 @@ export function statFamilies(daemon: StatsDaemon, naming: Naming): StatFamily[] 
  * kea-exporter 0.7 drops on purpose (sums of other series) in kea-exporter naming, and past
  * MAX_UNMAPPED_FAMILIES. Never throws. */
 export function statSeries(
-  daemon: StatsDaemon, naming: Naming, s: StatSample, subnets: ReadonlyMap<number, SubnetInfo>,
+  daemon: StatsDaemon,
+  naming: Naming,
+  s: StatSample,
+  subnets: ReadonlyMap<number, SubnetInfo>,
 ): { family: StatFamily; labels: Record<string, string> } | undefined {
   const r = registry(daemon, naming);
   const scope = scopeOf(s);
@@ -82,19 +89,22 @@ function registry(daemon: StatsDaemon, naming: Naming): Registry {
   if (r) return r;
   r = { naming, daemon, declared: [], byName: new Map(), known: new Map(), unknown: new Map() };
   registries.set(id, r);
-  const declare = (f: StatFamily) => { r.declared.push(f); r.byName.set(f.name, f); };
+  const declare = (f: StatFamily) => {
+    r.declared.push(f);
+    r.byName.set(f.name, f);
+  };
   if (daemon !== 'd2' && naming === 'kea-exporter') {
     for (const f of KEA_EXPORTER[daemon].families) declare(f);
     return r;
   }
   if (daemon !== 'd2') {
     r.packets = PACKET_FAMILIES[daemon];
-    for (const f of Object.values(r.packets)) declare(f);
+    for (const f of Object.values(r.packets) as StatFamily[]) declare(f);
   }
   for (const def of DEFAULT_STATS[daemon]) {
     const byScope: Partial<Record<Scope, StatFamily>> = {};
     for (const [scope, name] of Object.entries(def.names) as [Scope, string][]) {
-      declare(byScope[scope] = { name, help: def.help + SCOPE_HELP[scope], type: def.type, labels: SCOPE_LABELS.default[scope] });
+      declare((byScope[scope] = { name, help: def.help + SCOPE_HELP[scope], type: def.type, labels: SCOPE_LABELS.default[scope] }));
     }
     r.known.set(def.stat, byScope);
   }
@@ -140,7 +150,10 @@ function unknownFamily(r: Registry, scope: Scope, stat: string): StatFamily | un
   while (r.byName.has(name)) name += '_unmapped';
   const where = scope === 'global' ? 'global' : `per ${scope}`;
   const f: StatFamily = {
-    name, type: 'gauge', labels: SCOPE_LABELS[r.naming][scope], help: `Kea statistic "${stat}" (${where}), not mapped by kea-telemetry: exported as reported.`,
+    name,
+    type: 'gauge',
+    labels: SCOPE_LABELS[r.naming][scope],
+    help: `Kea statistic "${stat}" (${where}), not mapped by kea-telemetry: exported as reported.`,
   };
   r.byName.set(name, f);
   r.unknown.set(key, f);
@@ -149,6 +162,9 @@ function unknownFamily(r: Registry, scope: Scope, stat: string): StatFamily | un
 
 /** kea-exporter 0.7's spelling of an unmapped statistic (its dashboards use these names). */
 export function sanitize(stat: string): string {
-  const s = stat.replace(/[^a-zA-Z0-9_]+/g, '_').replace(/_+/g, '_').replace(/^_|_$/g, '');
+  const s = stat
+    .replace(/[^a-zA-Z0-9_]+/g, '_')
+    .replace(/_+/g, '_')
+    .replace(/^_|_$/g, '');
   return s === '' ? 'unnamed' : s;
 }

@@ -29,9 +29,10 @@ export function scopeLabels(s: StatSample, subnets: ReadonlyMap<number, SubnetIn
   const id = s.subnetId ?? 0;
   const info = subnets.get(id);
   // A subnet missing from the config keeps its id and an empty prefix: never drop data.
-  const labels: Record<string, string> = naming === 'kea-exporter'
-    ? { subnet: info?.prefix ?? '', subnet_id: String(id) }
-    : { subnet_id: String(id), subnet: info?.prefix ?? '', shared_network: info?.sharedNetwork ?? '' };
+  const labels: Record<string, string> =
+    naming === 'kea-exporter'
+      ? { subnet: info?.prefix ?? '', subnet_id: String(id) }
+      : { subnet_id: String(id), subnet: info?.prefix ?? '', shared_network: info?.sharedNetwork ?? '' };
   if (scope === 'pool' || scope === 'pd-pool') {
     const pd = scope === 'pd-pool';
     const pid = (pd ? s.pdPoolId : s.poolId) ?? 0;

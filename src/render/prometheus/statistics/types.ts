@@ -3,7 +3,12 @@
 
 export type Naming = 'default' | 'kea-exporter';
 export type StatsDaemon = 'dhcp4' | 'dhcp6' | 'd2';
-export interface StatFamily { name: string; help: string; type: 'gauge' | 'counter'; labels: readonly string[] }
+export interface StatFamily {
+  name: string;
+  help: string;
+  type: 'gauge' | 'counter';
+  labels: readonly string[];
+}
 
 /** Where a statistic was reported: its name prefix in statistic-get-all. */
 export type Scope = 'global' | 'subnet' | 'pool' | 'pd-pool' | 'key';
