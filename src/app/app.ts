@@ -9,7 +9,7 @@ import { statisticsCollector } from '../render/prometheus/statistics.js';
 import type { DaemonSnapshot, StatisticsSnapshot } from '../snapshot.js';
 import { ProbeCache, type ProbeBody } from '../server/probe.js';
 import type { Target } from '../targets/target.js';
-import { startOtel, type Otel } from '../render/otel/sdk.js';
+import type { Otel } from '../render/otel/sdk.js';
 import { otelSettings } from '../telemetry/settings.js';
 import { RELOAD_AT, RELOAD_OK, reloadFailure, reloadResult, type ReloadResult } from './reload.js';
 import { buildState, type AppState, type Built } from './state.js';
@@ -109,7 +109,7 @@ export class App {
   }
 
   async start(): Promise<void> {
-    this.otel = this.startOtel(this.state.config);
+    this.otel = await this.startOtel(this.state.config);
     await this.scheduler.start();
     this.firstRoundDone = true;
   }
@@ -200,7 +200,7 @@ export class App {
     if (changes.live.includes('otel') && this.firstRoundDone) {
       try {
         await this.otel?.shutdown();
-        this.otel = this.startOtel(state.config);
+        this.otel = await this.startOtel(state.config);
       } catch (err) {
         warn('restarting OTLP export')(err);
       }
@@ -225,8 +225,11 @@ export class App {
     this.stats.delete(key);
   }
 
-  private startOtel(config: Config): Otel | undefined {
+  /** The OpenTelemetry SDK is loaded only when export is on: most deployments never pay for it. */
+  private async startOtel(config: Config): Promise<Otel | undefined> {
     const settings = otelSettings(config.otel, this.opts.env ?? process.env, { version: this.opts.version, instanceId: randomUUID(), host: hostname() });
+    if (!settings.enabled) return undefined;
+    const { startOtel } = await import('../render/otel/sdk.js');
     return startOtel(settings, { renderer: this.renderer, log: this.opts.log, version: this.opts.version });
   }
 }
