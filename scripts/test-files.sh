@@ -5,7 +5,8 @@
 #   test/integration/     real Kea (the lab, src/lab/), real Prometheus, OTLP collectors
 #   test/helm/            the Helm chart (the helm binary) and the image (a build of its context)
 #   <name>.<what>.test.ts beside the code, needing <what>: .promtool. (Prometheus's checker),
-#                         .process. (starts the exporter or a test runner as a process)
+#                         .process. (starts the exporter or a test runner as a process),
+#                         .fuzz. (thousands of generated inputs: seconds of CPU each, not a unit's)
 # test/support/unit-only.ts enforces it: a unit test that starts a program (but openssl and
 # mkfifo, which make its fixtures) fails, saying where it belongs.
 test_files_all() {
