@@ -54,10 +54,7 @@ export class Endpoint {
     consume: (answer: AnswerStream, signal: AbortSignal) => Promise<T>,
     opts: { cancel?: AbortSignal; admit?: () => void } = {},
   ): Promise<T> {
-    const cmd: KeaCommand = { command };
-    if (this.service) cmd.service = [this.service];
-    if (args) cmd.arguments = args;
-    const attributes = { [ATTR.target]: this.target, [ATTR.daemon]: this.daemon ?? 'unknown', [ATTR.command]: command, [ATTR.transport]: this.transport.kind };
+    const { cmd, attributes } = this.prepare(command, args);
     // Waits at most timeoutMs for the slot, then holds it at most timeoutMs (runMs): what a poll
     // queued behind it may have to wait.
     return traced(
@@ -97,10 +94,7 @@ export class Endpoint {
     priority: boolean,
     maxBytes?: number,
   ): Promise<{ answer: KeaAnswer; text: string }> {
-    const cmd: KeaCommand = { command };
-    if (this.service) cmd.service = [this.service];
-    if (args) cmd.arguments = args;
-    const attributes = { [ATTR.target]: this.target, [ATTR.daemon]: this.daemon ?? 'unknown', [ATTR.command]: command, [ATTR.transport]: this.transport.kind };
+    const { cmd, attributes } = this.prepare(command, args);
     return traced(
       `kea ${command}`,
       attributes,
@@ -118,6 +112,15 @@ export class Endpoint {
       },
       { kind: SpanKind.CLIENT },
     );
+  }
+
+  /** The command as sent to this daemon (the service named behind an agent) and its span's attributes. */
+  private prepare(command: string, args: Record<string, unknown> | undefined): { cmd: KeaCommand; attributes: Record<string, string> } {
+    const cmd: KeaCommand = { command };
+    if (this.service) cmd.service = [this.service];
+    if (args) cmd.arguments = args;
+    const attributes = { [ATTR.target]: this.target, [ATTR.daemon]: this.daemon ?? 'unknown', [ATTR.command]: command, [ATTR.transport]: this.transport.kind };
+    return { cmd, attributes };
   }
 
   /** This daemon's answer, parsed and as text (the element of an HTTP list). */
