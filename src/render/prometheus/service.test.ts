@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseStatus } from '../../kea/status.js';
-import type { DaemonSnapshot } from '../../snapshot.js';
 import { CAPTURES_DIR } from '../../../test/support/captures.js';
 import { SnapshotSeriesProducer } from '../otel/producer.js';
 import { PrometheusRenderer } from './registry.js';
+import { snap } from '../../../test/support/render-fleet.js';
 import { KEA_DHCP_DISABLED, KEA_DHCP_DISABLED_BY } from './service.js';
 
 /** The status-get arguments of a real capture (test/fixtures/kea/captures/<path>.json). */
@@ -16,18 +16,7 @@ const captured = (path: string): unknown => {
 
 function renderer(path: string): PrometheusRenderer {
   const r = new PrometheusRenderer({ version: 't', processMetrics: false });
-  const s: DaemonSnapshot = {
-    target: 't',
-    daemon: 'dhcp4',
-    labels: {},
-    transport: 'unix',
-    up: true,
-    status: parseStatus(captured(path)),
-    configChanges: 0,
-    haTransitions: {},
-    commandErrors: {},
-  };
-  r.update('t|self', s);
+  r.update('t|self', snap({ target: 't', status: parseStatus(captured(path)) }));
   return r;
 }
 
@@ -76,16 +65,6 @@ test('OTLP carries the causes as the same gauge with a cause attribute', async (
 
 test('Kea without dhcp-state (2.2): neither family', async () => {
   const r = new PrometheusRenderer({ version: 't', processMetrics: false });
-  r.update('t|self', {
-    target: 't',
-    daemon: 'dhcp4',
-    labels: {},
-    transport: 'unix',
-    up: true,
-    configChanges: 0,
-    haTransitions: {},
-    commandErrors: {},
-    status: { pid: 1, uptime: 1, reload: 1, ha: [] },
-  });
+  r.update('t|self', snap({ target: 't', status: { pid: 1, uptime: 1, reload: 1, ha: [] } }));
   assert.doesNotMatch((await r.render(false)).body, /^kea_dhcp_disabled/m);
 });
