@@ -5,6 +5,7 @@
 # no fixed resource. Extra arguments go to node's test runner (e.g. --test-name-pattern).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/node.sh
 source scripts/test-files.sh
 [ -d node_modules ] || npm ci --no-audit --no-fund
 mapfile -t files < <(test_files_unit)

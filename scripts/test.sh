@@ -4,6 +4,7 @@
 # sid, npm packages) when it is missing, so it passes on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/node.sh
 
 need=()
 for bin in kea-dhcp4 kea-dhcp6 kea-dhcp-ddns kea-ctrl-agent kea-shell perfdhcp promtool prometheus openssl prlimit; do

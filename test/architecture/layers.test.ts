@@ -23,7 +23,7 @@ const LAYERS: readonly { name: string; paths: readonly string[] }[] = [
   { name: 'L9 render', paths: ['src/render/'] },
   // Server and proxy define the narrow interfaces they need; App satisfies them and builds them.
   { name: 'L10 server, proxy', paths: ['src/server/', 'src/proxy/'] },
-  { name: 'L11 app, cli', paths: ['src/app*', 'src/cli.ts'] },
+  { name: 'L11 app, cli', paths: ['src/app*', 'src/main.ts', 'src/cli.ts'] },
 ];
 
 /** The lab (dev and test tool) may import anything; nothing outside it may import it. */

@@ -10,7 +10,7 @@ import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-
 import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { startOtlpReceiver, type OtlpMetricPoint, type OtlpReceiver, type OtlpSpanRecord } from './otlp-receiver.js';
 
 type Protocol = 'http/protobuf' | 'http/json';
@@ -61,7 +61,7 @@ async function exportMetrics(p: Protocol, r: OtlpReceiver): Promise<void> {
 }
 
 async function exportSpans(p: Protocol, r: OtlpReceiver): Promise<void> {
-  const provider = new BasicTracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor(traceExporter(p, r.url))] });
+  const provider = new TracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor({ exporter: traceExporter(p, r.url) })] });
   const tracer = provider.getTracer('kea-telemetry', '0.1.0');
   const parent = tracer.startSpan('scrape', { kind: SpanKind.SERVER, attributes: { 'http.route': '/metrics' } });
   // No context manager is registered, so the parent is passed explicitly.
@@ -84,7 +84,7 @@ const withoutTime = (m: OtlpMetricPoint): Omit<OtlpMetricPoint, 'timeUnixNano'> 
 /** Finished spans to hand an exporter directly, bypassing span processors. */
 async function finishedSpans(name: string): Promise<ReadableSpan[]> {
   const memory = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] });
+  const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] });
   provider.getTracer('t').startSpan(name).end();
   const spans = memory.getFinishedSpans();
   await provider.shutdown();

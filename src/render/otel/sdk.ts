@@ -10,7 +10,7 @@ import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Counter } from 'prom-client';
 import type { Log } from '../../log.js';
 import type { OtelSettings, SignalSettings } from '../../telemetry/settings.js';
@@ -62,7 +62,7 @@ export function startOtel(s: OtelSettings, o: { renderer: OtelFeed; log: Log; ve
   const spanProcessors = [];
   if (s.traces) {
     failures.inc({ signal: 'traces' }, 0);
-    spanProcessors.push(new BatchSpanProcessor(counted(traceExporter(s.traces), (r) => note('traces', r))));
+    spanProcessors.push(new BatchSpanProcessor({ exporter: counted(traceExporter(s.traces), (r) => note('traces', r)) }));
   }
   // Everything explicit (empty lists too): NodeSDK would otherwise build exporters from OTEL_*
   // on its own, logs included. The resource is complete already (settings.ts merged the env).
