@@ -17,23 +17,22 @@ test('golden /metrics: every family, HA state sets, down daemon keeps only up an
   for (const [k, s] of fleet()) r.update(k, s);
   const { body, contentType } = await r.render(false);
   assert.match(contentType, /^text\/plain; version=0.0.4/);
-  const text = body.replace(/nodejs_version="[^"]+"/, 'nodejs_version="X"');
-  assertGolden(GOLDEN, text);
+  assertGolden(GOLDEN, body);
   // The down daemon shows up=0 and why, and none of its last good values.
-  assert.match(text, /kea_up\{target="agent1",daemon="dhcp6"\} 0/);
-  assert.match(text, /kea_exporter_poll_error_info\{target="agent1",daemon="dhcp6",reason="forward"\} 1/);
-  assert.doesNotMatch(text, /kea_multi_threading_enabled\{target="agent1"/);
-  assert.match(text, /kea_ha_state\{target="server1",daemon="dhcp4",ha_pair="site-a",relationship="standby",state="partner-down"\} 1/);
-  assert.match(text, /kea_ha_state\{target="server1",daemon="dhcp4",ha_pair="site-a",relationship="standby",state="hot-standby"\} 0/);
-  assert.match(text, /kea_ha_partner_state\{[^}]*relationship="standby",state="unavailable"\} 1/);
+  assert.match(body, /kea_up\{target="agent1",daemon="dhcp6"\} 0/);
+  assert.match(body, /kea_exporter_poll_error_info\{target="agent1",daemon="dhcp6",reason="forward"\} 1/);
+  assert.doesNotMatch(body, /kea_multi_threading_enabled\{target="agent1"/);
+  assert.match(body, /kea_ha_state\{target="server1",daemon="dhcp4",ha_pair="site-a",relationship="standby",state="partner-down"\} 1/);
+  assert.match(body, /kea_ha_state\{target="server1",daemon="dhcp4",ha_pair="site-a",relationship="standby",state="hot-standby"\} 0/);
+  assert.match(body, /kea_ha_partner_state\{[^}]*relationship="standby",state="unavailable"\} 1/);
   // The real hub: one series per relationship, the partner 45 s ahead in one of them.
-  assert.match(text, /kea_ha_clock_skew_seconds\{target="hub",daemon="dhcp4",relationship="server1"\} 45/);
-  assert.match(text, /kea_ha_clock_skew_seconds\{target="hub",daemon="dhcp4",relationship="server3"\} 0/);
+  assert.match(body, /kea_ha_clock_skew_seconds\{target="hub",daemon="dhcp4",relationship="server1"\} 45/);
+  assert.match(body, /kea_ha_clock_skew_seconds\{target="hub",daemon="dhcp4",relationship="server3"\} 0/);
   // A daemon held up by proxied commands: busy, its last known state kept, up as it was.
-  assert.match(text, /kea_exporter_daemon_busy\{target="hub",daemon="dhcp4"\} 1/);
-  assert.match(text, /kea_exporter_polls_delayed_total\{target="hub",daemon="dhcp4"\} 2/);
-  assert.match(text, /kea_up\{target="hub",daemon="dhcp4"\} 1/);
-  assert.match(text, /kea_exporter_daemon_busy\{target="agent1",daemon="dhcp6"\} 0/);
+  assert.match(body, /kea_exporter_daemon_busy\{target="hub",daemon="dhcp4"\} 1/);
+  assert.match(body, /kea_exporter_polls_delayed_total\{target="hub",daemon="dhcp4"\} 2/);
+  assert.match(body, /kea_up\{target="hub",daemon="dhcp4"\} 1/);
+  assert.match(body, /kea_exporter_daemon_busy\{target="agent1",daemon="dhcp6"\} 0/);
 });
 
 test('OpenMetrics rendering ends with # EOF and keeps counter samples as _total', async () => {

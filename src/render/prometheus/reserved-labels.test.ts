@@ -7,7 +7,7 @@ import { ConfigError, parseConfigText } from '../../config/load.js';
 import { COLLECTORS } from './registry.js';
 import { reservedLabels } from './reserved-labels.js';
 import { statisticsCollector } from './statistics.js';
-import { statSeries } from './statistics/names.js';
+import { StatisticNames } from './statistics/names.js';
 
 const GOLDEN = fileURLToPath(new URL('../../../test/golden/', import.meta.url));
 /** The target label registry.test.ts configures for its golden fleet: a target's own. */
@@ -30,9 +30,10 @@ function unmappedLabelNames(): Set<string> {
   const out = new Set<string>();
   const shapes = [{}, { subnetId: 1 }, { subnetId: 1, poolId: 1 }, { subnetId: 1, pdPoolId: 1 }, { key: 'k' }];
   for (const naming of ['default', 'kea-exporter'] as const) {
+    const names = new StatisticNames(naming);
     for (const daemon of ['dhcp4', 'dhcp6', 'd2'] as const) {
       for (const shape of shapes) {
-        const got = statSeries(daemon, naming, { stat: 'reserved-labels-test', value: 1, ...shape }, new Map());
+        const got = names.series(daemon, { stat: 'reserved-labels-test', value: 1, ...shape }, new Map());
         assert.match(got?.family.help ?? '', /not mapped/);
         for (const l of got?.family.labels ?? []) out.add(l);
       }

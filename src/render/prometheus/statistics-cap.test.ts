@@ -1,6 +1,6 @@
-/** Families of unknown statistics are never forgotten, so they are capped: a daemon inventing new
- * statistic names every poll must not grow the exporter's memory without bound. Its own file: the
- * statistics name registries are per process. */
+/** Families of unknown statistics are never forgotten by their collector, so they are capped: a
+ * daemon inventing new statistic names every poll must not grow the exporter's memory without
+ * bound. The cap is each collector's own (StatisticNames), not the process's. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_UNMAPPED_FAMILIES } from '../../kea/limits.js';
@@ -39,4 +39,17 @@ test(`past ${MAX_UNMAPPED_FAMILIES} unknown statistic families, new names are le
   // Names already known keep their family: the cap refuses only new ones.
   poll(0, 3);
   assert.match((await r.render(false)).body, /^kea_dhcp4_invented_0\{target="inventive",daemon="dhcp4"\} 1$/m);
+});
+
+test('each collector has its own families of unknown statistics: a full one does not refuse names to the next', async () => {
+  const full = statisticsCollector('default');
+  const first = new PrometheusRenderer({ version: 't', processMetrics: false }, [], full.metrics);
+  first.update('k', snap(Array.from({ length: MAX_UNMAPPED_FAMILIES + 1 }, (_, i) => `crowded-${i}`)), [full]);
+  assert.match((await first.render(false)).body, new RegExp(`^${STATS_DROPPED}\\{target="inventive",daemon="dhcp4"\\} 1$`, 'm'));
+  const fresh = statisticsCollector('default');
+  const second = new PrometheusRenderer({ version: 't', processMetrics: false }, [], fresh.metrics);
+  second.update('k', snap(['crowded-late']), [fresh]);
+  const body = (await second.render(false)).body;
+  assert.match(body, /^kea_dhcp4_crowded_late\{target="inventive",daemon="dhcp4"\} 1$/m);
+  assert.match(body, new RegExp(`^${STATS_DROPPED}\\{target="inventive",daemon="dhcp4"\\} 0$`, 'm'));
 });

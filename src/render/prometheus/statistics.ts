@@ -1,4 +1,4 @@
-import { pastUnmappedCap, statFamilies, statSeries, type Naming, type StatsDaemon } from './statistics/names.js';
+import { StatisticNames, statFamilies, type Naming, type StatsDaemon } from './statistics/names.js';
 import type { StatisticsSnapshot } from '../../snapshot.js';
 import type { Collector, MetricDef } from './collector.js';
 import { COMMAND_ERRORS } from './exporter.js';
@@ -14,6 +14,7 @@ const DAEMONS: readonly StatsDaemon[] = ['dhcp4', 'dhcp6', 'd2'];
  * utilisation ratios, and how the statistics polls go. Nothing but the poll's own health while
  * the last statistics poll failed. */
 export function statisticsCollector(naming: Naming): Collector<StatisticsSnapshot> {
+  const names = new StatisticNames(naming);
   const families = new Map<string, MetricDef>();
   for (const d of DAEMONS) for (const f of statFamilies(d, naming)) families.set(f.name, f);
   const metrics: MetricDef[] = [
@@ -36,9 +37,9 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
       if (!s.up) return;
       let capped = 0;
       for (const sample of s.samples) {
-        const series = statSeries(s.daemon, naming, sample, s.subnets);
+        const series = names.series(s.daemon, sample, s.subnets);
         if (series) emit(series.family.name, sample.value, series.labels, series.family);
-        else if (pastUnmappedCap(s.daemon, naming, sample)) capped++;
+        else if (names.pastUnmappedCap(s.daemon, sample)) capped++;
       }
       emit(STATS_DROPPED, s.dropped + capped);
       for (const u of utilization(s)) emit(u.family, u.ratio, u.labels);

@@ -9,7 +9,7 @@ import type { Scope, StatFamily } from './types.js';
  *   prefix) and `subnet_id`; families that also take per-pool statistics add `pool`, which is ""
  *   for the subnet-level series and the pool's range for `subnet[ID].pool[PID].*`.
  * - the global/subnet ignore lists below are dropped on purpose by 0.7 (sums of exported series
- *   or cumulative counts): statSeries returns undefined for them.
+ *   or cumulative counts): StatisticNames.series returns undefined for them.
  * Deliberate differences, all additive: a subnet missing from the config keeps its series with
  * subnet="" (0.7 drops it); `pool` is looked up by Kea's pool-id (0.7 used the list position);
  * statistics 0.7 does not know (Kea 2.6–3.2 additions, pd-pool scope) become generic gauges

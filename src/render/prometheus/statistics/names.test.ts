@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseStatistics } from '../../../kea/statistics/parse.js';
 import { parseSubnets, type SubnetInfo } from '../../../kea/statistics/subnets.js';
-import { sanitize, statFamilies, statSeries, type Naming, type Scope, type StatFamily, type StatsDaemon } from './names.js';
+import { StatisticNames, sanitize, statFamilies, type Naming, type Scope, type StatFamily, type StatsDaemon } from './names.js';
 import { DEFAULT_STATS, PACKET_FAMILIES } from './names-default.js';
 import { fixtureArgs } from '../../../../test/support/fixture-files.js';
 
@@ -14,11 +14,13 @@ const SUBNETS: Record<StatsDaemon, Map<number, SubnetInfo>> = {
   dhcp6: parseSubnets(built('dhcp6-3.2.config-get')),
   d2: new Map(),
 };
+/** This file's namings: the families of unknown statistics are each StatisticNames' own. */
+const NAMES: Record<Naming, StatisticNames> = { default: new StatisticNames('default'), 'kea-exporter': new StatisticNames('kea-exporter') };
 /** The series for one Kea statistic name (scope prefix included), through the real parser. */
 function series(daemon: StatsDaemon, naming: Naming, keaName: string) {
   const [sample] = parseStatistics({ [keaName]: [[1, '2026-11-21 04:10:10.000000']] });
   assert.ok(sample);
-  return statSeries(daemon, naming, sample, SUBNETS[daemon]);
+  return NAMES[naming].series(daemon, sample, SUBNETS[daemon]);
 }
 
 const S1 = { subnet_id: '1', subnet: '192.0.2.0/24', shared_network: '' };
@@ -191,8 +193,9 @@ test('every statistic of every fixture: labels fit their family, no two series c
     for (const [daemon, args, subnets] of fixtures) {
       const seen = new Set<string>();
       const unknown = new Set<string>();
+      const names = new StatisticNames(naming);
       for (const s of parseStatistics(args)) {
-        const got = statSeries(daemon, naming, s, subnets);
+        const got = names.series(daemon, s, subnets);
         if (!got) {
           assert.equal(naming, 'kea-exporter');
           continue;
@@ -308,7 +311,7 @@ test('kea-exporter naming drops what 0.7 drops on purpose: sums and cumulative c
   assert.equal(series('dhcp4', 'kea-exporter', 'subnet[1].pool[1].v4-lease-reuses')?.family.name, 'kea_dhcp4_pool_v4_lease_reuses');
 });
 
-test('statSeries never throws on odd samples', () => {
+test('StatisticNames.series never throws on odd samples', () => {
   const odd = [
     { stat: '', value: 1 },
     { stat: 'x', subnetId: 1, key: 'k', value: 1 },
@@ -320,7 +323,7 @@ test('statSeries never throws on odd samples', () => {
   for (const naming of ['default', 'kea-exporter'] as const) {
     for (const daemon of ['dhcp4', 'dhcp6', 'd2'] as const) {
       for (const s of odd) {
-        const got = statSeries(daemon, naming, s, new Map());
+        const got = NAMES[naming].series(daemon, s, new Map());
         if (got) assert.deepEqual(Object.keys(got.labels).sort(), [...got.family.labels].sort());
       }
     }
