@@ -6,7 +6,9 @@
 #   test/helm/            the Helm chart (the helm binary) and the image (a build of its context)
 #   <name>.<what>.test.ts beside the code, needing <what>: .promtool. (Prometheus's checker),
 #                         .process. (starts the exporter or a test runner as a process),
-#                         .fuzz. (thousands of generated inputs: seconds of CPU each, not a unit's)
+#                         .fuzz. (thousands of generated inputs: seconds of CPU each, not a unit's),
+#                         .memory. (measures the process's own memory: needs a process to itself,
+#                         and test:unit shares one among many files)
 # test/support/unit-only.ts enforces it: a unit test that starts a program (but openssl and
 # mkfifo, which make its fixtures) fails, saying where it belongs.
 test_files_all() {

@@ -101,11 +101,13 @@ export class ElementExchange {
     try {
       const head = p.head;
       p.head = [];
-      yield* head;
+      // for-of, not yield* over an array: the async-from-sync iterator yield* makes of it has no
+      // throw(), which Node 24's Readable.from calls when the response is destroyed with an error.
+      for (const c of head) yield c;
       for (;;) {
         const chunk = await p.answer.next();
         if (chunk === undefined) break;
-        yield* p.framer.push(chunk);
+        for (const c of p.framer.push(chunk)) yield c;
       }
       this.result = p.framer.end();
       p.finished.resolve();

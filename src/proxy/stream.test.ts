@@ -1,98 +1,17 @@
 /** Streamed proxy answers over real HTTP against fake Kea daemons that send tens of MB (what a
- * real Kea needs hundreds of thousands of leases for): memory stays far below the answers'
- * size, the bytes are Kea's, a slow client cannot hold a daemon past proxy.timeout, and the
+ * real Kea needs hundreds of thousands of leases for): the bytes are Kea's (memory:
+ * stream.memory.test.ts), a slow client cannot hold a daemon past proxy.timeout, and the
  * global budget refuses with 503. */
-import { hashedPost, type Got, type PostOptions } from '../../test/support/hashed-post.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import v8 from 'node:v8';
-import vm from 'node:vm';
-import { App } from '../app.js';
-import { parseConfigText } from '../config/load.js';
-import { MemoryLog } from '../../test/support/memory-log.js';
-import { buildServer } from '../server/server.js';
-import { FakeKea, keaHandler, keaStringify, raw } from '../../test/support/fake-kea.js';
-import { FakeAgent } from '../../test/support/fake-agent.js';
-import { HashingRelay } from '../../test/support/hashing-relay.js';
+import { keaStringify, raw } from '../../test/support/fake-kea.js';
+import { AUTH, MB60, MiB, RO, metric, post, start, streamLab, until, users, type Running } from '../../test/support/stream-lab.js';
 import { KEA_EXPORTER_PROXY_ANSWERS_ABORTED, KEA_EXPORTER_PROXY_ANSWER_BYTES_IN_FLIGHT, KEA_EXPORTER_PROXY_BUDGET_REFUSALS } from './budget.js';
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-
-const MB60 = 60_000_000;
-const AUTH = `Basic ${Buffer.from('ops:ops-pw').toString('base64')}`;
-const RO = `Basic ${Buffer.from('viewer:viewer-pw').toString('base64')}`;
-const MiB = 1024 * 1024;
-
-interface Running {
-  app: App;
-  port: number;
-  close(): Promise<void>;
-}
-
-async function start(yaml: string): Promise<Running> {
-  const app = new App(parseConfigText(yaml, 'stream.yaml'), { log: new MemoryLog(), version: 't', processMetrics: false });
-  await app.start();
-  const server = buildServer(app);
-  await server.listen({ host: '127.0.0.1', port: 0 });
-  return {
-    app,
-    port: (server.server.address() as AddressInfo).port,
-    close: async () => {
-      await server.close();
-      await app.stop();
-    },
-  };
-}
-
-const users = `users: [ { name: ops, password: ops-pw, role: admin }, { name: viewer, password: viewer-pw } ]`;
-
-type PostOpts = Omit<PostOptions, 'auth'> & { auth?: string };
-/** POSTs a command as the admin unless told otherwise; hashes the body as it comes. */
-const post = (port: number, target: string, body: string, opts: PostOpts = {}): Promise<Got> =>
-  hashedPost(port, target, body, { ...opts, auth: opts.auth ?? AUTH });
-
-async function metric(app: App, name: string, labels = ''): Promise<number> {
-  const text = (await app.renderer.render(false)).body;
-  const line = text.split('\n').find((l) => l.startsWith(labels ? `${name}{${labels}}` : `${name} `));
-  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
-
-const until = async (pred: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!(await pred())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
-
-let dir: string;
-const fakes: FakeKea[] = [];
-const relays: HashingRelay[] = [];
-let agent: FakeAgent;
-
-before(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'proxy-stream-'));
-  for (let i = 0; i < 4; i++) {
-    const fake = await FakeKea.start({ path: path.join(dir, `kea${i}.sock`) });
-    fakes.push(fake);
-    relays.push(await HashingRelay.start(path.join(dir, `relay${i}.sock`), fake.path));
-  }
-  agent = await FakeAgent.start({
-    services: { dhcp4: keaHandler({ version: '2.2', daemon: 'dhcp4' }), dhcp6: keaHandler({ version: '2.2', daemon: 'dhcp6' }) },
-  });
-});
-
-after(async () => {
-  await Promise.all([...relays.map((r) => r.close()), ...fakes.map((f) => f.close()), agent.close()]);
-  rmSync(dir, { recursive: true, force: true });
-});
+const lab = streamLab();
+const { fakes, relays } = lab;
 
 describe('streamed answers, default budget', () => {
   let run: Running;
@@ -103,43 +22,9 @@ proxy: { enabled: true, timeout: 60s, ${users} }
 targets:
   - { name: big0, socket: ${relays[0]!.path}, daemon: dhcp4 }
   - { name: big1, socket: ${relays[1]!.path}, daemon: dhcp4 }
-  - { name: agent, url: "${agent.url}", services: [dhcp4, dhcp6] }`);
+  - { name: agent, url: "${lab.agent.url}", services: [dhcp4, dhcp6] }`);
   });
   after(() => run.close());
-
-  test("two concurrent 60 MB answers: RSS and buffers grow far less than their size; every byte is Kea's, wrapped in [ ]", async () => {
-    for (const f of fakes.slice(0, 2)) f.behaviour = { kind: 'oversized', bytes: MB60 };
-    gc();
-    gc();
-    const base = process.memoryUsage();
-    const peak = { rss: base.rss, arrayBuffers: base.arrayBuffers };
-    const sampler = setInterval(() => {
-      const m = process.memoryUsage();
-      peak.rss = Math.max(peak.rss, m.rss);
-      peak.arrayBuffers = Math.max(peak.arrayBuffers, m.arrayBuffers);
-    }, 5);
-    const got = await Promise.all([post(run.port, 'big0', '{ "command": "lease4-get-all" }'), post(run.port, 'big1', '{ "command": "statistic-get-all" }')]);
-    clearInterval(sampler);
-    for (const f of fakes.slice(0, 2)) f.behaviour = { kind: 'answer' };
-    const rss = (peak.rss - base.rss) / MiB;
-    const ab = (peak.arrayBuffers - base.arrayBuffers) / MiB;
-    console.log(
-      `# two concurrent 60 MB proxied answers: RSS +${rss.toFixed(1)} MiB, arrayBuffers +${ab.toFixed(1)} MiB (buffered whole before: RSS +762 MiB, arrayBuffers +418 MiB)`,
-    );
-    for (const [i, g] of got.entries()) {
-      assert.equal(g.status, 200);
-      assert.equal(g.aborted, false);
-      const sent = relays[i]!.exchanges.at(-1)!;
-      assert.ok(sent.bytes >= MB60 - 100, `Kea sent ${sent.bytes}`);
-      assert.equal(g.bytes, sent.bytes + 4);
-      assert.equal(g.sha, sent.wrapped, 'the proxied body is "[ " + what Kea sent + " ]"');
-      assert.equal(relays[i]!.maxOpen, 1);
-    }
-    // Generous: a fraction of one answer; buffered whole, they took twelve times both.
-    assert.ok(rss < 64, `RSS grew ${rss.toFixed(1)} MiB`);
-    assert.ok(ab < 48, `arrayBuffers grew ${ab.toFixed(1)} MiB`);
-    await until(async () => (await metric(run.app, KEA_EXPORTER_PROXY_ANSWER_BYTES_IN_FLIGHT)) === 0);
-  });
 
   test('an answer cut off by Kea after the status was sent: the response is aborted and counted; the daemon serves the next', async () => {
     const big = keaStringify({
@@ -182,13 +67,13 @@ targets:
     });
     const d4 = leases(8000);
     const d6 = leases(9000);
-    const handlers = { ...agent.services };
-    agent.services = { dhcp4: () => d4, dhcp6: () => d6 };
+    const handlers = { ...lab.agent.services };
+    lab.agent.services = { dhcp4: () => d4, dhcp6: () => d6 };
     const one = await post(run.port, 'agent', '{ "command": "lease4-get-all", "service": [ "dhcp4" ] }', { keep: true });
     assert.equal(one.text, keaStringify([d4]));
     const two = await post(run.port, 'agent', '{ "command": "lease4-get-all", "service": [ "dhcp6", "dhcp4" ] }', { keep: true });
     assert.equal(two.text, `[ ${keaStringify(d6)}, ${keaStringify(d4)} ]`);
-    agent.services = handlers;
+    lab.agent.services = handlers;
   });
 });
 

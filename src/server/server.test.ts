@@ -20,7 +20,9 @@ before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'server-'));
   good = await FakeKea.start({ path: path.join(dir, 'good.sock'), handler: keaHandler({ version: '2.4', daemon: 'dhcp4', ha: 'primary' }) });
   broken = await FakeKea.start({ path: path.join(dir, 'broken.sock'), behaviour: { kind: 'garbage' } });
-  const yaml = `targets:
+  // Polled by start() and by the tests only: the counts below do not depend on how long ago that was.
+  const yaml = `poll: { interval: 1h }
+targets:
   - { name: good, socket: ${good.path}, labels: { site: a } }
   - { name: broken, socket: ${broken.path}, daemon: dhcp4 }
   - { name: absent, socket: ${path.join(dir, 'absent.sock')}, daemon: dhcp6 }`;
