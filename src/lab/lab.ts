@@ -163,7 +163,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 
   async function waitFor(name: LabDaemon, pred: (a: unknown) => boolean, timeoutMs: number): Promise<unknown> {
     const deadline = Date.now() + timeoutMs;
-    let last: unknown = 'no answer yet';
+    let last: unknown;
     for (;;) {
       const p = procs.get(name);
       if (p?.exited) throw new Error(await describe(name, 'is not running'));
@@ -175,7 +175,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         last = err instanceof Error ? err.message : err;
       }
       if (Date.now() >= deadline) {
-        const lastText = typeof last === 'string' ? last : JSON.stringify(last);
+        const lastText = last === undefined ? 'no answer yet' : typeof last === 'string' ? last : JSON.stringify(last);
         throw new Error(await describe(name, `did not satisfy the condition within ${timeoutMs} ms; last answer: ${lastText}`));
       }
       await sleep(200);

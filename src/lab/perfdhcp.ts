@@ -55,7 +55,7 @@ export async function ensureLoopbackAlias(address = PERFDHCP_LOCAL): Promise<voi
     const stderr = (err as { stderr?: string }).stderr ?? '';
     // Raced with another lab. iproute2 says "File exists" (old) or "Address already assigned" (bookworm).
     if (/File exists|already assigned/i.test(stderr)) return;
-    throw new Error(`perfdhcp: cannot add ${address}/8 to lo (root needed): ${stderr.trim() || (err as Error).message}`);
+    throw new Error(`perfdhcp: cannot add ${address}/8 to lo (root needed): ${stderr.trim() || (err as Error).message}`, { cause: err });
   }
 }
 

@@ -68,7 +68,7 @@ for (const version of ['2.2', '2.4', '2.6', '3.0'] as const) {
     assert.equal(k.configGets(), 1, 'first contact: one, for the daemon poller and the statistics poller');
     assert.equal(r.st?.up, true, r.st?.error?.message);
     const original = r.st.subnets.get(id)!.prefix;
-    r = await k.round(3);
+    await k.round(3);
     assert.equal(k.configGets(), 0, 'steady: none');
 
     await k.commit('203.0.113.0/24');
