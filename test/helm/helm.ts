@@ -93,7 +93,7 @@ export function validateObject(o: Obj): void {
   try {
     new (Model as ModelClass)(o).validate();
   } catch (err) {
-    throw new Error(`${where}: ${(err as Error).message}`);
+    throw new Error(`${where}: ${(err as Error).message}`, { cause: err });
   }
 }
 
