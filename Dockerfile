@@ -3,7 +3,12 @@
 # Build stage compiles TypeScript with the dev dependencies; the runtime stage holds the
 # production dependencies and dist/ only, and runs as the unprivileged node user (uid 1000).
 
-FROM node:20-bookworm-slim AS build
+# The Node.js major of both stages: package.json's engines.node minimum (dockerfile.test.ts checks
+# they are equal). Debian trixie: the current stable release, security-supported longer than
+# bookworm (oldstable since 2025-08), with the fewer scanner findings of newer packages.
+ARG NODE_MAJOR=24
+
+FROM node:${NODE_MAJOR}-trixie-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # The build needs tsc only; install scripts (esbuild for tsx) serve the tests.
@@ -12,7 +17,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:${NODE_MAJOR}-trixie-slim AS runtime
 LABEL org.opencontainers.image.title="kea-telemetry" \
       org.opencontainers.image.description="Prometheus and OpenTelemetry exporter for ISC Kea DHCP daemons" \
       org.opencontainers.image.licenses="MPL-2.0"

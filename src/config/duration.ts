@@ -10,7 +10,7 @@ const UNIT_MS = {
 } as const;
 
 // Order matters: "ms" must be tried after "m" + "s" fail, which regex backtracking does for us.
-const DURATION_RE = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+export const DURATION_RE = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
 const UNITS = Object.values(UNIT_MS);
 
 /** Milliseconds in `s`; throws on anything that is not a duration with units (bare numbers included).

@@ -42,14 +42,19 @@ function contextFiles(): string[] {
   return out.sort();
 }
 
-test('base images are pinned to a Node major version, at least the one package.json requires', () => {
+test("base images: Node's Debian slim image, of the Node major package.json's engines.node names as its minimum", () => {
   assert.ok(STAGES.length >= 2, 'multi-stage');
-  const engineMajor = Number(/(\d+)/.exec(PACKAGE.engines.node)?.[1]);
+  const engineMajor = Number(/^>=\s*(\d+)/.exec(PACKAGE.engines.node)?.[1]);
+  assert.ok(engineMajor > 0, `engines.node ${PACKAGE.engines.node}: >=<major> expected`);
   for (const s of STAGES) {
-    const m = /^node:(\d+)(-[a-z0-9.-]+)?(@sha256:[0-9a-f]{64})?$/.exec(s.image);
-    assert.ok(m, `${s.image}: node:<major>[-variant] expected`);
-    assert.ok(Number(m[1]) >= engineMajor, `${s.image} older than engines.node ${PACKAGE.engines.node}`);
+    const m = /^node:(\d+)-(trixie|bookworm)-slim(@sha256:[0-9a-f]{64})?$/.exec(s.image);
+    assert.ok(m, `${s.image}: node:<major>-<debian>-slim expected`);
+    assert.equal(Number(m[1]), engineMajor, `${s.image}: the image's Node major must be engines.node's minimum (${PACKAGE.engines.node})`);
   }
+  // The major is written once in the Dockerfile: an ARG both FROM lines use.
+  assert.ok(DOCKERFILE.filter((i) => i.cmd === 'FROM').every((i) => i.rest.includes('${NODE_MAJOR}')), 'FROM node:${NODE_MAJOR}-...');
+  assert.throws(() => stages(parseDockerfile('FROM node:${NOPE}-slim\n')), /NOPE, which no ARG/);
+  assert.equal(stages(parseDockerfile('ARG V=7\nFROM node:$V-x AS a\n'))[0]?.image, 'node:7-x');
 });
 
 test('build stage: npm ci and npm run build; runtime stage: production dependencies only', () => {

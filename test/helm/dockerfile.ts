@@ -18,6 +18,18 @@ export interface Instruction {
 
 export interface Stage { image: string; name?: string; instructions: Instruction[] }
 
+/** The ARGs declared before the first FROM, with their defaults: only these reach FROM lines. */
+export function globalArgs(instructions: Instruction[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const ins of instructions) {
+    if (ins.cmd === 'FROM') break;
+    if (ins.cmd !== 'ARG') continue;
+    const [name, value] = (ins.words[0] ?? '').split(/=(.*)/s);
+    if (name) out[name] = value ?? '';
+  }
+  return out;
+}
+
 export function parseDockerfile(text: string): Instruction[] {
   const out: Instruction[] = [];
   const lines = text.split(/\r?\n/);
@@ -61,10 +73,18 @@ export function parseDockerfile(text: string): Instruction[] {
 
 export function stages(instructions: Instruction[]): Stage[] {
   const out: Stage[] = [];
+  const args = globalArgs(instructions);
+  // $NAME and ${NAME} in FROM, as Docker expands them; an undeclared one is an error here.
+  const expand = (s: string, line: number): string =>
+    s.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g, (_, a?: string, b?: string) => {
+      const value = args[(a ?? b)!];
+      if (value === undefined) throw new Error(`line ${line}: FROM uses ${a ?? b}, which no ARG before the first FROM declares`);
+      return value;
+    });
   for (const ins of instructions) {
     if (ins.cmd === 'FROM') {
       const [image, as, name] = ins.words;
-      out.push({ image: image ?? '', ...(as?.toUpperCase() === 'AS' && name ? { name } : {}), instructions: [] });
+      out.push({ image: expand(image ?? '', ins.line), ...(as?.toUpperCase() === 'AS' && name ? { name } : {}), instructions: [] });
     } else if (out.length > 0) {
       out[out.length - 1]!.instructions.push(ins);
     } else if (ins.cmd !== 'ARG') {

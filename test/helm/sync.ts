@@ -1,12 +1,15 @@
 // Helm reads no file outside the chart: the chart keeps copies of the Prometheus rules and the
-// Grafana dashboards under files/. `npm run helm:sync` writes them; chart.test.ts fails when they
-// differ from the sources.
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+// Grafana dashboards under files/. `npm run helm:sync` writes them, and the chart's generated
+// files: values.schema.json's generated parts (values-schema.ts) and README.md (chart-readme.ts);
+// the chart tests fail when any of them differs from what its sources give.
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { chartReadme, README_FILE } from './chart-readme.js';
+import { CHART_DIR, ROOT } from './paths.js';
+import { schemaText, SCHEMA_FILE } from './values-schema.js';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CHART_DIR = join(ROOT, 'helm/kea-telemetry');
+export { CHART_DIR, ROOT };
 
 /** Source directory → copy directory (relative to the repository), with the files to copy. */
 const SETS = [
@@ -66,6 +69,21 @@ export function sync(): string[] {
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const changed = sync();
+  for (const [file, text] of [
+    [SCHEMA_FILE, schemaText()],
+    [README_FILE, chartReadme()],
+  ] as const) {
+    let old: string | undefined;
+    try {
+      old = readFileSync(file, 'utf8');
+    } catch {
+      // not written yet
+    }
+    if (old !== text) {
+      writeFileSync(file, text);
+      changed.push(relative(ROOT, file));
+    }
+  }
   const where = relative(process.cwd(), CHART_DIR) || '.';
-  process.stdout.write(changed.length ? `helm:sync: updated ${changed.join(', ')}\n` : `helm:sync: ${where}/files up to date\n`);
+  process.stdout.write(changed.length ? `helm:sync: updated ${changed.join(', ')}\n` : `helm:sync: ${where} up to date\n`);
 }

@@ -38,12 +38,17 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 {{- end -}}
 
+{{/* registry/repository:tag or @digest; global.imageRegistry (set by a parent chart) wins over image.registry. */}}
 {{- define "kea-telemetry.image" -}}
-{{- $tag := default .Chart.AppVersion .Values.image.tag -}}
+{{- $registry := (.Values.global | default dict).imageRegistry | default .Values.image.registry -}}
+{{- $repository := .Values.image.repository -}}
+{{- if $registry -}}
+{{- $repository = printf "%s/%s" (trimSuffix "/" $registry) $repository -}}
+{{- end -}}
 {{- if .Values.image.digest -}}
-{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- printf "%s@%s" $repository .Values.image.digest -}}
 {{- else -}}
-{{- printf "%s:%s" .Values.image.repository $tag -}}
+{{- printf "%s:%s" $repository (default .Chart.AppVersion .Values.image.tag) -}}
 {{- end -}}
 {{- end -}}
 
@@ -60,8 +65,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 
 {{/*
-The exporter's config.yaml: values.config with listen defaulted to the chart's port and, in
-statefulset mode, shard.count = replicas (each pod's index comes from SHARD_INDEX).
+The exporter's config.yaml: values.config with listen defaulted to the chart's port, in probe
+mode poll.background = false, and in statefulset mode shard.count = replicas (each pod's index
+comes from SHARD_INDEX).
 */}}
 {{- define "kea-telemetry.config" -}}
 {{- $config := deepCopy (.Values.config | default dict) -}}
@@ -72,6 +78,14 @@ statefulset mode, shard.count = replicas (each pod's index comes from SHARD_INDE
 {{- end -}}
 {{- else -}}
 {{- $_ := set $config "listen" (printf "0.0.0.0:%d" $port) -}}
+{{- end -}}
+{{- if .Values.probe.enabled -}}
+{{- $poll := deepCopy ($config.poll | default dict) -}}
+{{- if and (hasKey $poll "background") (ne (toString $poll.background) "false") -}}
+{{- fail "probe.enabled: Prometheus drives the polling through /probe, so config.poll.background must be false (or left out: the chart sets it)" -}}
+{{- end -}}
+{{- $_ := set $poll "background" false -}}
+{{- $_ := set $config "poll" $poll -}}
 {{- end -}}
 {{- if eq .Values.mode "statefulset" -}}
 {{- $shard := deepCopy ($config.shard | default dict) -}}
@@ -97,4 +111,19 @@ statefulset mode, shard.count = replicas (each pod's index comes from SHARD_INDE
 {{- end -}}
 {{- trimPrefix ":" $m -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+The shard (0 .. count-1) that watches target name $name: the exporter's rule (src/targets/shard.ts),
+the first 32 bits of SHA-256(name), big-endian, modulo count. Called with (list $name $count).
+*/}}
+{{- define "kea-telemetry.shardOf" -}}
+{{- $name := index . 0 -}}
+{{- $count := int (index . 1) -}}
+{{- $digits := dict "0" 0 "1" 1 "2" 2 "3" 3 "4" 4 "5" 5 "6" 6 "7" 7 "8" 8 "9" 9 "a" 10 "b" 11 "c" 12 "d" 13 "e" 14 "f" 15 -}}
+{{- $n := 0 -}}
+{{- range $c := splitList "" (sha256sum $name | substr 0 8) -}}
+{{- $n = add (mul $n 16) (get $digits $c) -}}
+{{- end -}}
+{{- mod $n $count -}}
 {{- end -}}
