@@ -24,6 +24,8 @@ export interface InstalledPackage {
   /** A directory with this Node.js as `node`, readable by any uid (the running one may sit under
    * a home directory of mode 0700). */
   nodeDir: string;
+  /** How long `npm pack` (with its prepack build) and `npm install` took. */
+  timings: { packMs: number; installMs: number };
   remove(): void;
 }
 
@@ -44,6 +46,7 @@ export function packAndInstall(): InstalledPackage {
   const dir = mkdtempSync(path.join(tmpdir(), 'kea-telemetry-pkg-'));
   chmodSync(dir, 0o755);
   try {
+    const t0 = Date.now();
     const out = run(npm(), ['pack', '--json', '--pack-destination', dir, '--loglevel=error'], ROOT);
     // The prepack build prints to stdout before npm's JSON.
     const [packed] = JSON.parse(out.slice(out.indexOf('[\n'))) as { filename: string; files: { path: string }[] }[];
@@ -51,7 +54,9 @@ export function packAndInstall(): InstalledPackage {
     const tarball = path.join(dir, packed.filename);
     const prefix = path.join(dir, 'prefix');
     mkdirSync(prefix);
-    run(npm(), ['install', '--prefix', prefix, '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error', tarball], dir);
+    const t1 = Date.now();
+    run(npm(), ['install', '--prefix', prefix, '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], dir);
+    const timings = { packMs: t1 - t0, installMs: Date.now() - t1 };
     const nodeDir = path.join(dir, 'node-bin');
     mkdirSync(nodeDir);
     const node = path.join(nodeDir, 'node');
@@ -68,6 +73,7 @@ export function packAndInstall(): InstalledPackage {
       packageDir: path.join(prefix, 'node_modules', PACKAGE_JSON.name),
       bin: path.join(prefix, 'node_modules', '.bin', 'kea-telemetry'),
       nodeDir,
+      timings,
       remove: () => rmSync(dir, { recursive: true, force: true }),
     };
   } catch (err) {
