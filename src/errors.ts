@@ -1,7 +1,7 @@
 /** One catalog of coded errors: every failure talking to Kea carries one of these codes,
  * which becomes the `reason` label of kea_exporter_command_errors_total. */
 export const ERROR_CODES = {
-  connect: 'could not connect (socket absent, refused or unreachable)',
+  connect: 'could not connect (socket absent, refused, unreachable or permission denied)',
   timeout: 'no complete answer within the timeout',
   closed: 'connection closed before a complete answer',
   parse: 'answer is not valid JSON',

@@ -2,6 +2,7 @@ import net from 'node:net';
 import { KeaError } from '../errors.js';
 import type { KeaCommand } from '../kea/types.js';
 import { serializeCommand } from './transport.js';
+import { unixConnectError } from './unix-connect.js';
 import { STREAM_HIGH_WATER_MARK, abortReason, iteratorStream, type AnswerStream } from './stream.js';
 
 /** One command on a UNIX control socket, its answer streamed: resolves once connected (a
@@ -29,7 +30,7 @@ export function unixStream(path: string, cmd: KeaCommand, signal: AbortSignal, m
     };
     const failConnect = (err: NodeJS.ErrnoException): void => {
       close();
-      reject(err instanceof KeaError ? err : new KeaError('connect', `${what}: ${err.code ?? err.message}`, { cause: err }));
+      reject(err instanceof KeaError ? err : unixConnectError(err, what));
     };
     sock.once('error', failConnect);
     sock.once('connect', () => {

@@ -2,6 +2,7 @@ import net from 'node:net';
 import { KeaError, toKeaError } from '../errors.js';
 import type { KeaCommand } from '../kea/types.js';
 import { startDeadline } from './deadline.js';
+import { unixConnectError } from './unix-connect.js';
 import { serializeCommand, type Transport } from './transport.js';
 import type { AnswerStream } from './stream.js';
 import { unixStream } from './unix-stream.js';
@@ -61,7 +62,7 @@ export class UnixTransport implements Transport {
       try {
         sock = net.createConnection(this.path);
       } catch (err) {
-        finish(new KeaError('connect', `${what}: ${(err as NodeJS.ErrnoException).code ?? 'cannot connect'}`, { cause: err }));
+        finish(unixConnectError(err, what));
         return;
       }
       const s = sock;
@@ -85,8 +86,8 @@ export class UnixTransport implements Transport {
       s.on(
         'error',
         guard((err: NodeJS.ErrnoException) => {
-          const code = s.bytesWritten > 0 ? 'closed' : 'connect';
-          finish(new KeaError(code, `${what}: ${err.code ?? err.message}`, { cause: err }));
+          if (s.bytesWritten === 0) return finish(unixConnectError(err, what));
+          finish(new KeaError('closed', `${what}: ${err.code ?? err.message}`, { cause: err }));
         }),
       );
     });
