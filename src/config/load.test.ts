@@ -198,7 +198,7 @@ describe('environment substitution', () => {
     await rejects('targets:\n  - name: a\n    socket: "${1BAD}"\n', { path: 'targets[0].socket', line: 3, message: /invalid variable/ });
   });
 
-  it('a value that is one ${NAME} where the schema wants a boolean or a number is read as one (README: drive otel.enabled from the environment)', async () => {
+  it('a value that is one ${NAME} where the schema wants a boolean or a number is read as one (docs/configuration.md: drive otel.enabled from the environment)', async () => {
     const env = { ON: 'true', OFF: 'false', N: '4', MAX: '5000', IV: '10s', PORT: '9' };
     const c = await loadText(
       'otel:\n  enabled: ${ON}\npoll:\n  background: "${OFF}"\n  maxInFlight: ${N}\n  interval: ${IV}\nstatistics:\n  maxSeries: ${MAX}\n  subnets: { allow: ["${PORT}", 12] }\n' +

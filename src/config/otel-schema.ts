@@ -3,7 +3,7 @@ import { parseDuration } from './duration.js';
 import { check, duration } from './schema-parts.js';
 import type { OtelConfig } from './types.js';
 
-/** The otel section (see README, "OpenTelemetry"). OTEL_* variables override it at start-up. */
+/** The otel section (see docs/opentelemetry.md). OTEL_* variables override it at start-up. */
 export const otel = z.strictObject({
   enabled: z.boolean().default(false),
   endpoint: z

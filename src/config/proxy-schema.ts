@@ -8,7 +8,7 @@ import { matchesPattern } from './pattern.js';
 import { check, duration, filePath } from './schema-parts.js';
 import { DEFAULTS, type Config } from './types.js';
 
-/** The proxy section of the file format (see README, "Proxied command endpoint"). */
+/** The proxy section of the file format (see docs/proxy.md). */
 const name = z.string().regex(/^[A-Za-z0-9_.@-]+$/, { error: 'must match [A-Za-z0-9_.@-]+' });
 const patterns = z.array(z.string().min(1)).min(1, { error: 'at least one entry (use "*" for all)' });
 /** Role commands: Kea command names, or globs, which grant only the read commands of the

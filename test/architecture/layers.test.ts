@@ -1,6 +1,7 @@
-/** The layers of src/ (README, "Code map"): a file imports only files of its own layer or of a
- * lower one. Imports are read with TypeScript's own scanner (ts.preProcessFile): static, type-only,
- * re-exports and dynamic import() with a literal path, as the compiler sees them. */
+/** The layers of src/ (docs/architecture.md, "Code map"): a file imports only files of its own
+ * layer or of a lower one. Imports are read with TypeScript's own scanner (ts.preProcessFile):
+ * static, type-only, re-exports and dynamic import() with a literal path, as the compiler sees
+ * them. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';

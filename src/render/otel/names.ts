@@ -23,7 +23,7 @@ export function otelName(promName: string, type: 'gauge' | 'counter'): OtelName 
   return { name, unit: '' };
 }
 
-/** The translation's side, for tests and the README table: OTel name + unit -> Prometheus name. */
+/** The translation's side, for tests and the table in docs/opentelemetry.md: OTel name + unit -> Prometheus name. */
 export function prometheusName(n: OtelName, type: 'gauge' | 'counter'): string {
   let name = n.name.replace(/[^a-zA-Z0-9_:]/g, '_');
   const suffix = UNITS.find(([, unit]) => unit === n.unit)?.[0] ?? (n.unit === '1' && type === 'gauge' ? '_ratio' : '');

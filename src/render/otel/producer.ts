@@ -27,7 +27,7 @@ export interface SeriesSources {
  * go to the SDK's reader and exporter as they are. Observable instruments were measured first:
  * per point they cost several times the CPU (attribute hashing, aggregation maps), and the SDK's
  * default cardinality limit (2,000 per instrument) folded a fleet's state sets into an overflow
- * series (README, OpenTelemetry).
+ * series (docs/opentelemetry.md).
  * Counters are cumulative monotonic sums of the value Kea reports; state sets and info metrics
  * 0/1 gauges. A value /metrics leaves out (exportable) is left out here as well.
  */

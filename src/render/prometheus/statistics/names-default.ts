@@ -40,8 +40,8 @@ import type { StatDef, StatFamily, StatsDaemon } from './types.js';
  * Packet statistics (pkt4-*, pkt6-*) are mapped by rule (names.ts) onto PACKET_FAMILIES.
  *
  * Each family name is spelled out, scope by scope, so that grep finds what /metrics shows. The
- * rule they follow (README "Default naming", checked by names.test.ts): per subnet the plain
- * name; the global total of a statistic Kea also reports per subnet `global_`, so the two never
+ * rule they follow (docs/statistics.md "Default naming", checked by names.test.ts): per subnet the
+ * plain name; the global total of a statistic Kea also reports per subnet `global_`, so the two never
  * share a family (other labels, and a sum would count every lease twice); per pool `pool_`,
  * per pd-pool `pd_pool_`, per TSIG key `key_`; a statistic Kea only reports globally keeps the
  * plain name. A statistic at a scope not listed here is exported like an unknown one.

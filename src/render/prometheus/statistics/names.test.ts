@@ -239,7 +239,7 @@ test('unknown statistics: sanitized gauge, scope labels, cached, never on a know
   assert.deepEqual(series('dhcp6', 'kea-exporter', 'subnet[10].registered-nas')?.family.labels, ['subnet', 'subnet_id']);
 });
 
-test('default naming: the names spelled out in the table follow the rule README states', () => {
+test('default naming: the names spelled out in the table follow the rule docs/statistics.md states', () => {
   for (const d of ['dhcp4', 'dhcp6', 'd2'] as const) {
     const p = `kea_${d}_`;
     for (const def of DEFAULT_STATS[d]) {
@@ -330,8 +330,8 @@ test('StatisticNames.series never throws on odd samples', () => {
   }
 });
 
-test('README.md lists every declared family', () => {
-  const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
+test('docs/statistics.md lists every declared family', () => {
+  const readme = readFileSync(new URL('../../../../docs/statistics.md', import.meta.url), 'utf8');
   const all: StatFamily[] = (['dhcp4', 'dhcp6', 'd2'] as const).flatMap((d) => [...statFamilies(d, 'default'), ...statFamilies(d, 'kea-exporter')]);
   for (const f of all) assert.ok(readme.includes(`\`${f.name}\``), f.name);
 });
