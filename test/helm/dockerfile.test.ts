@@ -123,7 +123,7 @@ test('runtime: not root, EXPOSE of the default port, HEALTHCHECK on /-/healthy, 
   assert.ok(entry, 'ENTRYPOINT in exec form');
   assert.equal(entry[0], 'node');
   assert.equal(entry[entry.length - 1], CLI_JS);
-  // The same V8 flags as the bin's shebang (README Performance).
+  // The same V8 flags as the bin's shebang (docs/performance.md).
   const shebang = readFileSync(join(ROOT, 'src/cli.ts'), 'utf8').split('\n')[0]!;
   const flags = shebang.replace(/^#!.*?\bnode\b/, '').trim().split(/\s+/);
   assert.deepEqual(entry.slice(1, -1), flags);

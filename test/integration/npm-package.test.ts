@@ -1,5 +1,5 @@
 /** The npm package works as a package: `npm pack` ships dist/ (every module the build makes from
- * src/, no test, no lab) beside package.json, README and LICENSE; the tarball installed into an
+ * src/, no test, no lab) beside package.json, README, LICENSE, the changelog, the docs and packaging/; the tarball installed into an
  * empty prefix (production dependencies only) runs as `kea-telemetry` against a real kea-dhcp4
  * 2.2 on a UNIX socket until kea_up is 1, and exits 0 on SIGTERM; --version is package.json's;
  * on a too-old Node the installed bin says so in one line. */
@@ -38,12 +38,14 @@ function builtModules(dir = path.join(ROOT, 'src'), rel = ''): string[] {
   });
 }
 
-test('the tarball holds every built module of src/ and its map, package.json, README.md, LICENSE and packaging/, nothing else', () => {
+test('the tarball holds every built module of src/ and its map, package.json, README.md, LICENSE, CHANGELOG.md, SECURITY.md, docs/ and packaging/, nothing else', () => {
   const modules = builtModules();
   assert.ok(modules.includes('cli') && modules.includes('transport/unix'), 'the walk found the sources');
   const dist = modules.flatMap((m) => [`dist/${m}.js`, `dist/${m}.js.map`]);
   const packaging = readdirSync(path.join(ROOT, 'packaging', 'systemd')).map((f) => `packaging/systemd/${f}`);
-  const expected = [...dist, ...packaging, 'LICENSE', 'README.md', 'package.json'].sort();
+  // docs/: the README's links work in the installed package too.
+  const docs = readdirSync(path.join(ROOT, 'docs')).map((f) => `docs/${f}`);
+  const expected = [...dist, ...docs, ...packaging, 'CHANGELOG.md', 'LICENSE', 'README.md', 'SECURITY.md', 'package.json'].sort();
   assert.deepEqual(pkg.files, expected);
   assert.ok(!pkg.files.some((f) => /\.test\.|(^|\/)(lab|test|bench|src)\//.test(f)), 'no test, lab, bench or source file');
 });

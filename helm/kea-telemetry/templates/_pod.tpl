@@ -62,7 +62,7 @@ spec:
       {{- /* Older clusters lack the label: the exporter then takes the ordinal ending HOSTNAME. */}}
       {{- $shardEnv := and (eq .Values.mode "statefulset") (semverCompare ">=1.28.0-0" .Capabilities.KubeVersion.Version) }}
       env:
-        # Keys the published config hashes (see README, "Config hashes and secrets").
+        # Keys the published config hashes (see docs/metrics.md, "Config hashes and secrets").
         - name: KEA_TELEMETRY_HASH_KEY
           valueFrom:
             secretKeyRef:
