@@ -61,6 +61,16 @@ test('a bad --listen is named as such', () => {
   assert.match(r.stderr, /^kea-telemetry: --listen: invalid listen address: missing ":PORT"/);
 });
 
+test('a LOG_LEVEL that names no level stops start-up in one line, without repeating the value', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, '--listen', '127.0.0.1:0'], {
+    encoding: 'utf8',
+    env: { ...process.env, LOG_LEVEL: 'verbose-ish' },
+  });
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr, 'kea-telemetry: LOG_LEVEL is not a log level: use one of fatal, error, warn, info, debug, trace, silent (default info)\n');
+  assert.equal(r.stdout, '');
+});
+
 test('an invalid config stops start-up with exit 1 before listening', () => {
   const file = path.join(dir, 'bad.json5');
   writeFileSync(file, '{ targets: [ { name: "a", socket: "/x" } ], poll: { interval: "soon" } }');

@@ -9,6 +9,7 @@ import { buildProxyServer, buildServer } from './server/server.js';
 import { clientConnectionCap } from './server/connections.js';
 import { hashPassword } from './proxy/password.js';
 import { createTracedLog } from './telemetry/log.js';
+import { logLevelProblem } from './log.js';
 import { VERSION } from './version.js';
 
 const USAGE = `Usage: kea-telemetry [--config FILE] [--listen HOST:PORT] [--watch-config] [--web.enable-lifecycle] [--check-config [--syntax-only]]
@@ -86,6 +87,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  const levelProblem = logLevelProblem(process.env.LOG_LEVEL);
+  if (levelProblem) {
+    process.stderr.write(`kea-telemetry: ${levelProblem}\n`);
+    return 1;
+  }
   const log = createTracedLog();
   let app: App;
   try {
