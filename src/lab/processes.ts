@@ -1,7 +1,7 @@
 /** Child processes of a lab: spawned, their output tailed, never outliving us; and the lab's small I/O helpers. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import type { KeaCommand } from '../kea/types.js';
@@ -60,8 +60,50 @@ export function spawnTracked(file: string, args: string[], env: Record<string, s
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The lowest port of the kernel's ephemeral range, from which it picks the source port of every
+ * outgoing connection and the port of a bind to 0. */
+const EPHEMERAL_LOW = ((): number => {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) ? low : 32768;
+  } catch {
+    return 32768;
+  }
+})();
+/** Lab ports come from below the ephemeral range: a port found free by binding 0 and closing is
+ * one the kernel may hand to any outgoing connection (the exporter's polls, HA heartbeats, another
+ * lab's clients) before the daemon binds it, which CI saw as Kea's "bind: Address already in
+ * use". Nothing takes a port below the range but an explicit bind. */
+const POOL_LOW = 10_000;
+/** Ports this process gave out: two labs started at once never get the same one. */
+const given = new Set<number>();
+
+/** Whether a port of a kind can be bound on 127.0.0.1 now (bound, then closed). */
+function bindable(kind: 'tcp' | 'udp', port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = kind === 'tcp' ? createServer() : createSocket('udp4');
+    s.once('error', () => resolve(false));
+    const done = () => s.close(() => resolve(true));
+    if ('listen' in s) s.listen(port, '127.0.0.1', done);
+    else s.bind(port, '127.0.0.1', done);
+  });
+}
+
+/** A port of a kind free on 127.0.0.1, below the ephemeral range (falls back to the kernel's
+ * choice where that range starts too low to leave room). */
+export async function freePort(kind: 'tcp' | 'udp'): Promise<number> {
+  if (EPHEMERAL_LOW - POOL_LOW < 1000) return kernelPort(kind);
+  for (let tries = 0; tries < 500; tries++) {
+    const port = POOL_LOW + Math.floor(Math.random() * (EPHEMERAL_LOW - POOL_LOW));
+    if (given.has(port)) continue;
+    given.add(port);
+    if (await bindable(kind, port)) return port;
+  }
+  throw new Error(`lab: no free ${kind} port in ${POOL_LOW}-${EPHEMERAL_LOW - 1} after 500 tries`);
+}
+
 /** Binds port 0 on 127.0.0.1, reads the port the kernel chose, closes. */
-export function freePort(kind: 'tcp' | 'udp'): Promise<number> {
+function kernelPort(kind: 'tcp' | 'udp'): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = kind === 'tcp' ? createServer() : createSocket('udp4');
     const done = () => {
