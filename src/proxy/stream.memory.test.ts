@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { MB60, MiB, metric, post, start, streamLab, until, users, type Running } from '../../test/support/stream-lab.js';
+import { MB60, MiB, defaultBudgetYaml, metric, post, start, streamLab, until, type Running } from '../../test/support/stream-lab.js';
 import { KEA_EXPORTER_PROXY_ANSWER_BYTES_IN_FLIGHT } from './budget.js';
 
 v8.setFlagsFromString('--expose-gc');
@@ -17,12 +17,7 @@ const { fakes, relays } = lab;
 describe('streamed answers, default budget', () => {
   let run: Running;
   before(async () => {
-    run = await start(`poll: { interval: 1h, timeout: 2s }
-statistics: { enabled: false }
-proxy: { enabled: true, timeout: 60s, ${users} }
-targets:
-  - { name: big0, socket: ${relays[0]!.path}, daemon: dhcp4 }
-  - { name: big1, socket: ${relays[1]!.path}, daemon: dhcp4 }`);
+    run = await start(defaultBudgetYaml(lab));
   });
   after(() => run.close());
 

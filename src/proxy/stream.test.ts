@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { keaStringify, raw } from '../../test/support/fake-kea.js';
-import { AUTH, MB60, MiB, RO, metric, post, start, streamLab, until, users, type Running } from '../../test/support/stream-lab.js';
+import { AUTH, MB60, MiB, RO, defaultBudgetYaml, metric, post, start, streamLab, until, users, type Running } from '../../test/support/stream-lab.js';
 import { KEA_EXPORTER_PROXY_ANSWERS_ABORTED, KEA_EXPORTER_PROXY_ANSWER_BYTES_IN_FLIGHT, KEA_EXPORTER_PROXY_BUDGET_REFUSALS } from './budget.js';
 
 const lab = streamLab();
@@ -16,13 +16,13 @@ const { fakes, relays } = lab;
 describe('streamed answers, default budget', () => {
   let run: Running;
   before(async () => {
-    run = await start(`poll: { interval: 1h, timeout: 2s }
-statistics: { enabled: false }
-proxy: { enabled: true, timeout: 60s, ${users} }
-targets:
-  - { name: big0, socket: ${relays[0]!.path}, daemon: dhcp4 }
-  - { name: big1, socket: ${relays[1]!.path}, daemon: dhcp4 }
-  - { name: agent, url: "${lab.agent.url}", services: [dhcp4, dhcp6] }`);
+    run = await start(
+      defaultBudgetYaml(
+        lab,
+        `
+  - { name: agent, url: "${lab.agent.url}", services: [dhcp4, dhcp6] }`,
+      ),
+    );
   });
   after(() => run.close());
 

@@ -89,3 +89,12 @@ export function streamLab(): StreamLab {
   });
   return lab;
 }
+
+/** The exporter of the "default budget" suites: big0 and big1 on the first two relays, and any
+ * further target lines given. */
+export const defaultBudgetYaml = (lab: StreamLab, moreTargets = ''): string => `poll: { interval: 1h, timeout: 2s }
+statistics: { enabled: false }
+proxy: { enabled: true, timeout: 60s, ${users} }
+targets:
+  - { name: big0, socket: ${lab.relays[0]!.path}, daemon: dhcp4 }
+  - { name: big1, socket: ${lab.relays[1]!.path}, daemon: dhcp4 }${moreTargets}`;
