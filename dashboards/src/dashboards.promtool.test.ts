@@ -6,9 +6,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderDashboards } from './build.js';
-import { panelQueries, substituteVariables } from './queries.js';
+import { annotationQueries, panelQueries, substituteVariables } from './queries.js';
 
-const allQueries = renderDashboards().flatMap((r) => panelQueries(JSON.parse(r.text) as Record<string, unknown>));
+const allQueries = renderDashboards().flatMap((r) => [...panelQueries(r.text), ...annotationQueries(r.text)]);
 
 test('every dashboard query substitutes to PromQL without a $ that promtool parses', () => {
   assert.ok(allQueries.length > 50);

@@ -4,8 +4,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OUT_DIR, renderDashboards } from './build.js';
-import { panelQueries, substituteVariables, VARIABLE_DEFAULTS } from './queries.js';
-import { DATASOURCE } from './shared.js';
+import { annotationQueries, panelQueries, substituteVariables, VARIABLE_DEFAULTS } from './queries.js';
+import { ANNOTATIONS, DATASOURCE, TOP_N } from './shared.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const rendered = renderDashboards();
@@ -13,7 +13,7 @@ type Obj = Record<string, unknown>;
 const dashboards = rendered.map((r) => JSON.parse(r.text) as Obj & { uid: string });
 /** A string with something in it (a missing field or an object is not). */
 const filled = (v: unknown): boolean => typeof v === 'string' && v.trim().length > 0;
-const allQueries = dashboards.flatMap((d) => panelQueries(d));
+const allQueries = dashboards.flatMap((d) => [...panelQueries(d), ...annotationQueries(d)]);
 
 /** Every panel, rows and the panels nested in them included. */
 function panels(d: Obj): Obj[] {
@@ -90,6 +90,12 @@ test('every dashboard has the datasource, target and daemon variables; label var
     assert.match(JSON.stringify(byName.get('daemon')?.query), /label_values\(kea_up\{target=~\\"\$target\\"\}, daemon\)/);
     for (const v of vars.slice(1)) {
       const where = `${d.uid} $${String(v.name)}`;
+      if (v.name === TOP_N.name) {
+        assert.equal(v.type, 'custom', where);
+        assert.equal(VARIABLE_DEFAULTS[TOP_N.name], String(TOP_N.default), where);
+        assert.deepEqual(v.current, { selected: true, text: String(TOP_N.default), value: String(TOP_N.default) }, where);
+        continue;
+      }
       assert.equal(v.type, 'query', where);
       assert.equal(v.multi, true, where);
       assert.equal(v.includeAll, true, where);
@@ -135,11 +141,24 @@ test('every per-daemon selector filters on $target and $daemon', () => {
   }
 });
 
-test('only metrics Kea 2.2 produces: no kea_dhcp_disabled or clock skew, pool families only with the subnet fallback', () => {
+/** Families docs/statistics.md marks as Kea 2.4+ (a `(2.4+)` in their row). */
+const NEWER_FAMILIES = new Set(
+  readFileSync(join(ROOT, 'docs/statistics.md'), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('|') && l.includes('(2.4+)'))
+    .flatMap((l) => [...l.matchAll(/`(kea_[a-z0-9_]+)`/g)].map((x) => x[1]!)),
+);
+
+test('Kea 2.2 fleets: no kea_dhcp_disabled or clock skew, pool families only with the subnet fallback, 2.4+ families only in panels that say so', () => {
+  assert.ok(NEWER_FAMILIES.has('kea_dhcp4_lease_reuses_total'), 'docs/statistics.md marks lease reuses 2.4+');
+  const described = new Map(dashboards.flatMap((d) => panels(d).map((p) => [`${d.uid} / ${String(p.title)}`, String(p.description)] as const)));
   for (const q of allQueries) {
     const where = `${q.dashboard} / ${q.panel} ${q.refId}`;
     for (const { metric } of selectors(q.expr)) {
       assert.ok(!['kea_dhcp_disabled', 'kea_ha_clock_skew_seconds'].includes(metric), `${where}: ${metric}`);
+      if (NEWER_FAMILIES.has(metric)) {
+        assert.match(described.get(`${q.dashboard} / ${q.panel}`) ?? '', /Kea 2\.4\+/, `${where}: ${metric} is 2.4+ but the panel does not say so`);
+      }
       if (/^kea_dhcp[46]_(pd_)?pool_/.test(metric)) {
         assert.match(q.expr, /\bor on\(target, daemon, subnet_id\) kea_dhcp[46]_subnet_/, `${where}: ${metric} without the subnet fallback`);
       }
@@ -152,6 +171,25 @@ test('every metric the dashboards query is documented in docs/metrics.md or docs
   const names = new Set(allQueries.flatMap((q) => selectors(q.expr).map((s) => s.metric)));
   assert.ok(names.size > 40);
   for (const name of names) assert.match(readme, new RegExp(`\\b${name}\\b`), `${name} is not in docs/metrics.md or docs/statistics.md`);
+});
+
+test('every dashboard marks restarts, configuration changes and HA state changes from its own Prometheus', () => {
+  for (const d of dashboards) {
+    const list = ((d.annotations as Obj).list as Obj[] | undefined) ?? [];
+    assert.deepEqual(
+      list.map((a) => a.name),
+      ANNOTATIONS.map((a) => a.name),
+      d.uid,
+    );
+    for (const a of list) {
+      const where = `${d.uid} annotation ${String(a.name)}`;
+      assert.equal(a.enable, true, where);
+      assert.deepEqual(a.datasource, DATASOURCE, where);
+      assert.ok(filled(a.titleFormat) && filled(a.textFormat), `${where}: title and text`);
+      assert.match(String(a.expr), /> 0\)?$/, `${where}: non-zero only around the event`);
+    }
+  }
+  assert.ok(allQueries.some((q) => q.panel === 'annotation: HA state changes' && q.expr.includes('kea_ha_state_transitions_total')));
 });
 
 test('panelQueries: every target of every panel, rows and their nested panels included', () => {
@@ -187,7 +225,10 @@ test('panelQueries: every target of every panel, rows and their nested panels in
   assert.throws(() => panelQueries([]), TypeError);
   // The real dashboards: their nested (collapsed-row) panels are found too.
   assert.ok(allQueries.some((q) => q.panel === 'Partner state age'));
-  assert.equal(allQueries.length, dashboards.flatMap(panels).flatMap((p) => (p.targets as Obj[] | undefined) ?? []).length);
+  assert.equal(
+    allQueries.length,
+    dashboards.flatMap(panels).flatMap((p) => (p.targets as Obj[] | undefined) ?? []).length + dashboards.length * ANNOTATIONS.length,
+  );
 });
 
 test('substituteVariables: every spelling, intervals and ranges, overrides, unknown variables rejected', () => {

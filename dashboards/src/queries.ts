@@ -1,4 +1,5 @@
 /** The PromQL of generated dashboards, for tests that run it against a real Prometheus. */
+import { TOP_N } from './shared.js';
 
 export interface PanelQuery {
   /** Dashboard uid (title if it has none). */
@@ -35,9 +36,20 @@ export function panelQueries(dashboardJson: unknown): PanelQuery[] {
   return out;
 }
 
+/** The expr of every annotation query (Prometheus ones carry it at the top level), as a
+ * PanelQuery whose panel is `annotation: <name>`. */
+export function annotationQueries(dashboardJson: unknown): PanelQuery[] {
+  const d: unknown = typeof dashboardJson === 'string' ? JSON.parse(dashboardJson) : dashboardJson;
+  if (!isObject(d)) throw new TypeError('annotationQueries: not a dashboard object');
+  const list = isObject(d.annotations) && Array.isArray(d.annotations.list) ? d.annotations.list : [];
+  return list
+    .filter((a): a is JsonObject => isObject(a) && typeof a.expr === 'string')
+    .map((a) => ({ dashboard: str(d.uid) || str(d.title), panel: `annotation: ${str(a.name)}`, refId: 'Anno', expr: str(a.expr) }));
+}
+
 /**
  * What substituteVariables puts in place of each variable the dashboards use: every value of the
- * label variables (their All, `.*`, which also matches a missing label) and one minute for
+ * label variables (their All, `.*`, which also matches a missing label), the top-N default and one minute for
  * Grafana's interval and range variables.
  */
 export const VARIABLE_DEFAULTS: Readonly<Record<string, string>> = {
@@ -48,6 +60,7 @@ export const VARIABLE_DEFAULTS: Readonly<Record<string, string>> = {
   subnet: '.*',
   shared_network: '.*',
   pool: '.*',
+  [TOP_N.name]: String(TOP_N.default),
   __rate_interval: '1m',
   __interval: '1m',
   __range: '1m',

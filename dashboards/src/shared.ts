@@ -1,6 +1,8 @@
 /** What every kea-telemetry dashboard shares: the datasource, the template variables, the
  * dashboard frame and the query builder. Panel helpers are in panels.ts. */
 import {
+  AnnotationQueryBuilder,
+  CustomVariableBuilder,
   DashboardBuilder,
   DashboardCursorSync,
   DashboardLinkBuilder,
@@ -46,13 +48,70 @@ export function labelVariable(name: string, label: string, query: string): Query
   );
 }
 
+/** How many series a top-N panel shows: a choice, so that no default query of a 5,000-subnet
+ * site plots thousands of series (the default keeps every panel at or under 50). */
+export const TOP_N = { name: 'topn', default: 10, choices: [5, 10, 20, 50] } as const;
+
+export function topNVariable(): CustomVariableBuilder {
+  const text = String(TOP_N.default);
+  return new CustomVariableBuilder(TOP_N.name)
+    .label('Top N')
+    .description('How many subnets, pools or shared networks the top-N panels show.')
+    .values(TOP_N.choices.join(','))
+    .current({ selected: true, text, value: text })
+    .options(TOP_N.choices.map((n) => ({ selected: n === TOP_N.default, text: String(n), value: String(n) })));
+}
+
+/** Events every time-series dashboard marks, from series that already exist: each expr is non-zero
+ * for a step or two after its event (windows of two minutes hold two samples even at a 1m scrape
+ * interval). Restarts use uptime going down, as KeaDaemonRestarted does, so a restart of the
+ * exporter marks nothing. */
+export const ANNOTATIONS = [
+  {
+    name: 'Daemon restarts',
+    color: 'red',
+    expr: `resets(kea_uptime_seconds{${SEL}}[2m]) > 0`,
+    title: 'Restart',
+    text: '{{target}} {{daemon}} restarted',
+  },
+  {
+    name: 'Configuration changes',
+    color: 'blue',
+    expr: `increase(kea_config_changes_observed_total{${SEL}}[2m]) > 0`,
+    title: 'Configuration',
+    text: '{{target}} {{daemon}} runs a new configuration',
+  },
+  {
+    name: 'HA state changes',
+    color: 'orange',
+    // The state now, on the servers whose transitions counter moved: the text names the new state.
+    expr:
+      `(kea_ha_state{${SEL}} == 1) and on (job, instance, target, daemon, relationship) ` +
+      `(increase(kea_ha_state_transitions_total{${SEL}}[2m]) > 0)`,
+    title: 'HA',
+    text: '{{target}} {{daemon}} ({{relationship}}) is {{state}}',
+  },
+] as const;
+
+function annotation(a: (typeof ANNOTATIONS)[number]): AnnotationQueryBuilder {
+  return new AnnotationQueryBuilder().name(a.name).datasource(DATASOURCE).enable(true).iconColor(a.color).expr(a.expr);
+}
+
+/** Fields the Prometheus datasource reads from an annotation and the SDK has no builder for. */
+function annotationDisplay(list: { name: string }[]): void {
+  for (const q of list) {
+    const a = ANNOTATIONS.find((x) => x.name === q.name);
+    if (a) Object.assign(q, { step: '1m', titleFormat: a.title, textFormat: a.text, tagKeys: 'target,daemon', useValueForTime: false });
+  }
+}
+
 export interface DashboardSpec {
   uid: string;
   title: string;
   description: string;
   time?: string;
   /** Extra variables after datasource, target and daemon. */
-  variables?: QueryVariableBuilder[];
+  variables?: (QueryVariableBuilder | CustomVariableBuilder)[];
 }
 
 export function dashboard(spec: DashboardSpec): DashboardBuilder {
@@ -70,7 +129,8 @@ export function dashboard(spec: DashboardSpec): DashboardBuilder {
     )
     .withVariable(new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'))
     .withVariable(labelVariable('target', 'Target', 'label_values(kea_up, target)'))
-    .withVariable(labelVariable('daemon', 'Daemon', 'label_values(kea_up{target=~"$target"}, daemon)'));
+    .withVariable(labelVariable('daemon', 'Daemon', 'label_values(kea_up{target=~"$target"}, daemon)'))
+    .annotations(ANNOTATIONS.map(annotation));
   for (const v of spec.variables ?? []) b.withVariable(v);
   return b;
 }
@@ -79,6 +139,7 @@ export function dashboard(spec: DashboardSpec): DashboardBuilder {
  * is the same on every run. */
 export function finish(b: DashboardBuilder): Dashboard {
   const d = b.build();
+  annotationDisplay(d.annotations?.list ?? []);
   let id = 1;
   for (const p of d.panels ?? []) {
     p.id = id++;

@@ -1,137 +1,96 @@
-/** Statistics (statistic-get-all, default naming): packet rates, lease utilisation, DDNS. */
+/** Statistics (statistic-get-all, default naming): what is full, what is failing, the exchanges
+ * and DDNS. Built for sites of thousands of subnets: shared network, subnet and pool variables,
+ * and top-N panels, so that no default query returns more than a few dozen series. */
 import { RowBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { BarGaugeDisplayMode, TableCellDisplayMode, type TableBarGaugeCellOptions } from '@grafana/grafana-foundation-sdk/common';
-import { barGauge, tablePanel, timeSeries, UTILISATION } from './panels.js';
-import { dashboard, finish, m } from './shared.js';
+import { timeSeries } from './panels.js';
+import { dashboard, finish, labelVariable, m, topNVariable } from './shared.js';
+import {
+  ADDRESSES,
+  PREFIXES,
+  allocationFailures,
+  answerRatio,
+  declined,
+  exchanges,
+  failingSubnets,
+  fullestNetworks,
+  fullestSubnets,
+  leaseReuses,
+  packetsByType,
+  reclaimed,
+  topPools,
+  utilisationOverTime,
+} from './statistics-panels.js';
+import { f, RATE, type V } from './statistics-queries.js';
 
-const RATE = '[$__rate_interval]';
-const SUBNET = '{{target}} {{subnet}}';
-const BY_SUBNET = 'target, subnet_id, subnet, shared_network';
-const GAUGE_CELL: TableBarGaugeCellOptions = { type: TableCellDisplayMode.Gauge, mode: BarGaugeDisplayMode.Gradient };
+const CAPACITY = '{__name__=~"kea_dhcp[46]_addresses_capacity", target=~"$target", daemon=~"$daemon"';
 
-function packets(v: '4' | '6', dir: 'received' | 'sent') {
-  return timeSeries({
-    title: `DHCPv${v} packets ${dir} by type`,
-    description: `kea_dhcp${v}_packets_${dir}_total per message type.`,
-    unit: 'pps',
-    queries: [{ expr: `sum by (target, type) (rate(${m(`kea_dhcp${v}_packets_${dir}_total`)}${RATE}))`, legend: '{{target}} {{type}}' }],
-  });
-}
+/** Variables driven by label values of the capacity families (every subnet has them), each
+ * narrowed by the ones before it. */
+const VARIABLES = [
+  topNVariable(),
+  labelVariable('shared_network', 'Shared network', `label_values(${CAPACITY}}, shared_network)`),
+  labelVariable('subnet', 'Subnet', `label_values(${CAPACITY}, shared_network=~"$shared_network"}, subnet)`),
+  labelVariable(
+    'pool',
+    'Pool',
+    'label_values({__name__=~"kea_dhcp[46]_(pd_)?pool_utilization_ratio", target=~"$target", daemon=~"$daemon", shared_network=~"$shared_network", subnet=~"$subnet"}, pool)',
+  ),
+];
 
-/**
- * The fullest pools; subnets stand in where the daemon reports no pool statistics (Kea < 2.4),
- * so the panel is never empty on a Kea 2.2 fleet.
- */
-function topPools(title: string, pool: string, subnet: string) {
-  return barGauge({
-    title,
-    description: `The 10 fullest pools (${pool}); a subnet (${subnet}) stands in for its pools where the daemon reports no pool statistics (Kea < 2.4).`,
-    unit: 'percentunit',
-    steps: UTILISATION,
-    queries: [
-      {
-        expr: `topk(10, ${m(pool)} or on(target, daemon, subnet_id) ${m(subnet)})`,
-        legend: '{{target}} {{subnet}} {{pool}}',
-      },
-    ],
-  })
-    .min(0)
-    .max(1);
-}
-
-/** Assigned / capacity / utilisation per subnet, one row per subnet. */
-function leaseTable(title: string, description: string, families: readonly (readonly [string, string])[]) {
-  const columns: Record<string, string> = {};
-  const queries = families.map(([metric, name], i) => {
-    columns[`Value #${String.fromCharCode(65 + i)}`] = name;
-    return { expr: `sum by (${BY_SUBNET}) (${m(metric)})` };
-  });
-  const t = tablePanel({ title, description, unit: 'short', columns, queries });
-  for (const [metric, name] of families) {
-    if (metric.endsWith('_ratio')) {
-      t.overrideByName(name, [
-        { id: 'unit', value: 'percentunit' },
-        { id: 'max', value: 1 },
-        { id: 'thresholds', value: UTILISATION.build() },
-        { id: 'custom.cellOptions', value: GAUGE_CELL },
-      ]);
-    }
+function family(b: ReturnType<typeof dashboard>, v: V): void {
+  const kinds = v === '4' ? [ADDRESSES('4')] : [ADDRESSES('6'), PREFIXES];
+  b.withRow(new RowBuilder(`DHCPv${v}: what is full`).collapsed(false))
+    .withPanel(fullestNetworks(v, ADDRESSES(v)))
+    .withPanel(fullestSubnets(v, ADDRESSES(v)))
+    .withPanel(topPools(`Fullest DHCPv${v} ${v === '6' ? 'address ' : ''}pools`, f(v, 'pool_utilization_ratio'), f(v, 'subnet_utilization_ratio')))
+    .withPanel(utilisationOverTime(v, kinds));
+  if (v === '6') {
+    b.withPanel(fullestSubnets('6', PREFIXES).title('DHCPv6 fullest subnets by delegated prefixes')).withPanel(
+      topPools('Fullest DHCPv6 prefix-delegation pools', f('6', 'pd_pool_utilization_ratio'), f('6', 'subnet_pd_utilization_ratio')),
+    );
   }
-  return t;
+  b.withRow(new RowBuilder(`DHCPv${v}: exchanges`).collapsed(false))
+    .withPanel(exchanges(v))
+    .withPanel(answerRatio(v))
+    .withPanel(packetsByType(v, 'received'))
+    .withPanel(packetsByType(v, 'sent'))
+    .withRow(new RowBuilder(`DHCPv${v}: what is failing`).collapsed(false))
+    .withPanel(allocationFailures(v))
+    .withPanel(failingSubnets(v))
+    .withPanel(declined(v))
+    .withPanel(reclaimed(v))
+    .withPanel(leaseReuses(v).span(24));
 }
 
 export function statisticsDashboard(): Dashboard {
   const b = dashboard({
     uid: 'kea-telemetry-statistics',
     title: 'Kea / Statistics',
-    description: 'Kea statistics (statistic-get-all, default naming): packets by type, lease utilisation per subnet and pool, DDNS updates.',
-  })
-    .withRow(new RowBuilder('DHCPv4').collapsed(false))
-    .withPanel(packets('4', 'received'))
-    .withPanel(packets('4', 'sent'))
-    .withPanel(
-      timeSeries({
-        title: 'DHCPv4 subnet utilisation',
-        description: 'Assigned / total addresses per subnet (kea_dhcp4_subnet_utilization_ratio).',
-        unit: 'percentunit',
-        legendTable: true,
-        queries: [{ expr: m('kea_dhcp4_subnet_utilization_ratio'), legend: SUBNET }],
-      })
-        .min(0)
-        .max(1)
-        .thresholds(UTILISATION),
-    )
-    .withPanel(topPools('Top 10 fullest DHCPv4 pools', 'kea_dhcp4_pool_utilization_ratio', 'kea_dhcp4_subnet_utilization_ratio'))
-    .withPanel(
-      leaseTable('DHCPv4 addresses: assigned vs capacity', 'Per subnet: kea_dhcp4_addresses_assigned, kea_dhcp4_addresses_capacity and their ratio.', [
-        ['kea_dhcp4_addresses_assigned', 'assigned'],
-        ['kea_dhcp4_addresses_capacity', 'capacity'],
-        ['kea_dhcp4_subnet_utilization_ratio', 'utilisation'],
-      ]).span(24),
-    )
-    .withRow(new RowBuilder('DHCPv6').collapsed(false))
-    .withPanel(packets('6', 'received'))
-    .withPanel(packets('6', 'sent'))
-    .withPanel(
-      timeSeries({
-        title: 'DHCPv6 subnet utilisation',
-        description:
-          'Per subnet: assigned / total addresses (kea_dhcp6_subnet_utilization_ratio) and delegated / total prefixes (kea_dhcp6_subnet_pd_utilization_ratio).',
-        unit: 'percentunit',
-        legendTable: true,
-        queries: [
-          { expr: m('kea_dhcp6_subnet_utilization_ratio'), legend: `${SUBNET} addresses` },
-          { expr: m('kea_dhcp6_subnet_pd_utilization_ratio'), legend: `${SUBNET} prefixes` },
-        ],
-      })
-        .min(0)
-        .max(1)
-        .thresholds(UTILISATION),
-    )
-    .withPanel(
-      leaseTable(
-        'DHCPv6 leases: assigned vs capacity',
-        'Per subnet: addresses (kea_dhcp6_addresses_*) and delegated prefixes (kea_dhcp6_prefixes_*), assigned and capacity.',
-        [
-          ['kea_dhcp6_addresses_assigned', 'addresses assigned'],
-          ['kea_dhcp6_addresses_capacity', 'addresses capacity'],
-          ['kea_dhcp6_prefixes_assigned', 'prefixes assigned'],
-          ['kea_dhcp6_prefixes_capacity', 'prefixes capacity'],
-        ],
-      ),
-    )
-    .withPanel(topPools('Top 10 fullest DHCPv6 address pools', 'kea_dhcp6_pool_utilization_ratio', 'kea_dhcp6_subnet_utilization_ratio'))
-    .withPanel(topPools('Top 10 fullest DHCPv6 prefix-delegation pools', 'kea_dhcp6_pd_pool_utilization_ratio', 'kea_dhcp6_subnet_pd_utilization_ratio'))
-    .withRow(new RowBuilder('Drops and DDNS').collapsed(false))
+    description:
+      'Kea statistics (statistic-get-all, default naming): the fullest shared networks, subnets and pools, the lease exchanges, allocation failures, declines, reclaims, drops and DDNS. Per-subnet panels show the top N (topn) or the selected shared networks, subnets and pools.',
+    variables: VARIABLES,
+  });
+  family(b, '4');
+  family(b, '6');
+  b.withRow(new RowBuilder('Drops and DDNS').collapsed(false))
     .withPanel(
       timeSeries({
         title: 'Dropped packets',
         description: 'Packets the DHCP daemons dropped, all causes (kea_dhcp4_packets_dropped_total, kea_dhcp6_packets_dropped_total).',
         unit: 'pps',
-        queries: [
-          { expr: `sum by (target) (rate(${m('kea_dhcp4_packets_dropped_total')}${RATE}))`, legend: '{{target}} DHCPv4' },
-          { expr: `sum by (target) (rate(${m('kea_dhcp6_packets_dropped_total')}${RATE}))`, legend: '{{target}} DHCPv6' },
-        ],
+        queries: (['4', '6'] as const).map((v) => ({ expr: `sum by (target) (rate(${m(f(v, 'packets_dropped_total'))}${RATE}))`, legend: `{{target}} DHCPv${v}` })),
+      }),
+    )
+    .withPanel(
+      timeSeries({
+        title: 'Dropped packets by reason',
+        description:
+          'The drops Kea counts by reason (kea_dhcp4/6_packets_dropped_by_reason_total): parse-failed (malformed packets), and from Kea 3.2 queue-full, duplicate, rfc-violation, not-for-us, admin-filtered, ….',
+        unit: 'pps',
+        queries: (['4', '6'] as const).map((v) => ({
+          expr: `sum by (target, reason) (rate(${m(f(v, 'packets_dropped_by_reason_total'))}${RATE}))`,
+          legend: `{{target}} DHCPv${v} {{reason}}`,
+        })),
       }),
     )
     .withPanel(
@@ -139,6 +98,7 @@ export function statisticsDashboard(): Dashboard {
         title: 'DDNS',
         description: 'kea-dhcp-ddns: name change requests received and DNS updates sent, failed and timed out.',
         unit: 'ops',
+        w: 24,
         queries: [
           { expr: `sum by (target) (rate(${m('kea_d2_ncr_received_total')}${RATE}))`, legend: '{{target}} NCRs received' },
           { expr: `sum by (target) (rate(${m('kea_d2_updates_sent_total')}${RATE}))`, legend: '{{target}} updates sent' },
