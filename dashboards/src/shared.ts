@@ -85,9 +85,7 @@ export const ANNOTATIONS = [
     name: 'HA state changes',
     color: 'orange',
     // The state now, on the servers whose transitions counter moved: the text names the new state.
-    expr:
-      `(kea_ha_state{${SEL}} == 1) and on (job, instance, target, daemon, relationship) ` +
-      `(increase(kea_ha_state_transitions_total{${SEL}}[2m]) > 0)`,
+    expr: `(kea_ha_state{${SEL}} == 1) and on (job, instance, target, daemon, relationship) ` + `(increase(kea_ha_state_transitions_total{${SEL}}[2m]) > 0)`,
     title: 'HA',
     text: '{{target}} {{daemon}} ({{relationship}}) is {{state}}',
   },

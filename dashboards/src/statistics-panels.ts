@@ -152,7 +152,8 @@ export function exchanges(v: V) {
 /** Answers over questions: offer/discover and ack/request (advertise/solicit, reply/request). */
 export function answerRatio(v: V) {
   const [q1, a1, q2, a2] = EXCHANGE[v].map(([dir, type]) => packetRate(v, dir, type));
-  const ratio = (a?: string, q?: string) => `${a} / (${q} > 0)`;
+  // No traffic: 0 / 0 is NaN, a gap in the graph rather than a false 0 %.
+  const ratio = (a?: string, q?: string) => `${a} / ${q}`;
   const [n1, n2] = v === '4' ? ['offer / discover', 'ack / request'] : ['advertise / solicit', 'reply / request'];
   return timeSeries({
     title: `DHCPv${v} answered share`,
@@ -184,16 +185,21 @@ const CAUSES = [
 export function allocationFailures(v: V) {
   return timeSeries({
     title: `DHCPv${v} allocation failures by cause`,
-    description: `Leases Kea could not allocate, per cause (kea_dhcp${v}_allocation_failures_<cause>_total): ${CAUSES.map(([c, d]) => `${c}: ${d}`).join('; ')}.`,
+    description:
+      `Leases each daemon could not allocate, per cause (kea_dhcp${v}_global_allocation_failures_<cause>_total; ` +
+      `not narrowed by the subnet variables: Kea creates the per-subnet counters only at a subnet's first failure): ${CAUSES.map(([c, d]) => `${c}: ${d}`).join('; ')}.`,
     unit: 'ops',
-    queries: CAUSES.map(([cause]) => ({ expr: rateBySubnetFamily(f(v, `allocation_failures_${cause}_total`)), legend: `${TD} ${cause.replace('_', ' ')}` })),
+    queries: CAUSES.map(([cause]) => ({
+      expr: `sum by (target, daemon) (rate(${m(f(v, `global_allocation_failures_${cause}_total`))}${RATE}))`,
+      legend: `${TD} ${cause.replace('_', ' ')}`,
+    })),
   });
 }
 
 export function failingSubnets(v: V) {
   return barGauge({
     title: `DHCPv${v} subnets with the most allocation failures`,
-    description: `Allocation failures per subnet over the time range (kea_dhcp${v}_allocation_failures_total), top N (topn variable).`,
+    description: `Allocation failures per subnet over the time range (kea_dhcp${v}_allocation_failures_total), top N (topn variable). Empty while no subnet has failed: Kea creates a subnet's counter at its first failure.`,
     unit: 'short',
     queries: [
       {
@@ -226,7 +232,13 @@ export function reclaimed(v: V) {
 }
 
 export function leaseReuses(v: V) {
-  const families = v === '4' ? [['lease_reuses_total', 'reused']] : [['address_lease_reuses_total', 'addresses'], ['prefix_lease_reuses_total', 'prefixes']];
+  const families =
+    v === '4'
+      ? [['lease_reuses_total', 'reused']]
+      : [
+          ['address_lease_reuses_total', 'addresses'],
+          ['prefix_lease_reuses_total', 'prefixes'],
+        ];
   return timeSeries({
     title: `DHCPv${v} lease reuses`,
     description: `Renewals answered with the lease as it was (lease cache, cache-threshold), per second (${families.map(([n]) => f(v, n ?? '')).join(', ')}; Kea 2.4+).`,

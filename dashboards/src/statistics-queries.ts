@@ -34,10 +34,7 @@ export const topOverRange = (expr: string): string => `${expr} and ${top(`${expr
 /** Utilisation of each shared network: allocated over capacity summed over its subnets, where Kea
  * allocates from any of them. */
 export function networkUtilisation(assigned: string, capacity: string): string {
-  return (
-    `sum by (${BY_NETWORK}) (${sub(assigned, 'shared_network!=""')})` +
-    ` / sum by (${BY_NETWORK}) (${sub(capacity, 'shared_network!=""')} > 0)`
-  );
+  return `sum by (${BY_NETWORK}) (${sub(assigned, 'shared_network!=""')})` + ` / sum by (${BY_NETWORK}) (${sub(capacity, 'shared_network!=""')} > 0)`;
 }
 
 /** `metric` summed per subnet, kept to the subnets in `selection`. */

@@ -78,7 +78,10 @@ export function statisticsDashboard(): Dashboard {
         title: 'Dropped packets',
         description: 'Packets the DHCP daemons dropped, all causes (kea_dhcp4_packets_dropped_total, kea_dhcp6_packets_dropped_total).',
         unit: 'pps',
-        queries: (['4', '6'] as const).map((v) => ({ expr: `sum by (target) (rate(${m(f(v, 'packets_dropped_total'))}${RATE}))`, legend: `{{target}} DHCPv${v}` })),
+        queries: (['4', '6'] as const).map((v) => ({
+          expr: `sum by (target) (rate(${m(f(v, 'packets_dropped_total'))}${RATE}))`,
+          legend: `{{target}} DHCPv${v}`,
+        })),
       }),
     )
     .withPanel(
