@@ -68,7 +68,12 @@ test('a wrong type, an unknown key or option and another schemaVersion are rejec
 test('a required plugin option missing, a panel type without a schema and a broken row are rejected', () => {
   const stat = withPanel('stat');
   delete (stat.panel.options as Obj).reduceOptions;
-  assert.deepEqual(validator.validate(stat.d), [`${stat.at}/options ${where(stat.panel)}: must have required property 'reduceOptions'`]);
+  // A plugin without a FieldConfig (stat) has no custom field options to set.
+  ((stat.panel.fieldConfig as Obj).defaults as Obj).custom = { lineWidth: 1 };
+  assert.deepEqual(validator.validate(stat.d), [
+    `${stat.at}/options ${where(stat.panel)}: must have required property 'reduceOptions'`,
+    `${stat.at}/fieldConfig/defaults/custom ${where(stat.panel)}: the stat plugin's schema has no FieldConfig`,
+  ]);
 
   const unknown = withPanel('timeseries');
   unknown.panel.type = 'no-such-plugin';
