@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultDashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { OUT_DIR } from './build.js';
-import { SCHEMA_PACKAGE } from './grafana-schema.js';
+import { pluginDir, SCHEMA_PACKAGE } from './grafana-schema.js';
 import { DashboardValidator, panelsOf } from './validate-dashboard.js';
 
 type Obj = Record<string, unknown>;
@@ -77,7 +77,9 @@ test('a required plugin option missing, a panel type without a schema and a brok
 
   const unknown = withPanel('timeseries');
   unknown.panel.type = 'no-such-plugin';
-  assert.deepEqual(validator.validate(unknown.d), [`${unknown.at}/type ${where(unknown.panel)}: no panel schema in ${SCHEMA_PACKAGE}`]);
+  assert.deepEqual(validator.validate(unknown.d), [
+    `${unknown.at}/type ${where(unknown.panel)}: no panel schema in ${SCHEMA_PACKAGE} (no ${pluginDir('no-such-plugin')})`,
+  ]);
 
   // A row with a broken panel inside: each problem once, at its own path.
   const row = withPanel('row');

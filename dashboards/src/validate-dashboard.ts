@@ -5,7 +5,7 @@
  * Problems come back one a line, with the JSON path and the panel they are in.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { grafanaSchemas, SCHEMA_PACKAGE, type GrafanaSchemas } from './grafana-schema.js';
+import { grafanaSchemas, pluginDir, SCHEMA_PACKAGE, type GrafanaSchemas } from './grafana-schema.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -89,7 +89,7 @@ export class DashboardValidator {
       report(this.panel, value, at, where);
       const options = this.options.get(type);
       if (!options) {
-        problems.push(`${at}/type${where}: no panel schema in ${SCHEMA_PACKAGE}`);
+        problems.push(`${at}/type${where}: no panel schema in ${SCHEMA_PACKAGE} (no ${pluginDir(type)})`);
         continue;
       }
       if ('options' in p) report(options, p.options, `${at}/options`, where);
