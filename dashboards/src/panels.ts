@@ -14,6 +14,7 @@ import {
   LegendPlacement,
   ReduceDataOptionsBuilder,
   SortOrder,
+  TableCellDisplayMode,
   TableCellHeight,
   TimelineValueAlignment,
   TooltipDisplayMode,
@@ -151,10 +152,12 @@ export function stateTimeline(s: PanelSpec & { mappings: ValueTexts }): statetim
 export function tablePanel(s: PanelSpec & { columns: Readonly<Record<string, string>>; hide?: readonly string[] }): table.PanelBuilder {
   const spec = { ...s, queries: s.queries.map((q) => ({ ...q, instant: true, table: true })) };
   const excludeByName = Object.fromEntries(['Time', ...(s.hide ?? [])].map((n) => [n, true]));
+  // cellOptions: the table plugin's schema requires it (Grafana's UI writes the same default).
   return common(new table.PanelBuilder(), spec)
     .withTransformation({ id: 'merge', options: {} })
     .withTransformation({ id: 'organize', options: { excludeByName, renameByName: s.columns } })
     .cellHeight(TableCellHeight.Sm)
+    .cellOptions({ type: TableCellDisplayMode.Auto })
     .showHeader(true)
     .filterable(true);
 }
