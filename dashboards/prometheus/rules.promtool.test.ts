@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { DHCP_DISABLED_CAUSES } from '../../src/kea/dhcp-state.js';
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const RULES = here('kea-telemetry.rules.yml');
@@ -82,6 +83,11 @@ test('every required alert exists with severity, summary, description and runboo
     assert.match(a.labels?.severity ?? '', /^(critical|warning|info)$/, a.alert);
     for (const k of ['summary', 'description', 'runbook']) assert.ok(a.annotations?.[k], `${a.alert}: no ${k}`);
   }
+});
+
+test('the DHCP-disabled alerts follow the causes the exporter exports: each cause alerted on, no other', () => {
+  const used = alerts.flatMap((a) => [...a.expr.matchAll(/kea_dhcp_disabled_by\{cause="(\w+)"\}/g)].map((m) => m[1]));
+  assert.deepEqual([...new Set(used)].sort(), [...DHCP_DISABLED_CAUSES].sort());
 });
 
 test('docs/alerts.md has one section per alert, and the docs know every metric the rules use', () => {

@@ -1,7 +1,8 @@
 // The generated parts of helm/kea-telemetry/values.schema.json (the rest of the file is written by
 // hand): `config` from the exporter's own zod schema (src/config/schema.ts), so a typo in a config
 // key fails `helm lint` / `helm install` instead of the pod at start-up, and the alert names
-// `prometheusRule.rules` accepts, from the rules file. `npm run helm:sync` writes them;
+// `prometheusRule.rules` accepts, from the rules file, with `threshold` for the alerts whose
+// expression marks one (dashboards/prometheus/thresholds.ts). `npm run helm:sync` writes them;
 // chart.test.ts fails when the committed file differs.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,12 +11,21 @@ import { z } from 'zod';
 import { DURATION_RE } from '../../src/config/duration.js';
 import { configFileSchema } from '../../src/config/schema.js';
 import { duration } from '../../src/config/schema-parts.js';
+import { thresholds } from '../../dashboards/prometheus/thresholds.js';
 import { CHART_DIR, ROOT } from './paths.js';
 
 export const SCHEMA_FILE = join(CHART_DIR, 'values.schema.json');
 const RULES_FILE = join(ROOT, 'dashboards/prometheus/kea-telemetry.rules.yml');
 
 type Json = Record<string, unknown>;
+
+/** What prometheusRule.rules.<Alert> may override. */
+const ALERT_OVERRIDE = {
+  enabled: { type: 'boolean' },
+  for: { type: 'string', minLength: 1, pattern: DURATION_RE.source },
+  severity: { type: 'string', minLength: 1 },
+  labels: { type: 'object', additionalProperties: { type: 'string' } },
+};
 
 const NAME = '[A-Za-z_][A-Za-z0-9_]*';
 /** What the exporter accepts besides the literal value (src/config/env.ts): a boolean or number
@@ -24,14 +34,18 @@ const NAME = '[A-Za-z_][A-Za-z0-9_]*';
 const DEFINITIONS: Json = {
   envWhole: { type: 'string', pattern: `^\\$\\{${NAME}\\}$`, description: 'one ${NAME}, read as a boolean or number by the exporter' },
   envInString: { type: 'string', pattern: `\\$\\{${NAME}\\}`, description: 'a string with ${NAME} in it, checked once expanded' },
-  alertOverride: {
+  alertOverride: { type: 'object', additionalProperties: false, properties: ALERT_OVERRIDE },
+  // For the alerts whose expression marks a threshold.
+  tunableAlertOverride: {
     type: 'object',
     additionalProperties: false,
     properties: {
-      enabled: { type: 'boolean' },
-      for: { type: 'string', minLength: 1, pattern: DURATION_RE.source },
-      severity: { type: 'string', minLength: 1 },
-      labels: { type: 'object', additionalProperties: { type: 'string' } },
+      ...ALERT_OVERRIDE,
+      // helm --set reads 0.95 as a string (only integers become numbers): a decimal string passes too.
+      threshold: {
+        description: 'replaces the number marked "# threshold" in the expression',
+        anyOf: [{ type: 'number' }, { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$' }],
+      },
     },
   },
 };
@@ -86,11 +100,12 @@ export function alertNames(): string[] {
 export function withGeneratedParts(committed: Json): Json {
   const properties = committed.properties as Json;
   const rule = properties.prometheusRule as { properties: Json };
+  const tunable = thresholds(readFileSync(RULES_FILE, 'utf8'));
   rule.properties.rules = {
     type: 'object',
     description: "Overrides per alert; the names are the rules file's (generated).",
     additionalProperties: false,
-    properties: Object.fromEntries(alertNames().map((a) => [a, ref('alertOverride')])),
+    properties: Object.fromEntries(alertNames().map((a) => [a, ref(tunable.has(a) ? 'tunableAlertOverride' : 'alertOverride')])),
   };
   properties.config = configSchema();
   return { ...committed, definitions: DEFINITIONS };
