@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OUT_DIR, renderDashboards } from './build.js';
 import { annotationQueries, panelQueries, substituteVariables, VARIABLE_DEFAULTS } from './queries.js';
-import { ANNOTATIONS, DATASOURCE, TOP_N } from './shared.js';
+import { ANNOTATIONS, ANY_DAEMON, DATASOURCE, TOP_N } from './shared.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const rendered = renderDashboards();
@@ -75,7 +75,7 @@ test('no datasource uid is hard-coded: every datasource reference is the ${datas
   assert.deepEqual(DATASOURCE, { type: 'prometheus', uid: '${datasource}' });
 });
 
-test('every dashboard has the datasource, target and daemon variables; label variables default to All = .*', () => {
+test('every dashboard has the datasource, target and daemon variables; label variables default to All (.+ for target and daemon, else .*)', () => {
   for (const d of dashboards) {
     const vars = variables(d);
     const byName = new Map(vars.map((v) => [v.name, v]));
@@ -99,8 +99,9 @@ test('every dashboard has the datasource, target and daemon variables; label var
       assert.equal(v.type, 'query', where);
       assert.equal(v.multi, true, where);
       assert.equal(v.includeAll, true, where);
-      assert.equal(v.allValue, '.*', where);
-      assert.equal(VARIABLE_DEFAULTS[String(v.name)], '.*', `${where}: substituteVariables needs a default`);
+      const all = v.name === 'target' || v.name === 'daemon' ? ANY_DAEMON : '.*';
+      assert.equal(v.allValue, all, where);
+      assert.equal(VARIABLE_DEFAULTS[String(v.name)], all, `${where}: substituteVariables needs its default`);
     }
   }
 });
@@ -134,7 +135,11 @@ function selectors(expr: string): { metric: string; matchers: string }[] {
 test('every per-daemon selector filters on $target and $daemon', () => {
   for (const q of allQueries) {
     for (const s of selectors(q.expr)) {
-      if (s.metric === 'kea_exporter_build_info') continue; // the exporter's own series: no target/daemon
+      if (s.metric === 'kea_exporter_build_info') {
+        // The exporter's own series: no target/daemon, but only kea-telemetry's (not ISC Stork's).
+        assert.ok(s.matchers.includes('nodejs_version!=""'), `${q.dashboard} / ${q.panel}: kea_exporter_build_info without nodejs_version!=""`);
+        continue;
+      }
       const where = `${q.dashboard} / ${q.panel} ${q.refId}: ${s.metric}`;
       assert.ok(s.matchers.includes('target=~"$target"') && s.matchers.includes('daemon=~"$daemon"'), where);
     }
@@ -234,7 +239,7 @@ test('panelQueries: every target of every panel, rows and their nested panels in
 test('substituteVariables: every spelling, intervals and ranges, overrides, unknown variables rejected', () => {
   const expr =
     'rate(m{target=~"$target", daemon=~"${daemon}", x=~"${ha_pair:regex}", y=~"[[target]]"}[$__rate_interval]) + changes(n[$__range]) + o[$__interval]';
-  assert.equal(substituteVariables(expr), 'rate(m{target=~".*", daemon=~".*", x=~".*", y=~".*"}[1m]) + changes(n[1m]) + o[1m]');
+  assert.equal(substituteVariables(expr), 'rate(m{target=~".+", daemon=~".+", x=~".*", y=~".+"}[1m]) + changes(n[1m]) + o[1m]');
   assert.equal(substituteVariables('m{target=~"$target"}[$__range]', { target: 'server1|server2', __range: '5m' }), 'm{target=~"server1|server2"}[5m]');
   assert.equal(substituteVariables('$__range_s $__interval_ms'), '60 60000');
   assert.equal(substituteVariables('no variables'), 'no variables');

@@ -110,13 +110,14 @@ export function exporterDashboard(): Dashboard {
     .withPanel(
       tablePanel({
         title: 'Exporter build',
-        description: 'kea-telemetry and Node.js versions of every exporter scraped (kea_exporter_build_info; not per daemon, so not filtered by target).',
+        description:
+          'kea-telemetry and Node.js versions of every exporter scraped (kea_exporter_build_info, only the series with nodejs_version: ISC Stork agents export one of the same name; not per daemon, so not filtered by target).',
         unit: 'short',
         w: 24,
         h: 5,
         columns: {},
         hide: ['Value'],
-        queries: [{ expr: 'max by (job, instance, version, nodejs_version) (kea_exporter_build_info)' }],
+        queries: [{ expr: 'max by (job, instance, version, nodejs_version) (kea_exporter_build_info{nodejs_version!=""})' }],
       }),
     );
   return finish(b);

@@ -1,5 +1,5 @@
 /** The PromQL of generated dashboards, for tests that run it against a real Prometheus. */
-import { TOP_N } from './shared.js';
+import { ANY_DAEMON, TOP_N } from './shared.js';
 
 export interface PanelQuery {
   /** Dashboard uid (title if it has none). */
@@ -49,13 +49,13 @@ export function annotationQueries(dashboardJson: unknown): PanelQuery[] {
 
 /**
  * What substituteVariables puts in place of each variable the dashboards use: every value of the
- * label variables (their All, `.*`, which also matches a missing label), the top-N default and one minute for
+ * label variables (their All: `.+` for target and daemon, else `.*`, which also matches a missing label), the top-N default and one minute for
  * Grafana's interval and range variables.
  */
 export const VARIABLE_DEFAULTS: Readonly<Record<string, string>> = {
   datasource: 'prometheus',
-  target: '.*',
-  daemon: '.*',
+  target: ANY_DAEMON,
+  daemon: ANY_DAEMON,
   ha_pair: '.*',
   subnet: '.*',
   shared_network: '.*',

@@ -31,8 +31,13 @@ export function m(metric: string, extra = ''): string {
   return `${metric}{${SEL}${extra ? `, ${extra}` : ''}}`;
 }
 
-/** A multi-value label variable; All is `.*`, which also matches series without the label. */
-export function labelVariable(name: string, label: string, query: string): QueryVariableBuilder {
+/** What All of the target and daemon variables matches: every per-daemon series has both labels,
+ * and `.+` leaves out series of the same names from other exporters (ISC Stork's agent exports
+ * kea_dhcp4_packets_* without them). */
+export const ANY_DAEMON = '.+';
+
+/** A multi-value label variable; All is `.*` (which also matches series without the label) unless `all` says otherwise. */
+export function labelVariable(name: string, label: string, query: string, all = '.*'): QueryVariableBuilder {
   return (
     new QueryVariableBuilder(name)
       .label(label)
@@ -43,7 +48,7 @@ export function labelVariable(name: string, label: string, query: string): Query
       .sort(VariableSort.AlphabeticalAsc)
       .multi(true)
       .includeAll(true)
-      .allValue('.*')
+      .allValue(all)
       .current({ selected: true, text: ['All'], value: ['$__all'] })
   );
 }
@@ -126,8 +131,8 @@ export function dashboard(spec: DashboardSpec): DashboardBuilder {
       new DashboardLinkBuilder('kea-telemetry').type(DashboardLinkType.Dashboards).tags(['kea-telemetry']).asDropdown(true).includeVars(true).keepTime(true),
     )
     .withVariable(new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'))
-    .withVariable(labelVariable('target', 'Target', 'label_values(kea_up, target)'))
-    .withVariable(labelVariable('daemon', 'Daemon', 'label_values(kea_up{target=~"$target"}, daemon)'))
+    .withVariable(labelVariable('target', 'Target', 'label_values(kea_up, target)', ANY_DAEMON))
+    .withVariable(labelVariable('daemon', 'Daemon', 'label_values(kea_up{target=~"$target"}, daemon)', ANY_DAEMON))
     .annotations(ANNOTATIONS.map(annotation));
   for (const v of spec.variables ?? []) b.withVariable(v);
   return b;
