@@ -1,24 +1,25 @@
 /**
- * A real kea-dhcp4 2.2 with thousands of subnets (src/lab/big-config.ts), and raw timings of the two
- * big answers a statistics exporter needs: config-get and statistic-get-all.
+ * A real kea-dhcp4 (2.2 unless told) with thousands of subnets (src/lab/big-config.ts), and raw
+ * timings of the two big answers a statistics exporter needs: config-get and statistic-get-all.
  *
- *   npx tsx bench/stats-kea.ts [subnets=5000]
+ *   npx tsx bench/stats-kea.ts [subnets=5000] [version=2.2]
  *
  * One control connection at a time: Kea 2.2 crashes with ~1,000 concurrent ones.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RESULT } from '../src/kea/types.js';
 import { bigDhcp4Config } from '../src/lab/big-config.js';
+import { isKeaVersion, keaInstall, type KeaVersion } from '../src/lab/kea-install.js';
 import { UnixTransport } from '../src/transport/unix.js';
 
-const KEA_DHCP4 = '/usr/sbin/kea-dhcp4';
 const TAIL_LINES = 30;
 
 export interface BigKea {
+  version: KeaVersion;
   socket: string;
   pid: number;
   /** From spawn to the first status-get answered with result 0. */
@@ -76,19 +77,34 @@ export async function rssKiB(pid: number): Promise<number> {
 const tail = async (file: string) =>
   (await readFile(file, 'utf8').catch((e: Error) => `(unreadable: ${e.message})`)).trimEnd().split('\n').slice(-TAIL_LINES).join('\n');
 
+export interface BigKeaOptions {
+  /** Default 2.2 (the system's Kea), what the bench parts measured from the start. */
+  version?: KeaVersion;
+  /** Loaded into Kea (lease_cmds, to change leases while it runs); file names of this version's hooks dir. */
+  hooks?: string[];
+}
+
 /** Starts a real kea-dhcp4 with `subnets` subnets in a fresh temp dir; resolves once status-get answers. */
-export async function startBigKea(subnets: number): Promise<BigKea> {
+export async function startBigKea(subnets: number, opts: BigKeaOptions = {}): Promise<BigKea> {
+  const version = opts.version ?? '2.2';
+  const install = keaInstall(version);
+  const missing = await install.missing(['kea-dhcp4'], opts.hooks ?? []);
+  if (missing.length) throw new Error(`startBigKea: Kea ${version}: missing ${missing.join(', ')}`);
   const dir = await mkdtemp(join(tmpdir(), 'kea-big-'));
-  const socket = join(dir, 'kea4.sock');
+  const sockets = join(dir, 'sockets');
+  await mkdir(sockets);
+  await chmod(sockets, 0o750); // Kea 2.6.3+ and 3.0 refuse a socket outside KEA_CONTROL_SOCKET_DIR, or in an open dir
+  const socket = join(sockets, 'kea4.sock');
   const logFile = join(dir, 'kea4.log');
   const configFile = join(dir, 'kea4.json');
-  await writeFile(configFile, JSON.stringify(bigDhcp4Config({ subnets, socket, logFile })));
+  const config = bigDhcp4Config({ subnets, socket, logFile });
+  if (opts.hooks?.length) config.Dhcp4['hooks-libraries'] = opts.hooks.map((h) => ({ library: install.hook(h) }));
+  await writeFile(configFile, JSON.stringify(config));
 
   const t0 = performance.now();
-  const child = spawn(KEA_DHCP4, ['-c', configFile], {
-    env: { ...process.env, KEA_PIDFILE_DIR: dir, KEA_LOCKFILE_DIR: dir }, // else /run/kea, unwritable
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const cmd = install.command('kea-dhcp4', ['-c', configFile]);
+  const env = install.env(dir, sockets); // pid, lock and log files in dir, else /run/kea (unwritable)
+  const child = spawn(cmd.file, cmd.args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const collect = (c: Buffer) => (output = (output + c.toString('utf8')).slice(-16_384));
   child.stdout.on('data', collect);
@@ -121,7 +137,7 @@ export async function startBigKea(subnets: number): Promise<BigKea> {
       try {
         const { text } = await rawCommand(socket, 'status-get', 2000);
         if ((JSON.parse(text) as { result?: number }).result === RESULT.success && child.pid !== undefined) {
-          return { socket, pid: child.pid, startMs: round(performance.now() - t0), stop };
+          return { version, socket, pid: child.pid, startMs: round(performance.now() - t0), stop };
         }
         last = text.slice(0, 300);
       } catch (err) {
@@ -135,8 +151,10 @@ export async function startBigKea(subnets: number): Promise<BigKea> {
           ? `exited with code ${child.exitCode}, signal ${child.signalCode}`
           : `did not answer status-get within ${timeoutMs} ms (last: ${last})`;
       const message = [
-        `startBigKea(${subnets}): kea-dhcp4 ${state}`,
-        `  command: KEA_PIDFILE_DIR=${dir} KEA_LOCKFILE_DIR=${dir} ${KEA_DHCP4} -c ${configFile}`,
+        `startBigKea(${subnets}): kea-dhcp4 ${version} ${state}`,
+        `  command: ${Object.entries(env)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')} ${cmd.file} ${cmd.args.join(' ')}`,
         `--- last ${TAIL_LINES} lines of ${logFile} ---`,
         await tail(logFile),
         '--- stdout/stderr ---',
@@ -151,8 +169,10 @@ export async function startBigKea(subnets: number): Promise<BigKea> {
 
 async function main(): Promise<void> {
   const subnets = Number(process.argv[2] ?? 5000);
-  console.log(`stats-kea: starting kea-dhcp4 with ${subnets} subnets ...`);
-  const kea = await startBigKea(subnets);
+  const version = process.argv[3] ?? '2.2';
+  if (!isKeaVersion(version)) throw new Error(`stats-kea: no Kea version ${version}`);
+  console.log(`stats-kea: starting kea-dhcp4 ${version} with ${subnets} subnets ...`);
+  const kea = await startBigKea(subnets, { version });
   try {
     const rssStartKiB = await rssKiB(kea.pid);
     const raw = await measureRaw(kea.socket);

@@ -9,8 +9,9 @@ import { freePort } from '../../src/lab/lab.js';
 export interface PrometheusOptions {
   /** host:port of the exporter to scrape (job "kea"). */
   scrape: string;
-  /** Contents of the rules file to load. */
-  rules: string;
+  /** Contents of the rules file to load (default: none). */
+  rules?: string;
+  /** Scrape and rule evaluation interval; the scrape timeout too. */
   intervalS: number;
 }
 
@@ -25,9 +26,26 @@ export interface Sample {
   value: [number, string];
 }
 
+export interface RangeSeries {
+  metric: Record<string, string>;
+  values: [number, string][];
+}
+
+/** Prometheus' own account of one query (`stats=all`), in seconds and samples. */
+export interface QueryStats {
+  timings: { evalTotalTime: number; resultSortTime: number; queryPreparationTime: number; innerEvalTime: number; execQueueTime: number; execTotalTime: number };
+  samples: { totalQueryableSamples: number; peakSamples: number };
+}
+
+/** An instant query at `time`, or a range query from `start` to `end` every `stepS` (Unix seconds). */
+export type QueryAt = { time?: number } | { start: number; end: number; stepS: number };
+
 export interface Prometheus {
   url: string;
   query(expr: string): Promise<Sample[]>;
+  queryRange(expr: string, start: number, end: number, stepS: number): Promise<RangeSeries[]>;
+  /** Either kind of query with Prometheus' timings: the series it returned (instant or range) and stats. */
+  queryStats(expr: string, at: QueryAt): Promise<{ series: number; stats: QueryStats }>;
   alerts(): Promise<Alert[]>;
   stop(): Promise<void>;
 }
@@ -37,7 +55,7 @@ const START_TIMEOUT_MS = 20_000;
 
 export async function startPrometheus(o: PrometheusOptions): Promise<Prometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'kea-prom-'));
-  writeFileSync(join(dir, 'rules.yml'), o.rules);
+  writeFileSync(join(dir, 'rules.yml'), o.rules ?? 'groups: []\n');
   const every = `${o.intervalS}s`;
   writeFileSync(
     join(dir, 'prometheus.yml'),
@@ -87,15 +105,31 @@ scrape_configs:
     throw new Error(`prometheus (${BINARY}) did not start; install Debian's prometheus package. Its output:\n${output.join('\n')}`);
   }
 
-  async function api<T>(path: string): Promise<T> {
-    const res = await fetch(`${url}${path}`);
+  async function api<T>(path: string, form?: Record<string, string>): Promise<T> {
+    // Queries go as a form (POST): a dashboard's expressions can be long for a URL.
+    const init = form && { method: 'POST', body: new URLSearchParams(form) };
+    const res = await fetch(`${url}${path}`, init);
     const body = (await res.json()) as { status: string; data: T; error?: string };
-    if (body.status !== 'success') throw new Error(`prometheus ${path}: ${body.error ?? res.status}`);
+    if (body.status !== 'success') throw new Error(`prometheus ${path}: ${body.error ?? res.status}${form ? ` (${form.query})` : ''}`);
     return body.data;
   }
+  const where = (at: QueryAt): [string, Record<string, string>] =>
+    'start' in at
+      ? ['/api/v1/query_range', { start: String(at.start), end: String(at.end), step: String(at.stepS) }]
+      : ['/api/v1/query', at.time === undefined ? {} : { time: String(at.time) }];
   return {
     url,
-    query: async (expr) => (await api<{ result: Sample[] }>(`/api/v1/query?query=${encodeURIComponent(expr)}`)).result,
+    query: async (expr) => (await api<{ result: Sample[] }>('/api/v1/query', { query: expr })).result,
+    queryRange: async (expr, start, end, stepS) => {
+      const [path, params] = where({ start, end, stepS });
+      return (await api<{ result: RangeSeries[] }>(path, { ...params, query: expr })).result;
+    },
+    queryStats: async (expr, at) => {
+      const [path, params] = where(at);
+      const data = await api<{ resultType: string; result: unknown; stats: QueryStats }>(path, { ...params, query: expr, stats: 'all' });
+      // A scalar (or string) result is one value, not a list of series.
+      return { series: Array.isArray(data.result) && data.resultType !== 'scalar' ? data.result.length : 1, stats: data.stats };
+    },
     alerts: async () => (await api<{ alerts: Alert[] }>('/api/v1/alerts')).alerts,
     stop,
   };
