@@ -16,6 +16,7 @@ import {
   top,
   topOverRange,
   BY_NETWORK,
+  increaseFromZero,
   type V,
 } from './statistics-queries.js';
 
@@ -187,7 +188,7 @@ export function allocationFailures(v: V) {
     title: `DHCPv${v} allocation failures by cause`,
     description:
       `Leases each daemon could not allocate, per cause (kea_dhcp${v}_global_allocation_failures_<cause>_total; ` +
-      `not narrowed by the subnet variables: Kea creates the per-subnet counters only at a subnet's first failure): ${CAUSES.map(([c, d]) => `${c}: ${d}`).join('; ')}.`,
+      `not narrowed by the subnet variables: Kea creates the per-subnet counters only at a subnet's first failure; after a reconfiguration it creates these at the next failure, which shows from the one after): ${CAUSES.map(([c, d]) => `${c}: ${d}`).join('; ')}.`,
     unit: 'ops',
     queries: CAUSES.map(([cause]) => ({
       expr: `sum by (target, daemon) (rate(${m(f(v, `global_allocation_failures_${cause}_total`))}${RATE}))`,
@@ -199,11 +200,11 @@ export function allocationFailures(v: V) {
 export function failingSubnets(v: V) {
   return barGauge({
     title: `DHCPv${v} subnets with the most allocation failures`,
-    description: `Allocation failures per subnet over the time range (kea_dhcp${v}_allocation_failures_total), top N (topn variable). Empty while no subnet has failed: Kea creates a subnet's counter at its first failure.`,
+    description: `Allocation failures per subnet over the time range (kea_dhcp${v}_allocation_failures_total), top N (topn variable). Empty while no subnet has failed: Kea creates a subnet's counters at its first failure (counted from zero here).`,
     unit: 'short',
     queries: [
       {
-        expr: top(`sum by (${BY_SUBNET}) (increase(${sub(f(v, 'allocation_failures_total'))}[$__range]))`),
+        expr: top(increaseFromZero(f(v, 'allocation_failures_total'), BY_SUBNET)),
         legend: SUBNET,
       },
     ],

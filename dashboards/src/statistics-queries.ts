@@ -47,3 +47,13 @@ export const rateBySubnetFamily = (metric: string): string => `sum by (target, d
 /** Per-daemon rate of a packet counter of one message type. */
 export const packetRate = (v: V, dir: 'received' | 'sent', type: string): string =>
   `sum by (target, daemon) (rate(${m(f(v, `packets_${dir}_total`), `type="${type}"`)}${RATE}))`;
+
+/**
+ * How much a per-subnet counter grew over the time range, counting a counter that appeared inside
+ * it from zero: Kea creates a subnet's allocation-failure counters at its first failure, so their
+ * first sample already holds failures that increase() alone would never see.
+ */
+export function increaseFromZero(metric: string, by: string): string {
+  const x = sub(metric);
+  return `(sum by (${by}) (${x} unless ${x} offset $__range) or sum by (${by}) (increase(${x}[$__range])))`;
+}

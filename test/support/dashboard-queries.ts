@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { panelQueries, substituteVariables, type PanelQuery } from '../../dashboards/src/queries.js';
+import { annotationQueries, panelQueries, substituteVariables, type PanelQuery } from '../../dashboards/src/queries.js';
 
 export const DASHBOARDS_DIR = fileURLToPath(new URL('../../dashboards/grafana/', import.meta.url));
 
@@ -25,8 +25,9 @@ function defaultRangeS(dashboard: unknown, file: string): number {
   return Number(m[1]) * UNIT_S[m[2]!]!;
 }
 
-/** In file order, then panel order; `vars` over VARIABLE_DEFAULTS. Throws when there are no dashboards. */
-export function dashboardQueries(vars: Readonly<Record<string, string>> = {}): DashboardQuery[] {
+/** In file order, then panel order; `vars` over VARIABLE_DEFAULTS. Throws when there are no dashboards.
+ * `annotations`: the annotation queries instead of the panels'. */
+export function dashboardQueries(vars: Readonly<Record<string, string>> = {}, annotations = false): DashboardQuery[] {
   const files = readdirSync(DASHBOARDS_DIR)
     .filter((f) => f.endsWith('.json'))
     .sort();
@@ -34,7 +35,7 @@ export function dashboardQueries(vars: Readonly<Record<string, string>> = {}): D
   return files.flatMap((f) => {
     const dashboard: unknown = JSON.parse(readFileSync(join(DASHBOARDS_DIR, f), 'utf8'));
     const rangeS = defaultRangeS(dashboard, f);
-    return panelQueries(dashboard).map((q) => ({ ...q, query: substituteVariables(q.expr, vars), rangeS }));
+    return (annotations ? annotationQueries(dashboard) : panelQueries(dashboard)).map((q) => ({ ...q, query: substituteVariables(q.expr, vars), rangeS }));
   });
 }
 
