@@ -207,7 +207,7 @@ test('panelQueries: every target of every panel, rows and their nested panels in
         title: 'a',
         targets: [
           { refId: 'A', expr: 'up' },
-          { refId: 'B', expr: 'x' },
+          { refId: 'B', expr: 'x', instant: true, range: false },
         ],
       },
       { type: 'text', title: 'no queries' },
@@ -220,9 +220,9 @@ test('panelQueries: every target of every panel, rows and their nested panels in
     ],
   };
   const expected = [
-    { dashboard: 'u', panel: 'a', refId: 'A', expr: 'up' },
-    { dashboard: 'u', panel: 'a', refId: 'B', expr: 'x' },
-    { dashboard: 'u', panel: 'nested', refId: 'A', expr: 'y' },
+    { dashboard: 'u', panel: 'a', refId: 'A', expr: 'up', instant: false },
+    { dashboard: 'u', panel: 'a', refId: 'B', expr: 'x', instant: true },
+    { dashboard: 'u', panel: 'nested', refId: 'A', expr: 'y', instant: false },
   ];
   assert.deepEqual(panelQueries(d), expected);
   assert.deepEqual(panelQueries(JSON.stringify(d)), expected);

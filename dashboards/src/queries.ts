@@ -7,6 +7,8 @@ export interface PanelQuery {
   panel: string;
   refId: string;
   expr: string;
+  /** Grafana asks it at one instant only (tables, bar gauges), never over the time range. */
+  instant: boolean;
 }
 
 type JsonObject = Record<string, unknown>;
@@ -26,7 +28,7 @@ export function panelQueries(dashboardJson: unknown): PanelQuery[] {
       if (!isObject(p)) continue;
       for (const t of Array.isArray(p.targets) ? p.targets : []) {
         if (isObject(t) && typeof t.expr === 'string') {
-          out.push({ dashboard, panel: str(p.title), refId: str(t.refId), expr: t.expr });
+          out.push({ dashboard, panel: str(p.title), refId: str(t.refId), expr: t.expr, instant: t.instant === true && t.range !== true });
         }
       }
       walk(p.panels);
@@ -44,7 +46,7 @@ export function annotationQueries(dashboardJson: unknown): PanelQuery[] {
   const list = isObject(d.annotations) && Array.isArray(d.annotations.list) ? d.annotations.list : [];
   return list
     .filter((a): a is JsonObject => isObject(a) && typeof a.expr === 'string')
-    .map((a) => ({ dashboard: str(d.uid) || str(d.title), panel: `annotation: ${str(a.name)}`, refId: 'Anno', expr: str(a.expr) }));
+    .map((a) => ({ dashboard: str(d.uid) || str(d.title), panel: `annotation: ${str(a.name)}`, refId: 'Anno', expr: str(a.expr), instant: false }));
 }
 
 /**

@@ -42,7 +42,8 @@ describe(`dashboards on ${SCALE_SUBNETS} subnets: a real Kea, exporter and Prome
     assert.ok(queries.length >= 20, `only ${queries.length} queries`);
     for (const q of queries) {
       const instant = (await lab.prom.query(q.query)).length;
-      const range = (await lab.prom.queryRange(q.query, lab.since, end, lab.intervalS)).length; // distinct series
+      // Distinct series over the range, for what Grafana asks over it (not tables and bar gauges).
+      const range = q.instant ? instant : (await lab.prom.queryRange(q.query, lab.since, end, lab.intervalS)).length;
       if (instant > MAX_SERIES || range > MAX_SERIES) over.push(`${queryName(q)}: ${instant} instant, ${range} over ${end - lab.since} s: ${q.query}`);
     }
     assert.ok(over.length === 0, `${over.length} of ${queries.length} queries draw more than ${MAX_SERIES} series:\n${over.join('\n')}`);
