@@ -17,6 +17,7 @@ import {
   topOverRange,
   BY_NETWORK,
   increaseFromZero,
+  perNetwork,
   type V,
 } from './statistics-queries.js';
 
@@ -76,9 +77,9 @@ export function fullestNetworks(v: V, l: Leases) {
       'the network column is what matters; a full subnet in a network with room is not an emergency. Top N (topn variable).',
     [
       { name: 'network utilisation', expr: top(util), ratio: true },
-      { name: 'fullest subnet', expr: only(`max by (${BY_NETWORK}) (${sub(l.utilisation, 'shared_network!=""')})`), ratio: true },
-      { name: 'assigned', expr: only(`sum by (${BY_NETWORK}) (${sub(l.assigned, 'shared_network!=""')})`) },
-      { name: 'capacity', expr: only(`sum by (${BY_NETWORK}) (${sub(l.capacity, 'shared_network!=""')})`) },
+      { name: 'fullest subnet', expr: only(perNetwork('max', l.utilisation)), ratio: true },
+      { name: 'assigned', expr: only(perNetwork('sum', l.assigned)) },
+      { name: 'capacity', expr: only(perNetwork('sum', l.capacity)) },
     ],
   );
 }

@@ -31,10 +31,15 @@ export const top = (expr: string): string => `topk(${TOP}, ${expr})`;
  */
 export const topOverRange = (expr: string): string => `${expr} and ${top(`${expr} @ end()`)}`;
 
+/** `agg` (sum, max) of a per-subnet family over each shared network's subnets; `filter` (e.g.
+ * ` > 0`) applies to the subnets' series. */
+export const perNetwork = (agg: 'sum' | 'max', metric: string, filter = ''): string =>
+  `${agg} by (${BY_NETWORK}) (${sub(metric, 'shared_network!=""')}${filter})`;
+
 /** Utilisation of each shared network: allocated over capacity summed over its subnets, where Kea
  * allocates from any of them. */
 export function networkUtilisation(assigned: string, capacity: string): string {
-  return `sum by (${BY_NETWORK}) (${sub(assigned, 'shared_network!=""')})` + ` / sum by (${BY_NETWORK}) (${sub(capacity, 'shared_network!=""')} > 0)`;
+  return `${perNetwork('sum', assigned)} / ${perNetwork('sum', capacity, ' > 0')}`;
 }
 
 /** `metric` summed per subnet, kept to the subnets in `selection`. */
