@@ -39,6 +39,12 @@ export function unwrapList(body: unknown, count: number, what: string): KeaAnswe
   return body.map((el) => asAnswer(el, what));
 }
 
+/** This daemon's answer in a parsed body: a UNIX socket answers with the map itself, an HTTP
+ * endpoint (agent, Kea 3 socket) with a list of one. */
+export function answerOfBody(body: unknown, list: boolean, what: string): KeaAnswer {
+  return list ? unwrapList(body, 1, what)[0]! : asAnswer(body, what);
+}
+
 /** Bytes of a refusal's body read (HTTP status other than 200): Kea's are bare maps of ~40
  * bytes; anything longer is no Kea refusal and is not held. */
 export const REFUSAL_BODY_BYTES = 1024;

@@ -3,6 +3,8 @@
  * nests past a limit. The grammar is RFC 8259's, the one JSON.parse accepts, so the answer never
  * depends on the wording of a parser's errors. Never recurses (no input can overflow a stack).
  * Pure. */
+import { KeaError } from '../errors.js';
+import { MAX_DEPTH } from './limits.js';
 
 export type JsonScan =
   /** One JSON value, whitespace around it at most: JSON.parse accepts it. */
@@ -155,4 +157,18 @@ export function scanJson(text: string, limit: number): JsonScan {
   }
   if (state === AFTER && depth === 0) return { kind: 'complete' };
   return { kind: 'incomplete', empty: state === VALUE && depth === 0 };
+}
+
+/** Throws unless `text` is one complete JSON text nested at most `limit` deep, by one scan
+ * (never by the wording of JSON.parse's errors, which changes between V8 versions): `closed` for
+ * a body cut off, `parse` for one that never was JSON, `too_deep` past the limit. Messages say
+ * where, never what Kea sent. */
+export function checkJson(text: string, what: string, limit = MAX_DEPTH): void {
+  const scan = scanJson(text, limit);
+  if (scan.kind === 'too_deep') throw new KeaError('too_deep', `${what}: answer nested deeper than ${limit} levels`);
+  if (scan.kind === 'incomplete') {
+    if (scan.empty) throw new KeaError('closed', `${what}: connection closed without an answer`);
+    throw new KeaError('closed', `${what}: answer cut off after ${Buffer.byteLength(text)} bytes`);
+  }
+  if (scan.kind === 'invalid') throw new KeaError('parse', `${what}: answer is not JSON (unexpected character at offset ${scan.at})`);
 }

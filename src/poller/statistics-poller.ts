@@ -1,6 +1,7 @@
 import { KeaError, toKeaError } from '../errors.js';
 import { expectSuccess } from '../kea/answer.js';
-import { parseStatistics, type StatSample } from '../kea/statistics/parse.js';
+import type { StatSample } from '../kea/statistics/parse.js';
+import { StatisticsTextReader } from '../kea/statistics/statistics-text.js';
 import type { SubnetInfo } from '../kea/statistics/subnets.js';
 import type { StatisticsConfig } from '../config/types.js';
 import type { Log } from '../log.js';
@@ -31,6 +32,7 @@ export class StatisticsPoller {
   private errors: StatisticsSnapshot['errors'] = {};
   private readonly allow: ReadonlySet<number> | undefined;
   private readonly deny: ReadonlySet<number>;
+  private readonly reader = new StatisticsTextReader();
 
   constructor(private readonly o: StatisticsPollerOptions) {
     this.allow = o.config.subnets?.allow && new Set(o.config.subnets.allow);
@@ -69,8 +71,10 @@ export class StatisticsPoller {
         if (cfg.kind !== st.daemon) throw new KeaError('wrong_daemon', `${this.o.endpoint.label} answers as ${cfg.kind}, not ${st.daemon}`);
       }
       sent = true;
-      const answer = await this.o.endpoint.command('statistic-get-all', this.o.timeoutMs);
-      const all = parseStatistics(expectSuccess(answer, `statistic-get-all on ${this.o.endpoint.label}`));
+      const { answer, samples: all } = await this.o.endpoint.commandRead('statistic-get-all', this.o.timeoutMs, (text, list, what) =>
+        this.reader.read(text, list, what),
+      );
+      expectSuccess(answer, `statistic-get-all on ${this.o.endpoint.label}`);
       // Kea keeps reporting some statistics of a subnet removed from its config (seen on 2.2:
       // subnet[ID].v4-reservation-conflicts); with the config in hand those are left out.
       const kept = all.filter((s) => this.keep(s, cfg && subnets));

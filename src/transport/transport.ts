@@ -1,6 +1,6 @@
 import { KeaError } from '../errors.js';
 import { valueDepthExceeds } from '../kea/depth.js';
-import { scanJson } from '../kea/json-scan.js';
+import { checkJson } from '../kea/json-scan.js';
 import { MAX_DEPTH } from '../kea/limits.js';
 import type { KeaCommand } from '../kea/types.js';
 import type { AnswerStream } from './stream.js';
@@ -32,16 +32,9 @@ export function serializeCommand(cmd: KeaCommand, what: string): string {
 
 /** Parses a complete body, telling an answer cut off mid-way (closed) from one that never was
  * JSON (parse) and one nested past MAX_DEPTH (too_deep), by one scan of the text before
- * JSON.parse builds anything (kea/json-scan.ts): never by the wording of JSON.parse's errors,
- * which changes between V8 versions. Messages say where, never what Kea sent. */
+ * JSON.parse builds anything (checkJson). Messages say where, never what Kea sent. */
 export function parseBody(text: string, what: string): unknown {
-  const scan = scanJson(text, MAX_DEPTH);
-  if (scan.kind === 'too_deep') throw new KeaError('too_deep', `${what}: answer nested deeper than ${MAX_DEPTH} levels`);
-  if (scan.kind === 'incomplete') {
-    if (scan.empty) throw new KeaError('closed', `${what}: connection closed without an answer`);
-    throw new KeaError('closed', `${what}: answer cut off after ${Buffer.byteLength(text)} bytes`);
-  }
-  if (scan.kind === 'invalid') throw new KeaError('parse', `${what}: answer is not JSON (unexpected character at offset ${scan.at})`);
+  checkJson(text, what);
   try {
     return JSON.parse(text);
   } catch (err) {

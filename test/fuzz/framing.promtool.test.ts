@@ -136,7 +136,7 @@ function negativeCountersThrow(): boolean {
     up: true,
     polledAt: 0,
     pollDurationSeconds: 0,
-    samples: [{ stat: 'pkt4-received', value: -1 }],
+    samples: [{ name: 'pkt4-received', stat: 'pkt4-received', value: -1 }],
     subnets: new Map(),
     dropped: 0,
     errors: {},

@@ -6,8 +6,11 @@ import { fixtureArgs } from '../../../test/support/fixture-files.js';
 
 const built = (name: string): unknown =>
   (JSON.parse(readFileSync(new URL(`../../../test/fixtures/kea/stats/${name}.json`, import.meta.url), 'utf8')) as { arguments: unknown }).arguments;
+/** The samples of one statistic at one scope, without Kea's whole name (the tests below check it). */
 const find = (samples: StatSample[], stat: string, scope: Partial<StatSample> = {}) =>
-  samples.filter((s) => s.stat === stat && s.subnetId === scope.subnetId && s.poolId === scope.poolId && s.pdPoolId === scope.pdPoolId && s.key === scope.key);
+  samples
+    .filter((s) => s.stat === stat && s.subnetId === scope.subnetId && s.poolId === scope.poolId && s.pdPoolId === scope.pdPoolId && s.key === scope.key)
+    .map(({ name: _, ...rest }) => rest);
 
 test('2.2 dhcp4 capture: one sample per statistic, global and per subnet', () => {
   const args = fixtureArgs('2.2.0', 'dhcp4.statistic-get-all') as Record<string, unknown>;
@@ -97,8 +100,8 @@ test('malformed entries are skipped, the rest kept; non-objects give []', () => 
     ],
   });
   assert.deepEqual(samples, [
-    { stat: 'ok', value: 1 },
-    { stat: 'ok2', value: 2 },
+    { name: 'ok', stat: 'ok', value: 1 },
+    { name: 'ok2', stat: 'ok2', value: 2 },
   ]);
 });
 
@@ -121,7 +124,9 @@ test('names that do not parse as a scope are kept whole as global statistics', (
     names,
   );
   assert.ok(samples.every((s) => s.subnetId === undefined && s.key === undefined));
-  assert.deepEqual(parseStatistics({ 'subnet[4294967295].pd-pool[0].x': [[1, 't']] }), [{ stat: 'x', subnetId: 4294967295, pdPoolId: 0, value: 1 }]);
+  assert.deepEqual(parseStatistics({ 'subnet[4294967295].pd-pool[0].x': [[1, 't']] }), [
+    { name: 'subnet[4294967295].pd-pool[0].x', stat: 'x', subnetId: 4294967295, pdPoolId: 0, value: 1 },
+  ]);
 });
 
 test('50,000 statistics (5,000 subnets with pools): every one parsed, each read once (the time: bench/parse.ts)', () => {
@@ -150,4 +155,13 @@ test('50,000 statistics (5,000 subnets with pools): every one parsed, each read 
   const expected: string[] = [];
   for (let i = 1; i <= 5000; i++) for (const s of STATS) expected.push(`${i}/-/${s}=${i}`, `${i}/0/${s}=${i * 10}`);
   assert.deepEqual(samples.map(key), expected);
+});
+
+test("every sample keeps Kea's whole name", () => {
+  const args = fixtureArgs('2.6.3', 'dhcp4.statistic-get-all') as Record<string, unknown>;
+  const samples = parseStatistics(args);
+  assert.deepEqual(
+    samples.map((s) => s.name),
+    Object.keys(args),
+  );
 });

@@ -3,6 +3,8 @@ import { MAX_STAT_NAME_CHARS } from '../limits.js';
 
 /** One Kea statistic, newest sample only, with its scope taken out of the name. */
 export interface StatSample {
+  /** Kea's name of the statistic, whole: `subnet[3].pool[0].assigned-addresses`. */
+  name: string;
   /** The name without its scope: `subnet[3].pool[0].assigned-addresses` → `assigned-addresses`. */
   stat: string;
   subnetId?: number;
@@ -34,19 +36,23 @@ export function parseStatistics(args: unknown): StatSample[] {
   const out: StatSample[] = [];
   // for-in over a JSON.parse result sees only own keys and is ~2x faster than Object.entries.
   for (const name in all) {
-    if (name.length > MAX_STAT_NAME_CHARS)
-      throw new KeaError('limit', `statistic-get-all: a statistic name of ${name.length} characters, more than the ${MAX_STAT_NAME_CHARS} accepted`);
     const series = all[name];
-    if (!Array.isArray(series)) continue;
-    const newest: unknown = series[0];
-    if (!Array.isArray(newest)) continue;
-    const value = toValue(newest[0]);
-    if (value !== undefined) out.push(scoped(name, value));
+    const sample = statSample(name, Array.isArray(series) && Array.isArray(series[0]) ? (series[0] as unknown[])[0] : undefined);
+    if (sample) out.push(sample);
   }
   return out;
 }
 
-function toValue(v: unknown): number | undefined {
+/** One statistic's sample from its name and newest value; undefined when the value is none
+ * (see parseStatistics). Throws `limit` for a name longer than MAX_STAT_NAME_CHARS. */
+export function statSample(name: string, newest: unknown): StatSample | undefined {
+  if (name.length > MAX_STAT_NAME_CHARS)
+    throw new KeaError('limit', `statistic-get-all: a statistic name of ${name.length} characters, more than the ${MAX_STAT_NAME_CHARS} accepted`);
+  const value = toValue(newest);
+  return value === undefined ? undefined : scoped(name, value);
+}
+
+export function toValue(v: unknown): number | undefined {
   let n: number;
   if (typeof v === 'number') n = v;
   else if (typeof v === 'bigint')
@@ -71,15 +77,15 @@ function scoped(name: string, value: number): StatSample {
         const sample = inner(name, rest + 8, subnetId, value, true);
         if (sample) return sample;
       } else if (rest < name.length) {
-        return { stat: name.slice(rest), subnetId, value };
+        return { name, stat: name.slice(rest), subnetId, value };
       }
     }
   } else if (name.startsWith('key[')) {
     // TSIG key names are domain names: dots inside, so look for the closing "]." pair.
     const close = name.indexOf('].', 4);
-    if (close > 4 && close + 2 < name.length) return { stat: name.slice(close + 2), key: name.slice(4, close), value };
+    if (close > 4 && close + 2 < name.length) return { name, stat: name.slice(close + 2), key: name.slice(4, close), value };
   }
-  return { stat: name, value };
+  return { name, stat: name, value };
 }
 
 function inner(name: string, from: number, subnetId: number, value: number, pd: boolean): StatSample | undefined {
@@ -87,7 +93,7 @@ function inner(name: string, from: number, subnetId: number, value: number, pd: 
   const id = digits(name, from, close);
   if (id === undefined || name.charCodeAt(close + 1) !== DOT || close + 2 >= name.length) return undefined;
   const stat = name.slice(close + 2);
-  return pd ? { stat, subnetId, pdPoolId: id, value } : { stat, subnetId, poolId: id, value };
+  return pd ? { name, stat, subnetId, pdPoolId: id, value } : { name, stat, subnetId, poolId: id, value };
 }
 
 /** Decimal digits in [from, to); undefined unless 1..15 digits (IDs are uint32 in Kea). */

@@ -10,8 +10,11 @@ export interface MetricDef {
 }
 
 /** Sets one series of this daemon. For counters, value is the running total. A family not
- * declared up front (an unknown Kea statistic) is created from `def` on first use. */
-export type Emit = (name: string, value: number, labels?: Readonly<Record<string, string>>, def?: MetricDef) => void;
+ * declared up front (an unknown Kea statistic) is created from `def` on first use. `key`: an
+ * object that stands for this one series (this family, these labels) for as long as the
+ * collector passes it, so the store finds the series by it and not by its label values (the
+ * statistics: tens of thousands a poll). */
+export type Emit = (name: string, value: number, labels?: Readonly<Record<string, string>>, def?: MetricDef, key?: object) => void;
 
 /** A small unit that turns part of a snapshot into series (node_exporter's collectors). */
 export interface Collector<S extends SeriesOwner = DaemonSnapshot> {

@@ -84,7 +84,7 @@ test('valid, then invalid, then valid again: absent in between, back at the new 
 
 test('non-finite and non-number values (a parser that let one through) are dropped and counted, gauges keep NaN', async () => {
   const r = renderer();
-  const bad = (stat: string, value: unknown): StatSample => ({ stat, value: value as number });
+  const bad = (stat: string, value: unknown): StatSample => ({ name: stat, stat, value: value as number });
   r.update(
     'k',
     snap({}, [

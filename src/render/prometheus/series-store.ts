@@ -7,8 +7,9 @@ import { familyHeader, labelPairs, sampleName, valueText } from './family-text.j
 interface Held {
   readonly family: Family;
   readonly owner: Owner;
-  /** Its key among the owner's series: family name and the values of the family's own labels. */
-  readonly key: string;
+  /** Its key among the owner's series: family name and the values of the family's own labels,
+   * or the object the collector keys it by (Emit). */
+  readonly key: string | object;
   /** `{name="value",...}` as the sample line writes it; also the series' key in its family. */
   readonly labels: string;
   value: number;
@@ -20,6 +21,8 @@ interface Owner {
   /** Its label pairs (target, daemon, the target's labels) as of its last update. */
   base: string;
   readonly series: Map<string, Held>;
+  /** Series a collector keys by an object of its own (Emit's `key`). */
+  readonly keyed: Map<object, Held>;
 }
 
 interface Cached {
@@ -68,11 +71,11 @@ export class SeriesStore {
     let owner = this.owners.get(key);
     // Other owner labels (a daemon detected, a target relabelled): other series altogether.
     if (owner && owner.base !== basePairs) this.remove(key);
-    if (!owner || owner.base !== basePairs) this.owners.set(key, (owner = { base: basePairs, series: new Map() }));
+    if (!owner || owner.base !== basePairs) this.owners.set(key, (owner = { base: basePairs, series: new Map(), keyed: new Map() }));
     const mine = owner;
     const epoch = ++this.epoch;
     let invalid = 0;
-    const emit = (name: string, value: number, extra?: Readonly<Record<string, string>>, def?: MetricDef) => {
+    const emit = (name: string, value: number, extra?: Readonly<Record<string, string>>, def?: MetricDef, seriesKey?: object) => {
       const f = this.families.get(name) ?? (def && this.declare(def));
       if (!f) throw new Error(`collector emitted undeclared metric ${name}`);
       // A broken or hostile daemon costs that series, never the update: it is left unmarked, so
@@ -81,30 +84,41 @@ export class SeriesStore {
         invalid++;
         return;
       }
-      let id = name;
-      // A family's series all carry the same label names, in the same order: the values tell them
-      // apart (each with its length, so no value can pass for two).
-      if (extra) for (const n in extra) id += ` ${extra[n]!.length}:${extra[n]}`;
-      const held = mine.series.get(id);
+      let id: string | undefined;
+      let held: Held | undefined;
+      if (seriesKey !== undefined) held = mine.keyed.get(seriesKey);
+      else {
+        id = name;
+        // A family's series all carry the same label names, in the same order: the values tell
+        // them apart (each with its length, so no value can pass for two).
+        if (extra) for (const n in extra) id += ` ${extra[n]!.length}:${extra[n]}`;
+        held = mine.series.get(id);
+      }
+      // A key stands for one family's series: another family under it is another series.
+      if (held && held.family !== f) {
+        this.drop(held);
+        held = undefined;
+      }
       if (held) {
         held.seen = epoch;
         if (held.value === value || (value !== value && held.value !== held.value)) return;
         held.value = value;
       } else {
         const labels = flat(`{${extra ? withExtra(base, basePairs, extra) : basePairs}}`);
-        const fresh: Held = { family: f, owner: mine, key: flat(id), labels, value, seen: epoch };
-        // (flat flattens the very string, so `id` below is flat as well.)
-        // Another owner's series of the same labels (never for distinct target/daemon keys): the
-        // last one wins, and /metrics shows it once.
+        const fresh: Held = { family: f, owner: mine, key: seriesKey ?? flat(id!), labels, value, seen: epoch };
+        // Another owner's series of the same labels (never for distinct target/daemon keys), or
+        // two keys of the same labels: the last one wins, and /metrics shows it once.
         const other = f.series.get(labels);
         if (other) this.drop(other);
         f.series.set(labels, fresh);
-        mine.series.set(id, fresh);
+        if (seriesKey !== undefined) mine.keyed.set(seriesKey, fresh);
+        else mine.series.set(id!, fresh);
       }
       f.version++;
     };
     for (const c of collectors) c.collect(s, emit);
     for (const held of mine.series.values()) if (held.seen !== epoch) this.drop(held);
+    for (const held of mine.keyed.values()) if (held.seen !== epoch) this.drop(held);
     return { invalid };
   }
 
@@ -113,6 +127,7 @@ export class SeriesStore {
     const owner = this.owners.get(key);
     if (!owner) return;
     for (const held of owner.series.values()) this.drop(held);
+    for (const held of owner.keyed.values()) this.drop(held);
     this.owners.delete(key);
   }
 
@@ -153,7 +168,10 @@ export class SeriesStore {
   private drop(held: Held): void {
     const f = held.family;
     if (f.series.get(held.labels) === held) f.series.delete(held.labels);
-    if (held.owner.series.get(held.key) === held) held.owner.series.delete(held.key);
+    const { series, keyed } = held.owner;
+    if (typeof held.key === 'string') {
+      if (series.get(held.key) === held) series.delete(held.key);
+    } else if (keyed.get(held.key) === held) keyed.delete(held.key);
     f.version++;
   }
 }

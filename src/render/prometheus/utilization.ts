@@ -1,7 +1,7 @@
 import type { StatisticsSnapshot } from '../../snapshot.js';
 import type { StatSample } from '../../kea/statistics/parse.js';
 import type { MetricDef } from './collector.js';
-import { SCOPE_LABELS, scopeLabels } from './statistics/scope-labels.js';
+import { SCOPE_LABELS } from './statistics/scope-labels.js';
 
 /** assigned/total pairs: [assigned stat, total stat, family at subnet scope, at pool scope]. */
 const PAIRS = {
@@ -22,27 +22,36 @@ export const UTILIZATION_FAMILIES: readonly MetricDef[] = Object.values(PAIRS).f
     { name: poolFamily, type: 'gauge' as const, labels: LABELS.pool, help: `${assigned} / ${total} of the pool (0..1), for alerts on exhaustion.` },
   ]),
 );
+const FAMILY = new Map(UTILIZATION_FAMILIES.map((f) => [f.name, f]));
 
 export interface Utilization {
-  family: string;
-  labels: Record<string, string>;
+  family: MetricDef;
+  /** The assigned sample it is made of: the ratio is labelled as that sample (scopeLabels). */
+  assigned: StatSample;
   ratio: number;
 }
 
-/** Derived ratios from one statistics snapshot; scopes with a total of 0 are skipped. Labelled
- * by scopeLabels, like the assigned and total families they are made of. Pure. */
+/** A subnet's own scope, or one of its pools (pd-pools below zero): a number, no key text. */
+const scopeId = (x: StatSample): number => (x.poolId !== undefined ? x.poolId : x.pdPoolId !== undefined ? -1 - x.pdPoolId : NaN);
+
+/** Derived ratios from one statistics snapshot; scopes with a total of 0 are skipped. Pure. */
 export function utilization(s: StatisticsSnapshot): Utilization[] {
   const out: Utilization[] = [];
   for (const [assigned, total, subnetFamily, poolFamily] of PAIRS[s.daemon]) {
-    const totals = new Map<string, number>();
-    const scope = (x: StatSample) => `${x.subnetId}/${x.poolId ?? ''}/${x.pdPoolId ?? ''}`;
-    for (const x of s.samples) if (x.stat === total && x.subnetId !== undefined) totals.set(scope(x), x.value);
+    // subnet id -> scope id (NaN for the subnet itself: Map keys compare NaN equal) -> total.
+    const totals = new Map<number, Map<number, number>>();
+    for (const x of s.samples) {
+      if (x.stat !== total || x.subnetId === undefined) continue;
+      let scopes = totals.get(x.subnetId);
+      if (!scopes) totals.set(x.subnetId, (scopes = new Map<number, number>()));
+      scopes.set(scopeId(x), x.value);
+    }
     for (const x of s.samples) {
       if (x.stat !== assigned || x.subnetId === undefined) continue;
-      const t = totals.get(scope(x));
+      const t = totals.get(x.subnetId)?.get(scopeId(x));
       if (t === undefined || t <= 0) continue;
       const pooled = x.poolId !== undefined || x.pdPoolId !== undefined;
-      out.push({ family: pooled ? poolFamily : subnetFamily, labels: scopeLabels(x, s.subnets, 'default'), ratio: x.value / t });
+      out.push({ family: FAMILY.get(pooled ? poolFamily : subnetFamily)!, assigned: x, ratio: x.value / t });
     }
   }
   return out;

@@ -313,12 +313,12 @@ test('kea-exporter naming drops what 0.7 drops on purpose: sums and cumulative c
 
 test('StatisticNames.series never throws on odd samples', () => {
   const odd = [
-    { stat: '', value: 1 },
-    { stat: 'x', subnetId: 1, key: 'k', value: 1 },
-    { stat: 'pkt4-', value: 1 },
-    { stat: 'pkt4--received', value: 1 },
-    { stat: 'update-sent', subnetId: 5, value: 1 },
-    { stat: 'ncr-error', poolId: 1, value: 1 },
+    { name: '', stat: '', value: 1 },
+    { name: 'x', stat: 'x', subnetId: 1, key: 'k', value: 1 },
+    { name: 'pkt4-', stat: 'pkt4-', value: 1 },
+    { name: 'pkt4--received', stat: 'pkt4--received', value: 1 },
+    { name: 'update-sent', stat: 'update-sent', subnetId: 5, value: 1 },
+    { name: 'ncr-error', stat: 'ncr-error', poolId: 1, value: 1 },
   ];
   for (const naming of ['default', 'kea-exporter'] as const) {
     for (const daemon of ['dhcp4', 'dhcp6', 'd2'] as const) {

@@ -1,0 +1,280 @@
+import { answerOfBody } from '../answer.js';
+import type { KeaAnswer } from '../types.js';
+import { MAX_STAT_NAME_CHARS } from '../limits.js';
+import { statSample, toValue, type StatSample } from './parse.js';
+import { isIndex, walkStatisticsText } from './walk-text.js';
+
+/** A statistic met before: its name, and its last sample (undefined: its value was none). */
+interface Known {
+  readonly name: string;
+  readonly hash: number;
+  /** No quote, backslash or control character: the name as the text writes it. */
+  readonly plain: boolean;
+  sample: StatSample | undefined;
+  /** The read that last met it. */
+  seen: number;
+  /** The next statistic of the same hash. */
+  next: Known | undefined;
+}
+
+/** The text did not take the one shape Kea prints: read it the general way. */
+class OtherShape extends Error {}
+const OTHER = new OtherShape();
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+const COMMA = 44;
+const COLON = 58;
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13 || c === 9;
+
+// The tokens of the one shape, strictly as JSON has them (sticky: matched at lastIndex).
+const S = '[ \\t\\n\\r]*';
+const STR = '"[^"\\\\\\u0000-\\u001f]*"';
+const NUM = '-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?';
+const NUMBER = new RegExp(NUM, 'y');
+const STRING = new RegExp(STR, 'y');
+/** From a name's closing quote to its newest value: `: [ [ `. */
+const TO_VALUE = new RegExp(`${S}:${S}\\[${S}\\[${S}`, 'y');
+/** From the newest value to the end of the statistic's list: its time, then the older samples. */
+const REST = new RegExp(`${S},${S}${STR}${S}\\](?:${S},${S}\\[${S}(?:${NUM}|${STR})${S},${S}${STR}${S}\\])*${S}\\]`, 'y');
+const PLAIN = new RegExp(`^[^"\\\\\\u0000-\\u001f]*$`);
+
+/** A number token [from, to) as JSON.parse reads it: short integers summed, the rest by Number. */
+function numberAt(t: string, from: number, to: number): number {
+  if (to - from > 15) return Number(t.slice(from, to));
+  const neg = t.charCodeAt(from) === 45;
+  let n = 0;
+  for (let i = neg ? from + 1 : from; i < to; i++) {
+    const d = t.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number(t.slice(from, to));
+    n = n * 10 + d;
+  }
+  return neg ? -n : n;
+}
+
+/** FNV-1a over a name's UTF-16 units: the same for a name in the text and as a string. */
+function hashOf(s: string, from: number, to: number): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/**
+ * statistic-get-all of one daemon, poll after poll, read from Kea's text. Kea prints one shape:
+ * `{ "arguments": { "<name>": [ [ <value>, "<time>" ], ... ], ... }, "result": 0 }` (an HTTP
+ * socket: in a list of one). Text of exactly that shape, checked token by token as it is read, is
+ * read in one pass that builds nothing for a statistic met before whose value did not change:
+ * its name is found by hash and compared in place, and its sample object is the last one. Any
+ * other text (escapes, other members, repeated or array-index names, another nesting, anything
+ * not JSON) is read the general way (walkStatisticsText), which agrees with parseBody and
+ * parseStatistics; statistics-text.test.ts holds both ways to them, on captures and fuzz.
+ */
+export class StatisticsTextReader {
+  private known = new Map<number, Known>();
+  /** The statistics of the last read in order: Kea prints them in the same order every time. */
+  private order: Known[] = [];
+  private count = 0;
+  private reads = 0;
+  /** Reads that took the general way (tests: Kea's own texts never should). */
+  generalReads = 0;
+
+  read(text: string, list: boolean, what: string): { answer: KeaAnswer; samples: StatSample[] } {
+    const read = ++this.reads;
+    try {
+      return this.fast(text, list, what, read);
+    } catch (err) {
+      if (err !== OTHER) throw err;
+    }
+    this.generalReads++;
+    const { answer, newest } = walkStatisticsText(text, list, what);
+    const samples: StatSample[] = [];
+    const order: Known[] = [];
+    if (newest) {
+      for (const [name, raw] of newest) {
+        const k = this.find(name, hashOf(name, 0, name.length), read) ?? this.add(name, read);
+        order.push(k);
+        const s = this.sample(k, raw);
+        if (s) samples.push(s);
+      }
+    }
+    this.order = order;
+    return { answer, samples: this.prune(samples, read) };
+  }
+
+  /** The sample of a statistic for this read's value, its last one when the value is the same. */
+  private sample(k: Known, raw: unknown): StatSample | undefined {
+    const value = toValue(raw);
+    if (value === undefined) {
+      k.sample = undefined;
+      return undefined;
+    }
+    if (k.sample?.value === value) return k.sample;
+    return (k.sample = k.sample ? { ...k.sample, value } : statSample(k.name, value));
+  }
+
+  private find(name: string, hash: number, read: number): Known | undefined {
+    for (let k = this.known.get(hash); k; k = k.next) {
+      if (k.name === name) {
+        k.seen = read;
+        return k;
+      }
+    }
+    return undefined;
+  }
+
+  /** A statistic met for the first time: its name copied, so that no slice of an answer's text
+   * (which would keep all of it) outlives the read. */
+  private add(name: string, read: number): Known {
+    const hash = hashOf(name, 0, name.length);
+    const k: Known = { name: (' ' + name).slice(1), hash, plain: PLAIN.test(name), sample: undefined, seen: read, next: this.known.get(hash) };
+    this.known.set(hash, k);
+    this.count++;
+    return k;
+  }
+
+  /** Forgets statistics this read did not meet (a map rebuilt only when some went). */
+  private prune(samples: StatSample[], read: number): StatSample[] {
+    let seen = 0;
+    for (const first of this.known.values()) for (let k: Known | undefined = first; k; k = k.next) if (k.seen === read) seen++;
+    if (seen === this.count) return samples;
+    const old = this.known;
+    this.known = new Map();
+    this.count = 0;
+    for (const first of old.values()) {
+      // The same objects, chained anew (the last read's order holds them).
+      for (let k: Known | undefined = first, next: Known | undefined; k; k = next) {
+        next = k.next;
+        if (k.seen !== read) continue;
+        k.next = this.known.get(k.hash);
+        this.known.set(k.hash, k);
+        this.count++;
+      }
+    }
+    return samples;
+  }
+
+  /** The one shape, or OTHER. */
+  private fast(t: string, list: boolean, what: string, read: number): { answer: KeaAnswer; samples: StatSample[] } {
+    const n = t.length;
+    let i = 0;
+    const ws = () => {
+      while (i < n && isSpace(t.charCodeAt(i))) i++;
+    };
+    const expect = (c: number) => {
+      ws();
+      if (t.charCodeAt(i) !== c) throw OTHER;
+      i++;
+    };
+    /** A string without escapes or control characters; returns the index of its closing quote. */
+    const plain = (): number => {
+      expect(QUOTE);
+      for (; i < n; i++) {
+        const c = t.charCodeAt(i);
+        if (c === QUOTE) return i++;
+        if (c === BACKSLASH || c < 32) throw OTHER;
+      }
+      throw OTHER;
+    };
+    const number = (): number => {
+      NUMBER.lastIndex = i;
+      if (!NUMBER.test(t)) throw OTHER;
+      const v = numberAt(t, i, NUMBER.lastIndex);
+      i = NUMBER.lastIndex;
+      return v;
+    };
+    const sticky = (re: RegExp) => {
+      re.lastIndex = i;
+      if (!re.test(t)) throw OTHER;
+      i = re.lastIndex;
+    };
+    const samples: StatSample[] = [];
+    const last = this.order;
+    const order: Known[] = [];
+    const args = () => {
+      expect(OPEN_BRACE);
+      ws();
+      if (t.charCodeAt(i) === CLOSE_BRACE) return void i++;
+      for (;;) {
+        ws();
+        if (t.charCodeAt(i) !== QUOTE) throw OTHER;
+        const from = i + 1;
+        // The statistic the last read had here, most often; else found by hash.
+        let k: Known | undefined = last[order.length];
+        if (k?.plain && t.startsWith(k.name, from) && t.charCodeAt(from + k.name.length) === QUOTE) i = from + k.name.length + 1;
+        else {
+          let h = 0x811c9dc5;
+          for (i = from; i < n; i++) {
+            const c = t.charCodeAt(i);
+            if (c === QUOTE) break;
+            if (c === BACKSLASH || c < 32) throw OTHER;
+            h = Math.imul(h ^ c, 0x01000193);
+          }
+          const to = i++;
+          if (to >= n || to - from > MAX_STAT_NAME_CHARS) throw OTHER;
+          for (k = this.known.get(h); k; k = k.next) if (k.name.length === to - from && t.startsWith(k.name, from)) break;
+          if (!k) {
+            const name = t.slice(from, to);
+            // An array index: JSON.parse puts those first.
+            if (isIndex(name)) throw OTHER;
+            k = this.add(name, read);
+            k.seen = 0;
+          }
+        }
+        // Met twice in one answer: JSON.parse keeps the first place and the last value.
+        if (k.seen === read) throw OTHER;
+        k.seen = read;
+        order.push(k);
+        sticky(TO_VALUE);
+        let newest: number | undefined;
+        if (t.charCodeAt(i) === QUOTE) sticky(STRING);
+        else newest = number();
+        sticky(REST);
+        const s = this.sample(k, newest);
+        if (s) samples.push(s);
+        ws();
+        if (t.charCodeAt(i) === CLOSE_BRACE) return void i++;
+        expect(COMMA);
+      }
+    };
+    /** The answer map: arguments, result and text, in any order, each once. */
+    const answer = (): KeaAnswer => {
+      const body: { arguments?: null; result?: number; text?: string } = {};
+      expect(OPEN_BRACE);
+      for (;;) {
+        ws();
+        const from = i;
+        const key = t.slice(from + 1, plain());
+        if (key in body) throw OTHER;
+        expect(COLON);
+        if (key === 'arguments') {
+          args();
+          body.arguments = null;
+        } else if (key === 'result') {
+          ws();
+          body.result = number();
+        } else if (key === 'text') {
+          ws();
+          const start = i;
+          body.text = t.slice(start + 1, plain());
+        } else throw OTHER;
+        ws();
+        if (t.charCodeAt(i) === CLOSE_BRACE) break;
+        expect(COMMA);
+      }
+      i++;
+      if (body.arguments === undefined) throw OTHER;
+      return answerOfBody(list ? [body] : body, list, what);
+    };
+    if (list) expect(OPEN_BRACKET);
+    const a = answer();
+    if (list) expect(CLOSE_BRACKET);
+    ws();
+    if (i !== n) throw OTHER;
+    this.order = order;
+    return { answer: a, samples: this.prune(samples, read) };
+  }
+}
