@@ -171,6 +171,14 @@ test('a reader fed answer after answer gives what a fresh parse of each gives; u
   assert.deepEqual(fourth[0], first[1]);
 });
 
+test('a name read the general way (an escape in it) is never matched in place as raw text', () => {
+  const reader = new StatisticsTextReader();
+  const escaped = '{"arguments":{"a\\"b":[[1,"t"]]},"result":0}';
+  const raw = '{"arguments":{"a"b":[[1,"t"]]},"result":0}';
+  assert.deepEqual(fromText(escaped, false, reader), reference(escaped, false));
+  assert.deepEqual(fromText(raw, false, reader), { code: 'parse' });
+});
+
 test('statistics of one hash are told apart by name', () => {
   const reader = new StatisticsTextReader();
   const [a, b] = collidingNames();
