@@ -79,6 +79,9 @@ export class StatisticsPoller {
       // subnet[ID].v4-reservation-conflicts); with the config in hand those are left out.
       const kept = all.filter((s) => this.keep(s, cfg && subnets));
       const samples = kept.length > this.o.config.maxSeries ? kept.slice(0, this.o.config.maxSeries) : kept;
+      // The answer read in one turn of the event loop, its series made in the next: a scrape that
+      // came meanwhile is answered between the two, not after both.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       return {
         ...base,
         up: true,

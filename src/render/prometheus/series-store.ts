@@ -131,13 +131,19 @@ export class SeriesStore {
     this.owners.delete(key);
   }
 
+  /** Family texts written since the store was made (tests: what a scrape had to write). */
+  written = 0;
+
   /** Each family's text, encoded, in declaration order (unchanged ones as written before). */
   chunks(openMetrics: boolean): Buffer[] {
     const format = openMetrics ? 'openMetrics' : 'text';
     const out: Buffer[] = [];
     for (const f of this.families.values()) {
       let cached = f.cached[format];
-      if (cached?.version !== f.version) f.cached[format] = cached = { version: f.version, bytes: Buffer.from(this.write(f, format)) };
+      if (cached?.version !== f.version) {
+        f.cached[format] = cached = { version: f.version, bytes: Buffer.from(this.write(f, format)) };
+        this.written++;
+      }
       out.push(cached.bytes);
     }
     return out;

@@ -123,3 +123,22 @@ test("a failed statistics poll keeps only the poll's own health; counts errors",
   assert.match(body, /kea_exporter_command_errors_total\{target="kea-dhcp4",daemon="dhcp4",command="statistic-get-all",reason="timeout"\} 1/);
   assert.match(body, /kea_exporter_statistics_last_success_timestamp_seconds\{[^}]*\} 1800000000/);
 });
+
+test('families a poll changed are written right after it, in the formats asked for: the next scrape writes none', async () => {
+  const collectors = [statisticsCollector('default')];
+  const r = new PrometheusRenderer({ version: 't', processMetrics: false }, [], collectors[0]!.metrics);
+  const [key, s] = SNAPS()[0]!;
+  r.update(key, s, collectors);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(r.familiesWritten, 0, 'nothing asked for yet: nothing written ahead');
+  const first = (await r.render(true)).body;
+  const written = r.familiesWritten;
+  assert.ok(written > 10, `${written} families written by the first scrape`);
+  // The next poll: one value changed (the poll's duration), everything else as it was.
+  r.update(key, { ...s, pollDurationSeconds: 0.07 }, collectors);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(r.familiesWritten, written + 1, 'the changed family written ahead, OpenMetrics only');
+  const second = (await r.render(true)).body;
+  assert.equal(r.familiesWritten, written + 1, 'the scrape wrote nothing');
+  assert.equal(second, first.replace(/(kea_exporter_statistics_poll_duration_seconds\{[^}]*\}) 0.05/, '$1 0.07'));
+});
