@@ -1,5 +1,6 @@
 /** Results vs goals: a table, plain summary lines and bench/results.json. */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { FleetResult } from './fleet.js';
 import type { OverheadResult } from './overhead.js';
 import type { Phase, ProxyResult } from './proxy.js';
@@ -216,4 +217,15 @@ export function print(o: OverheadResult, f: FleetResult, s: StatisticsResult, p:
 export function writeJson(file: string, o: OverheadResult, f: FleetResult, s: StatisticsResult, p: ProxyResult, env: Env, rs: Row[], more: object = {}): void {
   const summary = Object.fromEntries(rs.map((r) => [r.key, { value: r.value, unit: r.unit, goal: r.goal, ...(r.ok === undefined ? {} : { ok: r.ok }) }]));
   writeFileSync(file, JSON.stringify({ env, summary, overhead: o, fleet: f, statistics: s, proxy: p, ...more }, null, 2) + '\n');
+}
+
+/** A part run alone: its entry `part` of bench/results.json and its `<part>_` summary rows
+ * replaced, the other parts' kept. Returns the file. */
+export function updateResults(part: string, result: object, rows: readonly Row[]): string {
+  const file = fileURLToPath(new URL('./results.json', import.meta.url));
+  const old = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { summary?: Record<string, unknown> }) : {};
+  const summary = Object.fromEntries(Object.entries(old.summary ?? {}).filter(([k]) => !k.startsWith(`${part}_`)));
+  for (const r of rows) summary[r.key] = { value: r.value, unit: r.unit, goal: r.goal, ...(r.ok === undefined ? {} : { ok: r.ok }) };
+  writeFileSync(file, JSON.stringify({ ...old, summary, [part]: result }, null, 2) + '\n');
+  return file;
 }

@@ -2,12 +2,13 @@
  * fake daemons, then the statistics of a 5,000-subnet kea-dhcp4, then the proxied command
  * endpoint against a real kea-dhcp4, then what OTLP export costs the 1,000-daemon exporter, then
  * the storm (issue 11) against a real kea-dhcp4, then what each dashboard panel query costs
- * Prometheus at 5,000 subnets. Prints results vs goals and writes bench/results.json. */
+ * Prometheus at 5,000 subnets, then how the statistics cost grows from 1,000 to 20,000 subnets. Prints results vs goals and writes bench/results.json. */
 import { execSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DASHBOARDS_BENCH, printDashboards, runDashboardsBench } from './dashboards.js';
 import { runFleet } from './fleet.js';
+import { GROWTH_BENCH, printGrowth, runGrowth } from './growth.js';
 import { OTEL_DEFAULTS, printOtel, runOtel } from './otel.js';
 import { runOverhead } from './overhead.js';
 import { PROXY_DEFAULTS, runProxy } from './proxy.js';
@@ -16,7 +17,7 @@ import { runStatistics, STATISTICS_DEFAULTS } from './stats.js';
 import { printStorm, runStormBench, STORM_BENCH } from './storm.js';
 import { STORM_NOFILE } from '../test/support/storm/run.js';
 
-const WATCHDOG_MS = 1_500_000; // part 6's two storms are bounded at ~6 min together; part 7 takes ~2.5 min
+const WATCHDOG_MS = 1_700_000; // part 6's two storms are bounded at ~6 min together; part 7 takes ~2.5 min, part 8 ~2
 const watchdog = setTimeout(() => {
   console.error(`bench: still running after ${WATCHDOG_MS / 1000} s, giving up`);
   process.exit(2); // the 'exit' hooks kill Kea and the fleet child
@@ -33,22 +34,22 @@ const env: Env = {
 };
 console.log(`kea-telemetry bench: node ${env.node}, ${env.cpus} CPUs (${env.cpuModel}), ulimit -n ${env.ulimitN}`);
 
-console.log('\n[1/7] per-command overhead: 2000 status-get raw vs exporter path, real kea-dhcp4 ...');
+console.log('\n[1/8] per-command overhead: 2000 status-get raw vs exporter path, real kea-dhcp4 ...');
 const overhead = await runOverhead(2000, 100, 300);
 console.log(
   `  kea ${overhead.keaVersion}: raw median ${overhead.raw.medianMs} ms p95 ${overhead.raw.p95Ms} ms; ` +
     `exporter median ${overhead.exporter.medianMs} ms p95 ${overhead.exporter.p95Ms} ms; ratio ${overhead.ratioMedian} (p95 ${overhead.ratioP95})`,
 );
 
-// Parts 2 to 6 run the built exporter (dist/cli.js): build it once, before them.
+// Parts 2 to 6 and 8 run the built exporter (dist/cli.js): build it once, before them.
 execSync('npm run --silent build', { stdio: 'inherit' });
-console.log('\n[2/7] fleet: 1000 fake daemons in one child process, the built exporter (node dist/cli.js) in another; 10 s warm-up, 60 s window ...');
+console.log('\n[2/8] fleet: 1000 fake daemons in one child process, the built exporter (node dist/cli.js) in another; 10 s warm-up, 60 s window ...');
 const fleet = await runFleet({ daemons: 1000, warmupMs: 10_000, windowMs: 60_000, scrapes: 30 });
 console.log(`  fakes up in ${fleet.fakeStartMs} ms, config parsed in ${fleet.configParseMs} ms, first poll round ${fleet.firstRoundMs} ms`);
 
 const so = STATISTICS_DEFAULTS;
 console.log(
-  `\n[3/7] statistics: real kea-dhcp4 with ${so.subnets} subnets behind a counting proxy, the built exporter ` +
+  `\n[3/8] statistics: real kea-dhcp4 with ${so.subnets} subnets behind a counting proxy, the built exporter ` +
     `(statistics every ${so.statisticsIntervalS} s); ${so.scrapes} scrapes, then ${so.quietPolls} statistics polls without scrapes ...`,
 );
 const statistics = await runStatistics(so);
@@ -59,7 +60,7 @@ console.log(
 
 const po = PROXY_DEFAULTS;
 console.log(
-  `\n[4/7] proxy: real kea-dhcp4, ${po.n} sequential status-get raw, then through the built exporter's POST /targets/<name>/ ` +
+  `\n[4/8] proxy: real kea-dhcp4, ${po.n} sequential status-get raw, then through the built exporter's POST /targets/<name>/ ` +
     `over HTTP keep-alive (1 and ${po.concurrency} clients; plain-secret user, then bearer token) ...`,
 );
 const proxy = await runProxy(po);
@@ -70,7 +71,7 @@ console.log(
 
 const oo = OTEL_DEFAULTS;
 console.log(
-  `\n[5/7] OTLP cost: ${oo.daemons} fake daemons as in part 2, OTLP every ${oo.intervalS} s to a sink; runs with OTel off, ` +
+  `\n[5/8] OTLP cost: ${oo.daemons} fake daemons as in part 2, OTLP every ${oo.intervalS} s to a sink; runs with OTel off, ` +
     `metrics + traces, metrics only, traces of 1 poll in ${Math.round(1 / oo.sampleRatio)}; ${oo.windowMs / 1000} s windows ...`,
 );
 const otel = await runOtel(oo);
@@ -78,7 +79,7 @@ const otelRows = printOtel(otel);
 
 const so6 = STORM_BENCH;
 console.log(
-  `\n[6/7] storm: real kea-dhcp4, the built exporter; ${so6.proxied} proxied, ${so6.probes} /probe, ${so6.scrapes} /metrics, ` +
+  `\n[6/8] storm: real kea-dhcp4, the built exporter; ${so6.proxied} proxied, ${so6.probes} /probe, ${so6.scrapes} /metrics, ` +
     `${so6.halfOpen} half-open at once; at the inherited open-files limit, then at ${STORM_NOFILE} ...`,
 );
 const storm = await runStormBench(so6);
@@ -86,16 +87,24 @@ const stormRows = printStorm(storm);
 
 const do7 = DASHBOARDS_BENCH;
 console.log(
-  `\n[7/7] dashboards: every panel query on a real kea-dhcp4 with 5,000 subnets, scraped by a real Prometheus for ${do7.dataS} s; ` +
+  `\n[7/8] dashboards: every panel query on a real kea-dhcp4 with 5,000 subnets, scraped by a real Prometheus for ${do7.dataS} s; ` +
     `Prometheus' evaluation time, instant and over each dashboard's default range ...`,
 );
 const dashboards = await runDashboardsBench(do7);
 const dashboardRows = printDashboards(dashboards);
 
-const rs = [...print(overhead, fleet, statistics, proxy, env), ...otelRows, ...stormRows, ...dashboardRows];
-for (const r of [...otelRows, ...stormRows, ...dashboardRows])
+const go8 = GROWTH_BENCH;
+console.log(
+  `\n[8/8] growth: real kea-dhcp4 at ${go8.sizes.join(' / ')} subnets behind the counting proxy, the built exporter; ` +
+    `exporter CPU per statistics poll (median of ${go8.polls}) and RSS, JSON.parse of the same answer ...`,
+);
+const growth = await runGrowth(go8);
+const growthRows = printGrowth(growth);
+
+const rs = [...print(overhead, fleet, statistics, proxy, env), ...otelRows, ...stormRows, ...dashboardRows, ...growthRows];
+for (const r of [...otelRows, ...stormRows, ...dashboardRows, ...growthRows])
   console.log(`${r.key}: ${r.value} ${r.unit} (goal ${r.goal}${r.ok === false ? ', MISSED' : ''})`);
 const file = fileURLToPath(new URL('./results.json', import.meta.url));
-writeJson(file, overhead, fleet, statistics, proxy, env, rs, { otel, storm, dashboards });
+writeJson(file, overhead, fleet, statistics, proxy, env, rs, { otel, storm, dashboards, growth });
 console.log(`\nwritten ${file}`);
 process.exit(0);

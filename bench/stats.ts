@@ -149,13 +149,13 @@ export interface StatisticsResult {
 }
 
 /** Utime+stime of a process in ms (clock ticks of 10 ms). */
-function cpuMsOfPid(pid: number): number {
+export function cpuMsOfPid(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-function rssOfPid(pid: number): number {
+export function rssOfPid(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) * 1024 : 0;
@@ -164,7 +164,7 @@ function rssOfPid(pid: number): number {
   }
 }
 
-interface ProxyEvent {
+export interface ProxyEvent {
   command: string;
   /** performance.now() of the first request byte and of Kea's EOF (NaN when it failed). */
   start: number;
@@ -173,7 +173,7 @@ interface ProxyEvent {
 }
 
 /** The counting proxy: one connection at a time (others wait, paused, in accept order). */
-class CountingProxy {
+export class CountingProxy {
   readonly events: ProxyEvent[] = [];
   connections = 0;
   maxConcurrent = 0;
@@ -321,7 +321,7 @@ function scraper(port: number) {
   return { get, connections: () => sockets.size, resetConnections: () => sockets.clear(), close: () => agent.destroy() };
 }
 
-function startStatsExporter(configFile: string, profileDir: string | undefined): { proc: ChildProcess; warnings: () => number; exited: Promise<void> } {
+export function startStatsExporter(configFile: string, profileDir: string | undefined): { proc: ChildProcess; warnings: () => number; exited: Promise<void> } {
   const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn' };
   // As shipped: the file's shebang carries the Node flags. Node refuses --cpu-prof in
@@ -357,7 +357,7 @@ function startStatsExporter(configFile: string, profileDir: string | undefined):
 }
 
 /** Waits until the process has used no CPU for `stableMs` (10 ms ticks), at most `capMs`. */
-async function cpuQuiet(pid: number, stableMs = 300, capMs = 5000): Promise<number> {
+export async function cpuQuiet(pid: number, stableMs = 300, capMs = 5000): Promise<number> {
   const t0 = performance.now();
   let last = cpuMsOfPid(pid);
   let since = performance.now();

@@ -1,7 +1,9 @@
 /** The storm's checks can fail: a result that holds everything passes them all, and each way a
  * storm can go wrong fails exactly the check meant for it. Pure, no Kea. */
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { parse } from 'yaml';
 import { RSS_CEILING_MB, stormChecks } from './checks.js';
 import { STORM_DEFAULTS } from './run.js';
 import type { StormResult } from './summary.js';
@@ -77,4 +79,14 @@ test('each failure fails its own check, and only that one', () => {
     assert.equal(names.length, 1, `${what}: ${JSON.stringify(names)}`);
     assert.match(names[0]!, name, what);
   }
+});
+
+test("the RSS ceiling leaves ~40 % of the Helm chart's memory limit free", () => {
+  const values = parse(readFileSync(new URL('../../../helm/kea-telemetry/values.yaml', import.meta.url), 'utf8')) as {
+    resources: { limits: { memory: string } };
+  };
+  const limit = /^(\d+)(Mi|Gi)$/.exec(values.resources.limits.memory);
+  assert.ok(limit, `resources.limits.memory ${values.resources.limits.memory}: not <n>Mi or <n>Gi`);
+  const mib = Number(limit[1]) * (limit[2] === 'Gi' ? 1024 : 1);
+  assert.ok(RSS_CEILING_MB <= mib * 0.6, `RSS_CEILING_MB ${RSS_CEILING_MB} over 60 % of the chart's ${values.resources.limits.memory}`);
 });
