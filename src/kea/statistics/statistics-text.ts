@@ -39,9 +39,22 @@ const NUMBER = new RegExp(NUM, 'y');
 const STRING = new RegExp(STR, 'y');
 /** From a name's closing quote to its newest value: `: [ [ `. */
 const TO_VALUE = new RegExp(`${S}:${S}\\[${S}\\[${S}`, 'y');
-/** From the newest value to the end of the statistic's list: its time, then the older samples. */
-const REST = new RegExp(`${S},${S}${STR}${S}\\](?:${S},${S}\\[${S}(?:${NUM}|${STR})${S},${S}${STR}${S}\\])*${S}\\]`, 'y');
+/** From the newest value past the end of the statistic's list: its time, the older samples, and
+ * the comma or brace after. */
+const REST = new RegExp(`${S},${S}${STR}${S}\\](?:${S},${S}\\[${S}(?:${NUM}|${STR})${S},${S}${STR}${S}\\])*${S}\\]${S}[,}]`, 'y');
 const PLAIN = new RegExp(`^[^"\\\\\\u0000-\\u001f]*$`);
+
+function skipWs(t: string, i: number): number {
+  while (isSpace(t.charCodeAt(i))) i++;
+  return i;
+}
+
+/** The end of the match of a sticky regex at i; OTHER when it does not match there. */
+function sticky(re: RegExp, t: string, i: number): number {
+  re.lastIndex = i;
+  if (!re.test(t)) throw OTHER;
+  return re.lastIndex;
+}
 
 /** A number token [from, to) as JSON.parse reads it: short integers summed, the rest by Number. */
 function numberAt(t: string, from: number, to: number): number {
@@ -157,6 +170,61 @@ export class StatisticsTextReader {
     return samples;
   }
 
+  /** The arguments map from i (the one shape, or OTHER): its samples and statistics in order.
+   * Returns the index after it. The hot loop: positions in locals, helpers at module level. */
+  private args(t: string, i: number, read: number, samples: StatSample[], order: Known[]): number {
+    const n = t.length;
+    const last = this.order;
+    i = skipWs(t, i);
+    if (t.charCodeAt(i) !== OPEN_BRACE) throw OTHER;
+    i = skipWs(t, i + 1);
+    if (t.charCodeAt(i) === CLOSE_BRACE) return i + 1;
+    for (;;) {
+      if (t.charCodeAt(i) !== QUOTE) throw OTHER;
+      const from = i + 1;
+      // The statistic the last read had here, most often; else found by hash.
+      let k: Known | undefined = last[order.length];
+      if (k?.plain && t.startsWith(k.name, from) && t.charCodeAt(from + k.name.length) === QUOTE) i = from + k.name.length + 1;
+      else {
+        let h = 0x811c9dc5;
+        for (i = from; i < n; i++) {
+          const c = t.charCodeAt(i);
+          if (c === QUOTE) break;
+          if (c === BACKSLASH || c < 32) throw OTHER;
+          h = Math.imul(h ^ c, 0x01000193);
+        }
+        const to = i++;
+        if (to >= n || to - from > MAX_STAT_NAME_CHARS) throw OTHER;
+        for (k = this.known.get(h); k; k = k.next) if (k.name.length === to - from && t.startsWith(k.name, from)) break;
+        if (!k) {
+          const name = t.slice(from, to);
+          // An array index: JSON.parse puts those first.
+          if (isIndex(name)) throw OTHER;
+          k = this.add(name, read);
+          k.seen = 0;
+        }
+      }
+      // Met twice in one answer: JSON.parse keeps the first place and the last value.
+      if (k.seen === read) throw OTHER;
+      k.seen = read;
+      order.push(k);
+      i = sticky(TO_VALUE, t, i);
+      let newest: number | undefined;
+      if (t.charCodeAt(i) === QUOTE) i = sticky(STRING, t, i);
+      else {
+        const end = sticky(NUMBER, t, i);
+        newest = numberAt(t, i, end);
+        i = end;
+      }
+      i = sticky(REST, t, i);
+      const s = this.sample(k, newest);
+      if (s) samples.push(s);
+      // REST ends with the comma or brace after the statistic.
+      if (t.charCodeAt(i - 1) === CLOSE_BRACE) return i;
+      i = skipWs(t, i);
+    }
+  }
+
   /** The one shape, or OTHER. */
   private fast(t: string, list: boolean, what: string, read: number): { answer: KeaAnswer; samples: StatSample[] } {
     const n = t.length;
@@ -180,66 +248,13 @@ export class StatisticsTextReader {
       throw OTHER;
     };
     const number = (): number => {
-      NUMBER.lastIndex = i;
-      if (!NUMBER.test(t)) throw OTHER;
-      const v = numberAt(t, i, NUMBER.lastIndex);
-      i = NUMBER.lastIndex;
+      const end = sticky(NUMBER, t, i);
+      const v = numberAt(t, i, end);
+      i = end;
       return v;
     };
-    const sticky = (re: RegExp) => {
-      re.lastIndex = i;
-      if (!re.test(t)) throw OTHER;
-      i = re.lastIndex;
-    };
     const samples: StatSample[] = [];
-    const last = this.order;
     const order: Known[] = [];
-    const args = () => {
-      expect(OPEN_BRACE);
-      ws();
-      if (t.charCodeAt(i) === CLOSE_BRACE) return void i++;
-      for (;;) {
-        ws();
-        if (t.charCodeAt(i) !== QUOTE) throw OTHER;
-        const from = i + 1;
-        // The statistic the last read had here, most often; else found by hash.
-        let k: Known | undefined = last[order.length];
-        if (k?.plain && t.startsWith(k.name, from) && t.charCodeAt(from + k.name.length) === QUOTE) i = from + k.name.length + 1;
-        else {
-          let h = 0x811c9dc5;
-          for (i = from; i < n; i++) {
-            const c = t.charCodeAt(i);
-            if (c === QUOTE) break;
-            if (c === BACKSLASH || c < 32) throw OTHER;
-            h = Math.imul(h ^ c, 0x01000193);
-          }
-          const to = i++;
-          if (to >= n || to - from > MAX_STAT_NAME_CHARS) throw OTHER;
-          for (k = this.known.get(h); k; k = k.next) if (k.name.length === to - from && t.startsWith(k.name, from)) break;
-          if (!k) {
-            const name = t.slice(from, to);
-            // An array index: JSON.parse puts those first.
-            if (isIndex(name)) throw OTHER;
-            k = this.add(name, read);
-            k.seen = 0;
-          }
-        }
-        // Met twice in one answer: JSON.parse keeps the first place and the last value.
-        if (k.seen === read) throw OTHER;
-        k.seen = read;
-        order.push(k);
-        sticky(TO_VALUE);
-        let newest: number | undefined;
-        if (t.charCodeAt(i) === QUOTE) sticky(STRING);
-        else newest = number();
-        sticky(REST);
-        const s = this.sample(k, newest);
-        if (s) samples.push(s);
-        ws();
-        if (t.charCodeAt(i) === CLOSE_BRACE) return void i++;
-        expect(COMMA);
-      }
-    };
     /** The answer map: arguments, result and text, in any order, each once. */
     const answer = (): KeaAnswer => {
       const body: { arguments?: null; result?: number; text?: string } = {};
@@ -251,7 +266,7 @@ export class StatisticsTextReader {
         if (key in body) throw OTHER;
         expect(COLON);
         if (key === 'arguments') {
-          args();
+          i = this.args(t, i, read, samples, order);
           body.arguments = null;
         } else if (key === 'result') {
           ws();
