@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../src/lab/lab.js';
 import { updateResults, type Row } from './report.js';
-import { rawCommand, runAlone, startBigKea } from './stats-kea.js';
+import { jsonParseCpuMs, rawCommand, runAlone, startBigKea } from './stats-kea.js';
 import { CountingProxy, cpuMsOfPid, cpuQuiet, max, mb, median, round, rssOfPid, sleep, startStatsExporter, table, type ProxyEvent } from './stats.js';
 
 export interface GrowthOptions {
@@ -77,15 +77,8 @@ async function measureSize(subnets: number, o: GrowthOptions, profileDir: string
   try {
     // The same answer the exporter gets, parsed here: the floor its CPU per poll is held against.
     const { text } = await rawCommand(kea.socket, 'statistic-get-all');
-    const parses: number[] = [];
-    let statistics = 0;
-    for (let i = 0; i < o.parses; i++) {
-      const t0 = process.cpuUsage(); // CPU, as the exporter's is measured: wall time here is the machine's load
-      const answer = JSON.parse(text) as { arguments?: Record<string, unknown> };
-      const t1 = process.cpuUsage(t0);
-      parses.push((t1.user + t1.system) / 1000);
-      statistics = Object.keys(answer.arguments ?? {}).length;
-    }
+    const statistics = Object.keys((JSON.parse(text) as { arguments?: Record<string, unknown> }).arguments ?? {}).length;
+    const parseMs = jsonParseCpuMs(text, o.parses);
 
     const proxySocket = join(dir, 'proxy.sock');
     await proxy.listen(proxySocket);
@@ -151,7 +144,7 @@ async function measureSize(subnets: number, o: GrowthOptions, profileDir: string
       statistics,
       series,
       dropped,
-      parseMs: round(median(parses), 1),
+      parseMs: round(parseMs, 1),
       cpuMsPerPoll: cpu,
       cpuMsSamples: samples,
       overlapped,

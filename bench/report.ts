@@ -23,6 +23,7 @@ export interface Row {
 }
 
 const check = (v: number, limit: number) => v <= limit;
+const round2 = (x: number) => Math.round(x * 100) / 100;
 const mark = (r: Row) => (r.ok === undefined ? '' : r.ok ? 'ok' : 'MISS');
 const kb = (bytes: number) => Math.round(bytes / 1024);
 
@@ -31,10 +32,18 @@ export function statisticsRows(s: StatisticsResult): Row[] {
   const w = s.scrapeWindow;
   const q = s.quietWindow;
   return [
-    { key: 'stats_render_median', value: s.render.medianMs, unit: 'ms', goal: '<= 10', ok: check(s.render.medianMs, 10) },
+    { key: 'stats_render_median', value: s.render.medianMs, unit: 'ms', goal: '<= 5', ok: check(s.render.medianMs, 5) },
+    {
+      key: 'stats_render_vs_buffer',
+      value: round2(s.render.medianMs / s.render.bufferMedianMs),
+      unit: 'x',
+      goal: `<= 2 (the same bytes from a buffer: ${s.render.bufferMedianMs} ms)`,
+      ok: s.render.medianMs <= 2 * s.render.bufferMedianMs,
+    },
     { key: 'stats_render_p95', value: s.render.p95Ms, unit: 'ms', goal: 'info' },
     { key: 'stats_render_max', value: s.render.maxMs, unit: 'ms', goal: 'info' },
-    { key: 'stats_render_cold', value: s.render.coldMs, unit: 'ms', goal: 'info (first scrape with statistics)' },
+    { key: 'stats_render_cold', value: s.render.coldMs, unit: 'ms', goal: '<= 150 (first scrape after the first statistics poll)', ok: check(s.render.coldMs, 150) },
+    { key: 'stats_render_during_first_poll', value: s.render.duringFirstPollMs, unit: 'ms', goal: 'info (sent as its answer came in)' },
     { key: 'stats_render_body', value: s.render.bodyBytes, unit: 'bytes', goal: 'info' },
     { key: 'stats_render_series', value: s.render.series, unit: 'series', goal: 'info' },
     { key: 'stats_capacity_series', value: s.capacitySeries, unit: 'subnets', goal: `= ${s.subnets}`, ok: s.capacitySeries === s.subnets },
@@ -47,6 +56,13 @@ export function statisticsRows(s: StatisticsResult): Row[] {
     { key: 'stats_statistic_get_all_kea_ms', value: s.statisticGetAll.keaMedianMs, unit: 'ms', goal: 'info (via proxy)' },
     { key: 'stats_poll_duration', value: s.statisticGetAll.exporterPollMs, unit: 'ms', goal: 'info (exporter gauge)' },
     { key: 'stats_cpu_per_poll', value: q.cpuMsPerStatisticsPoll.median, unit: 'ms CPU', goal: 'info (median)' },
+    {
+      key: 'stats_cpu_per_poll_vs_parse',
+      value: round2(q.cpuMsPerStatisticsPoll.median / s.raw.statisticGetAll.parseMs),
+      unit: 'x',
+      goal: `<= 3 (a bare JSON.parse of the answer: ${s.raw.statisticGetAll.parseMs} ms CPU)`,
+      ok: q.cpuMsPerStatisticsPoll.median <= 3 * s.raw.statisticGetAll.parseMs,
+    },
     { key: 'stats_cpu_per_cycle', value: q.cpuMsPerStatisticsCycle, unit: 'ms CPU', goal: 'info (incl. its status polls)' },
     { key: 'stats_cpu_quiet', value: q.cpuPercent, unit: '% of one core', goal: 'info' },
     { key: 'stats_config_get_first_contact', value: s.configGet.atFirstContact, unit: 'cmds', goal: '= 1', ok: s.configGet.atFirstContact === 1 },

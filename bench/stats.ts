@@ -76,7 +76,7 @@ export interface StatisticsResult {
   keaStartMs: number;
   /** Reference: one command per connection straight to Kea's socket, before the exporter runs. */
   raw: { configGet: RawTiming; statisticGetAll: RawTiming };
-  /** Exporter spawn until /metrics shows subnet 5000's capacity (node start-up included). */
+  /** Exporter spawn until the cold scrape showed subnet 5000's capacity (node start-up included). */
   firstStatisticsMs: number;
   /** Commands until the first statistic-get-all was answered. */
   firstContactCommands: Counts;
@@ -85,8 +85,12 @@ export interface StatisticsResult {
     scrapes: number;
     /** TCP connections the 200 scrapes used (keep-alive: 1). */
     connections: number;
-    /** The first scrape that showed the statistics (their families rendered for the first time). */
+    /** The first scrape after the first statistics poll was read (the exporter quiet again). */
     coldMs: number;
+    /** A scrape sent the moment the first statistics answer was in: it waits while it is read. */
+    duringFirstPollMs: number;
+    /** The same body written from a buffer by a bare node:http server, scraped the same way. */
+    bufferMedianMs: number;
     medianMs: number;
     p95Ms: number;
     maxMs: number;
@@ -372,6 +376,22 @@ export async function cpuQuiet(pid: number, stableMs = 300, capMs = 5000): Promi
   return last;
 }
 
+/** A bare node:http server in a child process answering every request with `body`. */
+async function bufferServer(body: Buffer, dir: string): Promise<{ port: number; stop: () => void }> {
+  const file = join(dir, 'body.bin');
+  await writeFile(file, body);
+  const port = await freePort('tcp');
+  const script = `const b=require('fs').readFileSync(${JSON.stringify(file)});require('http').createServer((q,r)=>{r.writeHead(200,{'content-type':'text/plain; version=0.0.4; charset=utf-8','content-length':b.length});r.end(b)}).listen(${port},'127.0.0.1',()=>console.log('ready'))`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`buffer server exited (${code})`)));
+  });
+  return { port, stop: kill };
+}
+
 const perMinute = (c: Counts, ms: number): Counts => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, round((v * 60_000) / ms, 1)]));
 const CAPACITY = 'kea_dhcp4_addresses_capacity{';
 
@@ -410,26 +430,28 @@ export async function runStatistics(o: StatisticsOptions): Promise<StatisticsRes
     client = scraper(port);
     const lastSubnet = new RegExp(`^kea_dhcp4_addresses_capacity\\{[^}]*subnet_id="${o.subnets}"`, 'm');
 
-    // Until the statistics show up: the scrape that first has them rendered them for the first time.
-    let cold: { ms: number; body: Buffer } | undefined;
-    while (performance.now() - t0 < 30_000) {
+    // Scrapes as Prometheus would send them, until the first statistic-get-all is sent. One scrape
+    // is sent the moment its answer is in (it waits while the exporter reads it: `during`); the
+    // first after the exporter went quiet again is the cold one: the first with the statistics.
+    let asked = false;
+    proxy.onCommand = (ev) => {
+      if (ev.command === 'statistic-get-all') asked = true;
+    };
+    while (!asked && performance.now() - t0 < 30_000) {
       await sleep(100);
       if (exporter.proc.exitCode !== null) throw new Error(`exporter exited (${exporter.proc.exitCode})`);
-      try {
-        const s = await client.get();
-        if (lastSubnet.test(s.body.toString('utf8'))) {
-          cold = s;
-          break;
-        }
-      } catch {
-        // not listening yet
-      }
+      if (asked) break;
+      await client.get().catch(() => undefined); // not listening yet
     }
-    if (!cold) throw new Error(`statistics of subnet ${o.subnets} not on /metrics within 30 s`);
-    const firstStatisticsMs = performance.now() - t0;
-    const first = proxy.events.find((e) => e.command === 'statistic-get-all' && !Number.isNaN(e.end))!;
-    const firstContactCommands = proxy.count(0, first.end);
+    const first = await proxy.answered('statistic-get-all', 0, 30_000);
+    const duringClient = scraper(port);
+    const during = await duringClient.get();
+    duringClient.close();
     await cpuQuiet(pid);
+    const cold = await client.get();
+    if (!lastSubnet.test(cold.body.toString('utf8'))) throw new Error(`statistics of subnet ${o.subnets} not on /metrics after the first statistics poll`);
+    const firstStatisticsMs = performance.now() - t0;
+    const firstContactCommands = proxy.count(0, first.end);
 
     // Per statistics poll: the exporter's CPU from the moment the proxy reads the request.
     const pollCpuStart = new Map<ProxyEvent, number>();
@@ -477,6 +499,19 @@ export async function runStatistics(o: StatisticsOptions): Promise<StatisticsRes
     rss.push(rssOfPid(pid));
     clearInterval(sampler);
 
+    // The reference for /metrics: the same bytes written from a buffer by a bare node:http server
+    // in a process of its own, scraped the same way, in the same run.
+    const buffered = await bufferServer(body, dir);
+    const bufferClient = scraper(buffered.port);
+    const bufferRenders: number[] = [];
+    const c0 = performance.now();
+    for (let i = 0; i < o.scrapes; i++) {
+      await sleep(Math.max(0, c0 + i * step - performance.now()));
+      bufferRenders.push((await bufferClient.get()).ms);
+    }
+    bufferClient.close();
+    buffered.stop();
+
     // The last body, read once more at the end for the exporter's own poll duration.
     const last = (await client.get()).body.toString('utf8');
     const pollDuration = /^kea_exporter_statistics_poll_duration_seconds\{[^}]*\} (\S+)$/m.exec(last);
@@ -509,6 +544,8 @@ export async function runStatistics(o: StatisticsOptions): Promise<StatisticsRes
         scrapes: renders.length,
         connections: client.connections(),
         coldMs: round(cold.ms, 1),
+        duringFirstPollMs: round(during.ms, 1),
+        bufferMedianMs: round(median(bufferRenders), 2),
         medianMs: round(median(renders), 2),
         p95Ms: round(p95(renders), 2),
         maxMs: round(max(renders), 1),
@@ -578,7 +615,7 @@ export const STATISTICS_DEFAULTS: StatisticsOptions = {
   scrapeSpreadMs: 8000,
   statisticsIntervalS: 10,
   pollIntervalS: 5,
-  quietPolls: 3,
+  quietPolls: 5,
 };
 
 async function main(): Promise<void> {

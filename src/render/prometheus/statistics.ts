@@ -5,7 +5,7 @@ import type { SubnetInfo } from '../../kea/statistics/subnets.js';
 import type { Collector, MetricDef } from './collector.js';
 import { COMMAND_ERRORS } from './exporter.js';
 import { scopeLabels } from './statistics/scope-labels.js';
-import { UTILIZATION_FAMILIES, utilization } from './utilization.js';
+import { UTILIZATION_FAMILIES, ratioOf } from './utilization.js';
 
 export const STATS_POLL_DURATION = 'kea_exporter_statistics_poll_duration_seconds';
 export const STATS_LAST_SUCCESS = 'kea_exporter_statistics_last_success_timestamp_seconds';
@@ -19,15 +19,18 @@ const DAEMONS: readonly StatsDaemon[] = ['dhcp4', 'dhcp6', 'd2'];
 interface Series {
   readonly family: StatFamily | MetricDef;
   readonly labels: Readonly<Record<string, string>>;
+  /** An assigned statistic: its utilisation ratio (a series of its own) and Kea's name of the
+   * total it is divided by. */
+  readonly ratio?: { readonly series: Series; readonly total: string };
+  /** The value of the poll that last met it (`poll`): what a ratio divides by. */
+  value: number;
+  poll: number;
 }
 type Resolution = Series | 'ignored' | 'capped';
 
 /** Resolutions by statistic name, for one daemon and one subnet table (a config change brings a
  * new table, so new labels). */
-interface Resolved {
-  readonly series: Map<string, Resolution>;
-  readonly ratios: Map<string, Series>;
-}
+type Resolved = Map<string, Resolution>;
 
 /** Kea's statistic-get-all as metrics (names spelled out in statistics/names-*.ts), the derived
  * utilisation ratios, and how the statistics polls go. Nothing but the poll's own health while
@@ -54,14 +57,21 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
     if (!byDaemon) tables.set(s.subnets, (byDaemon = {}));
     let r = byDaemon[s.daemon];
     // Bounded by what the daemon reports now: names it stopped reporting are forgotten.
-    if (!r || r.series.size > 2 * s.samples.length + 1024) byDaemon[s.daemon] = r = { series: new Map(), ratios: new Map() };
+    if (!r || r.size > 2 * s.samples.length + 1024) byDaemon[s.daemon] = r = new Map();
     return r;
   };
   const resolve = (s: StatisticsSnapshot, sample: StatSample): Resolution => {
-    const series = names.series(s.daemon, sample, s.subnets);
-    if (series) return series;
-    return names.pastUnmappedCap(s.daemon, sample) ? 'capped' : 'ignored';
+    const named = names.series(s.daemon, sample, s.subnets);
+    if (!named) return names.pastUnmappedCap(s.daemon, sample) ? 'capped' : 'ignored';
+    const ratio = ratioOf(s.daemon, sample);
+    return {
+      ...named,
+      value: NaN,
+      poll: 0,
+      ...(ratio && { ratio: { total: ratio.total, series: { family: ratio.family, labels: scopeLabels(sample, s.subnets, 'default'), value: NaN, poll: 0 } } }),
+    };
   };
+  let polls = 0;
   return {
     metrics,
     collect(s, emit) {
@@ -70,21 +80,28 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
       for (const [reason, n] of Object.entries(s.errors)) emit(COMMAND_ERRORS, n ?? 0, { command: 'statistic-get-all', reason });
       if (!s.up) return;
       const r = resolvedFor(s);
+      const poll = ++polls;
       let capped = 0;
+      const ratios: Series[] = [];
       for (const sample of s.samples) {
-        let series = r.series.get(sample.name);
-        if (series === undefined) r.series.set(sample.name, (series = resolve(s, sample)));
+        let series = r.get(sample.name);
+        if (series === undefined) r.set(sample.name, (series = resolve(s, sample)));
         if (series === 'capped') capped++;
-        else if (series !== 'ignored') emit(series.family.name, sample.value, series.labels, series.family, series);
+        else if (series !== 'ignored') {
+          series.value = sample.value;
+          series.poll = poll;
+          emit(series.family.name, sample.value, series.labels, series.family, series);
+          if (series.ratio) ratios.push(series);
+        }
       }
       emit(STATS_DROPPED, s.dropped + capped);
-      for (const u of utilization(s)) {
-        let ratio = r.ratios.get(u.assigned.name);
-        if (ratio?.family.name !== u.family.name)
-          r.ratios.set(u.assigned.name, (ratio = { family: u.family, labels: scopeLabels(u.assigned, s.subnets, 'default') }));
-        emit(u.family.name, u.ratio, ratio.labels, undefined, ratio);
+      // Ratios after all statistics: a total comes after its assigned one in Kea's order.
+      for (const assigned of ratios) {
+        const total = r.get(assigned.ratio!.total);
+        if (typeof total !== 'object' || total.poll !== poll || !(total.value > 0)) continue;
+        const { series } = assigned.ratio!;
+        emit(series.family.name, assigned.value / total.value, series.labels, undefined, series);
       }
-      if (r.ratios.size > 2 * s.samples.length + 1024) r.ratios.clear();
     },
   };
 }

@@ -5,8 +5,6 @@ import { parseSubnets } from '../../kea/statistics/subnets.js';
 import type { StatisticsSnapshot } from '../../snapshot.js';
 import { PrometheusRenderer } from './registry.js';
 import { statisticsCollector } from './statistics.js';
-import { scopeLabels } from './statistics/scope-labels.js';
-import { utilization, type Utilization } from './utilization.js';
 
 const T = '2026-12-01 10:00:00.000000';
 const stats = (values: Record<string, number>) => parseStatistics(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, [[v, T]]])));
@@ -38,10 +36,19 @@ function snap(daemon: 'dhcp4' | 'dhcp6', values: Record<string, number>): Statis
   };
 }
 
-/** A ratio as /metrics labels it: as the assigned sample it is made of. */
-const labelled = (s: StatisticsSnapshot, u: Utilization) => ({ family: u.family.name, labels: scopeLabels(u.assigned, s.subnets, 'default'), ratio: u.ratio });
-
 const seriesOf = (body: string, family: string) => [...body.matchAll(new RegExp(`^${family}\\{([^}]*)\\} (\\S+)$`, 'gm'))].map((m) => [m[1]!, m[2]!]);
+
+/** Every utilisation series of a snapshot's /metrics: family, its label values, value. */
+async function ratioSeries(s: StatisticsSnapshot, naming: 'default' | 'kea-exporter' = 'default') {
+  const collector = statisticsCollector(naming);
+  const r = new PrometheusRenderer({ version: 't', processMetrics: false }, [], collector.metrics);
+  r.update('t', s, [collector]);
+  const body = (await r.render(false)).body;
+  return [...body.matchAll(/^(kea_\w+_utilization_ratio)\{([^}]*)\} (\S+)$/gm)].map((m) => [m[1]!, m[2]!, Number(m[3])] as const);
+}
+/** A series' own label values (without the owner's target and daemon). */
+const values = (labels: string) =>
+  Object.fromEntries([...labels.matchAll(/(\w+)="([^"]*)"/g)].filter((m) => m[1] !== 'target' && m[1] !== 'daemon').map((m) => [m[1]!, m[2]!]));
 
 test('pools absent from the config stay apart: labelled pool[PID], as the statistics families label them', async () => {
   const s = snap('dhcp4', {
@@ -53,7 +60,7 @@ test('pools absent from the config stay apart: labelled pool[PID], as the statis
     'subnet[1].pool[6].total-addresses': 4,
   });
   assert.deepEqual(
-    utilization(s).map((u) => [u.family.name, labelled(s, u).labels.pool, u.ratio]),
+    (await ratioSeries(s)).map(([family, labels, ratio]) => [family, values(labels).pool, ratio]),
     [
       ['kea_dhcp4_pool_utilization_ratio', '192.0.2.10-192.0.2.99', 0.1],
       ['kea_dhcp4_pool_utilization_ratio', 'pool[5]', 0.25],
@@ -77,7 +84,7 @@ test('pools absent from the config stay apart: labelled pool[PID], as the statis
   );
 });
 
-test('pd-pools absent from the config: pd-pool[PID]; known ones their prefix', () => {
+test('pd-pools absent from the config: pd-pool[PID]; known ones their prefix', async () => {
   const s = snap('dhcp6', {
     'subnet[1].pd-pool[0].assigned-pds': 1,
     'subnet[1].pd-pool[0].total-pds': 256,
@@ -90,7 +97,7 @@ test('pd-pools absent from the config: pd-pool[PID]; known ones their prefix', (
   });
   const subnet = { subnet_id: '1', subnet: '2001:db8:1::/64', shared_network: '' };
   assert.deepEqual(
-    utilization(s).map((u) => labelled(s, u)),
+    (await ratioSeries(s)).map(([family, labels, ratio]) => ({ family, labels: values(labels), ratio })),
     [
       { family: 'kea_dhcp6_subnet_utilization_ratio', labels: subnet, ratio: 0.5 },
       { family: 'kea_dhcp6_pd_pool_utilization_ratio', labels: { ...subnet, pool: '2001:db8:100::/48' }, ratio: 1 / 256 },
@@ -103,7 +110,7 @@ test('pd-pools absent from the config: pd-pool[PID]; known ones their prefix', (
 test('a subnet absent from the config keeps its id; kea-exporter naming keeps the default labels on ratios', async () => {
   const s = snap('dhcp4', { 'subnet[42].pool[3].assigned-addresses': 1, 'subnet[42].pool[3].total-addresses': 2 });
   assert.deepEqual(
-    utilization(s).map((u) => labelled(s, u).labels),
+    (await ratioSeries(s)).map(([, labels]) => values(labels)),
     [{ subnet_id: '42', subnet: '', shared_network: '', pool: 'pool[3]' }],
   );
   const collector = statisticsCollector('kea-exporter');

@@ -1,7 +1,7 @@
-import type { StatisticsSnapshot } from '../../snapshot.js';
 import type { StatSample } from '../../kea/statistics/parse.js';
 import type { MetricDef } from './collector.js';
 import { SCOPE_LABELS } from './statistics/scope-labels.js';
+import type { StatsDaemon } from './statistics/types.js';
 
 /** assigned/total pairs: [assigned stat, total stat, family at subnet scope, at pool scope]. */
 const PAIRS = {
@@ -24,35 +24,14 @@ export const UTILIZATION_FAMILIES: readonly MetricDef[] = Object.values(PAIRS).f
 );
 const FAMILY = new Map(UTILIZATION_FAMILIES.map((f) => [f.name, f]));
 
-export interface Utilization {
-  family: MetricDef;
-  /** The assigned sample it is made of: the ratio is labelled as that sample (scopeLabels). */
-  assigned: StatSample;
-  ratio: number;
-}
-
-/** A subnet's own scope, or one of its pools (pd-pools below zero): a number, no key text. */
-const scopeId = (x: StatSample): number => (x.poolId !== undefined ? x.poolId : x.pdPoolId !== undefined ? -1 - x.pdPoolId : NaN);
-
-/** Derived ratios from one statistics snapshot; scopes with a total of 0 are skipped. Pure. */
-export function utilization(s: StatisticsSnapshot): Utilization[] {
-  const out: Utilization[] = [];
-  for (const [assigned, total, subnetFamily, poolFamily] of PAIRS[s.daemon]) {
-    // subnet id -> scope id (NaN for the subnet itself: Map keys compare NaN equal) -> total.
-    const totals = new Map<number, Map<number, number>>();
-    for (const x of s.samples) {
-      if (x.stat !== total || x.subnetId === undefined) continue;
-      let scopes = totals.get(x.subnetId);
-      if (!scopes) totals.set(x.subnetId, (scopes = new Map<number, number>()));
-      scopes.set(scopeId(x), x.value);
-    }
-    for (const x of s.samples) {
-      if (x.stat !== assigned || x.subnetId === undefined) continue;
-      const t = totals.get(x.subnetId)?.get(scopeId(x));
-      if (t === undefined || t <= 0) continue;
-      const pooled = x.poolId !== undefined || x.pdPoolId !== undefined;
-      out.push({ family: FAMILY.get(pooled ? poolFamily : subnetFamily)!, assigned: x, ratio: x.value / t });
-    }
+/** The ratio an assigned statistic of a subnet or pool makes with its total of the same scope:
+ * the family, and Kea's name of that total. undefined for any other statistic. Pure. */
+export function ratioOf(daemon: StatsDaemon, x: StatSample): { family: MetricDef; total: string } | undefined {
+  if (x.subnetId === undefined) return undefined;
+  for (const [assigned, total, subnetFamily, poolFamily] of PAIRS[daemon]) {
+    if (x.stat !== assigned) continue;
+    const pooled = x.poolId !== undefined || x.pdPoolId !== undefined;
+    return { family: FAMILY.get(pooled ? poolFamily : subnetFamily)!, total: x.name.slice(0, x.name.length - assigned.length) + total };
   }
-  return out;
+  return undefined;
 }
