@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import Negotiator from 'negotiator';
 import { landingPage } from './landing.js';
@@ -67,8 +66,15 @@ export function buildServer(source: WebSource, opts: ServerOptions = {}): Fastif
     // Prometheus asks for OpenMetrics first; anything else gets the classic text format.
     const chosen = new Negotiator(req).mediaType([TEXT, OPENMETRICS]);
     const { contentType, chunks, length } = await source.renderer.renderChunks(chosen === OPENMETRICS);
-    // The chunks are cached buffers: streaming them as they are copies nothing.
-    return reply.type(contentType).header('content-length', length).send(Readable.from(chunks));
+    // The chunks are cached buffers, written corked: one writev, no copy, no stream between
+    // (bench part 3 holds /metrics to 2x the same bytes written from one buffer).
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': contentType, 'content-length': length });
+    res.cork();
+    for (const c of chunks) res.write(c);
+    res.uncork();
+    res.end();
   });
 
   // Prometheus' multi-target convention: Prometheus drives the schedule, one target per scrape.
