@@ -73,8 +73,8 @@ export class PrometheusRenderer {
   update<S extends SeriesOwner>(key: string, s: S, collectors: readonly Collector<S>[]): void;
   update(key: string, s: DaemonSnapshot): void;
   update(key: string, s: SeriesOwner, collectors: readonly Collector<SeriesOwner>[] = this.collectors): void {
-    const { invalid } = this.series.update(key, s, collectors);
-    this.rewriteSoon();
+    const { invalid, reshaped } = this.series.update(key, s, collectors);
+    if (reshaped) this.rewriteSoon();
     // After the collectors ran: one that throws leaves the previous snapshot to every reader.
     this.snapshots.set(key, s, collectors);
     if (invalid > 0) {
@@ -109,9 +109,11 @@ export class PrometheusRenderer {
     return { contentType: CONTENT_TYPE[format], chunks, length: chunks.reduce((n, b) => n + b.length, 0) };
   }
 
-  /** The families a poll changed are written again right after it, in the formats scrapers ask
-   * for, so that no scrape waits while every family of a first statistics poll is written (40,000
-   * series: tens of ms). One pass for all the updates of one turn of the event loop. */
+  /** After a poll whose series appeared or went (a first statistics poll: 40,000 series), the
+   * families it changed are written right away, in the formats scrapers ask for, so that no scrape
+   * waits while they are. Values that only changed are written by the next scrape: a fleet's
+   * gauges change every poll, and are written once per scrape, not once per poll. One pass for
+   * all the updates of one turn of the event loop. */
   private rewriteSoon(): void {
     if (this.rewriting || (!this.asked.text && !this.asked.openMetrics)) return;
     this.rewriting = true;

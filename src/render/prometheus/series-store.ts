@@ -44,6 +44,8 @@ interface Family {
 /** What one update left out: samples whose value cannot be exported. */
 export interface UpdateResult {
   invalid: number;
+  /** Series appeared or went (not only values changed). */
+  reshaped: boolean;
 }
 
 /**
@@ -74,7 +76,9 @@ export class SeriesStore {
     if (!owner || owner.base !== basePairs) this.owners.set(key, (owner = { base: basePairs, series: new Map(), keyed: new Map() }));
     const mine = owner;
     const epoch = ++this.epoch;
+    const dropped = this.dropped;
     let invalid = 0;
+    let added = false;
     const emit = (name: string, value: number, extra?: Readonly<Record<string, string>>, def?: MetricDef, seriesKey?: object) => {
       const f = this.families.get(name) ?? (def && this.declare(def));
       if (!f) throw new Error(`collector emitted undeclared metric ${name}`);
@@ -113,13 +117,14 @@ export class SeriesStore {
         f.series.set(labels, fresh);
         if (seriesKey !== undefined) mine.keyed.set(seriesKey, fresh);
         else mine.series.set(id!, fresh);
+        added = true;
       }
       f.version++;
     };
     for (const c of collectors) c.collect(s, emit);
     for (const held of mine.series.values()) if (held.seen !== epoch) this.drop(held);
     for (const held of mine.keyed.values()) if (held.seen !== epoch) this.drop(held);
-    return { invalid };
+    return { invalid, reshaped: added || this.dropped !== dropped };
   }
 
   /** Drops every series of an owner that is no longer watched. */
@@ -171,7 +176,11 @@ export class SeriesStore {
     return f;
   }
 
+  /** Series dropped since the store was made. */
+  private dropped = 0;
+
   private drop(held: Held): void {
+    this.dropped++;
     const f = held.family;
     if (f.series.get(held.labels) === held) f.series.delete(held.labels);
     const { series, keyed } = held.owner;

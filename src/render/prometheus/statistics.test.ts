@@ -124,21 +124,28 @@ test("a failed statistics poll keeps only the poll's own health; counts errors",
   assert.match(body, /kea_exporter_statistics_last_success_timestamp_seconds\{[^}]*\} 1800000000/);
 });
 
-test('families a poll changed are written right after it, in the formats asked for: the next scrape writes none', async () => {
+test('after a poll that brought new series, the families it changed are written at once, in the formats asked for; a poll that only changed values leaves them to the next scrape', async () => {
   const collectors = [statisticsCollector('default')];
   const r = new PrometheusRenderer({ version: 't', processMetrics: false }, [], collectors[0]!.metrics);
   const [key, s] = SNAPS()[0]!;
-  r.update(key, s, collectors);
-  await new Promise((resolve) => setImmediate(resolve));
+  const tick = () => new Promise((resolve) => setImmediate(resolve));
+  r.update(key, { ...s, samples: s.samples.slice(0, 3) }, collectors);
+  await tick();
   assert.equal(r.familiesWritten, 0, 'nothing asked for yet: nothing written ahead');
+  await r.render(true);
+  const asked = r.familiesWritten;
+  // The whole answer now: new series in many families, written before any scrape.
+  r.update(key, s, collectors);
+  await tick();
+  const ahead = r.familiesWritten;
+  assert.ok(ahead > asked + 10, `${ahead - asked} families written ahead`);
   const first = (await r.render(true)).body;
-  const written = r.familiesWritten;
-  assert.ok(written > 10, `${written} families written by the first scrape`);
-  // The next poll: one value changed (the poll's duration), everything else as it was.
+  assert.equal(r.familiesWritten, ahead, 'the scrape wrote nothing');
+  // Only a value changed: written by the scrape, not ahead.
   r.update(key, { ...s, pollDurationSeconds: 0.07 }, collectors);
-  await new Promise((resolve) => setImmediate(resolve));
-  assert.equal(r.familiesWritten, written + 1, 'the changed family written ahead, OpenMetrics only');
+  await tick();
+  assert.equal(r.familiesWritten, ahead);
   const second = (await r.render(true)).body;
-  assert.equal(r.familiesWritten, written + 1, 'the scrape wrote nothing');
+  assert.equal(r.familiesWritten, ahead + 1);
   assert.equal(second, first.replace(/(kea_exporter_statistics_poll_duration_seconds\{[^}]*\}) 0.05/, '$1 0.07'));
 });
