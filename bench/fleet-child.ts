@@ -17,6 +17,9 @@ export interface FleetStats {
   fakesInProgressOverOne: number;
   /** Open connections at one fake (accept to close) since the last reset, highest over the fleet. */
   maxOpenSinceReset: number;
+  /** Connections accepted (all fakes) per 100 ms slot since the last reset: how evenly the
+   * exporter spreads its polls over the interval (busiest slot vs the mean). */
+  acceptsPerSlot: { max: number; mean: number };
   cpuUs: number;
   rss: number;
 }
@@ -35,11 +38,17 @@ interface Track {
 
 /** Our own count beside FakeKea's: its counter runs until the client's FIN is processed, so two
  * back-to-back commands can overlap there by a few microseconds; Kea closes right after answering. */
+const SLOT_MS = 100;
+let slots = new Map<number, number>();
+let slotsFrom = Math.floor(Date.now() / SLOT_MS);
+
 function track(fake: FakeKea): Track {
   const t: Track = { busy: 0, busyMax: 0, open: 0, openMax: 0 };
   const server = (fake as unknown as { server?: net.Server }).server; // private field, bench only
   if (!server) throw new Error('FakeKea has no server field: cannot track connections');
   server.on('connection', (sock: net.Socket) => {
+    const slot = Math.floor(Date.now() / SLOT_MS);
+    slots.set(slot, (slots.get(slot) ?? 0) + 1);
     t.busyMax = Math.max(t.busyMax, ++t.busy);
     t.openMax = Math.max(t.openMax, ++t.open);
     let answered = false;
@@ -76,7 +85,16 @@ function stats(fleet: FakeFleet, tracks: Track[], reset: boolean): FleetStats {
   const maxInProgress = Math.max(...tracks.map((t) => t.busyMax));
   const fakesInProgressOverOne = tracks.filter((t) => t.busyMax > 1).length;
   const maxOpenSinceReset = Math.max(...tracks.map((t) => t.openMax));
-  if (reset) for (const t of tracks) t.openMax = t.open;
+  // Whole slots only: the one of the reset and the current one are partial.
+  const now = Math.floor(Date.now() / SLOT_MS);
+  const whole = [...slots].filter(([k]) => k > slotsFrom && k < now).map(([, v]) => v);
+  const n = now - slotsFrom - 1; // slots without an accept count too
+  const acceptsPerSlot = { max: Math.max(0, ...whole), mean: n > 0 ? Math.round((whole.reduce((a, b) => a + b, 0) / n) * 10) / 10 : 0 };
+  if (reset) {
+    for (const t of tracks) t.openMax = t.open;
+    slots = new Map();
+    slotsFrom = now;
+  }
   const cpu = process.cpuUsage();
   return {
     byCommand,
@@ -87,6 +105,7 @@ function stats(fleet: FakeFleet, tracks: Track[], reset: boolean): FleetStats {
     maxInProgress,
     fakesInProgressOverOne,
     maxOpenSinceReset,
+    acceptsPerSlot,
     cpuUs: cpu.user + cpu.system,
     rss: process.memoryUsage().rss,
   };

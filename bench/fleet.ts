@@ -1,16 +1,25 @@
 /** Part 2: the exporter (node dist/cli.js, its own process) polling 1,000 fake daemons that live
- * in another child process; this process only measures. */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+ * in another child process; this process only measures.
+ *
+ *   npx tsx bench/fleet.ts      (part 2 alone; builds dist first; BENCH_CPU_PROF=<dir> profiles)
+ */
+import { execSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseConfigText } from '../src/config/load.js';
 import { freePort } from '../src/lab/lab.js';
 import type { FleetStats, FromChild, ToChild } from './fleet-child.js';
+import type { Row } from './report.js';
 import { max, mb, median, p95, round, sleep } from './stats.js';
+import { runAlone } from './stats-kea.js';
+
+export const FLEET_DEFAULTS = { daemons: 1000, warmupMs: 10_000, windowMs: 60_000, scrapes: 30 } as const;
+/** Issue 16's goals for part 2 (status every 5 s, statistics off). */
+export const FLEET_GOALS = { cpuPercent: 10, rssMb: 150, renderP95Ms: 50 } as const;
 
 export interface FleetOptions {
   daemons: number;
@@ -39,6 +48,8 @@ export interface FleetResult {
   fakesInProgressOverOne: number;
   /** Open connections at one daemon (accept to close) during the window. */
   maxOpenPerFakeInWindow: number;
+  /** Connections to the fleet per 100 ms during the window: busiest slot and mean. */
+  acceptsPer100ms: { max: number; mean: number };
   /** FakeKea's own maxConcurrent (accept to close), whole run incl. the first-contact burst. */
   fakeKeaMaxConcurrent: number;
   fakesOverOneConnection: number;
@@ -89,21 +100,36 @@ function rssOf(pid: number): number {
 }
 
 /** The exporter as shipped (node dist/cli.js), in its own process, so its CPU and memory are
- * its own and not the bench driver's or the fakes'. */
-function startExporter(configFile: string, extraEnv: Record<string, string> = {}): { proc: ChildProcess; warnings: () => number } {
-  const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-  // Run as shipped: the file's shebang carries the Node flags.
-  const proc = spawn(cli, ['--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...extraEnv, LOG_LEVEL: 'warn' } });
+ * its own and not the bench driver's or the fakes'. BENCH_CPU_PROF=<dir> writes a --cpu-prof
+ * profile there when it stops, BENCH_EXPORTER_FLAGS adds Node flags (as bench/stats.ts). */
+function startExporter(configFile: string, extraEnv: Record<string, string> = {}): { proc: ChildProcess; warnings: () => number; exited: Promise<void> } {
+  // BENCH_EXPORTER_CLI: another build's cli.js, for before/after runs in the same conditions.
+  const cli = process.env.BENCH_EXPORTER_CLI ? resolvePath(process.env.BENCH_EXPORTER_CLI) : fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+  const env = { ...process.env, ...extraEnv, LOG_LEVEL: 'warn' };
+  const profileDir = process.env.BENCH_CPU_PROF ? resolvePath(process.env.BENCH_CPU_PROF) : undefined;
+  const extra = [
+    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ...(process.env.BENCH_EXPORTER_FLAGS ?? '').split(/\s+/).filter(Boolean),
+  ];
+  // Run as shipped: the file's shebang carries the Node flags. Node refuses --cpu-prof in
+  // NODE_OPTIONS, so a run with extra flags spawns node with the shebang's flags and those.
+  const shebang = (/^#!.*\bnode\b(.*)$/.exec(readFileSync(cli, 'utf8').split('\n', 1)[0]!)?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
+  const stdio: ['ignore', 'pipe', 'pipe'] = ['ignore', 'pipe', 'pipe'];
+  const proc =
+    extra.length > 0
+      ? spawn(process.execPath, [...shebang, ...extra, cli, '--config', configFile], { stdio, env })
+      : spawn(cli, ['--config', configFile], { stdio, env });
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   process.once('exit', () => proc.kill('SIGKILL'));
   let warnings = 0;
-  const count = (d: Buffer) =>
-    (warnings += d
-      .toString()
-      .split('\n')
-      .filter((l) => /"level":(40|50)/.test(l)).length);
-  proc.stdout.on('data', count);
+  proc.stdout.on('data', (d: Buffer) => {
+    const lines = d.toString().split('\n');
+    warnings += lines.filter((l) => /"level":(40|50)/.test(l)).length;
+    // What the extra flags print (--trace-gc, ...): the log lines are JSON, those are not.
+    if (extra.length > 0) for (const l of lines) if (l !== '' && !l.startsWith('{')) process.stderr.write(`  exporter: ${l}\n`);
+  });
   proc.stderr.on('data', (d: Buffer) => process.stderr.write(d));
-  return { proc, warnings: () => warnings };
+  return { proc, warnings: () => warnings, exited };
 }
 
 export async function runFleet(o: FleetOptions): Promise<FleetResult> {
@@ -209,6 +235,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       maxInProgressPerFake: after.maxInProgress,
       fakesInProgressOverOne: after.fakesInProgressOverOne,
       maxOpenPerFakeInWindow: after.maxOpenSinceReset,
+      acceptsPer100ms: after.acceptsPerSlot,
       fakeKeaMaxConcurrent: after.maxConcurrent,
       fakesOverOneConnection: after.fakesOverOne,
       daemonsUp: upCount(body),
@@ -217,7 +244,10 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       childRssMb: mb(after.rss),
     };
   } finally {
-    exporter?.proc.kill('SIGTERM');
+    if (exporter && exporter.proc.exitCode === null) {
+      exporter.proc.kill('SIGTERM'); // graceful: a --cpu-prof profile is written on exit
+      await Promise.race([exporter.exited, sleep(5000)]);
+    }
     if (child.exitCode === null) {
       const gone = new Promise((r) => child.once('exit', r));
       child.send({ type: 'stop' } satisfies ToChild);
@@ -227,3 +257,52 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+const within = (v: number, limit: number) => v <= limit;
+
+/** Part 2's rows vs its goals (the summary of npm run bench and of this file alone). */
+export function fleetRows(f: FleetResult): Row[] {
+  const g = FLEET_GOALS;
+  const expected = Math.round((f.daemons * 60) / 5);
+  const sg = f.commandsPerMinuteByCommand['status-get'] ?? 0;
+  return [
+    { key: 'fleet_cpu', value: f.cpuPercent, unit: '% of one core', goal: `<= ${g.cpuPercent}`, ok: within(f.cpuPercent, g.cpuPercent) },
+    { key: 'fleet_rss_max', value: f.rssMaxMb, unit: 'MB', goal: `<= ${g.rssMb}`, ok: within(f.rssMaxMb, g.rssMb) },
+    { key: 'fleet_rss_end', value: f.rssEndMb, unit: 'MB', goal: `<= ${g.rssMb}`, ok: within(f.rssEndMb, g.rssMb) },
+    { key: 'render_median', value: f.render.medianMs, unit: 'ms', goal: 'info' },
+    { key: 'render_p95', value: f.render.p95Ms, unit: 'ms', goal: `<= ${g.renderP95Ms}`, ok: within(f.render.p95Ms, g.renderP95Ms) },
+    { key: 'render_cold', value: f.render.coldMs, unit: 'ms', goal: 'info' },
+    { key: 'render_body', value: f.render.bodyBytes, unit: 'bytes', goal: 'info' },
+    { key: 'render_series', value: f.render.series, unit: 'series', goal: 'info' },
+    {
+      key: 'kea_commands_per_min',
+      value: f.commandsPerMinute,
+      unit: '/min',
+      goal: `~${expected} (1 status-get/daemon/5s)`,
+      ok: Math.abs(f.commandsPerMinute - expected) <= expected * 0.1,
+    },
+    { key: 'kea_status_get_per_min', value: sg, unit: '/min', goal: `~${expected}` },
+    { key: 'kea_max_concurrent_per_daemon', value: f.maxInProgressPerFake, unit: 'cmds in progress', goal: '<= 1', ok: f.maxInProgressPerFake <= 1 },
+    { key: 'kea_max_open_conns_per_daemon_window', value: f.maxOpenPerFakeInWindow, unit: 'conn', goal: '<= 1', ok: f.maxOpenPerFakeInWindow <= 1 },
+    {
+      key: 'kea_polls_busiest_100ms',
+      value: f.acceptsPer100ms.max,
+      unit: 'conn',
+      goal: `info (mean ${f.acceptsPer100ms.mean}: polls spread over the interval)`,
+    },
+    { key: 'fakekea_maxConcurrent_lifetime', value: f.fakeKeaMaxConcurrent, unit: 'conn', goal: 'info (see note)' },
+    { key: 'daemons_up', value: f.daemonsUp, unit: `of ${f.daemons}`, goal: `= ${f.daemons}`, ok: f.daemonsUp === f.daemons },
+    { key: 'first_round', value: f.firstRoundMs, unit: 'ms', goal: 'info' },
+  ];
+}
+
+async function main(): Promise<void> {
+  execSync('npm run --silent build', { stdio: 'inherit', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+  const o = FLEET_DEFAULTS;
+  console.log(`[2] fleet: ${o.daemons} fake daemons, status every 5 s, statistics off; ${o.warmupMs / 1000} s warm-up, ${o.windowMs / 1000} s window ...`);
+  const f = await runFleet(o);
+  for (const r of fleetRows(f)) console.log(`${r.key}: ${r.value} ${r.unit} (goal ${r.goal}${r.ok === false ? ', MISSED' : ''})`);
+  console.log(`fleet child (not counted): CPU ${f.childCpuPercent}% of one core, RSS ${f.childRssMb} MB; exporter warnings ${f.warnings}`);
+}
+
+runAlone(import.meta.url, 'bench/fleet.ts', 300, main);

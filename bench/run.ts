@@ -7,7 +7,7 @@ import { execSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DASHBOARDS_BENCH, printDashboards, runDashboardsBench } from './dashboards.js';
-import { runFleet } from './fleet.js';
+import { FLEET_DEFAULTS, runFleet } from './fleet.js';
 import { OTEL_DEFAULTS, printOtel, runOtel } from './otel.js';
 import { runOverhead } from './overhead.js';
 import { PROXY_DEFAULTS, runProxy } from './proxy.js';
@@ -43,7 +43,7 @@ console.log(
 // Parts 2 to 6 run the built exporter (dist/cli.js): build it once, before them.
 execSync('npm run --silent build', { stdio: 'inherit' });
 console.log('\n[2/7] fleet: 1000 fake daemons in one child process, the built exporter (node dist/cli.js) in another; 10 s warm-up, 60 s window ...');
-const fleet = await runFleet({ daemons: 1000, warmupMs: 10_000, windowMs: 60_000, scrapes: 30 });
+const fleet = await runFleet(FLEET_DEFAULTS);
 console.log(`  fakes up in ${fleet.fakeStartMs} ms, config parsed in ${fleet.configParseMs} ms, first poll round ${fleet.firstRoundMs} ms`);
 
 const so = STATISTICS_DEFAULTS;
