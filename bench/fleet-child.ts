@@ -1,7 +1,9 @@
 /** Child process: 1,000 fake Kea daemons (even = HA primary) on UNIX sockets, driven over IPC,
- * so their CPU is not counted as the exporter's. */
+ * so their CPU is not counted as the exporter's. Kea 2.2 kea-dhcp4s, or with a subnets shape
+ * (argv[4], JSON) Kea 3.0 ones serving that many subnets and their statistics. */
 import type net from 'node:net';
 import { startFakeFleet, type FakeFleet, type FakeKea } from '../test/support/fake-kea.js';
+import { subnetsDaemon, type SubnetsShape } from '../test/support/fake-subnets.js';
 
 export interface FleetStats {
   /** Commands received so far, by command name (all fakes). */
@@ -113,8 +115,9 @@ function stats(fleet: FakeFleet, tracks: Track[], reset: boolean): FleetStats {
 
 async function main(): Promise<void> {
   const [dir, n] = [process.argv[2]!, Number(process.argv[3] ?? 1000)];
+  const shape = process.argv[4] ? (JSON.parse(process.argv[4]) as SubnetsShape) : undefined;
   const t0 = Date.now();
-  const fleet = await startFakeFleet(n, dir, { version: '2.2' });
+  const fleet = await startFakeFleet(n, dir, shape ? { handlerFor: (i) => subnetsDaemon(i, shape, i % 2 === 0).handler } : { version: '2.2' });
   const tracks = fleet.servers.map(track);
   send({ type: 'ready', paths: fleet.paths, startMs: Date.now() - t0 });
   const stop = async () => {

@@ -3,15 +3,17 @@
  *
  *   npx tsx bench/fleet.ts      (part 2 alone; builds dist first; BENCH_CPU_PROF=<dir> profiles)
  */
-import { execSync, fork, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseConfigText } from '../src/config/load.js';
 import { freePort } from '../src/lab/lab.js';
+import { STATS_LAST_SUCCESS } from '../src/render/prometheus/statistics.js'; // one series per daemon with statistics
+import type { SubnetsShape } from '../test/support/fake-subnets.js';
+import { cpuMsOf, rssOf, startExporter } from './exporter-process.js';
 import type { FleetStats, FromChild, ToChild } from './fleet-child.js';
 import type { Row } from './report.js';
 import { max, mb, median, p95, round, sleep } from './stats.js';
@@ -28,6 +30,8 @@ export interface FleetOptions {
   scrapes: number;
   /** Push over OTLP too: the config's otel section, and OTEL_* variables for the exporter. */
   otel?: { yaml: string; env?: Record<string, string> };
+  /** Statistics on: Kea 3.0 fakes with this many subnets and pools each, polled every intervalS. */
+  statistics?: SubnetsShape & { intervalS: number };
 }
 
 export interface FleetResult {
@@ -54,15 +58,18 @@ export interface FleetResult {
   fakeKeaMaxConcurrent: number;
   fakesOverOneConnection: number;
   daemonsUp: number;
+  /** Daemons whose statistics were on the last /metrics (a statistics poll succeeded). */
+  daemonsWithStatistics: number;
   warnings: number;
   childCpuPercent: number;
   childRssMb: number;
 }
 
 /** The fleet child and a one-at-a-time request/answer over IPC. */
-function startChild(dir: string, n: number): { child: ChildProcess; next: (t: FromChild['type']) => Promise<FromChild> } {
+function startChild(dir: string, n: number, shape?: SubnetsShape): { child: ChildProcess; next: (t: FromChild['type']) => Promise<FromChild> } {
   const script = fileURLToPath(new URL('./fleet-child.ts', import.meta.url));
-  const child = fork(script, [dir, String(n)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const shapeArg = shape ? [JSON.stringify({ subnets: shape.subnets, pools: shape.pools })] : [];
+  const child = fork(script, [dir, String(n), ...shapeArg], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   process.once('exit', () => child.kill('SIGKILL'));
   const next = (type: FromChild['type']) =>
     new Promise<FromChild>((resolve, reject) => {
@@ -80,61 +87,17 @@ function startChild(dir: string, n: number): { child: ChildProcess; next: (t: Fr
   return { child, next };
 }
 
-function configYaml(paths: readonly string[], port: number, otel = ''): string {
+function configYaml(paths: readonly string[], port: number, otel = '', statisticsS?: number): string {
   const targets = paths.map((p, i) => `  - { name: kea-${i}, socket: "${p}", daemon: dhcp4 }`);
-  // Part 2 measures status polling (the core exporter); part 3 measures statistics.
-  const head = [`listen: "127.0.0.1:${port}"`, 'poll: { interval: 5s, timeout: 3s }', 'statistics: { enabled: false }'];
+  // Part 2 measures status polling (the core exporter); its part with statistics adds them.
+  const statistics = statisticsS === undefined ? 'statistics: { enabled: false }' : `statistics: { interval: ${statisticsS}s }`;
+  const head = [`listen: "127.0.0.1:${port}"`, 'poll: { interval: 5s, timeout: 3s }', statistics];
   return [...head, ...(otel ? [otel] : []), 'targets:', ...targets, ''].join('\n');
-}
-
-/** Utime+stime of a process in ms, from /proc (clock ticks of 10 ms). */
-function cpuMsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-function rssOf(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : 0;
-}
-
-/** The exporter as shipped (node dist/cli.js), in its own process, so its CPU and memory are
- * its own and not the bench driver's or the fakes'. BENCH_CPU_PROF=<dir> writes a --cpu-prof
- * profile there when it stops, BENCH_EXPORTER_FLAGS adds Node flags (as bench/stats.ts). */
-function startExporter(configFile: string, extraEnv: Record<string, string> = {}): { proc: ChildProcess; warnings: () => number; exited: Promise<void> } {
-  // BENCH_EXPORTER_CLI: another build's cli.js, for before/after runs in the same conditions.
-  const cli = process.env.BENCH_EXPORTER_CLI ? resolvePath(process.env.BENCH_EXPORTER_CLI) : fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-  const env = { ...process.env, ...extraEnv, LOG_LEVEL: 'warn' };
-  const profileDir = process.env.BENCH_CPU_PROF ? resolvePath(process.env.BENCH_CPU_PROF) : undefined;
-  const extra = [
-    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-    ...(process.env.BENCH_EXPORTER_FLAGS ?? '').split(/\s+/).filter(Boolean),
-  ];
-  // Run as shipped: the file's shebang carries the Node flags. Node refuses --cpu-prof in
-  // NODE_OPTIONS, so a run with extra flags spawns node with the shebang's flags and those.
-  const shebang = (/^#!.*\bnode\b(.*)$/.exec(readFileSync(cli, 'utf8').split('\n', 1)[0]!)?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
-  const stdio: ['ignore', 'pipe', 'pipe'] = ['ignore', 'pipe', 'pipe'];
-  const proc =
-    extra.length > 0
-      ? spawn(process.execPath, [...shebang, ...extra, cli, '--config', configFile], { stdio, env })
-      : spawn(cli, ['--config', configFile], { stdio, env });
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  process.once('exit', () => proc.kill('SIGKILL'));
-  let warnings = 0;
-  proc.stdout.on('data', (d: Buffer) => {
-    const lines = d.toString().split('\n');
-    warnings += lines.filter((l) => /"level":(40|50)/.test(l)).length;
-    // What the extra flags print (--trace-gc, ...): the log lines are JSON, those are not.
-    if (extra.length > 0) for (const l of lines) if (l !== '' && !l.startsWith('{')) process.stderr.write(`  exporter: ${l}\n`);
-  });
-  proc.stderr.on('data', (d: Buffer) => process.stderr.write(d));
-  return { proc, warnings: () => warnings, exited };
 }
 
 export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   const dir = await mkdtemp(join(tmpdir(), 'kf-'));
-  const { child, next } = startChild(dir, o.daemons);
+  const { child, next } = startChild(dir, o.daemons, o.statistics);
   const ask = async (reset = false): Promise<FleetStats> => {
     const answer = next('stats');
     child.send({ type: 'stats', reset } satisfies ToChild);
@@ -145,7 +108,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     const ready = (await next('ready')) as Extract<FromChild, { type: 'ready' }>;
     const port = await freePort('tcp');
     const configFile = join(dir, 'fleet.yaml');
-    await writeFile(configFile, configYaml(ready.paths, port, o.otel?.yaml));
+    await writeFile(configFile, configYaml(ready.paths, port, o.otel?.yaml, o.statistics?.intervalS));
     let t = performance.now();
     parseConfigText(configYaml(ready.paths, port), 'bench-fleet.yaml');
     const configParseMs = performance.now() - t;
@@ -160,16 +123,20 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
       return { ms, body };
     };
-    const upCount = (body: string) => body.split('\n').filter((l) => l.startsWith('kea_up{') && l.endsWith(' 1')).length;
+    const count = (body: string, prefix: string, end = '') => body.split('\n').filter((l) => l.startsWith(prefix) && l.endsWith(end)).length;
+    const upCount = (body: string) => count(body, 'kea_up{', ' 1');
+    const statisticsCount = (body: string) => count(body, `${STATS_LAST_SUCCESS}{`);
+    const complete = (body: string) => upCount(body) === o.daemons && (!o.statistics || statisticsCount(body) === o.daemons);
 
-    // First round: from process start until every daemon shows up (includes node start-up).
+    // First round: from process start until every daemon shows up, with its statistics when on
+    // (includes node start-up).
     t = performance.now();
     let cold: { ms: number; body: string } | undefined;
-    while (performance.now() - t < 30_000) {
+    while (performance.now() - t < (o.statistics ? 120_000 : 30_000)) {
       await sleep(100);
       try {
         cold = await scrape();
-        if (upCount(cold.body) === o.daemons) break;
+        if (complete(cold.body)) break;
       } catch {
         // not listening yet
       }
@@ -239,6 +206,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       fakeKeaMaxConcurrent: after.maxConcurrent,
       fakesOverOneConnection: after.fakesOverOne,
       daemonsUp: upCount(body),
+      daemonsWithStatistics: statisticsCount(body),
       warnings: exporter.warnings(),
       childCpuPercent: round(((after.cpuUs - before.cpuUs) / 1000 / wallMs) * 100, 2),
       childRssMb: mb(after.rss),

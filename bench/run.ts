@@ -2,12 +2,14 @@
  * fake daemons, then the statistics of a 5,000-subnet kea-dhcp4, then the proxied command
  * endpoint against a real kea-dhcp4, then what OTLP export costs the 1,000-daemon exporter, then
  * the storm (issue 11) against a real kea-dhcp4, then what each dashboard panel query costs
- * Prometheus at 5,000 subnets. Prints results vs goals and writes bench/results.json. */
+ * Prometheus at 5,000 subnets; part 2b: the fleet of part 2 with statistics on (Kea 3.0 fakes of 20 subnets
+ * and 2 pools each). Prints results vs goals and writes bench/results.json. */
 import { execSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DASHBOARDS_BENCH, printDashboards, runDashboardsBench } from './dashboards.js';
 import { FLEET_DEFAULTS, runFleet } from './fleet.js';
+import { describeFleetStats, printFleetStats, runFleetStats } from './fleet-stats.js';
 import { OTEL_DEFAULTS, printOtel, runOtel } from './otel.js';
 import { runOverhead } from './overhead.js';
 import { PROXY_DEFAULTS, runProxy } from './proxy.js';
@@ -16,7 +18,7 @@ import { runStatistics, STATISTICS_DEFAULTS } from './stats.js';
 import { printStorm, runStormBench, STORM_BENCH } from './storm.js';
 import { STORM_NOFILE } from '../test/support/storm/run.js';
 
-const WATCHDOG_MS = 1_500_000; // part 6's two storms are bounded at ~6 min together; part 7 takes ~2.5 min
+const WATCHDOG_MS = 1_800_000; // part 6's two storms are bounded at ~6 min together; part 7 takes ~2.5 min, part 2b up to ~4
 const watchdog = setTimeout(() => {
   console.error(`bench: still running after ${WATCHDOG_MS / 1000} s, giving up`);
   process.exit(2); // the 'exit' hooks kill Kea and the fleet child
@@ -45,6 +47,10 @@ execSync('npm run --silent build', { stdio: 'inherit' });
 console.log('\n[2/7] fleet: 1000 fake daemons in one child process, the built exporter (node dist/cli.js) in another; 10 s warm-up, 60 s window ...');
 const fleet = await runFleet(FLEET_DEFAULTS);
 console.log(`  fakes up in ${fleet.fakeStartMs} ms, config parsed in ${fleet.configParseMs} ms, first poll round ${fleet.firstRoundMs} ms`);
+
+console.log(`\n[2b/7] ${describeFleetStats()} ...`);
+const fleetStats = await runFleetStats();
+const fleetStatsRows = printFleetStats(fleetStats);
 
 const so = STATISTICS_DEFAULTS;
 console.log(
@@ -92,10 +98,10 @@ console.log(
 const dashboards = await runDashboardsBench(do7);
 const dashboardRows = printDashboards(dashboards);
 
-const rs = [...print(overhead, fleet, statistics, proxy, env), ...otelRows, ...stormRows, ...dashboardRows];
-for (const r of [...otelRows, ...stormRows, ...dashboardRows])
+const rs = [...print(overhead, fleet, statistics, proxy, env), ...fleetStatsRows, ...otelRows, ...stormRows, ...dashboardRows];
+for (const r of [...fleetStatsRows, ...otelRows, ...stormRows, ...dashboardRows])
   console.log(`${r.key}: ${r.value} ${r.unit} (goal ${r.goal}${r.ok === false ? ', MISSED' : ''})`);
 const file = fileURLToPath(new URL('./results.json', import.meta.url));
-writeJson(file, overhead, fleet, statistics, proxy, env, rs, { otel, storm, dashboards });
+writeJson(file, overhead, fleet, statistics, proxy, env, rs, { fleetStats, otel, storm, dashboards });
 console.log(`\nwritten ${file}`);
 process.exit(0);
