@@ -1,7 +1,9 @@
 /** Part 2: the exporter (node dist/cli.js, its own process) polling 1,000 fake daemons that live
- * in another child process; this process only measures. */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+ * in another child process; this process only measures.
+ *
+ *   npx tsx bench/fleet.ts      (part 2 alone; builds dist first; BENCH_CPU_PROF=<dir> profiles)
+ */
+import { execSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +11,17 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseConfigText } from '../src/config/load.js';
 import { freePort } from '../src/lab/lab.js';
+import { STATS_LAST_SUCCESS } from '../src/render/prometheus/statistics.js'; // one series per daemon with statistics
+import type { SubnetsShape } from '../test/support/fake-subnets.js';
+import { cpuMsOf, rssOf, startExporter } from './exporter-process.js';
 import type { FleetStats, FromChild, ToChild } from './fleet-child.js';
+import type { Row } from './report.js';
 import { max, mb, median, p95, round, sleep } from './stats.js';
+import { runAlone } from './stats-kea.js';
+
+export const FLEET_DEFAULTS = { daemons: 1000, warmupMs: 10_000, windowMs: 60_000, scrapes: 30 } as const;
+/** Issue 16's goals for part 2 (status every 5 s, statistics off). */
+export const FLEET_GOALS = { cpuPercent: 10, rssMb: 150, renderP95Ms: 50 } as const;
 
 export interface FleetOptions {
   daemons: number;
@@ -19,6 +30,8 @@ export interface FleetOptions {
   scrapes: number;
   /** Push over OTLP too: the config's otel section, and OTEL_* variables for the exporter. */
   otel?: { yaml: string; env?: Record<string, string> };
+  /** Statistics on: Kea 3.0 fakes with this many subnets and pools each, polled every intervalS. */
+  statistics?: SubnetsShape & { intervalS: number };
 }
 
 export interface FleetResult {
@@ -39,19 +52,24 @@ export interface FleetResult {
   fakesInProgressOverOne: number;
   /** Open connections at one daemon (accept to close) during the window. */
   maxOpenPerFakeInWindow: number;
+  /** Connections to the fleet per 100 ms during the window: busiest slot and mean. */
+  acceptsPer100ms: { max: number; mean: number };
   /** FakeKea's own maxConcurrent (accept to close), whole run incl. the first-contact burst. */
   fakeKeaMaxConcurrent: number;
   fakesOverOneConnection: number;
   daemonsUp: number;
+  /** Daemons whose statistics were on the last /metrics (a statistics poll succeeded). */
+  daemonsWithStatistics: number;
   warnings: number;
   childCpuPercent: number;
   childRssMb: number;
 }
 
 /** The fleet child and a one-at-a-time request/answer over IPC. */
-function startChild(dir: string, n: number): { child: ChildProcess; next: (t: FromChild['type']) => Promise<FromChild> } {
+function startChild(dir: string, n: number, shape?: SubnetsShape): { child: ChildProcess; next: (t: FromChild['type']) => Promise<FromChild> } {
   const script = fileURLToPath(new URL('./fleet-child.ts', import.meta.url));
-  const child = fork(script, [dir, String(n)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const shapeArg = shape ? [JSON.stringify({ subnets: shape.subnets, pools: shape.pools })] : [];
+  const child = fork(script, [dir, String(n), ...shapeArg], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   process.once('exit', () => child.kill('SIGKILL'));
   const next = (type: FromChild['type']) =>
     new Promise<FromChild>((resolve, reject) => {
@@ -69,46 +87,17 @@ function startChild(dir: string, n: number): { child: ChildProcess; next: (t: Fr
   return { child, next };
 }
 
-function configYaml(paths: readonly string[], port: number, otel = ''): string {
+function configYaml(paths: readonly string[], port: number, otel = '', statisticsS?: number): string {
   const targets = paths.map((p, i) => `  - { name: kea-${i}, socket: "${p}", daemon: dhcp4 }`);
-  // Part 2 measures status polling (the core exporter); part 3 measures statistics.
-  const head = [`listen: "127.0.0.1:${port}"`, 'poll: { interval: 5s, timeout: 3s }', 'statistics: { enabled: false }'];
+  // Part 2 measures status polling (the core exporter); its part with statistics adds them.
+  const statistics = statisticsS === undefined ? 'statistics: { enabled: false }' : `statistics: { interval: ${statisticsS}s }`;
+  const head = [`listen: "127.0.0.1:${port}"`, 'poll: { interval: 5s, timeout: 3s }', statistics];
   return [...head, ...(otel ? [otel] : []), 'targets:', ...targets, ''].join('\n');
-}
-
-/** Utime+stime of a process in ms, from /proc (clock ticks of 10 ms). */
-function cpuMsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-function rssOf(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : 0;
-}
-
-/** The exporter as shipped (node dist/cli.js), in its own process, so its CPU and memory are
- * its own and not the bench driver's or the fakes'. */
-function startExporter(configFile: string, extraEnv: Record<string, string> = {}): { proc: ChildProcess; warnings: () => number } {
-  const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-  // Run as shipped: the file's shebang carries the Node flags.
-  const proc = spawn(cli, ['--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...extraEnv, LOG_LEVEL: 'warn' } });
-  process.once('exit', () => proc.kill('SIGKILL'));
-  let warnings = 0;
-  const count = (d: Buffer) =>
-    (warnings += d
-      .toString()
-      .split('\n')
-      .filter((l) => /"level":(40|50)/.test(l)).length);
-  proc.stdout.on('data', count);
-  proc.stderr.on('data', (d: Buffer) => process.stderr.write(d));
-  return { proc, warnings: () => warnings };
 }
 
 export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   const dir = await mkdtemp(join(tmpdir(), 'kf-'));
-  const { child, next } = startChild(dir, o.daemons);
+  const { child, next } = startChild(dir, o.daemons, o.statistics);
   const ask = async (reset = false): Promise<FleetStats> => {
     const answer = next('stats');
     child.send({ type: 'stats', reset } satisfies ToChild);
@@ -119,7 +108,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     const ready = (await next('ready')) as Extract<FromChild, { type: 'ready' }>;
     const port = await freePort('tcp');
     const configFile = join(dir, 'fleet.yaml');
-    await writeFile(configFile, configYaml(ready.paths, port, o.otel?.yaml));
+    await writeFile(configFile, configYaml(ready.paths, port, o.otel?.yaml, o.statistics?.intervalS));
     let t = performance.now();
     parseConfigText(configYaml(ready.paths, port), 'bench-fleet.yaml');
     const configParseMs = performance.now() - t;
@@ -134,16 +123,20 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
       return { ms, body };
     };
-    const upCount = (body: string) => body.split('\n').filter((l) => l.startsWith('kea_up{') && l.endsWith(' 1')).length;
+    const count = (body: string, prefix: string, end = '') => body.split('\n').filter((l) => l.startsWith(prefix) && l.endsWith(end)).length;
+    const upCount = (body: string) => count(body, 'kea_up{', ' 1');
+    const statisticsCount = (body: string) => count(body, `${STATS_LAST_SUCCESS}{`);
+    const complete = (body: string) => upCount(body) === o.daemons && (!o.statistics || statisticsCount(body) === o.daemons);
 
-    // First round: from process start until every daemon shows up (includes node start-up).
+    // First round: from process start until every daemon shows up, with its statistics when on
+    // (includes node start-up).
     t = performance.now();
     let cold: { ms: number; body: string } | undefined;
-    while (performance.now() - t < 30_000) {
+    while (performance.now() - t < (o.statistics ? 120_000 : 30_000)) {
       await sleep(100);
       try {
         cold = await scrape();
-        if (upCount(cold.body) === o.daemons) break;
+        if (complete(cold.body)) break;
       } catch {
         // not listening yet
       }
@@ -209,15 +202,20 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       maxInProgressPerFake: after.maxInProgress,
       fakesInProgressOverOne: after.fakesInProgressOverOne,
       maxOpenPerFakeInWindow: after.maxOpenSinceReset,
+      acceptsPer100ms: after.acceptsPerSlot,
       fakeKeaMaxConcurrent: after.maxConcurrent,
       fakesOverOneConnection: after.fakesOverOne,
       daemonsUp: upCount(body),
+      daemonsWithStatistics: statisticsCount(body),
       warnings: exporter.warnings(),
       childCpuPercent: round(((after.cpuUs - before.cpuUs) / 1000 / wallMs) * 100, 2),
       childRssMb: mb(after.rss),
     };
   } finally {
-    exporter?.proc.kill('SIGTERM');
+    if (exporter && exporter.proc.exitCode === null) {
+      exporter.proc.kill('SIGTERM'); // graceful: a --cpu-prof profile is written on exit
+      await Promise.race([exporter.exited, sleep(5000)]);
+    }
     if (child.exitCode === null) {
       const gone = new Promise((r) => child.once('exit', r));
       child.send({ type: 'stop' } satisfies ToChild);
@@ -227,3 +225,52 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+const within = (v: number, limit: number) => v <= limit;
+
+/** Part 2's rows vs its goals (the summary of npm run bench and of this file alone). */
+export function fleetRows(f: FleetResult): Row[] {
+  const g = FLEET_GOALS;
+  const expected = Math.round((f.daemons * 60) / 5);
+  const sg = f.commandsPerMinuteByCommand['status-get'] ?? 0;
+  return [
+    { key: 'fleet_cpu', value: f.cpuPercent, unit: '% of one core', goal: `<= ${g.cpuPercent}`, ok: within(f.cpuPercent, g.cpuPercent) },
+    { key: 'fleet_rss_max', value: f.rssMaxMb, unit: 'MB', goal: `<= ${g.rssMb}`, ok: within(f.rssMaxMb, g.rssMb) },
+    { key: 'fleet_rss_end', value: f.rssEndMb, unit: 'MB', goal: `<= ${g.rssMb}`, ok: within(f.rssEndMb, g.rssMb) },
+    { key: 'render_median', value: f.render.medianMs, unit: 'ms', goal: 'info' },
+    { key: 'render_p95', value: f.render.p95Ms, unit: 'ms', goal: `<= ${g.renderP95Ms}`, ok: within(f.render.p95Ms, g.renderP95Ms) },
+    { key: 'render_cold', value: f.render.coldMs, unit: 'ms', goal: 'info' },
+    { key: 'render_body', value: f.render.bodyBytes, unit: 'bytes', goal: 'info' },
+    { key: 'render_series', value: f.render.series, unit: 'series', goal: 'info' },
+    {
+      key: 'kea_commands_per_min',
+      value: f.commandsPerMinute,
+      unit: '/min',
+      goal: `~${expected} (1 status-get/daemon/5s)`,
+      ok: Math.abs(f.commandsPerMinute - expected) <= expected * 0.1,
+    },
+    { key: 'kea_status_get_per_min', value: sg, unit: '/min', goal: `~${expected}` },
+    { key: 'kea_max_concurrent_per_daemon', value: f.maxInProgressPerFake, unit: 'cmds in progress', goal: '<= 1', ok: f.maxInProgressPerFake <= 1 },
+    { key: 'kea_max_open_conns_per_daemon_window', value: f.maxOpenPerFakeInWindow, unit: 'conn', goal: '<= 1', ok: f.maxOpenPerFakeInWindow <= 1 },
+    {
+      key: 'kea_polls_busiest_100ms',
+      value: f.acceptsPer100ms.max,
+      unit: 'conn',
+      goal: `info (mean ${f.acceptsPer100ms.mean}: polls spread over the interval)`,
+    },
+    { key: 'fakekea_maxConcurrent_lifetime', value: f.fakeKeaMaxConcurrent, unit: 'conn', goal: 'info (see note)' },
+    { key: 'daemons_up', value: f.daemonsUp, unit: `of ${f.daemons}`, goal: `= ${f.daemons}`, ok: f.daemonsUp === f.daemons },
+    { key: 'first_round', value: f.firstRoundMs, unit: 'ms', goal: 'info' },
+  ];
+}
+
+async function main(): Promise<void> {
+  execSync('npm run --silent build', { stdio: 'inherit', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+  const o = FLEET_DEFAULTS;
+  console.log(`[2] fleet: ${o.daemons} fake daemons, status every 5 s, statistics off; ${o.warmupMs / 1000} s warm-up, ${o.windowMs / 1000} s window ...`);
+  const f = await runFleet(o);
+  for (const r of fleetRows(f)) console.log(`${r.key}: ${r.value} ${r.unit} (goal ${r.goal}${r.ok === false ? ', MISSED' : ''})`);
+  console.log(`fleet child (not counted): CPU ${f.childCpuPercent}% of one core, RSS ${f.childRssMb} MB; exporter warnings ${f.warnings}`);
+}
+
+runAlone(import.meta.url, 'bench/fleet.ts', 300, main);

@@ -1,7 +1,7 @@
 /** Results vs goals: a table, plain summary lines and bench/results.json. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { FleetResult } from './fleet.js';
+import { fleetRows, type FleetResult } from './fleet.js';
 import type { OverheadResult } from './overhead.js';
 import type { Phase, ProxyResult } from './proxy.js';
 import { table, type StatisticsResult } from './stats.js';
@@ -187,8 +187,6 @@ scrape window: ${w.seconds} s, ${s.render.scrapes} scrapes on ${s.render.connect
 }
 
 export function rows(o: OverheadResult, f: FleetResult, env: Env): Row[] {
-  const expected = Math.round((f.daemons * 60) / 5);
-  const sg = f.commandsPerMinuteByCommand['status-get'] ?? 0;
   return [
     { key: 'overhead_raw_median', value: o.raw.medianMs, unit: 'ms', goal: 'reference' },
     { key: 'overhead_raw_p95', value: o.raw.p95Ms, unit: 'ms', goal: 'reference' },
@@ -196,27 +194,7 @@ export function rows(o: OverheadResult, f: FleetResult, env: Env): Row[] {
     { key: 'overhead_exporter_p95', value: o.exporter.p95Ms, unit: 'ms', goal: 'reference' },
     { key: 'overhead_ratio_median', value: o.ratioMedian, unit: 'x', goal: '<= 1.5', ok: check(o.ratioMedian, 1.5) },
     { key: 'overhead_ratio_p95', value: o.ratioP95, unit: 'x', goal: '<= 1.5', ok: check(o.ratioP95, 1.5) },
-    { key: 'fleet_cpu', value: f.cpuPercent, unit: '% of one core', goal: '<= 15', ok: check(f.cpuPercent, 15) },
-    { key: 'fleet_rss_max', value: f.rssMaxMb, unit: 'MB', goal: '<= 200', ok: check(f.rssMaxMb, 200) },
-    { key: 'fleet_rss_end', value: f.rssEndMb, unit: 'MB', goal: '<= 200', ok: check(f.rssEndMb, 200) },
-    { key: 'render_median', value: f.render.medianMs, unit: 'ms', goal: '<= 100', ok: check(f.render.medianMs, 100) },
-    { key: 'render_p95', value: f.render.p95Ms, unit: 'ms', goal: '<= 100', ok: check(f.render.p95Ms, 100) },
-    { key: 'render_cold', value: f.render.coldMs, unit: 'ms', goal: 'info' },
-    { key: 'render_body', value: f.render.bodyBytes, unit: 'bytes', goal: 'info' },
-    { key: 'render_series', value: f.render.series, unit: 'series', goal: 'info' },
-    {
-      key: 'kea_commands_per_min',
-      value: f.commandsPerMinute,
-      unit: '/min',
-      goal: `~${expected} (1 status-get/daemon/5s)`,
-      ok: Math.abs(f.commandsPerMinute - expected) <= expected * 0.1,
-    },
-    { key: 'kea_status_get_per_min', value: sg, unit: '/min', goal: `~${expected}` },
-    { key: 'kea_max_concurrent_per_daemon', value: f.maxInProgressPerFake, unit: 'cmds in progress', goal: '<= 1', ok: f.maxInProgressPerFake <= 1 },
-    { key: 'kea_max_open_conns_per_daemon_window', value: f.maxOpenPerFakeInWindow, unit: 'conn', goal: '<= 1', ok: f.maxOpenPerFakeInWindow <= 1 },
-    { key: 'fakekea_maxConcurrent_lifetime', value: f.fakeKeaMaxConcurrent, unit: 'conn', goal: 'info (see note)' },
-    { key: 'daemons_up', value: f.daemonsUp, unit: `of ${f.daemons}`, goal: `= ${f.daemons}`, ok: f.daemonsUp === f.daemons },
-    { key: 'first_round', value: f.firstRoundMs, unit: 'ms', goal: 'info' },
+    ...fleetRows(f),
     { key: 'ulimit_n', value: env.ulimitN, unit: 'fds', goal: 'info' },
   ];
 }

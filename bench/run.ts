@@ -2,12 +2,14 @@
  * fake daemons, then the statistics of a 5,000-subnet kea-dhcp4, then the proxied command
  * endpoint against a real kea-dhcp4, then what OTLP export costs the 1,000-daemon exporter, then
  * the storm (issue 11) against a real kea-dhcp4, then what each dashboard panel query costs
- * Prometheus at 5,000 subnets, then how the statistics cost grows from 1,000 to 20,000 subnets. Prints results vs goals and writes bench/results.json. */
+ * Prometheus at 5,000 subnets, then how the statistics cost grows from 1,000 to 20,000 subnets; part 2b: the fleet of part 2
+ * with statistics on (Kea 3.0 fakes of 20 subnets and 2 pools each). Prints results vs goals and writes bench/results.json. */
 import { execSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DASHBOARDS_BENCH, printDashboards, runDashboardsBench } from './dashboards.js';
-import { runFleet } from './fleet.js';
+import { FLEET_DEFAULTS, runFleet } from './fleet.js';
+import { describeFleetStats, printFleetStats, runFleetStats } from './fleet-stats.js';
 import { GROWTH_BENCH, printGrowth, runGrowth } from './growth.js';
 import { OTEL_DEFAULTS, printOtel, runOtel } from './otel.js';
 import { runOverhead } from './overhead.js';
@@ -17,7 +19,7 @@ import { runStatistics, STATISTICS_DEFAULTS } from './stats.js';
 import { printStorm, runStormBench, STORM_BENCH } from './storm.js';
 import { STORM_NOFILE } from '../test/support/storm/run.js';
 
-const WATCHDOG_MS = 1_700_000; // part 6's two storms are bounded at ~6 min together; part 7 takes ~2.5 min, part 8 ~2
+const WATCHDOG_MS = 2_000_000; // part 6's two storms are bounded at ~6 min together; part 7 takes ~2.5 min, part 8 ~2, part 2b up to ~4
 const watchdog = setTimeout(() => {
   console.error(`bench: still running after ${WATCHDOG_MS / 1000} s, giving up`);
   process.exit(2); // the 'exit' hooks kill Kea and the fleet child
@@ -44,8 +46,12 @@ console.log(
 // Parts 2 to 6 and 8 run the built exporter (dist/cli.js): build it once, before them.
 execSync('npm run --silent build', { stdio: 'inherit' });
 console.log('\n[2/8] fleet: 1000 fake daemons in one child process, the built exporter (node dist/cli.js) in another; 10 s warm-up, 60 s window ...');
-const fleet = await runFleet({ daemons: 1000, warmupMs: 10_000, windowMs: 60_000, scrapes: 30 });
+const fleet = await runFleet(FLEET_DEFAULTS);
 console.log(`  fakes up in ${fleet.fakeStartMs} ms, config parsed in ${fleet.configParseMs} ms, first poll round ${fleet.firstRoundMs} ms`);
+
+console.log(`\n[2b/8] ${describeFleetStats()} ...`);
+const fleetStats = await runFleetStats();
+const fleetStatsRows = printFleetStats(fleetStats);
 
 const so = STATISTICS_DEFAULTS;
 console.log(
@@ -101,10 +107,10 @@ console.log(
 const growth = await runGrowth(go8);
 const growthRows = printGrowth(growth);
 
-const rs = [...print(overhead, fleet, statistics, proxy, env), ...otelRows, ...stormRows, ...dashboardRows, ...growthRows];
-for (const r of [...otelRows, ...stormRows, ...dashboardRows, ...growthRows])
+const rs = [...print(overhead, fleet, statistics, proxy, env), ...fleetStatsRows, ...otelRows, ...stormRows, ...dashboardRows, ...growthRows];
+for (const r of [...fleetStatsRows, ...otelRows, ...stormRows, ...dashboardRows, ...growthRows])
   console.log(`${r.key}: ${r.value} ${r.unit} (goal ${r.goal}${r.ok === false ? ', MISSED' : ''})`);
 const file = fileURLToPath(new URL('./results.json', import.meta.url));
-writeJson(file, overhead, fleet, statistics, proxy, env, rs, { otel, storm, dashboards, growth });
+writeJson(file, overhead, fleet, statistics, proxy, env, rs, { fleetStats, otel, storm, dashboards, growth });
 console.log(`\nwritten ${file}`);
 process.exit(0);

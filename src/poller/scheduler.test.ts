@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DaemonSnapshot, StatisticsSnapshot } from '../snapshot.js';
-import { DEFAULT_JITTER, jitteredWait, Scheduler, type Kind, type Pollable, type SchedulerPlan } from './scheduler.js';
+import { DEFAULT_JITTER, jitteredWait, Scheduler, spreadWait, type Kind, type Pollable, type SchedulerPlan } from './scheduler.js';
 
 /** A target whose polls take `delayMs`, and wait for their kind's gate while one is set; counts everything. */
 class FakeTarget implements Pollable {
@@ -88,6 +88,49 @@ test('jitteredWait: within interval x (1 ± jitter), less the time the poll took
   const waits = Array.from({ length: 2000 }, () => jitteredWait(5000, DEFAULT_JITTER, 0));
   assert.ok(waits.every((w) => w >= 4750 && w <= 5250));
   assert.ok(Math.min(...waits) < 4900 && Math.max(...waits) > 5100, 'spread over the range, not one value');
+});
+
+test('spreadWait: within (jitter, 1 + jitter] x interval', () => {
+  for (const r of [0, 0.25, 0.5, 0.75, 1 - 1e-12]) {
+    const w = spreadWait(1000, 0.05, () => r);
+    assert.ok(w > 50 && w <= 1050, `${r}: ${w}`);
+  }
+  assert.equal(
+    spreadWait(1000, 0.05, () => 0),
+    1050,
+  );
+});
+
+test('targets polled together at start are spread over the interval at their second poll, then keep their place', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+  const n = 20;
+  let k = 0;
+  t.mock.method(Math, 'random', () => (k++ % n) / n); // evenly spaced "random" places
+  const targets = Array.from({ length: n }, (_, i) => new FakeTarget(`t${i}`));
+  const polledAt: number[][] = targets.map(() => []);
+  const hooks = {
+    onSnapshot: (key: string) => void polledAt[Number(key.slice(1, key.indexOf('|')))]!.push(Date.now()),
+  };
+  const s = new Scheduler(targets, plan({ intervalMs: 5000, jitter: 0 }), hooks);
+  const flush = () => new Promise<void>((r) => setImmediate(r));
+  try {
+    await s.start();
+    for (let ms = 0; ms < 11_000; ms += 100) {
+      t.mock.timers.tick(100);
+      await flush();
+    }
+  } finally {
+    await s.stop();
+  }
+  const second = polledAt.map((p) => p[1]!);
+  assert.ok(
+    second.every((at) => at > 0 && at <= 5100),
+    `second polls within the first interval (and one tick): ${second.join()}`,
+  );
+  const ticks = new Set(second.map((at) => Math.ceil(at / 100)));
+  assert.ok(ticks.size >= n * 0.75, `second polls in ${ticks.size} different 100 ms ticks: ${second.join()}`);
+  // Without jitter the third poll is one interval after the second: the place is kept.
+  for (const p of polledAt) assert.equal(p[2]! - p[1]!, 5000, p.join());
 });
 
 test('a target is never polled twice at once for one kind: slow polls delay the next, asked polls join', async () => {

@@ -1,4 +1,5 @@
 import type { DaemonSnapshot, StatisticsSnapshot } from '../snapshot.js';
+import { tickFor, Ticks } from './ticks.js';
 
 export type Kind = 'status' | 'statistics';
 
@@ -41,10 +42,22 @@ export function jitteredWait(intervalMs: number, jitter: number, elapsedMs: numb
   return Math.max(0, intervalMs * (1 + (random() * 2 - 1) * jitter) - elapsedMs);
 }
 
+/** The first wait after a lane's first poll: anywhere in (jitter, 1 + jitter] x the interval, so
+ * targets started together (start-up, a reload, statistics switched on) do not stay together.
+ * The 1,000-daemon bench polled up to 7x its mean rate in one 100 ms before this, with /metrics
+ * scrapes caught behind those bursts. Never sooner than jitter x interval, never later than the
+ * longest jittered wait. */
+export function spreadWait(intervalMs: number, jitter: number, random: () => number = Math.random): number {
+  return intervalMs * (jitter + 1 - random());
+}
+
 /** One target's polls of one kind: at most one runs, at most one timer waits. */
 interface Lane {
+  /** Its first timer took its random place in the interval (spreadWait); later ones keep it. */
+  spread?: boolean;
   running?: Promise<void>;
-  timer?: NodeJS.Timeout;
+  /** Cancels the timer that waits (Ticks); undefined: none waits. */
+  timer?: () => void;
   /** Interval the timer was armed for: a reload that changes it re-arms. */
   armedFor?: number;
   /** When the last poll started (ms); undefined: never polled. */
@@ -58,6 +71,7 @@ interface Lane {
  * results are dropped. */
 export class Scheduler {
   private lanes = new Map<Pollable, Record<Kind, Lane>>();
+  private readonly ticks = new Ticks();
   private stopped = false;
   private started = false;
   private firstRound: Promise<void> | undefined;
@@ -107,7 +121,7 @@ export class Scheduler {
     const running: Promise<void>[] = [];
     for (const lanes of this.lanes.values()) {
       for (const lane of Object.values(lanes)) {
-        clearTimeout(lane.timer);
+        lane.timer?.();
         lane.timer = undefined;
         if (lane.running) running.push(lane.running);
       }
@@ -123,7 +137,7 @@ export class Scheduler {
       if (!lanes) added.push(t);
       next.set(t, lanes ?? { status: {}, statistics: {} });
     }
-    for (const [t, lanes] of this.lanes) if (!next.has(t)) for (const lane of Object.values(lanes)) clearTimeout(lane.timer);
+    for (const [t, lanes] of this.lanes) if (!next.has(t)) for (const lane of Object.values(lanes)) lane.timer?.();
     this.lanes = next;
     return added;
   }
@@ -138,7 +152,7 @@ export class Scheduler {
   private follow(t: Pollable, kind: Kind, lane: Lane): void {
     const interval = this.interval(kind);
     if (lane.timer && lane.armedFor === interval) return;
-    clearTimeout(lane.timer);
+    lane.timer?.();
     lane.timer = undefined;
     lane.armedFor = undefined;
     if (interval === undefined) return;
@@ -166,16 +180,14 @@ export class Scheduler {
     const interval = this.interval(kind);
     if (interval === undefined || lane.timer) return;
     const elapsed = Date.now() - (lane.lastStart ?? Date.now());
-    const timer = setTimeout(
-      () => {
-        lane.timer = undefined;
-        lane.armedFor = undefined;
-        void this.cycle(t, kind);
-      },
-      jitteredWait(interval, this.plan.jitter ?? DEFAULT_JITTER, elapsed),
-    );
-    timer.unref();
-    lane.timer = timer;
+    const jitter = this.plan.jitter ?? DEFAULT_JITTER;
+    const wait = lane.spread ? jitteredWait(interval, jitter, elapsed) : spreadWait(interval, jitter);
+    lane.spread = true;
+    lane.timer = this.ticks.after(wait, tickFor(interval), () => {
+      lane.timer = undefined;
+      lane.armedFor = undefined;
+      void this.cycle(t, kind);
+    });
     lane.armedFor = interval;
   }
 
