@@ -133,6 +133,11 @@ export class PrometheusRenderer {
     return this.series.written;
   }
 
+  /** Owners' lines the store has written into family texts (tests). */
+  get linesWritten(): number {
+    return this.series.linesWritten;
+  }
+
   /** The same as one string (tests, tools). */
   async render(openMetrics: boolean): Promise<{ contentType: string; body: string }> {
     const { contentType, chunks } = await this.renderChunks(openMetrics);

@@ -15,6 +15,18 @@ interface Held {
   value: number;
   /** The owner's update that last emitted it; older ones are swept. */
   seen: number;
+  /** Its owner's series of its family. */
+  readonly segment: Segment;
+}
+
+/** One owner's series of one family, and their lines as last written: a scrape after one
+ * daemon's poll writes that daemon's lines again, not its whole family's (a fleet's statistics
+ * families hold 1,000 daemons' series). */
+interface Segment {
+  readonly held: Set<Held>;
+  /** Bumped whenever one of its series changes, appears or goes. */
+  version: number;
+  lines: { text?: { version: number; text: string }; openMetrics?: { version: number; text: string } };
 }
 
 interface Owner {
@@ -32,8 +44,10 @@ interface Cached {
 
 interface Family {
   readonly def: MetricDef;
-  /** Every owner's series in the order they appeared, by label text. */
+  /** Every owner's series, by label text. */
   readonly series: Map<string, Held>;
+  /** Each owner's series, owners in the order they first reported one. */
+  readonly segments: Map<Owner, Segment>;
   /** Bumped whenever one of its series changes, appears or goes. */
   version: number;
   readonly header: { text: string; openMetrics: string };
@@ -53,7 +67,9 @@ export interface UpdateResult {
  * family's text written from them when a scrape finds it changed (the const-metric model of
  * client_golang's collectors; no prom-client metric object per family). A family's text is kept
  * encoded until one of its series changes: HA state sets, versions and hashes are written once,
- * not per scrape. Families are written in declaration order, series in the order they appeared.
+ * not per scrape, and within a family each owner's lines are kept until one of its series
+ * changes. Families are written in declaration order; a family's series by owner (in the order
+ * the owners first reported one), each owner's in the order they appeared.
  */
 export class SeriesStore {
   private readonly families = new Map<string, Family>();
@@ -107,14 +123,20 @@ export class SeriesStore {
         held.seen = epoch;
         if (held.value === value || (value !== value && held.value !== held.value)) return;
         held.value = value;
+        held.segment.version++;
       } else {
         const labels = flat(`{${extra ? withExtra(base, basePairs, extra) : basePairs}}`);
-        const fresh: Held = { family: f, owner: mine, key: seriesKey ?? flat(id!), labels, value, seen: epoch };
         // Another owner's series of the same labels (never for distinct target/daemon keys), or
-        // two keys of the same labels: the last one wins, and /metrics shows it once.
+        // two keys of the same labels: the last one wins, and /metrics shows it once. (Dropped
+        // before the segment is looked up: it may have been the segment's last series.)
         const other = f.series.get(labels);
         if (other) this.drop(other);
+        let segment = f.segments.get(mine);
+        if (!segment) f.segments.set(mine, (segment = { held: new Set(), version: 0, lines: {} }));
+        const fresh: Held = { family: f, owner: mine, key: seriesKey ?? flat(id!), labels, value, seen: epoch, segment };
         f.series.set(labels, fresh);
+        segment.held.add(fresh);
+        segment.version++;
         if (seriesKey !== undefined) mine.keyed.set(seriesKey, fresh);
         else mine.series.set(id!, fresh);
         added = true;
@@ -136,8 +158,10 @@ export class SeriesStore {
     this.owners.delete(key);
   }
 
-  /** Family texts written since the store was made (tests: what a scrape had to write). */
+  /** Family texts, and owners' lines in them, written since the store was made (tests: what a
+   * scrape had to write). */
   written = 0;
+  linesWritten = 0;
 
   /** Each family's text, encoded, in declaration order (unchanged ones as written before). */
   chunks(openMetrics: boolean): Buffer[] {
@@ -157,7 +181,16 @@ export class SeriesStore {
   private write(f: Family, format: 'text' | 'openMetrics'): string {
     let out = f.header[format];
     const sample = f.sample[format];
-    for (const held of f.series.values()) out += `\n${sample}${held.labels} ${valueText(held.value)}`;
+    for (const segment of f.segments.values()) {
+      let lines = segment.lines[format];
+      if (lines?.version !== segment.version) {
+        let text = '';
+        for (const held of segment.held) text += `\n${sample}${held.labels} ${valueText(held.value)}`;
+        segment.lines[format] = lines = { version: segment.version, text: flat(text) };
+        this.linesWritten++;
+      }
+      out += lines.text;
+    }
     return out;
   }
 
@@ -167,6 +200,7 @@ export class SeriesStore {
     const f: Family = {
       def,
       series: new Map(),
+      segments: new Map(),
       version: 0,
       cached: {},
       header: { text: familyHeader(def.name, def.help, def.type, false), openMetrics: familyHeader(def.name, def.help, def.type, true) },
@@ -183,6 +217,9 @@ export class SeriesStore {
     this.dropped++;
     const f = held.family;
     if (f.series.get(held.labels) === held) f.series.delete(held.labels);
+    const { segment } = held;
+    if (segment.held.delete(held)) segment.version++;
+    if (segment.held.size === 0 && f.segments.get(held.owner) === segment) f.segments.delete(held.owner);
     const { series, keyed } = held.owner;
     if (typeof held.key === 'string') {
       if (series.get(held.key) === held) series.delete(held.key);

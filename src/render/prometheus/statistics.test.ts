@@ -149,3 +149,25 @@ test('after a poll that brought new series, the families it changed are written 
   assert.equal(r.familiesWritten, ahead + 1);
   assert.equal(second, first.replace(/(kea_exporter_statistics_poll_duration_seconds\{[^}]*\}) 0.05/, '$1 0.07'));
 });
+
+test("a scrape after one daemon's poll writes that daemon's lines again, not its families' other daemons'", async () => {
+  const collectors = [statisticsCollector('default')];
+  const r = new PrometheusRenderer({ version: 't', processMetrics: false }, [], collectors[0]!.metrics);
+  const [, s] = SNAPS()[0]!;
+  const owners = ['a', 'b', 'c'].map((name) => [name, { ...s, target: name }] as const);
+  for (const [key, snap] of owners) r.update(key, snap, collectors);
+  const before = (await r.render(false)).body;
+  const lines = r.linesWritten;
+  const changed = owners[1]![1].samples.map((x) => (x.stat === 'assigned-addresses' ? { ...x, value: x.value + 1 } : x));
+  r.update('b', { ...owners[1]![1], samples: changed }, collectors);
+  const after = (await r.render(false)).body;
+  // b's lines of the families it changed (assigned, its ratios), nothing of a's or c's.
+  const families = new Set(changed.filter((x) => x.stat === 'assigned-addresses').map((x) => (x.poolId === undefined ? 'subnet' : 'pool')));
+  assert.equal(r.linesWritten - lines, families.size * 2, `${r.linesWritten - lines} owners' lines written`);
+  assert.notEqual(after, before);
+  assert.equal(after.split('\n').length, before.split('\n').length);
+  assert.deepEqual(
+    after.split('\n').filter((l) => !l.includes('target="b"')),
+    before.split('\n').filter((l) => !l.includes('target="b"')),
+  );
+});
