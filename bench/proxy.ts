@@ -6,9 +6,12 @@
  *     clients sending status-get over HTTP keep-alive (undici Pool), sequentially and with 8
  *     concurrent clients, as a plain-secret user (HTTP Basic, as configured by the brief) and as
  *     a bearer token (same path without the password check, to tell the two costs apart).
- * Throughput ratio proxy / raw and the added median latency.
+ * Throughput ratio proxy / raw (goal per kind of credentials, bench/report.ts) and the added
+ * median latency.
  *
  *   npx tsx bench/proxy.ts      (part 4 alone; builds dist first)
+ *   BENCH_CPU_PROF=<dir>        the exporter writes a .cpuprofile there (BENCH_EXPORTER_FLAGS:
+ *                               more Node flags; see exporterArgv in bench/stats.ts)
  */
 import { execSync, spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
@@ -20,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { freePort } from '../src/lab/lab.js';
 import { rawCommand, rawStatusGet, runAlone, startBigKea } from './stats-kea.js';
-import { median, p95, round, sleep } from './stats.js';
+import { exporterArgv, median, p95, round, sleep } from './stats.js';
 
 export interface ProxyOptions {
   /** Requests per phase (raw: exactly; proxy phases: at most, see maxPhaseMs). */
@@ -143,7 +146,8 @@ targets:
 function startExporter(configFile: string, logFile: string): { proc: ChildProcess; stderr: () => string } {
   const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
   const out = openSync(logFile, 'w');
-  const proc = spawn(cli, ['--config', configFile], { stdio: ['ignore', out, 'pipe'], env: { ...process.env, LOG_LEVEL: 'info' } });
+  const argv = exporterArgv(cli, process.env.BENCH_CPU_PROF);
+  const proc = spawn(argv[0]!, [...argv.slice(1), '--config', configFile], { stdio: ['ignore', out, 'pipe'], env: { ...process.env, LOG_LEVEL: 'info' } });
   closeSync(out);
   const kill = () => proc.kill('SIGKILL');
   process.once('exit', kill);

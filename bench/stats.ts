@@ -325,21 +325,26 @@ function scraper(port: number) {
   return { get, connections: () => sockets.size, resetConnections: () => sockets.clear(), close: () => agent.destroy() };
 }
 
+/** The command line of the built exporter `cli`: the file itself, as shipped (its shebang carries
+ * the Node flags); or, with --cpu-prof into `profileDir` or BENCH_EXPORTER_FLAGS (more Node
+ * flags for a look inside: --trace-gc, ...), node with the shebang's flags and those (Node
+ * refuses --cpu-prof in NODE_OPTIONS). */
+export function exporterArgv(cli: string, profileDir: string | undefined): string[] {
+  const extra = [
+    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolvePath(profileDir)}`] : []),
+    ...(process.env.BENCH_EXPORTER_FLAGS ?? '').split(/\s+/).filter(Boolean),
+  ];
+  if (extra.length === 0) return [cli];
+  const shebangFlags = (/^#!.*\bnode\b(.*)$/m.exec(readFileSync(cli, 'utf8').split('\n', 1)[0]!)?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
+  return [process.execPath, ...shebangFlags, ...extra, cli];
+}
+
 export function startStatsExporter(configFile: string, profileDir: string | undefined): { proc: ChildProcess; warnings: () => number; exited: Promise<void> } {
   const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn' };
-  // As shipped: the file's shebang carries the Node flags. Node refuses --cpu-prof in
-  // NODE_OPTIONS, so a profiled run spawns node with the shebang's flags and --cpu-prof.
-  const shebangFlags = (/^#!.*\bnode\b(.*)$/m.exec(readFileSync(cli, 'utf8').split('\n', 1)[0]!)?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
-  // BENCH_EXPORTER_FLAGS: more Node flags for a look inside (--trace-gc, ...), same way.
-  const extra = [
-    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-    ...(process.env.BENCH_EXPORTER_FLAGS ?? '').split(/\s+/).filter(Boolean),
-  ];
-  const proc =
-    extra.length > 0
-      ? spawn(process.execPath, [...shebangFlags, ...extra, cli, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env })
-      : spawn(cli, ['--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const argv = exporterArgv(cli, profileDir);
+  const extra = argv.length > 1;
+  const proc = spawn(argv[0]!, [...argv.slice(1), '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   const kill = () => proc.kill('SIGKILL');
   process.once('exit', kill);
@@ -352,7 +357,7 @@ export function startStatsExporter(configFile: string, profileDir: string | unde
       .filter((l) => /"level":(40|50)/.test(l));
     warnings += lines.length;
     for (const l of lines.slice(0, 5)) process.stderr.write(`  exporter: ${l.slice(0, 300)}\n`);
-    if (extra.length > 0) {
+    if (extra) {
       for (const l of d.toString().split('\n')) if (l !== '' && !l.startsWith('{')) process.stderr.write(`  exporter: ${l}\n`);
     }
   });

@@ -128,6 +128,31 @@ describe('Basic', () => {
     assert.equal(fresh.shared(basic('admin', 'nope')), false);
     assert.equal(calls.length, 2);
   });
+
+  test('remembered: only a header that passed is known at once (no verify); not one being verified, failed or never seen', async () => {
+    const users = [{ name: 'admin', role: 'admin', password: await hashPassword('adm1n-pw') }];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const fresh = new Authenticator(users, [{ name: 'ci', role: 'admin', token: TOKEN }], {
+      verify: async (p, stored) => (await gate, calls.push(stored), verifyPassword(p, stored)),
+    });
+    const good = basic('admin', 'adm1n-pw');
+    assert.equal(fresh.remembered(good), undefined);
+    const pending = fresh.authenticate(good);
+    assert.equal(fresh.remembered(good), undefined, 'being verified: shared, but not yet known');
+    assert.equal(fresh.shared(good), true);
+    release();
+    ok(await pending, 'admin', 'admin', 'basic');
+    calls.length = 0;
+    ok(fresh.remembered(good), 'admin', 'admin', 'basic');
+    assert.equal(calls.length, 0);
+    assert.equal(await fresh.authenticate(basic('admin', 'wrong')), undefined);
+    assert.equal(fresh.remembered(basic('admin', 'wrong')), undefined);
+    assert.equal(fresh.remembered(undefined), undefined);
+    assert.equal(fresh.remembered(`Bearer ${TOKEN}`), undefined);
+    ok(await fresh.authenticate(`Bearer ${TOKEN}`), 'ci', 'admin', 'bearer');
+    ok(fresh.remembered(`Bearer ${TOKEN}`), 'ci', 'admin', 'bearer');
+  });
 });
 
 describe('concurrency', () => {

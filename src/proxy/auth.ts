@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { isPasswordHash, looksLikePasswordHash } from '../config/password-hash.js';
 import { verifyPassword } from './password.js';
 import { BUSY, Gate, type Busy } from './throttle.js';
@@ -47,8 +47,9 @@ interface Token {
   digest: Buffer | undefined;
 }
 
-const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
-const digestOf = (authorization: string): string => sha256(authorization).toString('base64');
+// One-shot hashes (no Hash object per call): the cache key is computed on every request.
+const sha256 = (s: string): Buffer => hash('sha256', s, 'buffer');
+const digestOf = (authorization: string): string => hash('sha256', authorization, 'base64');
 
 /** The cache of headers that passed (Authenticator.verified): how long one is taken again
  * without a new scrypt, and how many are held (when full the whole map is dropped, so a flood of
@@ -101,6 +102,14 @@ export class Authenticator {
   /** Headers that passed, by their SHA-256: a client repeating good credentials costs no
    * second scrypt. Wrong credentials have another digest, so they never hit it. */
   private readonly verified = new Map<string, { principal: Principal; until: number }>();
+
+  /** The principal of this exact header when it passed within VERIFIED_TTL_MS: known at once,
+   * no scrypt and no wait (every request of a client repeating good credentials after its first). */
+  remembered(authorization: string | undefined): Principal | undefined {
+    if (typeof authorization !== 'string') return undefined;
+    const hit = this.verified.get(digestOf(authorization));
+    return hit !== undefined && hit.until > Date.now() ? hit.principal : undefined;
+  }
 
   /** True when this exact header passed recently or is being verified now: it costs no new
    * scrypt and is no new guess (the login throttle lets it through). */

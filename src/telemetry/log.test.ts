@@ -1,36 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { context, ROOT_CONTEXT, trace, TraceFlags, type Context, type ContextManager } from '@opentelemetry/api';
+import { context, trace, TraceFlags } from '@opentelemetry/api';
 import { createLog } from '../log.js';
 import { createTracedLog } from './log.js';
 import { withSpan } from './tracing.js';
-
-/** A synchronous context manager (the SDK registers an async one): enough for a log call made
- * directly inside withSpan. */
-class StackContext implements ContextManager {
-  private current: Context = ROOT_CONTEXT;
-  active(): Context {
-    return this.current;
-  }
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
-    const prev = this.current;
-    this.current = ctx;
-    try {
-      return fn.call(thisArg, ...args);
-    } finally {
-      this.current = prev;
-    }
-  }
-  bind<T>(_ctx: Context, target: T): T {
-    return target;
-  }
-  enable(): this {
-    return this;
-  }
-  disable(): this {
-    return this;
-  }
-}
+import { StackContext } from '../../test/support/stack-context.js';
 
 const lines = () => {
   const out: Record<string, unknown>[] = [];

@@ -1,4 +1,15 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import {
+  context,
+  INVALID_SPAN_CONTEXT,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
 
 /** The API's tracer: a no-op until startOtel() registers the SDK, so tracing costs next to
  * nothing when OTel is off. Looked up per span: a stopped SDK unregisters, a new one registers. */
@@ -20,7 +31,12 @@ export const ATTR = {
 /** Runs fn in a new active span (child of the active one, or of `parent`); an exception ends
  * it with status error. */
 export function traced<T>(name: string, attributes: Attributes, fn: (span: Span) => Promise<T>, opts: { kind?: SpanKind; parent?: Context } = {}): Promise<T> {
-  return tracer().startActiveSpan(name, { kind: opts.kind ?? SpanKind.INTERNAL, attributes }, opts.parent ?? context.active(), async (span) => {
+  const parent = opts.parent ?? context.active();
+  const span = tracer().startSpan(name, { kind: opts.kind ?? SpanKind.INTERNAL, attributes }, parent);
+  // OTel off: a no-op span with no trace behind it, nothing to make active (this runs for every
+  // command and proxied request; a context costs a Map and closures).
+  if (isNoTrace(span)) return fn(span);
+  return context.with(trace.setSpan(parent, span), async () => {
     try {
       return await fn(span);
     } catch (err) {
@@ -32,6 +48,9 @@ export function traced<T>(name: string, attributes: Attributes, fn: (span: Span)
   });
 }
 
+/** The no-op tracer's span outside any trace (OTel off): it records nothing and parents nothing. */
+const isNoTrace = (span: Span): boolean => span.spanContext() === INVALID_SPAN_CONTEXT;
+
 /** A span the caller ends (a request that spans several hooks), continuing a W3C traceparent. */
 export function startServerSpan(name: string, headers: Record<string, unknown>, attributes: Attributes): Span {
   const parent = propagation.extract(ROOT_CONTEXT, headers);
@@ -40,7 +59,9 @@ export function startServerSpan(name: string, headers: Record<string, unknown>, 
 
 /** Runs fn with `span` active, so the spans it starts are its children. */
 export function withSpan<T>(span: Span, fn: () => T): T {
-  return context.with(trace.setSpan(context.active(), span), fn);
+  const active = context.active();
+  if (isNoTrace(span) && trace.getSpan(active) === undefined) return fn();
+  return context.with(trace.setSpan(active, span), fn);
 }
 
 /** trace_id/span_id of a span (or the active one) for log lines; {} when none is recorded. */

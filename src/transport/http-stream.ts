@@ -2,7 +2,7 @@ import type { Pool } from 'undici';
 import type { KeaCommand } from '../kea/types.js';
 import { httpRefusal } from '../kea/answer.js';
 import { serializeCommand } from './transport.js';
-import { STREAM_HIGH_WATER_MARK, abortReason, iteratorStream, type AnswerStream } from './stream.js';
+import { STREAM_HIGH_WATER_MARK, abortReason, readableStream, type AnswerStream } from './stream.js';
 import { classifyHttpError, readRefusal } from './http-errors.js';
 
 export interface HttpStreamTarget {
@@ -41,8 +41,7 @@ export async function httpStream(t: HttpStreamTarget, cmd: KeaCommand, signal: A
     if (signal.aborted) throw abortReason(signal, what);
     throw httpRefusal(res.statusCode, refusal, what);
   }
-  body.on('error', () => {}); // reaches the reader through the iterator
-  return iteratorStream(body[Symbol.asyncIterator](), () => body.destroy(), {
+  return readableStream(body, () => body.destroy(), {
     maxBytes,
     what,
     signal,

@@ -3,7 +3,7 @@ import { KeaError } from '../errors.js';
 import type { KeaCommand } from '../kea/types.js';
 import { serializeCommand } from './transport.js';
 import { unixConnectError } from './unix-connect.js';
-import { STREAM_HIGH_WATER_MARK, abortReason, iteratorStream, type AnswerStream } from './stream.js';
+import { STREAM_HIGH_WATER_MARK, abortReason, readableStream, type AnswerStream } from './stream.js';
 
 /** One command on a UNIX control socket, its answer streamed: resolves once connected (a
  * failure to connect rejects here, as `connect`), then reads to Kea's EOF on demand. */
@@ -17,8 +17,10 @@ export function unixStream(path: string, cmd: KeaCommand, signal: AbortSignal, m
     } catch (err) {
       return reject(err);
     }
-    const sock = net.createConnection({ path, readableHighWaterMark: STREAM_HIGH_WATER_MARK } as net.NetConnectOpts);
-    // Errors after connecting reach the reader through the iterator; never the process.
+    // allowHalfOpen: Kea's end of the answer is read, then the socket destroyed (close()), without
+    // Node first ending our side (a shutdown and a finish for a connection about to close).
+    const sock = net.createConnection({ path, readableHighWaterMark: STREAM_HIGH_WATER_MARK, allowHalfOpen: true } as net.NetConnectOpts);
+    // Errors after connecting reach the reader (readableStream); never the process.
     sock.on('error', () => {});
     const onAbort = (): void => {
       sock.destroy(abortReason(signal, what));
@@ -41,7 +43,7 @@ export function unixStream(path: string, cmd: KeaCommand, signal: AbortSignal, m
         const e = err as NodeJS.ErrnoException;
         return new KeaError('closed', `${what}: ${e.code ?? e.message}`, { cause: err });
       };
-      resolve(iteratorStream(sock[Symbol.asyncIterator](), close, { maxBytes, what, signal, classify }));
+      resolve(readableStream(sock, close, { maxBytes, what, signal, classify }));
     });
   });
 }
