@@ -177,7 +177,7 @@ export function bodyArb(filter: (c: Capture) => boolean = () => true): fc.Arbitr
   return fc.oneof(
     { weight: 6, arbitrary: fc.tuple(mutatedCapture(filter), fc.boolean()).map(([m, kea]) => Buffer.from(serialise(m.value, kea))) },
     { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...CAPTURES.filter(filter)), textDamageArb).map(([c, d]) => damage(c.text, d)) },
-    { weight: 2, arbitrary: fc.jsonValue({ depthSize: 'large', maxDepth: 12 }).map((v) => Buffer.from(JSON.stringify(v) ?? 'null')) },
+    { weight: 2, arbitrary: fc.jsonValue({ depthSize: 'medium', maxDepth: 12 }).map((v) => Buffer.from(JSON.stringify(v) ?? 'null')) },
     { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 200, max: 6000 }), fc.boolean()).map(([n, mixed]) => Buffer.from(deepText(n, mixed))) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 512 }).map((b) => Buffer.from(b)) },
   );

@@ -61,7 +61,7 @@ function argsOf(v: unknown): unknown {
 const argsArb = (command: Command): fc.Arbitrary<unknown> =>
   fc.oneof(
     { weight: 5, arbitrary: mutatedCapture((c) => c.command === command).map((m) => argsOf(m.value)) },
-    { weight: 1, arbitrary: fc.jsonValue({ depthSize: 'large', maxDepth: 10 }) },
+    { weight: 1, arbitrary: fc.jsonValue({ depthSize: 'medium', maxDepth: 10 }) },
   );
 
 const isLabel = (s: string | undefined): boolean => s === undefined || s.length <= MAX_LABEL_CHARS;
@@ -332,7 +332,7 @@ test('proxied request bodies (parseCommand): a command or undefined, never a thr
         .record({
           command: fc.oneof(fc.constantFrom('status-get', 'config-get', 'lease4-get-all'), fc.string()),
           service: fc.option(fc.array(fc.constantFrom('dhcp4', 'dhcp6', 'd2')), { nil: undefined }),
-          arguments: fc.option(fc.jsonValue({ depthSize: 'large', maxDepth: 8 }), { nil: undefined }),
+          arguments: fc.option(fc.jsonValue({ depthSize: 'medium', maxDepth: 8 }), { nil: undefined }),
         })
         .map((v) => JSON.stringify(v)),
     },
