@@ -2,7 +2,7 @@ import { answerOfBody } from '../answer.js';
 import type { KeaAnswer } from '../types.js';
 import { MAX_STAT_NAME_CHARS } from '../limits.js';
 import { statSample, toValue, type StatSample } from './parse.js';
-import { isIndex, walkStatisticsText } from './walk-text.js';
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, isIndex, isSpace, OPEN_BRACE, OPEN_BRACKET, QUOTE, walkStatisticsText } from './walk-text.js';
 
 /** A statistic met before: its name, and its last sample (undefined: its value was none). */
 interface Known {
@@ -20,16 +20,6 @@ interface Known {
 /** The text did not take the one shape Kea prints: read it the general way. */
 class OtherShape extends Error {}
 const OTHER = new OtherShape();
-
-const QUOTE = 34;
-const BACKSLASH = 92;
-const COMMA = 44;
-const COLON = 58;
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
-const OPEN_BRACKET = 91;
-const CLOSE_BRACKET = 93;
-const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13 || c === 9;
 
 // The tokens of the one shape, strictly as JSON has them (sticky: matched at lastIndex).
 const S = '[ \\t\\n\\r]*';

@@ -36,17 +36,18 @@ export function walkStatisticsText(text: string, list: boolean, what: string): S
   return { answer, newest: w.args.get(list ? 0 : -1) };
 }
 
-const QUOTE = 34;
-const BACKSLASH = 92;
-const COMMA = 44;
-const COLON = 58;
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
-const OPEN_BRACKET = 91;
-const CLOSE_BRACKET = 93;
+/** JSON's structural characters, by code (shared with statistics-text.ts). */
+export const QUOTE = 34;
+export const BACKSLASH = 92;
+export const COMMA = 44;
+export const COLON = 58;
+export const OPEN_BRACE = 123;
+export const CLOSE_BRACE = 125;
+export const OPEN_BRACKET = 91;
+export const CLOSE_BRACKET = 93;
 const MINUS = 45;
 
-const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13 || c === 9;
+export const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13 || c === 9;
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 /** An array index as JSON.parse orders object keys: canonical decimal below 2^32 - 1. */
 export const isIndex = (k: string): boolean => /^(?:0|[1-9][0-9]{0,9})$/.test(k) && Number(k) < 4294967295;
