@@ -64,9 +64,15 @@ export class Endpoint {
         this.queue.run(
           async (budgetMs) => {
             opts.admit?.();
-            const deadline = new AbortController();
-            const timer = setTimeout(() => deadline.abort(new KeaError('timeout', `${command} on ${this.label}: not done within ${budgetMs} ms`)), budgetMs);
-            const signal = opts.cancel ? AbortSignal.any([deadline.signal, opts.cancel]) : deadline.signal;
+            // One signal for the deadline and the caller's cancel, linked by hand (AbortSignal.any
+            // costs a weak reference and a finalizer per command).
+            const stop = new AbortController();
+            const signal = stop.signal;
+            const timer = setTimeout(() => stop.abort(new KeaError('timeout', `${command} on ${this.label}: not done within ${budgetMs} ms`)), budgetMs);
+            const { cancel } = opts;
+            const onCancel = (): void => stop.abort(cancel?.reason);
+            if (cancel?.aborted) onCancel();
+            else cancel?.addEventListener('abort', onCancel, { once: true });
             let answer: AnswerStream | undefined;
             try {
               answer = await this.transport.stream(cmd, signal);
@@ -76,6 +82,7 @@ export class Endpoint {
               return out;
             } finally {
               clearTimeout(timer);
+              cancel?.removeEventListener('abort', onCancel);
               answer?.close();
             }
           },
@@ -119,7 +126,12 @@ export class Endpoint {
     const cmd: KeaCommand = { command };
     if (this.service) cmd.service = [this.service];
     if (args) cmd.arguments = args;
-    const attributes = { [ATTR.target]: this.target, [ATTR.daemon]: this.daemon ?? 'unknown', [ATTR.command]: command, [ATTR.transport]: this.transport.kind };
+    // Assigned, not an object literal with computed keys (which V8 builds in its runtime, slowly).
+    const attributes: Record<string, string> = {};
+    attributes[ATTR.target] = this.target;
+    attributes[ATTR.daemon] = this.daemon ?? 'unknown';
+    attributes[ATTR.command] = command;
+    attributes[ATTR.transport] = this.transport.kind;
     return { cmd, attributes };
   }
 

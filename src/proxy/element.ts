@@ -26,6 +26,8 @@ interface Deferred<T> {
   promise: Promise<T>;
   resolve: (v: T) => void;
   reject: (err: unknown) => void;
+  /** Resolved or rejected already: a later call does nothing. */
+  readonly settled: boolean;
 }
 
 function deferred<T>(): Deferred<T> {
@@ -36,7 +38,19 @@ function deferred<T>(): Deferred<T> {
     reject = rej;
   });
   promise.catch(() => {}); // observed by whoever needs it; never an unhandled rejection
-  return { promise, resolve, reject };
+  const d = {
+    promise,
+    settled: false,
+    resolve: (v: T) => {
+      d.settled = true;
+      resolve(v);
+    },
+    reject: (err: unknown) => {
+      d.settled = true;
+      reject(err);
+    },
+  };
+  return d;
 }
 
 /** Rejects with the signal's reason once it aborts. */
@@ -62,6 +76,10 @@ export class ElementExchange {
   /** The whole exchange: settles when the slot is released; rejects with why it failed. */
   readonly done: Promise<ExchangeOutcome>;
   result: number | undefined;
+  /** `done` has settled: the slot is released. */
+  settled = false;
+  /** Kea's answer was read to its end: the exchange ends by itself. */
+  private read = false;
   private readonly share: BudgetShare;
   private readonly readyD = deferred<Ready>();
   private pump: Pump | undefined;
@@ -79,14 +97,24 @@ export class ElementExchange {
       admit: () => this.share.grow(STREAM_RESERVE_BYTES),
     });
     this.done.then(
-      () => this.readyD.reject(new KeaError('closed', 'exchange ended before its answer')),
-      (err: unknown) => this.readyD.reject(err),
+      () => {
+        this.settled = true;
+        // (An error made only when it is needed: its stack trace costs.)
+        if (!this.readyD.settled) this.readyD.reject(new KeaError('closed', 'exchange ended before its answer'));
+        // What a streamed answer holds is gone with its connection; a whole one stays until sent.
+        if (this.pump) this.share.release();
+      },
+      (err: unknown) => {
+        this.settled = true;
+        this.readyD.reject(err);
+        this.share.release();
+      },
     );
-    // What a streamed answer holds is gone with its connection; a whole one stays until sent.
-    this.done.then(
-      () => this.pump && this.share.release(),
-      () => this.share.release(),
-    );
+  }
+
+  /** Still waiting for its slot or Kea, or streaming: only an abort ends it early. */
+  get running(): boolean {
+    return !this.settled && !this.read;
   }
 
   /** Gives back what this element still holds of the budget (the response is done). */
@@ -142,6 +170,7 @@ export class ElementExchange {
 
   /** The complete answer: checked and parsed as the element of the list, redacted if asked. */
   private whole(chunks: Buffer[], size: number): ExchangeOutcome {
+    this.read = true;
     let text = Buffer.concat(chunks, size).toString('utf8');
     chunks.length = 0;
     const parsed = this.endpoint.answerOf(text, this.cmd.command);

@@ -14,8 +14,9 @@ export interface ForwardContext {
   timeoutMs: number;
   unredacted: boolean;
   streaming: ProxyStreaming;
-  /** Aborted when the client goes away. */
-  cancel: AbortSignal;
+  /** The request's: aborted when the client goes away, and by forward once the response is
+   * done while an exchange still runs (a stream its reader left). */
+  cancel: AbortController;
   /** A streamed answer was cut off after its 200 (reason: an error code, or `client`). */
   onAbort: (reason: ErrorCode | 'client') => void;
 }
@@ -51,8 +52,7 @@ const CLOSE = Buffer.from(' ]');
  * known to have started well. Error texts name codes, never a socket path or URL. */
 export async function forward(target: ProxyTarget, cmd: ProxiedCommand, ctx: ForwardContext): Promise<Forwarded> {
   const entries = cmd.service ?? [undefined];
-  const own = new AbortController();
-  const cancel = AbortSignal.any([ctx.cancel, own.signal]);
+  const cancel = ctx.cancel.signal;
   const plan = entries.map((service) => ({ service, endpoint: target.endpointFor(service) }));
   const counts = new Map<ProxyEndpoint, number>();
   for (const { endpoint } of plan) if (endpoint) counts.set(endpoint, (counts.get(endpoint) ?? 0) + 1);
@@ -65,18 +65,21 @@ export async function forward(target: ProxyTarget, cmd: ProxiedCommand, ctx: For
   const release = (): void => {
     if (released) return;
     released = true;
-    own.abort(new KeaError('closed', 'response done'));
-    for (const x of exchanges.values()) x.release();
+    for (const x of exchanges.values()) {
+      // One still running (queued behind a fatal refusal, or a stream its reader left) is
+      // stopped; one that read its answer ends by itself (no abort, no error to make).
+      if (x.running && !cancel.aborted) ctx.cancel.abort(new KeaError('closed', 'response done'));
+      x.release();
+    }
   };
 
   // A full queue, no budget, or no answer in time is the whole request's fate, as HTTP says it.
-  const fatal = await firstFatal([...exchanges.values()]);
-  if (fatal !== undefined) {
+  const settled = await settle(exchanges);
+  if (settled instanceof Fatal) {
     release();
-    return { ...refusal(fatal, ctx.streaming), results: [], release };
+    return { ...refusal(settled.err, ctx.streaming), results: [], release };
   }
-  const ready = new Map<ProxyEndpoint, Ready | { kind: 'failed'; err: unknown }>();
-  for (const [e, x] of exchanges) ready.set(e, await x.ready.catch((err: unknown) => ({ kind: 'failed' as const, err })));
+  const ready = settled;
 
   const results: number[] = [];
   const parts = plan.map(({ service, endpoint }, i): Buffer | ElementExchange => {
@@ -151,16 +154,33 @@ function streamed(parts: (Buffer | ElementExchange)[], results: number[], ctx: F
   return stream;
 }
 
-/** Resolves with the first error that decides the whole request, or undefined once every
- * exchange is ready (or failed in a way that is only its element's). */
-function firstFatal(xs: ElementExchange[]): Promise<unknown> {
+type Outcome = Ready | { kind: 'failed'; err: unknown };
+
+/** The error that decides the whole request. */
+class Fatal {
+  constructor(readonly err: unknown) {}
+}
+
+/** Each exchange's outcome once every one is ready (or failed in a way that is only its
+ * element's); or, as soon as it happens, the first error that decides the whole request. */
+function settle(exchanges: ReadonlyMap<ProxyEndpoint, ElementExchange>): Promise<Map<ProxyEndpoint, Outcome> | Fatal> {
+  const out = new Map<ProxyEndpoint, Outcome>();
   return new Promise((resolve) => {
-    let left = xs.length;
-    if (left === 0) resolve(undefined);
-    const one = (): void => {
-      if (--left === 0) resolve(undefined);
-    };
-    for (const x of xs) x.ready.then(one, (err: unknown) => (isFatal(err) ? resolve(err) : one()));
+    let left = exchanges.size;
+    if (left === 0) resolve(out);
+    for (const [e, x] of exchanges) {
+      x.ready.then(
+        (r) => {
+          out.set(e, r);
+          if (--left === 0) resolve(out);
+        },
+        (err: unknown) => {
+          if (isFatal(err)) return resolve(new Fatal(err));
+          out.set(e, { kind: 'failed', err });
+          if (--left === 0) resolve(out);
+        },
+      );
+    }
   });
 }
 
