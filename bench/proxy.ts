@@ -46,6 +46,16 @@ export interface Phase {
   p95Ms: number;
   /** Exporter CPU (user+sys) per request in this phase; 10 ms clock ticks. */
   exporterCpuMsPerRequest?: number;
+  /** The load generator's (this process: the raw client, or the HTTP clients) and Kea's, the
+   * same way: with the exporter's, what one request costs the two shared cores. */
+  clientCpuMsPerRequest: number;
+  keaCpuMsPerRequest?: number;
+}
+
+/** CPU time counters (ms) read around a phase. */
+interface Meters {
+  exporter?: () => number;
+  kea?: () => number;
 }
 
 export interface ProxyResult {
@@ -72,16 +82,18 @@ const SECRET = 'bench-plain-secret';
 const TOKEN = 'bench-token-0123456789abcdef';
 
 /** Runs `fn` `n` times over `clients` concurrent loops (or until maxMs); latency of each. */
-async function phase(n: number, clients: number, maxMs: number, fn: () => Promise<void>, cpu?: () => number): Promise<Phase> {
-  return (await timedPhase(n, clients, maxMs, fn, cpu)).phase;
+async function phase(n: number, clients: number, maxMs: number, fn: () => Promise<void>, meters: Meters = {}): Promise<Phase> {
+  return (await timedPhase(n, clients, maxMs, fn, meters)).phase;
 }
 
-async function timedPhase(n: number, clients: number, maxMs: number, fn: () => Promise<void>, cpu?: () => number): Promise<{ phase: Phase; lat: number[] }> {
+async function timedPhase(n: number, clients: number, maxMs: number, fn: () => Promise<void>, meters: Meters = {}): Promise<{ phase: Phase; lat: number[] }> {
   const lat: number[] = [];
   let started = 0;
   const t0 = performance.now();
   const deadline = t0 + maxMs;
-  const cpu0 = cpu?.();
+  const exporter0 = meters.exporter?.();
+  const kea0 = meters.kea?.();
+  const self0 = process.cpuUsage();
   const loop = async () => {
     while (started < n && performance.now() < deadline) {
       started++;
@@ -92,6 +104,7 @@ async function timedPhase(n: number, clients: number, maxMs: number, fn: () => P
   };
   await Promise.all(Array.from({ length: clients }, loop));
   const ms = performance.now() - t0;
+  const self = process.cpuUsage(self0);
   const out: Phase = {
     clients,
     requests: lat.length,
@@ -99,8 +112,10 @@ async function timedPhase(n: number, clients: number, maxMs: number, fn: () => P
     perSecond: round((lat.length / ms) * 1000, 0),
     medianMs: round(median(lat), 4),
     p95Ms: round(p95(lat), 4),
+    clientCpuMsPerRequest: round((self.user + self.system) / 1000 / lat.length, 3),
   };
-  if (cpu && cpu0 !== undefined) out.exporterCpuMsPerRequest = round((cpu() - cpu0) / lat.length, 3);
+  if (meters.exporter && exporter0 !== undefined) out.exporterCpuMsPerRequest = round((meters.exporter() - exporter0) / lat.length, 3);
+  if (meters.kea && kea0 !== undefined) out.keaCpuMsPerRequest = round((meters.kea() - kea0) / lat.length, 3);
   return { phase: out, lat };
 }
 
@@ -116,6 +131,11 @@ function merge(a: { phase: Phase; lat: number[] }, b: { phase: Phase; lat: numbe
     perSecond: round(requests / seconds, 0),
     medianMs: round(median(all), 4),
     p95Ms: round(p95(all), 4),
+    clientCpuMsPerRequest: round((a.phase.clientCpuMsPerRequest * a.phase.requests + b.phase.clientCpuMsPerRequest * b.phase.requests) / requests, 3),
+    ...(a.phase.keaCpuMsPerRequest !== undefined &&
+      b.phase.keaCpuMsPerRequest !== undefined && {
+        keaCpuMsPerRequest: round((a.phase.keaCpuMsPerRequest * a.phase.requests + b.phase.keaCpuMsPerRequest * b.phase.requests) / requests, 3),
+      }),
   };
 }
 
@@ -199,21 +219,22 @@ export async function runProxy(o: ProxyOptions = PROXY_DEFAULTS): Promise<ProxyR
     };
     const basic = `Basic ${Buffer.from(`${USER}:${SECRET}`).toString('base64')}`;
     const bearer = `Bearer ${TOKEN}`;
-    const cpu = () => cpuMsOf(pid);
+    const keaCpu = () => cpuMsOf(kea.pid);
+    const all: Meters = { exporter: () => cpuMsOf(pid), kea: keaCpu };
     const raw = () => rawStatusGet(kea.socket);
 
     // Raw reference (its latencies kept for the merged figure).
     await phase(o.warmup, 1, Infinity, raw);
-    const before = await timedPhase(o.n, 1, Infinity, raw);
+    const before = await timedPhase(o.n, 1, Infinity, raw, { kea: keaCpu });
 
     // Warm the exporter's HTTP path (JIT) without the password check.
     await phase(o.warmup, 1, Infinity, client(bearer, 1));
-    const basicSeq = await phase(o.n, 1, o.maxPhaseMs, client(basic, 1), cpu);
-    const basicConc = await phase(o.n, o.concurrency, o.maxPhaseMs, client(basic, o.concurrency), cpu);
-    const bearerSeq = await phase(o.n, 1, o.maxPhaseMs * 2, client(bearer, 1), cpu);
-    const bearerConc = await phase(o.n, o.concurrency, o.maxPhaseMs * 2, client(bearer, o.concurrency), cpu);
+    const basicSeq = await phase(o.n, 1, o.maxPhaseMs, client(basic, 1), all);
+    const basicConc = await phase(o.n, o.concurrency, o.maxPhaseMs, client(basic, o.concurrency), all);
+    const bearerSeq = await phase(o.n, 1, o.maxPhaseMs * 2, client(bearer, 1), all);
+    const bearerConc = await phase(o.n, o.concurrency, o.maxPhaseMs * 2, client(bearer, o.concurrency), all);
 
-    const after = await timedPhase(o.n, 1, Infinity, raw);
+    const after = await timedPhase(o.n, 1, Infinity, raw, { kea: keaCpu });
     const both = merge(before, after);
 
     await Promise.all(pools.map((p) => p.close()));

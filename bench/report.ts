@@ -91,6 +91,9 @@ export function statisticsRows(s: StatisticsResult): Row[] {
  * same run, for each kind of credentials (issue 16). */
 const PROXY_GOAL = 0.8;
 
+/** CPU one request cost the processes of a phase (the exporter's, the clients' and Kea's). */
+const cpuOf = (x: Phase): number => Math.round(((x.exporterCpuMsPerRequest ?? 0) + x.clientCpuMsPerRequest + (x.keaCpuMsPerRequest ?? 0)) * 1000) / 1000;
+
 export function proxyRows(p: ProxyResult): Row[] {
   const c = p.options.concurrency;
   return [
@@ -106,6 +109,9 @@ export function proxyRows(p: ProxyResult): Row[] {
     { key: 'proxy_ratio_bearer_seq', value: p.ratio.bearerSequential, unit: 'x raw', goal: 'info' },
     { key: 'proxy_ratio_bearer_conc', value: p.ratio.bearerConcurrent, unit: 'x raw', goal: `>= ${PROXY_GOAL}`, ok: p.ratio.bearerConcurrent >= PROXY_GOAL },
     { key: 'proxy_added_median_bearer', value: p.addedMedianMs.bearer, unit: 'ms', goal: 'info (sequential median - raw median)' },
+    { key: 'proxy_cpu_raw', value: cpuOf(p.raw.both), unit: 'ms/req', goal: 'info (raw client + Kea: CPU of the two shared cores per request)' },
+    { key: 'proxy_cpu_basic_conc', value: cpuOf(p.basic.concurrent), unit: 'ms/req', goal: `info (exporter + ${c} clients + Kea)` },
+    { key: 'proxy_cpu_bearer_conc', value: cpuOf(p.bearer.concurrent), unit: 'ms/req', goal: `info (exporter + ${c} clients + Kea)` },
     { key: 'proxy_failures', value: p.failures, unit: 'requests', goal: '= 0', ok: p.failures === 0 },
     { key: 'proxy_audit_lines', value: p.auditLines, unit: 'lines', goal: `= ${p.httpRequests} (requests sent)`, ok: p.auditLines === p.httpRequests },
     { key: 'proxy_kea_alive_after', value: p.keaAliveAfter ? 'yes' : 'no', unit: '', goal: 'yes', ok: p.keaAliveAfter },
@@ -126,11 +132,13 @@ export function printProxy(p: ProxyResult): Row[] {
     String(x.medianMs),
     String(x.p95Ms),
     x.exporterCpuMsPerRequest === undefined ? '' : String(x.exporterCpuMsPerRequest),
+    String(x.clientCpuMsPerRequest),
+    x.keaCpuMsPerRequest === undefined ? '' : String(x.keaCpuMsPerRequest),
   ];
   console.log(
     '\n' +
       table([
-        ['phase', 'clients', 'requests', 's', 'req/s', 'median ms', 'p95 ms', 'exporter CPU ms/req'],
+        ['phase', 'clients', 'requests', 's', 'req/s', 'median ms', 'p95 ms', 'exporter CPU ms/req', 'client CPU ms/req', 'Kea CPU ms/req'],
         phase('raw before', p.raw.before),
         phase('raw after', p.raw.after),
         phase('proxy basic (plain secret)', p.basic.sequential),
