@@ -49,6 +49,7 @@ export function fleetStatsRows(r: FleetStatsResult): Row[] {
     { key: 'fleet_stats_rss_max', value: f.rssMaxMb, unit: 'MB', goal: `<= ${g.rssMb}`, ok: within(f.rssMaxMb, g.rssMb) },
     { key: 'fleet_stats_render_p95', value: f.render.p95Ms, unit: 'ms', goal: `<= ${g.renderP95Ms}`, ok: within(f.render.p95Ms, g.renderP95Ms) },
     { key: 'fleet_stats_render_median', value: f.render.medianMs, unit: 'ms', goal: 'info' },
+    { key: 'fleet_stats_scrapes_failed', value: f.render.failed, unit: `of ${f.render.scrapes + f.render.failed}`, goal: '= 0', ok: f.render.failed === 0 },
     { key: 'fleet_stats_render_cold', value: f.render.coldMs, unit: 'ms', goal: 'info (first complete scrape)' },
     { key: 'fleet_stats_series', value: f.render.series, unit: 'series', goal: 'info' },
     { key: 'fleet_stats_body', value: f.render.bodyBytes, unit: 'bytes', goal: 'info' },
@@ -76,7 +77,8 @@ export function fleetStatsRows(r: FleetStatsResult): Row[] {
       goal: '<= 1',
       ok: f.maxOpenPerFakeInWindow <= 1,
     },
-    { key: 'fleet_stats_warnings', value: f.warnings, unit: 'log lines', goal: '= 0', ok: f.warnings === 0 },
+    { key: 'fleet_stats_warnings_window', value: f.warningsInWindow, unit: 'log lines', goal: '= 0', ok: f.warningsInWindow === 0 },
+    { key: 'fleet_stats_warnings', value: f.warnings, unit: 'log lines', goal: 'info (whole run, start-up included)' },
     { key: 'fleet_stats_first_round', value: f.firstRoundMs, unit: 'ms', goal: 'info (all up, all with statistics)' },
   ];
 }

@@ -143,6 +143,32 @@ describe('commands issued', () => {
     await k.fake.close();
   });
 
+  test('an answer read late because the event loop stalled is no restart and no config commit', async () => {
+    const k = await setup({ version: '2.4', configured: 'dhcp4' });
+    await k.poller.poll();
+    k.advance(60);
+    await k.poller.poll();
+    k.commands();
+    k.advance(5);
+    const answer = k.fake.handler;
+    k.fake.handler = (cmd) => {
+      const a = answer(cmd);
+      // Kea answered; our loop then stalls 2 s (a long render) before the answer is read.
+      if (cmd.command === 'status-get') {
+        k.advance(2);
+        const end = performance.now() + 2000;
+        while (performance.now() < end) {
+          /* busy */
+        }
+      }
+      return a;
+    };
+    const s = await k.poller.poll();
+    assert.equal(s.up, true, s.error?.message);
+    assert.deepEqual(k.commands(), ['status-get'], 'no version-get, no config-hash-get');
+    await k.fake.close();
+  });
+
   test('start time stays put between polls despite whole-second uptime', async () => {
     const k = await setup({ version: '2.2', configured: 'dhcp4' });
     const first = await k.poller.poll();

@@ -7,6 +7,7 @@ import type { ConfigHash, DaemonSnapshot, Status } from '../snapshot.js';
 import type { Endpoint } from '../endpoint/endpoint.js';
 import type { Log } from '../log.js';
 import { ATTR, SpanStatusCode, traced } from '../telemetry/tracing.js';
+import { loopStalledMs } from '../transport/deadline.js';
 import type { DaemonConfig, DaemonConfigCache } from './daemon-config.js';
 import { watchLate, type PollWatch } from './late-watch.js';
 
@@ -86,11 +87,14 @@ export class DaemonPoller {
     const next: DaemonSnapshot = { ...this.snap, polledAt: started };
     let command = 'status-get';
     try {
+      const stalledBefore = loopStalledMs();
       const status = parseStatus(await this.run('status-get'));
       // Kea's uptime and reload are as of its answer, not of the poll's start: a poll that waited
       // behind proxied commands would otherwise see the start time move and take it for a restart.
       const answeredAt = this.now();
-      const restarted = this.noticeRestartAndReload(status, answeredAt);
+      // And an answer our stalled event loop read late (a long render) is older than it looks.
+      const lateS = (loopStalledMs() - stalledBefore) / 1000;
+      const restarted = this.noticeRestartAndReload(status, answeredAt, lateS);
       if (this.needVersion) {
         command = 'version-get';
         next.version = parseVersion(await this.o.endpoint.command('version-get', this.o.timeoutMs));
@@ -179,20 +183,21 @@ export class DaemonPoller {
     return expectSuccess(answer, `${command} on ${this.o.endpoint.label}`);
   }
 
-  /** Flags what must be fetched again; returns whether the daemon restarted. */
-  private noticeRestartAndReload(s: Status, at: number): boolean {
+  /** Flags what must be fetched again; returns whether the daemon restarted. `lateS`: how much
+   * later than Kea answered the answer may have been read. */
+  private noticeRestartAndReload(s: Status, at: number, lateS: number): boolean {
     const p = this.prev;
     if (!p) return false;
     const started = at / 1000 - s.uptime;
     const wasStarted = p.at / 1000 - p.status.uptime;
-    const restarted = s.pid !== p.status.pid || started > wasStarted + SLACK_S;
+    const restarted = s.pid !== p.status.pid || started > wasStarted + SLACK_S + lateS;
     if (restarted) {
       this.needVersion = true;
       this.needHash = true;
     }
     const committed = at / 1000 - s.reload;
     const wasCommitted = p.at / 1000 - p.status.reload;
-    if (s.reload < p.status.reload || committed > wasCommitted + SLACK_S) this.needHash = true;
+    if (s.reload < p.status.reload || committed > wasCommitted + SLACK_S + lateS) this.needHash = true;
     return restarted;
   }
 

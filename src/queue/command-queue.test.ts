@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { CommandQueue, OVERRUN_GRACE_MS, QueueRegistry } from './command-queue.js';
 import { KeaError } from '../errors.js';
 import { probeQueue } from '../../test/support/queue-probe.js';
+import { startDeadline } from '../transport/deadline.js';
 
 const tick = () => new Promise((r) => setImmediate(r));
 /** Settles promise chains several awaits deep (a run() resolving, its finally, the next start). */
@@ -26,6 +27,14 @@ function watch<T>(p: Promise<T>) {
     (error: KeaError) => Object.assign(s, { done: true, error }),
   );
   return s;
+}
+
+/** Blocks the event loop, as a long synchronous render or parse would. */
+function stall(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    /* busy */
+  }
 }
 
 const PROXY = { runMs: 30_000, waitMs: 30_000 };
@@ -201,6 +210,38 @@ test('a holder overrunning its own bound: the poll fails with busy after bound +
   stuck.open();
   await holder;
   assert.equal(await q.run(async () => 'later', POLL), 'later');
+});
+
+test('a stalled event loop while a holder runs moves its bound as it moves its exchange`s deadline: the poll behind it is not failed busy', async () => {
+  // Real timers and a real stall: the holder's deadline (transport/deadline.ts) measures it.
+  const RUN = 300;
+  const STALL = RUN + OVERRUN_GRACE_MS + 100; // past the bound and its grace, within one more bound
+  const q = new CommandQueue({ maxInFlight: 1, maxQueued: 10 });
+  const answered = gate();
+  const holder = watch(
+    q.run(
+      () =>
+        new Promise<string>((resolve) => {
+          const d = startDeadline(
+            RUN,
+            () => resolve('timed out'),
+            () => {},
+          );
+          void answered.p.then(() => {
+            d.cancel();
+            resolve('answered');
+          });
+        }),
+      { runMs: RUN, priority: true },
+    ),
+  );
+  await settle();
+  const poll = watch(q.run(async () => 'polled', POLL)); // e.g. the status poll behind statistics
+  stall(STALL); // a long render or parse
+  setImmediate(() => setTimeout(() => answered.open(), 20)); // Kea's answer, read once the loop runs again
+  while (!poll.done) await tick();
+  assert.equal(holder.value, 'answered');
+  assert.equal(poll.value, 'polled', poll.error?.message);
 });
 
 test('a stalled event loop between a hand-off and the start does not count as the holder overrunning', async () => {

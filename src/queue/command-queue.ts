@@ -1,4 +1,5 @@
 import { KeaError } from '../errors.js';
+import { loopStalledMs } from '../transport/deadline.js';
 
 export interface QueueLimits {
   /** Commands running at once (Kea 2.2 aborts near 1,000 open control connections). */
@@ -31,6 +32,9 @@ interface Holder {
   readonly budgetMs: number;
   /** When it must have ended (Unix ms); undefined while handed the slot but not started yet. */
   deadline: number | undefined;
+  /** loopStalledMs() at its start: its exchange's deadline grows by the stalls since, up to
+   * one budget more (transport/deadline.ts), and so does its bound here. */
+  stalledAtStart: number;
 }
 
 interface Waiter {
@@ -102,7 +106,7 @@ export class CommandQueue {
       // One handed its slot but not started yet goes to Kea after this one: nothing to add.
       for (const h of this.holders) if (!h.priority && h.deadline !== undefined) budgetMs = Math.max(budgetMs, runMs + h.deadline - now);
     }
-    const h: Holder = { priority, budgetMs, deadline: undefined };
+    const h: Holder = { priority, budgetMs, deadline: undefined, stalledAtStart: 0 };
     this.holders.add(h);
     if (!priority) this.others++;
     return h;
@@ -111,6 +115,7 @@ export class CommandQueue {
   /** Its bound runs from now: a waiter starts a moment after it was handed the slot. */
   private start(h: Holder): Holder {
     h.deadline = this.now() + h.budgetMs;
+    h.stalledAtStart = loopStalledMs();
     return h;
   }
 
@@ -174,17 +179,29 @@ export class CommandQueue {
     clearTimeout(this.watchdog);
     this.watchdog = undefined;
     if (!this.waiting[0]?.priority) return;
-    let latest = this.now();
-    // Watched again once a holder handed its slot starts (run() re-arms); one without a bound
-    // cannot overrun it.
-    for (const h of this.holders) latest = Math.max(latest, h.deadline ?? Infinity);
+    const latest = Math.max(this.now(), this.holdersBound());
     if (!Number.isFinite(latest)) return;
     const ms = Math.min(MAX_DELAY_MS, latest - this.now() + OVERRUN_GRACE_MS);
     this.watchdog = setTimeout(() => this.overrun(ms), ms);
   }
 
+  /** When the last holder must have ended: its deadline, plus what a stalled event loop added to
+   * its exchange's own since it started. Infinity while one handed its slot has not started
+   * (run() re-arms when it does): one without a bound cannot overrun it. */
+  private holdersBound(): number {
+    let latest = -Infinity;
+    const stalled = loopStalledMs();
+    for (const h of this.holders) {
+      if (h.deadline === undefined) return Infinity;
+      latest = Math.max(latest, h.deadline + Math.min(h.budgetMs, stalled - h.stalledAtStart));
+    }
+    return latest;
+  }
+
   private overrun(ms: number): void {
     this.watchdog = undefined;
+    // The loop stalled meanwhile (a long render or parse): the holders' deadlines moved with it.
+    if (this.holdersBound() + OVERRUN_GRACE_MS > this.now()) return this.armWatchdog();
     const stuck = this.waiting.filter((w) => w.priority);
     this.waiting.splice(0, stuck.length);
     const err = new KeaError('busy', `no slot freed within ${ms} ms: a command in flight overran its own timeout`);

@@ -44,6 +44,13 @@ function release(): void {
   sampler = undefined;
 }
 
+/** Milliseconds the event loop has been stalled, measured while any deadline is armed (only
+ * ever grows): what a request's deadline was extended by is at most the growth since it began.
+ * The command queue's watchdog allows its holders the same. */
+export function loopStalledMs(): number {
+  return stolen();
+}
+
 export interface Deadline {
   /** Call once the request settled; idempotent. */
   cancel(): void;
