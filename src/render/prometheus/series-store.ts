@@ -19,14 +19,22 @@ interface Held {
   readonly segment: Segment;
 }
 
-/** One owner's series of one family, and their lines as last written: a scrape after one
- * daemon's poll writes that daemon's lines again, not its whole family's (a fleet's statistics
- * families hold 1,000 daemons' series). */
+/** One owner's series of one family, and where their lines sit in the family's text as last
+ * written: a scrape after one daemon's poll writes that daemon's lines again, not its whole
+ * family's (a fleet's statistics families hold 1,000 daemons' series); the others are copied
+ * from the family's previous bytes, so no line is held twice. */
 interface Segment {
   readonly held: Set<Held>;
   /** Bumped whenever one of its series changes, appears or goes. */
   version: number;
-  lines: { text?: { version: number; text: string }; openMetrics?: { version: number; text: string } };
+  at: { text?: Place; openMetrics?: Place };
+}
+
+/** A segment's lines in its family's cached bytes of one format, as of the segment's version. */
+interface Place {
+  version: number;
+  start: number;
+  end: number;
 }
 
 interface Owner {
@@ -50,7 +58,7 @@ interface Family {
   readonly segments: Map<Owner, Segment>;
   /** Bumped whenever one of its series changes, appears or goes. */
   version: number;
-  readonly header: { text: string; openMetrics: string };
+  readonly header: { text: Buffer; openMetrics: Buffer };
   readonly sample: { text: string; openMetrics: string };
   cached: { text?: Cached; openMetrics?: Cached };
 }
@@ -132,7 +140,7 @@ export class SeriesStore {
         const other = f.series.get(labels);
         if (other) this.drop(other);
         let segment = f.segments.get(mine);
-        if (!segment) f.segments.set(mine, (segment = { held: new Set(), version: 0, lines: {} }));
+        if (!segment) f.segments.set(mine, (segment = { held: new Set(), version: 0, at: {} }));
         const fresh: Held = { family: f, owner: mine, key: seriesKey ?? flat(id!), labels, value, seen: epoch, segment };
         f.series.set(labels, fresh);
         segment.held.add(fresh);
@@ -170,7 +178,7 @@ export class SeriesStore {
     for (const f of this.families.values()) {
       let cached = f.cached[format];
       if (cached?.version !== f.version) {
-        f.cached[format] = cached = { version: f.version, bytes: Buffer.from(this.write(f, format)) };
+        f.cached[format] = cached = { version: f.version, bytes: this.write(f, format, cached?.bytes) };
         this.written++;
       }
       out.push(cached.bytes);
@@ -178,20 +186,30 @@ export class SeriesStore {
     return out;
   }
 
-  private write(f: Family, format: 'text' | 'openMetrics'): string {
-    let out = f.header[format];
+  /** The family's text, encoded: each segment's lines copied from `old` (the family's bytes as
+   * last written in this format) when they did not change since, written when they did. */
+  private write(f: Family, format: 'text' | 'openMetrics', old: Buffer | undefined): Buffer {
+    const header = f.header[format];
+    const pieces: Buffer[] = [header];
+    let length = header.length;
     const sample = f.sample[format];
     for (const segment of f.segments.values()) {
-      let lines = segment.lines[format];
-      if (lines?.version !== segment.version) {
+      let place = segment.at[format];
+      let piece: Buffer;
+      if (old && place?.version === segment.version) piece = old.subarray(place.start, place.end);
+      else {
         let text = '';
         for (const held of segment.held) text += `\n${sample}${held.labels} ${valueText(held.value)}`;
-        segment.lines[format] = lines = { version: segment.version, text: flat(text) };
+        piece = Buffer.from(text);
         this.linesWritten++;
       }
-      out += lines.text;
+      if (!place) segment.at[format] = place = { version: 0, start: 0, end: 0 };
+      place.version = segment.version;
+      place.start = length;
+      place.end = length += piece.length;
+      pieces.push(piece);
     }
-    return out;
+    return Buffer.concat(pieces, length);
   }
 
   private declare(def: MetricDef): Family {
@@ -203,7 +221,10 @@ export class SeriesStore {
       segments: new Map(),
       version: 0,
       cached: {},
-      header: { text: familyHeader(def.name, def.help, def.type, false), openMetrics: familyHeader(def.name, def.help, def.type, true) },
+      header: {
+        text: Buffer.from(familyHeader(def.name, def.help, def.type, false)),
+        openMetrics: Buffer.from(familyHeader(def.name, def.help, def.type, true)),
+      },
       sample: { text: sampleName(def.name, def.type, false), openMetrics: sampleName(def.name, def.type, true) },
     };
     this.families.set(def.name, f);

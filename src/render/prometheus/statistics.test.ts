@@ -171,3 +171,41 @@ test("a scrape after one daemon's poll writes that daemon's lines again, not its
     before.split('\n').filter((l) => !l.includes('target="b"')),
   );
 });
+
+test('a family written again from its previous bytes is the text a fresh store writes, owners changing, going and coming', async () => {
+  const collectors = [statisticsCollector('default')];
+  const [, s] = SNAPS()[0]!;
+  const snap = (target: string, bump: number) => ({
+    ...s,
+    target,
+    samples: s.samples.map((x) => (x.stat === 'assigned-addresses' ? { ...x, value: x.value + bump } : x)),
+  });
+  const r = new PrometheusRenderer({ version: 't', processMetrics: false }, [], collectors[0]!.metrics);
+  const state = new Map<string, number>();
+  const steps: [string, number | undefined][] = [
+    ['a', 0],
+    ['b', 0],
+    ['c', 0],
+    ['b', 1],
+    ['a', 2],
+    ['b', undefined],
+    ['d', 3],
+    ['b', 4],
+    ['c', 5],
+  ];
+  for (const [key, bump] of steps) {
+    if (bump === undefined) {
+      r.remove(key);
+      state.delete(key);
+    } else {
+      r.update(key, snap(key, bump), collectors);
+      state.set(key, bump);
+    }
+    for (const om of [false, true]) {
+      const fresh = new PrometheusRenderer({ version: 't', processMetrics: false }, [], collectors[0]!.metrics);
+      // Owners in the order they first reported a series, as the store keeps them.
+      for (const [k, b] of state) fresh.update(k, snap(k, b), collectors);
+      assert.equal((await r.render(om)).body, (await fresh.render(om)).body, `after ${key} ${bump}, openMetrics ${om}`);
+    }
+  }
+});
