@@ -254,9 +254,11 @@ export class SeriesStore {
  * it; a series' key and labels live as long as the series, so each is flattened once, when the
  * series appears. Measured on 50,000 statistics series: 44 MB of heap held without, 18.5 MB with. */
 function flat(s: string): string {
-  s.charCodeAt(0);
+  sink.read ^= s.charCodeAt(0);
   return s;
 }
+/** What flat read, kept: the optimising compiler dropped the read when it was unused. */
+const sink = { read: 0 };
 
 /** The owner's labels, then the family's own. A family label of the same name as an owner label
  * takes its place (it never doubles a label name: the exposition would be invalid). */
