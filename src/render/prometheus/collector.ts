@@ -13,7 +13,8 @@ export interface MetricDef {
  * declared up front (an unknown Kea statistic) is created from `def` on first use. `key`: an
  * object that stands for this one series (this family, these labels) for as long as the
  * collector passes it, so the store finds the series by it and not by its label values (the
- * statistics: tens of thousands a poll). */
+ * statistics: tens of thousands a poll). Keyed series that pass the same `labels` object share
+ * one label text, so such an object must not change while its keys are in use. */
 export type Emit = (name: string, value: number, labels?: Readonly<Record<string, string>>, def?: MetricDef, key?: object) => void;
 
 /** A small unit that turns part of a snapshot into series (node_exporter's collectors). */

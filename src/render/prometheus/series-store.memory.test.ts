@@ -59,3 +59,42 @@ test('a series costs its label text held once, flat: no tree of the pieces it wa
   assert.ok(perSeries < bound, `${perSeries.toFixed(0)} bytes of heap per series, over ${bound}`);
   assert.ok(keys.length > 0);
 });
+
+test("keyed series that share a labels object share its text: a subnet's statistics hold its label text once", () => {
+  const families = Array.from({ length: 8 }, (_, f) => ({ name: `kea_test_family_${f}`, type: 'gauge' as const, help: 'A test gauge.' }));
+  const store = new SeriesStore(families);
+  const subnets = 2000;
+  const make = (): Collector<SeriesOwner> => {
+    const labels = Array.from({ length: subnets }, (_, i) => {
+      const l: Record<string, string> = {};
+      for (let p = 0; p < PIECES; p++) l[`l${p}`] = `v${p}-${i}`;
+      return l;
+    });
+    const keys = families.map(() => labels.map(() => ({})));
+    return {
+      metrics: families,
+      collect(_s, emit) {
+        for (let i = 0; i < subnets; i++) for (let f = 0; f < families.length; f++) emit(families[f]!.name, i, labels[i], undefined, keys[f]![i]);
+      },
+    };
+  };
+  const owner = (n: number): SeriesOwner => ({ target: `t${n}`, daemon: 'dhcp4', labels: {} });
+  for (let n = 0; n < 5; n++) store.update(`w${n}`, owner(n), [make()]);
+  const collectors = Array.from({ length: 5 }, make);
+  gc();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  collectors.forEach((c, n) => store.update(`m${n}`, owner(100 + n), [c]));
+  gc();
+  gc();
+  const perSeries = (process.memoryUsage().heapUsed - before) / (5 * subnets * families.length);
+  const line = Buffer.concat(store.chunks(false))
+    .toString()
+    .split('\n')
+    .find((l) => l.includes('target="t100"'))!;
+  // The series' own objects and map entries (~190 bytes) and an eighth of a label text each:
+  // ~210 bytes here; ~390 with a text of its own (a line of ~170).
+  const bound = line.length + 110;
+  assert.ok(perSeries < bound, `${perSeries.toFixed(0)} bytes of heap per series, over ${bound}`);
+  assert.equal(collectors.length, 5);
+});

@@ -43,6 +43,9 @@ interface Owner {
   readonly series: Map<string, Held>;
   /** Series a collector keys by an object of its own (Emit's `key`). */
   readonly keyed: Map<object, Held>;
+  /** Keyed series' label text by their labels' object: a collector that passes one object for
+   * many series (the statistics of one subnet) gets one string for all of them. */
+  readonly texts: WeakMap<object, string>;
 }
 
 interface Cached {
@@ -97,7 +100,7 @@ export class SeriesStore {
     let owner = this.owners.get(key);
     // Other owner labels (a daemon detected, a target relabelled): other series altogether.
     if (owner && owner.base !== basePairs) this.remove(key);
-    if (!owner || owner.base !== basePairs) this.owners.set(key, (owner = { base: basePairs, series: new Map(), keyed: new Map() }));
+    if (!owner || owner.base !== basePairs) this.owners.set(key, (owner = { base: basePairs, series: new Map(), keyed: new Map(), texts: new WeakMap() }));
     const mine = owner;
     const epoch = ++this.epoch;
     const dropped = this.dropped;
@@ -133,7 +136,13 @@ export class SeriesStore {
         held.value = value;
         held.segment.version++;
       } else {
-        const labels = flat(`{${extra ? withExtra(base, basePairs, extra) : basePairs}}`);
+        // Keyed series' labels never change under their object (Emit's `key`): their text is shared.
+        const shared = seriesKey !== undefined ? extra : undefined;
+        let labels = shared && mine.texts.get(shared);
+        if (labels === undefined) {
+          labels = flat(`{${extra ? withExtra(base, basePairs, extra) : basePairs}}`);
+          if (shared) mine.texts.set(shared, labels);
+        }
         // Another owner's series of the same labels (never for distinct target/daemon keys), or
         // two keys of the same labels: the last one wins, and /metrics shows it once. (Dropped
         // before the segment is looked up: it may have been the segment's last series.)

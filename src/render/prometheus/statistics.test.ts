@@ -209,3 +209,21 @@ test('a family written again from its previous bytes is the text a fresh store w
     }
   }
 });
+
+test("a subnet's or pool's statistics and ratios pass one labels object, in both namings (the store writes its text once)", () => {
+  for (const naming of ['default', 'kea-exporter'] as const) {
+    const [, s] = SNAPS()[0]!;
+    const byContent = new Map<string, Set<object>>();
+    statisticsCollector(naming).collect(s, (_name, _value, labels, _def, key) => {
+      if (!labels || key === undefined) return;
+      const content = JSON.stringify(labels);
+      if (!byContent.has(content)) byContent.set(content, new Set());
+      byContent.get(content)!.add(labels);
+    });
+    assert.ok(
+      [...byContent.keys()].some((c) => c.includes('pool')),
+      naming,
+    );
+    for (const [content, objects] of byContent) assert.equal(objects.size, 1, `${naming}: ${content}`);
+  }
+});

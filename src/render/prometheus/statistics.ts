@@ -21,7 +21,7 @@ interface Series {
   readonly labels: Readonly<Record<string, string>>;
   /** An assigned statistic: its utilisation ratio (a series of its own) and Kea's name of the
    * total it is divided by. */
-  readonly ratio?: { readonly series: Series; readonly total: string };
+  readonly ratio: { readonly series: Series; readonly total: string } | undefined;
   /** The value of the poll that last met it (`poll`): what a ratio divides by. */
   value: number;
   poll: number;
@@ -29,8 +29,12 @@ interface Series {
 type Resolution = Series | 'ignored' | 'capped';
 
 /** Resolutions by statistic name, for one daemon and one subnet table (a config change brings a
- * new table, so new labels). */
-type Resolved = Map<string, Resolution>;
+ * new table, so new labels); `labels`: one label set per content, shared by every statistic of
+ * a subnet or pool (the store writes a label set's text once per owner, see Emit's `labels`). */
+interface Resolved {
+  readonly names: Map<string, Resolution>;
+  readonly labels: Map<string, Readonly<Record<string, string>>>;
+}
 
 /** Kea's statistic-get-all as metrics (names spelled out in statistics/names-*.ts), the derived
  * utilisation ratios, and how the statistics polls go. Nothing but the poll's own health while
@@ -57,19 +61,23 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
     if (!byDaemon) tables.set(s.subnets, (byDaemon = {}));
     let r = byDaemon[s.daemon];
     // Bounded by what the daemon reports now: names it stopped reporting are forgotten.
-    if (!r || r.size > 2 * s.samples.length + 1024) byDaemon[s.daemon] = r = new Map();
+    if (!r || r.names.size > 2 * s.samples.length + 1024) byDaemon[s.daemon] = r = { names: new Map(), labels: new Map() };
     return r;
   };
-  const resolve = (s: StatisticsSnapshot, sample: StatSample): Resolution => {
+  const shared = (r: Resolved, labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> => {
+    let key = '';
+    for (const n in labels) key += `${n}=${labels[n]!.length}:${labels[n]}\n`;
+    const known = r.labels.get(key);
+    if (known) return known;
+    r.labels.set(key, labels);
+    return labels;
+  };
+  const resolve = (s: StatisticsSnapshot, r: Resolved, sample: StatSample): Resolution => {
     const named = names.series(s.daemon, sample, s.subnets);
     if (!named) return names.pastUnmappedCap(s.daemon, sample) ? 'capped' : 'ignored';
-    const ratio = ratioOf(s.daemon, sample);
-    return {
-      ...named,
-      value: NaN,
-      poll: 0,
-      ...(ratio && { ratio: { total: ratio.total, series: { family: ratio.family, labels: scopeLabels(sample, s.subnets, 'default'), value: NaN, poll: 0 } } }),
-    };
+    const of = ratioOf(s.daemon, sample);
+    const ratio = of && { total: of.total, series: series(of.family, shared(r, scopeLabels(sample, s.subnets, 'default'))) };
+    return series(named.family, shared(r, named.labels), ratio);
   };
   let polls = 0;
   return {
@@ -84,8 +92,8 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
       let capped = 0;
       const ratios: Series[] = [];
       for (const sample of s.samples) {
-        let series = r.get(sample.name);
-        if (series === undefined) r.set(sample.name, (series = resolve(s, sample)));
+        let series = r.names.get(sample.name);
+        if (series === undefined) r.names.set(sample.name, (series = resolve(s, r, sample)));
         if (series === 'capped') capped++;
         else if (series !== 'ignored') {
           series.value = sample.value;
@@ -97,11 +105,16 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
       emit(STATS_DROPPED, s.dropped + capped);
       // Ratios after all statistics: a total comes after its assigned one in Kea's order.
       for (const assigned of ratios) {
-        const total = r.get(assigned.ratio!.total);
+        const total = r.names.get(assigned.ratio!.total);
         if (typeof total !== 'object' || total.poll !== poll || !(total.value > 0)) continue;
         const { series } = assigned.ratio!;
         emit(series.family.name, assigned.value / total.value, series.labels, undefined, series);
       }
     },
   };
+}
+
+/** One shape for every Series (properties in the object, none spread in afterwards). */
+function series(family: StatFamily | MetricDef, labels: Readonly<Record<string, string>>, ratio?: Series['ratio']): Series {
+  return { family, labels, ratio, value: NaN, poll: 0 };
 }
