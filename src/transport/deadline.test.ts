@@ -76,7 +76,9 @@ describe('event-loop stalls', () => {
       const t = silent();
       const plain = await outcome(t.request({ command: 'status-get' }, TIMEOUT_MS));
       assert.ok(plain instanceof KeaError && plain.code === 'timeout', String(plain));
-      assert.doesNotMatch(plain.message, /stalled/);
+      // No stall of ours: nothing added beyond what a loaded machine's own scheduling stole.
+      const stolen = Number(/\+(\d+) ms/.exec(plain.message)?.[1] ?? 0);
+      assert.ok(stolen < STALL_MS / 2, plain.message);
       const p = outcome(t.request({ command: 'status-get' }, TIMEOUT_MS));
       stall(STALL_MS);
       const stalled = await p;
