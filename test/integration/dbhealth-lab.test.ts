@@ -86,10 +86,17 @@ describe('lease database lost and back: real PostgreSQL, Kea 2.6 and 3.0, export
     await waitFor('every target up and enabled, seen by Prometheus', 30_000, () => seen('count(kea_dhcp_disabled_by{cause="db_connection"} == 0) == 6'));
     stoppedAt = Date.now();
     await pg.stop();
-    for (const v of VERSIONS) {
+    // Kea's own status-get, both versions at once: when each says so.
+    const reported = await Promise.all(
+      VERSIONS.map((v) =>
+        lab(v)
+          .waitFor('pgsql', dbHeld, 20_000)
+          .then(() => Date.now()),
+      ),
+    );
+    for (const [i, v] of VERSIONS.entries()) {
       const name = target('pgsql', v);
-      await lab(v).waitFor('pgsql', dbHeld, 20_000);
-      const reportedAt = Date.now();
+      const reportedAt = reported[i]!;
       // The first poll that started after Kea said so: polledAt is a poll's start.
       const snap = await waitFor(`a poll of ${name} started after Kea reported the lost database`, 20_000, async () =>
         app.snapshots().find((s) => s.target === name && (s.polledAt ?? 0) > reportedAt),
@@ -114,8 +121,8 @@ describe('lease database lost and back: real PostgreSQL, Kea 2.6 and 3.0, export
     assert.equal((await prom.query('kea_dhcp_disabled_by{cause="db_connection",target=~"pgsql-serve-.*"} == 1')).length, 0);
   });
 
-  test(`KeaDHCPDisabledByDatabase fires within for (${FOR_S} s) + 2 scrape intervals; serve-retry-exit gives up, exits, and KeaDaemonDown fires`, async () => {
-    const seenAt = Date.now();
+  test(`KeaDHCPDisabledByDatabase fires within for (${FOR_S} s) + 2 scrape intervals; serve-retry-exit gives up, exits, and KeaDaemonDown fires`, async (t: TestContext) => {
+    const seenAt = Date.now(); // the previous test ended as Prometheus saw both series at 1
     const alerts = await Promise.all(
       VERSIONS.map((v) =>
         waitFor(`KeaDHCPDisabledByDatabase for Kea ${v} within ${FOR_S} s + 2 × ${EVAL_S} s`, (FOR_S + 2 * EVAL_S) * 1000 - (Date.now() - seenAt), () =>
@@ -123,6 +130,7 @@ describe('lease database lost and back: real PostgreSQL, Kea 2.6 and 3.0, export
         ),
       ),
     );
+    t.diagnostic(`KeaDHCPDisabledByDatabase firing for both ${Date.now() - seenAt} ms after Prometheus saw the series (for ${FOR_S} s)`);
     for (const a of alerts) {
       assert.equal(a.labels.severity, 'critical');
       assert.match(a.annotations.description ?? '', new RegExp(`dhcp4 of target ${a.labels.target} lost the connection`));
