@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test, after the type check, the linter and the formatter's check. Installs what the
-# tests need (Kea 2.2, Prometheus and systemd's checkers from Debian, Kea 2.6 and 3.0 unpacked from Debian trixie and
+# tests need (Kea 2.2, Prometheus, PostgreSQL and systemd's checkers from Debian, Kea 2.6 and 3.0 unpacked from Debian trixie and
 # sid, npm packages) when it is missing, so it passes on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,13 +10,15 @@ need=()
 for bin in kea-dhcp4 kea-dhcp6 kea-dhcp-ddns kea-ctrl-agent kea-shell perfdhcp promtool prometheus openssl prlimit setpriv systemd-analyze systemd-sysusers; do
   command -v "$bin" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin" command -v "$bin" >/dev/null 2>&1 || need+=("$bin")
 done
+# The lease database tests start their own PostgreSQL server (src/lab/postgres.ts).
+compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || need+=(postgres)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test: installing Debian packages for: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq kea-dhcp4-server kea-dhcp6-server kea-dhcp-ddns-server kea-ctrl-agent \
-    kea-admin prometheus openssl util-linux systemd >/dev/null
+    kea-admin prometheus openssl util-linux systemd postgresql >/dev/null
 fi
 export PATH="$PATH:/usr/sbin"
 # Real Kea 2.6 and 3.0 beside the system's 2.2 (unpacked into a cache; fails loudly when it cannot).

@@ -1,5 +1,6 @@
 // The DHCP-disabled alerts on what real Kea 2.6.3 / 3.0.4 report: each status-get capture goes
 // through the exporter's renderer and its /metrics through the rules (test/support/promtool-alerts.ts).
+// A lost lease database (db-lost/) is critical.
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { parseStatus } from '../../src/kea/status.js';
@@ -22,6 +23,9 @@ const CASES: [path: string, firing: string[]][] = [
   ['2.6.3/dhcp6.status-get.disabled-by-user', ['KeaDHCPDisabledByUser']],
   // dhcp-disable, and one with origin-id 2005: Kea lists that as the HA partner's, with no partner.
   ['3.0.4/dhcp6.status-get.disabled-by-user', ['KeaDHCPDisabledByHA', 'KeaDHCPDisabledByUser']],
+  // Beside captures/: the lab's PostgreSQL stopped under kea-dhcp4 (test/fixtures/kea/README.md).
+  ['../db-lost/2.6.3.dhcp4-pgsql.status-get', ['KeaDHCPDisabledByDatabase']],
+  ['../db-lost/3.0.4.dhcp4-pgsql.status-get', ['KeaDHCPDisabledByDatabase']],
 ];
 
 async function metrics(path: string): Promise<string> {
@@ -42,6 +46,6 @@ async function metrics(path: string): Promise<string> {
   return (await r.render(false)).body;
 }
 
-test("real 2.6.3 / 3.0.4 dhcp-state: HA backups, waiting, ready and in-maintenance servers stay quiet; a user's dhcp-disable warns", async () => {
+test("real 2.6.3 / 3.0.4 dhcp-state: HA backups, waiting, ready and in-maintenance servers stay quiet; a user's dhcp-disable warns; a lost database is critical", async () => {
   assertFiring(await Promise.all(CASES.map(async ([path, firing]) => ({ name: path, metrics: await metrics(path), firing, alertname: 'KeaDHCP.*' }))));
 });

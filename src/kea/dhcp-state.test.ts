@@ -35,6 +35,15 @@ for (const v of ['2.6.3', '3.0.4'] as const) {
   });
 }
 
+for (const v of ['2.6.3', '3.0.4'] as const) {
+  test(`${v}: a lost PostgreSQL lease database (test/fixtures/kea/db-lost, on-fail stop-retry-exit) disables it, nothing else`, () => {
+    const body = JSON.parse(readFileSync(`${CAPTURES_DIR}../db-lost/${v}.dhcp4-pgsql.status-get.json`, 'utf8')) as { arguments: unknown };
+    const s = parseStatus(body.arguments);
+    assert.equal(s.dhcpDisabled, true);
+    assert.deepEqual(s.dhcpDisabledBy, only('db_connection'));
+  });
+}
+
 test('2.6.3: dhcp-disable by a user', () => {
   const s = status('2.6.3', 'dhcp6.status-get.disabled-by-user');
   assert.equal(s.dhcpDisabled, true);

@@ -25,6 +25,17 @@ export interface LabContext {
   auth: { user: string; password: string };
   /** Server certificate and CA for the 'tls' daemon (Kea 3). */
   tls?: { ca: string; cert: string; key: string };
+  /** The lab's PostgreSQL database, for the daemons with a `pgsql` row. */
+  pgsql?: PgsqlDatabase;
+}
+
+/** A database on a PostgreSQL server (src/lab/postgres.ts), as Kea's `lease-database` names it. */
+export interface PgsqlDatabase {
+  host: string;
+  port: number;
+  name: string;
+  user: string;
+  password: string;
 }
 
 export const httpUrl = (ports: LabPorts, name: HttpSocketDaemon): string => `http://127.0.0.1:${ports.http[name]}/`;

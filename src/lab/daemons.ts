@@ -4,6 +4,7 @@ import type { KeaFeatures, KeaProgram } from './kea-install.js';
 
 export const LEASE_CMDS = 'libdhcp_lease_cmds.so';
 export const HA = 'libdhcp_ha.so';
+export const PGSQL_HOOK = 'libdhcp_pgsql.so';
 
 interface DaemonRow {
   program: KeaProgram;
@@ -18,6 +19,9 @@ interface DaemonRow {
   byDefault?: true;
   /** HA: the state every relationship settles in once all `partners` run. */
   ha?: { settled: string; partners: readonly string[] };
+  /** Lease and host database in the lab's PostgreSQL (LabOptions.pgsql), and what Kea does when it
+   * loses it: `on-fail` and how many reconnect attempts (1 s apart) before it gives up. */
+  pgsql?: { onFail: 'stop-retry-exit' | 'serve-retry-exit' | 'serve-retry-continue'; tries: number };
 }
 
 export const LAB_DAEMON_TABLE = {
@@ -37,6 +41,11 @@ export const LAB_DAEMON_TABLE = {
   'pb-backup': { program: 'kea-dhcp4', base: 'pb2', hooks: [LEASE_CMDS, HA], ha: { settled: 'backup', partners: ['pb-primary'] } },
   // Kea 3: an HTTPS control socket that requires a client certificate.
   tls: { program: 'kea-dhcp4', base: 'tls', hooks: [], needs: 'httpSockets' },
+  // PostgreSQL lease and host backends: one that stops serving while it reconnects, one that goes on
+  // serving, one that serves until a few attempts fail and then exits.
+  pgsql: { program: 'kea-dhcp4', base: 'pgsql', hooks: [LEASE_CMDS], pgsql: { onFail: 'stop-retry-exit', tries: 600 } },
+  'pgsql-serve': { program: 'kea-dhcp4', base: 'pgsql-serve', hooks: [LEASE_CMDS], pgsql: { onFail: 'serve-retry-continue', tries: 600 } },
+  'pgsql-exit': { program: 'kea-dhcp4', base: 'pgsql-exit', hooks: [LEASE_CMDS], pgsql: { onFail: 'serve-retry-exit', tries: 3 } },
 } as const satisfies Record<string, DaemonRow>;
 
 export type LabDaemon = keyof typeof LAB_DAEMON_TABLE;
@@ -45,11 +54,11 @@ export const LAB_DAEMONS: readonly LabDaemon[] = ALL_LAB_DAEMONS.filter((d) => (
 
 export const daemonRow = (name: LabDaemon): DaemonRow => LAB_DAEMON_TABLE[name];
 
-/** Daemons this version can run. */
-export function daemonsFor(features: KeaFeatures): LabDaemon[] {
+/** Daemons this version can run; those of a PostgreSQL backend only in a lab that has one. */
+export function daemonsFor(features: KeaFeatures, o: { pgsql?: boolean } = {}): LabDaemon[] {
   return ALL_LAB_DAEMONS.filter((d) => {
-    const needs = daemonRow(d).needs;
-    return !needs || features[needs];
+    const { needs, pgsql } = daemonRow(d);
+    return (!needs || features[needs]) && (!pgsql || o.pgsql === true);
   });
 }
 

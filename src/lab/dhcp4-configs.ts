@@ -1,6 +1,7 @@
 /** Pure builders of the lab's kea-dhcp4 configurations: HA (hot-standby pair, hub-and-spoke,
- * passive-backup), the traffic server, the lease-laden server and Kea 3's TLS server. */
-import { HA, HA_SERVERS, LEASE_CMDS, leaseFile, type HaServer, type LabDaemon } from './daemons.js';
+ * passive-backup), the traffic server, the lease-laden server, Kea 3's TLS server and the servers
+ * on PostgreSQL. */
+import { HA, HA_SERVERS, LEASE_CMDS, PGSQL_HOOK, daemonRow, leaseFile, type HaServer, type LabDaemon } from './daemons.js';
 import { controlSockets, httpUrl, loggers, pool, type LabContext } from './config-parts.js';
 import { LEASES_SUBNET } from './leases.js';
 
@@ -144,11 +145,30 @@ function leasesBody(ctx: LabContext): Record<string, unknown> {
   };
 }
 
+/**
+ * The PostgreSQL daemons (rows with `pgsql`): leases and host reservations in the lab's database.
+ * Kea notices a lost connection at its next use of it: a client's packet, or here the lease
+ * reclamation, every second (Kea's default is 10 s).
+ */
+function pgsqlBody(ctx: LabContext, name: LabDaemon): Record<string, unknown> {
+  const row = daemonRow(name).pgsql;
+  if (!row || !ctx.pgsql) throw new Error(`Kea lab: ${name} needs a PostgreSQL database (LabOptions.pgsql)`);
+  const db = { type: 'postgresql', ...ctx.pgsql, 'on-fail': row.onFail, 'max-reconnect-tries': row.tries, 'reconnect-wait-time': 1000 };
+  return {
+    'lease-database': db,
+    'hosts-database': db,
+    'expired-leases-processing': { 'reclaim-timer-wait-time': 1, 'flush-reclaimed-timer-wait-time': 1 },
+    subnet4: [{ id: 1, subnet: '192.0.2.0/24', pools: [pool(ctx, '192.0.2.10 - 192.0.2.200', 1)] }],
+  };
+}
+
 export function dhcp4Config(ctx: LabContext, name: LabDaemon): object {
   const ha = haPlan(ctx, name);
   const hook = (file: string) => ({ library: ctx.install.hook(file) });
-  const hooks = ha ? [hook(LEASE_CMDS), { ...hook(HA), parameters: { 'high-availability': ha.rels } }] : name === 'tls' ? [] : [hook(LEASE_CMDS)];
-  const body = name === 'traffic' ? trafficBody(ctx) : name === 'leases' ? leasesBody(ctx) : {};
+  // 3.0's PostgreSQL backends are a hook, loaded before the databases are opened.
+  const pgsqlHook = daemonRow(name).pgsql && ctx.install.features.pgsqlHook ? [hook(PGSQL_HOOK)] : [];
+  const hooks = ha ? [hook(LEASE_CMDS), { ...hook(HA), parameters: { 'high-availability': ha.rels } }] : name === 'tls' ? [] : [...pgsqlHook, hook(LEASE_CMDS)];
+  const body = name === 'traffic' ? trafficBody(ctx) : name === 'leases' ? leasesBody(ctx) : daemonRow(name).pgsql ? pgsqlBody(ctx, name) : {};
   return {
     Dhcp4: {
       'interfaces-config': { interfaces: [] },

@@ -3,7 +3,7 @@ import { daemonRow, type LabDaemon } from './daemons.js';
 import { controlSockets, loggers, pool, unixSocket, type LabContext } from './config-parts.js';
 import { dhcp4Config } from './dhcp4-configs.js';
 
-export type { LabContext, LabPorts } from './config-parts.js';
+export type { LabContext, LabPorts, PgsqlDatabase } from './config-parts.js';
 export { httpUrl } from './config-parts.js';
 export { ALL_LAB_DAEMONS, LAB_DAEMONS, labPaths, leaseFile, socketDir, type LabDaemon } from './daemons.js';
 

@@ -32,16 +32,19 @@ export interface KeaFeatures {
   poolIds: boolean;
   /** perfdhcp can play a v6 relay with the relay-source-port option (`--or`; not in 2.2's). */
   v6Traffic: boolean;
+  /** The PostgreSQL backends are a hook, libdhcp_pgsql.so (3.0); built in before. */
+  pgsqlHook: boolean;
 }
 
 export const KEA_FEATURES: Record<KeaVersion, KeaFeatures> = {
-  '2.2': { configHashGet: false, dhcpState: false, hubAndSpoke: false, httpSockets: false, poolIds: false, v6Traffic: false },
-  '2.6': { configHashGet: true, dhcpState: true, hubAndSpoke: true, httpSockets: false, poolIds: true, v6Traffic: true },
-  '3.0': { configHashGet: true, dhcpState: true, hubAndSpoke: true, httpSockets: true, poolIds: true, v6Traffic: true },
+  '2.2': { configHashGet: false, dhcpState: false, hubAndSpoke: false, httpSockets: false, poolIds: false, v6Traffic: false, pgsqlHook: false },
+  '2.6': { configHashGet: true, dhcpState: true, hubAndSpoke: true, httpSockets: false, poolIds: true, v6Traffic: true, pgsqlHook: false },
+  '3.0': { configHashGet: true, dhcpState: true, hubAndSpoke: true, httpSockets: true, poolIds: true, v6Traffic: true, pgsqlHook: true },
 };
 
 const ARCH = process.arch === 'arm64' ? 'aarch64' : 'x86_64';
 const LIB = `usr/lib/${ARCH}-linux-gnu`;
+const PGSQL_SCHEMA = 'usr/share/kea/scripts/pgsql/dhcpdb_create.pgsql';
 
 export const KEA_VERSIONS_CACHE = process.env.KEA_VERSIONS_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kea-telemetry', 'kea');
 
@@ -56,6 +59,8 @@ export interface KeaInstall {
   command(program: KeaProgram, args: string[]): { file: string; args: string[] };
   /** Environment for a daemon whose pid, lock, log and data files go to `dir`, sockets to `socketDir`. */
   env(dir: string, socketDir: string): Record<string, string>;
+  /** This version's own schema of the PostgreSQL lease and host database (what `kea-admin db-init pgsql` runs). */
+  pgsqlSchema: string;
   /** Files this version needs that are missing, with how to get them (empty: ready). */
   missing(programs: KeaProgram[], hooks: string[]): Promise<string[]>;
 }
@@ -70,6 +75,7 @@ function systemKea(): KeaInstall {
     hook: (file) => join(hooksDir, file),
     command: (program, args) => ({ file: path(program), args }),
     env: (dir) => ({ KEA_PIDFILE_DIR: dir, KEA_LOCKFILE_DIR: dir }), // else /run/kea, unwritable
+    pgsqlSchema: `/${PGSQL_SCHEMA}`,
     missing: (programs, hooks) =>
       absent(
         [...programs.map(path), ...hooks.map((h) => join(hooksDir, h))],
@@ -102,6 +108,7 @@ function cachedKea(version: Exclude<KeaVersion, '2.2'>): KeaInstall {
       // kea-shell adds the system's connector dir to sys.path; this version's must come first.
       PYTHONPATH: join(root, 'usr/lib/python3/dist-packages/kea'),
     }),
+    pgsqlSchema: join(root, PGSQL_SCHEMA),
     missing: (programs, hooks) => absent([loader, ...programs.map(program), ...hooks.map((h) => join(hooksDir, h))], `scripts/kea-versions.sh ${version}`),
   };
 }

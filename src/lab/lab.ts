@@ -25,7 +25,7 @@ import {
   type HttpSocketDaemon,
   type LabDaemon,
 } from './daemons.js';
-import { daemonArgs, httpUrl, labConfig, type LabContext, type LabPorts } from './kea-configs.js';
+import { daemonArgs, httpUrl, labConfig, type LabContext, type LabPorts, type PgsqlDatabase } from './kea-configs.js';
 import { NEWEST_KEA, keaInstall, type KeaInstall, type KeaProgram, type KeaVersion } from './kea-install.js';
 import { leases4Csv } from './leases.js';
 import { perfdhcpAgainst, type PerfdhcpOptions, type PerfdhcpResult } from './perfdhcp.js';
@@ -51,6 +51,7 @@ export interface LabOptions {
   daemons?: LabDaemon[]; // default LAB_DAEMONS
   dir?: string; // default: a fresh mkdtemp under os.tmpdir(); a given dir is removed on stop only if the lab created it
   leases?: number; // leases preloaded into the 'leases' daemon's memfile (default 0)
+  pgsql?: PgsqlDatabase; // the database of the daemons with a PostgreSQL backend (src/lab/postgres.ts); without it they cannot run
 }
 
 export interface Lab {
@@ -108,7 +109,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const version = opts.version ?? NEWEST_KEA;
   const install = keaInstall(version);
   const daemons = [...new Set(opts.daemons ?? LAB_DAEMONS)];
-  const unsupported = daemons.filter((d) => !daemonsFor(install.features).includes(d));
+  const runnable = daemonsFor(install.features, { pgsql: opts.pgsql !== undefined });
+  const unsupported = daemons.filter((d) => !runnable.includes(d));
   if (unsupported.length) throw new Error(`Kea lab: Kea ${version} cannot run ${unsupported.join(', ')}`);
   const programs = [...new Set(daemons.map((d) => daemonRow(d).program))];
   const missing = await install.missing(programs, [...new Set(daemons.flatMap((d) => daemonRow(d).hooks))]);
@@ -127,9 +129,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const ports = await allocatePorts();
   const auth = { user: 'lab-admin', password: randomBytes(12).toString('hex') };
   const pki = install.features.httpSockets ? makeTestCertificates(join(dir, 'pki')) : undefined;
-  const ctx: LabContext = { dir, install, ports, auth, tls: pki && { ca: pki.caCert, cert: pki.serverCert, key: pki.serverKey } };
+  const ctx: LabContext = { dir, install, ports, auth, tls: pki && { ca: pki.caCert, cert: pki.serverCert, key: pki.serverKey }, pgsql: opts.pgsql };
   // Every config is written, so start() works for a daemon left out of opts.daemons.
-  for (const name of daemonsFor(install.features)) await writeFile(path(name).config, JSON.stringify(labConfig(name, ctx), null, 2));
+  for (const name of runnable) await writeFile(path(name).config, JSON.stringify(labConfig(name, ctx), null, 2));
   await writeFile(leaseFile(dir), leases4Csv({ count: opts.leases ?? 0 }));
   const env = install.env(dir, socketDir(dir));
 
@@ -196,7 +198,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 
   async function start(name: LabDaemon): Promise<void> {
     if (stopping || running(name)) throw new Error(`Kea lab: cannot start ${name}: ${stopping ? 'lab stopped' : 'already running'}`);
-    if (!daemonsFor(install.features).includes(name)) throw new Error(`Kea lab: Kea ${version} cannot run ${name}`);
+    if (!runnable.includes(name)) throw new Error(`Kea lab: Kea ${version} cannot run ${name}`);
     const cmd = install.command(daemonRow(name).program, ['-c', path(name).config, ...daemonArgs(ctx, name)]);
     procs.set(name, spawnTracked(cmd.file, cmd.args, env));
     try {

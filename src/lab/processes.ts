@@ -37,8 +37,9 @@ export function guardExit(): void {
   }
 }
 
-export function spawnTracked(file: string, args: string[], env: Record<string, string>): Proc {
-  const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `as`: the user and group to run it as (PostgreSQL refuses to run as root). */
+export function spawnTracked(file: string, args: string[], env: Record<string, string>, as?: { uid: number; gid: number }): Proc {
+  const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...as });
   const p: Proc = { child, output: [], exit: Promise.resolve() };
   p.exit = new Promise((resolve) =>
     child.once('close', (code, signal) => {

@@ -4,10 +4,7 @@
  * the newest. Fails loudly when Kea or Prometheus cannot start. */
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parse, stringify } from 'yaml';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { App } from '../../src/app.js';
@@ -22,29 +19,11 @@ import { MemoryLog } from '../support/memory-log.js';
 import { buildServer } from '../../src/server/server.js';
 import { dashboardQueries, queryName } from '../support/dashboard-queries.js';
 import { documentedAbsent, documentedSince, queryFamilies } from '../support/doc-versions.js';
-import { startPrometheus, type Alert, type Prometheus } from '../support/prometheus.js';
+import { rulesWithFor, startPrometheus, waitFor, type Alert, type Prometheus } from '../support/prometheus.js';
 
-const RULES = fileURLToPath(new URL('../../dashboards/prometheus/kea-telemetry.rules.yml', import.meta.url));
 /** Scrape and evaluation interval, and the `for` every alert gets here (the file's are minutes). */
 const EVAL_S = 1;
 const FOR_S = 3;
-
-/** The project's rules file with every `for` shortened, so the test runs in seconds. */
-function shortRules(): string {
-  const doc = parse(readFileSync(RULES, 'utf8')) as { groups: { rules: { alert?: string; for?: string }[] }[] };
-  for (const r of doc.groups.flatMap((g) => g.rules)) if (r.alert && r.for) r.for = `${FOR_S}s`;
-  return stringify(doc);
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const got = await probe();
-    if (got !== undefined) return got;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 interface Stack {
   lab: Lab;
@@ -76,7 +55,7 @@ function liveStack(version: KeaVersion): () => Stack {
     server = buildServer(app);
     await server.listen({ host: '127.0.0.1', port: 0 });
     const { port } = server.server.address() as AddressInfo;
-    prom = await startPrometheus({ scrape: `127.0.0.1:${port}`, rules: shortRules(), intervalS: EVAL_S });
+    prom = await startPrometheus({ scrape: `127.0.0.1:${port}`, rules: rulesWithFor(FOR_S), intervalS: EVAL_S });
     await lab.perfdhcp({ rate: 100, count: 300 });
     if (v6) await lab.perfdhcp({ family: 6, rate: 100, count: 100 });
     await exhaustPool(lab, 4);

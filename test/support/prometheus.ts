@@ -1,9 +1,11 @@
 /** A real Prometheus server (Debian's `prometheus`) on loopback with a temp storage dir, for live
  * tests of the rules and dashboards. Rejects with its log when it cannot start. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse, stringify } from 'yaml';
 import { freePort } from '../../src/lab/lab.js';
 
 export interface PrometheusOptions {
@@ -133,4 +135,25 @@ scrape_configs:
     alerts: async () => (await api<{ alerts: Alert[] }>('/api/v1/alerts')).alerts,
     stop,
   };
+}
+
+const RULES = fileURLToPath(new URL('../../dashboards/prometheus/kea-telemetry.rules.yml', import.meta.url));
+
+/** The project's rules file with every alert's `for` set to `forS` seconds (the file's are minutes),
+ * so a live test sees an alert fire in seconds. */
+export function rulesWithFor(forS: number): string {
+  const doc = parse(readFileSync(RULES, 'utf8')) as { groups: { rules: { alert?: string; for?: string }[] }[] };
+  for (const r of doc.groups.flatMap((g) => g.rules)) if (r.alert && r.for) r.for = `${forS}s`;
+  return stringify(doc);
+}
+
+/** Polls `probe` until it gives a value; rejects naming `what` after `timeoutMs`. */
+export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const got = await probe();
+    if (got !== undefined) return got;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
