@@ -1,6 +1,12 @@
 import { afterEach, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { CommandQueue, OVERRUN_GRACE_MS, QueueRegistry } from './command-queue.js';
 import { KeaError } from '../errors.js';
 import { probeQueue } from '../../test/support/queue-probe.js';
@@ -242,6 +248,58 @@ test('a stalled event loop while a holder runs moves its bound as it moves its e
   while (!poll.done) await tick();
   assert.equal(holder.value, 'answered');
   assert.equal(poll.value, 'polled', poll.error?.message);
+});
+
+test("a stall past the watchdog itself, Kea's answer waiting in the socket: read before any verdict, the poll behind is not failed busy", async () => {
+  // After a long stall every timer is due in one timers phase, before the poll phase reads the
+  // socket: the watchdog decides only after that read, as the holder's own deadline does.
+  const RUN = 200;
+  const STALL = 2 * RUN + OVERRUN_GRACE_MS + 300; // past the bound, one more bound, and the grace
+  const dir = mkdtempSync(join(tmpdir(), 'queue-stall-'));
+  const path = join(dir, 'kea.sock');
+  // Kea in a thread of its own: it answers while this thread's loop is blocked.
+  const kea = new Worker(
+    `const net = require('node:net');
+     const s = net.createServer((c) => c.once('data', () => c.end('answer')));
+     s.listen(require('node:worker_threads').workerData, () => require('node:worker_threads').parentPort.postMessage('listening'));`,
+    { eval: true, workerData: path },
+  );
+  await once(kea, 'message');
+  try {
+    const q = new CommandQueue({ maxInFlight: 1, maxQueued: 10 });
+    const sent = gate();
+    const holder = watch(
+      q.run(
+        () =>
+          new Promise<string>((resolve) => {
+            const d = startDeadline(
+              RUN,
+              () => resolve('timed out'),
+              () => {},
+            );
+            const socket = createConnection(path, () => {
+              socket.write('status-get');
+              sent.open();
+            });
+            socket.once('data', (b) => {
+              d.cancel();
+              socket.destroy();
+              resolve(b.toString());
+            });
+          }),
+        { runMs: RUN, priority: true },
+      ),
+    );
+    await sent.p;
+    const poll = watch(q.run(async () => 'polled', POLL));
+    stall(STALL); // the answer arrives meanwhile and waits in the socket
+    while (!poll.done) await tick();
+    assert.equal(holder.value, 'answer');
+    assert.equal(poll.value, 'polled', poll.error?.message);
+  } finally {
+    await kea.terminate();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a stalled event loop between a hand-off and the start does not count as the holder overrunning', async () => {

@@ -58,6 +58,7 @@ export class CommandQueue {
   /** Priority waiters first (in arrival order), then the others (FIFO). */
   private readonly waiting: Waiter[] = [];
   private watchdog: NodeJS.Timeout | undefined;
+  private verdict: NodeJS.Immediate | undefined;
 
   constructor(
     readonly limits: QueueLimits,
@@ -201,6 +202,17 @@ export class CommandQueue {
   private overrun(ms: number): void {
     this.watchdog = undefined;
     // The loop stalled meanwhile (a long render or parse): the holders' deadlines moved with it.
+    if (this.holdersBound() + OVERRUN_GRACE_MS > this.now()) return this.armWatchdog();
+    // After a stall every timer is due at once, before the poll phase reads the sockets: the
+    // verdict waits for that read, as a holder's own deadline does (transport/deadline.ts), so an
+    // answer that came during the stall frees its slot first.
+    this.verdict ??= setImmediate(() => {
+      this.verdict = undefined;
+      if (this.watchdog === undefined && this.waiting[0]?.priority) this.fail(ms);
+    });
+  }
+
+  private fail(ms: number): void {
     if (this.holdersBound() + OVERRUN_GRACE_MS > this.now()) return this.armWatchdog();
     const stuck = this.waiting.filter((w) => w.priority);
     this.waiting.splice(0, stuck.length);
