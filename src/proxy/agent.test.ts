@@ -33,7 +33,7 @@ const basic = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`
 const OPS = basic('ops', 'ops-pw');
 
 /** A daemon answering `text` (or failing with `fail`); records the commands it got. */
-function endpoint(label: string, text: string, fail?: unknown) {
+function endpoint(label: string, text: string, fail?: Error) {
   const sent: string[] = [];
   const e: ProxyEndpoint = {
     label,
@@ -152,7 +152,7 @@ test('the agents are read from the running configuration at each request; GET /t
     { name: 'host1', daemons: [{ daemon: 'dhcp4', up: true }] },
   ]);
   // A reload that drops the agent (App.config is the running configuration's object).
-  (source as { config: Config }).config = parseConfigText(YAML.replace(/ {2}agents:\n.*\n/, ''), 'p.yaml');
+  (source as { config: Pick<Config, 'proxy' | 'poll' | 'shard'> }).config = parseConfigText(YAML.replace(/ {2}agents:\n.*\n/, ''), 'p.yaml');
   const r = await server.inject({ method: 'POST', url: '/targets/host1/', headers: OPS, payload: '{ "command": "status-get" }' });
   assert.equal(r.statusCode, 404);
 });
