@@ -46,6 +46,7 @@ export class App {
   private reloading: Promise<unknown> = Promise.resolve();
   private firstRoundDone = false;
   private otel: Otel | undefined;
+  private loadedAtMs = Date.now();
   private readonly probes: ProbeCache<Target>;
 
   /** Throws a TargetSetupError when a target cannot be built (a TLS file gone since the check). */
@@ -87,6 +88,11 @@ export class App {
 
   get version(): string {
     return this.opts.version;
+  }
+
+  /** When the running configuration was loaded (start-up or the last successful reload). */
+  get configLoadedAtMs(): number {
+    return this.loadedAtMs;
   }
 
   get log(): Log {
@@ -161,6 +167,7 @@ export class App {
       return this.failed(err);
     }
     this.state = built.state; // the swap: from here on the new configuration runs
+    this.loadedAtMs = Date.now();
     this.reloadOk.set(1);
     this.reloadAt.set(Date.now() / 1000);
     await this.settle(built);

@@ -42,18 +42,22 @@ async function started(text: string) {
 }
 
 describe('the reload table, applied', () => {
-  test('live keys (poll interval and background, statistics interval, otel): the same target objects, no command', async () => {
+  test('live keys (poll interval and background, statistics interval, otel, proxy agents): the same target objects, no command', async () => {
     const { app, reload } = await started(yaml([0, 1]));
     try {
       const before = [...app.targets];
       const c = [commands(0), commands(1)];
       const r = await reload(
-        yaml([0, 1], 'poll: { interval: 2h, timeout: 2s, background: false }\nstatistics: { enabled: false, interval: 1m }\notel: { interval: 30s }'),
+        yaml(
+          [0, 1],
+          'poll: { interval: 2h, timeout: 2s, background: false }\nstatistics: { enabled: false, interval: 1m }\notel: { interval: 30s }\nproxy: { agents: [ { name: host, services: { dhcp4: kea-0 } } ] }',
+        ),
       );
       assert.deepEqual(r, { ok: true, added: [], removed: [], kept: 2, pendingRestart: [] });
       assert.deepEqual(app.targets, before);
       assert.ok(app.targets.every((t, i) => t === before[i]));
       assert.equal(app.config.poll.intervalMs, 7_200_000);
+      assert.deepEqual(app.config.proxy.agents, [{ name: 'host', services: { dhcp4: 'kea-0' } }]);
       assert.deepEqual([commands(0), commands(1)], c);
     } finally {
       await app.stop();

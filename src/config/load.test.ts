@@ -21,6 +21,7 @@ const DEFAULT_PROXY = {
   users: [],
   tokens: [],
   roles: {},
+  agents: [],
 };
 const DEFAULT_STATS = { enabled: true, intervalMs: 30_000, perSubnet: true, perPool: true, maxSeries: 100_000, naming: 'default' };
 

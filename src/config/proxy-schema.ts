@@ -23,6 +23,17 @@ const commandPatterns = patterns.superRefine((list, ctx) => {
   });
 });
 
+/** A Control Agent played by the proxy: one name for a host's daemons, each a configured target
+ * (its names are checked against `targets` by the whole file's schema). */
+const agent = z
+  .strictObject({
+    name: z.string().regex(/^[A-Za-z0-9_.:-]+$/, { error: 'must match [A-Za-z0-9_.:-]+' }),
+    services: z.strictObject({ dhcp4: z.string().optional(), dhcp6: z.string().optional(), d2: z.string().optional() }),
+  })
+  .superRefine((a, ctx) => {
+    if (Object.keys(a.services).length === 0) ctx.addIssue({ code: 'custom', path: ['services'], message: 'at least one of dhcp4, dhcp6, d2' });
+  });
+
 export const proxy = z
   .strictObject({
     enabled: z.boolean().default(false),
@@ -41,6 +52,7 @@ export const proxy = z
       .array(z.strictObject({ name, token: z.string().min(16, { error: 'tokens need at least 16 characters' }), role: z.string().default('read-only') }))
       .default([]),
     roles: z.record(name, z.strictObject({ commands: commandPatterns, targets: patterns.default(['*']), unredacted: z.boolean().default(false) })).default({}),
+    agents: z.array(agent).default([]),
   })
   .superRefine((p, ctx) => {
     for (const builtIn of ['read-only', 'admin']) {
@@ -60,6 +72,12 @@ export const proxy = z
     if (p.enabled && p.users.length + p.tokens.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['users'], message: 'the proxy needs at least one user or token' });
     }
+    const agents = new Map<string, number>();
+    p.agents.forEach((a, i) => {
+      const first = agents.get(a.name);
+      if (first === undefined) agents.set(a.name, i);
+      else ctx.addIssue({ code: 'custom', path: ['agents', i, 'name'], message: `duplicate agent name (same as agents[${first}].name)` });
+    });
     if (p.tls && !p.listen) ctx.addIssue({ code: 'custom', path: ['tls'], message: 'only with proxy.listen (its own listener)' });
   });
 
@@ -77,5 +95,6 @@ export function toProxy(p: z.output<typeof proxy>, baseDir: string): Config['pro
     users: p.users,
     tokens: p.tokens,
     roles: p.roles,
+    agents: p.agents,
   };
 }

@@ -59,3 +59,34 @@ test('proxy: bad sections name the key', () => {
     (e: ConfigError) => !e.message.includes('s3cr3t'),
   );
 });
+
+test('proxy.agents: a name of its own over daemon socket targets of the right kind; bad entries name the key and line', () => {
+  const targets = `targets:
+  - { name: d4, url: "https://h:8004/", daemon: dhcp4 }
+  - { name: d6, socket: /run/kea/d6.sock }
+  - { name: ca, url: "http://h:8000/" }
+  - { name: d2, socket: /run/kea/d2.sock, daemon: d2 }
+`;
+  const ok = parseConfigText(`proxy:\n  agents: [ { name: host1, services: { dhcp4: d4, dhcp6: d6 } } ]\n${targets}`, 'a.yaml');
+  assert.deepEqual(ok.proxy.agents, [{ name: 'host1', services: { dhcp4: 'd4', dhcp6: 'd6' } }]);
+  const cases: [string, RegExp][] = [
+    ['{ name: d4, services: { dhcp4: d4 } }', /proxy\.agents\[0\]\.name: is a target name already/],
+    ['{ name: h, services: { dhcp4: nope } }', /proxy\.agents\[0\]\.services\.dhcp4: names no target of targets/],
+    ['{ name: h, services: { dhcp4: ca } }', /proxy\.agents\[0\]\.services\.dhcp4: names a Control Agent target/],
+    ['{ name: h, services: { dhcp4: d2 } }', /proxy\.agents\[0\]\.services\.dhcp4: names a target whose daemon is d2/],
+    ['{ name: h, services: {} }', /proxy\.agents\[0\]\.services: at least one of dhcp4, dhcp6, d2/],
+    ['{ name: h, services: { ca: d6 } }', /proxy\.agents\[0\]\.services\.ca: unknown key/],
+    ['{ name: "h/1", services: { dhcp6: d6 } }', /proxy\.agents\[0\]\.name: must match/],
+  ];
+  for (const [entry, re] of cases) {
+    assert.throws(
+      () => parseConfigText(`proxy:\n  agents:\n    - ${entry}\n${targets}`, 'a.yaml'),
+      (e: ConfigError) => re.test(e.message) && /^a\.yaml: .*\(line 3\)/.test(e.message),
+      entry,
+    );
+  }
+  assert.throws(
+    () => parseConfigText(`proxy:\n  agents:\n    - { name: h, services: { d2: d2 } }\n    - { name: h, services: { d2: d2 } }\n${targets}`, 'a.yaml'),
+    (e: ConfigError) => /proxy\.agents\[1\]\.name: duplicate agent name \(same as agents\[0\]\.name\)/.test(e.message),
+  );
+});

@@ -39,6 +39,7 @@ export const RELOAD_TABLE = {
   'proxy.users': 'restart process', // the credentials the routes were built with
   'proxy.tokens': 'restart process',
   'proxy.roles': 'restart process',
+  'proxy.agents': 'live', // read at each request, like the targets they name
   otel: 'live', // the OTLP export is shut down and started again with the new settings
   shard: 'restart targets', // picks the targets: those entering are built, those leaving stop
   hashKey: 'restart targets', // every poller publishes hashes with it

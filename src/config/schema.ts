@@ -147,7 +147,27 @@ export const configFileSchema = z
       if (first === undefined) seen.set(t.name, i);
       else ctx.addIssue({ code: 'custom', path: ['targets', i, 'name'], message: `duplicate target name (same as targets[${first}].name)` });
     });
+    c.proxy.agents.forEach((a, i) =>
+      checkAgent(a, c.targets, (path, message) => ctx.addIssue({ code: 'custom', path: ['proxy', 'agents', i, ...path], message })),
+    );
   });
+
+/** A proxy agent's name is its own, and each service names a daemon's own socket target (UNIX,
+ * or a Kea 3 HTTP(S) socket with `daemon`) of that daemon kind. */
+function checkAgent(
+  a: z.output<typeof proxy>['agents'][number],
+  targets: readonly z.output<typeof target>[],
+  fail: (path: string[], message: string) => void,
+): void {
+  if (targets.some((t) => t.name === a.name)) fail(['name'], 'is a target name already: an agent needs a name of its own');
+  for (const [service, name] of Object.entries(a.services)) {
+    const t = targets.find((x) => x.name === name);
+    if (!t) fail(['services', service], 'names no target of targets');
+    else if (t.url !== undefined && t.daemon === undefined)
+      fail(['services', service], "names a Control Agent target: give a daemon's own socket (socket, or url with daemon)");
+    else if (t.daemon !== undefined && t.daemon !== service) fail(['services', service], `names a target whose daemon is ${t.daemon}`);
+  }
+}
 
 export type ConfigFile = z.output<typeof configFileSchema>;
 type TargetFile = ConfigFile['targets'][number];

@@ -45,6 +45,14 @@ export interface ProxyConfig {
   users: readonly { name: string; password: string; role: string }[];
   tokens: readonly { name: string; token: string; role: string }[];
   roles: Readonly<Record<string, { commands: readonly string[]; targets: readonly string[]; unredacted: boolean }>>;
+  /** Control Agents the proxy plays: POST /targets/<name>/ routes `service` to these targets. */
+  agents: readonly AgentGroupConfig[];
+}
+
+/** One host's daemons under one name, as kea-ctrl-agent's control-sockets: service -> target name. */
+export interface AgentGroupConfig {
+  name: string;
+  services: Readonly<Partial<Record<Exclude<DaemonKind, 'ca'>, string>>>;
 }
 
 /** statistic-get-all polling of dhcp4, dhcp6 and d2 daemons, on its own timer. */

@@ -6,6 +6,7 @@ import type { ProxiedCommand } from './body.js';
 import { ElementExchange, PREFETCH_BYTES, type ElementMode, type Ready } from './element.js';
 import { REDACTED_COMMANDS } from './redact.js';
 import type { ProxyEndpoint, ProxyTarget } from './source.js';
+import { AGENT_HINT, offlineReason } from './agent.js';
 
 /** More entries than this in `service`: 400 (Kea has four daemon kinds; repeats are folded). */
 export const MAX_SERVICES = 16;
@@ -90,8 +91,10 @@ export async function forward(target: ProxyTarget, cmd: ProxiedCommand, ctx: For
       results[i] = r.result;
       return r.element;
     }
-    // The daemon is unreachable or answered garbage: what the agent says, with the reason's description.
-    return element(results, i, `unable to forward command to the ${service ?? target.name} service: ${ERROR_CODES[codeOf(r.err)]}`);
+    // The daemon is unreachable or answered garbage: what the agent says, with the reason's
+    // description (the agent's own words for a socket error, when the proxy plays the agent).
+    const reason = (target.config.kind === 'host' && offlineReason(r.err)) || ERROR_CODES[codeOf(r.err)];
+    return element(results, i, `unable to forward command to the ${service ?? target.name} service: ${reason}`);
   });
   // Small and complete: one body. Otherwise written piece by piece (a repeated element is
   // written again, never copied into one large body).
@@ -102,19 +105,15 @@ export async function forward(target: ProxyTarget, cmd: ProxiedCommand, ctx: For
   return { status: 200, stream: streamed(parts, results, ctx, release), results, release };
 }
 
-/** What the agent adds when it answers an unknown command itself (no `service`). */
-const AGENT_HINT =
-  ' You did not include "service" parameter in the command, which indicates that Kea Control Agent should process this command rather than forward it to one or more Kea servers. If you aimed to send this command to one of the Kea servers you should include the "service" parameter in your request, e.g. "service": [ "dhcp4" ] to forward the command to the DHCPv4 server, or "service": [ "dhcp4", "dhcp6", "d2" ] to forward it to DHCPv4, DHCPv6 and D2 servers etc.';
-
 /** A name that is no Kea command name (empty, upper case, spaces...): answered here, as Kea
  * answers it (result 2 per element, the agent's long text for itself), never sent to Kea. */
 export function notSupported(target: ProxyTarget, cmd: ProxiedCommand): { status: 200; body: string; results: number[] } {
   const name = `'${cmd.command}' command not supported.`;
   const results: number[] = [];
   const parts = (cmd.service ?? [undefined]).map((service, i) => {
-    if (!target.endpointFor(service)) return element(results, i, `forwarding socket is not configured for the server type ${service}`);
+    const agentItself = service === undefined && (target.config.kind === 'agent' || target.config.kind === 'host');
+    if (!agentItself && !target.endpointFor(service)) return element(results, i, `forwarding socket is not configured for the server type ${service}`);
     results[i] = RESULT.unsupported;
-    const agentItself = service === undefined && target.config.kind === 'agent';
     return Buffer.from(keaElement(RESULT.unsupported, agentItself ? name + AGENT_HINT : name));
   });
   return { status: 200, body: `[ ${parts.join(', ')} ]`, results };

@@ -8,6 +8,7 @@ import { parseBody } from './body.js';
 import { MAX_SERVICES, bare, forward, keaElement, notSupported } from './forward.js';
 import { proxyStreaming, type ProxyStreaming } from './budget.js';
 import { LoginThrottle } from './throttle.js';
+import { HostAgent, agentSelf, findTarget, proxyTargets, selfAnswer } from './agent.js';
 import { commandLabel } from './commands.js';
 import { BUILT_IN_ROLES, allows, type Role } from './roles.js';
 import { matchesPattern } from '../config/pattern.js';
@@ -27,7 +28,7 @@ declare module 'fastify' {
 
 export interface ProxyDeps {
   /** Its targets are read at each request: a reload replaces them. */
-  source: Pick<ProxySource, 'targets'>;
+  source: Pick<ProxySource, 'targets' | 'config' | 'version' | 'configLoadedAtMs'>;
   config: ProxyConfig;
   log: Log;
   requests: Count<'target' | 'command' | 'code'>;
@@ -134,7 +135,7 @@ export async function proxyRoutes(server: FastifyInstance, deps: ProxyDeps): Pro
   });
 
   server.get('/targets', async (req) =>
-    source.targets
+    proxyTargets(source)
       .filter((t) => roles[req.principal!.role]!.targets.some((p) => matchesPattern(p, t.name)))
       .map((t) => ({
         name: t.name,
@@ -143,7 +144,7 @@ export async function proxyRoutes(server: FastifyInstance, deps: ProxyDeps): Pro
   );
 
   const handle = async (req: FastifyRequest<{ Params: { name: string }; Body: string }>, reply: FastifyReply) => {
-    const target = source.targets.find((t) => t.name === req.params.name);
+    const target = findTarget(source, req.params.name);
     if (!target) return send(reply, 404, bare(404, 'Not Found'));
     const parsed = parseBody(typeof req.body === 'string' ? req.body : '', MAX_SERVICES);
     if (parsed.kind === 'refused') return send(reply, 400, bare(400, 'Bad Request'));
@@ -157,6 +158,16 @@ export async function proxyRoutes(server: FastifyInstance, deps: ProxyDeps): Pro
     req.audit = { target: target.name, command: parsed.named ? cmd.command : undefined, services: cmd.service ?? [] };
     const role = roles[req.principal!.role]!;
     if (!allows(role, target.name, cmd.command)) return send(reply, 403, bare(403, 'Forbidden'));
+    if (target instanceof HostAgent) {
+      // A played agent grants nothing its daemons' targets do not: the role must allow each one reached.
+      const members = (cmd.service ?? []).flatMap((s) => target.member(s) ?? []);
+      if (!members.every((m) => allows(role, m.name, cmd.command))) return send(reply, 403, bare(403, 'Forbidden'));
+      if (cmd.service === undefined && parsed.named) {
+        const own = selfAnswer(cmd.command, agentSelf(source));
+        req.audit.results = [own.result];
+        return send(reply, 200, `[ ${own.element} ]`);
+      }
+    }
     if (!parsed.named) {
       const out = notSupported(target, cmd);
       req.audit.results = out.results;
@@ -201,7 +212,8 @@ function audit(deps: ProxyDeps, req: FastifyRequest, reply: FastifyReply): void 
   const a = req.audit ?? {};
   // Only catalog names become label values (others count as `other`): clients cannot mint series.
   const command = reply.statusCode === 401 ? 'none' : commandLabel(a.command);
-  deps.requests.inc({ target: a.target && deps.source.targets.some((t) => t.name === a.target) ? a.target : 'none', command, code: String(reply.statusCode) });
+  const target = a.target !== undefined && findTarget(deps.source, a.target) !== undefined ? a.target : 'none';
+  deps.requests.inc({ target, command, code: String(reply.statusCode) });
   deps.log.info(
     {
       audit: {

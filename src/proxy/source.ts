@@ -50,7 +50,8 @@ export interface ProxyEndpoint {
 /** One configured target as the proxy sees it. */
 export interface ProxyTarget {
   readonly name: string;
-  readonly config: { readonly kind: TargetConfig['kind'] };
+  /** `host`: a Control Agent the proxy plays (proxy.agents), over other targets' daemons. */
+  readonly config: { readonly kind: TargetConfig['kind'] | 'host' };
   /** Its daemons' latest state (GET /targets). */
   snapshots(): readonly Pick<DaemonSnapshot, 'daemon' | 'up' | 'error'>[];
   /** Where a command goes: without service the target itself, else the daemon named, if any. */
@@ -58,10 +59,14 @@ export interface ProxyTarget {
 }
 
 export interface ProxySource {
+  /** Read at each request (proxy.agents follows a reload). */
   readonly config: { readonly proxy: ProxyConfig };
   /** This shard's targets, read at each request (a reload replaces them). */
   readonly targets: readonly ProxyTarget[];
   /** The registry of /metrics, where the proxy's counters are made. */
   readonly renderer: MetricsRegistry;
   readonly log: Log;
+  /** The exporter's version, and when its configuration was loaded (a played agent's own answers). */
+  readonly version: string;
+  readonly configLoadedAtMs: number;
 }

@@ -52,6 +52,7 @@ export function stubSource(o: StubOptions): StubSource {
     renderer: Object.assign(metrics, { renderChunks }),
     log: new MemoryLog(),
     version: o.version ?? 'stub',
+    configLoadedAtMs: Date.now(),
     ready: o.ready ?? false,
     probe: o.probe ?? (async () => undefined),
     snapshots: () => o.snapshots ?? [],
