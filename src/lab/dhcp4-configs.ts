@@ -1,6 +1,6 @@
 /** Pure builders of the lab's kea-dhcp4 configurations: HA (hot-standby pair, hub-and-spoke,
  * passive-backup), the traffic server, the lease-laden server and Kea 3's TLS server. */
-import { HA, HA_SERVERS, LEASE_CMDS, leaseFile, type HaServer, type LabDaemon } from './daemons.js';
+import { HA, HA_SERVERS, LEASE_CMDS, PERFMON, leaseFile, type HaServer, type LabDaemon } from './daemons.js';
 import { controlSockets, httpUrl, loggers, pool, type LabContext } from './config-parts.js';
 import { LEASES_SUBNET } from './leases.js';
 
@@ -114,6 +114,15 @@ function haPlan(ctx: LabContext, name: LabDaemon): { rels: object[]; subnets: ob
 export const TRAFFIC_SUBNETS = { loopback: 1, shared: [10, 11], removable: 20 } as const;
 export const TRAFFIC_SHARED_NETWORK = 'lab-shared';
 export const TRAFFIC_POOL_ID = 5;
+/** 'traffic' measures its response times with PerfMon (2.6+) in intervals this long; no
+ * statistics of its own (stats-mgr-reporting false), so statistic-get-all stays as without it. */
+export const TRAFFIC_PERFMON_INTERVAL_SECS = 2;
+
+function perfmonHook(ctx: LabContext): object[] {
+  if (!ctx.install.features.perfmon) return [];
+  const parameters = { 'enable-monitoring': true, 'interval-width-secs': TRAFFIC_PERFMON_INTERVAL_SECS, 'stats-mgr-reporting': false };
+  return [{ library: ctx.install.hook(PERFMON), parameters }];
+}
 
 function trafficBody(ctx: LabContext): Record<string, unknown> {
   const small = (id: number, net: string) => ({ id, subnet: `${net}.0/24`, pools: [pool(ctx, `${net}.10 - ${net}.200`)] });
@@ -147,7 +156,11 @@ function leasesBody(ctx: LabContext): Record<string, unknown> {
 export function dhcp4Config(ctx: LabContext, name: LabDaemon): object {
   const ha = haPlan(ctx, name);
   const hook = (file: string) => ({ library: ctx.install.hook(file) });
-  const hooks = ha ? [hook(LEASE_CMDS), { ...hook(HA), parameters: { 'high-availability': ha.rels } }] : name === 'tls' ? [] : [hook(LEASE_CMDS)];
+  const hooks = ha
+    ? [hook(LEASE_CMDS), { ...hook(HA), parameters: { 'high-availability': ha.rels } }]
+    : name === 'tls'
+      ? []
+      : [hook(LEASE_CMDS), ...(name === 'traffic' ? perfmonHook(ctx) : [])];
   const body = name === 'traffic' ? trafficBody(ctx) : name === 'leases' ? leasesBody(ctx) : {};
   return {
     Dhcp4: {

@@ -93,4 +93,4 @@ export function labConfig(name: LabDaemon, ctx: LabContext): object {
   }
 }
 
-export { TRAFFIC_SHARED_NETWORK, TRAFFIC_SUBNETS, TRAFFIC_POOL_ID, HUB_SUBNETS } from './dhcp4-configs.js';
+export { TRAFFIC_SHARED_NETWORK, TRAFFIC_SUBNETS, TRAFFIC_POOL_ID, TRAFFIC_PERFMON_INTERVAL_SECS, HUB_SUBNETS } from './dhcp4-configs.js';

@@ -32,12 +32,14 @@ export interface KeaFeatures {
   poolIds: boolean;
   /** perfdhcp can play a v6 relay with the relay-source-port option (`--or`; not in 2.2's). */
   v6Traffic: boolean;
+  /** The PerfMon hook, libdhcp_perfmon.so (2.6+). */
+  perfmon: boolean;
 }
 
 export const KEA_FEATURES: Record<KeaVersion, KeaFeatures> = {
-  '2.2': { configHashGet: false, dhcpState: false, hubAndSpoke: false, httpSockets: false, poolIds: false, v6Traffic: false },
-  '2.6': { configHashGet: true, dhcpState: true, hubAndSpoke: true, httpSockets: false, poolIds: true, v6Traffic: true },
-  '3.0': { configHashGet: true, dhcpState: true, hubAndSpoke: true, httpSockets: true, poolIds: true, v6Traffic: true },
+  '2.2': { configHashGet: false, dhcpState: false, hubAndSpoke: false, httpSockets: false, poolIds: false, v6Traffic: false, perfmon: false },
+  '2.6': { configHashGet: true, dhcpState: true, hubAndSpoke: true, httpSockets: false, poolIds: true, v6Traffic: true, perfmon: true },
+  '3.0': { configHashGet: true, dhcpState: true, hubAndSpoke: true, httpSockets: true, poolIds: true, v6Traffic: true, perfmon: true },
 };
 
 const ARCH = process.arch === 'arm64' ? 'aarch64' : 'x86_64';
