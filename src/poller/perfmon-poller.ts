@@ -91,8 +91,22 @@ export class PerfmonPoller {
       const answer = parsePerfmonDurations(await this.o.endpoint.command(command, this.o.timeoutMs), `${command} on ${this.o.endpoint.label}`);
       this.widthSecs = answer.intervalWidthSecs;
       const dropped = this.add(answer.durations, subnets);
-      const durations: PerfmonTotals[] = [...this.sums.values()].map(({ last, occurrences, totalUsecs, maxUsecs }) => ({ last, occurrences, totalUsecs, maxUsecs }));
-      return { ...base, listed: true, up: true, lastSuccessAt: Date.now(), intervalWidthSecs: answer.intervalWidthSecs, durations, dropped, errors: this.errors };
+      const durations: PerfmonTotals[] = [...this.sums.values()].map(({ last, occurrences, totalUsecs, maxUsecs }) => ({
+        last,
+        occurrences,
+        totalUsecs,
+        maxUsecs,
+      }));
+      return {
+        ...base,
+        listed: true,
+        up: true,
+        lastSuccessAt: Date.now(),
+        intervalWidthSecs: answer.intervalWidthSecs,
+        durations,
+        dropped,
+        errors: this.errors,
+      };
     } catch (err) {
       const e = toKeaError(err);
       if (command) this.errors = { ...this.errors, [command]: { ...this.errors[command], [e.code]: (this.errors[command]?.[e.code] ?? 0) + 1 } };

@@ -172,7 +172,13 @@ describe('Kea 3.0: PerfMon durations, polled on their own timer, equal what Kea 
       assert.equal(s.labels.shared_network, '');
     }
     const stages = new Set(occurrences.map((s) => s.labels.stage));
-    for (const stage of ['socket_received-buffer_read', 'buffer_read-mt_queued', 'mt_queued-process_started', 'process_started-process_completed', 'composite-total_response']) {
+    for (const stage of [
+      'socket_received-buffer_read',
+      'buffer_read-mt_queued',
+      'mt_queued-process_started',
+      'process_started-process_completed',
+      'composite-total_response',
+    ]) {
       assert.ok(stages.has(stage), `stage ${stage} in ${[...stages].join(', ')}`);
     }
   });
