@@ -12,7 +12,8 @@ export const PERFMON_DROPPED = 'kea_exporter_perfmon_series_dropped';
 
 /** A duration's labels: its subnet as the statistics label one, then what it measures. */
 const DURATION_LABELS = [...SCOPE_LABELS.default.subnet, 'query', 'response', 'stage'];
-const USECS = 1e-6;
+// Division, not * 1e-6: 213428 / 1e6 prints as 0.213428, 213428 * 1e-6 as 0.21342799999999998.
+const USECS_PER_SECOND = 1e6;
 
 export const PERFMON_METRICS: readonly MetricDef[] = [
   {
@@ -50,8 +51,8 @@ export const perfmonCollector: Collector<PerfmonSnapshot> = {
       const { subnetId, query, response, stage } = d.last;
       const labels = { ...scopeLabels({ name: '', stat: '', subnetId, value: 0 }, s.subnets, 'default'), query, response, stage };
       emit(PERFMON_OCCURRENCES, d.occurrences, labels);
-      emit(PERFMON_DURATION, d.totalUsecs * USECS, labels);
-      if (d.maxUsecs !== undefined) emit(PERFMON_MAX, d.maxUsecs * USECS, labels);
+      emit(PERFMON_DURATION, d.totalUsecs / USECS_PER_SECOND, labels);
+      if (d.maxUsecs !== undefined) emit(PERFMON_MAX, d.maxUsecs / USECS_PER_SECOND, labels);
     }
   },
 };
