@@ -17,6 +17,8 @@ import {
   leaseReuses,
   packetsByType,
   reclaimed,
+  responseTimeMax,
+  responseTimeMean,
   topPools,
   utilisationOverTime,
 } from './statistics-panels.js';
@@ -67,11 +69,12 @@ export function statisticsDashboard(): Dashboard {
     uid: 'kea-telemetry-statistics',
     title: 'Kea / Statistics',
     description:
-      'Kea statistics (statistic-get-all, default naming): the fullest shared networks, subnets and pools, the lease exchanges, allocation failures, declines, reclaims, drops and DDNS. Per-subnet panels show the top N (topn) or the selected shared networks, subnets and pools.',
+      'Kea statistics (statistic-get-all, default naming): the fullest shared networks, subnets and pools, the lease exchanges, allocation failures, declines, reclaims, response times (PerfMon), drops and DDNS. Per-subnet panels show the top N (topn) or the selected shared networks, subnets and pools.',
     variables: VARIABLES,
   });
   family(b, '4');
   family(b, '6');
+  b.withRow(new RowBuilder('DHCP response time (PerfMon)').collapsed(false)).withPanel(responseTimeMean()).withPanel(responseTimeMax());
   b.withRow(new RowBuilder('Drops and DDNS').collapsed(false))
     .withPanel(
       timeSeries({
