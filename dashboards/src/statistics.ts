@@ -3,6 +3,7 @@
  * and top-N panels, so that no default query returns more than a few dozen series. */
 import { RowBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { timeSeries } from './panels.js';
+import { responseTimeMax, responseTimeMean } from './perfmon-panels.js';
 import { dashboard, finish, labelVariable, m, topNVariable } from './shared.js';
 import {
   ADDRESSES,
@@ -17,8 +18,6 @@ import {
   leaseReuses,
   packetsByType,
   reclaimed,
-  responseTimeMax,
-  responseTimeMean,
   topPools,
   utilisationOverTime,
 } from './statistics-panels.js';

@@ -33,7 +33,7 @@ const snapshot = (s: Partial<PerfmonSnapshot> = {}): PerfmonSnapshot => ({
   intervalWidthSecs: answer.intervalWidthSecs,
   // Two intervals seen: the captured one twice over.
   durations: answer.durations.map((d) => ({ last: d, occurrences: 2 * d.occurrences, totalUsecs: 2 * d.totalUsecs, maxUsecs: d.maxUsecs })),
-  subnets: new Map([[1, { id: 1, prefix: '127.0.0.0/8', sharedNetwork: '', pools: [], pdPools: [], poolIds: [] }]]),
+  subnets: new Map([[1, { id: 1, prefix: '127.0.0.0/8', sharedNetwork: '', pools: [], pdPools: [], poolIds: [], pdPoolIds: [] }]]),
   dropped: 0,
   errors: {},
   ...s,
