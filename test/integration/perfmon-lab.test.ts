@@ -108,6 +108,10 @@ targets:
   return {
     lab: () => lab!,
     metrics: async () => (await app!.renderer.render(false)).body,
+    probe: async () => {
+      const p = await app!.probe('traffic', false);
+      return p && p !== 'busy' ? p.body.toString('utf8') : String(p);
+    },
   };
 }
 
@@ -171,6 +175,9 @@ describe('Kea 3.0: PerfMon durations, polled on their own timer, equal what Kea 
       assert.equal(s.labels.subnet, s.labels.subnet_id === '0' ? '' : '127.0.0.0/8', `${k}: the subnet's prefix`);
       assert.equal(s.labels.shared_network, '');
     }
+    // GET /probe?target=traffic has them too.
+    const probed = samples(await stack.probe(), PERFMON_OCCURRENCES);
+    assert.equal(probed.length, occurrences.length, 'the probe renders the PerfMon series');
     const stages = new Set(occurrences.map((s) => s.labels.stage));
     for (const stage of [
       'socket_received-buffer_read',
