@@ -114,11 +114,11 @@ function haPlan(ctx: LabContext, name: LabDaemon): { rels: object[]; subnets: ob
 export const TRAFFIC_SUBNETS = { loopback: 1, shared: [10, 11], removable: 20 } as const;
 export const TRAFFIC_SHARED_NETWORK = 'lab-shared';
 export const TRAFFIC_POOL_ID = 5;
-/** 'traffic' measures its response times with PerfMon (2.6+) in intervals this long; no
- * statistics of its own (stats-mgr-reporting false), so statistic-get-all stays as without it. */
+/** 'traffic' and 'traffic6' measure their response times with PerfMon (2.6+) in intervals this
+ * long; no statistics of its own (stats-mgr-reporting false), so statistic-get-all stays as without it. */
 export const TRAFFIC_PERFMON_INTERVAL_SECS = 2;
 
-function perfmonHook(ctx: LabContext): object[] {
+export function perfmonHook(ctx: LabContext): object[] {
   if (!ctx.install.features.perfmon) return [];
   const parameters = { 'enable-monitoring': true, 'interval-width-secs': TRAFFIC_PERFMON_INTERVAL_SECS, 'stats-mgr-reporting': false };
   return [{ library: ctx.install.hook(PERFMON), parameters }];

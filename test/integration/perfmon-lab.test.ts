@@ -66,8 +66,8 @@ const keyOfSample = (s: Sample): string => `${s.labels.subnet_id}|${s.labels.que
 class KeaSums {
   readonly sums = new Map<string, { occurrences: number; usecs: number; max: number; seen: Set<string> }>();
 
-  async read(lab: Lab): Promise<void> {
-    const a = (await lab.command('traffic', PERFMON_COMMAND)) as { result: number; arguments?: { durations?: KeaDuration[] } };
+  async read(lab: Lab, daemon: 'traffic' | 'traffic6' = 'traffic'): Promise<void> {
+    const a = (await lab.command(daemon, PERFMON_COMMAND)) as { result: number; arguments?: { durations?: KeaDuration[] } };
     assert.ok(a.result === 0 || a.result === 3, JSON.stringify(a).slice(0, 300));
     for (const d of a.arguments?.durations ?? []) {
       if (d['start-time'] === '<none>') continue;
@@ -82,22 +82,41 @@ class KeaSums {
   }
 }
 
+/** Runs fn while `kea` reads what the daemon reports, more often than an interval lasts: no
+ * interval is missed. */
+async function whileReading(lab: Lab, daemon: 'traffic' | 'traffic6', kea: KeaSums, fn: () => Promise<void>): Promise<void> {
+  let reading = true;
+  const reader = (async () => {
+    while (reading) {
+      await kea.read(lab, daemon);
+      await sleep(200);
+    }
+  })();
+  try {
+    await fn();
+  } finally {
+    reading = false;
+    await reader;
+  }
+  await kea.read(lab, daemon);
+}
+
 /** Kea's own count of a global statistic (pkt4-offer-sent). */
-async function statistic(lab: Lab, name: string): Promise<number> {
-  const a = (await lab.command('traffic', 'statistic-get', { name })) as { arguments: Record<string, [number, string][]> };
+async function statistic(lab: Lab, name: string, daemon: 'traffic' | 'traffic6' = 'traffic'): Promise<number> {
+  const a = (await lab.command(daemon, 'statistic-get', { name })) as { arguments: Record<string, [number, string][]> };
   return a.arguments[name]?.[0]?.[0] ?? 0;
 }
 
-function perfmonStack(version: KeaVersion) {
+function perfmonStack(version: KeaVersion, v6: boolean) {
   let lab: Lab | undefined;
   let app: App | undefined;
   before(async () => {
-    lab = await startLab({ version, daemons: ['traffic'] });
+    lab = await startLab({ version, daemons: v6 ? ['traffic', 'traffic6'] : ['traffic'] });
     const yaml = `poll: { interval: 1s, timeout: 900ms }
 statistics: { interval: 1s }
 targets:
   - { name: traffic, socket: ${lab.sockets.traffic}, daemon: dhcp4 }
-`;
+${v6 ? `  - { name: traffic6, socket: ${lab.sockets.traffic6}, daemon: dhcp6 }\n` : ''}`;
     app = new App(parseConfigText(yaml, 'perfmon-lab.yaml'), { log: new MemoryLog(), version: 'test', processMetrics: false });
     await app.start();
   });
@@ -116,10 +135,12 @@ targets:
 }
 
 describe('Kea 3.0: PerfMon durations, polled on their own timer, equal what Kea reported', () => {
-  const stack = perfmonStack('3.0');
+  const stack = perfmonStack('3.0', true);
   const subnet1 = { subnet_id: String(TRAFFIC_SUBNETS.loopback), query: 'DHCPDISCOVER', response: 'DHCPOFFER', stage: 'composite-total_response' };
   const offers = async (): Promise<number | undefined> =>
-    samples(await stack.metrics(), PERFMON_OCCURRENCES).find((s) => Object.entries(subnet1).every(([k, v]) => s.labels[k] === v))?.value;
+    samples(await stack.metrics(), PERFMON_OCCURRENCES).find(
+      (s) => s.labels.target === 'traffic' && Object.entries(subnet1).every(([k, v]) => s.labels[k] === v),
+    )?.value;
 
   test('the counters grow with perfdhcp traffic and equal the sums over the intervals Kea reported', async () => {
     const lab = stack.lab();
@@ -128,16 +149,9 @@ describe('Kea 3.0: PerfMon durations, polled on their own timer, equal what Kea 
     assert.equal(width.value, TRAFFIC_PERFMON_INTERVAL_SECS);
     assert.deepEqual(samples(await stack.metrics(), PERFMON_OCCURRENCES), [], 'no durations before traffic');
 
-    // What Kea reports is read here too, more often than an interval lasts: no interval is missed.
+    // What Kea reports is read here too.
     const kea = new KeaSums();
-    let reading = true;
-    const reader = (async () => {
-      while (reading) {
-        await kea.read(lab);
-        await sleep(200);
-      }
-    })();
-    try {
+    await whileReading(lab, 'traffic', kea, async () => {
       // Each burst is far shorter than an interval; the wait after it outlasts one, so the next
       // burst's first exchange completes the interval (Kea rolls intervals on a new sample).
       await lab.perfdhcp({ rate: 100, count: 50 });
@@ -151,17 +165,22 @@ describe('Kea 3.0: PerfMon durations, polled on their own timer, equal what Kea 
       await lab.perfdhcp({ rate: 100, count: 10 });
       // Every offer before the last burst is in a completed interval: the counter has them all.
       await waitFor(`${beforeLast} offers counted (Kea's pkt4-offer-sent)`, 20_000, async () => ((await offers()) === beforeLast ? true : undefined));
-    } finally {
-      reading = false;
-      await reader;
-    }
-    await kea.read(lab);
+    });
 
     // Every key: the exporter's counters are Kea's sums, its max the last interval's.
     const text = await stack.metrics();
-    const occurrences = samples(text, PERFMON_OCCURRENCES);
-    const seconds = new Map(samples(text, PERFMON_DURATION).map((s) => [keyOfSample(s), s.value]));
-    const max = new Map(samples(text, PERFMON_MAX).map((s) => [keyOfSample(s), s.value]));
+    const v4 = (s: Sample) => s.labels.target === 'traffic';
+    const occurrences = samples(text, PERFMON_OCCURRENCES).filter(v4);
+    const seconds = new Map(
+      samples(text, PERFMON_DURATION)
+        .filter(v4)
+        .map((s) => [keyOfSample(s), s.value]),
+    );
+    const max = new Map(
+      samples(text, PERFMON_MAX)
+        .filter(v4)
+        .map((s) => [keyOfSample(s), s.value]),
+    );
     assert.equal(occurrences.length, kea.sums.size, `keys: exported ${occurrences.map(keyOfSample).join(', ')}; Kea ${[...kea.sums.keys()].join(', ')}`);
     for (const s of occurrences) {
       const k = keyOfSample(s);
@@ -176,7 +195,7 @@ describe('Kea 3.0: PerfMon durations, polled on their own timer, equal what Kea 
       assert.equal(s.labels.shared_network, '');
     }
     // GET /probe?target=traffic has them too.
-    const probed = samples(await stack.probe(), PERFMON_OCCURRENCES);
+    const probed = samples(await stack.probe(), PERFMON_OCCURRENCES).filter(v4);
     assert.equal(probed.length, occurrences.length, 'the probe renders the PerfMon series');
     const stages = new Set(occurrences.map((s) => s.labels.stage));
     for (const stage of [
@@ -189,10 +208,35 @@ describe('Kea 3.0: PerfMon durations, polled on their own timer, equal what Kea 
       assert.ok(stages.has(stage), `stage ${stage} in ${[...stages].join(', ')}`);
     }
   });
+  test("DHCPv6: the SOLICIT/ADVERTISE exchanges of a completed interval equal Kea's pkt6-advertise-sent and its report", async () => {
+    const lab = stack.lab();
+    const solicits = async (): Promise<number | undefined> =>
+      samples(await stack.metrics(), PERFMON_OCCURRENCES).find(
+        (s) =>
+          s.labels.target === 'traffic6' &&
+          s.labels.subnet_id === '1' &&
+          s.labels.query === 'SOLICIT' &&
+          s.labels.response === 'ADVERTISE' &&
+          s.labels.stage === 'composite-total_response',
+      )?.value;
+    const kea = new KeaSums();
+    await whileReading(lab, 'traffic6', kea, async () => {
+      await lab.perfdhcp({ family: 6, rate: 100, count: 30 });
+      const advertised = await statistic(lab, 'pkt6-advertise-sent', 'traffic6');
+      await sleep(WIDTH_MS + 500);
+      await lab.perfdhcp({ family: 6, rate: 100, count: 10 });
+      await waitFor(`${advertised} advertises counted`, 20_000, async () => ((await solicits()) === advertised ? true : undefined));
+    });
+    const text = await stack.metrics();
+    const v6 = samples(text, PERFMON_OCCURRENCES).filter((s) => s.labels.target === 'traffic6' && s.value > 0);
+    assert.ok(v6.length >= 10, `v6 keys: ${v6.map(keyOfSample).join(', ')}`);
+    for (const s of v6) assert.equal(s.value, kea.sums.get(keyOfSample(s))?.occurrences, `${keyOfSample(s)}: Kea's completed intervals`);
+    assert.ok(v6.some((s) => s.labels.query === 'REQUEST' && s.labels.response === 'REPLY' && s.labels.subnet === '2001:db8:1::/64'));
+  });
 });
 
 describe('Kea 2.6: the PerfMon hook without commands is never asked for durations', () => {
-  const stack = perfmonStack('2.6');
+  const stack = perfmonStack('2.6', false);
 
   test('list-commands is asked, perfmon-get-all-durations never sent, no PerfMon series', async () => {
     const lab = stack.lab();
