@@ -124,15 +124,15 @@ test('a renderer that throws (any future bug) costs that update, never the proce
     assert.equal(res.statusCode, 200);
     const count = (stage: string) => Number(new RegExp(`^${INTERNAL_ERRORS}\\{stage="${stage}"\\} (\\S+)$`, 'm').exec(res.body)?.[1] ?? 0);
     assert.ok(
-      count('status') >= 2 && count('statistics') >= 1,
+      count('status') >= 2 && count('statistics') >= 1 && count('perfmon') >= 1,
       res.body
         .split('\n')
         .filter((l) => l.includes(INTERNAL_ERRORS))
         .join('\n'),
     );
-    assert.ok(throws >= count('status') + count('statistics'));
+    assert.ok(throws >= count('status') + count('statistics') + count('perfmon'));
     const errors = log.lines.filter((l) => l.level === 'error');
-    assert.equal(errors.length, 2, 'logged once per stage');
+    assert.equal(errors.length, 3, 'logged once per stage (status, statistics, perfmon)');
     assert.ok(errors.every((l) => /internal error/.test(l.msg)));
   } finally {
     await app.stop();

@@ -1,5 +1,6 @@
 import type { DaemonKind } from './kea/types.js';
 import type { ErrorCode } from './errors.js';
+import type { PerfmonDuration } from './kea/perfmon.js';
 import type { StatSample } from './kea/statistics/parse.js';
 import type { SubnetInfo } from './kea/statistics/subnets.js';
 import type { SharedConfig } from './kea/shared-config.js';
@@ -37,6 +38,36 @@ export interface StatisticsSnapshot extends SeriesOwner {
   /** Cumulative statistic-get-all failures by reason (config-get is the daemon poller's, counted
    * in its snapshot as command "config-get": the statistics poller sends none). */
   errors: Readonly<Partial<Record<ErrorCode, number>>>;
+}
+
+/** One PerfMon duration key: the completed intervals the exporter saw, summed. */
+export interface PerfmonTotals {
+  /** The key as Kea last reported it (its labels; its last interval). */
+  readonly last: PerfmonDuration;
+  /** Sums over the completed intervals seen, each counted once (by its start time). */
+  readonly occurrences: number;
+  readonly totalUsecs: number;
+  /** undefined until an interval completed. */
+  readonly maxUsecs: number | undefined;
+}
+
+/** The last perfmon-get-all-durations of one DHCP daemon that lists the command. */
+export interface PerfmonSnapshot extends SeriesOwner {
+  daemon: 'dhcp4' | 'dhcp6';
+  /** The daemon lists perfmon-get-all-durations (list-commands, once per configuration): only
+   * then has it series. */
+  listed: boolean;
+  up: boolean;
+  error?: { code: ErrorCode; message: string };
+  polledAt: number;
+  lastSuccessAt?: number;
+  intervalWidthSecs?: number;
+  durations: readonly PerfmonTotals[];
+  subnets: ReadonlyMap<number, SubnetInfo>;
+  /** Duration keys left out because of statistics.maxSeries (3 series each). */
+  dropped: number;
+  /** Cumulative failures by command (list-commands, perfmon-get-all-durations) and reason. */
+  errors: Readonly<Record<string, Readonly<Partial<Record<ErrorCode, number>>>>>;
 }
 
 /** Everything the renderers need about one daemon, replaced whole after every poll. */

@@ -3,6 +3,7 @@
  * and top-N panels, so that no default query returns more than a few dozen series. */
 import { RowBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { timeSeries } from './panels.js';
+import { responseTimeMax, responseTimeMean } from './perfmon-panels.js';
 import { dashboard, finish, labelVariable, m, topNVariable } from './shared.js';
 import {
   ADDRESSES,
@@ -67,11 +68,12 @@ export function statisticsDashboard(): Dashboard {
     uid: 'kea-telemetry-statistics',
     title: 'Kea / Statistics',
     description:
-      'Kea statistics (statistic-get-all, default naming): the fullest shared networks, subnets and pools, the lease exchanges, allocation failures, declines, reclaims, drops and DDNS. Per-subnet panels show the top N (topn) or the selected shared networks, subnets and pools.',
+      'Kea statistics (statistic-get-all, default naming): the fullest shared networks, subnets and pools, the lease exchanges, allocation failures, declines, reclaims, response times (PerfMon), drops and DDNS. Per-subnet panels show the top N (topn) or the selected shared networks, subnets and pools.',
     variables: VARIABLES,
   });
   family(b, '4');
   family(b, '6');
+  b.withRow(new RowBuilder('DHCP response time (PerfMon)').collapsed(false)).withPanel(responseTimeMean()).withPanel(responseTimeMax());
   b.withRow(new RowBuilder('Drops and DDNS').collapsed(false))
     .withPanel(
       timeSeries({

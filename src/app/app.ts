@@ -5,8 +5,9 @@ import type { Config } from '../config/types.js';
 import type { Log } from '../log.js';
 import { Scheduler, type Kind } from '../poller/scheduler.js';
 import { COLLECTORS, PrometheusRenderer } from '../render/prometheus/registry.js';
+import { perfmonCollector } from '../render/prometheus/perfmon.js';
 import { statisticsCollector } from '../render/prometheus/statistics.js';
-import type { DaemonSnapshot, StatisticsSnapshot } from '../snapshot.js';
+import type { DaemonSnapshot, PerfmonSnapshot, StatisticsSnapshot } from '../snapshot.js';
 import { ProbeCache, type ProbeBody } from '../server/probe.js';
 import type { Target } from '../targets/target.js';
 import type { Otel } from '../render/otel/sdk.js';
@@ -39,6 +40,7 @@ export class App {
   private readonly statistics: ReturnType<typeof statisticsCollector>;
   /** Latest statistics by series key (GET /probe renders a target's own). */
   private readonly stats = new Map<string, StatisticsSnapshot>();
+  private readonly perfmons = new Map<string, PerfmonSnapshot>();
   private readonly reloadOk: Gauge<string>;
   private readonly reloadAt: Gauge<string>;
   private readonly internalErrors: Counter<'stage'>;
@@ -56,14 +58,14 @@ export class App {
   ) {
     this.state = buildState(config, undefined, opts.log, (key) => this.forget(key)).state;
     this.statistics = statisticsCollector(config.statistics.naming);
-    this.renderer = new PrometheusRenderer({ version: opts.version, processMetrics: opts.processMetrics ?? true }, COLLECTORS, this.statistics.metrics);
+    this.renderer = new PrometheusRenderer({ version: opts.version, processMetrics: opts.processMetrics ?? true }, COLLECTORS, this.extraMetrics);
     this.reloadOk = this.renderer.gauge(RELOAD_OK, 'Whether the last configuration reload succeeded (1) or failed (0, the previous configuration still runs).');
     this.reloadAt = this.renderer.gauge(RELOAD_AT, 'Unix time of the last successful configuration load (start-up or reload).');
     this.reloadOk.set(1);
     this.reloadAt.set(Date.now() / 1000);
     this.internalErrors = this.renderer.counter(
       INTERNAL_ERRORS,
-      'Exceptions caught while a poll ran or its result was handed to the renderers (a bug: please report it), by stage (status, statistics); the series of that poll may be stale.',
+      'Exceptions caught while a poll ran or its result was handed to the renderers (a bug: please report it), by stage (status, statistics, perfmon); the series of that poll may be stale.',
       ['stage'],
     );
     this.scheduler = new Scheduler(this.state.targets, this.state.plan, {
@@ -71,6 +73,10 @@ export class App {
       onStatistics: (key, s) => {
         this.stats.set(key, s);
         this.renderer.update(key, s, [this.statistics]);
+      },
+      onPerfmon: (key, s) => {
+        this.perfmons.set(key, s);
+        this.renderer.update(key, s, [perfmonCollector]);
       },
       onError: (err, stage) => this.internalError(err, stage),
     });
@@ -149,11 +155,13 @@ export class App {
 
   /** A renderer of its own, for the time of one render: the target's label names only. */
   private async renderProbe(t: Target, openMetrics: boolean): Promise<ProbeBody> {
-    const r = new PrometheusRenderer({ version: this.opts.version, processMetrics: false }, COLLECTORS, this.statistics.metrics);
+    const r = new PrometheusRenderer({ version: this.opts.version, processMetrics: false }, COLLECTORS, this.extraMetrics);
     for (const [key, s] of t.snapshotsByKey()) r.update(key, s);
     for (const key of t.seriesKeys()) {
       const s = this.stats.get(key);
       if (s) r.update(key, s, [this.statistics]);
+      const p = this.perfmons.get(key);
+      if (p) r.update(key, p, [perfmonCollector]);
     }
     const { contentType, chunks } = await r.renderChunks(openMetrics);
     return { contentType, body: Buffer.concat(chunks) };
@@ -230,6 +238,12 @@ export class App {
   private forget(key: string): void {
     this.renderer.remove(key);
     this.stats.delete(key);
+    this.perfmons.delete(key);
+  }
+
+  /** Families of the snapshot kinds beside the daemons': statistics and PerfMon. */
+  private get extraMetrics() {
+    return [...this.statistics.metrics, ...perfmonCollector.metrics];
   }
 
   /** The OpenTelemetry SDK is loaded only when export is on: most deployments never pay for it. */

@@ -26,6 +26,8 @@ const ANSWER_BYTES: Readonly<Record<string, number>> = {
   'status-get': STATUS_ANSWER_BYTES,
   'version-get': VERSION_ANSWER_BYTES,
   'config-hash-get': CONFIG_HASH_ANSWER_BYTES,
+  // ~1 KB in the captures (a 3.0.4 kea-dhcp4 with lease_cmds and perfmon); hooks add a few names each.
+  'list-commands': CONFIG_HASH_ANSWER_BYTES,
 };
 
 /** The answer cap of one of the poller's commands, or undefined (then poll.maxAnswerBytes). */
@@ -56,6 +58,11 @@ export const MAX_LABEL_CHARS = 256;
 /** A statistic's name (it becomes a metric name, or a TSIG key label): at most ~70 characters
  * in the captures (Kea 3.2 perfmon names); a TSIG key name is a domain name (<= 253). */
 export const MAX_STAT_NAME_CHARS = 512;
+
+/** perfmon-get-all-durations: Kea keeps ~5 stages and a composite per query/response pair seen,
+ * per subnet and in all (DORA on 3.0.4: 10 for its one subnet, 10 for all); 200,000 is 20,000 subnets
+ * with two pairs each. Series past statistics.maxSeries are dropped before this matters. */
+export const MAX_PERFMON_DURATIONS = 200_000;
 
 /** Throws `limit` when a list from Kea is longer than its cap; before anything is built from it. */
 export function checkCount(n: number, cap: number, what: string): void {

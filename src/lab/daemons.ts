@@ -5,6 +5,8 @@ import type { KeaFeatures, KeaProgram } from './kea-install.js';
 export const LEASE_CMDS = 'libdhcp_lease_cmds.so';
 export const HA = 'libdhcp_ha.so';
 export const PGSQL_HOOK = 'libdhcp_pgsql.so';
+/** Loaded by 'traffic' where the version has it (KeaFeatures.perfmon). */
+export const PERFMON = 'libdhcp_perfmon.so';
 
 interface DaemonRow {
   program: KeaProgram;

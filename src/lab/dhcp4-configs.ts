@@ -1,7 +1,7 @@
 /** Pure builders of the lab's kea-dhcp4 configurations: HA (hot-standby pair, hub-and-spoke,
  * passive-backup), the traffic server, the lease-laden server, Kea 3's TLS server and the servers
  * on PostgreSQL. */
-import { HA, HA_SERVERS, LEASE_CMDS, PGSQL_HOOK, daemonRow, leaseFile, type HaServer, type LabDaemon } from './daemons.js';
+import { HA, HA_SERVERS, LEASE_CMDS, PERFMON, PGSQL_HOOK, daemonRow, leaseFile, type HaServer, type LabDaemon } from './daemons.js';
 import { controlSockets, httpUrl, loggers, pool, type LabContext } from './config-parts.js';
 import { LEASES_SUBNET } from './leases.js';
 
@@ -115,6 +115,15 @@ function haPlan(ctx: LabContext, name: LabDaemon): { rels: object[]; subnets: ob
 export const TRAFFIC_SUBNETS = { loopback: 1, shared: [10, 11], removable: 20 } as const;
 export const TRAFFIC_SHARED_NETWORK = 'lab-shared';
 export const TRAFFIC_POOL_ID = 5;
+/** 'traffic' and 'traffic6' measure their response times with PerfMon (2.6+) in intervals this
+ * long; no statistics of its own (stats-mgr-reporting false), so statistic-get-all stays as without it. */
+export const TRAFFIC_PERFMON_INTERVAL_SECS = 2;
+
+export function perfmonHook(ctx: LabContext): object[] {
+  if (!ctx.install.features.perfmon) return [];
+  const parameters = { 'enable-monitoring': true, 'interval-width-secs': TRAFFIC_PERFMON_INTERVAL_SECS, 'stats-mgr-reporting': false };
+  return [{ library: ctx.install.hook(PERFMON), parameters }];
+}
 
 function trafficBody(ctx: LabContext): Record<string, unknown> {
   const small = (id: number, net: string) => ({ id, subnet: `${net}.0/24`, pools: [pool(ctx, `${net}.10 - ${net}.200`)] });
@@ -167,7 +176,11 @@ export function dhcp4Config(ctx: LabContext, name: LabDaemon): object {
   const hook = (file: string) => ({ library: ctx.install.hook(file) });
   // 3.0's PostgreSQL backends are a hook, loaded before the databases are opened.
   const pgsqlHook = daemonRow(name).pgsql && ctx.install.features.pgsqlHook ? [hook(PGSQL_HOOK)] : [];
-  const hooks = ha ? [hook(LEASE_CMDS), { ...hook(HA), parameters: { 'high-availability': ha.rels } }] : name === 'tls' ? [] : [...pgsqlHook, hook(LEASE_CMDS)];
+  const hooks = ha
+    ? [hook(LEASE_CMDS), { ...hook(HA), parameters: { 'high-availability': ha.rels } }]
+    : name === 'tls'
+      ? []
+      : [...pgsqlHook, hook(LEASE_CMDS), ...(name === 'traffic' ? perfmonHook(ctx) : [])];
   const body = name === 'traffic' ? trafficBody(ctx) : name === 'leases' ? leasesBody(ctx) : daemonRow(name).pgsql ? pgsqlBody(ctx, name) : {};
   return {
     Dhcp4: {

@@ -1,7 +1,7 @@
 /** Pure builders of the Kea configurations the local lab runs, per Kea version (see ../shared/kea/README.md). */
 import { daemonRow, type LabDaemon } from './daemons.js';
 import { controlSockets, loggers, pool, unixSocket, type LabContext } from './config-parts.js';
-import { dhcp4Config } from './dhcp4-configs.js';
+import { dhcp4Config, perfmonHook } from './dhcp4-configs.js';
 
 export type { LabContext, LabPorts, PgsqlDatabase } from './config-parts.js';
 export { httpUrl } from './config-parts.js';
@@ -41,7 +41,7 @@ export function dhcp6Config(ctx: LabContext, self: 'dhcp6' | 'traffic6'): object
         },
       ],
       'shared-networks': [{ name: DHCP6_SHARED_NETWORK, subnet6: [{ id: 2, subnet: '2001:db8:2::/64', pools: [pool(ctx, '2001:db8:2::/80')] }] }],
-      ...(traffic ? { 'hooks-libraries': [{ library: ctx.install.hook(daemonRow(self).hooks[0]!) }] } : {}),
+      ...(traffic ? { 'hooks-libraries': [{ library: ctx.install.hook(daemonRow(self).hooks[0]!) }, ...perfmonHook(ctx)] } : {}),
       loggers: loggers(ctx, self),
     },
   };
@@ -93,4 +93,4 @@ export function labConfig(name: LabDaemon, ctx: LabContext): object {
   }
 }
 
-export { TRAFFIC_SHARED_NETWORK, TRAFFIC_SUBNETS, TRAFFIC_POOL_ID, HUB_SUBNETS } from './dhcp4-configs.js';
+export { TRAFFIC_SHARED_NETWORK, TRAFFIC_SUBNETS, TRAFFIC_POOL_ID, TRAFFIC_PERFMON_INTERVAL_SECS, HUB_SUBNETS } from './dhcp4-configs.js';

@@ -34,12 +34,14 @@ export interface KeaFeatures {
   v6Traffic: boolean;
   /** The PostgreSQL backends are a hook, libdhcp_pgsql.so (3.0); built in before. */
   pgsqlHook: boolean;
+  /** The PerfMon hook, libdhcp_perfmon.so (2.6+). */
+  perfmon: boolean;
 }
 
 export const KEA_FEATURES: Record<KeaVersion, KeaFeatures> = {
-  '2.2': { configHashGet: false, dhcpState: false, hubAndSpoke: false, httpSockets: false, poolIds: false, v6Traffic: false, pgsqlHook: false },
-  '2.6': { configHashGet: true, dhcpState: true, hubAndSpoke: true, httpSockets: false, poolIds: true, v6Traffic: true, pgsqlHook: false },
-  '3.0': { configHashGet: true, dhcpState: true, hubAndSpoke: true, httpSockets: true, poolIds: true, v6Traffic: true, pgsqlHook: true },
+  '2.2': { configHashGet: false, dhcpState: false, hubAndSpoke: false, httpSockets: false, poolIds: false, v6Traffic: false, pgsqlHook: false, perfmon: false },
+  '2.6': { configHashGet: true, dhcpState: true, hubAndSpoke: true, httpSockets: false, poolIds: true, v6Traffic: true, pgsqlHook: false, perfmon: true },
+  '3.0': { configHashGet: true, dhcpState: true, hubAndSpoke: true, httpSockets: true, poolIds: true, v6Traffic: true, pgsqlHook: true, perfmon: true },
 };
 
 const ARCH = process.arch === 'arm64' ? 'aarch64' : 'x86_64';

@@ -5,14 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DaemonSnapshot, StatisticsSnapshot } from '../snapshot.js';
+import type { DaemonSnapshot, PerfmonSnapshot, StatisticsSnapshot } from '../snapshot.js';
 import { DEFAULT_JITTER, jitteredWait, Scheduler, spreadWait, type Kind, type Pollable, type SchedulerPlan } from './scheduler.js';
 
 /** A target whose polls take `delayMs`, and wait for their kind's gate while one is set; counts everything. */
 class FakeTarget implements Pollable {
-  readonly done: Record<Kind, number> = { status: 0, statistics: 0 };
-  readonly active: Record<Kind, number> = { status: 0, statistics: 0 };
-  readonly maxActive: Record<Kind, number> = { status: 0, statistics: 0 };
+  readonly done: Record<Kind, number> = { status: 0, statistics: 0, perfmon: 0 };
+  readonly active: Record<Kind, number> = { status: 0, statistics: 0, perfmon: 0 };
+  readonly maxActive: Record<Kind, number> = { status: 0, statistics: 0, perfmon: 0 };
   delayMs = 0;
   readonly gates: Partial<Record<Kind, Promise<void>>> = {};
   constructor(readonly name: string) {}
@@ -146,7 +146,7 @@ test('a target is never polled twice at once for one kind: slow polls delay the 
   } finally {
     await s.stop();
   }
-  assert.deepEqual(t.maxActive, { status: 1, statistics: 1 });
+  assert.deepEqual(t.maxActive, { status: 1, statistics: 1, perfmon: 0 });
 });
 
 test('a removed target: its late results are dropped, its timers stop', async () => {
@@ -200,8 +200,8 @@ test('update with the same plan: kept targets get no extra poll', async () => {
     await s.start();
     await until('the first statistics poll', () => t.done.statistics === 1);
     for (let i = 0; i < 5; i++) await s.update([t], plan({ intervalMs: HOUR, statisticsIntervalMs: HOUR }));
-    assert.deepEqual(t.done, { status: 1, statistics: 1 });
-    assert.deepEqual(t.active, { status: 0, statistics: 0 });
+    assert.deepEqual(t.done, { status: 1, statistics: 1, perfmon: 0 });
+    assert.deepEqual(t.active, { status: 0, statistics: 0, perfmon: 0 });
   } finally {
     await s.stop();
   }
@@ -278,6 +278,46 @@ test('a target added by an update before start() is polled by start(), not befor
     assert.equal(b.done.status, 0);
     await s.start();
     assert.deepEqual([a.done.status, b.done.status], [1, 1]);
+  } finally {
+    await s.stop();
+  }
+});
+
+/** A target with PerfMon: its interval is what its daemons ask for, once they said. */
+class PerfmonTarget extends FakeTarget {
+  askedMs: number | undefined;
+  readonly perfmonDone: number[] = [];
+
+  pollPerfmon(): Promise<ReadonlyMap<string, PerfmonSnapshot>> {
+    this.perfmonDone.push(Date.now());
+    return Promise.resolve(new Map([[`${this.name}|self#perfmon`, {} as PerfmonSnapshot]]));
+  }
+
+  perfmonIntervalMs(): number | undefined {
+    return this.askedMs;
+  }
+}
+
+test('perfmon: its own lane while statistics are on, at the interval the target asks for, else the statistics interval', async () => {
+  const t = new PerfmonTarget('a');
+  const perfmon: string[] = [];
+  const { got, hooks } = recorder();
+  const s = new Scheduler([t], plan({ intervalMs: HOUR, statisticsIntervalMs: HOUR }), { ...hooks, onPerfmon: (key) => void perfmon.push(key) });
+  try {
+    await s.start();
+    await until('the first perfmon poll', () => perfmon.length === 1);
+    assert.deepEqual(perfmon, ['a|self#perfmon']);
+    // The target now knows Kea's interval: a plan update re-arms the lane for it.
+    t.askedMs = 10;
+    await s.update([t], plan({ intervalMs: HOUR, statisticsIntervalMs: HOUR }));
+    await until('perfmon polled at its own interval', () => perfmon.length >= 5);
+    assert.equal(t.done.statistics, 1, 'statistics keep their hour');
+    assert.equal(got.statistics.length, 1);
+    // Statistics off: PerfMon stops with them.
+    await s.update([t], plan({ intervalMs: HOUR }));
+    const n = t.perfmonDone.length;
+    await sleep(100);
+    assert.ok(t.perfmonDone.length <= n + 1, 'no perfmon polls once statistics are off');
   } finally {
     await s.stop();
   }

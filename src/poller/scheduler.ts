@@ -1,7 +1,8 @@
-import type { DaemonSnapshot, StatisticsSnapshot } from '../snapshot.js';
+import type { DaemonSnapshot, PerfmonSnapshot, StatisticsSnapshot } from '../snapshot.js';
 import { tickFor, Ticks } from './ticks.js';
 
-export type Kind = 'status' | 'statistics';
+export type Kind = 'status' | 'statistics' | 'perfmon';
+const KINDS: readonly Kind[] = ['status', 'statistics', 'perfmon'];
 
 /** What the scheduler tells a status poll so it can report a daemon busy while it waits. */
 export interface ScheduleWatch {
@@ -13,6 +14,10 @@ export interface ScheduleWatch {
 export interface Pollable {
   poll(watch?: ScheduleWatch): Promise<ReadonlyMap<string, DaemonSnapshot>>;
   pollStatistics(): Promise<ReadonlyMap<string, StatisticsSnapshot>>;
+  /** PerfMon durations, polled while statistics are on, every perfmonIntervalMs() (the
+   * statistics interval while that is undefined). */
+  pollPerfmon?(): Promise<ReadonlyMap<string, PerfmonSnapshot>>;
+  perfmonIntervalMs?(): number | undefined;
 }
 
 /** The part of the configuration the scheduler runs by: a reload hands it a new one, live. */
@@ -30,6 +35,7 @@ export interface SchedulerPlan {
 export interface SchedulerHooks {
   onSnapshot: (key: string, s: DaemonSnapshot) => void;
   onStatistics?: (key: string, s: StatisticsSnapshot) => void;
+  onPerfmon?: (key: string, s: PerfmonSnapshot) => void;
   /** A poll or one of the callbacks above threw (a bug): the Scheduler goes on polling, the
    * caller logs and counts. An exception here is swallowed. */
   onError?: (err: unknown, kind: Kind) => void;
@@ -103,7 +109,7 @@ export class Scheduler {
     if (!this.started || this.stopped) return;
     for (const [t, lanes] of this.lanes) {
       if (added.includes(t)) continue;
-      for (const kind of ['status', 'statistics'] as const) this.follow(t, kind, lanes[kind]);
+      for (const kind of KINDS) this.follow(t, kind, lanes[kind]);
     }
     await Promise.all(added.map((t) => this.begin(t)));
   }
@@ -113,7 +119,7 @@ export class Scheduler {
   async pollTarget(t: Pollable, kind?: Kind): Promise<void> {
     if (kind) return this.runOnce(t, kind);
     await this.runOnce(t, 'status');
-    if (this.plan.statisticsIntervalMs !== undefined) await this.runOnce(t, 'statistics');
+    if (this.plan.statisticsIntervalMs !== undefined) await Promise.all([this.runOnce(t, 'statistics'), this.runOnce(t, 'perfmon')]);
   }
 
   async stop(): Promise<void> {
@@ -135,22 +141,26 @@ export class Scheduler {
     for (const t of targets) {
       const lanes = this.lanes.get(t);
       if (!lanes) added.push(t);
-      next.set(t, lanes ?? { status: {}, statistics: {} });
+      next.set(t, lanes ?? { status: {}, statistics: {}, perfmon: {} });
     }
     for (const [t, lanes] of this.lanes) if (!next.has(t)) for (const lane of Object.values(lanes)) lane.timer?.();
     this.lanes = next;
     return added;
   }
 
-  private interval(kind: Kind): number | undefined {
+  private interval(t: Pollable, kind: Kind): number | undefined {
     if (!this.plan.background) return undefined;
-    return kind === 'status' ? this.plan.intervalMs : this.plan.statisticsIntervalMs;
+    if (kind === 'status') return this.plan.intervalMs;
+    const stats = this.plan.statisticsIntervalMs;
+    if (kind === 'statistics' || stats === undefined) return stats;
+    // Matched to Kea's interval width, once a daemon of the target told it.
+    return t.pollPerfmon ? (t.perfmonIntervalMs?.() ?? stats) : undefined;
   }
 
   /** A kept target after a new plan: its timer is left alone when it waits for the same interval,
    * else stopped and, when the plan polls this kind, armed anew from the last poll's start. */
   private follow(t: Pollable, kind: Kind, lane: Lane): void {
-    const interval = this.interval(kind);
+    const interval = this.interval(t, kind);
     if (lane.timer && lane.armedFor === interval) return;
     lane.timer?.();
     lane.timer = undefined;
@@ -167,7 +177,9 @@ export class Scheduler {
 
   private async begin(t: Pollable): Promise<void> {
     await this.cycle(t, 'status');
-    if (this.plan.statisticsIntervalMs !== undefined && this.lanes.has(t)) void this.cycle(t, 'statistics');
+    if (this.plan.statisticsIntervalMs === undefined || !this.lanes.has(t)) return;
+    void this.cycle(t, 'statistics');
+    if (t.pollPerfmon) void this.cycle(t, 'perfmon');
   }
 
   private async cycle(t: Pollable, kind: Kind): Promise<void> {
@@ -177,7 +189,7 @@ export class Scheduler {
   }
 
   private arm(t: Pollable, kind: Kind, lane: Lane): void {
-    const interval = this.interval(kind);
+    const interval = this.interval(t, kind);
     if (interval === undefined || lane.timer) return;
     const elapsed = Date.now() - (lane.lastStart ?? Date.now());
     const jitter = this.plan.jitter ?? DEFAULT_JITTER;
@@ -198,7 +210,7 @@ export class Scheduler {
     lane.lastStart = Date.now();
     // Never rejects: a throw here would be unhandled (timers call cycle() with void) and would end
     // the target's timer chain, and with it every later poll of the target.
-    const p = (kind === 'status' ? this.status(t) : this.statistics(t))
+    const p = (kind === 'status' ? this.status(t) : kind === 'statistics' ? this.statistics(t) : this.perfmon(t))
       .catch((err: unknown) => this.failed(err, kind))
       .finally(() => {
         lane.running = undefined;
@@ -231,6 +243,18 @@ export class Scheduler {
         this.hooks.onStatistics?.(key, s);
       } catch (err) {
         this.failed(err, 'statistics');
+      }
+    }
+  }
+
+  private async perfmon(t: Pollable): Promise<void> {
+    const snapshots = (await t.pollPerfmon?.()) ?? new Map<string, PerfmonSnapshot>();
+    if (!this.lanes.has(t)) return;
+    for (const [key, s] of snapshots) {
+      try {
+        this.hooks.onPerfmon?.(key, s);
+      } catch (err) {
+        this.failed(err, 'perfmon');
       }
     }
   }

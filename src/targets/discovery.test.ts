@@ -77,7 +77,17 @@ test("services follow the agent's configuration: one removed is dropped with its
   assert.equal(a.configGets(), 2, 'one config-get for the new configuration');
   assert.deepEqual(keys(polled), ['a|dhcp4', 'a|dhcp6', 'a|self'], 'd2 is not delivered from the round that dropped it');
   assert.deepEqual(t.gone, ['a|d2', 'a|d2#statistics'], "its series (and its statistics') go");
-  assert.deepEqual(t.target.seriesKeys().sort(), ['a|dhcp4', 'a|dhcp4#statistics', 'a|dhcp6', 'a|dhcp6#statistics', 'a|self', 'a|self#statistics']);
+  assert.deepEqual(t.target.seriesKeys().sort(), [
+    'a|dhcp4',
+    'a|dhcp4#perfmon',
+    'a|dhcp4#statistics',
+    'a|dhcp6',
+    'a|dhcp6#perfmon',
+    'a|dhcp6#statistics',
+    'a|self',
+    'a|self#perfmon',
+    'a|self#statistics',
+  ]);
   assert.equal(t.target.endpointFor('d2'), undefined, 'proxied d2 commands: not configured, as the agent says');
   assert.ok(t.target.endpointFor('dhcp4'));
   assert.ok(t.log.lines.some((l) => l.msg === 'the services behind the Control Agent changed'));

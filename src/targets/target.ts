@@ -6,9 +6,10 @@ import type { Log } from '../log.js';
 import { DaemonConfigCache, type DaemonConfig, type Service } from '../poller/daemon-config.js';
 import { DaemonPoller } from '../poller/daemon-poller.js';
 import type { PollWatch } from '../poller/late-watch.js';
+import { PerfmonPoller } from '../poller/perfmon-poller.js';
 import { StatisticsPoller } from '../poller/statistics-poller.js';
 import type { QueueRegistry } from '../queue/command-queue.js';
-import type { DaemonSnapshot, StatisticsSnapshot } from '../snapshot.js';
+import type { DaemonSnapshot, PerfmonSnapshot, StatisticsSnapshot } from '../snapshot.js';
 import { HttpTransport } from '../transport/http.js';
 import type { Transport } from '../transport/transport.js';
 import { UnixTransport } from '../transport/unix.js';
@@ -39,9 +40,11 @@ interface Daemon {
   config: DaemonConfigCache;
   poller: DaemonPoller;
   statistics: StatisticsPoller | undefined;
+  perfmon: PerfmonPoller | undefined;
 }
 
 const STATISTICS = '#statistics';
+const PERFMON = '#perfmon';
 
 /** One configured target and the daemons reached through it: one for a socket or a Kea 3 HTTP
  * socket; the agent itself plus each service behind it for a Control Agent. The one place a
@@ -79,9 +82,9 @@ export class Target {
     }
   }
 
-  /** Keys of every series owner: the daemons, and their statistics. */
+  /** Keys of every series owner: the daemons, their statistics and their PerfMon durations. */
   seriesKeys(): string[] {
-    return [...this.daemons].flatMap(([key, d]) => (d.statistics ? [key, key + STATISTICS] : [key]));
+    return [...this.daemons].flatMap(([key, d]) => [key, ...(d.statistics ? [key + STATISTICS] : []), ...(d.perfmon ? [key + PERFMON] : [])]);
   }
 
   snapshotsByKey(): [string, DaemonSnapshot][] {
@@ -136,6 +139,21 @@ export class Target {
     return out;
   }
 
+  /** perfmon-get-all-durations of every DHCP daemon of this target that lists it. */
+  async pollPerfmon(): Promise<Map<string, PerfmonSnapshot>> {
+    const polled = [...this.daemons].flatMap(([key, d]) => (d.perfmon ? [[key, d.perfmon] as const] : []));
+    const entries = await Promise.all(polled.map(async ([key, p]) => [key, p, await p.poll()] as const));
+    const out = new Map<string, PerfmonSnapshot>();
+    for (const [key, p, s] of entries) if (s && this.daemons.get(key)?.perfmon === p) out.set(key + PERFMON, s);
+    return out;
+  }
+
+  /** The shortest PerfMon poll interval its daemons ask for; undefined while none knows one. */
+  perfmonIntervalMs(): number | undefined {
+    const each = [...this.daemons.values()].flatMap((d) => (d.perfmon?.intervalMs !== undefined ? [d.perfmon.intervalMs] : []));
+    return each.length ? Math.min(...each) : undefined;
+  }
+
   async close(): Promise<void> {
     await this.transport.close();
   }
@@ -150,11 +168,10 @@ export class Target {
     const config = new DaemonConfigCache({ endpoint, timeoutMs, publishHash });
     const opts = { target: this.name, labels: this.config.labels, endpoint, config, timeoutMs, log, ...(now && { now }) };
     const poller: DaemonPoller = new DaemonPoller(daemon ? { ...opts, daemon } : opts);
-    const statistics =
-      this.ctx.statistics.enabled && daemon !== 'ca'
-        ? new StatisticsPoller({ endpoint, status: () => poller.snapshot, daemonConfig: config, config: this.ctx.statistics, timeoutMs, log })
-        : undefined;
-    this.daemons.set(`${this.name}|${id}`, { endpoint, config, poller, statistics });
+    const statsOpts = { endpoint, status: () => poller.snapshot, daemonConfig: config, config: this.ctx.statistics, timeoutMs, log };
+    const statistics = this.ctx.statistics.enabled && daemon !== 'ca' ? new StatisticsPoller(statsOpts) : undefined;
+    const perfmon = this.ctx.statistics.enabled && daemon !== 'ca' && daemon !== 'd2' ? new PerfmonPoller(statsOpts) : undefined;
+    this.daemons.set(`${this.name}|${id}`, { endpoint, config, poller, statistics, perfmon });
   }
 
   private discovers(): boolean {
@@ -197,6 +214,7 @@ export class Target {
       this.daemons.delete(key);
       this.ctx.seriesGone?.(key);
       if (gone?.statistics) this.ctx.seriesGone?.(key + STATISTICS);
+      if (gone?.perfmon) this.ctx.seriesGone?.(key + PERFMON);
     }
     const added = services.filter((s) => !was.includes(s));
     for (const s of added) this.add(s, `${url}#${s}`, s, s);

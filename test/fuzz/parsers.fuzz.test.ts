@@ -8,7 +8,8 @@ import { KeaError, type ErrorCode } from '../../src/errors.js';
 import { asAnswer, expectSuccess, unwrapList } from '../../src/kea/answer.js';
 import { parseConfigGet, parseConfigHash } from '../../src/kea/config-hash.js';
 import { keaConfigHash } from '../../src/kea/printed-hash.js';
-import { MAX_HA_RELATIONSHIPS, MAX_HA_SCOPES, MAX_LABEL_CHARS, MAX_SOCKET_ERRORS } from '../../src/kea/limits.js';
+import { MAX_HA_RELATIONSHIPS, MAX_HA_SCOPES, MAX_LABEL_CHARS, MAX_PERFMON_DURATIONS, MAX_SOCKET_ERRORS } from '../../src/kea/limits.js';
+import { parsePerfmonDurations } from '../../src/kea/perfmon.js';
 import { sharedConfig } from '../../src/kea/shared-config.js';
 import { parseStatistics } from '../../src/kea/statistics/parse.js';
 import { parseSubnets } from '../../src/kea/statistics/subnets.js';
@@ -16,10 +17,23 @@ import { parseStatus } from '../../src/kea/status.js';
 import { parseVersion } from '../../src/kea/version.js';
 import { parseCommand } from '../../src/proxy/body.js';
 import { parseBody, serializeCommand } from '../../src/transport/transport.js';
-import { bodyArb, CAPTURES, deepText, mutatedCapture, type Capture, type Command } from './arbitraries.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { bodyArb, CAPTURES, deepText, mutate, mutatedCapture, mutationArb, type Capture, type Command } from './arbitraries.js';
 
 /** Cases per property; the sum over test/fuzz is printed as a diagnostic (>= 10,000 in all). */
-export const RUNS = { body: 1500, answer: 1000, status: 1500, statistics: 1000, config: 1000, version: 600, hash: 600, printed: 800, command: 1500 };
+export const RUNS = {
+  body: 1500,
+  answer: 1000,
+  status: 1500,
+  statistics: 1000,
+  config: 1000,
+  perfmon: 800,
+  version: 600,
+  hash: 600,
+  printed: 800,
+  command: 1500,
+};
 
 /** Outcomes of the property running now: 'ok' or the error code, with counts. */
 let tally = new Map<string, number>();
@@ -367,6 +381,38 @@ test('proxied request bodies (parseCommand): a command or undefined, never a thr
         only([], () => assert.equal(typeof serializeCommand(cmd, 'fuzz'), 'string'));
       }),
       { numRuns: RUNS.command },
+    ),
+  );
+});
+
+/** PerfMon's real answers (test/fixtures/kea/perfmon: 3.0.4 before and after traffic, 2.6.3's
+ * refusal), read apart from CAPTURES: no other parser reads them. */
+const PERFMON_ANSWERS: unknown[] = ['2.6.3', '3.0.4'].flatMap((v) => {
+  const dir = fileURLToPath(new URL(`../fixtures/kea/perfmon/${v}/`, import.meta.url));
+  return readdirSync(dir)
+    .filter((f) => f.includes('perfmon-get-all-durations'))
+    .map((f): unknown => JSON.parse(readFileSync(dir + f, 'utf8')));
+});
+
+test('parsePerfmonDurations: counts, label-sized names and a width in seconds, or bad_answer / limit / unsupported / kea_error', (t) => {
+  const answers = fc.oneof(
+    { weight: 5, arbitrary: fc.tuple(fc.constantFrom(...PERFMON_ANSWERS), fc.array(mutationArb, { maxLength: 4 })).map(([a, ms]) => mutate(a, ms)) },
+    { weight: 1, arbitrary: fc.record({ result: fc.integer({ min: -1, max: 5 }), arguments: fc.jsonValue({ maxDepth: 4 }) }) },
+  );
+  fuzz(t, ['ok', 'bad_answer', 'unsupported'], () =>
+    fc.assert(
+      fc.property(answers, (v) => {
+        only(['bad_answer', 'limit', 'unsupported', 'kea_error'], () => {
+          const a = parsePerfmonDurations(asAnswer(v, 'fuzz'), 'fuzz');
+          assert.ok(Number.isInteger(a.intervalWidthSecs) && a.intervalWidthSecs >= 1);
+          assert.ok(a.durations.length <= MAX_PERFMON_DURATIONS);
+          for (const d of a.durations) {
+            assert.ok([d.occurrences, d.totalUsecs, d.maxUsecs, d.subnetId].every((n) => Number.isSafeInteger(n) && n >= 0));
+            assert.ok([d.query, d.response, d.stage].every((x) => x.length > 0 && isLabel(x)));
+          }
+        });
+      }),
+      { numRuns: RUNS.perfmon },
     ),
   );
 });

@@ -13,7 +13,7 @@ export async function pollAll(app: PolledApp, kind: Kind = 'status'): Promise<vo
   await Promise.all(app.targets.map((t) => app.scheduler.pollTarget(t, kind)));
 }
 
-/** Every target's statistics poll, once now. */
-export function pollAllStatistics(app: PolledApp): Promise<void> {
-  return pollAll(app, 'statistics');
+/** Every target's statistics poll and its PerfMon poll (which rides on the statistics), once now. */
+export async function pollAllStatistics(app: PolledApp): Promise<void> {
+  await Promise.all([pollAll(app, 'statistics'), pollAll(app, 'perfmon')]);
 }
