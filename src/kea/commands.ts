@@ -116,10 +116,17 @@ const SUBNET_CMDS_OTHERS = [
   'network6-subnet-del',
 ] as const;
 
+/** The perfmon hook (Kea 3.0's list-commands with libdhcp_perfmon.so loaded,
+ * test/fixtures/kea/perfmon/3.0.4): durations read (the exporter polls them), monitoring
+ * switched on and off. */
+const PERFMON_READS = ['perfmon-get-all-durations'] as const;
+const PERFMON_OTHERS = ['perfmon-control'] as const;
+
 export interface CatalogEntry {
   reads: boolean;
-  /** Where the name comes from: a captured list-commands answer, or Kea's API reference. */
-  source: 'captured' | 'subnet_cmds';
+  /** Where the name comes from: a captured list-commands answer (of the perfmon lab for its
+   * hook), or Kea's API reference. */
+  source: 'captured' | 'perfmon' | 'subnet_cmds';
 }
 
 const entries = (names: readonly string[], reads: boolean, source: CatalogEntry['source']): [string, Readonly<CatalogEntry>][] =>
@@ -128,6 +135,8 @@ const entries = (names: readonly string[], reads: boolean, source: CatalogEntry[
 export const CATALOG: ReadonlyMap<string, Readonly<CatalogEntry>> = new Map([
   ...entries(CAPTURED_READS, true, 'captured'),
   ...entries(CAPTURED_OTHERS, false, 'captured'),
+  ...entries(PERFMON_READS, true, 'perfmon'),
+  ...entries(PERFMON_OTHERS, false, 'perfmon'),
   ...entries(SUBNET_CMDS_READS, true, 'subnet_cmds'),
   ...entries(SUBNET_CMDS_OTHERS, false, 'subnet_cmds'),
 ]);

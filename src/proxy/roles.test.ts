@@ -110,6 +110,7 @@ test('the read-only list: exactly these commands, no glob, no duplicate', () => 
     'lease4-get-by-hostname',
     'lease6-get-by-duid',
     'lease6-get-by-hostname',
+    'perfmon-get-all-durations',
     'subnet4-list',
     'subnet6-list',
     'subnet4-get',
