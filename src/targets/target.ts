@@ -7,7 +7,7 @@ import { DaemonConfigCache, type DaemonConfig, type Service } from '../poller/da
 import { DaemonPoller } from '../poller/daemon-poller.js';
 import type { PollWatch } from '../poller/late-watch.js';
 import { StatisticsPoller } from '../poller/statistics-poller.js';
-import type { QueueRegistry } from '../queue/command-queue.js';
+import type { Queues } from '../queue/command-queue.js';
 import type { DaemonSnapshot, StatisticsSnapshot } from '../snapshot.js';
 import { HttpTransport } from '../transport/http.js';
 import type { Transport } from '../transport/transport.js';
@@ -16,7 +16,7 @@ import { UnixTransport } from '../transport/unix.js';
 export interface TargetContext {
   poll: Config['poll'];
   statistics: Config['statistics'];
-  queues: QueueRegistry;
+  queues: Queues;
   log: Log;
   publishHash: HashPublisher;
   /** The pollers' clock (default Date.now). */
