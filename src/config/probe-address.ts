@@ -41,11 +41,21 @@ export function addressText(a: ProbeAddress): string {
  * part of one name label (never `.`, `:` or `@`): `/run/kea/*`, `https://kea-*.example.net:8000/`,
  * `http://10.1.*.*:8000/`. */
 export function allowPatternProblem(pattern: string): string | undefined {
-  const bare = pattern.replaceAll('*', 'x');
+  // A stand-in for each '*' that the parser takes: a letter, a digit in a port.
+  const end = authorityEnd(pattern);
+  const port = /:[\d*]+$/.exec(pattern.slice(0, end));
+  const bare = [...pattern].map((c, i) => (c !== '*' ? c : port && i > port.index && i < end ? '1' : 'x')).join('');
   const parsed = parseProbeAddress(bare);
   if ('invalid' in parsed) return `not an address pattern: ${parsed.invalid}`;
   if (addressText(parsed) !== bare) return 'write it as it is normalised (lower-case host, no default port, a path: "http://host:8000/")';
   return undefined;
+}
+
+/** Where a URL's host and port end (the first '/' after "scheme://"); 0 for a socket path. */
+function authorityEnd(pattern: string): number {
+  if (pattern.startsWith('/')) return 0;
+  const slash = pattern.indexOf('/', pattern.indexOf('//') + 2);
+  return slash < 0 ? pattern.length : slash;
 }
 
 const compiled = new Map<string, RegExp>();
@@ -54,12 +64,11 @@ function toRegExp(pattern: string): RegExp {
   let re = compiled.get(pattern);
   if (re) return re;
   const escape = (s: string) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-  // Where the URL's host and port end: the first '/' after "scheme://".
-  const authorityEnd = pattern.startsWith('/') ? 0 : pattern.indexOf('/', pattern.indexOf('//') + 2);
+  const end = authorityEnd(pattern);
   let source = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
-    source += c !== '*' ? escape(c) : i < authorityEnd ? '[^/.:@]*' : '[^/]*';
+    source += c !== '*' ? escape(c) : i < end ? '[^/.:@]*' : '[^/]*';
   }
   re = new RegExp(`^${source}$`);
   if (compiled.size < 10_000) compiled.set(pattern, re); // patterns come from the file: few

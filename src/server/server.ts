@@ -14,6 +14,7 @@ const OPENMETRICS = 'application/openmetrics-text; version=1.0.0';
 
 export const CONNECTIONS_DROPPED = 'kea_exporter_http_connections_dropped_total';
 export const PROBE_REFUSED = 'kea_exporter_probe_refused_total';
+export const PROBE_LATE = 'kea_exporter_probe_late_total';
 
 const REFUSAL_STATUS: Record<ProbeRefusal, number> = { not_allowed: 403, unknown_module: 400, invalid_target: 400, full: 503, setup: 500 };
 
@@ -88,6 +89,11 @@ export function buildServer(source: WebSource, opts: ServerOptions = {}): Fastif
     'GET /probe requests for an address (with module=) that were not probed, by reason: not_allowed (403, outside probe.allow), unknown_module, invalid_target (400), full (503, probe.maxTargets all being probed), setup (500).',
     ['reason'],
   );
+  const late = source.renderer.counter(
+    PROBE_LATE,
+    "GET /probe answers sent at the scrape's deadline (X-Prometheus-Scrape-Timeout-Seconds less 0.5 s) while the poll still ran: they carry the target's last known values.",
+    [],
+  );
   server.get('/probe', async (req, reply) => {
     const { target, module } = req.query as { target?: unknown; module?: unknown };
     if (typeof target !== 'string' || target === '') return reply.code(400).type('text/plain').send('missing ?target=<name>\n');
@@ -108,6 +114,7 @@ export function buildServer(source: WebSource, opts: ServerOptions = {}): Fastif
       if (code === 503) reply.header('retry-after', '1');
       return reply.code(code).type('text/plain').send(`${out.message}\n`);
     }
+    if (out.late) late.inc({});
     return reply.type(out.contentType).send(out.body);
   });
 

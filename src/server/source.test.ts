@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { parseConfigText } from '../config/load.js';
 import type { DaemonSnapshot } from '../snapshot.js';
 import { PROXY_REQUESTS } from '../proxy/routes.js';
-import { buildServer, CONNECTIONS_DROPPED, PROBE_REFUSED } from './server.js';
+import { buildServer, CONNECTIONS_DROPPED, PROBE_LATE, PROBE_REFUSED } from './server.js';
 import { stubSource } from '../../test/support/stub-source.js';
 
 const CONFIG = parseConfigText('targets:\n  - { name: a, socket: /run/a.sock }\n', 'c.yaml');
@@ -111,7 +111,14 @@ test("the listener's and the proxy's counters are made in the source's registry,
   const second = buildServer(source);
   assert.deepEqual(
     [...source.renderer.counters.keys()].sort(),
-    [CONNECTIONS_DROPPED, PROBE_REFUSED, 'kea_exporter_proxy_answers_aborted_total', 'kea_exporter_proxy_budget_refusals_total', PROXY_REQUESTS].sort(),
+    [
+      CONNECTIONS_DROPPED,
+      PROBE_LATE,
+      PROBE_REFUSED,
+      'kea_exporter_proxy_answers_aborted_total',
+      'kea_exporter_proxy_budget_refusals_total',
+      PROXY_REQUESTS,
+    ].sort(),
   );
   const made = (name: string) => source.renderer.counters.get(name)?.made;
   assert.equal(made(PROXY_REQUESTS), 1);

@@ -72,7 +72,8 @@ export class ProbeTargets {
     if (!allowed(this.o.config.probe.allow, address)) return { refused: 'not_allowed', message: 'target not allowed by probe.allow' };
     const key = `${moduleName}\n${addressText(address)}`;
     let entry = this.entries.get(key);
-    if (entry) this.entries.delete(key); // re-inserted below: now the most recent
+    if (entry)
+      this.entries.delete(key); // re-inserted below: now the most recent
     else {
       if (this.closed || (this.entries.size >= this.o.config.probe.maxTargets && !this.dropLeastRecent())) {
         return { refused: 'full', message: 'probe.maxTargets targets are held and all are being probed; retry' };
