@@ -13,7 +13,6 @@ import { Target } from './target.js';
 /** Why an address is not probed: `unknown_module`, `invalid_target` (400), `not_allowed` (403),
  * `full` (503: every held target is being probed), `setup` (its module's TLS files failed). */
 export type ProbeRefusal = 'unknown_module' | 'invalid_target' | 'not_allowed' | 'full' | 'setup';
-export const PROBE_REFUSALS: readonly ProbeRefusal[] = ['unknown_module', 'invalid_target', 'not_allowed', 'full', 'setup'];
 
 export interface ProbeTargetsOptions {
   config: Pick<Config, 'poll' | 'statistics' | 'probe' | 'modules'>;

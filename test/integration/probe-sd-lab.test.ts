@@ -133,7 +133,7 @@ modules:
     await waitFor('kea_up of the added target', 30_000, async () => (await q(`kea_up{instance="${added}",daemon="d2"}`))[0]);
     // Scrapes of it so far, and those that carried its series: at most the first went without.
     const [scrapes] = await q(`count_over_time(up{instance="${added}"}[10m])`);
-    const [withSeries] = await q(`count_over_time(kea_up{instance="${added}"}[10m])`);
+    const [withSeries] = await q(`count_over_time(kea_up{instance="${added}",daemon="d2"}[10m])`);
     assert.ok(Number(scrapes!.value) - Number(withSeries!.value) <= 1, `${scrapes!.value} scrapes, ${withSeries!.value} with kea_up`);
     assert.equal((await q(`kea_up{instance="${added}"}`))[0]!.value, '1');
     t.diagnostic(`added entry: ${scrapes!.value} scrapes, ${withSeries!.value} with its series`);
