@@ -32,8 +32,7 @@ describe('/probe of addresses', () => {
   const kea = (i: number) => (): FakeKea => keas[i]!;
   const [a, b, c, x] = [kea(0), kea(1), kea(2), kea(3)];
 
-  async function start(extra: string): Promise<{ app: App; server: FastifyInstance }> {
-    const yaml = `poll: { interval: 1h, timeout: 2s, background: false }
+  const configText = (extra: string) => `poll: { interval: 1h, timeout: 2s, background: false }
 statistics: { interval: 1h }
 targets:
   - { name: x, socket: "${x().path}" }
@@ -41,7 +40,8 @@ modules:
   kea: { daemon: dhcp4, labels: { site: lab } }
   nostats: { statistics: { enabled: false } }
 ${extra}`;
-    const app = new App(parseConfigText(yaml, 'c.yaml'), { log: new MemoryLog(), version: 't', processMetrics: false, probeMinAgeMs: 0 });
+  async function start(extra: string): Promise<{ app: App; server: FastifyInstance }> {
+    const app = new App(parseConfigText(configText(extra), 'c.yaml'), { log: new MemoryLog(), version: 't', processMetrics: false, probeMinAgeMs: 0 });
     await app.start();
     return { app, server: buildServer(app) };
   }
@@ -164,6 +164,23 @@ ${extra}`;
     } finally {
       c().behaviour = { kind: 'answer' };
       x().behaviour = { kind: 'answer' };
+      await app.stop();
+    }
+  });
+
+  test('a reload drops the held addresses; probe.allow and the modules follow the file', async () => {
+    const { app, server } = await start(`probe: { allow: ["${dir}/*"] }\n`);
+    try {
+      assert.equal((await probe(server, a().path)).statusCode, 200);
+      assert.equal(await metric(server, /^kea_exporter_probe_targets (\d+)$/m), 1);
+      const result = await app.reload(async () => parseConfigText(configText(`probe: { allow: ["${a().path}"] }\n`), 'c.yaml'));
+      assert.equal(result.ok, true);
+      assert.equal(await metric(server, /^kea_exporter_probe_targets (\d+)$/m), 0);
+      assert.equal((await probe(server, b().path)).statusCode, 403, 'no longer allowed');
+      const commands = a().commands.length;
+      assert.equal((await probe(server, a().path)).statusCode, 200);
+      assert.ok(a().commands.slice(commands).includes('version-get'), 'built anew after the reload');
+    } finally {
       await app.stop();
     }
   });

@@ -165,7 +165,14 @@ export const configFileSchema = z
       .min(HASH_KEY_MIN_LENGTH, { error: `must be at least ${HASH_KEY_MIN_LENGTH} characters` })
       .optional(),
     probe: probe.prefault({}),
-    modules: z.record(z.string().regex(MODULE_NAME_RE, { error: 'module name must match [A-Za-z0-9_.-]+' }), probeModule).default({}),
+    modules: z
+      .record(z.string(), probeModule)
+      .superRefine((rec, ctx) => {
+        for (const name of Object.keys(rec)) {
+          if (!MODULE_NAME_RE.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'module name must match [A-Za-z0-9_.-]+' });
+        }
+      })
+      .default({}),
     targets: z.array(target),
   })
   .superRefine((c, ctx) => {
