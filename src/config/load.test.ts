@@ -10,7 +10,7 @@ import type { Config } from './types.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/config');
 const DEFAULT_POLL = { intervalMs: 5000, timeoutMs: 3000, maxInFlight: 1, maxAnswerBytes: 64 * 1024 * 1024, background: true };
-const DEFAULT_PROBE = { allow: [], maxTargets: 10_000, idleAfterMs: 600_000 };
+const DEFAULT_PROBE = { allow: [], maxTargets: 2_000, idleAfterMs: 600_000 };
 const DEFAULT_OTEL = { enabled: false, protocol: 'http/protobuf', headers: {}, intervalMs: 60_000, resourceAttributes: {} };
 const DEFAULT_PROXY = {
   enabled: false,

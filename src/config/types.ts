@@ -145,6 +145,6 @@ export const DEFAULTS = {
   proxyTimeout: '30s',
   proxyMaxAnswerBytesInFlight: 64 * 1024 * 1024,
   statisticsMaxSeries: 100_000,
-  probeMaxTargets: 10_000,
+  probeMaxTargets: 2_000,
   probeIdleAfter: '10m',
 } as const;

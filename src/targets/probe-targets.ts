@@ -184,7 +184,8 @@ export class ProbeTargets {
 
   private arm(): void {
     if (this.sweeper) return;
-    const every = Math.min(this.o.config.probe.idleAfterMs, 60_000);
+    // Dropped within 1.25 x idleAfter of the last probe (within a minute past it, by default).
+    const every = Math.max(100, Math.min(this.o.config.probe.idleAfterMs / 4, 60_000));
     this.sweeper = setInterval(() => this.sweep(), every);
     this.sweeper.unref();
   }
