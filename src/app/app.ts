@@ -9,11 +9,13 @@ import { perfmonCollector } from '../render/prometheus/perfmon.js';
 import { statisticsCollector } from '../render/prometheus/statistics.js';
 import type { DaemonSnapshot, PerfmonSnapshot, StatisticsSnapshot } from '../snapshot.js';
 import { ProbeCache, type ProbeBody } from '../server/probe.js';
+import type { ProbeRequest } from '../server/source.js';
+import { ProbeTargets, type ProbeRefusal } from '../targets/probe-targets.js';
 import type { Target } from '../targets/target.js';
 import type { Otel } from '../render/otel/sdk.js';
 import { otelSettings } from '../telemetry/settings.js';
 import { RELOAD_AT, RELOAD_OK, reloadFailure, reloadResult, type ReloadResult } from './reload.js';
-import { buildState, type AppState, type Built } from './state.js';
+import { buildState, publishHashFor, type AppState, type Built } from './state.js';
 
 export interface AppOptions {
   log: Log;
@@ -27,6 +29,7 @@ export interface AppOptions {
 }
 
 export const INTERNAL_ERRORS = 'kea_exporter_internal_errors_total';
+export const PROBE_TARGETS = 'kea_exporter_probe_targets';
 
 /** The data path, wired: config -> targets -> per-daemon queues -> scheduler -> snapshots ->
  * renderers. All that a configuration builds is one AppState; a reload builds the next one whole
@@ -50,6 +53,9 @@ export class App {
   private otel: Otel | undefined;
   private loadedAtMs = Date.now();
   private readonly probes: ProbeCache<Target>;
+  /** Targets /probe builds for addresses (module=); rebuilt by every reload. */
+  private addresses: ProbeTargets;
+  private readonly probeTargets: Gauge<string>;
 
   /** Throws a TargetSetupError when a target cannot be built (a TLS file gone since the check). */
   constructor(
@@ -80,8 +86,14 @@ export class App {
       },
       onError: (err, stage) => this.internalError(err, stage),
     });
+    this.probeTargets = this.renderer.gauge(
+      PROBE_TARGETS,
+      'Targets GET /probe holds for addresses that are not in the configuration (module=): at most probe.maxTargets, each dropped probe.idleAfter after its last probe.',
+    );
+    this.probeTargets.set(0);
+    this.addresses = this.newAddresses(this.state);
     this.probes = new ProbeCache<Target>({
-      poll: (t) => this.scheduler.pollTarget(t),
+      poll: (t) => (this.addresses.owns(t) ? this.addresses.poll(t) : this.scheduler.pollTarget(t)),
       render: (t, om) => this.renderProbe(t, om),
       ...(opts.probeMinAgeMs !== undefined && { minAgeMs: opts.probeMinAgeMs }),
     });
@@ -127,12 +139,21 @@ export class App {
   }
 
   /** GET /probe: one target's series alone, from a poll at most PROBE_MIN_AGE_MS old (made now
-   * if there is none, shared by every request meanwhile); undefined if not watched, 'busy' when
-   * too many probe requests wait already. */
-  async probe(name: string, openMetrics: boolean): Promise<ProbeBody | 'busy' | undefined> {
-    const t = this.state.targets.find((x) => x.name === name);
-    if (!t) return undefined;
-    return this.probes.get(t, openMetrics);
+   * if there is none, shared by every request meanwhile); undefined if a name (no module) is not
+   * watched, 'busy' when too many probe requests wait already. With a module, the target is an
+   * address, probed if probe.allow lets it (see ProbeTargets). */
+  async probe(r: ProbeRequest): Promise<ProbeBody | 'busy' | undefined | { refused: ProbeRefusal; message: string }> {
+    if (r.module === undefined) {
+      const t = this.state.targets.find((x) => x.name === r.target);
+      return t && this.probes.get(t, r.openMetrics, r.waitMs);
+    }
+    const got = this.addresses.acquire(r.module, r.target);
+    if ('refused' in got) return got;
+    try {
+      return await this.probes.get(got.target, r.openMetrics, r.waitMs);
+    } finally {
+      got.release();
+    }
   }
 
   /** Loads a configuration, builds its whole state, then swaps it in; on any error before the
@@ -151,14 +172,26 @@ export class App {
     await this.otel?.shutdown();
     this.otel = undefined;
     await Promise.all(this.state.targets.map((t) => t.close()));
+    await this.addresses.close();
+  }
+
+  private newAddresses(state: AppState): ProbeTargets {
+    return new ProbeTargets({
+      config: state.config,
+      queues: state.queues,
+      log: this.opts.log,
+      publishHash: publishHashFor(state.config),
+      onSize: (n) => this.probeTargets.set(n),
+    });
   }
 
   /** A renderer of its own, for the time of one render: the target's label names only. */
   private async renderProbe(t: Target, openMetrics: boolean): Promise<ProbeBody> {
     const r = new PrometheusRenderer({ version: this.opts.version, processMetrics: false }, COLLECTORS, this.extraMetrics);
     for (const [key, s] of t.snapshotsByKey()) r.update(key, s);
+    const own = this.addresses.owns(t);
     for (const key of t.seriesKeys()) {
-      const s = this.stats.get(key);
+      const s = own ? this.addresses.statistics(t, key) : this.stats.get(key);
       if (s) r.update(key, s, [this.statistics]);
       const p = this.perfmons.get(key);
       if (p) r.update(key, p, [perfmonCollector]);
@@ -208,6 +241,14 @@ export class App {
     step('removing the series of removed targets', () => {
       for (const key of dropped.flatMap((t) => t.seriesKeys())) this.forget(key);
     });
+    // Addresses probed before start afresh under the new settings and queues (few reloads, a
+    // poll each to rebuild).
+    if (changes.live.length + changes['restart targets'].length > 0) {
+      const was = this.addresses;
+      this.addresses = this.newAddresses(state);
+      this.probeTargets.set(0);
+      await was.close().catch(warn('dropping the targets of /probe addresses'));
+    }
     const later = changes['restart process'];
     if (later.length) this.opts.log.warn({ settings: later }, 'these settings take effect at the next restart');
     await firstPolls.catch(warn('the first poll of new targets'));

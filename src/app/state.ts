@@ -3,7 +3,7 @@ import { setupFailure } from '../config/files.js';
 import { changedKeys, rebuildsEveryTarget, RELOAD_TABLE, withRunning, type ReloadEffect, type ReloadKey } from '../config/reload-table.js';
 import type { Config } from '../config/types.js';
 import { canonicalJson } from '../kea/config-hash.js';
-import { hashPublisher } from '../kea/published-hash.js';
+import { hashPublisher, type HashPublisher } from '../kea/published-hash.js';
 import type { Log } from '../log.js';
 import type { SchedulerPlan } from '../poller/scheduler.js';
 import { QueueRegistry } from '../queue/command-queue.js';
@@ -78,6 +78,11 @@ function newQueues(config: Config): QueueRegistry {
   return new QueueRegistry({ maxInFlight: config.poll.maxInFlight, maxQueued: config.proxy.maxQueued });
 }
 
+/** How the targets of a configuration key the config hashes they publish. */
+export function publishHashFor(config: Config): HashPublisher {
+  return hashPublisher(config.hashKey ?? PROCESS_HASH_KEY);
+}
+
 /** This shard's targets; one whose entry is unchanged and is in `keep` is that running Target. */
 function buildTargets(config: Config, keep: readonly Target[], queues: QueueRegistry, log: Log, seriesGone?: (key: string) => void): Target[] {
   const ctx: TargetContext = {
@@ -85,7 +90,7 @@ function buildTargets(config: Config, keep: readonly Target[], queues: QueueRegi
     statistics: config.statistics,
     queues,
     log,
-    publishHash: hashPublisher(config.hashKey ?? PROCESS_HASH_KEY),
+    publishHash: publishHashFor(config),
     ...(seriesGone && { seriesGone }),
   };
   const built: Target[] = [];

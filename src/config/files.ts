@@ -27,6 +27,12 @@ export function referencedFiles(config: Config): FileReference[] {
       if (file !== undefined) out.push({ path: ['targets', i, 'tls', key], file });
     }
   });
+  for (const [name, m] of Object.entries(config.modules)) {
+    for (const key of ['ca', 'cert', 'key'] as const) {
+      const file = m.tls?.[key];
+      if (file !== undefined) out.push({ path: ['modules', name, 'tls', key], file });
+    }
+  }
   // A disabled proxy builds no listener and reads none of its files.
   const tls = config.proxy.enabled ? config.proxy.tls : undefined;
   if (tls) {

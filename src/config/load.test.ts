@@ -10,6 +10,7 @@ import type { Config } from './types.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/config');
 const DEFAULT_POLL = { intervalMs: 5000, timeoutMs: 3000, maxInFlight: 1, maxAnswerBytes: 64 * 1024 * 1024, background: true };
+const DEFAULT_PROBE = { allow: [], maxTargets: 2_000, idleAfterMs: 600_000 };
 const DEFAULT_OTEL = { enabled: false, protocol: 'http/protobuf', headers: {}, intervalMs: 60_000, resourceAttributes: {} };
 const DEFAULT_PROXY = {
   enabled: false,
@@ -90,6 +91,8 @@ describe('valid files', () => {
       proxy: DEFAULT_PROXY,
       otel: DEFAULT_OTEL,
       shard: { index: 0, count: 1 },
+      probe: DEFAULT_PROBE,
+      modules: {},
       targets: [
         { kind: 'socket', name: 'server1', socket: '/run/kea/kea4-ctrl-socket', daemon: 'dhcp4', labels: { ha_pair: 'site-a', rack: '12' } },
         { kind: 'socket', name: 'server1-v6', socket: path.join(FIXTURES, 'sockets/kea6.sock'), labels: {} },
@@ -143,6 +146,8 @@ describe('valid files', () => {
       proxy: DEFAULT_PROXY,
       otel: DEFAULT_OTEL,
       shard: { index: 0, count: 1 },
+      probe: DEFAULT_PROBE,
+      modules: {},
       targets: [{ kind: 'socket', name: 'a', socket: '/run/a.sock', labels: {} }],
     });
     const json = await loadText('# hash\n{"targets": [{"name": "a", "url": "http://h/"}], # trailing\n"poll": {"timeout": "1s"}}', '.json');
@@ -486,6 +491,8 @@ describe('defaultConfig', () => {
       proxy: DEFAULT_PROXY,
       otel: DEFAULT_OTEL,
       shard: { index: 0, count: 1 },
+      probe: DEFAULT_PROBE,
+      modules: {},
       targets: [
         { kind: 'socket', name: 'kea-dhcp4', socket: '/run/kea/kea4-ctrl-socket', daemon: 'dhcp4', labels: {} },
         { kind: 'socket', name: 'kea-dhcp6', socket: '/run/kea/kea6-ctrl-socket', daemon: 'dhcp6', labels: {} },

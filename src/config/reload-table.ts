@@ -44,6 +44,8 @@ export const RELOAD_TABLE = {
   shard: 'restart targets', // picks the targets: those entering are built, those leaving stop
   hashKey: 'restart targets', // every poller publishes hashes with it
   targets: 'restart targets', // each target whose own entry changed
+  probe: 'live', // the unconfigured targets /probe holds are dropped and start afresh
+  modules: 'live', // likewise
 } as const satisfies Record<string, ReloadEffect>;
 
 export type ReloadKey = keyof typeof RELOAD_TABLE;

@@ -6,13 +6,15 @@ import type { PathIssue } from './env.js';
 import { parseListen } from './listen.js';
 import { proxy, toProxy } from './proxy-schema.js';
 import { otel, toOtel } from './otel-schema.js';
+import { probe, toProbe } from './probe-schema.js';
 import { check, duration, filePath } from './schema-parts.js';
 import { HASH_KEY_MIN_LENGTH } from '../kea/published-hash.js';
-import { DEFAULTS, type Config, type TargetConfig } from './types.js';
+import { DEFAULTS, type Config, type HttpOptions, type ModuleConfig, type TargetConfig } from './types.js';
 
 const SERVICES = ['dhcp4', 'dhcp6', 'd2'] as const;
 const TARGET_NAME_RE = /^[A-Za-z0-9_.:-]+$/;
 const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const MODULE_NAME_RE = /^[A-Za-z0-9_.-]+$/;
 
 const httpUrl = z.string().superRefine(
   check((s) => {
@@ -47,6 +49,14 @@ const services = z.array(z.enum(SERVICES)).superRefine((list, ctx) => {
   });
 });
 
+const auth = z.strictObject({ username: z.string(), password: z.string() });
+const tls = z.strictObject({
+  ca: filePath.optional(),
+  cert: filePath.optional(),
+  key: filePath.optional(),
+  insecureSkipVerify: z.boolean().default(false),
+});
+
 const target = z
   .strictObject({
     name: z.string().regex(TARGET_NAME_RE, { error: 'target name must match [A-Za-z0-9_.:-]+' }),
@@ -55,15 +65,8 @@ const target = z
     daemon: z.enum(DAEMONS).optional(),
     services: services.optional(),
     labels: labels.optional(),
-    auth: z.strictObject({ username: z.string(), password: z.string() }).optional(),
-    tls: z
-      .strictObject({
-        ca: filePath.optional(),
-        cert: filePath.optional(),
-        key: filePath.optional(),
-        insecureSkipVerify: z.boolean().default(false),
-      })
-      .optional(),
+    auth: auth.optional(),
+    tls: tls.optional(),
   })
   .superRefine((t, ctx) => {
     const fail = (key: string | undefined, message: string): void => ctx.addIssue({ code: 'custom', path: key === undefined ? [] : [key], message });
@@ -117,6 +120,29 @@ const statistics = z.strictObject({
   naming: z.enum(['default', 'kea-exporter']).default('default'),
 });
 
+/** A /probe module: a target entry's settings without its address (docs/deployment.md#service-discovery). */
+const probeModule = z
+  .strictObject({
+    daemon: z.enum(DAEMONS).optional(),
+    labels: labels.optional(),
+    auth: auth.optional(),
+    tls: tls.optional(),
+    statistics: z
+      .strictObject({
+        enabled: z.boolean().optional(),
+        perSubnet: z.boolean().optional(),
+        perPool: z.boolean().optional(),
+        subnets: z.strictObject({ allow: subnetIds.optional(), deny: subnetIds.optional() }).optional(),
+        maxSeries: z.int().min(1, { error: 'must be at least 1' }).optional(),
+      })
+      .optional(),
+  })
+  .superRefine((m, ctx) => {
+    if (m.tls !== undefined && (m.tls.cert === undefined) !== (m.tls.key === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['tls'], message: 'cert and key must be given together' });
+    }
+  });
+
 /** The file format, with every default. Its output still needs toConfig() (kinds, ms, absolute paths). */
 export const configFileSchema = z
   .strictObject({
@@ -138,9 +164,22 @@ export const configFileSchema = z
       .string()
       .min(HASH_KEY_MIN_LENGTH, { error: `must be at least ${HASH_KEY_MIN_LENGTH} characters` })
       .optional(),
-    targets: z.array(target).min(1, { error: 'at least one target is required' }),
+    probe: probe.prefault({}),
+    modules: z
+      .record(z.string(), probeModule)
+      .superRefine((rec, ctx) => {
+        for (const name of Object.keys(rec)) {
+          if (!MODULE_NAME_RE.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'module name must match [A-Za-z0-9_.-]+' });
+        }
+      })
+      .default({}),
+    targets: z.array(target),
   })
   .superRefine((c, ctx) => {
+    // Service discovery may bring every target; without it an empty list watches nothing.
+    if (c.targets.length === 0 && c.probe.allow.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['targets'], message: 'at least one target is required (or probe.allow, for targets found by service discovery)' });
+    }
     const seen = new Map<string, number>();
     c.targets.forEach((t, i) => {
       const first = seen.get(t.name);
@@ -202,6 +241,34 @@ export function toConfig(file: ConfigFile, baseDir: string): Config {
     shard: { index: file.shard.index ?? 0, count: file.shard.count },
     ...(file.hashKey !== undefined && { hashKey: file.hashKey }),
     targets: file.targets.map((t) => toTarget(t, baseDir)),
+    probe: toProbe(file.probe),
+    modules: Object.fromEntries(Object.entries(file.modules).map(([name, m]) => [name, toModule(m, baseDir)])),
+  };
+}
+
+function toModule(m: ConfigFile['modules'][string], baseDir: string): ModuleConfig {
+  const { statistics = {} } = m;
+  return {
+    ...(m.daemon && { daemon: m.daemon }),
+    labels: m.labels ?? {},
+    ...httpOptions(m, baseDir),
+    statistics: Object.fromEntries(Object.entries(statistics).filter(([, v]) => v !== undefined)),
+  };
+}
+
+/** auth and tls of a target or module, files resolved against the config file's directory. */
+function httpOptions(t: Pick<TargetFile, 'auth' | 'tls'>, baseDir: string): Omit<HttpOptions, 'url'> {
+  const resolve = (p: string): string => path.resolve(baseDir, p);
+  return {
+    ...(t.auth && { auth: { username: t.auth.username, password: t.auth.password } }),
+    ...(t.tls && {
+      tls: {
+        ...(t.tls.ca !== undefined && { ca: resolve(t.tls.ca) }),
+        ...(t.tls.cert !== undefined && { cert: resolve(t.tls.cert) }),
+        ...(t.tls.key !== undefined && { key: resolve(t.tls.key) }),
+        insecureSkipVerify: t.tls.insecureSkipVerify,
+      },
+    }),
   };
 }
 
@@ -213,15 +280,7 @@ function toTarget(t: TargetFile, baseDir: string): TargetConfig {
   }
   const http = {
     url: t.url ?? '', // both undefined is rejected by the schema
-    ...(t.auth && { auth: { username: t.auth.username, password: t.auth.password } }),
-    ...(t.tls && {
-      tls: {
-        ...(t.tls.ca !== undefined && { ca: resolve(t.tls.ca) }),
-        ...(t.tls.cert !== undefined && { cert: resolve(t.tls.cert) }),
-        ...(t.tls.key !== undefined && { key: resolve(t.tls.key) }),
-        insecureSkipVerify: t.tls.insecureSkipVerify,
-      },
-    }),
+    ...httpOptions(t, baseDir),
   };
   if (t.daemon !== undefined) return { kind: 'http', ...base, ...http, daemon: t.daemon };
   return { kind: 'agent', ...base, ...http, ...(t.services && { services: t.services }) };

@@ -13,6 +13,30 @@ export interface Config {
    * undefined: a random key for this process (see src/kea/published-hash.ts). */
   hashKey?: string;
   targets: readonly TargetConfig[];
+  /** GET /probe of targets that are not in `targets`: which may be probed, and how. */
+  probe: ProbeConfig;
+  /** By name: how to reach and read a target given to /probe as an address (`module=`). */
+  modules: Readonly<Record<string, ModuleConfig>>;
+}
+
+/** GET /probe?target=<address>&module=<name> (see docs/deployment.md#service-discovery). */
+export interface ProbeConfig {
+  /** Address patterns (src/config/probe-address.ts) that may be probed; empty: none. */
+  allow: readonly string[];
+  /** Unconfigured targets held at once (their pollers, queues, connections, last results). */
+  maxTargets: number;
+  /** An unconfigured target not probed for this long is dropped. */
+  idleAfterMs: number;
+}
+
+/** The settings a probed address gets: what the target entries of the file say for one target. */
+export interface ModuleConfig {
+  daemon?: DaemonKind;
+  labels: Readonly<Record<string, string>>;
+  auth?: HttpOptions['auth'];
+  tls?: HttpOptions['tls'];
+  /** Over the file's `statistics` for these targets. */
+  statistics: Partial<Pick<StatisticsConfig, 'enabled' | 'perSubnet' | 'perPool' | 'subnets' | 'maxSeries'>>;
 }
 
 /** OTLP export of the same metrics, and traces of polls, commands and proxied requests. */
@@ -129,4 +153,6 @@ export const DEFAULTS = {
   proxyTimeout: '30s',
   proxyMaxAnswerBytesInFlight: 64 * 1024 * 1024,
   statisticsMaxSeries: 100_000,
+  probeMaxTargets: 2_000,
+  probeIdleAfter: '10m',
 } as const;

@@ -221,11 +221,21 @@ export class CommandQueue {
   }
 }
 
+/** Where a target takes the queue of each of its daemons, by daemon identity. */
+export interface Queues {
+  get(key: string): CommandQueue;
+}
+
 /** Queues keyed by daemon identity, so two targets naming the same socket share one gate. */
-export class QueueRegistry {
+export class QueueRegistry implements Queues {
   private readonly queues = new Map<string, CommandQueue>();
 
-  constructor(private readonly limits: QueueLimits) {}
+  constructor(readonly limits: QueueLimits) {}
+
+  /** The queue of a daemon a target of the file reaches, if one does (GET /probe of an address). */
+  peek(key: string): CommandQueue | undefined {
+    return this.queues.get(key);
+  }
 
   get(key: string): CommandQueue {
     let q = this.queues.get(key);

@@ -57,6 +57,9 @@ targets:
     assert.equal(log.lines.length, 1);
     assert.match(log.lines[0]!.msg, /LimitNOFILE/);
     assert.ok(!JSON.stringify(log.lines).includes('/run/kea'), 'no config value in the log line');
+    // Addresses /probe may poll at once are set aside too.
+    const probing = parseConfigText(`poll: { maxInFlight: 2 }\ntargets: []\nprobe: { allow: ["/run/kea/*"], maxTargets: 10 }\n`, 'p.yaml');
+    assert.equal(keaConnections(probing), 10 * 4 * 2);
   });
 });
 

@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Config } from '../config/types.js';
 import type { Log } from '../log.js';
+import { PROBE_MAX_WAITING } from './probe.js';
 
 /** Client connections per listener at most (before the descriptor budget below lowers it). An
  * exporter has a few scrapers and proxy clients; 256 leaves room for many. */
@@ -155,16 +156,18 @@ export function inactivityTimeoutMs(config: Pick<Config, 'proxy' | 'poll'>): num
 
 /** Kea connections the exporter may hold at once: every daemon it polls (an agent: itself and
  * each service behind it, all three when not configured) times poll.maxInFlight, which bounds
- * poller and proxy together. */
-export function keaConnections(config: Pick<Config, 'targets' | 'poll'>): number {
+ * poller and proxy together; with probe.allow, as many again for the addresses /probe may be
+ * polling at once (one poll per waiting probe, PROBE_MAX_WAITING at most, an agent's four). */
+export function keaConnections(config: Pick<Config, 'targets' | 'poll' | 'probe'>): number {
   const daemons = config.targets.reduce((n, t) => n + (t.kind === 'agent' ? 1 + (t.services?.length ?? 3) : 1), 0);
-  return daemons * config.poll.maxInFlight;
+  const addresses = config.probe.allow.length > 0 ? Math.min(config.probe.maxTargets, PROBE_MAX_WAITING) * 4 : 0;
+  return (daemons + addresses) * config.poll.maxInFlight;
 }
 
 /** The per-listener cap for this process, with a warning naming the fix when the open-files limit
  * forces it below MAX_CONNECTIONS. Read once at start-up: a reload that adds targets does not
  * lower it (the margin absorbs a few). */
-export function clientConnectionCap(config: Pick<Config, 'targets' | 'poll'>, listeners: number, log: Log, softLimit = openFilesLimit()): number {
+export function clientConnectionCap(config: Pick<Config, 'targets' | 'poll' | 'probe'>, listeners: number, log: Log, softLimit = openFilesLimit()): number {
   const b = connectionBudget({ softLimit, keaConnections: keaConnections(config), listeners });
   if (b.low) {
     log.warn(

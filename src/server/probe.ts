@@ -18,6 +18,25 @@ export const PROBE_MAX_WAITING = 1024;
 export interface ProbeBody {
   contentType: string;
   body: Buffer;
+  /** Rendered at the scraper's deadline while the poll still ran: the last values known. */
+  late?: true;
+}
+
+/** Prometheus sends its scrape timeout in this header. */
+export const SCRAPE_TIMEOUT_HEADER = 'x-prometheus-scrape-timeout-seconds';
+/** Answer this long before the scraper gives up (blackbox_exporter's default timeout offset):
+ * an answer with the last known values beats a scrape that failed. */
+export const SCRAPE_TIMEOUT_OFFSET_MS = 500;
+
+/** The wait a probe may spend on its poll, from X-Prometheus-Scrape-Timeout-Seconds; undefined
+ * when absent or not a positive number (the probe then waits for the poll, as before). */
+export function probeWaitMs(header: string | string[] | undefined): number | undefined {
+  const s = Array.isArray(header) ? header[0] : header;
+  if (s === undefined || !/^\s*\d{1,6}(\.\d{1,9})?\s*$/.test(s)) return undefined;
+  const ms = Number(s) * 1000;
+  if (!(ms > 0)) return undefined;
+  // Half the timeout at least: a 0.6 s timeout leaves 0.3 s, not 0.1.
+  return Math.max(ms - SCRAPE_TIMEOUT_OFFSET_MS, ms / 2);
 }
 
 export interface ProbeOptions<K> {
@@ -59,9 +78,10 @@ export class ProbeCache<K extends object> {
     return this.waiting;
   }
 
-  /** The target's body in that format; 'busy' when too many requests wait already. Rejects only
-   * if rendering throws (the route answers 500). */
-  async get(key: K, openMetrics: boolean): Promise<ProbeBody | 'busy'> {
+  /** The target's body in that format; 'busy' when too many requests wait already. With waitMs,
+   * a poll not done by then is left running and the target's current series are answered
+   * (`late`). Rejects only if rendering throws (the route answers 500). */
+  async get(key: K, openMetrics: boolean, waitMs?: number): Promise<ProbeBody | 'busy'> {
     let entry = this.entries.get(key);
     if (entry?.at !== undefined && performance.now() - entry.at >= this.minAgeMs) entry = undefined;
     const ready = entry?.at !== undefined ? entry.bodies.get(openMetrics) : undefined;
@@ -70,7 +90,12 @@ export class ProbeCache<K extends object> {
     this.waiting++;
     try {
       entry ??= this.start(key);
-      await entry.poll;
+      if (waitMs === undefined) await entry.poll;
+      else if (!(await settlesWithin(entry.poll, waitMs))) {
+        // The poll goes on (the next probe reuses it); this answer is not kept as its result.
+        const late = await this.slots.run(() => this.o.render(key, openMetrics));
+        return { ...late, late: true };
+      }
       let body = entry.bodies.get(openMetrics);
       if (!body) {
         body = this.slots.run(() => this.o.render(key, openMetrics));
@@ -102,6 +127,17 @@ export class ProbeCache<K extends object> {
       });
     this.entries.set(key, entry);
     return entry;
+  }
+}
+
+/** Whether p settles within ms (it is left to run either way). */
+async function settlesWithin(p: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -6,11 +6,17 @@ import { lifecycleRoutes, type ReloadAnswer } from './lifecycle.js';
 import { MAX_CONNECTIONS, TLS_HANDSHAKE_TIMEOUT_MS, inactivityTimeoutMs, limitConnections, serverTimeouts } from './connections.js';
 import type { ListenerSource, WebSource } from './source.js';
 import { proxyDeps, proxyRoutes } from '../proxy/routes.js';
+import type { ProbeRefusal } from '../targets/probe-targets.js';
+import { SCRAPE_TIMEOUT_HEADER, probeWaitMs } from './probe.js';
 
 const TEXT = 'text/plain; version=0.0.4';
 const OPENMETRICS = 'application/openmetrics-text; version=1.0.0';
 
 export const CONNECTIONS_DROPPED = 'kea_exporter_http_connections_dropped_total';
+export const PROBE_REFUSED = 'kea_exporter_probe_refused_total';
+export const PROBE_LATE = 'kea_exporter_probe_late_total';
+
+const REFUSAL_STATUS: Record<ProbeRefusal, number> = { not_allowed: 403, unknown_module: 400, invalid_target: 400, full: 503, setup: 500 };
 
 export interface ListenerOptions {
   /** Client connections at most (default MAX_CONNECTIONS; the CLI lowers it to what the
@@ -78,17 +84,37 @@ export function buildServer(source: WebSource, opts: ServerOptions = {}): Fastif
   });
 
   // Prometheus' multi-target convention: Prometheus drives the schedule, one target per scrape.
+  const refused = source.renderer.counter(
+    PROBE_REFUSED,
+    'GET /probe requests for an address (with module=) that were not probed, by reason: not_allowed (403, outside probe.allow), unknown_module, invalid_target (400), full (503, probe.maxTargets all being probed), setup (500).',
+    ['reason'],
+  );
+  const late = source.renderer.counter(
+    PROBE_LATE,
+    "GET /probe answers sent at the scrape's deadline (X-Prometheus-Scrape-Timeout-Seconds less 0.5 s) while the poll still ran: they carry the target's last known values.",
+    [],
+  );
   server.get('/probe', async (req, reply) => {
-    const name = (req.query as { target?: unknown }).target;
-    if (typeof name !== 'string' || name === '') return reply.code(400).type('text/plain').send('missing ?target=<name>\n');
-    const chosen = new Negotiator(req).mediaType([TEXT, OPENMETRICS]);
-    const out = await source.probe(name, chosen === OPENMETRICS);
+    const { target, module } = req.query as { target?: unknown; module?: unknown };
+    if (typeof target !== 'string' || target === '') return reply.code(400).type('text/plain').send('missing ?target=<name>\n');
+    if (module !== undefined && (typeof module !== 'string' || module === '')) return reply.code(400).type('text/plain').send('module= must name one module\n');
+    const openMetrics = new Negotiator(req).mediaType([TEXT, OPENMETRICS]) === OPENMETRICS;
+    const waitMs = probeWaitMs(req.headers[SCRAPE_TIMEOUT_HEADER]);
+    const out = await source.probe({ target, openMetrics, ...(module !== undefined && { module }), ...(waitMs !== undefined && { waitMs }) });
     if (!out)
       return reply
         .code(400)
         .type('text/plain')
-        .send(`unknown target ${JSON.stringify(name.slice(0, 100))} (not configured, or another shard's)\n`);
+        .send(`unknown target ${JSON.stringify(target.slice(0, 100))} (not configured, or another shard's; an address needs module=)\n`);
     if (out === 'busy') return reply.code(503).header('retry-after', '1').type('text/plain').send('too many probes waiting; retry\n');
+    if ('refused' in out) {
+      refused.inc({ reason: out.refused });
+      // The message names the rule, never the address asked for.
+      const code = REFUSAL_STATUS[out.refused];
+      if (code === 503) reply.header('retry-after', '1');
+      return reply.code(code).type('text/plain').send(`${out.message}\n`);
+    }
+    if (out.late) late.inc({});
     return reply.type(out.contentType).send(out.body);
   });
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { parseConfigText } from '../config/load.js';
 import type { DaemonSnapshot } from '../snapshot.js';
 import { PROXY_REQUESTS } from '../proxy/routes.js';
-import { buildServer, CONNECTIONS_DROPPED } from './server.js';
+import { buildServer, CONNECTIONS_DROPPED, PROBE_LATE, PROBE_REFUSED } from './server.js';
 import { stubSource } from '../../test/support/stub-source.js';
 
 const CONFIG = parseConfigText('targets:\n  - { name: a, socket: /run/a.sock }\n', 'c.yaml');
@@ -48,8 +48,9 @@ test("/metrics streams the renderer's chunks with their type and length, OpenMet
 test('/probe: 400 without a target or for one the source does not watch, 503 when busy, else its body', async () => {
   const source = stubSource({
     config: CONFIG,
-    probe: async (name, om) => {
+    probe: async ({ target: name, module, openMetrics: om, waitMs }) => {
       if (name === 'busy') return 'busy';
+      if (module === 'm') return { refused: name === 'full' ? 'full' : 'not_allowed', message: `refused ${waitMs}` };
       if (name !== 'a') return undefined;
       return { contentType: om ? OM : 'text/plain; version=0.0.4', body: Buffer.from(`probed ${name}\n`) };
     },
@@ -57,11 +58,20 @@ test('/probe: 400 without a target or for one the source does not watch, 503 whe
   const server = buildServer(source);
   assert.equal((await server.inject({ url: '/probe' })).statusCode, 400);
   const unknown = await server.inject({ url: '/probe?target=zz' });
-  assert.deepEqual([unknown.statusCode, unknown.body], [400, 'unknown target "zz" (not configured, or another shard\'s)\n']);
+  assert.deepEqual([unknown.statusCode, unknown.body], [400, 'unknown target "zz" (not configured, or another shard\'s; an address needs module=)\n']);
   const busy = await server.inject({ url: '/probe?target=busy' });
   assert.deepEqual([busy.statusCode, busy.headers['retry-after']], [503, '1']);
   const ok = await server.inject({ url: '/probe?target=a', headers: { accept: OM } });
   assert.deepEqual([ok.statusCode, ok.body, ok.headers['content-type']], [200, 'probed a\n', OM]);
+  // An address refused: 403 or 503, counted by reason; the scrape timeout reaches the source.
+  const headers = { 'x-prometheus-scrape-timeout-seconds': '10' };
+  const denied = await server.inject({ url: '/probe?target=http://x/&module=m', headers });
+  assert.deepEqual([denied.statusCode, denied.body], [403, 'refused 9500\n']);
+  const full = await server.inject({ url: '/probe?target=full&module=m' });
+  assert.deepEqual([full.statusCode, full.headers['retry-after'], full.body], [503, '1', 'refused undefined\n']);
+  assert.equal(source.renderer.value('kea_exporter_probe_refused_total', { reason: 'not_allowed' }), 1);
+  assert.equal(source.renderer.value('kea_exporter_probe_refused_total', { reason: 'full' }), 1);
+  assert.equal((await server.inject({ url: '/probe?target=a&module=' })).statusCode, 400);
 });
 
 test("the landing page: the source's version and shard, a row per snapshot with its target's kind, all escaped", async () => {
@@ -101,7 +111,14 @@ test("the listener's and the proxy's counters are made in the source's registry,
   const second = buildServer(source);
   assert.deepEqual(
     [...source.renderer.counters.keys()].sort(),
-    [CONNECTIONS_DROPPED, 'kea_exporter_proxy_answers_aborted_total', 'kea_exporter_proxy_budget_refusals_total', PROXY_REQUESTS].sort(),
+    [
+      CONNECTIONS_DROPPED,
+      PROBE_LATE,
+      PROBE_REFUSED,
+      'kea_exporter_proxy_answers_aborted_total',
+      'kea_exporter_proxy_budget_refusals_total',
+      PROXY_REQUESTS,
+    ].sort(),
   );
   const made = (name: string) => source.renderer.counters.get(name)?.made;
   assert.equal(made(PROXY_REQUESTS), 1);

@@ -3,7 +3,18 @@
 import type { Config } from '../config/types.js';
 import type { MetricsRegistry, ProxySource } from '../proxy/source.js';
 import type { DaemonSnapshot } from '../snapshot.js';
+import type { ProbeRefusal } from '../targets/probe-targets.js';
 import type { ProbeBody } from './probe.js';
+
+/** GET /probe?target=&module=, as the route read it. */
+export interface ProbeRequest {
+  /** A target's name; with module, an address (URL or socket path). */
+  target: string;
+  module?: string;
+  openMetrics: boolean;
+  /** How long the poll may take before the last known values are answered (the scrape timeout). */
+  waitMs?: number;
+}
 
 /** /metrics in one format: cached buffers, streamed as they are. */
 export interface Rendered {
@@ -25,8 +36,9 @@ export interface WebSource extends ListenerSource {
   readonly version: string;
   /** Every target polled once, whatever the outcome (/-/ready). */
   readonly ready: boolean;
-  /** GET /probe: undefined when the target is not watched here, 'busy' when too many wait. */
-  probe(name: string, openMetrics: boolean): Promise<ProbeBody | 'busy' | undefined>;
+  /** GET /probe: undefined when a target name (no module) is not watched here, 'busy' when too
+   * many wait, a refusal for an address with a module that may not or cannot be probed. */
+  probe(request: ProbeRequest): Promise<ProbeBody | 'busy' | undefined | { refused: ProbeRefusal; message: string }>;
   /** The latest snapshot of every daemon, in config order (landing page). */
   snapshots(): readonly DaemonSnapshot[];
 }

@@ -8,7 +8,7 @@ import { DaemonPoller } from '../poller/daemon-poller.js';
 import type { PollWatch } from '../poller/late-watch.js';
 import { PerfmonPoller } from '../poller/perfmon-poller.js';
 import { StatisticsPoller } from '../poller/statistics-poller.js';
-import type { QueueRegistry } from '../queue/command-queue.js';
+import type { Queues } from '../queue/command-queue.js';
 import type { DaemonSnapshot, PerfmonSnapshot, StatisticsSnapshot } from '../snapshot.js';
 import { HttpTransport } from '../transport/http.js';
 import type { Transport } from '../transport/transport.js';
@@ -17,7 +17,7 @@ import { UnixTransport } from '../transport/unix.js';
 export interface TargetContext {
   poll: Config['poll'];
   statistics: Config['statistics'];
-  queues: QueueRegistry;
+  queues: Queues;
   log: Log;
   publishHash: HashPublisher;
   /** The pollers' clock (default Date.now). */

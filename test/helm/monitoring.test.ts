@@ -97,7 +97,7 @@ test('Probe mode: one Probe of every configured target through the Service; the 
   assert.equal(find(render({ set: targets(names) }), 'Probe').length, 0);
   assert.equal(configOf(render({ set: targets(names) })).poll.background, undefined);
   assert.match(renderError({ set: ['probe.enabled=true', 'config.poll.background=true', ...targets(names)] }), /config\.poll\.background must be false/);
-  assert.match(renderError({ set: ['probe.enabled=true'] }), /config\.targets is empty/);
+  assert.match(renderError({ set: ['probe.enabled=true'] }), /config\.targets is empty and so is probe\.moduleTargets/);
 });
 
 test('Probe mode with a ServiceMonitor: /metrics keeps only the exporter\'s own series (no target label)', () => {
@@ -122,6 +122,35 @@ test("Probe mode, statefulset: one Probe per shard, sent to that shard's pod, wi
     assert.deepEqual(p.spec.targets.staticConfig.static, names.filter((n) => inShard(n, { index, count })), `shard ${index}`);
   }
   assert.deepEqual(probes.flatMap((p) => p.spec.targets.staticConfig.static as string[]).sort(), [...names].sort(), 'every target once');
+});
+
+test('Probe mode, module targets: addresses not in config.targets, one Probe per entry with its module, sent to the Service', () => {
+  const moduleTargets = [
+    'config.modules.kea3.auth.username=monitor',
+    'config.modules.kea3.auth.password=$${KEA_PASSWORD}',
+    'config.probe.allow[0]=https://kea*.site-a.example:8004/',
+    'probe.moduleTargets[0].name=site-a',
+    'probe.moduleTargets[0].module=kea3',
+    'probe.moduleTargets[0].targets[0]=https://kea1.site-a.example:8004/',
+    'probe.moduleTargets[0].targets[1]=https://kea2.site-a.example:8004/',
+    'probe.moduleTargets[0].labels.site=a',
+    'probe.moduleTargets[0].interval=1m',
+  ];
+  for (const mode of ['deployment', 'statefulset']) {
+    const objs = validated(render({ set: [`mode=${mode}`, 'replicas=2', 'probe.enabled=true', 'probe.targetLabels.dc=dc1', ...moduleTargets] }));
+    const p = one(objs, 'Probe', `${FULLNAME}-site-a`);
+    assert.equal(p.spec.module, 'kea3');
+    assert.deepEqual(p.spec.prober, { url: `${FULLNAME}.${NAMESPACE}.svc:9547`, path: '/probe', scheme: 'http' }, `${mode}: any replica probes an address`);
+    assert.deepEqual(p.spec.targets, { staticConfig: { static: ['https://kea1.site-a.example:8004/', 'https://kea2.site-a.example:8004/'], labels: { site: 'a', dc: 'dc1' } } });
+    assert.deepEqual([p.spec.interval, p.spec.scrapeTimeout], ['1m', VALUES.probe.scrapeTimeout]);
+    assert.equal(find(objs, 'Probe').length, 1, `${mode}: no Probe of config.targets, which is empty`);
+    // The exporter takes the config the chart wrote: no targets, the module, the allow pattern.
+    const config = parseConfigText(one(objs, 'ConfigMap', FULLNAME).data['config.yaml'] as string, 'config.yaml', { KEA_PASSWORD: 'x', SHARD_INDEX: '0', KEA_TELEMETRY_HASH_KEY: 'k'.repeat(32) });
+    assert.deepEqual([config.targets, Object.keys(config.modules), config.probe.allow], [[], ['kea3'], ['https://kea*.site-a.example:8004/']]);
+  }
+  assert.match(renderError({ set: ['probe.enabled=true', ...moduleTargets, 'probe.moduleTargets[0].module=nope'] }), /module "nope" is not under config\.modules/);
+  assert.match(renderError({ set: ['probe.enabled=true', ...moduleTargets.filter((s) => !s.startsWith('config.probe'))] }), /config\.probe\.allow is empty/);
+  assert.match(renderError({ set: ['probe.enabled=true', ...moduleTargets, 'probe.moduleTargets[0].name=0'] }), /moduleTargets/);
 });
 
 /** The rendered PrometheusRule's alerts by name. */

@@ -49,6 +49,16 @@ const KITCHEN_SINK: Obj = {
   },
   shard: { index: 0, count: 1 },
   hashKey: '${HASH_KEY}',
+  probe: { allow: ['https://kea-*.kea.svc:8004/', '/run/kea/*'], maxTargets: '${PROBE_MAX}', idleAfter: '15m' },
+  modules: {
+    kea3: {
+      daemon: 'dhcp4',
+      labels: { fleet: 'sd' },
+      auth: { username: 'monitor', password: '${KEA_PASSWORD}' },
+      tls: { ca: '/ca.pem', cert: '/c.pem', key: '/c.key', insecureSkipVerify: false },
+      statistics: { enabled: true, perSubnet: false, perPool: false, subnets: { allow: [1], deny: [2] }, maxSeries: 1000 },
+    },
+  },
   targets: [
     { name: 'agent1', url: 'https://kea-ctrl-agent.kea.svc:8000/', services: ['dhcp4', 'dhcp6', 'd2'], labels: { site: 'dc1', rack: 12 }, auth: { username: 'monitor', password: '${KEA_PASSWORD}' }, tls: { ca: '/ca.pem', cert: '/c.pem', key: '/c.key', insecureSkipVerify: false } },
     { name: 'server1', socket: '/run/kea/kea4-ctrl-socket', daemon: '${DAEMON}' },
@@ -58,6 +68,7 @@ const KITCHEN_SINK: Obj = {
 const ENV = {
   POLL_INTERVAL: '10s', IN_FLIGHT: '4', BACKGROUND: 'false', PER_SUBNET: 'true', NAMING: 'kea-exporter', PROXY_PASSWORD: 'pw', TOKEN: 'a-token-of-20-chars!',
   OTEL_ON: 'true', OTEL_PROTOCOL: 'grpc', HASH_KEY: 'a-hash-key-of-24-chars!!', KEA_PASSWORD: 'pw', DAEMON: 'dhcp4', SITE: 'site-b', KEA3_HOST: 'kea3.kea.svc',
+  PROBE_MAX: '500',
 };
 
 /** Key paths a JSON Schema describes (through anyOf, items and mapping values), `*` for any key. */

@@ -128,8 +128,8 @@ ${v6 ? `  - { name: traffic6, socket: ${lab.sockets.traffic6}, daemon: dhcp6 }\n
     lab: () => lab!,
     metrics: async () => (await app!.renderer.render(false)).body,
     probe: async () => {
-      const p = await app!.probe('traffic', false);
-      return p && p !== 'busy' ? p.body.toString('utf8') : String(p);
+      const p = await app!.probe({ target: 'traffic', openMetrics: false });
+      return p && p !== 'busy' && 'body' in p ? p.body.toString('utf8') : JSON.stringify(p);
     },
   };
 }

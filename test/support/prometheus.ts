@@ -10,7 +10,9 @@ import { freePort } from '../../src/lab/lab.js';
 
 export interface PrometheusOptions {
   /** host:port of the exporter to scrape (job "kea"). */
-  scrape: string;
+  scrape?: string;
+  /** Instead of that job: the scrape_configs list, as YAML (file_sd, relabelling, ...). */
+  scrapeConfigs?: string;
   /** Contents of the rules file to load (default: none). */
   rules?: string;
   /** Scrape and rule evaluation interval; the scrape timeout too. */
@@ -64,9 +66,7 @@ export async function startPrometheus(o: PrometheusOptions): Promise<Prometheus>
     `global: { scrape_interval: ${every}, evaluation_interval: ${every}, scrape_timeout: ${every} }
 rule_files: [rules.yml]
 scrape_configs:
-  - job_name: kea
-    static_configs: [{ targets: ["${o.scrape}"] }]
-`,
+${o.scrapeConfigs ?? `  - job_name: kea\n    static_configs: [{ targets: ["${o.scrape}"] }]\n`}`,
   );
   const port = await freePort('tcp');
   const url = `http://127.0.0.1:${port}`;

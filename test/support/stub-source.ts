@@ -3,7 +3,6 @@
 import type { Config } from '../../src/config/types.js';
 import { MemoryLog } from './memory-log.js';
 import type { Count, Level, MetricsRegistry, ProxyTarget } from '../../src/proxy/source.js';
-import type { ProbeBody } from '../../src/server/probe.js';
 import type { Rendered, WebSource } from '../../src/server/source.js';
 import type { DaemonSnapshot } from '../../src/snapshot.js';
 
@@ -38,7 +37,7 @@ export interface StubOptions {
   version?: string;
   ready?: boolean;
   render?: (openMetrics: boolean) => Promise<Rendered>;
-  probe?: (name: string, openMetrics: boolean) => Promise<ProbeBody | 'busy' | undefined>;
+  probe?: WebSource['probe'];
 }
 
 export type StubSource = WebSource & { renderer: RecordingMetrics & WebSource['renderer']; log: MemoryLog; ready: boolean };
