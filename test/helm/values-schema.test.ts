@@ -38,6 +38,7 @@ const KITCHEN_SINK: Obj = {
     users: [{ name: 'ops', password: '${PROXY_PASSWORD}', role: 'site-a' }],
     tokens: [{ name: 'ci', token: '${TOKEN}', role: 'read-only' }],
     roles: { 'site-a': { commands: ['status-get', 'lease4-get*'], targets: ['agent*'], unredacted: false } },
+    agents: [{ name: 'host1', services: { dhcp4: 'server1', dhcp6: 'server1-v6', d2: 'server1-d2' } }],
   },
   otel: {
     enabled: '${OTEL_ON}',
@@ -62,6 +63,8 @@ const KITCHEN_SINK: Obj = {
   targets: [
     { name: 'agent1', url: 'https://kea-ctrl-agent.kea.svc:8000/', services: ['dhcp4', 'dhcp6', 'd2'], labels: { site: 'dc1', rack: 12 }, auth: { username: 'monitor', password: '${KEA_PASSWORD}' }, tls: { ca: '/ca.pem', cert: '/c.pem', key: '/c.key', insecureSkipVerify: false } },
     { name: 'server1', socket: '/run/kea/kea4-ctrl-socket', daemon: '${DAEMON}' },
+    { name: 'server1-v6', socket: '/run/kea/kea6-ctrl-socket', daemon: 'dhcp6' },
+    { name: 'server1-d2', socket: '/run/kea/kea-ddns-ctrl-socket', daemon: 'd2' },
     { name: '${SITE}-kea3', url: 'http://${KEA3_HOST}:8004/', daemon: 'dhcp4' },
   ],
 };
