@@ -7,7 +7,8 @@ import { coerceEnvScalars, substituteEnv, type Env, type PathIssue } from './env
 import { ConfigError, formatPath, type ConfigIssue, type KeyPath } from './error.js';
 import { checkReferencedFiles, osReason, referencedFiles } from './files.js';
 import { reservedLabelIssues } from './reserved-labels.js';
-import { configFileSchema, describeIssues, toConfig, type ConfigFile } from './schema.js';
+import { describeIssues } from './issues.js';
+import { configFileSchema, toConfig, type ConfigFile } from './schema.js';
 import { json5SyntaxMessage, yamlLoadMessage, yamlSyntaxMessage } from './syntax.js';
 import type { Config } from './types.js';
 import { HASH_KEY_MIN_LENGTH } from '../kea/published-hash.js';
