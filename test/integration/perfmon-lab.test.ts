@@ -15,18 +15,9 @@ import type { KeaVersion } from '../../src/lab/kea-install.js';
 import { PERFMON_COMMAND } from '../../src/kea/perfmon.js';
 import { PERFMON_DURATION, PERFMON_INTERVAL, PERFMON_MAX, PERFMON_OCCURRENCES } from '../../src/render/prometheus/perfmon.js';
 import { MemoryLog } from '../support/memory-log.js';
+import { waitFor } from '../support/prometheus.js';
 
 const WIDTH_MS = TRAFFIC_PERFMON_INTERVAL_SECS * 1000;
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const got = await probe();
-    if (got !== undefined) return got;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

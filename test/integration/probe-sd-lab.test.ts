@@ -18,20 +18,10 @@ import { parseConfigText } from '../../src/config/load.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
 import { buildServer } from '../../src/server/server.js';
 import { MemoryLog } from '../support/memory-log.js';
-import { startPrometheus, type Prometheus } from '../support/prometheus.js';
+import { startPrometheus, type Prometheus, waitFor } from '../support/prometheus.js';
 
 /** Scrape interval and timeout (Prometheus' header then says 2; the exporter answers by 1.5 s). */
 const SCRAPE_S = 2;
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const got = await probe();
-    if (got !== undefined) return got;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('/probe driven by a real Prometheus with file_sd, Kea 2.6 and 3.0', () => {
   let lab26: Lab;
