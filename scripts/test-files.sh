@@ -17,3 +17,11 @@ test_files_all() {
 test_files_unit() {
   test_files_all | grep -Ev '^test/(integration|helm)/|\.[a-z]+\.test\.ts$'
 }
+# `npm test` runs each file in a process of its own: those under test/integration/ one after
+# another (real Kea daemons, Prometheus, fixed resources), all the others a few at a time.
+test_files_serial() {
+  test_files_all | grep -E '^test/integration/'
+}
+test_files_parallel() {
+  test_files_all | grep -Ev '^test/integration/'
+}
