@@ -2,26 +2,17 @@ import { KeaError, toKeaError, type ErrorCode } from '../errors.js';
 import { expectSuccess } from '../kea/answer.js';
 import { PERFMON_COMMAND, listsPerfmon, parsePerfmonDurations, type PerfmonDuration } from '../kea/perfmon.js';
 import type { SubnetInfo } from '../kea/statistics/subnets.js';
-import type { StatisticsConfig } from '../config/types.js';
-import type { Log } from '../log.js';
 import type { DaemonSnapshot, PerfmonSnapshot, PerfmonTotals } from '../snapshot.js';
-import type { Endpoint } from '../endpoint/endpoint.js';
-import type { DaemonConfigCache } from './daemon-config.js';
+import type { StatisticsPollerOptions } from './statistics-poller.js';
+import { subnetFilter } from './subnet-filter.js';
 
 type PerfmonDaemon = PerfmonSnapshot['daemon'];
 const isDhcp = (d: DaemonSnapshot['daemon']): d is PerfmonDaemon => d === 'dhcp4' || d === 'dhcp6';
 /** Series per duration key: occurrences, total duration, max. */
 export const SERIES_PER_DURATION = 3;
 
-export interface PerfmonPollerOptions {
-  endpoint: Endpoint;
-  status: () => DaemonSnapshot;
-  daemonConfig: Pick<DaemonConfigCache, 'usable' | 'failure'>;
-  /** Its caps and subnet filters apply here as to the statistics. */
-  config: StatisticsConfig;
-  timeoutMs: number;
-  log: Log;
-}
+/** The statistics poller's: its caps and subnet filters apply here as to the statistics. */
+export type PerfmonPollerOptions = StatisticsPollerOptions;
 
 interface Sums {
   last: PerfmonDuration;
@@ -44,12 +35,10 @@ export class PerfmonPoller {
   private sums = new Map<string, Sums>();
   private widthSecs: number | undefined;
   private errors: Record<string, Partial<Record<ErrorCode, number>>> = {};
-  private readonly allow: ReadonlySet<number> | undefined;
-  private readonly deny: ReadonlySet<number>;
+  private readonly subnetKept: (id: number) => boolean;
 
   constructor(private readonly o: PerfmonPollerOptions) {
-    this.allow = o.config.subnets?.allow && new Set(o.config.subnets.allow);
-    this.deny = new Set(o.config.subnets?.deny ?? []);
+    this.subnetKept = subnetFilter(o.config.subnets);
   }
 
   /** Half Kea's interval width once known: each completed interval stays in the answer for at
@@ -148,7 +137,6 @@ export class PerfmonPoller {
    * only for subnets of the configuration (their labels). */
   private keep(id: number, subnets: ReadonlyMap<number, SubnetInfo>): boolean {
     if (id === 0) return true;
-    if (!this.o.config.perSubnet || !subnets.has(id) || this.deny.has(id)) return false;
-    return this.allow === undefined || this.allow.has(id);
+    return this.o.config.perSubnet && subnets.has(id) && this.subnetKept(id);
   }
 }

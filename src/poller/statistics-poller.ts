@@ -9,6 +9,7 @@ import type { DaemonSnapshot, StatisticsSnapshot } from '../snapshot.js';
 import type { Endpoint } from '../endpoint/endpoint.js';
 import { ATTR, SpanStatusCode, traced } from '../telemetry/tracing.js';
 import type { DaemonConfigCache } from './daemon-config.js';
+import { subnetFilter } from './subnet-filter.js';
 
 type StatsDaemon = StatisticsSnapshot['daemon'];
 const isStatsDaemon = (d: DaemonSnapshot['daemon']): d is StatsDaemon => d === 'dhcp4' || d === 'dhcp6' || d === 'd2';
@@ -30,13 +31,11 @@ export interface StatisticsPollerOptions {
  * poller sends statistic-get-all and nothing else. */
 export class StatisticsPoller {
   private errors: StatisticsSnapshot['errors'] = {};
-  private readonly allow: ReadonlySet<number> | undefined;
-  private readonly deny: ReadonlySet<number>;
+  private readonly subnetKept: (id: number) => boolean;
   private readonly reader = new StatisticsTextReader();
 
   constructor(private readonly o: StatisticsPollerOptions) {
-    this.allow = o.config.subnets?.allow && new Set(o.config.subnets.allow);
-    this.deny = new Set(o.config.subnets?.deny ?? []);
+    this.subnetKept = subnetFilter(o.config.subnets);
   }
 
   /** One poll in a span; never throws. undefined when this daemon has no statistics to poll. */
@@ -115,7 +114,6 @@ export class StatisticsPoller {
     if (known && !known.has(s.subnetId)) return false;
     const pool = s.poolId !== undefined || s.pdPoolId !== undefined;
     if (!this.o.config.perSubnet || (pool && !this.o.config.perPool)) return false;
-    if (this.deny.has(s.subnetId)) return false;
-    return this.allow === undefined || this.allow.has(s.subnetId);
+    return this.subnetKept(s.subnetId);
   }
 }
