@@ -43,6 +43,26 @@ function stall(ms: number): void {
   }
 }
 
+/** A priority holder of `runMs` whose exchange has a real deadline (transport/deadline.ts, which
+ * measures the loop's stalls): 'timed out', or what `exchange` answers first. */
+function deadlineHolder(q: CommandQueue, runMs: number, exchange: (answer: (text: string) => void) => void): Promise<string> {
+  return q.run(
+    () =>
+      new Promise<string>((resolve) => {
+        const d = startDeadline(
+          runMs,
+          () => resolve('timed out'),
+          () => {},
+        );
+        exchange((text) => {
+          d.cancel();
+          resolve(text);
+        });
+      }),
+    { runMs, priority: true },
+  );
+}
+
 const PROXY = { runMs: 30_000, waitMs: 30_000 };
 const POLL = { runMs: 300, priority: true };
 
@@ -225,21 +245,9 @@ test('a stalled event loop while a holder runs moves its bound as it moves its e
   const q = new CommandQueue({ maxInFlight: 1, maxQueued: 10 });
   const answered = gate();
   const holder = watch(
-    q.run(
-      () =>
-        new Promise<string>((resolve) => {
-          const d = startDeadline(
-            RUN,
-            () => resolve('timed out'),
-            () => {},
-          );
-          void answered.p.then(() => {
-            d.cancel();
-            resolve('answered');
-          });
-        }),
-      { runMs: RUN, priority: true },
-    ),
+    deadlineHolder(q, RUN, (answer) => {
+      void answered.p.then(() => answer('answered'));
+    }),
   );
   await settle();
   const poll = watch(q.run(async () => 'polled', POLL)); // e.g. the status poll behind statistics
@@ -269,26 +277,16 @@ test("a stall past the watchdog itself, Kea's answer waiting in the socket: read
     const q = new CommandQueue({ maxInFlight: 1, maxQueued: 10 });
     const sent = gate();
     const holder = watch(
-      q.run(
-        () =>
-          new Promise<string>((resolve) => {
-            const d = startDeadline(
-              RUN,
-              () => resolve('timed out'),
-              () => {},
-            );
-            const socket = createConnection(path, () => {
-              socket.write('status-get');
-              sent.open();
-            });
-            socket.once('data', (b) => {
-              d.cancel();
-              socket.destroy();
-              resolve(b.toString());
-            });
-          }),
-        { runMs: RUN, priority: true },
-      ),
+      deadlineHolder(q, RUN, (answer) => {
+        const socket = createConnection(path, () => {
+          socket.write('status-get');
+          sent.open();
+        });
+        socket.once('data', (b) => {
+          socket.destroy();
+          answer(b.toString());
+        });
+      }),
     );
     await sent.p;
     const poll = watch(q.run(async () => 'polled', POLL));
