@@ -5,7 +5,6 @@
  * on 3.0 an HTTPS control socket requiring client certificates. Labs of different versions (or the
  * same) run side by side: every port and path is the lab's own.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,10 +28,10 @@ import { daemonArgs, httpUrl, labConfig, type LabContext, type LabPorts, type Pg
 import { NEWEST_KEA, keaInstall, type KeaInstall, type KeaProgram, type KeaVersion } from './kea-install.js';
 import { leases4Csv } from './leases.js';
 import { perfdhcpAgainst, type PerfdhcpOptions, type PerfdhcpResult } from './perfdhcp.js';
-import { TAIL_LINES, freePorts, guardExit, ownedDirs, sleep, spawnTracked, tail, unixCommand, type Proc } from './processes.js';
+import { TAIL_LINES, freePorts, guardExit, ownedDirs, runProgram, sleep, spawnTracked, tail, unixCommand, type Proc, type RunResult } from './processes.js';
 
 export type { LabDaemon } from './daemons.js';
-export { freePort } from './processes.js';
+export { freePort, type RunResult } from './processes.js';
 
 type HaServers = { arguments?: { 'high-availability'?: { 'ha-servers'?: { local?: { state?: string }; remote?: { 'last-state'?: string } } }[] } };
 
@@ -78,12 +77,6 @@ export interface Lab {
   perfdhcp(opts: PerfdhcpOptions): Promise<PerfdhcpResult>;
   /** This version's program (kea-shell, perfdhcp, ...) with its environment: exit code and output. */
   run(program: KeaProgram, args: string[], opts?: { stdin?: string; timeoutMs?: number }): Promise<RunResult>;
-}
-
-export interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
 }
 
 const START_TIMEOUT_MS = 15_000;
@@ -224,17 +217,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 
   function run(program: KeaProgram, args: string[], o: { stdin?: string; timeoutMs?: number } = {}): Promise<RunResult> {
     const cmd = install.command(program, args);
-    return new Promise((resolve, reject) => {
-      const child = spawn(cmd.file, cmd.args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 60_000);
-      child.stdout.on('data', (d: Buffer) => (stdout = (stdout + d.toString('utf8')).slice(-1_000_000)));
-      child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-100_000)));
-      child.once('error', (err) => (clearTimeout(timer), reject(err)));
-      child.once('close', (code) => (clearTimeout(timer), resolve({ code, stdout, stderr })));
-      child.stdin.end(o.stdin ?? '');
-    });
+    return runProgram(cmd.file, cmd.args, { ...o, env: { ...process.env, ...env } });
   }
 
   const httpUrls = install.features.httpSockets ? Object.fromEntries(HTTP_SOCKET_DAEMONS.map((d) => [d, httpUrl(ports, d)])) : {};

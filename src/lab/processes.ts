@@ -59,6 +59,28 @@ export function spawnTracked(file: string, args: string[], env: Record<string, s
   return p;
 }
 
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a program to its end, `stdin` as its input (killed after timeoutMs): its exit code and
+ * its output's tail (1 MB of stdout, 100 KB of stderr). */
+export function runProgram(file: string, args: readonly string[], o: { env?: NodeJS.ProcessEnv; stdin?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env: o.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 60_000);
+    child.stdout.on('data', (d: Buffer) => (stdout = (stdout + d.toString('utf8')).slice(-1_000_000)));
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-100_000)));
+    child.once('error', (err) => (clearTimeout(timer), reject(err)));
+    child.once('close', (code) => (clearTimeout(timer), resolve({ code, stdout, stderr })));
+    child.stdin.end(o.stdin ?? '');
+  });
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The lowest port of the kernel's ephemeral range, from which it picks the source port of every

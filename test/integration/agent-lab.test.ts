@@ -7,13 +7,13 @@
  * unknown service and for daemons that are down. Fails loudly when Kea cannot be started. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
 import { App } from '../../src/app.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { keaInstall, type KeaVersion } from '../../src/lab/kea-install.js';
-import { startLab, type Lab, type RunResult } from '../../src/lab/lab.js';
+import { startLab, type Lab } from '../../src/lab/lab.js';
+import { runProgram, type RunResult } from '../../src/lab/processes.js';
 import { AGENT_COMMANDS, AGENT_HINT } from '../../src/proxy/agent.js';
 import { buildServer } from '../../src/server/server.js';
 import { HttpTransport } from '../../src/transport/http.js';
@@ -37,16 +37,7 @@ function keaShell(version: KeaVersion, where: { port: number; path: string }, ar
     ...args,
   ]);
   const env = { ...process.env, PYTHONPATH: install.env(lab.dir, lab.dir).PYTHONPATH ?? '' };
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd.file, cmd.args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+  return runProgram(cmd.file, cmd.args, { env, stdin });
 }
 
 /** `fn` over `items`, four at a time (kea-shell is a python start each: the machine is shared). */

@@ -8,7 +8,6 @@
 import { CountingRelay } from '../support/counting-relay.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -20,6 +19,7 @@ import { App } from '../../src/app.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { canonicalJson } from '../../src/kea/config-hash.js';
 import { startLab, type Lab } from '../../src/lab/lab.js';
+import { runProgram, type RunResult } from '../../src/lab/processes.js';
 import { MemoryLog } from '../support/memory-log.js';
 import { hashPassword } from '../../src/proxy/password.js';
 import { buildServer } from '../../src/server/server.js';
@@ -61,18 +61,9 @@ async function post(target: string, body: string, authorization?: string): Promi
 }
 
 /** kea-shell as an operator runs it; it reads the command's arguments from stdin (empty here). */
-function keaShell(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function keaShell(args: string[]): Promise<RunResult> {
   proxyRequests++;
-  return new Promise((resolve, reject) => {
-    const child = spawn(KEA_SHELL, ['--host', '127.0.0.1', '--port', String(port), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
+  return runProgram(KEA_SHELL, ['--host', '127.0.0.1', '--port', String(port), ...args]);
 }
 
 /** Drops what changes from one status-get to the next (seconds counters, HA partner age). */
