@@ -196,8 +196,10 @@ export class App {
       const p = this.perfmons.get(key);
       if (p) r.update(key, p, [perfmonCollector]);
     }
-    const { contentType, chunks } = await r.renderChunks(openMetrics);
-    return { contentType, body: Buffer.concat(chunks) };
+    const { contentType, chunks, release } = await r.renderChunks(openMetrics);
+    const body = Buffer.concat(chunks);
+    release();
+    return { contentType, body };
   }
 
   private async reloadOnce(load: () => Promise<Config>): Promise<ReloadResult> {

@@ -12,6 +12,11 @@ import { stubSource } from '../../test/support/stub-source.js';
 const CONFIG = parseConfigText('targets:\n  - { name: a, socket: /run/a.sock }\n', 'c.yaml');
 const OM = 'application/openmetrics-text; version=1.0.0';
 
+async function until(done: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(done(), what);
+}
+
 test('/-/ready answers what the source says, read at each request', async () => {
   const source = stubSource({ config: CONFIG });
   const server = buildServer(source);
@@ -20,8 +25,9 @@ test('/-/ready answers what the source says, read at each request', async () => 
   assert.equal((await server.inject({ url: '/-/ready' })).statusCode, 200);
 });
 
-test("/metrics streams the renderer's chunks with their type and length, OpenMetrics when asked first", async () => {
+test("/metrics streams the renderer's chunks with their type and length, OpenMetrics when asked first, and releases them once sent", async () => {
   const asked: boolean[] = [];
+  let released = 0;
   const source = stubSource({
     config: CONFIG,
     render: async (om) => {
@@ -31,11 +37,13 @@ test("/metrics streams the renderer's chunks with their type and length, OpenMet
         contentType: om ? `${OM}; charset=utf-8` : 'text/plain; version=0.0.4; charset=utf-8',
         chunks,
         length: chunks.reduce((n, c) => n + c.length, 0),
+        release: () => released++,
       };
     },
   });
   const server = buildServer(source);
   const text = await server.inject({ url: '/metrics' });
+  await until(() => released === 1, 'the chunks released after the response');
   assert.equal(text.body, 'kea_up{target="a"} 1\n');
   assert.equal(text.headers['content-length'], String(text.body.length));
   assert.match(String(text.headers['content-type']), /^text\/plain; version=0.0.4/);
@@ -43,6 +51,7 @@ test("/metrics streams the renderer's chunks with their type and length, OpenMet
   assert.equal(om.body, 'kea_up{target="a"} 1\n# EOF\n');
   assert.match(String(om.headers['content-type']), /^application\/openmetrics-text/);
   assert.deepEqual(asked, [false, true]);
+  await until(() => released === 2, 'the chunks released after the second response');
 });
 
 test('/probe: 400 without a target or for one the source does not watch, 503 when busy, else its body', async () => {

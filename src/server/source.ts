@@ -16,11 +16,12 @@ export interface ProbeRequest {
   waitMs?: number;
 }
 
-/** /metrics in one format: cached buffers, streamed as they are. */
+/** /metrics in one format: cached buffers, streamed as they are, held until `release()`. */
 export interface Rendered {
   contentType: string;
   chunks: readonly Buffer[];
   length: number;
+  readonly release: () => void;
 }
 
 /** A listener: its timeouts follow the proxy's and the polls' (connections.ts), its connection

@@ -44,7 +44,7 @@ export type StubSource = WebSource & { renderer: RecordingMetrics & WebSource['r
 
 export function stubSource(o: StubOptions): StubSource {
   const metrics = new RecordingMetrics();
-  const renderChunks = o.render ?? (async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', chunks: [], length: 0 }));
+  const renderChunks = o.render ?? (async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', chunks: [], length: 0, release: () => {} }));
   return {
     config: o.config,
     targets: o.targets ?? [],

@@ -96,17 +96,20 @@ export class PrometheusRenderer {
   }
 
   /** The body as encoded chunks, sent as they are: Kea's families as last written (only those
-   * that changed are written again), then the exporter's own metrics, written every time. */
-  async renderChunks(openMetrics: boolean): Promise<{ contentType: string; chunks: Buffer[]; length: number }> {
+   * that changed are written again), then the exporter's own metrics, written every time. Held
+   * until `release()` (called once the response is sent or aborted; a caller that never calls it
+   * only costs the store a new allocation for that family's next text). */
+  async renderChunks(openMetrics: boolean): Promise<{ contentType: string; chunks: Buffer[]; length: number; release: () => void }> {
     const format = openMetrics ? 'openMetrics' : 'text';
     this.asked[format] = true;
     const sep = SEPARATOR[format];
     // prom-client's text ends with the text format's final newline already.
     const own = openMetrics ? `${await this.own.openMetrics()}${BODY_END.openMetrics}` : await this.own.text();
     const chunks: Buffer[] = [];
-    for (const family of this.series.chunks(openMetrics)) chunks.push(family, sep);
+    const lease = this.series.lease(openMetrics);
+    for (const family of lease.chunks) chunks.push(family, sep);
     chunks.push(Buffer.from(own));
-    return { contentType: CONTENT_TYPE[format], chunks, length: chunks.reduce((n, b) => n + b.length, 0) };
+    return { contentType: CONTENT_TYPE[format], chunks, length: chunks.reduce((n, b) => n + b.length, 0), release: lease.release };
   }
 
   /** After a poll whose series appeared or went (a first statistics poll: 40,000 series), the
@@ -140,7 +143,9 @@ export class PrometheusRenderer {
 
   /** The same as one string (tests, tools). */
   async render(openMetrics: boolean): Promise<{ contentType: string; body: string }> {
-    const { contentType, chunks } = await this.renderChunks(openMetrics);
-    return { contentType, body: Buffer.concat(chunks).toString('utf8') };
+    const { contentType, chunks, release } = await this.renderChunks(openMetrics);
+    const body = Buffer.concat(chunks).toString('utf8');
+    release();
+    return { contentType, body };
   }
 }

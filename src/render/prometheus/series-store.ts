@@ -1,6 +1,7 @@
 import type { SeriesOwner } from '../../snapshot.js';
 import { exportable, type Collector, type MetricDef } from './collector.js';
-import { familyHeader, labelPairs, sampleName, valueText } from './family-text.js';
+import { FamilyWriter, lease, type Lease, type Place, type Written } from './family-bytes.js';
+import { familyHeader, labelPairs, sampleName } from './family-text.js';
 
 /** One series as the last poll of its owner set it: counters hold the absolute value Kea reports
  * (a lower one is a reset, written as it is, as client_golang's const metrics do). */
@@ -22,19 +23,12 @@ interface Held {
 /** One owner's series of one family, and where their lines sit in the family's text as last
  * written: a scrape after one daemon's poll writes that daemon's lines again, not its whole
  * family's (a fleet's statistics families hold 1,000 daemons' series); the others are copied
- * from the family's previous bytes, so no line is held twice. */
+ * from the family's previous bytes, so no line is held twice (family-bytes.ts). */
 interface Segment {
   readonly held: Set<Held>;
   /** Bumped whenever one of its series changes, appears or goes. */
   version: number;
   at: { text?: Place; openMetrics?: Place };
-}
-
-/** A segment's lines in its family's cached bytes of one format, as of the segment's version. */
-interface Place {
-  version: number;
-  start: number;
-  end: number;
 }
 
 interface Owner {
@@ -48,11 +42,6 @@ interface Owner {
   readonly texts: WeakMap<object, string>;
 }
 
-interface Cached {
-  version: number;
-  bytes: Buffer;
-}
-
 interface Family {
   readonly def: MetricDef;
   /** Every owner's series, by label text. */
@@ -63,7 +52,9 @@ interface Family {
   version: number;
   readonly header: { text: Buffer; openMetrics: Buffer };
   readonly sample: { text: string; openMetrics: string };
-  cached: { text?: Cached; openMetrics?: Cached };
+  cached: { text?: Written; openMetrics?: Written };
+  /** The text before the cached one: its room is written next unless a response holds it. */
+  spare: { text?: Written; openMetrics?: Written };
 }
 
 /** What one update left out: samples whose value cannot be exported. */
@@ -175,50 +166,42 @@ export class SeriesStore {
     this.owners.delete(key);
   }
 
-  /** Family texts, and owners' lines in them, written since the store was made (tests: what a
-   * scrape had to write). */
+  /** Family texts written since the store was made (tests: what a scrape had to write). */
   written = 0;
-  linesWritten = 0;
 
-  /** Each family's text, encoded, in declaration order (unchanged ones as written before). */
+  /** Each family's text, encoded, in declaration order (unchanged ones as written before). Not
+   * held: for a body sent as it is, see lease(). */
   chunks(openMetrics: boolean): Buffer[] {
+    return this.current(openMetrics).map((w) => w.bytes);
+  }
+
+  /** chunks(), held until released (by a scrape's response, once sent or aborted). */
+  lease(openMetrics: boolean): Lease {
+    return lease(this.current(openMetrics));
+  }
+
+  /** Owners' lines written into family texts since the store was made (tests). */
+  get linesWritten(): number {
+    return this.writer.linesWritten;
+  }
+
+  private readonly writer = new FamilyWriter();
+
+  private current(openMetrics: boolean): Written[] {
     const format = openMetrics ? 'openMetrics' : 'text';
-    const out: Buffer[] = [];
+    const out: Written[] = [];
     for (const f of this.families.values()) {
       let cached = f.cached[format];
       if (cached?.version !== f.version) {
-        f.cached[format] = cached = { version: f.version, bytes: this.write(f, format, cached?.bytes) };
+        const spare = f.spare[format];
+        f.spare[format] = cached;
+        f.cached[format] = cached = this.writer.write(f.header[format], f.sample[format], f.segments.values(), format, cached, spare, f.version);
         this.written++;
       }
-      out.push(cached.bytes);
+      out.push(cached);
     }
+    this.writer.trim();
     return out;
-  }
-
-  /** The family's text, encoded: each segment's lines copied from `old` (the family's bytes as
-   * last written in this format) when they did not change since, written when they did. */
-  private write(f: Family, format: 'text' | 'openMetrics', old: Buffer | undefined): Buffer {
-    const header = f.header[format];
-    const pieces: Buffer[] = [header];
-    let length = header.length;
-    const sample = f.sample[format];
-    for (const segment of f.segments.values()) {
-      let place = segment.at[format];
-      let piece: Buffer;
-      if (old && place?.version === segment.version) piece = old.subarray(place.start, place.end);
-      else {
-        let text = '';
-        for (const held of segment.held) text += `\n${sample}${held.labels} ${valueText(held.value)}`;
-        piece = Buffer.from(text);
-        this.linesWritten++;
-      }
-      if (!place) segment.at[format] = place = { version: 0, start: 0, end: 0 };
-      place.version = segment.version;
-      place.start = length;
-      place.end = length += piece.length;
-      pieces.push(piece);
-    }
-    return Buffer.concat(pieces, length);
   }
 
   private declare(def: MetricDef): Family {
@@ -230,6 +213,7 @@ export class SeriesStore {
       segments: new Map(),
       version: 0,
       cached: {},
+      spare: {},
       header: {
         text: Buffer.from(familyHeader(def.name, def.help, def.type, false)),
         openMetrics: Buffer.from(familyHeader(def.name, def.help, def.type, true)),
