@@ -77,13 +77,13 @@ function scoped(name: string, value: number): StatSample {
         const sample = inner(name, rest + 8, subnetId, value, true);
         if (sample) return sample;
       } else if (rest < name.length) {
-        return { name, stat: name.slice(rest), subnetId, value };
+        return { name, stat: statName(name, rest), subnetId, value };
       }
     }
   } else if (name.startsWith('key[')) {
     // TSIG key names are domain names: dots inside, so look for the closing "]." pair.
     const close = name.indexOf('].', 4);
-    if (close > 4 && close + 2 < name.length) return { name, stat: name.slice(close + 2), key: name.slice(4, close), value };
+    if (close > 4 && close + 2 < name.length) return { name, stat: statName(name, close + 2), key: name.slice(4, close), value };
   }
   return { name, stat: name, value };
 }
@@ -92,8 +92,29 @@ function inner(name: string, from: number, subnetId: number, value: number, pd: 
   const close = name.indexOf(']', from);
   const id = digits(name, from, close);
   if (id === undefined || name.charCodeAt(close + 1) !== DOT || close + 2 >= name.length) return undefined;
-  const stat = name.slice(close + 2);
+  const stat = statName(name, close + 2);
   return pd ? { name, stat, subnetId, pdPoolId: id, value } : { name, stat, subnetId, poolId: id, value };
+}
+
+/** A copy of `s` in a string of its own: no slice of it (which keeps all of `s`), no tree of
+ * the pieces it was built from. A statistic's name is held for as long as Kea reports it. */
+export function flatCopy(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
+}
+
+/** Statistic names without their scope (Kea has a few dozen): one string each, not a slice per
+ * statistic (32 bytes for each of a fleet's 500,000). Bounded: past the cap, a slice. */
+const statNames = new Map<string, string>();
+const MAX_STAT_NAMES = 4096;
+
+function statName(name: string, from: number): string {
+  const stat = name.slice(from);
+  const known = statNames.get(stat);
+  if (known !== undefined) return known;
+  if (statNames.size >= MAX_STAT_NAMES) return stat;
+  const own = flatCopy(stat);
+  statNames.set(own, own);
+  return own;
 }
 
 /** Decimal digits in [from, to); undefined unless 1..15 digits (IDs are uint32 in Kea). */

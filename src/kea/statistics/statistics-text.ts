@@ -1,7 +1,7 @@
 import { answerOfBody } from '../answer.js';
 import type { KeaAnswer } from '../types.js';
 import { MAX_STAT_NAME_CHARS } from '../limits.js';
-import { statSample, toValue, type StatSample } from './parse.js';
+import { flatCopy, statSample, toValue, type StatSample } from './parse.js';
 import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, isIndex, isSpace, OPEN_BRACE, OPEN_BRACKET, QUOTE, walkStatisticsText } from './walk-text.js';
 
 /** A statistic met before: its name, and its last sample (undefined: its value was none). */
@@ -133,7 +133,7 @@ export class StatisticsTextReader {
    * (which would keep all of it) outlives the read. */
   private add(name: string, read: number): Known {
     const hash = hashOf(name, 0, name.length);
-    const k: Known = { name: (' ' + name).slice(1), hash, plain: PLAIN.test(name), sample: undefined, seen: read, next: this.known.get(hash) };
+    const k: Known = { name: flatCopy(name), hash, plain: PLAIN.test(name), sample: undefined, seen: read, next: this.known.get(hash) };
     this.known.set(hash, k);
     this.count++;
     return k;
