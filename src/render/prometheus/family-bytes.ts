@@ -19,7 +19,9 @@ export interface Lines {
 
 /** A family's text as written for one version of it: `bytes`, the start of `room` (allocated
  * with headroom, so that the family's next text, a little longer, fits in it). A scrape's
- * response holds it (`leases`) until sent: a room is written again only when nothing holds it. */
+ * response holds it (`leases`) until sent: a room is written again only when nothing holds it
+ * (only the latest text of a room can be held: one written while a text was held gets a room of
+ * its own). */
 export interface Written {
   readonly version: number;
   readonly bytes: Buffer;
@@ -51,46 +53,37 @@ export function lease(texts: readonly Written[]): Lease {
 const SCRATCH_KEPT = 1 << 20;
 
 /**
- * Writes families' texts: each segment's lines copied from `old` (the family's text as last
- * written in this format) when they did not change since, written when they did, into the
- * spare's room when that is free and large enough (no new allocation, and no fresh pages for
- * the kernel to zero, per scrape of a fleet's 75 MB of statistics). Changed lines are built one
- * segment at a time and put in a scratch buffer, so that no more than one segment's text is
- * alive at once (a scrape of a fleet writes thousands).
+ * Writes families' texts: each segment's lines kept from `old` (the family's text as last written
+ * in this format) when they did not change since, written when they did. In old's own room when
+ * no response holds it and the text fits (moved within it: no allocation, and no fresh pages for
+ * the kernel to zero, per scrape of a fleet's 75 MB of statistics; one room per family), else in
+ * a new room they are copied to. Changed lines are built one segment at a time and put in a
+ * scratch buffer, so that no more than one segment's text is alive at once (a scrape of a fleet
+ * writes thousands).
  */
 export class FamilyWriter {
   /** Owners' lines written (tests: what a scrape had to write). */
   linesWritten = 0;
   private scratch = Buffer.alloc(0);
 
-  write(
-    header: Buffer,
-    sample: string,
-    segments: Iterable<Lines>,
-    format: Format,
-    old: Written | undefined,
-    spare: Written | undefined,
-    version: number,
-  ): Written {
-    // Each segment's bytes: [start, end) of `old` (fromOld[i]) or of the scratch.
-    const fromOld: boolean[] = [];
-    const bounds: number[] = [];
+  write(header: Buffer, sample: string, segments: Iterable<Lines>, format: Format, old: Written | undefined, version: number): Written {
+    // Unchanged segments: [start, end) in old, and their new start; changed ones: in the scratch.
+    const kept: number[] = [];
+    const fresh: number[] = [];
     let used = 0;
     let length = header.length;
     for (const segment of segments) {
       let place = segment.at[format];
       let size: number;
       if (old && place?.version === segment.version) {
-        fromOld.push(true);
-        bounds.push(place.start, place.end);
         size = place.end - place.start;
+        kept.push(place.start, place.end, length);
       } else {
         let text = '';
         for (const held of segment.held) text += `\n${sample}${held.labels} ${valueText(held.value)}`;
         this.reserve(used, text.length * 3);
         size = this.scratch.write(text, used);
-        fromOld.push(false);
-        bounds.push(used, (used += size));
+        fresh.push(used, (used += size), length);
         this.linesWritten++;
       }
       if (!place) segment.at[format] = place = { version: 0, start: 0, end: 0 };
@@ -98,9 +91,19 @@ export class FamilyWriter {
       place.start = length;
       place.end = length += size;
     }
-    const room = spare && spare.leases === 0 && spare.room.length >= length ? spare.room : Buffer.allocUnsafeSlow(length + (length >> 3));
-    let at = header.copy(room, 0);
-    for (let i = 0; i < fromOld.length; i++) at += (fromOld[i] ? old!.bytes : this.scratch).copy(room, at, bounds[2 * i], bounds[2 * i + 1]);
+    let room: Buffer;
+    if (old && old.leases === 0 && old.room.length >= length && old.room.length <= 2 * length) {
+      room = old.room;
+      // Within one room: those moving left in order, then those moving right in reverse order,
+      // so that none is written over before it moved (changed ones are not read).
+      for (let i = 0; i < kept.length; i += 3) if (kept[i + 2]! < kept[i]!) room.copyWithin(kept[i + 2]!, kept[i]!, kept[i + 1]);
+      for (let i = kept.length - 3; i >= 0; i -= 3) if (kept[i + 2]! > kept[i]!) room.copyWithin(kept[i + 2]!, kept[i]!, kept[i + 1]);
+    } else {
+      room = Buffer.allocUnsafeSlow(length + (length >> 3));
+      header.copy(room, 0);
+      for (let i = 0; i < kept.length; i += 3) old!.bytes.copy(room, kept[i + 2], kept[i], kept[i + 1]);
+    }
+    for (let i = 0; i < fresh.length; i += 3) this.scratch.copy(room, fresh[i + 2], fresh[i], fresh[i + 1]);
     return { version, bytes: room.subarray(0, length), room, leases: 0 };
   }
 

@@ -53,8 +53,6 @@ interface Family {
   readonly header: { text: Buffer; openMetrics: Buffer };
   readonly sample: { text: string; openMetrics: string };
   cached: { text?: Written; openMetrics?: Written };
-  /** The text before the cached one: its room is written next unless a response holds it. */
-  spare: { text?: Written; openMetrics?: Written };
 }
 
 /** What one update left out: samples whose value cannot be exported. */
@@ -193,9 +191,7 @@ export class SeriesStore {
     for (const f of this.families.values()) {
       let cached = f.cached[format];
       if (cached?.version !== f.version) {
-        const spare = f.spare[format];
-        f.spare[format] = cached;
-        f.cached[format] = cached = this.writer.write(f.header[format], f.sample[format], f.segments.values(), format, cached, spare, f.version);
+        f.cached[format] = cached = this.writer.write(f.header[format], f.sample[format], f.segments.values(), format, cached, f.version);
         this.written++;
       }
       out.push(cached);
@@ -213,7 +209,6 @@ export class SeriesStore {
       segments: new Map(),
       version: 0,
       cached: {},
-      spare: {},
       header: {
         text: Buffer.from(familyHeader(def.name, def.help, def.type, false)),
         openMetrics: Buffer.from(familyHeader(def.name, def.help, def.type, true)),
