@@ -66,3 +66,80 @@ test('lines moved within a room, left and right, held or not: the text reads as 
     held = step % 3 === 0 ? lease : (lease.release(), undefined);
   }
 });
+
+/** A collector emitting `keys` in the order given, each with its own labels and `value(i)`. */
+function keyedCollector(order: readonly number[], value: (i: number) => number, labelOf = (i: number) => String(i)): Collector<SeriesOwner> {
+  return {
+    metrics: [FAMILY],
+    collect(_s, emit) {
+      for (const i of order) emit(FAMILY.name, value(i), { n: labelOf(i) }, undefined, keys[i]);
+    },
+  };
+}
+
+const lines = (store: SeriesStore) =>
+  Buffer.concat(store.chunks(false))
+    .toString()
+    .split('\n')
+    .filter((l) => l.startsWith(FAMILY.name));
+
+test('keyed series found whatever the order they come in: no series appears or goes, values follow their key', () => {
+  const store = new SeriesStore([FAMILY]);
+  const order = keys.map((_, i) => i);
+  assert.equal(store.update('t', OWNER, [keyedCollector(order, (i) => i)]).reshaped, true);
+  const shuffled = [...order.slice(25).reverse(), ...order.slice(0, 25)];
+  for (const round of [1, 2, 3]) {
+    const r = store.update('t', OWNER, [keyedCollector(round === 2 ? shuffled : order, (i) => i * 10 + round)]);
+    assert.equal(r.reshaped, false, `round ${round}`);
+    const body = lines(store);
+    assert.equal(body.length, keys.length);
+    for (const i of [0, 7, 49]) assert.ok(body.includes(`${FAMILY.name}{target="t",daemon="dhcp4",n="${i}"} ${i * 10 + round}`), `round ${round}, key ${i}`);
+  }
+  // Some keys gone, one new: exactly those go and come.
+  const r = store.update('t', OWNER, [keyedCollector([3, 1, 4], (i) => i)]);
+  assert.equal(r.reshaped, true);
+  assert.deepEqual(
+    lines(store).sort(),
+    [1, 3, 4].map((i) => `${FAMILY.name}{target="t",daemon="dhcp4",n="${i}"} ${i}`),
+  );
+});
+
+test('a key emitted twice in one update is one series of the last value; two keys of the same labels show once', () => {
+  const store = new SeriesStore([FAMILY]);
+  for (const round of [0, 1]) {
+    store.update('t', OWNER, [keyedCollector([0, 1, 0], (i) => i + round * 100 + (i === 0 ? 0 : 1))]);
+    assert.deepEqual(lines(store), [
+      `${FAMILY.name}{target="t",daemon="dhcp4",n="0"} ${round * 100}`,
+      `${FAMILY.name}{target="t",daemon="dhcp4",n="1"} ${round * 100 + 2}`,
+    ]);
+  }
+  // Keys 2 and 3 under one label text: the later one wins, every round.
+  for (const round of [0, 1, 2]) {
+    store.update('t', OWNER, [
+      keyedCollector(
+        [2, 3],
+        (i) => i + round,
+        () => 'same',
+      ),
+    ]);
+    assert.deepEqual(lines(store), [`${FAMILY.name}{target="t",daemon="dhcp4",n="same"} ${3 + round}`], `round ${round}`);
+  }
+});
+
+test('a keyed series whose value cannot be exported is absent until it can again, its neighbours untouched', () => {
+  const counter = { name: 'kea_test_total', type: 'counter', help: 'A test counter.' } as const;
+  const store = new SeriesStore([counter]);
+  const emitAll = (bad: boolean): Collector<SeriesOwner> => ({
+    metrics: [counter],
+    collect(_s, emit) {
+      for (let i = 0; i < 4; i++) emit(counter.name, i === 1 && bad ? -1 : i, { n: String(i) }, undefined, keys[i]);
+    },
+  });
+  assert.equal(store.update('t', OWNER, [emitAll(false)]).invalid, 0);
+  assert.equal(store.update('t', OWNER, [emitAll(true)]).invalid, 1);
+  const body = () => Buffer.concat(store.chunks(false)).toString();
+  assert.doesNotMatch(body(), /n="1"/);
+  assert.match(body(), /n="3"\} 3/);
+  store.update('t', OWNER, [emitAll(false)]);
+  assert.match(body(), /n="1"\} 1/);
+});

@@ -4,7 +4,9 @@ import { FamilyWriter, lease, type Lease, type Place, type Written } from './fam
 import { familyHeader, labelPairs, sampleName } from './family-text.js';
 
 /** One series as the last poll of its owner set it: counters hold the absolute value Kea reports
- * (a lower one is a reset, written as it is, as client_golang's const metrics do). */
+ * (a lower one is a reset, written as it is, as client_golang's const metrics do). Keyed series
+ * are not in their family's `series`: their labels carry their owner's target and daemon (no
+ * collector label takes those names), so two of them meet only within one segment. */
 interface Held {
   readonly family: Family;
   readonly owner: Owner;
@@ -14,7 +16,7 @@ interface Held {
   /** `{name="value",...}` as the sample line writes it; also the series' key in its family. */
   readonly labels: string;
   value: number;
-  /** The owner's update that last emitted it; older ones are swept. */
+  /** The owner's update that last emitted it; older ones are swept. DROPPED once dropped. */
   seen: number;
   /** Its owner's series of its family. */
   readonly segment: Segment;
@@ -29,14 +31,20 @@ interface Segment {
   /** Bumped whenever one of its series changes, appears or goes. */
   version: number;
   at: { text?: Place; openMetrics?: Place };
+  /** Its keyed series by label text, made by an update that adds one (two keys of the same
+   * labels: the last one wins) and dropped at its end. */
+  labels?: Map<string, Held>;
 }
 
 interface Owner {
   /** Its label pairs (target, daemon, the target's labels) as of its last update. */
   base: string;
   readonly series: Map<string, Held>;
-  /** Series a collector keys by an object of its own (Emit's `key`). */
-  readonly keyed: Map<object, Held>;
+  /** Series a collector keys by an object of its own (Emit's `key`), in the order the last
+   * update emitted their keys (undefined: a key whose value was not exportable, or emitted
+   * twice). A collector emits the same keys in the same order poll after poll, so each is found
+   * at its place; a map of them is made only for an update that strays. */
+  keyed: (Held | undefined)[];
   /** Keyed series' label text by their labels' object: a collector that passes one object for
    * many series (the statistics of one subnet) gets one string for all of them. */
   readonly texts: WeakMap<object, string>;
@@ -44,7 +52,7 @@ interface Owner {
 
 interface Family {
   readonly def: MetricDef;
-  /** Every owner's series, by label text. */
+  /** Every owner's series but keyed ones, by label text. */
   readonly series: Map<string, Held>;
   /** Each owner's series, owners in the order they first reported one. */
   readonly segments: Map<Owner, Segment>;
@@ -89,10 +97,14 @@ export class SeriesStore {
     let owner = this.owners.get(key);
     // Other owner labels (a daemon detected, a target relabelled): other series altogether.
     if (owner && owner.base !== basePairs) this.remove(key);
-    if (!owner || owner.base !== basePairs) this.owners.set(key, (owner = { base: basePairs, series: new Map(), keyed: new Map(), texts: new WeakMap() }));
+    if (!owner || owner.base !== basePairs) this.owners.set(key, (owner = { base: basePairs, series: new Map(), keyed: [], texts: new WeakMap() }));
     const mine = owner;
     const epoch = ++this.epoch;
     const dropped = this.dropped;
+    const last = mine.keyed;
+    const keyed: (Held | undefined)[] = [];
+    let byKey: Map<object, Held> | undefined;
+    const indexed: Segment[] = [];
     let invalid = 0;
     let added = false;
     const emit = (name: string, value: number, extra?: Readonly<Record<string, string>>, def?: MetricDef, seriesKey?: object) => {
@@ -102,12 +114,16 @@ export class SeriesStore {
       // swept below, and absent until its value is valid again.
       if (!exportable(f.def.type, value)) {
         invalid++;
+        if (seriesKey !== undefined) keyed.push(undefined);
         return;
       }
       let id: string | undefined;
       let held: Held | undefined;
-      if (seriesKey !== undefined) held = mine.keyed.get(seriesKey);
-      else {
+      if (seriesKey !== undefined) {
+        held = last[keyed.length];
+        if (held?.key !== seriesKey) held = (byKey ??= keyIndex(last, keyed)).get(seriesKey);
+        if (held?.seen === DROPPED) held = undefined;
+      } else {
         id = name;
         // A family's series all carry the same label names, in the same order: the values tell
         // them apart (each with its length, so no value can pass for two).
@@ -120,6 +136,8 @@ export class SeriesStore {
         held = undefined;
       }
       if (held) {
+        // A key emitted twice in one update: one series, the last value.
+        if (seriesKey !== undefined) keyed.push(held.seen === epoch ? undefined : held);
         held.seen = epoch;
         if (held.value === value || (value !== value && held.value !== held.value)) return;
         held.value = value;
@@ -132,26 +150,33 @@ export class SeriesStore {
           labels = flat(`{${extra ? withExtra(base, basePairs, extra) : basePairs}}`);
           if (shared) mine.texts.set(shared, labels);
         }
-        // Another owner's series of the same labels (never for distinct target/daemon keys), or
-        // two keys of the same labels: the last one wins, and /metrics shows it once. (Dropped
-        // before the segment is looked up: it may have been the segment's last series.)
-        const other = f.series.get(labels);
+        // Another series of the same labels (for keyed ones: two keys of one owner), the last one
+        // wins, and /metrics shows it once. (Dropped before the segment is looked up: it may
+        // have been the segment's last series.)
+        const other = seriesKey !== undefined ? sameLabels(f.segments.get(mine), labels, indexed) : f.series.get(labels);
         if (other) this.drop(other);
         let segment = f.segments.get(mine);
         if (!segment) f.segments.set(mine, (segment = { held: new Set(), version: 0, at: {} }));
         const fresh: Held = { family: f, owner: mine, key: seriesKey ?? flat(id!), labels, value, seen: epoch, segment };
-        f.series.set(labels, fresh);
         segment.held.add(fresh);
         segment.version++;
-        if (seriesKey !== undefined) mine.keyed.set(seriesKey, fresh);
-        else mine.series.set(id!, fresh);
+        if (seriesKey !== undefined) {
+          keyed.push(fresh);
+          byKey?.set(seriesKey, fresh);
+          segment.labels?.set(labels, fresh);
+        } else {
+          f.series.set(labels, fresh);
+          mine.series.set(id!, fresh);
+        }
         added = true;
       }
       f.version++;
     };
     for (const c of collectors) c.collect(s, emit);
     for (const held of mine.series.values()) if (held.seen !== epoch) this.drop(held);
-    for (const held of mine.keyed.values()) if (held.seen !== epoch) this.drop(held);
+    for (const held of last) if (held && held.seen !== epoch && held.seen !== DROPPED) this.drop(held);
+    mine.keyed = keyed;
+    for (const segment of indexed) segment.labels = undefined;
     return { invalid, reshaped: added || this.dropped !== dropped };
   }
 
@@ -160,7 +185,7 @@ export class SeriesStore {
     const owner = this.owners.get(key);
     if (!owner) return;
     for (const held of owner.series.values()) this.drop(held);
-    for (const held of owner.keyed.values()) this.drop(held);
+    for (const held of owner.keyed) if (held && held.seen !== DROPPED) this.drop(held);
     this.owners.delete(key);
   }
 
@@ -224,17 +249,40 @@ export class SeriesStore {
 
   private drop(held: Held): void {
     this.dropped++;
+    held.seen = DROPPED;
     const f = held.family;
-    if (f.series.get(held.labels) === held) f.series.delete(held.labels);
     const { segment } = held;
     if (segment.held.delete(held)) segment.version++;
+    if (segment.labels?.get(held.labels) === held) segment.labels.delete(held.labels);
     if (segment.held.size === 0 && f.segments.get(held.owner) === segment) f.segments.delete(held.owner);
-    const { series, keyed } = held.owner;
     if (typeof held.key === 'string') {
-      if (series.get(held.key) === held) series.delete(held.key);
-    } else if (keyed.get(held.key) === held) keyed.delete(held.key);
+      if (f.series.get(held.labels) === held) f.series.delete(held.labels);
+      if (held.owner.series.get(held.key) === held) held.owner.series.delete(held.key);
+    }
     f.version++;
   }
+}
+
+/** Held.seen of a series dropped (a keyed one stays in its owner's list until the next update). */
+const DROPPED = -1;
+
+/** The segment's keyed series of these labels; its index is made on first use in an update
+ * (`indexed`: to be dropped at the update's end). */
+function sameLabels(segment: Segment | undefined, labels: string, indexed: Segment[]): Held | undefined {
+  if (!segment) return undefined;
+  if (!segment.labels) {
+    segment.labels = new Map();
+    for (const held of segment.held) if (typeof held.key !== 'string') segment.labels.set(held.labels, held);
+    indexed.push(segment);
+  }
+  return segment.labels.get(labels);
+}
+
+/** The keyed series of the last update and of this one so far, by their key. */
+function keyIndex(...lists: readonly (readonly (Held | undefined)[])[]): Map<object, Held> {
+  const map = new Map<object, Held>();
+  for (const list of lists) for (const held of list) if (held && held.seen !== DROPPED) map.set(held.key as object, held);
+  return map;
 }
 
 /** The same string, flat. V8 keeps a string built by `+` as a tree of its pieces (some 30 bytes
