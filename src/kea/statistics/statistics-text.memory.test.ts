@@ -11,7 +11,14 @@ import { StatisticsTextReader } from './statistics-text.js';
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
-const STATS = ['assigned-addresses', 'cumulative-assigned-addresses', 'declined-addresses', 'reclaimed-declined-addresses', 'reclaimed-leases', 'total-addresses'];
+const STATS = [
+  'assigned-addresses',
+  'cumulative-assigned-addresses',
+  'declined-addresses',
+  'reclaimed-declined-addresses',
+  'reclaimed-leases',
+  'total-addresses',
+];
 
 /** statistic-get-all as Kea prints it: `subnets` subnets of 2 pools, STATS each. */
 function text(subnets: number, value: number): string {

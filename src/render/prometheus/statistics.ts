@@ -19,20 +19,23 @@ const DAEMONS: readonly StatsDaemon[] = ['dhcp4', 'dhcp6', 'd2'];
 interface Series {
   readonly family: StatFamily | MetricDef;
   readonly labels: Readonly<Record<string, string>>;
-  /** An assigned statistic: its utilisation ratio (a series of its own) and Kea's name of the
-   * total it is divided by. */
-  readonly ratio: { readonly series: Series; readonly total: string } | undefined;
+  /** An assigned statistic: its utilisation ratio (a series of its own), Kea's name of the total
+   * it is divided by, and that total's series once met (null: not met by the poll that looked). */
+  readonly ratio: { readonly series: Series; readonly total: string; of: Series | null | undefined } | undefined;
   /** The value of the poll that last met it (`poll`): what a ratio divides by. */
   value: number;
   poll: number;
 }
 type Resolution = Series | 'ignored' | 'capped';
 
-/** Resolutions by statistic name, for one daemon and one subnet table (a config change brings a
- * new table, so new labels); `labels`: one label set per content, shared by every statistic of
+/** Resolutions for one daemon and one subnet table (a config change brings a new table, so new
+ * labels): those of the last poll's statistics, in their order (Kea lists them in the same order
+ * every time: each is found at its place, by the very string the reader keeps for its name; a map
+ * only for a poll that strays); `labels`: one label set per content, shared by every statistic of
  * a subnet or pool (the store writes a label set's text once per owner, see Emit's `labels`). */
 interface Resolved {
-  readonly names: Map<string, Resolution>;
+  names: string[];
+  resolutions: Resolution[];
   readonly labels: Map<string, Readonly<Record<string, string>>>;
 }
 
@@ -59,10 +62,8 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
   const resolvedFor = (s: StatisticsSnapshot): Resolved => {
     let byDaemon = tables.get(s.subnets);
     if (!byDaemon) tables.set(s.subnets, (byDaemon = {}));
-    let r = byDaemon[s.daemon];
     // Bounded by what the daemon reports now: names it stopped reporting are forgotten.
-    if (!r || r.names.size > 2 * s.samples.length + 1024) byDaemon[s.daemon] = r = { names: new Map(), labels: new Map() };
-    return r;
+    return (byDaemon[s.daemon] ??= { names: [], resolutions: [], labels: new Map() });
   };
   const shared = (r: Resolved, labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> => {
     let key = '';
@@ -76,7 +77,7 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
     const named = names.series(s.daemon, sample, s.subnets);
     if (!named) return names.pastUnmappedCap(s.daemon, sample) ? 'capped' : 'ignored';
     const of = ratioOf(s.daemon, sample);
-    const ratio = of && { total: of.total, series: series(of.family, shared(r, scopeLabels(sample, s.subnets, 'default'))) };
+    const ratio = of && { total: of.total, series: series(of.family, shared(r, scopeLabels(sample, s.subnets, 'default'))), of: undefined };
     return series(named.family, shared(r, named.labels), ratio);
   };
   let polls = 0;
@@ -91,9 +92,19 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
       const poll = ++polls;
       let capped = 0;
       const ratios: Series[] = [];
+      const names: string[] = [];
+      const resolutions: Resolution[] = [];
+      let byName: Map<string, Resolution> | undefined;
       for (const sample of s.samples) {
-        let series = r.names.get(sample.name);
-        if (series === undefined) r.names.set(sample.name, (series = resolve(s, r, sample)));
+        const at = names.length;
+        let series = r.names[at] === sample.name ? r.resolutions[at] : undefined;
+        if (series === undefined) {
+          byName ??= indexed(r);
+          series = byName.get(sample.name);
+          if (series === undefined) byName.set(sample.name, (series = resolve(s, r, sample)));
+        }
+        names.push(sample.name);
+        resolutions.push(series);
         if (series === 'capped') capped++;
         else if (series !== 'ignored') {
           series.value = sample.value;
@@ -102,16 +113,31 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
           if (series.ratio) ratios.push(series);
         }
       }
+      r.names = names;
+      r.resolutions = resolutions;
       emit(STATS_DROPPED, s.dropped + capped);
-      // Ratios after all statistics: a total comes after its assigned one in Kea's order.
+      // Ratios after all statistics: a total comes after its assigned one in Kea's order. A total
+      // not met is looked for again only by a poll that met new statistics.
+      let totals: Map<string, Resolution> | undefined;
       for (const assigned of ratios) {
-        const total = r.names.get(assigned.ratio!.total);
-        if (typeof total !== 'object' || total.poll !== poll || !(total.value > 0)) continue;
-        const { series } = assigned.ratio!;
-        emit(series.family.name, assigned.value / total.value, series.labels, undefined, series);
+        const ratio = assigned.ratio!;
+        if (ratio.of === undefined || (ratio.of === null && byName)) {
+          const total = (totals ??= indexed(r)).get(ratio.total);
+          ratio.of = typeof total === 'object' ? total : null;
+        }
+        const total = ratio.of;
+        if (!total || total.poll !== poll || !(total.value > 0)) continue;
+        emit(ratio.series.family.name, assigned.value / total.value, ratio.series.labels, undefined, ratio.series);
       }
     },
   };
+}
+
+/** The resolutions of the last poll by name. */
+function indexed(r: Resolved): Map<string, Resolution> {
+  const map = new Map<string, Resolution>();
+  for (let i = 0; i < r.names.length; i++) map.set(r.names[i]!, r.resolutions[i]!);
+  return map;
 }
 
 /** One shape for every Series (properties in the object, none spread in afterwards). */

@@ -120,3 +120,25 @@ test('a subnet absent from the config keeps its id; kea-exporter naming keeps th
     ['target="t",daemon="dhcp4",subnet_id="42",subnet="",shared_network="",pool="pool[3]"', '0.5'],
   ]);
 });
+
+test('statistics listed in another order keep their series and values; a ratio appears once its total does, and follows it', async () => {
+  const collector = statisticsCollector('default');
+  const r = new PrometheusRenderer({ version: 't', processMetrics: false }, [], collector.metrics);
+  const first = snap('dhcp4', { 'subnet[1].assigned-addresses': 10 });
+  const poll = async (values: Record<string, number>) => {
+    r.update('t', { ...first, samples: stats(values) }, [collector]);
+    const body = (await r.render(false)).body;
+    return {
+      ratio: seriesOf(body, 'kea_dhcp4_subnet_utilization_ratio').map(([, v]) => Number(v)),
+      assigned: seriesOf(body, 'kea_dhcp4_addresses_assigned').map(([, v]) => Number(v)),
+      total: seriesOf(body, 'kea_dhcp4_addresses_capacity').map(([, v]) => Number(v)),
+    };
+  };
+  assert.deepEqual(await poll({ 'subnet[1].assigned-addresses': 10 }), { ratio: [], assigned: [10], total: [] });
+  // The total met later, and listed first.
+  assert.deepEqual(await poll({ 'subnet[1].total-addresses': 40, 'subnet[1].assigned-addresses': 10 }), { ratio: [0.25], assigned: [10], total: [40] });
+  assert.deepEqual(await poll({ 'subnet[1].assigned-addresses': 20, 'subnet[1].total-addresses': 40 }), { ratio: [0.5], assigned: [20], total: [40] });
+  assert.deepEqual(await poll({ 'subnet[1].total-addresses': 80, 'subnet[1].assigned-addresses': 20 }), { ratio: [0.25], assigned: [20], total: [80] });
+  // The total gone: no ratio (and none of a stale total).
+  assert.deepEqual(await poll({ 'subnet[1].assigned-addresses': 30 }), { ratio: [], assigned: [30], total: [] });
+});
