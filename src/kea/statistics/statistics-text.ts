@@ -7,14 +7,11 @@ import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, isIndex, isSpace, 
 /** A statistic met before: its name, and its last sample (undefined: its value was none). */
 interface Known {
   readonly name: string;
-  readonly hash: number;
   /** No quote, backslash or control character: the name as the text writes it. */
   readonly plain: boolean;
   sample: StatSample | undefined;
   /** The read that last met it. */
   seen: number;
-  /** The next statistic of the same hash. */
-  next: Known | undefined;
 }
 
 /** The text did not take the one shape Kea prints: read it the general way. */
@@ -59,28 +56,25 @@ function numberAt(t: string, from: number, to: number): number {
   return neg ? -n : n;
 }
 
-/** FNV-1a over a name's UTF-16 units: the same for a name in the text and as a string. */
-function hashOf(s: string, from: number, to: number): number {
-  let h = 0x811c9dc5;
-  for (let i = from; i < to; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h;
-}
-
 /**
  * statistic-get-all of one daemon, poll after poll, read from Kea's text. Kea prints one shape:
  * `{ "arguments": { "<name>": [ [ <value>, "<time>" ], ... ], ... }, "result": 0 }` (an HTTP
  * socket: in a list of one). Text of exactly that shape, checked token by token as it is read, is
  * read in one pass that builds nothing for a statistic met before whose value did not change:
- * its name is found by hash and compared in place, and its sample object is the last one. Any
+ * its name is compared in place with the one the last read had there, and its sample object is
+ * the last one (a name not at its place is looked up by name). Any
  * other text (escapes, other members, repeated or array-index names, another nesting, anything
  * not JSON) is read the general way (walkStatisticsText), which agrees with parseBody and
  * parseStatistics; statistics-text.test.ts holds both ways to them, on captures and fuzz.
  */
 export class StatisticsTextReader {
-  private known = new Map<number, Known>();
-  /** The statistics of the last read in order: Kea prints them in the same order every time. */
+  /** The statistics of the last read in order: Kea prints them in the same order every time, so
+   * each is found at its place. What is held between reads: a statistic the last read did not
+   * meet is forgotten. */
   private order: Known[] = [];
-  private count = 0;
+  /** This read's statistics by name, made when one is not at its place (a first read, a name
+   * come or gone): those of the last read and those this one met so far. */
+  private byName: Map<string, Known> | undefined;
   private reads = 0;
   /** Reads that took the general way (tests: Kea's own texts never should). */
   generalReads = 0;
@@ -91,21 +85,28 @@ export class StatisticsTextReader {
       return this.fast(text, list, what, read);
     } catch (err) {
       if (err !== OTHER) throw err;
+    } finally {
+      this.byName = undefined;
     }
     this.generalReads++;
     const { answer, newest } = walkStatisticsText(text, list, what);
     const samples: StatSample[] = [];
     const order: Known[] = [];
-    if (newest) {
-      for (const [name, raw] of newest) {
-        const k = this.find(name, hashOf(name, 0, name.length), read) ?? this.add(name, read);
-        order.push(k);
-        const s = this.sample(k, raw);
-        if (s) samples.push(s);
+    try {
+      if (newest) {
+        for (const [name, raw] of newest) {
+          const k = this.find(name, order) ?? this.add(name, order);
+          k.seen = read;
+          order.push(k);
+          const s = this.sample(k, raw);
+          if (s) samples.push(s);
+        }
       }
+    } finally {
+      this.byName = undefined;
     }
     this.order = order;
-    return { answer, samples: this.prune(samples, read) };
+    return { answer, samples };
   }
 
   /** The sample of a statistic for this read's value, its last one when the value is the same. */
@@ -119,45 +120,23 @@ export class StatisticsTextReader {
     return (k.sample = k.sample ? { ...k.sample, value } : statSample(k.name, value));
   }
 
-  private find(name: string, hash: number, read: number): Known | undefined {
-    for (let k = this.known.get(hash); k; k = k.next) {
-      if (k.name === name) {
-        k.seen = read;
-        return k;
-      }
+  /** A statistic by name among the last read's and this one's so far (`order`). */
+  private find(name: string, order: readonly Known[]): Known | undefined {
+    if (!this.byName) {
+      this.byName = new Map();
+      for (const k of this.order) this.byName.set(k.name, k);
+      for (const k of order) this.byName.set(k.name, k);
     }
-    return undefined;
+    return this.byName.get(name);
   }
 
   /** A statistic met for the first time: its name copied, so that no slice of an answer's text
    * (which would keep all of it) outlives the read. */
-  private add(name: string, read: number): Known {
-    const hash = hashOf(name, 0, name.length);
-    const k: Known = { name: flatCopy(name), hash, plain: PLAIN.test(name), sample: undefined, seen: read, next: this.known.get(hash) };
-    this.known.set(hash, k);
-    this.count++;
+  private add(name: string, order: readonly Known[]): Known {
+    const k: Known = { name: flatCopy(name), plain: PLAIN.test(name), sample: undefined, seen: 0 };
+    this.find(name, order);
+    this.byName!.set(k.name, k);
     return k;
-  }
-
-  /** Forgets statistics this read did not meet (a map rebuilt only when some went). */
-  private prune(samples: StatSample[], read: number): StatSample[] {
-    let seen = 0;
-    for (const first of this.known.values()) for (let k: Known | undefined = first; k; k = k.next) if (k.seen === read) seen++;
-    if (seen === this.count) return samples;
-    const old = this.known;
-    this.known = new Map();
-    this.count = 0;
-    for (const first of old.values()) {
-      // The same objects, chained anew (the last read's order holds them).
-      for (let k: Known | undefined = first, next: Known | undefined; k; k = next) {
-        next = k.next;
-        if (k.seen !== read) continue;
-        k.next = this.known.get(k.hash);
-        this.known.set(k.hash, k);
-        this.count++;
-      }
-    }
-    return samples;
   }
 
   /** The arguments map from i (the one shape, or OTHER): its samples and statistics in order.
@@ -172,26 +151,23 @@ export class StatisticsTextReader {
     for (;;) {
       if (t.charCodeAt(i) !== QUOTE) throw OTHER;
       const from = i + 1;
-      // The statistic the last read had here, most often; else found by hash.
+      // The statistic the last read had here, most often; else found by name.
       let k: Known | undefined = last[order.length];
       if (k?.plain && t.startsWith(k.name, from) && t.charCodeAt(from + k.name.length) === QUOTE) i = from + k.name.length + 1;
       else {
-        let h = 0x811c9dc5;
         for (i = from; i < n; i++) {
           const c = t.charCodeAt(i);
           if (c === QUOTE) break;
           if (c === BACKSLASH || c < 32) throw OTHER;
-          h = Math.imul(h ^ c, 0x01000193);
         }
         const to = i++;
         if (to >= n || to - from > MAX_STAT_NAME_CHARS) throw OTHER;
-        for (k = this.known.get(h); k; k = k.next) if (k.name.length === to - from && t.startsWith(k.name, from)) break;
+        const name = t.slice(from, to);
+        k = this.find(name, order);
         if (!k) {
-          const name = t.slice(from, to);
           // An array index: JSON.parse puts those first.
           if (isIndex(name)) throw OTHER;
-          k = this.add(name, read);
-          k.seen = 0;
+          k = this.add(name, order);
         }
       }
       // Met twice in one answer: JSON.parse keeps the first place and the last value.
@@ -284,6 +260,6 @@ export class StatisticsTextReader {
     ws();
     if (i !== n) throw OTHER;
     this.order = order;
-    return { answer: a, samples: this.prune(samples, read) };
+    return { answer: a, samples };
   }
 }
