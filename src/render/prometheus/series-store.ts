@@ -8,8 +8,6 @@ import { familyHeader, labelPairs, sampleName } from './family-text.js';
  * are not in their family's `series`: their labels carry their owner's target and daemon (no
  * collector label takes those names), so two of them meet only within one segment. */
 interface Held {
-  readonly family: Family;
-  readonly owner: Owner;
   /** Its key among the owner's series: family name and the values of the family's own labels,
    * or the object the collector keys it by (Emit). */
   readonly key: string | object;
@@ -18,7 +16,7 @@ interface Held {
   value: number;
   /** The owner's update that last emitted it; older ones are swept. DROPPED once dropped. */
   seen: number;
-  /** Its owner's series of its family. */
+  /** Its owner's series of its family (which knows both). */
   readonly segment: Segment;
 }
 
@@ -27,6 +25,8 @@ interface Held {
  * family's (a fleet's statistics families hold 1,000 daemons' series); the others are copied
  * from the family's previous bytes, so no line is held twice (family-bytes.ts). */
 interface Segment {
+  readonly family: Family;
+  readonly owner: Owner;
   readonly held: Set<Held>;
   /** Bumped whenever one of its series changes, appears or goes. */
   version: number;
@@ -131,7 +131,7 @@ export class SeriesStore {
         held = mine.series.get(id);
       }
       // A key stands for one family's series: another family under it is another series.
-      if (held && held.family !== f) {
+      if (held && held.segment.family !== f) {
         this.drop(held);
         held = undefined;
       }
@@ -156,8 +156,8 @@ export class SeriesStore {
         const other = seriesKey !== undefined ? sameLabels(f.segments.get(mine), labels, indexed) : f.series.get(labels);
         if (other) this.drop(other);
         let segment = f.segments.get(mine);
-        if (!segment) f.segments.set(mine, (segment = { held: new Set(), version: 0, at: {} }));
-        const fresh: Held = { family: f, owner: mine, key: seriesKey ?? flat(id!), labels, value, seen: epoch, segment };
+        if (!segment) f.segments.set(mine, (segment = { family: f, owner: mine, held: new Set(), version: 0, at: {} }));
+        const fresh: Held = { key: seriesKey ?? flat(id!), labels, value, seen: epoch, segment };
         segment.held.add(fresh);
         segment.version++;
         if (seriesKey !== undefined) {
@@ -250,14 +250,14 @@ export class SeriesStore {
   private drop(held: Held): void {
     this.dropped++;
     held.seen = DROPPED;
-    const f = held.family;
     const { segment } = held;
+    const { family: f, owner } = segment;
     if (segment.held.delete(held)) segment.version++;
     if (segment.labels?.get(held.labels) === held) segment.labels.delete(held.labels);
-    if (segment.held.size === 0 && f.segments.get(held.owner) === segment) f.segments.delete(held.owner);
+    if (segment.held.size === 0 && f.segments.get(owner) === segment) f.segments.delete(owner);
     if (typeof held.key === 'string') {
       if (f.series.get(held.labels) === held) f.series.delete(held.labels);
-      if (held.owner.series.get(held.key) === held) held.owner.series.delete(held.key);
+      if (owner.series.get(held.key) === held) owner.series.delete(held.key);
     }
     f.version++;
   }

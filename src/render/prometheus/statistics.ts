@@ -142,5 +142,6 @@ function indexed(r: Resolved): Map<string, Resolution> {
 
 /** One shape for every Series (properties in the object, none spread in afterwards). */
 function series(family: StatFamily | MetricDef, labels: Readonly<Record<string, string>>, ratio?: Series['ratio']): Series {
-  return { family, labels, ratio, value: NaN, poll: 0 };
+  // 0, not NaN: a field first set to a small integer holds Kea's counts unboxed.
+  return { family, labels, ratio, value: 0, poll: 0 };
 }
