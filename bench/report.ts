@@ -148,7 +148,8 @@ export function printProxy(p: ProxyResult): Row[] {
       ]),
   );
   console.log(
-    `proxy phases stop after ${p.options.maxPhaseMs} ms (basic) / ${p.options.maxPhaseMs * 2} ms (bearer) or ${p.options.n} requests; ` +
+    `exporter warmed by ${p.options.exporterWarmup} requests first; ` +
+      `proxy phases stop after ${p.options.maxPhaseMs} ms (basic) / ${p.options.maxPhaseMs * 2} ms (bearer) or ${p.options.n} requests; ` +
       `exporter warnings ${p.exporterWarnings}`,
   );
   return rs;

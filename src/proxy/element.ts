@@ -20,7 +20,8 @@ export const COLLECT_COST = 6;
  * redact: read to the end, parsed and redacted (config-get and config-hash-get for a role that is not unredacted). */
 export type ElementMode = 'stream' | 'whole' | 'redact';
 
-export type Ready = { kind: 'whole'; element: Buffer; result: number } | { kind: 'stream' };
+/** whole: the element's text as it goes into the list, and its size in bytes. */
+export type Ready = { kind: 'whole'; text: string; bytes: number; result: number } | { kind: 'stream' };
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -185,9 +186,11 @@ export class ElementExchange {
     }
     this.result = answer.result;
     // Held until the response is written (once however often it repeats), and a copy in flight.
-    const element = Buffer.from(text);
-    this.share.shrinkTo(2 * element.length);
-    this.readyD.resolve({ kind: 'whole', element, result: answer.result });
+    // Kept as the string it is: the response body is a string, so a Buffer of it would be one
+    // more copy each way.
+    const bytes = Buffer.byteLength(text);
+    this.share.shrinkTo(2 * bytes);
+    this.readyD.resolve({ kind: 'whole', text, bytes, result: answer.result });
     return { result: answer.result, bytes: size };
   }
 }

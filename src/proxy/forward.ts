@@ -54,19 +54,28 @@ const CLOSE = Buffer.from(' ]');
 export async function forward(target: ProxyTarget, cmd: ProxiedCommand, ctx: ForwardContext): Promise<Forwarded> {
   const entries = cmd.service ?? [undefined];
   const cancel = ctx.cancel.signal;
-  const plan = entries.map((service) => ({ service, endpoint: target.endpointFor(service) }));
-  const counts = new Map<ProxyEndpoint, number>();
-  for (const { endpoint } of plan) if (endpoint) counts.set(endpoint, (counts.get(endpoint) ?? 0) + 1);
-  const exchanges = new Map<ProxyEndpoint, ElementExchange>();
-  for (const [endpoint, n] of counts) {
-    const mode: ElementMode = !ctx.unredacted && REDACTED_COMMANDS.has(cmd.command) ? 'redact' : n > 1 ? 'whole' : 'stream';
-    exchanges.set(endpoint, new ElementExchange(endpoint, cmd, mode, { timeoutMs: ctx.timeoutMs, budget: ctx.streaming.budget, cancel }));
+  // Arrays, not maps: a request names at most MAX_SERVICES entries, nearly always one.
+  const endpoints = entries.map((service) => target.endpointFor(service));
+  const distinct: ProxyEndpoint[] = [];
+  const repeats: number[] = [];
+  for (const endpoint of endpoints) {
+    if (!endpoint) continue;
+    const k = distinct.indexOf(endpoint);
+    if (k < 0) {
+      distinct.push(endpoint);
+      repeats.push(1);
+    } else repeats[k]!++;
   }
+  const redact = !ctx.unredacted && REDACTED_COMMANDS.has(cmd.command);
+  const exchanges = distinct.map((endpoint, k) => {
+    const mode: ElementMode = redact ? 'redact' : repeats[k]! > 1 ? 'whole' : 'stream';
+    return new ElementExchange(endpoint, cmd, mode, { timeoutMs: ctx.timeoutMs, budget: ctx.streaming.budget, cancel });
+  });
   let released = false;
   const release = (): void => {
     if (released) return;
     released = true;
-    for (const x of exchanges.values()) {
+    for (const x of exchanges) {
       // One still running (queued behind a fatal refusal, or a stream its reader left) is
       // stopped; one that read its answer ends by itself (no abort, no error to make).
       if (x.running && !cancel.aborted) ctx.cancel.abort(new KeaError('closed', 'response done'));
@@ -83,25 +92,35 @@ export async function forward(target: ProxyTarget, cmd: ProxiedCommand, ctx: For
   const ready = settled;
 
   const results: number[] = [];
-  const parts = plan.map(({ service, endpoint }, i): Buffer | ElementExchange => {
-    if (!endpoint) return element(results, i, `forwarding socket is not configured for the server type ${service}`);
-    const r = ready.get(endpoint)!;
-    if (r.kind === 'stream') return exchanges.get(endpoint)!;
-    if (r.kind === 'whole') {
-      results[i] = r.result;
-      return r.element;
+  let bytes = 0;
+  let whole = true;
+  const parts = endpoints.map((endpoint, i): string | ElementExchange => {
+    const service = entries[i];
+    let text: string;
+    if (!endpoint) text = element(results, i, `forwarding socket is not configured for the server type ${service}`);
+    else {
+      const k = distinct.indexOf(endpoint);
+      const r = ready[k]!;
+      if (r.kind === 'stream') {
+        whole = false;
+        return exchanges[k]!;
+      }
+      if (r.kind === 'whole') {
+        results[i] = r.result;
+        bytes += r.bytes;
+        return r.text;
+      }
+      // The daemon is unreachable or answered garbage: what the agent says, with the reason's
+      // description (the agent's own words for a socket error, when the proxy plays the agent).
+      const reason = (target.config.kind === 'host' && offlineReason(r.err)) || ERROR_CODES[codeOf(r.err)];
+      text = element(results, i, `unable to forward command to the ${service ?? target.name} service: ${reason}`);
     }
-    // The daemon is unreachable or answered garbage: what the agent says, with the reason's
-    // description (the agent's own words for a socket error, when the proxy plays the agent).
-    const reason = (target.config.kind === 'host' && offlineReason(r.err)) || ERROR_CODES[codeOf(r.err)];
-    return element(results, i, `unable to forward command to the ${service ?? target.name} service: ${reason}`);
+    bytes += Buffer.byteLength(text);
+    return text;
   });
   // Small and complete: one body. Otherwise written piece by piece (a repeated element is
   // written again, never copied into one large body).
-  const whole = parts.filter((p): p is Buffer => Buffer.isBuffer(p));
-  if (whole.length === parts.length && whole.reduce((n, b) => n + b.length, 0) <= PREFETCH_BYTES) {
-    return { status: 200, body: `[ ${whole.map((b) => b.toString('utf8')).join(', ')} ]`, results, release };
-  }
+  if (whole && bytes <= PREFETCH_BYTES) return { status: 200, body: `[ ${(parts as string[]).join(', ')} ]`, results, release };
   return { status: 200, stream: streamed(parts, results, ctx, release), results, release };
 }
 
@@ -114,24 +133,24 @@ export function notSupported(target: ProxyTarget, cmd: ProxiedCommand): { status
     const agentItself = service === undefined && (target.config.kind === 'agent' || target.config.kind === 'host');
     if (!agentItself && !target.endpointFor(service)) return element(results, i, `forwarding socket is not configured for the server type ${service}`);
     results[i] = RESULT.unsupported;
-    return Buffer.from(keaElement(RESULT.unsupported, agentItself ? name + AGENT_HINT : name));
+    return keaElement(RESULT.unsupported, agentItself ? name + AGENT_HINT : name);
   });
   return { status: 200, body: `[ ${parts.join(', ')} ]`, results };
 }
 
-function element(results: number[], i: number, text: string): Buffer {
+function element(results: number[], i: number, text: string): string {
   results[i] = RESULT.error;
-  return Buffer.from(keaElement(RESULT.error, text));
+  return keaElement(RESULT.error, text);
 }
 
 /** The response body, pulled by the client's socket: Kea is read only as fast as the client reads. */
-function streamed(parts: (Buffer | ElementExchange)[], results: number[], ctx: ForwardContext, release: () => void): Readable {
+function streamed(parts: (string | ElementExchange)[], results: number[], ctx: ForwardContext, release: () => void): Readable {
   async function* body(): AsyncGenerator<Buffer, void, undefined> {
     yield OPEN;
     for (let i = 0; i < parts.length; i++) {
       if (i > 0) yield SEP;
       const p = parts[i]!;
-      if (Buffer.isBuffer(p)) yield p;
+      if (typeof p === 'string') yield Buffer.from(p);
       else {
         yield* p.chunks();
         results[i] = p.result!;
@@ -161,25 +180,25 @@ class Fatal {
 }
 
 /** Each exchange's outcome once every one is ready (or failed in a way that is only its
- * element's); or, as soon as it happens, the first error that decides the whole request. */
-function settle(exchanges: ReadonlyMap<ProxyEndpoint, ElementExchange>): Promise<Map<ProxyEndpoint, Outcome> | Fatal> {
-  const out = new Map<ProxyEndpoint, Outcome>();
+ * element's), in order; or, as soon as it happens, the first error that decides the whole request. */
+function settle(exchanges: readonly ElementExchange[]): Promise<Outcome[] | Fatal> {
+  const out: Outcome[] = [];
   return new Promise((resolve) => {
-    let left = exchanges.size;
+    let left = exchanges.length;
     if (left === 0) resolve(out);
-    for (const [e, x] of exchanges) {
+    exchanges.forEach((x, k) => {
       x.ready.then(
         (r) => {
-          out.set(e, r);
+          out[k] = r;
           if (--left === 0) resolve(out);
         },
         (err: unknown) => {
           if (isFatal(err)) return resolve(new Fatal(err));
-          out.set(e, { kind: 'failed', err });
+          out[k] = { kind: 'failed', err };
           if (--left === 0) resolve(out);
         },
       );
-    }
+    });
   });
 }
 

@@ -66,13 +66,21 @@ test('own HTTPS listener requiring client certificates; /metrics does not carry 
   assert.equal(main.statusCode, 404);
 });
 
-test('per-user rate limit: past proxy.rateLimit.max, 429 bare map', async () => {
+test('per-user rate limit: past proxy.rateLimit.max, 429 bare map with Retry-After; no rate headers within it', async () => {
   const server = buildProxyServer(app);
   const codes: number[] = [];
   for (let i = 0; i < 5; i++) {
     const r = await server.inject({ method: 'POST', url: '/targets/k/', payload: '{ "command": "status-get" }', headers: AUTH });
     codes.push(r.statusCode);
-    if (r.statusCode === 429) assert.deepEqual(r.json(), { result: 429, text: 'Too Many Requests' });
+    if (r.statusCode === 429) {
+      assert.deepEqual(r.json(), { result: 429, text: 'Too Many Requests' });
+      assert.match(String(r.headers['retry-after']), /^\d+$/);
+    } else
+      assert.deepEqual(
+        Object.keys(r.headers).filter((h) => h.startsWith('x-ratelimit')),
+        [],
+        'a Control Agent sends none',
+      );
   }
   assert.deepEqual(codes, [200, 200, 200, 429, 429]);
 });

@@ -127,6 +127,9 @@ export async function proxyRoutes(server: FastifyInstance, deps: ProxyDeps): Pro
     max: config.rateLimit.max,
     timeWindow: config.rateLimit.windowMs,
     keyGenerator: (req) => req.principal?.name ?? req.ip,
+    // No x-ratelimit-* headers on answers within the limit (a Control Agent sends none; three
+    // more headers on every answer were measurable); a 429 still says when to retry.
+    addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
   });
   server.addHook('onResponse', (req, reply, done) => {
     audit(deps, req, reply);

@@ -22,7 +22,9 @@ export interface Transport {
  * MAX_DEPTH (a proxied one: arguments are the client's) is refused with too_deep, and anything
  * else JSON.stringify throws on is `internal`; neither may escape into a socket callback. */
 export function serializeCommand(cmd: KeaCommand, what: string): string {
-  if (valueDepthExceeds(cmd, MAX_DEPTH)) throw new KeaError('too_deep', `${what}: command nested deeper than ${MAX_DEPTH} levels`);
+  // Without arguments a command nests two levels (its service list): nothing to walk.
+  if (cmd.arguments !== undefined && valueDepthExceeds(cmd, MAX_DEPTH))
+    throw new KeaError('too_deep', `${what}: command nested deeper than ${MAX_DEPTH} levels`);
   try {
     return JSON.stringify(cmd);
   } catch (err) {
