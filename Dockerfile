@@ -22,6 +22,9 @@ LABEL org.opencontainers.image.title="kea-telemetry" \
       org.opencontainers.image.description="Prometheus and OpenTelemetry exporter for ISC Kea DHCP daemons" \
       org.opencontainers.image.licenses="MPL-2.0"
 ENV NODE_ENV=production
+# The malloc settings of dist/cli.js' shebang (two arenas, large buffers mapped and given back
+# when freed: docs/performance.md).
+ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072
 WORKDIR /app
 # version.ts reads ../package.json beside dist/ at run time.
 COPY package.json package-lock.json ./

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exporterCommand } from './stats.js';
 
 /** Utime+stime of a process in ms, from /proc (clock ticks of 10 ms). */
 export function cpuMsOf(pid: number): number {
@@ -19,27 +20,16 @@ export function rssOf(pid: number): number {
 
 /** The exporter as shipped (node dist/cli.js), in its own process, so its CPU and memory are
  * its own and not the bench driver's or the fakes'. BENCH_CPU_PROF=<dir> writes a --cpu-prof
- * profile there when it stops, BENCH_EXPORTER_FLAGS adds Node flags (as bench/stats.ts). */
+ * profile there when it stops, BENCH_EXPORTER_FLAGS adds Node flags (exporterCommand). */
 export function startExporter(
   configFile: string,
   extraEnv: Record<string, string> = {},
 ): { proc: ChildProcess; warnings: () => number; exited: Promise<void> } {
   // BENCH_EXPORTER_CLI: another build's cli.js, for before/after runs in the same conditions.
   const cli = process.env.BENCH_EXPORTER_CLI ? resolvePath(process.env.BENCH_EXPORTER_CLI) : fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-  const env = { ...process.env, ...extraEnv, LOG_LEVEL: 'warn' };
-  const profileDir = process.env.BENCH_CPU_PROF ? resolvePath(process.env.BENCH_CPU_PROF) : undefined;
-  const extra = [
-    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-    ...(process.env.BENCH_EXPORTER_FLAGS ?? '').split(/\s+/).filter(Boolean),
-  ];
-  // Run as shipped: the file's shebang carries the Node flags. Node refuses --cpu-prof in
-  // NODE_OPTIONS, so a run with extra flags spawns node with the shebang's flags and those.
-  const shebang = (/^#!.*\bnode\b(.*)$/.exec(readFileSync(cli, 'utf8').split('\n', 1)[0]!)?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
-  const stdio: ['ignore', 'pipe', 'pipe'] = ['ignore', 'pipe', 'pipe'];
-  const proc =
-    extra.length > 0
-      ? spawn(process.execPath, [...shebang, ...extra, cli, '--config', configFile], { stdio, env })
-      : spawn(cli, ['--config', configFile], { stdio, env });
+  const { argv, env: shipped } = exporterCommand(cli, process.env.BENCH_CPU_PROF);
+  const env = { ...process.env, ...shipped, ...extraEnv, LOG_LEVEL: 'warn' };
+  const proc = spawn(argv[0]!, [...argv.slice(1), '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   process.once('exit', () => proc.kill('SIGKILL'));
   let warnings = 0;
@@ -49,7 +39,7 @@ export function startExporter(
     for (const l of warned.slice(0, Math.max(0, 5 - warnings))) process.stderr.write(`  exporter: ${l.slice(0, 300)}\n`);
     warnings += warned.length;
     // What the extra flags print (--trace-gc, ...): the log lines are JSON, those are not.
-    if (extra.length > 0) for (const l of lines) if (l !== '' && !l.startsWith('{')) process.stderr.write(`  exporter: ${l}\n`);
+    if (argv.length > 1) for (const l of lines) if (l !== '' && !l.startsWith('{')) process.stderr.write(`  exporter: ${l}\n`);
   });
   proc.stderr.on('data', (d: Buffer) => process.stderr.write(d));
   return { proc, warnings: () => warnings, exited };

@@ -11,7 +11,7 @@
  *
  *   npx tsx bench/proxy.ts      (part 4 alone; builds dist first)
  *   BENCH_CPU_PROF=<dir>        the exporter writes a .cpuprofile there (BENCH_EXPORTER_FLAGS:
- *                               more Node flags; see exporterArgv in bench/stats.ts)
+ *                               more Node flags; see exporterCommand in bench/stats.ts)
  */
 import { execSync, spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { freePort } from '../src/lab/lab.js';
 import { rawCommand, rawStatusGet, runAlone, startBigKea } from './stats-kea.js';
-import { exporterArgv, median, p95, round, sleep } from './stats.js';
+import { exporterCommand, median, p95, round, sleep } from './stats.js';
 
 export interface ProxyOptions {
   /** Requests per phase (raw: exactly; proxy phases: at most, see maxPhaseMs). */
@@ -171,8 +171,11 @@ targets:
 function startExporter(configFile: string, logFile: string): { proc: ChildProcess; stderr: () => string } {
   const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
   const out = openSync(logFile, 'w');
-  const argv = exporterArgv(cli, process.env.BENCH_CPU_PROF);
-  const proc = spawn(argv[0]!, [...argv.slice(1), '--config', configFile], { stdio: ['ignore', out, 'pipe'], env: { ...process.env, LOG_LEVEL: 'info' } });
+  const { argv, env } = exporterCommand(cli, process.env.BENCH_CPU_PROF);
+  const proc = spawn(argv[0]!, [...argv.slice(1), '--config', configFile], {
+    stdio: ['ignore', out, 'pipe'],
+    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+  });
   closeSync(out);
   const kill = () => proc.kill('SIGKILL');
   process.once('exit', kill);

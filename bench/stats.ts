@@ -10,6 +10,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../src/lab/lab.js';
+import { shebang } from '../test/support/shebang.js';
 import { measureRaw, runAlone, startBigKea, type RawTiming } from './stats-kea.js';
 
 /** Nearest-rank percentile (p in 0..100) of an unsorted sample. */
@@ -326,23 +327,23 @@ function scraper(port: number) {
 }
 
 /** The command line of the built exporter `cli`: the file itself, as shipped (its shebang carries
- * the Node flags); or, with --cpu-prof into `profileDir` or BENCH_EXPORTER_FLAGS (more Node
- * flags for a look inside: --trace-gc, ...), node with the shebang's flags and those (Node
- * refuses --cpu-prof in NODE_OPTIONS). */
-export function exporterArgv(cli: string, profileDir: string | undefined): string[] {
+ * the Node flags and malloc settings); or, with --cpu-prof into `profileDir` or
+ * BENCH_EXPORTER_FLAGS (more Node flags for a look inside: --trace-gc, ...), node with the
+ * shebang's flags and those (Node refuses --cpu-prof in NODE_OPTIONS), and its environment. */
+export function exporterCommand(cli: string, profileDir: string | undefined): { argv: string[]; env: Record<string, string> } {
   const extra = [
     ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolvePath(profileDir)}`] : []),
     ...(process.env.BENCH_EXPORTER_FLAGS ?? '').split(/\s+/).filter(Boolean),
   ];
-  if (extra.length === 0) return [cli];
-  const shebangFlags = (/^#!.*\bnode\b(.*)$/m.exec(readFileSync(cli, 'utf8').split('\n', 1)[0]!)?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
-  return [process.execPath, ...shebangFlags, ...extra, cli];
+  if (extra.length === 0) return { argv: [cli], env: {} };
+  const bin = shebang(cli);
+  return { argv: [process.execPath, ...bin.flags, ...extra, cli], env: bin.env };
 }
 
 export function startStatsExporter(configFile: string, profileDir: string | undefined): { proc: ChildProcess; warnings: () => number; exited: Promise<void> } {
   const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn' };
-  const argv = exporterArgv(cli, profileDir);
+  const { argv, env: shipped } = exporterCommand(cli, profileDir);
+  const env: NodeJS.ProcessEnv = { ...process.env, ...shipped, LOG_LEVEL: 'warn' };
   const extra = argv.length > 1;
   const proc = spawn(argv[0]!, [...argv.slice(1), '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));

@@ -11,6 +11,7 @@ import { join, posix } from 'node:path';
 import { DEFAULTS } from '../../src/config/types.js';
 import { isIgnored, mayHoldKeptFiles, parseDockerfile, parseDockerignore, stages, type Instruction } from './dockerfile.js';
 import { ROOT } from './sync.js';
+import { shebang } from '../support/shebang.js';
 
 const DOCKERFILE = parseDockerfile(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
 const STAGES = stages(DOCKERFILE);
@@ -123,10 +124,12 @@ test('runtime: not root, EXPOSE of the default port, HEALTHCHECK on /-/healthy, 
   assert.ok(entry, 'ENTRYPOINT in exec form');
   assert.equal(entry[0], 'node');
   assert.equal(entry[entry.length - 1], CLI_JS);
-  // The same V8 flags as the bin's shebang (docs/performance.md).
-  const shebang = readFileSync(join(ROOT, 'src/cli.ts'), 'utf8').split('\n')[0]!;
-  const flags = shebang.replace(/^#!.*?\bnode\b/, '').trim().split(/\s+/);
-  assert.deepEqual(entry.slice(1, -1), flags);
+  // The same V8 flags and malloc settings as the bin's shebang (docs/performance.md).
+  const bin = shebang(join(ROOT, 'src/cli.ts'));
+  assert.deepEqual(entry.slice(1, -1), bin.flags);
+  assert.ok(Object.keys(bin.env).length > 0);
+  const env = Object.fromEntries(FINAL.instructions.filter((i) => i.cmd === 'ENV').flatMap((i) => i.words.map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)])));
+  for (const [name, value] of Object.entries(bin.env)) assert.equal(env[name], value, `ENV ${name}`);
   assert.deepEqual(last(FINAL, 'CMD')?.json, ['--config', '/etc/kea-telemetry/config.yaml']);
 });
 

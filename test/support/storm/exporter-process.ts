@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { shebang } from '../shebang.js';
 
 export type ExporterBuild = 'tsx' | 'dist';
 
@@ -24,19 +25,11 @@ export interface ExporterProcess {
 const LOG_KEEP_BYTES = 64 * 1024 * 1024;
 const ROOT = new URL('../../../', import.meta.url);
 
-/** The Node flags of the CLI's `#!/usr/bin/env -S node ...` line: the exporter runs with the
- * flags it ships with (they halve its RSS), from source or built. */
-export function shebangFlags(file: string): string[] {
-  const first = readFileSync(file, 'utf8').split('\n', 1)[0] ?? '';
-  const m = /^#!\S*env -S node((?: --[\w-]+(?:=\S+)?)*)\s*$/.exec(first);
-  return m ? m[1]!.trim().split(/\s+/).filter(Boolean) : [];
-}
-
 /** Argv (after `node`) that starts the exporter with `configFile`. */
 function cliArgs(build: ExporterBuild, configFile: string): string[] {
   const file = fileURLToPath(new URL(build === 'tsx' ? 'src/cli.ts' : 'dist/cli.js', ROOT));
   const loader = build === 'tsx' ? ['--import', 'tsx'] : [];
-  return [...shebangFlags(file), ...loader, file, '--config', configFile];
+  return [...shebang(file).flags, ...loader, file, '--config', configFile];
 }
 
 /** Starts the exporter, with at most `nofile` open files if given (sh's ulimit, then exec: the
@@ -46,7 +39,7 @@ export function startExporter(o: { build: ExporterBuild; configFile: string; nof
   const script = `${o.nofile === undefined ? '' : `ulimit -n ${o.nofile} && `}exec "$0" "$@"`;
   const proc = spawn('/bin/sh', ['-c', script, process.execPath, ...cliArgs(o.build, o.configFile)], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...o.env, LOG_LEVEL: 'info' },
+    env: { ...process.env, ...shebang(fileURLToPath(new URL('src/cli.ts', ROOT))).env, ...o.env, LOG_LEVEL: 'info' },
     cwd: fileURLToPath(ROOT),
   });
   if (proc.pid === undefined) throw new Error('storm: could not spawn the exporter');
