@@ -341,7 +341,8 @@ export function exporterCommand(cli: string, profileDir: string | undefined): { 
 }
 
 export function startStatsExporter(configFile: string, profileDir: string | undefined): { proc: ChildProcess; warnings: () => number; exited: Promise<void> } {
-  const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+  // BENCH_EXPORTER_CLI: another build's cli.js, for before/after runs in the same conditions.
+  const cli = process.env.BENCH_EXPORTER_CLI ? resolvePath(process.env.BENCH_EXPORTER_CLI) : fileURLToPath(new URL('../dist/cli.js', import.meta.url));
   const { argv, env: shipped } = exporterCommand(cli, profileDir);
   const env: NodeJS.ProcessEnv = { ...process.env, ...shipped, LOG_LEVEL: 'warn' };
   const extra = argv.length > 1;
