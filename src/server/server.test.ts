@@ -148,3 +148,31 @@ test('POST /-/reload is off unless the lifecycle API is enabled: 403, as Prometh
   assert.equal(res.statusCode, 403);
   assert.equal(res.body, 'Lifecycle API is not enabled.\n');
 });
+
+test('scrapes over real connections give back the family texts they sent once sent, also when the client goes away mid-body', async () => {
+  const server = buildServer(app);
+  await server.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    const { port } = server.server.address() as { port: number };
+    const url = `http://127.0.0.1:${port}/metrics`;
+    const released = async () => {
+      for (let i = 0; i < 500 && app.renderer.leases > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(app.renderer.leases, 0, 'every response released what it sent');
+    };
+    for (let i = 0; i < 5; i++) {
+      await pollAll(app);
+      const res = await fetch(url);
+      assert.equal(res.status, 200);
+      assert.match(await res.text(), /kea_up\{target="good"/);
+      await released();
+    }
+    // A client that reads the head and drops the connection.
+    const controller = new AbortController();
+    const res = await fetch(url, { signal: controller.signal });
+    assert.equal(res.status, 200);
+    controller.abort();
+    await released();
+  } finally {
+    await server.close();
+  }
+});

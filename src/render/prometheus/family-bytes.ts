@@ -35,8 +35,8 @@ export interface Lease {
   readonly release: () => void;
 }
 
-/** Holds the texts until released (once, however many calls). */
-export function lease(texts: readonly Written[]): Lease {
+/** Holds the texts until released (once, however many calls; then `done`). */
+export function lease(texts: readonly Written[], done?: () => void): Lease {
   for (const w of texts) w.leases++;
   let released = false;
   return {
@@ -45,6 +45,7 @@ export function lease(texts: readonly Written[]): Lease {
       if (released) return;
       released = true;
       for (const w of texts) w.leases--;
+      done?.();
     },
   };
 }

@@ -141,6 +141,11 @@ export class PrometheusRenderer {
     return this.series.linesWritten;
   }
 
+  /** Scrapes' holds on family texts not yet released (tests). */
+  get leases(): number {
+    return this.series.leases;
+  }
+
   /** The same as one string (tests, tools). */
   async render(openMetrics: boolean): Promise<{ contentType: string; body: string }> {
     const { contentType, chunks, release } = await this.renderChunks(openMetrics);

@@ -200,8 +200,12 @@ export class SeriesStore {
 
   /** chunks(), held until released (by a scrape's response, once sent or aborted). */
   lease(openMetrics: boolean): Lease {
-    return lease(this.current(openMetrics));
+    this.leases++;
+    return lease(this.current(openMetrics), () => this.leases--);
   }
+
+  /** Leases not yet released (tests: every response gives its own back). */
+  leases = 0;
 
   /** Owners' lines written into family texts since the store was made (tests). */
   get linesWritten(): number {
