@@ -3,21 +3,12 @@
  * shipped path (StatisticsTextReader, parseSubnets, the statistics collector, the series store),
  * two polls and two scrapes each; heap and buffers after a full collection, per series.
  * Not part of `npm run bench`. Run: npx tsx bench/series-memory.ts [daemons, default 200] */
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { StatisticsTextReader } from '../src/kea/statistics/statistics-text.js';
 import { parseSubnets } from '../src/kea/statistics/subnets.js';
 import { PrometheusRenderer } from '../src/render/prometheus/registry.js';
 import { statisticsCollector } from '../src/render/prometheus/statistics.js';
 import { statisticsText, subnetsDaemon } from '../test/support/fake-subnets.js';
-
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-const collect = (): NodeJS.MemoryUsage => {
-  gc();
-  gc();
-  return process.memoryUsage();
-};
+import { memoryAfterGc } from '../test/support/heap.js';
 
 const daemons = Number(process.argv[2] ?? 200);
 const shape = { subnets: 20, pools: 2 };
@@ -28,7 +19,7 @@ const fleet = Array.from({ length: daemons }, (_, i) => {
   return { i, subnets: parseSubnets(config.arguments), reader: new StatisticsTextReader() };
 });
 const startedAt = Date.now() - 600_000;
-const before = collect();
+const before = memoryAfterGc();
 let bytes = 0;
 for (let round = 0; round < 2; round++) {
   for (const d of fleet) {
@@ -49,7 +40,7 @@ for (let round = 0; round < 2; round++) {
   }
   bytes = (await renderer.renderChunks(false)).length;
 }
-const after = collect();
+const after = memoryAfterGc();
 // Series: one per sample line of the body (every family here is a gauge or a counter).
 const { body } = await renderer.render(false);
 let series = 0;

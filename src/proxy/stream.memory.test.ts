@@ -3,13 +3,10 @@
  * .memory. tests are in npm test, not in the shared process of test:unit). */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { MB60, MiB, defaultBudgetYaml, metric, post, start, streamLab, until, type Running } from '../../test/support/stream-lab.js';
 import { KEA_EXPORTER_PROXY_ANSWER_BYTES_IN_FLIGHT } from './budget.js';
-
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
+import v8 from 'node:v8';
+import { memoryAfterGc } from '../../test/support/heap.js';
 
 const lab = streamLab();
 const { fakes, relays } = lab;
@@ -23,8 +20,7 @@ describe('streamed answers, default budget', () => {
 
   test("two concurrent 60 MB answers: RSS and buffers grow far less than their size; every byte is Kea's, wrapped in [ ]", async () => {
     for (const f of fakes.slice(0, 2)) f.behaviour = { kind: 'oversized', bytes: MB60 };
-    gc();
-    gc();
+    memoryAfterGc();
     // RSS less V8's young generation: it grows to its maximum (Node 24: tens of MiB, unless the
     // CLI's --max-semi-space-size) whatever is streamed, and what it holds dies young.
     const young = (): number => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;

@@ -4,12 +4,8 @@
  * .memory. tests). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { StatisticsTextReader } from './statistics-text.js';
-
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
+import { memoryAfterGc } from '../../../test/support/heap.js';
 
 const STATS = [
   'assigned-addresses',
@@ -34,15 +30,11 @@ test('a statistic costs the reader its name once and a share of its scope-less n
   const warm = new StatisticsTextReader();
   for (let v = 0; v < 3; v++) warm.read(text(200, v), false, 'warm-up');
   const t = text(subnets, 1);
-  gc();
-  gc();
-  const before = process.memoryUsage().heapUsed;
+  const before = memoryAfterGc().heapUsed;
   const reader = new StatisticsTextReader();
   const { samples } = reader.read(t, false, 'test');
   const kept = samples.length;
-  gc();
-  gc();
-  const perStatistic = (process.memoryUsage().heapUsed - before - t.length) / statistics;
+  const perStatistic = (memoryAfterGc().heapUsed - before - t.length) / statistics;
   assert.equal(kept, statistics);
   // Measured here: ~110 bytes (a name of ~45 characters held in ~64; the reader's record, the
   // sample, their list slots; no map between reads); ~140 with a slice over a copy of each name,

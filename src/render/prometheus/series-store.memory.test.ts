@@ -5,14 +5,10 @@
  * (scripts/test-files.sh: .memory. tests). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import type { Collector } from './collector.js';
 import { SeriesStore } from './series-store.js';
 import type { SeriesOwner } from '../../snapshot.js';
-
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
+import { memoryAfterGc } from '../../../test/support/heap.js';
 
 const FAMILY = 'kea_test_gauge';
 const PIECES = 12;
@@ -41,16 +37,12 @@ test('a series costs its label text held once, flat: no tree of the pieces it wa
     for (let round = 0; round < 3; round++) store.update(`w${n}`, owner(n), [collector(keys, round)]);
     store.chunks(false);
   }
-  gc();
-  gc();
-  const before = process.memoryUsage().heapUsed;
+  const before = memoryAfterGc().heapUsed;
   const owners = 10;
   const keys = Array.from({ length: owners }, () => Array.from({ length: PER_OWNER }, () => ({})));
   for (let n = 0; n < owners; n++) store.update(`m${n}`, owner(100 + n), [collector(keys[n]!, 0)]);
   const body = Buffer.concat(store.chunks(false)).toString();
-  gc();
-  gc();
-  const perSeries = (process.memoryUsage().heapUsed - before) / (owners * PER_OWNER);
+  const perSeries = (memoryAfterGc().heapUsed - before) / (owners * PER_OWNER);
   const line = body.split('\n').find((l) => l.includes('target="t100"'))!;
   // Held once as a flat one-byte string (its length and a header), plus the series' own objects
   // and map entries: ~410 bytes here (a line of ~170), against ~1,260 with the tree of
@@ -81,13 +73,9 @@ test("keyed series that share a labels object share its text: a subnet's statist
   const owner = (n: number): SeriesOwner => ({ target: `t${n}`, daemon: 'dhcp4', labels: {} });
   for (let n = 0; n < 5; n++) store.update(`w${n}`, owner(n), [make()]);
   const collectors = Array.from({ length: 5 }, make);
-  gc();
-  gc();
-  const before = process.memoryUsage().heapUsed;
+  const before = memoryAfterGc().heapUsed;
   collectors.forEach((c, n) => store.update(`m${n}`, owner(100 + n), [c]));
-  gc();
-  gc();
-  const perSeries = (process.memoryUsage().heapUsed - before) / (5 * subnets * families.length);
+  const perSeries = (memoryAfterGc().heapUsed - before) / (5 * subnets * families.length);
   const line = Buffer.concat(store.chunks(false))
     .toString()
     .split('\n')
