@@ -43,7 +43,7 @@ interface Resolved {
  * utilisation ratios, and how the statistics polls go. Nothing but the poll's own health while
  * the last statistics poll failed. A statistic's family and labels are worked out once per name
  * and subnet table: a poll of 35,000 statistics costs a lookup each. */
-export function statisticsCollector(naming: Naming): Collector<StatisticsSnapshot> {
+export function statisticsCollector(naming: Naming): Collector<StatisticsSnapshot> & { readonly labelSets: number } {
   const names = new StatisticNames(naming);
   const families = new Map<string, MetricDef>();
   for (const d of DAEMONS) for (const f of statFamilies(d, naming)) families.set(f.name, f);
@@ -58,12 +58,17 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
       help: 'Statistics left out of the last poll by statistics.maxSeries, or past the cap on families of unknown statistics.',
     },
   ];
+  let last: Resolved | undefined;
   const tables = new WeakMap<ReadonlyMap<number, SubnetInfo>, Partial<Record<StatsDaemon, Resolved>>>();
   const resolvedFor = (s: StatisticsSnapshot): Resolved => {
     let byDaemon = tables.get(s.subnets);
     if (!byDaemon) tables.set(s.subnets, (byDaemon = {}));
-    // Bounded by what the daemon reports now: names it stopped reporting are forgotten.
-    return (byDaemon[s.daemon] ??= { names: [], resolutions: [], labels: new Map() });
+    // Bounded by what the daemon reports now: names it stopped reporting are forgotten with the
+    // last poll's list; label sets of scopes it stopped reporting (a pool ID that changes every
+    // poll) with the whole table, past twice what it reports (series keep their objects).
+    const r = (byDaemon[s.daemon] ??= { names: [], resolutions: [], labels: new Map() });
+    if (r.labels.size > 2 * s.samples.length + 1024) r.labels.clear();
+    return (last = r);
   };
   const shared = (r: Resolved, labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> => {
     let key = '';
@@ -83,6 +88,10 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
   let polls = 0;
   return {
     metrics,
+    /** Label sets held for the daemon collected last (tests: bounded by what it reports). */
+    get labelSets() {
+      return last?.labels.size ?? 0;
+    },
     collect(s, emit) {
       emit(STATS_POLL_DURATION, s.pollDurationSeconds);
       if (s.lastSuccessAt !== undefined) emit(STATS_LAST_SUCCESS, s.lastSuccessAt / 1000);
