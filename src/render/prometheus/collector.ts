@@ -23,12 +23,36 @@ export interface Collector<S extends SeriesOwner = DaemonSnapshot> {
   collect(s: S, emit: Emit): void;
 }
 
-/** A state set: 1 for the current state, 0 for each other known one. */
+/** A state set: 1 for the current state, 0 for each other known one. The known states' label
+ * objects are made once per family and label values and passed as their series' keys (Emit's
+ * `key`): state sets are most of a fleet's status series, and a key is found at its place
+ * without building a label key per series and poll. */
 export function emitStateSet(emit: Emit, name: string, known: readonly string[], current: string, labels: Readonly<Record<string, string>>): void {
-  // Object.assign, not a spread into a literal: V8 (Node 20) takes a slow path for that, some
-  // ten times the cost, and state sets are most of a fleet's series.
-  for (const state of known) emit(name, state === current ? 1 : 0, Object.assign({}, labels, { state }));
+  const sets = stateLabels(name, known, labels);
+  for (let i = 0; i < known.length; i++) emit(name, known[i] === current ? 1 : 0, sets[i], undefined, sets[i]);
+  // Object.assign, not a spread into a literal: V8 (Node 20) takes a slow path for that.
   if (!known.includes(current)) emit(name, 1, Object.assign({}, labels, { state: current }));
+}
+
+/** Label objects of state sets by family and label values: as many as there are HA
+ * relationships in the fleet; cleared past MAX_STATE_LABELS (a key that changes is a new series
+ * to the store, the old one swept: correct, only slower). */
+const STATE_LABELS = new Map<string, readonly Readonly<Record<string, string>>[]>();
+export const MAX_STATE_LABELS = 4096;
+/** Tests: the label sets held now. */
+export const stateLabelsHeld = (): number => STATE_LABELS.size;
+
+function stateLabels(name: string, known: readonly string[], labels: Readonly<Record<string, string>>): readonly Readonly<Record<string, string>>[] {
+  let id = name;
+  // Each value with its length, so that no value can pass for two.
+  for (const k in labels) id += ` ${labels[k]!.length}:${labels[k]}`;
+  let sets = STATE_LABELS.get(id);
+  if (sets?.length !== known.length) {
+    if (STATE_LABELS.size >= MAX_STATE_LABELS) STATE_LABELS.clear();
+    sets = known.map((state) => Object.freeze(Object.assign({}, labels, { state })));
+    STATE_LABELS.set(id, sets);
+  }
+  return sets;
 }
 
 export const bool = (b: boolean): number => (b ? 1 : 0);
