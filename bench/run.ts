@@ -2,14 +2,15 @@
  * fake daemons, then the statistics of a 5,000-subnet kea-dhcp4, then the proxied command
  * endpoint against a real kea-dhcp4, then what OTLP export costs the 1,000-daemon exporter, then
  * the storm (issue 11) against a real kea-dhcp4, then what each dashboard panel query costs
- * Prometheus at 5,000 subnets, then how the statistics cost grows from 1,000 to 20,000 subnets; part 2b: the fleet of part 2
- * with statistics on (Kea 3.0 fakes of 20 subnets and 2 pools each). Prints results vs goals and writes bench/results.json. */
+ * Prometheus at 5,000 subnets, then how the statistics cost grows from 1,000 to 20,000 subnets; parts 2b and 2c: the fleet of
+ * part 2 with statistics on (Kea 3.0 fakes of 20 subnets and 2 pools each, then of 2 and 2: the
+ * shape issue 16 names, then its series count; see bench/fleet-stats.ts). Prints results vs goals and writes bench/results.json. */
 import { execSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DASHBOARDS_BENCH, printDashboards, runDashboardsBench } from './dashboards.js';
 import { FLEET_DEFAULTS, runFleet } from './fleet.js';
-import { describeFleetStats, printFleetStats, runFleetStats } from './fleet-stats.js';
+import { describeFleetStats, FLEET_STATS_COUNTED, printFleetStats, runFleetStats } from './fleet-stats.js';
 import { GROWTH_BENCH, printGrowth, runGrowth } from './growth.js';
 import { OTEL_DEFAULTS, printOtel, runOtel } from './otel.js';
 import { runOverhead } from './overhead.js';
@@ -19,7 +20,7 @@ import { runStatistics, STATISTICS_DEFAULTS } from './stats.js';
 import { printStorm, runStormBench, STORM_BENCH } from './storm.js';
 import { STORM_NOFILE } from '../test/support/storm/run.js';
 
-const WATCHDOG_MS = 2_000_000; // part 6's two storms are bounded at ~6 min together; part 7 takes ~2.5 min, part 8 ~2, part 2b up to ~4
+const WATCHDOG_MS = 2_000_000; // part 6's two storms are bounded at ~6 min together; part 7 takes ~2.5 min, part 8 ~2, parts 2b and 2c up to ~4 each
 const watchdog = setTimeout(() => {
   console.error(`bench: still running after ${WATCHDOG_MS / 1000} s, giving up`);
   process.exit(2); // the 'exit' hooks kill Kea and the fleet child
@@ -51,7 +52,9 @@ console.log(`  fakes up in ${fleet.fakeStartMs} ms, config parsed in ${fleet.con
 
 console.log(`\n[2b/8] ${describeFleetStats()} ...`);
 const fleetStats = await runFleetStats();
-const fleetStatsRows = printFleetStats(fleetStats);
+console.log(`\n[2c/8] ${describeFleetStats(FLEET_STATS_COUNTED)} ...`);
+const fleetStatsCounted = await runFleetStats(FLEET_STATS_COUNTED);
+const fleetStatsRows = [...printFleetStats(fleetStats), ...printFleetStats(fleetStatsCounted, 'fleet_stats_counted')];
 
 const so = STATISTICS_DEFAULTS;
 console.log(
@@ -111,6 +114,6 @@ const rs = [...print(overhead, fleet, statistics, proxy, env), ...fleetStatsRows
 for (const r of [...fleetStatsRows, ...otelRows, ...stormRows, ...dashboardRows, ...growthRows])
   console.log(`${r.key}: ${r.value} ${r.unit} (goal ${r.goal}${r.ok === false ? ', MISSED' : ''})`);
 const file = fileURLToPath(new URL('./results.json', import.meta.url));
-writeJson(file, overhead, fleet, statistics, proxy, env, rs, { fleetStats, otel, storm, dashboards, growth });
+writeJson(file, overhead, fleet, statistics, proxy, env, rs, { fleetStats, fleetStatsCounted, otel, storm, dashboards, growth });
 console.log(`\nwritten ${file}`);
 process.exit(0);
