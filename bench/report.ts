@@ -64,10 +64,10 @@ export function statisticsRows(s: StatisticsResult): Row[] {
     { key: 'stats_cpu_per_poll', value: q.cpuMsPerStatisticsPoll.median, unit: 'ms CPU', goal: 'info (median)' },
     {
       key: 'stats_cpu_per_poll_vs_parse',
-      value: round2(q.cpuMsPerStatisticsPoll.median / s.raw.statisticGetAll.parseMs),
+      value: round2(q.cpuMsPerStatisticsPoll.median / q.parseMs.median),
       unit: 'x',
-      goal: `<= 3 (a bare JSON.parse of the answer: ${s.raw.statisticGetAll.parseMs} ms CPU)`,
-      ok: q.cpuMsPerStatisticsPoll.median <= 3 * s.raw.statisticGetAll.parseMs,
+      goal: `<= 3 (a bare JSON.parse of the answer: ${q.parseMs.median} ms CPU, median of ${q.parseMs.samples.length} through the run)`,
+      ok: q.cpuMsPerStatisticsPoll.median <= 3 * q.parseMs.median,
     },
     { key: 'stats_cpu_per_cycle', value: q.cpuMsPerStatisticsCycle, unit: 'ms CPU', goal: 'info (incl. its status polls)' },
     { key: 'stats_cpu_quiet', value: q.cpuPercent, unit: '% of one core', goal: 'info' },

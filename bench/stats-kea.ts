@@ -61,22 +61,23 @@ export function jsonParseCpuMs(text: string, runs = 5): number {
   return ms.sort((x, y) => x - y)[runs >> 1]!;
 }
 
-async function timed(socket: string, command: string): Promise<RawTiming> {
+async function timed(socket: string, command: string): Promise<{ timing: RawTiming; text: string }> {
   const { text, ms } = await rawCommand(socket, command);
   const answer = JSON.parse(text) as { result?: number; text?: string };
   const parseMs = jsonParseCpuMs(text);
   if (answer.result !== RESULT.success) throw new Error(`${command}: result ${answer.result}: ${answer.text}`);
-  return { bytes: Buffer.byteLength(text), ms: round(ms), parseMs: round(parseMs) };
+  return { timing: { bytes: Buffer.byteLength(text), ms: round(ms), parseMs: round(parseMs) }, text };
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** One raw config-get, then one statistic-get-all (sequentially, one connection at a time). */
-export async function measureRaw(socket: string): Promise<{ configGet: RawTiming; statisticGetAll: RawTiming }> {
+/** One raw config-get, then one statistic-get-all (sequentially, one connection at a time);
+ * statistic-get-all's text, for references measured later in the run. */
+export async function measureRaw(socket: string): Promise<{ configGet: RawTiming; statisticGetAll: RawTiming; statisticsText: string }> {
   const configGet = await timed(socket, 'config-get');
-  const statisticGetAll = await timed(socket, 'statistic-get-all');
-  return { configGet, statisticGetAll };
+  const statistics = await timed(socket, 'statistic-get-all');
+  return { configGet: configGet.timing, statisticGetAll: statistics.timing, statisticsText: statistics.text };
 }
 
 /** Resident set size of a process in KiB (Linux /proc). */
