@@ -45,6 +45,8 @@ interface Owner {
    * twice). A collector emits the same keys in the same order poll after poll, so each is found
    * at its place; a map of them is made only for an update that strays. */
   keyed: (Held | undefined)[];
+  /** The list before that, written over by the next update (no new list an update). */
+  spare: (Held | undefined)[];
   /** Keyed series' label text by their labels' object: a collector that passes one object for
    * many series (the statistics of one subnet) gets one string for all of them. */
   readonly texts: WeakMap<object, string>;
@@ -97,12 +99,13 @@ export class SeriesStore {
     let owner = this.owners.get(key);
     // Other owner labels (a daemon detected, a target relabelled): other series altogether.
     if (owner && owner.base !== basePairs) this.remove(key);
-    if (!owner || owner.base !== basePairs) this.owners.set(key, (owner = { base: basePairs, series: new Map(), keyed: [], texts: new WeakMap() }));
+    if (!owner || owner.base !== basePairs) this.owners.set(key, (owner = { base: basePairs, series: new Map(), keyed: [], spare: [], texts: new WeakMap() }));
     const mine = owner;
     const epoch = ++this.epoch;
     const dropped = this.dropped;
     const last = mine.keyed;
-    const keyed: (Held | undefined)[] = [];
+    const keyed = mine.spare;
+    let n = 0;
     let byKey: Map<object, Held> | undefined;
     const indexed: Segment[] = [];
     let invalid = 0;
@@ -114,14 +117,14 @@ export class SeriesStore {
       // swept below, and absent until its value is valid again.
       if (!exportable(f.def.type, value)) {
         invalid++;
-        if (seriesKey !== undefined) keyed.push(undefined);
+        if (seriesKey !== undefined) keyed[n++] = undefined;
         return;
       }
       let id: string | undefined;
       let held: Held | undefined;
       if (seriesKey !== undefined) {
-        held = last[keyed.length];
-        if (held?.key !== seriesKey) held = (byKey ??= keyIndex(last, keyed)).get(seriesKey);
+        held = last[n];
+        if (held?.key !== seriesKey) held = (byKey ??= keyIndex(last, last.length, keyed, n)).get(seriesKey);
         if (held?.seen === DROPPED) held = undefined;
       } else {
         id = name;
@@ -137,7 +140,7 @@ export class SeriesStore {
       }
       if (held) {
         // A key emitted twice in one update: one series, the last value.
-        if (seriesKey !== undefined) keyed.push(held.seen === epoch ? undefined : held);
+        if (seriesKey !== undefined) keyed[n++] = held.seen === epoch ? undefined : held;
         held.seen = epoch;
         if (held.value === value || (value !== value && held.value !== held.value)) return;
         held.value = value;
@@ -161,7 +164,7 @@ export class SeriesStore {
         segment.held.add(fresh);
         segment.version++;
         if (seriesKey !== undefined) {
-          keyed.push(fresh);
+          keyed[n++] = fresh;
           byKey?.set(seriesKey, fresh);
           segment.labels?.set(labels, fresh);
         } else {
@@ -175,7 +178,9 @@ export class SeriesStore {
     for (const c of collectors) c.collect(s, emit);
     for (const held of mine.series.values()) if (held.seen !== epoch) this.drop(held);
     for (const held of last) if (held && held.seen !== epoch && held.seen !== DROPPED) this.drop(held);
+    keyed.length = n;
     mine.keyed = keyed;
+    mine.spare = last;
     for (const segment of indexed) segment.labels = undefined;
     return { invalid, reshaped: added || this.dropped !== dropped };
   }
@@ -282,9 +287,14 @@ function sameLabels(segment: Segment | undefined, labels: string, indexed: Segme
   return segment.labels.get(labels);
 }
 
-/** The keyed series of the last update and of this one so far, by their key. */
-function keyIndex(...lists: readonly (readonly (Held | undefined)[])[]): Map<object, Held> {
+/** The keyed series of the last update and of this one so far (the first `n` of its list), by
+ * their key. */
+function keyIndex(last: readonly (Held | undefined)[], lastN: number, now: readonly (Held | undefined)[], n: number): Map<object, Held> {
   const map = new Map<object, Held>();
-  for (const list of lists) for (const held of list) if (held && held.seen !== DROPPED) map.set(held.key as object, held);
+  const add = (held: Held | undefined) => {
+    if (held && held.seen !== DROPPED) map.set(held.key as object, held);
+  };
+  for (let i = 0; i < lastN; i++) add(last[i]);
+  for (let i = 0; i < n; i++) add(now[i]);
   return map;
 }

@@ -34,8 +34,9 @@ type Resolution = Series | 'ignored' | 'capped';
  * only for a poll that strays); `labels`: one label set per content, shared by every statistic of
  * a subnet or pool (the store writes a label set's text once per owner, see Emit's `labels`). */
 interface Resolved {
-  names: string[];
-  resolutions: Resolution[];
+  /** The last poll's statistic names (the reader's own strings) and what each resolved to. */
+  readonly names: string[];
+  readonly resolutions: Resolution[];
   readonly labels: Map<string, Readonly<Record<string, string>>>;
 }
 
@@ -101,19 +102,20 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
       const poll = ++polls;
       let capped = 0;
       const ratios: Series[] = [];
-      const names: string[] = [];
-      const resolutions: Resolution[] = [];
+      // Written over the last poll's in place (no new lists a poll): up to the first statistic
+      // not at its place, the two are the same; from there on the last poll's are in byName.
+      const { names, resolutions } = r;
+      let at = 0;
       let byName: Map<string, Resolution> | undefined;
       for (const sample of s.samples) {
-        const at = names.length;
-        let series = r.names[at] === sample.name ? r.resolutions[at] : undefined;
+        let series = names[at] === sample.name ? resolutions[at] : undefined;
         if (series === undefined) {
           byName ??= indexed(r);
           series = byName.get(sample.name);
           if (series === undefined) byName.set(sample.name, (series = resolve(s, r, sample)));
         }
-        names.push(sample.name);
-        resolutions.push(series);
+        names[at] = sample.name;
+        resolutions[at++] = series;
         if (series === 'capped') capped++;
         else if (series !== 'ignored') {
           series.value = sample.value;
@@ -122,8 +124,10 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
           if (series.ratio) ratios.push(series);
         }
       }
-      r.names = names;
-      r.resolutions = resolutions;
+      if (names.length > at) {
+        names.length = at;
+        resolutions.length = at;
+      }
       emit(STATS_DROPPED, s.dropped + capped);
       // Ratios after all statistics: a total comes after its assigned one in Kea's order. A total
       // not met is looked for again only by a poll that met new statistics.

@@ -157,3 +157,43 @@ test('a daemon whose pool IDs change every poll: the label sets the collector ho
   // 11 statistics a poll, 4,000 pools met in all.
   assert.ok(most > 11 && most <= 2 * 11 + 1024 + 11, `${most} label sets held`);
 });
+
+test('polls that bring, drop and reorder statistics at random read as a fresh render of the same poll, series in the order they appeared (the collector and store write over their last lists)', async () => {
+  let seed = 16;
+  const random = () => {
+    // mulberry32: a seeded sequence, so a failure replays.
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const universe = [
+    'assigned-addresses',
+    'total-addresses',
+    'declined-addresses',
+    'pool[0].assigned-addresses',
+    'pool[0].total-addresses',
+    'pool[5].assigned-addresses',
+  ].flatMap((stat) => [1, 2, 3].map((id) => `subnet[${id}].${stat}`));
+  const collector = statisticsCollector('default');
+  const kept = new PrometheusRenderer({ version: 't', processMetrics: false }, [], collector.metrics);
+  const base = snap('dhcp4', {});
+  for (let poll = 0; poll < 300; poll++) {
+    const names = universe.filter(() => random() < 0.7);
+    // Mostly Kea's own order; now and then shuffled.
+    if (random() < 0.3) names.sort(() => random() - 0.5);
+    const values = Object.fromEntries(names.map((n) => [n, Math.floor(random() * 4) * 10]));
+    const s = { ...base, samples: stats(values) };
+    const fresh = new PrometheusRenderer({ version: 't', processMetrics: false }, [], collector.metrics);
+    kept.update('t', s, [collector]);
+    fresh.update('t', s, [collector]);
+    for (const openMetrics of [false, true]) {
+      // A kept owner's series stay in the order they first appeared; a fresh store has only this
+      // poll's order: the same lines, each once.
+      const lines = async (r: PrometheusRenderer) => (await r.render(openMetrics)).body.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+      const got = await lines(kept);
+      assert.deepEqual([...got].sort(), (await lines(fresh)).sort(), `poll ${poll}: ${names.join(' ')}`);
+      assert.equal(new Set(got.map((l) => l.replace(/ \S+$/, ''))).size, got.length, `poll ${poll}: each series once`);
+    }
+  }
+});
