@@ -187,3 +187,36 @@ test('a name read the general way (an escape in it) is never matched in place as
   assert.deepEqual(fromText(escaped, false, reader), reference(escaped, false));
   assert.deepEqual(fromText(raw, false, reader), { code: 'parse' });
 });
+
+test('fuzz: one reader fed answer after answer (statistics coming, going, reordered, read the general way, cut off) gives what a fresh parse of each gives', () => {
+  // Names from a small pool, so that answers share most of them, as a daemon's polls do.
+  const pool = [
+    'pkt4-received',
+    'subnet[1].assigned-addresses',
+    'subnet[1].total-addresses',
+    'subnet[1].pool[0].assigned-addresses',
+    'subnet[2].declined-addresses',
+    'a\\"b',
+    '7',
+  ];
+  const answerArb = fc.record({
+    names: fc.shuffledSubarray(pool),
+    values: fc.array(fc.integer({ min: -2, max: 3 }), { minLength: pool.length, maxLength: pool.length }),
+    cut: fc.boolean(),
+    list: fc.boolean(),
+  });
+  fc.assert(
+    fc.property(fc.array(answerArb, { minLength: 1, maxLength: 12 }), (answers) => {
+      const reader = new StatisticsTextReader();
+      for (const a of answers) {
+        const args = a.names.map((name, i) => `"${name}": [ [ ${a.values[i]}, "t" ] ]`).join(', ');
+        const map = `{ "arguments": { ${args} }, "result": 0 }`;
+        let text = a.list ? `[ ${map} ]` : map;
+        // Now and then an answer cut off: refused, and the next one read as if it were not there.
+        if (a.cut && a.names.length > 2) text = text.slice(0, text.length >> 1);
+        assert.deepEqual(fromText(text, a.list, reader), reference(text, a.list));
+      }
+    }),
+    { numRuns: 800 },
+  );
+});

@@ -7,7 +7,8 @@ import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, isIndex, isSpace, 
 /** A statistic met before: its name, and its last sample (undefined: its value was none). */
 interface Known {
   readonly name: string;
-  /** No quote, backslash or control character: the name as the text writes it. */
+  /** No quote, backslash or control character (the name as the text writes it), and no array
+   * index (JSON.parse puts those first, wherever they are): the fast way may take it in place. */
   readonly plain: boolean;
   sample: StatSample | undefined;
   /** The read that last met it. */
@@ -72,6 +73,10 @@ export class StatisticsTextReader {
    * each is found at its place. What is held between reads: a statistic the last read did not
    * meet is forgotten. */
   private order: Known[] = [];
+  /** The list before that, written over by the next read that takes the one shape (no new list
+   * a read), and how many of its entries that read has met so far. */
+  private spare: Known[] = [];
+  private count = 0;
   /** This read's statistics by name, made when one is not at its place (a first read, a name
    * come or gone): those of the last read and those this one met so far. */
   private byName: Map<string, Known> | undefined;
@@ -95,7 +100,7 @@ export class StatisticsTextReader {
     try {
       if (newest) {
         for (const [name, raw] of newest) {
-          const k = this.find(name, order) ?? this.add(name, order);
+          const k = this.find(name, order, order.length) ?? this.add(name, order, order.length);
           k.seen = read;
           order.push(k);
           const s = this.sample(k, raw);
@@ -120,21 +125,21 @@ export class StatisticsTextReader {
     return (k.sample = k.sample ? { ...k.sample, value } : statSample(k.name, value));
   }
 
-  /** A statistic by name among the last read's and this one's so far (`order`). */
-  private find(name: string, order: readonly Known[]): Known | undefined {
+  /** A statistic by name among the last read's and this one's so far (the first n of `order`). */
+  private find(name: string, order: readonly Known[], n: number): Known | undefined {
     if (!this.byName) {
       this.byName = new Map();
       for (const k of this.order) this.byName.set(k.name, k);
-      for (const k of order) this.byName.set(k.name, k);
+      for (let j = 0; j < n; j++) this.byName.set(order[j]!.name, order[j]!);
     }
     return this.byName.get(name);
   }
 
   /** A statistic met for the first time: its name copied, so that no slice of an answer's text
    * (which would keep all of it) outlives the read. */
-  private add(name: string, order: readonly Known[]): Known {
-    const k: Known = { name: flatCopy(name), plain: PLAIN.test(name), sample: undefined, seen: 0 };
-    this.find(name, order);
+  private add(name: string, order: readonly Known[], n: number): Known {
+    const k: Known = { name: flatCopy(name), plain: PLAIN.test(name) && !isIndex(name), sample: undefined, seen: 0 };
+    this.find(name, order, n);
     this.byName!.set(k.name, k);
     return k;
   }
@@ -148,11 +153,12 @@ export class StatisticsTextReader {
     if (t.charCodeAt(i) !== OPEN_BRACE) throw OTHER;
     i = skipWs(t, i + 1);
     if (t.charCodeAt(i) === CLOSE_BRACE) return i + 1;
+    let met = 0;
     for (;;) {
       if (t.charCodeAt(i) !== QUOTE) throw OTHER;
       const from = i + 1;
       // The statistic the last read had here, most often; else found by name.
-      let k: Known | undefined = last[order.length];
+      let k: Known | undefined = last[met];
       if (k?.plain && t.startsWith(k.name, from) && t.charCodeAt(from + k.name.length) === QUOTE) i = from + k.name.length + 1;
       else {
         for (i = from; i < n; i++) {
@@ -163,17 +169,17 @@ export class StatisticsTextReader {
         const to = i++;
         if (to >= n || to - from > MAX_STAT_NAME_CHARS) throw OTHER;
         const name = t.slice(from, to);
-        k = this.find(name, order);
+        k = this.find(name, order, met);
         if (!k) {
           // An array index: JSON.parse puts those first.
           if (isIndex(name)) throw OTHER;
-          k = this.add(name, order);
-        }
+          k = this.add(name, order, met);
+        } else if (!k.plain) throw OTHER; // one met before, read the general way
       }
       // Met twice in one answer: JSON.parse keeps the first place and the last value.
       if (k.seen === read) throw OTHER;
       k.seen = read;
-      order.push(k);
+      order[met++] = k;
       // The regular expressions are run here, not through sticky(): this loop runs 35,000 times a
       // poll, mostly before the JIT has inlined anything.
       TO_VALUE.lastIndex = i;
@@ -190,7 +196,10 @@ export class StatisticsTextReader {
       const s = this.sample(k, newest);
       if (s) samples.push(s);
       // REST ends with the comma or brace after the statistic.
-      if (t.charCodeAt(i - 1) === CLOSE_BRACE) return i;
+      if (t.charCodeAt(i - 1) === CLOSE_BRACE) {
+        this.count = met;
+        return i;
+      }
       i = skipWs(t, i);
     }
   }
@@ -224,7 +233,8 @@ export class StatisticsTextReader {
       return v;
     };
     const samples: StatSample[] = [];
-    const order: Known[] = [];
+    const order = this.spare;
+    this.count = 0;
     /** The answer map: arguments, result and text, in any order, each once. */
     const answer = (): KeaAnswer => {
       const body: { arguments?: null; result?: number; text?: string } = {};
@@ -259,6 +269,9 @@ export class StatisticsTextReader {
     if (list) expect(CLOSE_BRACKET);
     ws();
     if (i !== n) throw OTHER;
+    // Statistics gone since the last read: their entries are not held on to.
+    order.length = this.count;
+    this.spare = this.order;
     this.order = order;
     return { answer: a, samples };
   }
