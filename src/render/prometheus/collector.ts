@@ -43,9 +43,7 @@ export const MAX_STATE_LABELS = 4096;
 export const stateLabelsHeld = (): number => STATE_LABELS.size;
 
 function stateLabels(name: string, known: readonly string[], labels: Readonly<Record<string, string>>): readonly Readonly<Record<string, string>>[] {
-  let id = name;
-  // Each value with its length, so that no value can pass for two.
-  for (const k in labels) id += ` ${labels[k]!.length}:${labels[k]}`;
+  const id = seriesId(name, labels);
   let sets = STATE_LABELS.get(id);
   if (sets?.length !== known.length) {
     if (STATE_LABELS.size >= MAX_STATE_LABELS) STATE_LABELS.clear();
@@ -53,6 +51,14 @@ function stateLabels(name: string, known: readonly string[], labels: Readonly<Re
     STATE_LABELS.set(id, sets);
   }
   return sets;
+}
+
+/** A family's series by its label values (a family's series all carry the same label names, in
+ * the same order): each value with its length, so that no value can pass for two. */
+export function seriesId(name: string, labels: Readonly<Record<string, string>> | undefined): string {
+  let id = name;
+  if (labels) for (const k in labels) id += ` ${labels[k]!.length}:${labels[k]}`;
+  return id;
 }
 
 export const bool = (b: boolean): number => (b ? 1 : 0);

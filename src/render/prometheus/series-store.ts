@@ -1,5 +1,5 @@
 import type { SeriesOwner } from '../../snapshot.js';
-import { exportable, type Collector, type MetricDef } from './collector.js';
+import { exportable, seriesId, type Collector, type MetricDef } from './collector.js';
 import { FamilyWriter, lease, type Lease, type Place, type Written } from './family-bytes.js';
 import { familyHeader, flat, labelPairs, sampleName, withExtra } from './family-text.js';
 
@@ -127,10 +127,7 @@ export class SeriesStore {
         if (held?.key !== seriesKey) held = (byKey ??= keyIndex(last, last.length, keyed, n)).get(seriesKey);
         if (held?.seen === DROPPED) held = undefined;
       } else {
-        id = name;
-        // A family's series all carry the same label names, in the same order: the values tell
-        // them apart (each with its length, so no value can pass for two).
-        if (extra) for (const n in extra) id += ` ${extra[n]!.length}:${extra[n]}`;
+        id = seriesId(name, extra);
         held = mine.series.get(id);
       }
       // A key stands for one family's series: another family under it is another series.
