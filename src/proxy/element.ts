@@ -20,8 +20,18 @@ export const COLLECT_COST = 6;
  * redact: read to the end, parsed and redacted (config-get and config-hash-get for a role that is not unredacted). */
 export type ElementMode = 'stream' | 'whole' | 'redact';
 
-/** whole: the element's text as it goes into the list, and its size in bytes. */
-export type Ready = { kind: 'whole'; text: string; bytes: number; result: number } | { kind: 'stream' };
+/** whole: the element's text as it goes into the list, and its size in bytes. stream: the
+ * exchange whose chunks() pass the answer on. */
+export type Ready = { kind: 'whole'; text: string; bytes: number; result: number } | { kind: 'stream'; exchange: ElementExchange };
+
+/** What forward() needs of one daemon's element, whether its exchange is its own or shared. */
+export interface Element {
+  readonly ready: Promise<Ready>;
+  /** Still waiting for its slot or Kea, or streaming: only an abort ends it early. */
+  readonly running: boolean;
+  /** Gives back what this element still holds of the budget (the response is done). */
+  release(): void;
+}
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -72,7 +82,7 @@ interface Pump {
 /** One proxied command to one daemon, inside that daemon's queue slot: `ready` settles once
  * the answer is known to be small (whole text) or is streaming (then chunks() passes it on,
  * and the slot is held until it is done, the deadline passes or the request is cancelled). */
-export class ElementExchange {
+export class ElementExchange implements Element {
   readonly ready: Promise<Ready>;
   /** The whole exchange: settles when the slot is released; rejects with why it failed. */
   readonly done: Promise<ExchangeOutcome>;
@@ -89,13 +99,16 @@ export class ElementExchange {
     private readonly endpoint: ProxyEndpoint,
     private readonly cmd: ProxiedCommand,
     private readonly mode: ElementMode,
-    ctx: { timeoutMs: number; budget: AnswerBudget; cancel: AbortSignal },
+    ctx: { timeoutMs: number; budget: AnswerBudget; cancel: AbortSignal; admitted?: () => void },
   ) {
     this.share = new BudgetShare(ctx.budget);
     this.ready = this.readyD.promise;
     this.done = endpoint.forward(cmd.command, ctx.timeoutMs, cmd.arguments, (a, s) => this.consume(a, s), {
       cancel: ctx.cancel,
-      admit: () => this.share.grow(STREAM_RESERVE_BYTES),
+      admit: () => {
+        ctx.admitted?.();
+        this.share.grow(STREAM_RESERVE_BYTES);
+      },
     });
     this.done.then(
       () => {
@@ -113,12 +126,10 @@ export class ElementExchange {
     );
   }
 
-  /** Still waiting for its slot or Kea, or streaming: only an abort ends it early. */
   get running(): boolean {
     return !this.settled && !this.read;
   }
 
-  /** Gives back what this element still holds of the budget (the response is done). */
   release(): void {
     this.share.release();
   }
@@ -164,7 +175,7 @@ export class ElementExchange {
     const head = chunks.flatMap((c) => framer.push(c));
     const pump: Pump = { answer, framer, head, finished: deferred<void>() };
     this.pump = pump;
-    this.readyD.resolve({ kind: 'stream' });
+    this.readyD.resolve({ kind: 'stream', exchange: this });
     await Promise.race([pump.finished.promise, aborted(signal)]);
     return { result: this.result, bytes: framer.bytes };
   }

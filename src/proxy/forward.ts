@@ -3,7 +3,8 @@ import { ERROR_CODES, KeaError, type ErrorCode } from '../errors.js';
 import { RESULT } from '../kea/types.js';
 import { BudgetRefused, type ProxyStreaming } from './budget.js';
 import type { ProxiedCommand } from './body.js';
-import { ElementExchange, PREFETCH_BYTES, type ElementMode, type Ready } from './element.js';
+import { ElementExchange, PREFETCH_BYTES, type Element, type ElementMode, type Ready } from './element.js';
+import { SharedElement, shareable, sharedElement } from './shared.js';
 import { REDACTED_COMMANDS } from './redact.js';
 import type { ProxyEndpoint, ProxyTarget } from './source.js';
 import { AGENT_HINT, offlineReason } from './agent.js';
@@ -27,6 +28,8 @@ interface Common {
   results: number[];
   /** Gives back the budget the answer holds: call once the response is finished or closed. */
   release: () => void;
+  /** An element's exchange answered other identical requests too (src/proxy/shared.ts). */
+  shared: boolean;
 }
 
 /** A JSON list, one element per requested service, as a Control Agent answers: whole, or
@@ -67,10 +70,14 @@ export async function forward(target: ProxyTarget, cmd: ProxiedCommand, ctx: For
     } else repeats[k]!++;
   }
   const redact = !ctx.unredacted && REDACTED_COMMANDS.has(cmd.command);
-  const exchanges = distinct.map((endpoint, k) => {
+  const share = shareable(cmd.command);
+  const opts = { timeoutMs: ctx.timeoutMs, budget: ctx.streaming.budget, cancel };
+  const exchanges: Element[] = distinct.map((endpoint, k) => {
+    if (share) return sharedElement(endpoint, cmd, redact ? 'redact' : 'whole', opts);
     const mode: ElementMode = redact ? 'redact' : repeats[k]! > 1 ? 'whole' : 'stream';
-    return new ElementExchange(endpoint, cmd, mode, { timeoutMs: ctx.timeoutMs, budget: ctx.streaming.budget, cancel });
+    return new ElementExchange(endpoint, cmd, mode, opts);
   });
+  const shared = (): boolean => exchanges.some((x) => x instanceof SharedElement && x.shared);
   let released = false;
   const release = (): void => {
     if (released) return;
@@ -87,7 +94,7 @@ export async function forward(target: ProxyTarget, cmd: ProxiedCommand, ctx: For
   const settled = await settle(exchanges);
   if (settled instanceof Fatal) {
     release();
-    return { ...refusal(settled.err, ctx.streaming), results: [], release };
+    return { ...refusal(settled.err, ctx.streaming), results: [], release, shared: shared() };
   }
   const ready = settled;
 
@@ -103,7 +110,7 @@ export async function forward(target: ProxyTarget, cmd: ProxiedCommand, ctx: For
       const r = ready[k]!;
       if (r.kind === 'stream') {
         whole = false;
-        return exchanges[k]!;
+        return r.exchange;
       }
       if (r.kind === 'whole') {
         results[i] = r.result;
@@ -120,8 +127,8 @@ export async function forward(target: ProxyTarget, cmd: ProxiedCommand, ctx: For
   });
   // Small and complete: one body. Otherwise written piece by piece (a repeated element is
   // written again, never copied into one large body).
-  if (whole && bytes <= PREFETCH_BYTES) return { status: 200, body: `[ ${(parts as string[]).join(', ')} ]`, results, release };
-  return { status: 200, stream: streamed(parts, results, ctx, release), results, release };
+  if (whole && bytes <= PREFETCH_BYTES) return { status: 200, body: `[ ${(parts as string[]).join(', ')} ]`, results, release, shared: shared() };
+  return { status: 200, stream: streamed(parts, results, ctx, release), results, release, shared: shared() };
 }
 
 /** A name that is no Kea command name (empty, upper case, spaces...): answered here, as Kea
@@ -181,7 +188,7 @@ class Fatal {
 
 /** Each exchange's outcome once every one is ready (or failed in a way that is only its
  * element's), in order; or, as soon as it happens, the first error that decides the whole request. */
-function settle(exchanges: readonly ElementExchange[]): Promise<Outcome[] | Fatal> {
+function settle(exchanges: readonly Element[]): Promise<Outcome[] | Fatal> {
   const out: Outcome[] = [];
   return new Promise((resolve) => {
     let left = exchanges.length;

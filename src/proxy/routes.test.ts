@@ -332,16 +332,18 @@ describe('Control Agent compatibility', () => {
 });
 
 describe('never harm Kea', () => {
+  // statistic-get-all: a read that never shares its exchange (src/proxy/shared.ts), so each
+  // request takes its own place in the queue.
   test('beyond maxQueued: 503 with Retry-After at once; past the timeout: 504; one connection at a time', async () => {
     slow.behaviour = { kind: 'slow', delayMs: 300 };
-    const { full } = await requestCounts({ full: 'target="slow",command="status-get",code="503"' });
-    const results = await Promise.all(Array.from({ length: 12 }, () => post('slow', '{ "command": "status-get" }')));
+    const { full } = await requestCounts({ full: 'target="slow",command="statistic-get-all",code="503"' });
+    const results = await Promise.all(Array.from({ length: 12 }, () => post('slow', '{ "command": "statistic-get-all" }')));
     const codes = results.map((r) => r.statusCode).sort();
     assert.ok(codes.includes(503), `codes ${codes.join()}`);
     assert.ok(codes.includes(504), `codes ${codes.join()}`);
     for (const r of results.filter((x) => x.statusCode === 503)) assert.equal(r.headers['retry-after'], '1');
     assert.equal(slow.maxConcurrent, 1);
-    const counted = await requestCounts({ full: 'target="slow",command="status-get",code="503"' });
+    const counted = await requestCounts({ full: 'target="slow",command="statistic-get-all",code="503"' });
     assert.equal(counted.full - full, codes.filter((c) => c === 503).length, 'each 503 counted once');
     slow.behaviour = { kind: 'answer' };
     await new Promise((r) => setTimeout(r, 700));

@@ -20,7 +20,7 @@ export const PROXY_REQUESTS = 'kea_exporter_proxy_requests_total';
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
-    audit?: { target?: string; services?: string[]; command?: string; results?: number[] };
+    audit?: { target?: string; services?: string[]; command?: string; results?: number[]; shared?: boolean };
     /** One server span per proxied request, continuing the caller's traceparent. */
     span?: Span;
   }
@@ -194,6 +194,7 @@ export async function proxyRoutes(server: FastifyInstance, deps: ProxyDeps): Pro
     answer.release = out.release;
     if (answer.closed) out.release(); // gone while Kea answered: nobody will read it
     req.audit.results = out.results;
+    req.audit.shared = out.shared;
     if ('stream' in out) {
       // A response cut off never finishes, and Fastify's onResponse only runs on finish.
       reply.raw.once('close', () => {
@@ -228,6 +229,7 @@ function audit(deps: ProxyDeps, req: FastifyRequest, reply: FastifyReply): void 
         command: a.command ?? null,
         status: reply.statusCode,
         results: a.results ?? [],
+        shared: a.shared ?? false,
         durationMs: Math.round(reply.elapsedTime),
       },
       ...traceIds(req.span),

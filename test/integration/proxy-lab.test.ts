@@ -27,6 +27,8 @@ import { pollAll } from '../support/poll.js';
 
 const KEA_SHELL = '/usr/sbin/kea-shell';
 const STORM = 2000;
+/** Below the exporter's connection cap (256): each waits for its answer on its own connection. */
+const SHARED = 200;
 const TOKEN = 'tok-grafana-0123456789abcdef';
 const ADMIN_PW = 'adm1n-lab-pw';
 const VIEWER_PW = 'v1ewer-lab-pw';
@@ -293,9 +295,12 @@ describe('proxy on a real Kea lab', () => {
     assert.equal((JSON.parse(missing.text) as Bare).result, 404);
   });
 
-  test(`storm: ${STORM} concurrent proxied status-get at the real kea-dhcp4 2.2: Kea survives, every request 200 or 503`, async () => {
+  // build-report: a read that never shares its exchange (src/proxy/shared.ts), so each request
+  // takes its own place in the queue and the queue fills.
+  test(`storm: ${STORM} concurrent proxied build-report at the real kea-dhcp4 2.2: Kea survives, every request 200 or 503`, async () => {
     const pidBefore = await primaryPid();
     const statusBefore = relay.count('status-get');
+    const reportsBefore = relay.count('build-report');
     const commandsBefore = relay.commands.length;
     const auditBefore = auditLines().length;
     type Outcome = { status: number; retryAfter?: string; body: string; ms: number; error?: string };
@@ -343,7 +348,7 @@ describe('proxy on a real Kea lab', () => {
           },
         );
         req.on('error', (err) => resolve({ status: 0, body: '', ms: performance.now() - t0, error: err.message }));
-        req.end('{ "command": "status-get", "service": [ "dhcp4" ] }');
+        req.end('{ "command": "build-report", "service": [ "dhcp4" ] }');
       });
 
     proxyRequests += STORM;
@@ -386,7 +391,7 @@ describe('proxy on a real Kea lab', () => {
       const list = JSON.parse(o.body) as Element[];
       assert.equal(list.length, 1);
       assert.equal(list[0]!.result, 0);
-      assert.equal((list[0]!.arguments as { pid: number }).pid, pidBefore);
+      assert.ok(typeof list[0]!.text === 'string' && list[0]!.text.length > 0, o.body.slice(0, 100));
     }
     for (const o of full) {
       assert.match(o.retryAfter ?? '', /^\d+$/, 'a 503 carries Retry-After');
@@ -403,7 +408,8 @@ describe('proxy on a real Kea lab', () => {
         `${during.ok ? 'ok' : 'FAILED'} in ${ms(during.ms)} ms (started ${fullAtPoll ? 'after the first 503' : `after ${STORM / 4} responses, no 503 yet`})`,
     );
     assert.equal(relay.maxOpen, 1);
-    assert.equal(relay.count('status-get') - statusBefore, ok.length + 1);
+    assert.equal(relay.count('build-report') - reportsBefore, ok.length);
+    assert.equal(relay.count('status-get') - statusBefore, 1);
     assert.equal(relay.commands.length - commandsBefore, ok.length + 1);
     assert.ok(during.ok, 'the poll in the middle of the storm succeeded');
 
@@ -430,8 +436,32 @@ describe('proxy on a real Kea lab', () => {
       queueFull.filter((l) => !l.endsWith(' 0')),
       [],
     );
-    assert.equal(value(text, 'kea_exporter_proxy_requests_total', 'target="server1",command="status-get",code="503"') ?? 0, full.length);
-    assert.ok(value(text, 'kea_exporter_proxy_requests_total', 'target="server1",command="status-get",code="200"')! >= ok.length);
+    assert.equal(value(text, 'kea_exporter_proxy_requests_total', 'target="server1",command="build-report",code="503"') ?? 0, full.length);
+    assert.equal(value(text, 'kea_exporter_proxy_requests_total', 'target="server1",command="build-report",code="200"'), ok.length);
+  });
+
+  test(`${SHARED} identical status-get at once at the real kea-dhcp4 2.2: every one answered, Kea gets far fewer commands, one connection at a time`, async () => {
+    const pid = await primaryPid();
+    const statusBefore = relay.count('status-get');
+    const commandsBefore = relay.commands.length;
+    const auditBefore = auditLines().length;
+    const rs = await Promise.all(Array.from({ length: SHARED }, () => post('server1', '{ "command": "status-get", "service": [ "dhcp4" ] }', VIEWER)));
+    for (const r of rs) {
+      assert.equal(r.status, 200, r.text.slice(0, 100));
+      const [e] = JSON.parse(r.text) as Element[];
+      assert.deepEqual([e!.result, (e!.arguments as { pid: number }).pid], [0, pid]);
+    }
+    const sent = relay.count('status-get') - statusBefore;
+    assert.equal(relay.commands.length - commandsBefore, sent);
+    await waitFor(() => auditLines().length - auditBefore >= SHARED, 5000);
+    const shared = auditLines()
+      .slice(auditBefore)
+      .filter((a) => a.shared === true).length;
+    console.log(`# ${SHARED} identical status-get: ${sent} reached Kea, ${shared} answers shared an exchange`);
+    assert.equal(relay.maxOpen, 1);
+    assert.ok(sent < SHARED && shared > 0, `${sent} sent, ${shared} shared`);
+    // Each exchange answered either one request alone or a group that shared it.
+    assert.ok(SHARED - shared <= sent);
   });
 
   test('GET /targets lists targets, daemons and up/down; needs credentials', async () => {
@@ -477,7 +507,7 @@ describe('proxy on a real Kea lab', () => {
     assert.ok(lines.some((a) => a.user === null && a.status === 401));
     assert.ok(lines.some((a) => a.user === 'viewer' && a.command === 'shutdown' && a.status === 403));
     assert.equal(
-      lines.filter((a) => a.user === 'grafana' && a.status === 200 && a.command === 'status-get').length +
+      lines.filter((a) => a.user === 'grafana' && a.status === 200 && a.command === 'build-report').length +
         lines.filter((a) => a.user === 'grafana' && a.status === 503).length,
       STORM,
     );

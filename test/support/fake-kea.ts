@@ -19,6 +19,7 @@ export type Behaviour =
   | { kind: 'close'; immediately?: boolean } // close without writing (after the command, or at accept)
   | { kind: 'hang' } // never answer (until the server closes)
   | { kind: 'slow'; delayMs: number } // answer after a delay
+  | { kind: 'held'; until: Promise<unknown> } // answer once the test lets it
   | { kind: 'oversized'; bytes: number } // valid JSON answer of ~bytes, streamed with backpressure
   | { kind: 'chunked'; chunkBytes: number }; // valid answer in many small writes
 
@@ -194,6 +195,10 @@ export class FakeKea {
             sock.destroy(); // a throwing handler: close without an answer
           }
         });
+        return;
+      case 'held':
+        await b.until;
+        if (!sock.destroyed) sock.end(answerText(reply()));
         return;
       case 'truncated': {
         const full = Buffer.from(answerText(reply()));
