@@ -7,7 +7,8 @@
  *     concurrent clients, as a plain-secret user (HTTP Basic, as configured by the brief) and as
  *     a bearer token (same path without the password check, to tell the two costs apart).
  * Throughput ratio proxy / raw (goal per kind of credentials, bench/report.ts) and the added
- * median latency.
+ * median latency. With 8 clients, identical status-get waiting for the daemon share one exchange
+ * (src/proxy/shared.ts): the part of answers that did is printed beside the ratios.
  *
  *   npx tsx bench/proxy.ts      (part 4 alone; builds dist first)
  *   BENCH_CPU_PROF=<dir>        the exporter writes a .cpuprofile there (BENCH_EXPORTER_FLAGS:
@@ -75,6 +76,9 @@ export interface ProxyResult {
   addedMedianMs: { basic: number; bearer: number };
   /** Non-200 answers or failed checks in any proxy phase (must be 0). */
   failures: number;
+  /** Of the concurrent phases' answers, the part that shared its Kea exchange with identical
+   * requests waiting beside it (audit lines with "shared":true; src/proxy/shared.ts). */
+  sharedAnswers: { basicConcurrent: number; bearerConcurrent: number };
   /** "proxy request" audit lines the exporter wrote, and the HTTP requests sent. */
   auditLines: number;
   httpRequests: number;
@@ -240,9 +244,16 @@ export async function runProxy(o: ProxyOptions = PROXY_DEFAULTS): Promise<ProxyR
     await phase(o.exporterWarmup, o.concurrency, Infinity, client(bearer, o.concurrency));
     await phase(o.warmup, 1, Infinity, client(bearer, 1));
     const basicSeq = await phase(o.n, 1, o.maxPhaseMs, client(basic, 1), all);
-    const basicConc = await phase(o.n, o.concurrency, o.maxPhaseMs, client(basic, o.concurrency), all);
+    // The requests each concurrent phase sent, by number: its audit lines (written in about the
+    // order requests end, so a line or two may cross a phase's edge).
+    const sent = async (run: () => Promise<Phase>): Promise<{ phase: Phase; from: number; to: number }> => {
+      const from = httpRequests;
+      const p = await run();
+      return { phase: p, from, to: httpRequests };
+    };
+    const basicConc = await sent(() => phase(o.n, o.concurrency, o.maxPhaseMs, client(basic, o.concurrency), all));
     const bearerSeq = await phase(o.n, 1, o.maxPhaseMs * 2, client(bearer, 1), all);
-    const bearerConc = await phase(o.n, o.concurrency, o.maxPhaseMs * 2, client(bearer, o.concurrency), all);
+    const bearerConc = await sent(() => phase(o.n, o.concurrency, o.maxPhaseMs * 2, client(bearer, o.concurrency), all));
 
     const after = await timedPhase(o.n, 1, Infinity, raw, { kea: keaCpu });
     const both = merge(before, after);
@@ -251,7 +262,10 @@ export async function runProxy(o: ProxyOptions = PROXY_DEFAULTS): Promise<ProxyR
     pools.length = 0;
     await sleep(200); // the last audit lines reach the file
     const log = readFileSync(logFile, 'utf8').split('\n');
-    const auditLines = log.filter((l) => l.includes('"msg":"proxy request"')).length;
+    const audit = log.filter((l) => l.includes('"msg":"proxy request"'));
+    const auditLines = audit.length;
+    const sharedIn = (x: { from: number; to: number }) =>
+      round(audit.slice(x.from, x.to).filter((l) => l.includes('"shared":true')).length / (x.to - x.from), 3);
     const exporterWarnings = log.filter((l) => /"level":(40|50)/.test(l)).length;
     const keaAliveAfter = (JSON.parse((await rawCommand(kea.socket, 'status-get')).text) as { result?: number }).result === 0;
 
@@ -260,9 +274,10 @@ export async function runProxy(o: ProxyOptions = PROXY_DEFAULTS): Promise<ProxyR
       keaVersion,
       options: o,
       raw: { before: before.phase, after: after.phase, both },
-      basic: { sequential: basicSeq, concurrent: basicConc },
-      bearer: { sequential: bearerSeq, concurrent: bearerConc },
-      ratio: { basicSequential: r(basicSeq), basicConcurrent: r(basicConc), bearerSequential: r(bearerSeq), bearerConcurrent: r(bearerConc) },
+      basic: { sequential: basicSeq, concurrent: basicConc.phase },
+      bearer: { sequential: bearerSeq, concurrent: bearerConc.phase },
+      ratio: { basicSequential: r(basicSeq), basicConcurrent: r(basicConc.phase), bearerSequential: r(bearerSeq), bearerConcurrent: r(bearerConc.phase) },
+      sharedAnswers: { basicConcurrent: sharedIn(basicConc), bearerConcurrent: sharedIn(bearerConc) },
       addedMedianMs: { basic: round(basicSeq.medianMs - both.medianMs, 4), bearer: round(bearerSeq.medianMs - both.medianMs, 4) },
       failures,
       auditLines,

@@ -112,6 +112,13 @@ export function proxyRows(p: ProxyResult): Row[] {
     { key: 'proxy_cpu_raw', value: cpuOf(p.raw.both), unit: 'ms/req', goal: 'info (raw client + Kea: CPU of the two shared cores per request)' },
     { key: 'proxy_cpu_basic_conc', value: cpuOf(p.basic.concurrent), unit: 'ms/req', goal: `info (exporter + ${c} clients + Kea)` },
     { key: 'proxy_cpu_bearer_conc', value: cpuOf(p.bearer.concurrent), unit: 'ms/req', goal: `info (exporter + ${c} clients + Kea)` },
+    {
+      key: 'proxy_shared_basic_conc',
+      value: p.sharedAnswers.basicConcurrent,
+      unit: 'of answers',
+      goal: 'info (shared a Kea exchange with identical requests waiting beside them)',
+    },
+    { key: 'proxy_shared_bearer_conc', value: p.sharedAnswers.bearerConcurrent, unit: 'of answers', goal: 'info (likewise)' },
     { key: 'proxy_failures', value: p.failures, unit: 'requests', goal: '= 0', ok: p.failures === 0 },
     { key: 'proxy_audit_lines', value: p.auditLines, unit: 'lines', goal: `= ${p.httpRequests} (requests sent)`, ok: p.auditLines === p.httpRequests },
     { key: 'proxy_kea_alive_after', value: p.keaAliveAfter ? 'yes' : 'no', unit: '', goal: 'yes', ok: p.keaAliveAfter },
