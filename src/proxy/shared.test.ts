@@ -70,8 +70,12 @@ after(async () => {
 const post = (body: string, headers: Record<string, string> = ADMIN) =>
   buildServer(app).inject({ method: 'POST', url: '/targets/kea/', payload: body, headers: { 'content-type': 'application/json', ...headers } });
 
+/** Waits for `done`; fails (rather than hang the suite) if it never comes. */
 async function until(done: () => boolean): Promise<void> {
-  while (!done()) await new Promise((r) => setTimeout(r, 2));
+  for (let i = 0; !done(); i++) {
+    if (i > 5000) throw new Error('the requests never got in line');
+    await new Promise((r) => setTimeout(r, 2));
+  }
 }
 
 /** Resolves once Kea has received `n` more commands than `from`. */
