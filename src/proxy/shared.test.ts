@@ -89,17 +89,24 @@ function hold(): () => void {
   return () => free();
 }
 
+/** One request in flight at Kea, its answer held: what is sent next waits in line behind it.
+ * `from` and `asked0`: Kea's commands and forward()'s requests before it. */
+async function behindOne(command: string) {
+  const let1 = hold();
+  const from = kea.commands.length;
+  const asked0 = asked;
+  const first = post(`{ "command": "${command}" }`);
+  await received(from, 1);
+  return { let1, from, asked0, first };
+}
+
 const uptime = (body: string): number => (JSON.parse(body) as [{ arguments: { uptime: number } }])[0].arguments.uptime;
 const audits = () => log.lines.filter((l) => l.msg === 'proxy request').map((l) => (l.obj as { audit: Record<string, unknown> }).audit);
 
 describe('identical reads share the exchange that waits', () => {
   test('twelve status-get while one is in flight: Kea gets two commands, one at a time, past maxQueued', async () => {
-    const let1 = hold();
-    const from = kea.commands.length;
     const auditFrom = audits().length;
-    const asked0 = asked;
-    const first = post('{ "command": "status-get" }');
-    await received(from, 1);
+    const { let1, from, asked0, first } = await behindOne('status-get');
     const waiting = Array.from({ length: 11 }, () => post('{ "command": "status-get" }'));
     await until(() => asked === asked0 + 12);
     kea.behaviour = { kind: 'answer' };
@@ -123,11 +130,7 @@ describe('identical reads share the exchange that waits', () => {
   });
 
   test('a request that comes once the shared exchange is sent waits for the next one', async () => {
-    const let1 = hold();
-    const from = kea.commands.length;
-    const asked0 = asked;
-    const first = post('{ "command": "status-get" }');
-    await received(from, 1);
+    const { let1, from, asked0, first } = await behindOne('status-get');
     const waiting = [post('{ "command": "status-get" }'), post('{ "command": "status-get" }')];
     await until(() => asked === asked0 + 3);
     const let2 = hold();
@@ -147,11 +150,7 @@ describe('identical reads share the exchange that waits', () => {
   test('never shared: other arguments, redacted beside clear, mutating commands, reads that may stream', async () => {
     assert.equal(shareable('status-get'), true);
     for (const c of ['dhcp-disable', 'config-get', 'statistic-get-all', 'lease4-get-all', 'no-such-command']) assert.equal(shareable(c), false, c);
-    const let1 = hold();
-    const from = kea.commands.length;
-    const asked0 = asked;
-    const first = post('{ "command": "version-get" }');
-    await received(from, 1);
+    const { let1, from, asked0, first } = await behindOne('version-get');
     const all = Promise.all([
       post('{ "command": "status-get", "arguments": { "a": 1 } }'),
       post('{ "command": "status-get", "arguments": { "a": 2 } }'),
@@ -187,11 +186,8 @@ describe('leaving a shared exchange', () => {
   });
 
   test('one client going away leaves the others their answer; the budget is given back once all are done', async () => {
-    const let1 = hold();
     const budget = new AnswerBudget(1 << 30);
-    const from = kea.commands.length;
-    const first = post('{ "command": "version-get" }');
-    await received(from, 1);
+    const { let1, from, first } = await behindOne('version-get');
     const ctxs = [context(budget), context(budget), context(budget)];
     const outs = ctxs.map((ctx) => forward(target(), { command: 'status-get' }, ctx));
     ctxs[0]!.cancel.abort(new Error('client went away'));
@@ -211,11 +207,8 @@ describe('leaving a shared exchange', () => {
   });
 
   test('every client gone before it is sent: Kea never receives it', async () => {
-    const let1 = hold();
     const budget = new AnswerBudget(1 << 30);
-    const from = kea.commands.length;
-    const first = post('{ "command": "version-get" }');
-    await received(from, 1);
+    const { let1, from, first } = await behindOne('version-get');
     const ctxs = [context(budget), context(budget)];
     const outs = ctxs.map((ctx) => forward(target(), { command: 'status-get' }, ctx));
     for (const ctx of ctxs) ctx.cancel.abort(new Error('client went away'));
