@@ -42,7 +42,7 @@ statistics: { enabled: false }
 proxy:
   enabled: true
   maxQueued: 8
-  timeout: 1s
+  timeout: 10s
   rateLimit: { max: 100000 }
   users:
     - { name: admin, password: adm1n-pw, role: admin }
@@ -177,8 +177,9 @@ describe('identical reads share the exchange that waits', () => {
 describe('leaving a shared exchange', () => {
   const target = () => app.targets.find((t) => t.name === 'kea')!;
   const noCount = { inc: () => {} };
-  const context = (budget: AnswerBudget): ForwardContext => ({
-    timeoutMs: 1000,
+  // Long enough for a loaded machine to get every request in line; short where a test waits it out.
+  const context = (budget: AnswerBudget, timeoutMs = 10_000): ForwardContext => ({
+    timeoutMs,
     unredacted: false,
     streaming: { budget, refusals: noCount, aborted: noCount },
     cancel: new AbortController(),
@@ -228,16 +229,18 @@ describe('leaving a shared exchange', () => {
 
   test('a daemon that never answers: every request sharing the exchange gets 504', async () => {
     kea.behaviour = { kind: 'hang' };
+    const budget = new AnswerBudget(1 << 30);
     const from = kea.commands.length;
-    const first = post('{ "command": "version-get" }');
+    const first = forward(target(), { command: 'version-get' }, context(budget, 300));
     await received(from, 1);
-    const rs = await Promise.all([post('{ "command": "status-get" }'), post('{ "command": "status-get" }')]);
+    const rs = await Promise.all([1, 2].map(() => forward(target(), { command: 'status-get' }, context(budget, 300))));
     await first;
     kea.behaviour = { kind: 'answer' };
     assert.deepEqual(
-      rs.map((r) => r.statusCode),
+      rs.map((r) => r.status),
       [504, 504],
     );
+    for (const r of [...rs, await first]) r.release();
     // Past the wait, or (got the slot as the first gave it up) sent once and timed out.
     assert.ok(kea.commands.slice(from).filter((c) => c === 'status-get').length <= 1, kea.commands.slice(from).join());
   });
