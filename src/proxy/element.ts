@@ -31,6 +31,8 @@ export interface Element {
   readonly running: boolean;
   /** Gives back what this element still holds of the budget (the response is done). */
   release(): void;
+  /** Its exchange answered other requests too (src/proxy/shared.ts). */
+  readonly shared: boolean;
 }
 
 interface Deferred<T> {
@@ -89,6 +91,8 @@ export class ElementExchange implements Element {
   result: number | undefined;
   /** `done` has settled: the slot is released. */
   settled = false;
+  /** This request's own. */
+  readonly shared = false;
   /** Kea's answer was read to its end: the exchange ends by itself. */
   private read = false;
   private readonly share: BudgetShare;

@@ -4,7 +4,7 @@ import { RESULT } from '../kea/types.js';
 import { BudgetRefused, type ProxyStreaming } from './budget.js';
 import type { ProxiedCommand } from './body.js';
 import { ElementExchange, PREFETCH_BYTES, type Element, type ElementMode, type Ready } from './element.js';
-import { SharedElement, shareable, sharedElement } from './shared.js';
+import { shareable, sharedElement } from './shared.js';
 import { REDACTED_COMMANDS } from './redact.js';
 import type { ProxyEndpoint, ProxyTarget } from './source.js';
 import { AGENT_HINT, offlineReason } from './agent.js';
@@ -77,7 +77,7 @@ export async function forward(target: ProxyTarget, cmd: ProxiedCommand, ctx: For
     const mode: ElementMode = redact ? 'redact' : repeats[k]! > 1 ? 'whole' : 'stream';
     return new ElementExchange(endpoint, cmd, mode, opts);
   });
-  const shared = (): boolean => exchanges.some((x) => x instanceof SharedElement && x.shared);
+  const shared = (): boolean => exchanges.some((x) => x.shared);
   let released = false;
   const release = (): void => {
     if (released) return;
