@@ -1,4 +1,5 @@
 import client, { type Counter, type Gauge } from 'prom-client';
+import { replaceEventLoopGauges } from './event-loop.js';
 import { familyText, FAMILY_SEPARATOR, type FamilyType, type FamilyValues } from './family-text.js';
 
 /** prom-client's default gauges ending in _total, which promtool rightly flags; the per-type
@@ -34,6 +35,7 @@ export class OwnMetrics {
   collectProcessMetrics(): void {
     client.collectDefaultMetrics({ register: this.registry });
     for (const name of NON_COUNTER_TOTALS) this.registry.removeSingleMetric(name);
+    replaceEventLoopGauges(this.registry);
   }
 
   /** The text format, as prom-client writes it: families separated by a blank line, a final
