@@ -26,8 +26,9 @@ test("the writer gives prom-client's own text format byte for byte: escapes, NaN
     'process metrics bring a histogram',
   );
   const ours = `${families.map((f) => familyText(f, false)).join(FAMILY_SEPARATOR.text)}\n`;
-  const theirs = await own.text();
+  const theirs = await own.promClientText();
   assert.equal(shape(ours), shape(theirs));
+  assert.equal(shape(await own.text()), shape(theirs), 'what /metrics sends');
   assert.match(theirs, /^hostile_total\{l="v \\"q\\" \\\\ \\n end"\} 3$/m);
   assert.match(theirs, /^values\{k="nan"\} Nan$/m);
 });
