@@ -39,9 +39,11 @@ export interface ProxyOptions {
   exporterWarmup: number;
   /** A proxy phase stops early after this long (HTTP Basic costs one scrypt per request). */
   maxPhaseMs: number;
+  /** Rounds the concurrent phases are measured in, each round beside a raw phase (n in all). */
+  rounds: number;
 }
 
-export const PROXY_DEFAULTS: ProxyOptions = { n: 5000, concurrency: 8, warmup: 200, exporterWarmup: 12_000, maxPhaseMs: 4000 };
+export const PROXY_DEFAULTS: ProxyOptions = { n: 5000, concurrency: 8, warmup: 200, exporterWarmup: 12_000, maxPhaseMs: 4000, rounds: 5 };
 
 export interface Phase {
   clients: number;
@@ -70,8 +72,11 @@ export interface ProxyResult {
   raw: { before: Phase; after: Phase; both: Phase };
   basic: { sequential: Phase; concurrent: Phase };
   bearer: { sequential: Phase; concurrent: Phase };
-  /** proxy requests/s divided by raw requests/s (raw: before and after together). */
+  /** proxy requests/s divided by raw requests/s: sequential ones by raw before and after
+   * together; concurrent ones the median of the rounds', each by the raw phase just before it. */
   ratio: { basicSequential: number; basicConcurrent: number; bearerSequential: number; bearerConcurrent: number };
+  /** The concurrent phases' rounds: requests/s of each and of the raw phase beside them. */
+  rounds: { rawPerSecond: number; basicPerSecond: number; bearerPerSecond: number }[];
   /** Sequential median latency through the proxy minus the raw median. */
   addedMedianMs: { basic: number; bearer: number };
   /** Non-200 answers or failed checks in any proxy phase (must be 0). */
@@ -128,23 +133,24 @@ async function timedPhase(n: number, clients: number, maxMs: number, fn: () => P
   return { phase: out, lat };
 }
 
-/** Two timed phases as one: requests and seconds added, latencies of both. */
-function merge(a: { phase: Phase; lat: number[] }, b: { phase: Phase; lat: number[] }): Phase {
-  const requests = a.phase.requests + b.phase.requests;
-  const seconds = a.phase.seconds + b.phase.seconds;
-  const all = [...a.lat, ...b.lat];
+/** Timed phases as one: requests and seconds added, latencies of all, CPU per request weighted. */
+function merge(parts: readonly { phase: Phase; lat: number[] }[]): Phase {
+  const requests = parts.reduce((n, p) => n + p.phase.requests, 0);
+  const seconds = parts.reduce((n, p) => n + p.phase.seconds, 0);
+  const all = parts.flatMap((p) => p.lat);
+  const weighted = (k: 'exporterCpuMsPerRequest' | 'clientCpuMsPerRequest' | 'keaCpuMsPerRequest') =>
+    parts.every((p) => p.phase[k] !== undefined) ? { [k]: round(parts.reduce((n, p) => n + p.phase[k]! * p.phase.requests, 0) / requests, 3) } : {};
   return {
-    clients: 1,
+    clients: parts[0]!.phase.clients,
     requests,
     seconds: round(seconds, 3),
     perSecond: round(requests / seconds, 0),
     medianMs: round(median(all), 4),
     p95Ms: round(p95(all), 4),
-    clientCpuMsPerRequest: round((a.phase.clientCpuMsPerRequest * a.phase.requests + b.phase.clientCpuMsPerRequest * b.phase.requests) / requests, 3),
-    ...(a.phase.keaCpuMsPerRequest !== undefined &&
-      b.phase.keaCpuMsPerRequest !== undefined && {
-        keaCpuMsPerRequest: round((a.phase.keaCpuMsPerRequest * a.phase.requests + b.phase.keaCpuMsPerRequest * b.phase.requests) / requests, 3),
-      }),
+    clientCpuMsPerRequest: 0,
+    ...weighted('clientCpuMsPerRequest'),
+    ...weighted('exporterCpuMsPerRequest'),
+    ...weighted('keaCpuMsPerRequest'),
   };
 }
 
@@ -248,17 +254,34 @@ export async function runProxy(o: ProxyOptions = PROXY_DEFAULTS): Promise<ProxyR
     const basicSeq = await phase(o.n, 1, o.maxPhaseMs, client(basic, 1), all);
     // The requests each concurrent phase sent, by number: its audit lines (written in about the
     // order requests end, so a line or two may cross a phase's edge).
-    const sent = async (run: () => Promise<Phase>): Promise<{ phase: Phase; from: number; to: number }> => {
+    const sent = async <P>(run: () => Promise<P>): Promise<{ phase: P; from: number; to: number }> => {
       const from = httpRequests;
       const p = await run();
       return { phase: p, from, to: httpRequests };
     };
-    const basicConc = await sent(() => phase(o.n, o.concurrency, o.maxPhaseMs, client(basic, o.concurrency), all));
     const bearerSeq = await phase(o.n, 1, o.maxPhaseMs * 2, client(bearer, 1), all);
-    const bearerConc = await sent(() => phase(o.n, o.concurrency, o.maxPhaseMs * 2, client(bearer, o.concurrency), all));
+    // The concurrent phases in rounds, each beside a raw phase of its own: this VM's speed drifts
+    // by up to a third within a minute, and a ratio to a reference measured seconds apart said more
+    // about the drift than about the proxy. The ratio is the median of the rounds'.
+    const per = Math.ceil(o.n / o.rounds);
+    const rounds: { raw: { phase: Phase; lat: number[] }; basic: { phase: Phase; lat: number[] }; bearer: { phase: Phase; lat: number[] } }[] = [];
+    const basicSent: { from: number; to: number }[] = [];
+    const bearerSent: { from: number; to: number }[] = [];
+    for (let i = 0; i < o.rounds; i++) {
+      // The exporter's tail of the last phase (audit lines, collections) done before Kea alone is timed.
+      await sleep(500);
+      const rawRound = await timedPhase(per, 1, Infinity, raw, { kea: keaCpu });
+      const b = await sent(() => timedPhase(per, o.concurrency, o.maxPhaseMs, client(basic, o.concurrency), all));
+      const t = await sent(() => timedPhase(per, o.concurrency, o.maxPhaseMs, client(bearer, o.concurrency), all));
+      basicSent.push(b);
+      bearerSent.push(t);
+      rounds.push({ raw: rawRound, basic: b.phase, bearer: t.phase });
+    }
+    const basicConc = merge(rounds.map((r) => r.basic));
+    const bearerConc = merge(rounds.map((r) => r.bearer));
 
     const after = await timedPhase(o.n, 1, Infinity, raw, { kea: keaCpu });
-    const both = merge(before, after);
+    const both = merge([before, after]);
 
     await Promise.all(pools.map((p) => p.close()));
     pools.length = 0;
@@ -266,8 +289,11 @@ export async function runProxy(o: ProxyOptions = PROXY_DEFAULTS): Promise<ProxyR
     const log = readFileSync(logFile, 'utf8').split('\n');
     const audit = log.filter((l) => l.includes('"msg":"proxy request"'));
     const auditLines = audit.length;
-    const sharedIn = (x: { from: number; to: number }) =>
-      round(audit.slice(x.from, x.to).filter((l) => l.includes('"shared":true')).length / (x.to - x.from), 3);
+    const sharedIn = (xs: readonly { from: number; to: number }[]) => {
+      const lines = xs.flatMap((x) => audit.slice(x.from, x.to));
+      return round(lines.filter((l) => l.includes('"shared":true')).length / lines.length, 3);
+    };
+    const roundRatio = (k: 'basic' | 'bearer') => round(median(rounds.map((x) => x[k].phase.perSecond / x.raw.phase.perSecond)), 3);
     const exporterWarnings = log.filter((l) => /"level":(40|50)/.test(l)).length;
     const keaAliveAfter = (JSON.parse((await rawCommand(kea.socket, 'status-get')).text) as { result?: number }).result === 0;
 
@@ -276,10 +302,11 @@ export async function runProxy(o: ProxyOptions = PROXY_DEFAULTS): Promise<ProxyR
       keaVersion,
       options: o,
       raw: { before: before.phase, after: after.phase, both },
-      basic: { sequential: basicSeq, concurrent: basicConc.phase },
-      bearer: { sequential: bearerSeq, concurrent: bearerConc.phase },
-      ratio: { basicSequential: r(basicSeq), basicConcurrent: r(basicConc.phase), bearerSequential: r(bearerSeq), bearerConcurrent: r(bearerConc.phase) },
-      sharedAnswers: { basicConcurrent: sharedIn(basicConc), bearerConcurrent: sharedIn(bearerConc) },
+      basic: { sequential: basicSeq, concurrent: basicConc },
+      bearer: { sequential: bearerSeq, concurrent: bearerConc },
+      ratio: { basicSequential: r(basicSeq), basicConcurrent: roundRatio('basic'), bearerSequential: r(bearerSeq), bearerConcurrent: roundRatio('bearer') },
+      rounds: rounds.map((x) => ({ rawPerSecond: x.raw.phase.perSecond, basicPerSecond: x.basic.phase.perSecond, bearerPerSecond: x.bearer.phase.perSecond })),
+      sharedAnswers: { basicConcurrent: sharedIn(basicSent), bearerConcurrent: sharedIn(bearerSent) },
       addedMedianMs: { basic: round(basicSeq.medianMs - both.medianMs, 4), bearer: round(bearerSeq.medianMs - both.medianMs, 4) },
       failures,
       auditLines,
