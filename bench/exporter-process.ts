@@ -31,7 +31,10 @@ export function startExporter(
   const env = { ...process.env, ...shipped, ...extraEnv, LOG_LEVEL: 'warn' };
   const proc = spawn(argv[0]!, [...argv.slice(1), '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  process.once('exit', () => proc.kill('SIGKILL'));
+  // Never outlive the bench; forgotten once gone (a full run starts more than ten exporters).
+  const kill = () => proc.kill('SIGKILL');
+  process.once('exit', kill);
+  void exited.then(() => process.removeListener('exit', kill));
   let warnings = 0;
   proc.stdout.on('data', (d: Buffer) => {
     const lines = d.toString().split('\n');

@@ -83,7 +83,9 @@ function startChild(dir: string, n: number, shape?: SubnetsShape): { child: Chil
   const script = fileURLToPath(new URL('./fleet-child.ts', import.meta.url));
   const shapeArg = shape ? [JSON.stringify({ subnets: shape.subnets, pools: shape.pools })] : [];
   const child = fork(script, [dir, String(n), ...shapeArg], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  process.once('exit', () => child.kill('SIGKILL'));
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  child.once('exit', () => process.removeListener('exit', kill));
   const next = (type: FromChild['type']) =>
     new Promise<FromChild>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`fleet child: no "${type}" within 60 s`)), 60_000);

@@ -129,6 +129,7 @@ export async function startBigKea(subnets: number, opts: BigKeaOptions = {}): Pr
   const gone = () => child.exitCode !== null || child.signalCode !== null || spawnError !== undefined;
   const kill = () => child.kill('SIGKILL');
   process.once('exit', kill); // never outlive the bench
+  void exited.then(() => process.removeListener('exit', kill));
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>

@@ -397,6 +397,7 @@ async function bufferServer(body: Buffer, dir: string): Promise<{ port: number; 
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   const kill = () => child.kill('SIGKILL');
   process.once('exit', kill);
+  child.once('exit', () => process.removeListener('exit', kill));
   await new Promise<void>((resolve, reject) => {
     child.stdout.once('data', () => resolve());
     child.once('exit', (code) => reject(new Error(`buffer server exited (${code})`)));
