@@ -1,19 +1,9 @@
 import { monitorEventLoopDelay, type Histogram } from 'node:perf_hooks';
 import client, { type Registry } from 'prom-client';
 
-/** prom-client's event-loop gauges (collectDefaultMetrics), all set by the first one's collect. */
-const PROM_CLIENT_LAG = [
-  'nodejs_eventloop_lag_seconds',
-  'nodejs_eventloop_lag_min_seconds',
-  'nodejs_eventloop_lag_max_seconds',
-  'nodejs_eventloop_lag_mean_seconds',
-  'nodejs_eventloop_lag_stddev_seconds',
-  'nodejs_eventloop_lag_p50_seconds',
-  'nodejs_eventloop_lag_p90_seconds',
-  'nodejs_eventloop_lag_p99_seconds',
-] as const;
-
 export const EVENT_LOOP_LAG = 'nodejs_eventloop_lag_seconds';
+/** prom-client's, left out (see replaceEventLoopGauges). */
+const EVENT_LOOP_LAG_STDDEV = 'nodejs_eventloop_lag_stddev_seconds';
 
 /** The histogram's gauges, by name: help (prom-client's) and how each is read (nanoseconds). */
 const FROM_HISTOGRAM: Record<string, [help: string, read: (h: Histogram) => number]> = {
@@ -24,6 +14,9 @@ const FROM_HISTOGRAM: Record<string, [help: string, read: (h: Histogram) => numb
   nodejs_eventloop_lag_p90_seconds: ['The 90th percentile of the recorded event loop delays.', (h) => h.percentile(90)],
   nodejs_eventloop_lag_p99_seconds: ['The 99th percentile of the recorded event loop delays.', (h) => h.percentile(99)],
 };
+
+/** prom-client's event-loop gauges (collectDefaultMetrics), all set by the first one's collect. */
+const PROM_CLIENT_LAG = [EVENT_LOOP_LAG, ...Object.keys(FROM_HISTOGRAM), EVENT_LOOP_LAG_STDDEV];
 
 /**
  * Replaces prom-client's event-loop gauges with the same ones less the standard deviation: Node

@@ -42,7 +42,7 @@ export class OwnMetrics {
    * writer of Kea's families from the values prom-client holds: half the time of prom-client's
    * own, which makes a label object and a WeakMap entry for every sample of every scrape. */
   async text(): Promise<string> {
-    return `${(await this.families()).map((f) => familyText(f, false)).join(FAMILY_SEPARATOR.text)}${BODY_END.text}`;
+    return `${await this.written(false)}${BODY_END.text}`;
   }
 
   /** prom-client's own text of the same metrics (tests: what text() must equal). */
@@ -54,8 +54,13 @@ export class OwnMetrics {
    * needs a registry of that content type, whose metrics() renames each counter it holds in place
    * (dropping _total), which would break the text format of the same counter; so the values are
    * read, not the text. */
-  async openMetrics(): Promise<string> {
-    return (await this.families()).map((f) => familyText(f, true)).join(FAMILY_SEPARATOR.openMetrics);
+  openMetrics(): Promise<string> {
+    return this.written(true);
+  }
+
+  /** Every family written in one format, separated as that format has them (no body end). */
+  private async written(openMetrics: boolean): Promise<string> {
+    return (await this.families()).map((f) => familyText(f, openMetrics)).join(FAMILY_SEPARATOR[openMetrics ? 'openMetrics' : 'text']);
   }
 
   /** Every family with its values now (OTLP export reads them too). */
