@@ -73,7 +73,7 @@ const OVERRIDES = ['KeaPoolNearlyExhausted.threshold=0.8', 'KeaPacketQueueSatura
 const L = 'job="kea",instance="exp:9547",target="t"';
 const INPUT = [
   // 85 % allocated: under the default 0.9, over 0.8.
-  { series: `kea_dhcp4_pool_utilization_ratio{${L},daemon="dhcp4",subnet_id="1",subnet="192.0.2.0/24",shared_network="",pool="192.0.2.10-192.0.2.99"}`, values: '0.85x20' },
+  { series: `kea_dhcp4_pool_utilization_ratio{${L},daemon="dhcp4",subnet_id="1",subnet="192.0.2.0/24",pool="192.0.2.10-192.0.2.99"}`, values: '0.85x20' },
   // Queue 60 % full: under 0.8, over 0.5.
   { series: `kea_packet_queue_average{${L},daemon="dhcp4",window="100"}`, values: '60x20' },
   { series: `kea_packet_queue_size{${L},daemon="dhcp4"}`, values: '100x20' },

@@ -59,6 +59,10 @@ test('the OpenMetrics check finds what it is for', () => {
 test("labels in the object's order, values escaped; numbers as JavaScript prints them", () => {
   assert.equal(labelPairs({ b: '1', a: 'x"y\\z\nw' }), 'b="1",a="x\\"y\\\\z\\nw"');
   assert.equal(labelPairs({}), '');
+  // prom-client writes an empty value; Kea's series leave it out (Prometheus reads it as no label).
+  assert.equal(labelPairs({ a: '', b: '1', c: '' }), 'a="",b="1",c=""');
+  assert.equal(labelPairs({ a: '', b: '1', c: '' }, true), 'b="1"');
+  assert.equal(labelPairs({ a: '' }, true), '');
   assert.deepEqual([NaN, Infinity, -Infinity, 0.1, 1e21, -0].map(valueText), ['Nan', '+Inf', '-Inf', '0.1', '1e+21', '0']);
 });
 

@@ -16,11 +16,15 @@ function escapeLabelValue(s: string): string {
   return escape(s).replace(/"/g, '\\"');
 }
 
-/** `name="value",...` in the object's key order (what prom-client does), no braces. */
-export function labelPairs(labels: Readonly<Record<string, string | number>>): string {
+/** `name="value",...` in the object's key order (what prom-client does), no braces. With
+ * `present`, pairs of an empty value are left out: Prometheus reads `name=""` as no label at all,
+ * so on Kea's series (a subnet in no shared network) it is bytes for nothing, 13% of a body of
+ * subnet statistics. prom-client writes them (its families keep them, for byte equality). */
+export function labelPairs(labels: Readonly<Record<string, string | number>>, present = false): string {
   let out = '';
   for (const name in labels) {
     const v = labels[name]!;
+    if (present && v === '') continue;
     out += `${out ? ',' : ''}${name}="${typeof v === 'string' ? escapeLabelValue(v) : v}"`;
   }
   return out;
@@ -91,10 +95,11 @@ export function flat(s: string): string {
 /** What flat read, kept: the optimising compiler dropped the read when it was unused. */
 const sink = { read: 0 };
 
-/** The owner's labels, then the family's own. A family label of the same name as an owner label
- * takes its place (it never doubles a label name: the exposition would be invalid). */
+/** The owner's labels (`basePairs`: labelPairs of `base`, present ones), then the family's own,
+ * empty ones left out. A family label of the same name as an owner label takes its place (it
+ * never doubles a label name: the exposition would be invalid). */
 export function withExtra(base: Readonly<Record<string, string>>, basePairs: string, extra: Readonly<Record<string, string>>): string {
-  for (const name in extra) if (name in base) return labelPairs({ ...base, ...extra });
-  const pairs = labelPairs(extra);
+  for (const name in extra) if (name in base) return labelPairs({ ...base, ...extra }, true);
+  const pairs = labelPairs(extra, true);
   return basePairs && pairs ? `${basePairs},${pairs}` : basePairs || pairs;
 }

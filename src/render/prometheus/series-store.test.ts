@@ -143,3 +143,27 @@ test('a keyed series whose value cannot be exported is absent until it can again
   store.update('t', OWNER, [emitAll(false)]);
   assert.match(body(), /n="1"\} 1/);
 });
+
+test('labels of an empty value are not written: a series with one is the series without it', () => {
+  const family = { name: 'kea_test_info', type: 'gauge', help: 'A test gauge.' } as const;
+  const store = new SeriesStore([family]);
+  const emitting = (series: [Record<string, string>, number][]): Collector<SeriesOwner> => ({
+    metrics: [family],
+    collect(_s, emit) {
+      for (const [labels, value] of series) emit(family.name, value, labels);
+    },
+  });
+  store.update('a', { target: 'a', daemon: 'dhcp4', labels: { site: '' } }, [
+    emitting([
+      [{ subnet: '', pool: 'p' }, 1],
+      // Prometheus' series of pool="p" again: the last value wins, written once.
+      [{ pool: 'p' }, 2],
+    ]),
+  ]);
+  store.update('b', { target: 'b', daemon: 'dhcp6', labels: { site: '' } }, [emitting([[{ subnet: '' }, 3]])]);
+  const text = Buffer.concat(store.chunks(false)).toString();
+  assert.equal(
+    text,
+    '# HELP kea_test_info A test gauge.\n# TYPE kea_test_info gauge\nkea_test_info{target="a",daemon="dhcp4",pool="p"} 2\nkea_test_info{target="b",daemon="dhcp6"} 3',
+  );
+});

@@ -95,7 +95,7 @@ export class SeriesStore {
    * a series that appears. */
   update<S extends SeriesOwner>(key: string, s: S, collectors: readonly Collector<S>[]): UpdateResult {
     const base: Record<string, string> = { target: s.target, daemon: s.daemon, ...s.labels };
-    const basePairs = labelPairs(base);
+    const basePairs = labelPairs(base, true);
     let owner = this.owners.get(key);
     // Other owner labels (a daemon detected, a target relabelled): other series altogether.
     if (owner && owner.base !== basePairs) this.remove(key);

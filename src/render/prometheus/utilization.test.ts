@@ -95,7 +95,7 @@ test('pd-pools absent from the config: pd-pool[PID]; known ones their prefix', a
     'subnet[1].assigned-nas': 5,
     'subnet[1].total-nas': 10,
   });
-  const subnet = { subnet_id: '1', subnet: '2001:db8:1::/64', shared_network: '' };
+  const subnet = { subnet_id: '1', subnet: '2001:db8:1::/64' };
   assert.deepEqual(
     (await ratioSeries(s)).map(([family, labels, ratio]) => ({ family, labels: values(labels), ratio })),
     [
@@ -111,13 +111,13 @@ test('a subnet absent from the config keeps its id; kea-exporter naming keeps th
   const s = snap('dhcp4', { 'subnet[42].pool[3].assigned-addresses': 1, 'subnet[42].pool[3].total-addresses': 2 });
   assert.deepEqual(
     (await ratioSeries(s)).map(([, labels]) => values(labels)),
-    [{ subnet_id: '42', subnet: '', shared_network: '', pool: 'pool[3]' }],
+    [{ subnet_id: '42', pool: 'pool[3]' }],
   );
   const collector = statisticsCollector('kea-exporter');
   const r = new PrometheusRenderer({ version: 't', processMetrics: false }, [], collector.metrics);
   r.update('t', s, [collector]);
   assert.deepEqual(seriesOf((await r.render(false)).body, 'kea_dhcp4_pool_utilization_ratio'), [
-    ['target="t",daemon="dhcp4",subnet_id="42",subnet="",shared_network="",pool="pool[3]"', '0.5'],
+    ['target="t",daemon="dhcp4",subnet_id="42",pool="pool[3]"', '0.5'],
   ]);
 });
 

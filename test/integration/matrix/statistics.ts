@@ -28,7 +28,7 @@ export function statisticsScenarios(m: () => MatrixLab): void {
       pairs.push([
         `subnet[1].pool[${TRAFFIC_POOL_ID}].assigned-addresses`,
         'kea_dhcp4_pool_addresses_assigned',
-        'target="traffic",daemon="dhcp4",subnet_id="1",subnet="127.0.0.0/8",shared_network="",pool="127.1.0.1-127.1.255.254"',
+        'target="traffic",daemon="dhcp4",subnet_id="1",subnet="127.0.0.0/8",pool="127.1.0.1-127.1.255.254"',
       ]);
     }
     for (const [stat, metric, labels] of pairs) assert.equal(value(text, metric, labels), keaStat(all, stat), `${metric}{${labels}} vs ${stat}`);
@@ -54,7 +54,7 @@ export function statisticsScenarios(m: () => MatrixLab): void {
     assert.match(text, /kea_dhcp6_prefixes_capacity\{target="dhcp6",daemon="dhcp6",subnet_id="1",[^}]*\} 256/);
     if (!features.v6Traffic) return;
     const all = await lab.command('traffic6', 'statistic-get-all');
-    const l = 'target="traffic6",daemon="dhcp6",subnet_id="1",subnet="2001:db8:1::/64",shared_network=""';
+    const l = 'target="traffic6",daemon="dhcp6",subnet_id="1",subnet="2001:db8:1::/64"';
     assert.ok(keaStat(all, `subnet[1].pool[${DHCP6_POOL_IDS.address}].assigned-nas`) > 0);
     assert.equal(
       value(text, 'kea_dhcp6_pool_addresses_assigned', `${l},pool="2001:db8:1::/80"`),

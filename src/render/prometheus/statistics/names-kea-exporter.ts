@@ -6,12 +6,13 @@ import type { Scope, StatFamily } from './types.js';
  * Exporter class with setup_dhcp4_metrics/setup_dhcp6_metrics/parse_metrics; __version__
  * "0.7.0" in kea_exporter/__init__.py). Same family names, label names and label values:
  * - packet families are global with label `operation`; subnet families have `subnet` (the
- *   prefix) and `subnet_id`; families that also take per-pool statistics add `pool`, which is ""
- *   for the subnet-level series and the pool's range for `subnet[ID].pool[PID].*`.
+ *   prefix) and `subnet_id`; families that also take per-pool statistics add `pool`, the pool's range
+ *   for `subnet[ID].pool[PID].*` (0.7's "" on the subnet-level series is not written: Prometheus
+ *   reads an empty label as none, so the series are the same).
  * - the global/subnet ignore lists below are dropped on purpose by 0.7 (sums of exported series
  *   or cumulative counts): StatisticNames.series returns undefined for them.
- * Deliberate differences, all additive: a subnet missing from the config keeps its series with
- * subnet="" (0.7 drops it); `pool` is looked up by Kea's pool-id (0.7 used the list position);
+ * Deliberate differences, all additive: a subnet missing from the config keeps its series without
+ * `subnet` (0.7 drops it); `pool` is looked up by Kea's pool-id (0.7 used the list position);
  * statistics 0.7 does not know (Kea 2.6–3.2 additions, pd-pool scope) become generic gauges
  * instead of "Unhandled metric" log lines; TYPE is counter where Kea's statistic is cumulative
  * (0.7.0 declared every family a Gauge; an unreleased variant, PR #53, makes packets counters).
