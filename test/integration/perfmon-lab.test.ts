@@ -182,8 +182,9 @@ describe('Kea 3.0: PerfMon durations, polled on their own timer, equal what Kea 
       assert.equal(max.get(k), want.max / 1e6, `${k}: max`);
       assert.equal(s.labels.target, 'traffic');
       assert.equal(s.labels.daemon, 'dhcp4');
-      assert.equal(s.labels.subnet, s.labels.subnet_id === '0' ? '' : '127.0.0.0/8', `${k}: the subnet's prefix`);
-      assert.equal(s.labels.shared_network, '');
+      // Subnet 0 (global) has no prefix; no subnet is in a shared network: those labels are left out.
+      assert.equal(s.labels.subnet, s.labels.subnet_id === '0' ? undefined : '127.0.0.0/8', `${k}: the subnet's prefix`);
+      assert.equal(s.labels.shared_network, undefined);
     }
     // GET /probe?target=traffic has them too.
     const probed = samples(await stack.probe(), PERFMON_OCCURRENCES).filter(v4);

@@ -107,6 +107,29 @@ test('the export reads the snapshots through the collectors, nothing of the Prom
   );
 });
 
+test('an empty label is no attribute, as it is no label on /metrics', async () => {
+  const collector: Collector<SeriesOwner> = {
+    metrics: [{ name: 'kea_subnet_thing', type: 'gauge', help: 'thing', labels: ['subnet', 'shared_network'] }],
+    collect(_s, emit) {
+      emit('kea_subnet_thing', 1, { subnet: '192.0.2.0/24', shared_network: '' });
+      emit('kea_subnet_thing', 2, { subnet: '', shared_network: 'net' });
+      emit('kea_subnet_thing', 3);
+    },
+  };
+  const snapshots = new Snapshots(collector.metrics);
+  snapshots.set('k', { target: 'k', daemon: 'dhcp4', labels: { ha_pair: '', site: 'x' } }, [collector]);
+  const own = { families: async () => [] };
+  const metrics = (await new SnapshotSeriesProducer({ snapshots, own }, { name: 't', version: 't' }).collect()).resourceMetrics.scopeMetrics[0]!.metrics;
+  assert.deepEqual(
+    metrics.find((m) => m.descriptor.name === 'kea_subnet_thing')!.dataPoints.map((d) => [d.attributes, d.value]),
+    [
+      [{ target: 'k', daemon: 'dhcp4', site: 'x', subnet: '192.0.2.0/24' }, 1],
+      [{ target: 'k', daemon: 'dhcp4', site: 'x', shared_network: 'net' }, 2],
+      [{ target: 'k', daemon: 'dhcp4', site: 'x' }, 3],
+    ],
+  );
+});
+
 test('process metrics: gauges and counters exported, histograms left out; invalid samples counted as on /metrics', async () => {
   const r = new PrometheusRenderer({ version: 't' });
   r.update('k|self', { ...snapshot(1), commandErrors: { 'status-get': { timeout: -3 } } });
