@@ -114,10 +114,14 @@ export function changeScenarios(m: () => MatrixLab): void {
     }
     await lab.start('standby');
     // On the way back the standby is disabled by HA (waiting/ready), which no alert may call a fault.
-    text = await m().until((t) => rel(t, 'server1', 'hot-standby') === 1 && rel(t, 'server2', 'hot-standby') === 1, 25_000);
+    // One status-get of a 3.0 standby was seen in CI to report hot-standby with DHCP still disabled
+    // by HA (ha_local): Kea enables it as it enters the state, not with the state's report. So
+    // "back" is the state and, within the same wait, DHCP enabled again (the alert allows 5m).
+    const enabled = (t: string) => !features.dhcpState || Object.values(causes(t, 'server2')).every((v) => v === 0);
+    text = await m().until((t) => rel(t, 'server1', 'hot-standby') === 1 && rel(t, 'server2', 'hot-standby') === 1 && enabled(t), 25_000);
     assert.equal(rel(text, 'server1', 'hot-standby'), 1);
     assert.equal(rel(text, 'server2', 'hot-standby'), 1);
     assert.equal(value(text, 'kea_up', 'target="server2"'), 1);
-    if (features.dhcpState) assert.deepEqual(causes(text, 'server2'), none);
+    if (features.dhcpState) assert.deepEqual(causes(text, 'server2'), none, `${version}: the standby serves again`);
   });
 }
