@@ -13,6 +13,7 @@ import { parseConfigText } from '../src/config/load.js';
 import { freePort } from '../src/lab/lab.js';
 import { STATS_LAST_SUCCESS } from '../src/render/prometheus/statistics.js'; // one series per daemon with statistics
 import type { SubnetsShape } from '../test/support/fake-subnets.js';
+import { curlScrape } from './curl-scrape.js';
 import { cpuMsOf, rssOf, startExporter } from './exporter-process.js';
 import type { FleetStats, FromChild, ToChild } from './fleet-child.js';
 import type { Row } from './report.js';
@@ -130,15 +131,13 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     exporter = startExporter(configFile, o.otel?.env);
     const pid = exporter.proc.pid!;
     const url = `http://127.0.0.1:${port}/metrics`;
-    // Timed to the body's last byte, as a scraper receives it; turning 75 MB into a string for
-    // the counts below is the bench's own work, done after.
+    // Timed by curl to the body's last byte (curl-scrape.ts: Node's clients timed themselves);
+    // reading the body and turning it into a string for the counts below is the bench's own
+    // work, done after.
+    const bodyFile = join(dir, 'scrape.body');
     const scrape = async () => {
-      const t0 = performance.now();
-      const res = await fetch(url);
-      const bytes = await res.arrayBuffer();
-      const ms = performance.now() - t0;
-      if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
-      return { ms, body: Buffer.from(bytes).toString() };
+      const s = await curlScrape(url, bodyFile);
+      return { ms: s.ms, body: s.body!.toString() };
     };
     const count = (body: string, prefix: string, end = '') => body.split('\n').filter((l) => l.startsWith(prefix) && l.endsWith(end)).length;
     const upCount = (body: string) => count(body, 'kea_up{', ' 1');

@@ -3,7 +3,6 @@
 import { execSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
@@ -11,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../src/lab/lab.js';
 import { shebang } from '../test/support/shebang.js';
+import { curlScrape, curlScrapes } from './curl-scrape.js';
 import { jsonParseCpuMs, measureRaw, runAlone, startBigKea, type RawTiming } from './stats-kea.js';
 
 /** Nearest-rank percentile (p in 0..100) of an unsorted sample. */
@@ -307,30 +307,6 @@ export class CountingProxy {
   }
 }
 
-/** Sequential /metrics scrapes over one keep-alive connection; the clock stops at the last byte. */
-function scraper(port: number) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const sockets = new Set<net.Socket>();
-  const get = (): Promise<{ ms: number; start: number; end: number; body: Buffer }> =>
-    new Promise((resolve, reject) => {
-      const start = performance.now();
-      const req = http.get({ host: '127.0.0.1', port, path: '/metrics', agent, timeout: 10_000 }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const end = performance.now();
-          if (res.statusCode !== 200) reject(new Error(`/metrics answered ${res.statusCode}`));
-          else resolve({ ms: end - start, start, end, body: Buffer.concat(chunks) });
-        });
-        res.on('error', reject);
-      });
-      req.on('socket', (s: net.Socket) => sockets.add(s));
-      req.on('timeout', () => req.destroy(new Error('/metrics: no answer within 10 s')));
-      req.on('error', reject);
-    });
-  return { get, connections: () => sockets.size, resetConnections: () => sockets.clear(), close: () => agent.destroy() };
-}
-
 /** The command line of the built exporter `cli`: the file itself, as shipped (its shebang carries
  * the Node flags and malloc settings); or, with --cpu-prof into `profileDir` or
  * BENCH_EXPORTER_FLAGS (more Node flags for a look inside: --trace-gc, ...), node with the
@@ -414,7 +390,6 @@ export async function runStatistics(o: StatisticsOptions): Promise<StatisticsRes
   const kea = await startBigKea(o.subnets);
   let exporter: ReturnType<typeof startStatsExporter> | undefined;
   let proxy: CountingProxy | undefined;
-  let client: ReturnType<typeof scraper> | undefined;
   try {
     const { statisticsText, ...raw } = await measureRaw(kea.socket); // before the exporter: one connection at a time
 
@@ -440,7 +415,7 @@ export async function runStatistics(o: StatisticsOptions): Promise<StatisticsRes
     const pid = exporter.proc.pid!;
     const rss: number[] = [];
     const sampler = setInterval(() => rss.push(rssOfPid(pid)), 250);
-    client = scraper(port);
+    const url = `http://127.0.0.1:${port}/metrics`;
     const lastSubnet = new RegExp(`^kea_dhcp4_addresses_capacity\\{[^}]*subnet_id="${o.subnets}"`, 'm');
 
     // Scrapes as Prometheus would send them, until the first statistic-get-all is sent. One scrape
@@ -454,15 +429,13 @@ export async function runStatistics(o: StatisticsOptions): Promise<StatisticsRes
       await sleep(100);
       if (exporter.proc.exitCode !== null) throw new Error(`exporter exited (${exporter.proc.exitCode})`);
       if (asked) break;
-      await client.get().catch(() => undefined); // not listening yet
+      await curlScrape(url).catch(() => undefined); // not listening yet
     }
     const first = await proxy.answered('statistic-get-all', 0, 30_000);
-    const duringClient = scraper(port);
-    const during = await duringClient.get();
-    duringClient.close();
+    const during = await curlScrape(url);
     await cpuQuiet(pid);
-    const cold = await client.get();
-    if (!lastSubnet.test(cold.body.toString('utf8'))) throw new Error(`statistics of subnet ${o.subnets} not on /metrics after the first statistics poll`);
+    const cold = await curlScrape(url, join(dir, 'cold.body'));
+    if (!lastSubnet.test(cold.body!.toString('utf8'))) throw new Error(`statistics of subnet ${o.subnets} not on /metrics after the first statistics poll`);
     const firstStatisticsMs = performance.now() - t0;
     const firstContactCommands = proxy.count(0, first.end);
 
@@ -472,22 +445,16 @@ export async function runStatistics(o: StatisticsOptions): Promise<StatisticsRes
       if (ev.command === 'statistic-get-all') pollCpuStart.set(ev, cpuMsOfPid(pid));
     };
 
-    // Scrape window: the scrapes, spread evenly, then the first statistics poll after them.
-    client.resetConnections();
+    // Scrape window: the scrapes, spread evenly over one keep-alive connection, then the first
+    // statistics poll after them.
     const rssA0 = rss.length;
     const a0 = performance.now();
     const cpuA0 = cpuMsOfPid(pid);
-    const renders: number[] = [];
-    const spans: [number, number][] = [];
-    let body = cold.body;
-    const step = o.scrapeSpreadMs / o.scrapes;
-    for (let i = 0; i < o.scrapes; i++) {
-      await sleep(Math.max(0, a0 + i * step - performance.now()));
-      const s = await client.get();
-      renders.push(s.ms);
-      spans.push([s.start, s.end]);
-      body = s.body;
-    }
+    const rate = Math.round((o.scrapes * 60_000) / o.scrapeSpreadMs);
+    const window = await curlScrapes(url, o.scrapes, rate, join(dir, 'window.body'));
+    const renders = window.scrapes.map((s) => s.ms);
+    const spans = window.scrapes.map((s): [number, number] => [s.start, s.end]);
+    const body = window.body!;
     const scrapesDone = performance.now();
     await proxy.answered('statistic-get-all', scrapesDone, o.statisticsIntervalS * 2000);
     const cpuA1 = await cpuQuiet(pid);
@@ -518,18 +485,11 @@ export async function runStatistics(o: StatisticsOptions): Promise<StatisticsRes
     // The reference for /metrics: the same bytes written from a buffer by a bare node:http server
     // in a process of its own, scraped the same way, in the same run.
     const buffered = await bufferServer(body, dir);
-    const bufferClient = scraper(buffered.port);
-    const bufferRenders: number[] = [];
-    const c0 = performance.now();
-    for (let i = 0; i < o.scrapes; i++) {
-      await sleep(Math.max(0, c0 + i * step - performance.now()));
-      bufferRenders.push((await bufferClient.get()).ms);
-    }
-    bufferClient.close();
+    const bufferRenders = (await curlScrapes(`http://127.0.0.1:${buffered.port}/metrics`, o.scrapes, rate)).scrapes.map((s) => s.ms);
     buffered.stop();
 
     // The last body, read once more at the end for the exporter's own poll duration.
-    const last = (await client.get()).body.toString('utf8');
+    const last = (await curlScrape(url, join(dir, 'last.body'))).body!.toString('utf8');
     const pollDuration = /^kea_exporter_statistics_poll_duration_seconds\{[^}]*\} (\S+)$/m.exec(last);
     const text = body.toString('utf8');
     const lines = text.split('\n');
@@ -558,7 +518,7 @@ export async function runStatistics(o: StatisticsOptions): Promise<StatisticsRes
       capacitySeries: series.filter((l) => l.startsWith(CAPACITY)).length,
       render: {
         scrapes: renders.length,
-        connections: client.connections(),
+        connections: window.scrapes.reduce((n, s) => n + s.connects, 0),
         coldMs: round(cold.ms, 1),
         duringFirstPollMs: round(during.ms, 1),
         bufferMedianMs: round(median(bufferRenders), 2),
@@ -614,7 +574,6 @@ export async function runStatistics(o: StatisticsOptions): Promise<StatisticsRes
       ...(profileDir && { cpuProfileDir: profileDir }),
     };
   } finally {
-    client?.close();
     if (exporter && exporter.proc.exitCode === null) {
       exporter.proc.kill('SIGTERM'); // graceful: a --cpu-prof profile is written on exit
       await Promise.race([exporter.exited, sleep(5000)]);
