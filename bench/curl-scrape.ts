@@ -2,9 +2,14 @@
  * large body slower than the exporter writes it (the same 66 MB from a bare node:http server:
  * curl 23 ms, a raw socket 25, http.get 67, undici's request 54, fetch 150; 4.4 MB: 2.5, 2.6, 6.6,
  * 6.4, 17.5 ms), so they timed themselves; curl reads as fast as the socket, as Prometheus' Go
- * client does. curl must be installed (it is on the bench machine); a missing one fails the run. */
+ * client does. Keeping a body costs its time too (66 MB: to /dev/null ~40 ms, to a file in
+ * /dev/shm ~100, on disk 130-390, through a pipe to Node ~135): a scrape timed for a goal
+ * discards it. curl must be installed; a missing one fails the run. */
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { existsSync, rmSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface CurlScrape {
   /** curl's time_total: connect (when new), request, answer to its last byte. */
@@ -21,17 +26,38 @@ const WRITE_OUT = '%{stderr}@scrape %{http_code} %{time_total} %{num_connects}\n
 
 /** `n` scrapes of `url` in one curl, over one keep-alive connection, at most `perMinute` a minute
  * (curl's --rate spaces their starts). Each is reported as it ends; bodies are discarded but the
- * last one's, kept in `lastBody` when given. */
-export async function curlScrapes(url: string, n: number, perMinute: number, lastBody?: string): Promise<{ scrapes: CurlScrape[]; body?: Buffer }> {
-  const outputs = Array.from({ length: n }, (_, i) => ['-o', i === n - 1 && lastBody ? lastBody : '/dev/null']).flat();
+ * last one's when `lastBody` (that scrape's time then holds writing it). */
+export async function curlScrapes(url: string, n: number, perMinute: number, lastBody = false): Promise<{ scrapes: CurlScrape[]; body?: Buffer }> {
+  const file = lastBody ? await bodyFile() : '/dev/null';
+  const outputs = Array.from({ length: n }, (_, i) => ['-o', i === n - 1 ? file : '/dev/null']).flat();
   const scrapes = await run(['--rate', `${perMinute}/m`, ...outputs, ...Array<string>(n).fill(url)], n);
-  return { scrapes, ...(lastBody && { body: await readFile(lastBody) }) };
+  return { scrapes, ...(lastBody && { body: await take(file) }) };
 }
 
-/** One scrape on a connection of its own; its body kept when `file` is given. */
-export async function curlScrape(url: string, file?: string): Promise<CurlScrape & { body?: Buffer }> {
-  const [s] = await run(['-o', file ?? '/dev/null', url], 1);
-  return file && s!.status === 200 ? { ...s!, body: await readFile(file) } : s!;
+/** One scrape on a connection of its own; its body kept when `keep` (its time then holds writing
+ * the body to a file). */
+export async function curlScrape(url: string, keep = false): Promise<CurlScrape & { body?: Buffer }> {
+  const file = keep ? await bodyFile() : '/dev/null';
+  const [s] = await run(['-o', file, url], 1);
+  return keep ? { ...s!, body: await take(file) } : s!;
+}
+
+/** Bodies go to memory-backed files where there are (/dev/shm), in a directory of this process. */
+let dir: string | undefined;
+let files = 0;
+async function bodyFile(): Promise<string> {
+  if (dir === undefined) {
+    dir = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'kea-bench-scrape-'));
+    const made = dir;
+    process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+  }
+  return join(dir, `body-${++files}`);
+}
+
+async function take(file: string): Promise<Buffer> {
+  const body = await readFile(file);
+  await rm(file, { force: true });
+  return body;
 }
 
 function run(args: string[], n: number): Promise<CurlScrape[]> {

@@ -60,7 +60,7 @@ export function fleetStatsRows(r: FleetStatsResult, prefix = 'fleet_stats'): Row
     { key: 'fleet_stats_render_p95', value: f.render.p95Ms, unit: 'ms', goal: `<= ${g.renderP95Ms}`, ok: within(f.render.p95Ms, g.renderP95Ms) },
     { key: 'fleet_stats_render_median', value: f.render.medianMs, unit: 'ms', goal: 'info' },
     { key: 'fleet_stats_scrapes_failed', value: f.render.failed, unit: `of ${f.render.scrapes + f.render.failed}`, goal: '= 0', ok: f.render.failed === 0 },
-    { key: 'fleet_stats_render_cold', value: f.render.coldMs, unit: 'ms', goal: 'info (first complete scrape)' },
+    { key: 'fleet_stats_render_cold', value: f.render.coldMs, unit: 'ms', goal: 'info (first complete scrape, its body written to a file)' },
     { key: 'fleet_stats_series', value: f.render.series, unit: 'series', goal: 'info' },
     { key: 'fleet_stats_body', value: f.render.bodyBytes, unit: 'bytes', goal: 'info' },
     { key: 'fleet_stats_statistic_get_all_bytes', value: r.statisticGetAllBytes, unit: 'bytes', goal: 'info (one daemon)' },

@@ -434,7 +434,7 @@ export async function runStatistics(o: StatisticsOptions): Promise<StatisticsRes
     const first = await proxy.answered('statistic-get-all', 0, 30_000);
     const during = await curlScrape(url);
     await cpuQuiet(pid);
-    const cold = await curlScrape(url, join(dir, 'cold.body'));
+    const cold = await curlScrape(url, true);
     if (!lastSubnet.test(cold.body!.toString('utf8'))) throw new Error(`statistics of subnet ${o.subnets} not on /metrics after the first statistics poll`);
     const firstStatisticsMs = performance.now() - t0;
     const firstContactCommands = proxy.count(0, first.end);
@@ -451,7 +451,7 @@ export async function runStatistics(o: StatisticsOptions): Promise<StatisticsRes
     const a0 = performance.now();
     const cpuA0 = cpuMsOfPid(pid);
     const rate = Math.round((o.scrapes * 60_000) / o.scrapeSpreadMs);
-    const window = await curlScrapes(url, o.scrapes, rate, join(dir, 'window.body'));
+    const window = await curlScrapes(url, o.scrapes, rate, true);
     const renders = window.scrapes.map((s) => s.ms);
     const spans = window.scrapes.map((s): [number, number] => [s.start, s.end]);
     const body = window.body!;
@@ -489,7 +489,7 @@ export async function runStatistics(o: StatisticsOptions): Promise<StatisticsRes
     buffered.stop();
 
     // The last body, read once more at the end for the exporter's own poll duration.
-    const last = (await curlScrape(url, join(dir, 'last.body'))).body!.toString('utf8');
+    const last = (await curlScrape(url, true)).body!.toString('utf8');
     const pollDuration = /^kea_exporter_statistics_poll_duration_seconds\{[^}]*\} (\S+)$/m.exec(last);
     const text = body.toString('utf8');
     const lines = text.split('\n');
