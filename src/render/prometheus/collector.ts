@@ -11,11 +11,13 @@ export interface MetricDef {
 
 /** Sets one series of this daemon. For counters, value is the running total. A family not
  * declared up front (an unknown Kea statistic) is created from `def` on first use. `key`: an
- * object that stands for this one series (this family, these labels) for as long as the
- * collector passes it, so the store finds the series by it and not by its label values (the
- * statistics: tens of thousands a poll). Keyed series that pass the same `labels` object share
- * one label text, so such an object must not change while its keys are in use. */
-export type Emit = (name: string, value: number, labels?: Readonly<Record<string, string>>, def?: MetricDef, key?: object) => void;
+ * object or string that stands for this one series of this daemon (this family, these labels)
+ * for as long as the collector passes it, so the store finds the series by it and not by its
+ * label values (the statistics: tens of thousands a poll, keyed by Kea's name). Keyed series
+ * that pass the same `labels` object share one label text, so such an object must not change
+ * while its keys are in use. */
+export type Emit = (name: string, value: number, labels?: Readonly<Record<string, string>>, def?: MetricDef, key?: SeriesKey) => void;
+export type SeriesKey = object | string;
 
 /** A small unit that turns part of a snapshot into series (node_exporter's collectors). */
 export interface Collector<S extends SeriesOwner = DaemonSnapshot> {

@@ -1,5 +1,3 @@
-import { valueText } from './family-text.js';
-
 export type Format = 'text' | 'openMetrics';
 
 /** A segment's lines in its family's written bytes of one format, as of the segment's version. */
@@ -11,7 +9,8 @@ export interface Place {
 
 /** One owner's series of one family as the writer reads them (the store's Segment). */
 export interface Lines {
-  readonly held: Iterable<{ readonly labels: string; readonly value: number }>;
+  /** Its sample lines, each `\n<sample><labels> <value>`. */
+  text(sample: string): string;
   /** Bumped whenever one of its series changes, appears or goes. */
   readonly version: number;
   readonly at: { text?: Place; openMetrics?: Place };
@@ -80,8 +79,7 @@ export class FamilyWriter {
         size = place.end - place.start;
         kept.push(place.start, place.end, length);
       } else {
-        let text = '';
-        for (const held of segment.held) text += `\n${sample}${held.labels} ${valueText(held.value)}`;
+        const text = segment.text(sample);
         this.reserve(used, text.length * 3);
         size = this.scratch.write(text, used);
         fresh.push(used, (used += size), length);
