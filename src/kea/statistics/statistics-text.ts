@@ -4,16 +4,10 @@ import { MAX_STAT_NAME_CHARS } from '../limits.js';
 import { flatCopy, statSample, toValue, type StatSample } from './parse.js';
 import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, isIndex, isSpace, OPEN_BRACE, OPEN_BRACKET, QUOTE, walkStatisticsText } from './walk-text.js';
 
-/** A statistic met before: its name, and its last sample (undefined: its value was none). */
-interface Known {
-  readonly name: string;
-  /** No quote, backslash or control character (the name as the text writes it), and no array
-   * index (JSON.parse puts those first, wherever they are): the fast way may take it in place. */
-  readonly plain: boolean;
-  sample: StatSample | undefined;
-  /** The read that last met it. */
-  seen: number;
-}
+/** A statistic met before is its last sample: what the reader holds of it is nothing more (a
+ * fleet's statistics are half a million). NONE: its value was none (never in `samples`). */
+type Known = StatSample;
+const NONE = NaN;
 
 /** The text did not take the one shape Kea prints: read it the general way. */
 class OtherShape extends Error {}
@@ -31,6 +25,9 @@ const TO_VALUE = new RegExp(`${S}:${S}\\[${S}\\[${S}`, 'y');
  * the comma or brace after. */
 const REST = new RegExp(`${S},${S}${STR}${S}\\](?:${S},${S}\\[${S}(?:${NUM}|${STR})${S},${S}${STR}${S}\\])*${S}\\]${S}[,}]`, 'y');
 const PLAIN = new RegExp(`^[^"\\\\\\u0000-\\u001f]*$`);
+/** No quote, backslash or control character (the name as the text writes it), and no array
+ * index (JSON.parse puts those first, wherever they are): the fast way may take it in place. */
+const isPlain = (name: string): boolean => PLAIN.test(name) && !isIndex(name);
 
 function skipWs(t: string, i: number): number {
   while (isSpace(t.charCodeAt(i))) i++;
@@ -75,23 +72,27 @@ export class StatisticsTextReader {
   private order: Known[] = [];
   /** The list before that, written over by the next read that takes the one shape (no new list
    * a read), and how many of its entries that read has met so far. */
-  private spare: Known[] = [];
+  private spare: (Known | undefined)[] = [];
   private count = 0;
   /** This read's statistics by name, made when one is not at its place (a first read, a name
    * come or gone): those of the last read and those this one met so far. */
   private byName: Map<string, Known> | undefined;
-  private reads = 0;
+  /** The statistics this read met so far, made with byName: one found by name may be met again
+   * (met in place, it cannot: the last read's are distinct). */
+  private met: Set<Known> | undefined;
+  /** Statistics whose name is not plain (isPlain): read the general way only. Kea has none. */
+  private odd = new Set<string>();
   /** Reads that took the general way (tests: Kea's own texts never should). */
   generalReads = 0;
 
   read(text: string, list: boolean, what: string): { answer: KeaAnswer; samples: StatSample[] } {
-    const read = ++this.reads;
     try {
-      return this.fast(text, list, what, read);
+      return this.fast(text, list, what);
     } catch (err) {
       if (err !== OTHER) throw err;
     } finally {
       this.byName = undefined;
+      this.met = undefined;
     }
     this.generalReads++;
     const { answer, newest } = walkStatisticsText(text, list, what);
@@ -100,37 +101,37 @@ export class StatisticsTextReader {
     try {
       if (newest) {
         for (const [name, raw] of newest) {
-          const k = this.find(name, order, order.length) ?? this.add(name, order, order.length);
-          k.seen = read;
+          const k = this.sample(this.find(name, order, order.length) ?? this.add(name, order, order.length), raw);
           order.push(k);
-          const s = this.sample(k, raw);
-          if (s) samples.push(s);
+          if (k.value === k.value) samples.push(k);
         }
       }
     } finally {
       this.byName = undefined;
     }
     this.order = order;
+    this.odd = new Set([...this.odd].filter((name) => newest?.has(name)));
     return { answer, samples };
   }
 
-  /** The sample of a statistic for this read's value, its last one when the value is the same. */
-  private sample(k: Known, raw: unknown): StatSample | undefined {
-    const value = toValue(raw);
-    if (value === undefined) {
-      k.sample = undefined;
-      return undefined;
-    }
-    if (k.sample?.value === value) return k.sample;
-    return (k.sample = k.sample ? { ...k.sample, value } : statSample(k.name, value));
+  /** The statistic with this read's value: itself when the value is the same, else a copy (a
+   * sample a snapshot holds never changes). */
+  private sample(k: Known, raw: unknown): Known {
+    const value = toValue(raw) ?? NONE;
+    if (k.value === value || (value !== value && k.value !== k.value)) return k;
+    return { ...k, value };
   }
 
   /** A statistic by name among the last read's and this one's so far (the first n of `order`). */
   private find(name: string, order: readonly Known[], n: number): Known | undefined {
     if (!this.byName) {
       this.byName = new Map();
+      this.met = new Set();
       for (const k of this.order) this.byName.set(k.name, k);
-      for (let j = 0; j < n; j++) this.byName.set(order[j]!.name, order[j]!);
+      for (let j = 0; j < n; j++) {
+        this.byName.set(order[j]!.name, order[j]!);
+        this.met.add(order[j]!);
+      }
     }
     return this.byName.get(name);
   }
@@ -138,7 +139,9 @@ export class StatisticsTextReader {
   /** A statistic met for the first time: its name copied, so that no slice of an answer's text
    * (which would keep all of it) outlives the read. */
   private add(name: string, order: readonly Known[], n: number): Known {
-    const k: Known = { name: flatCopy(name), plain: PLAIN.test(name) && !isIndex(name), sample: undefined, seen: 0 };
+    const k = statSample(flatCopy(name), 0)!;
+    k.value = NONE;
+    if (!isPlain(name)) this.odd.add(k.name);
     this.find(name, order, n);
     this.byName!.set(k.name, k);
     return k;
@@ -146,9 +149,10 @@ export class StatisticsTextReader {
 
   /** The arguments map from i (the one shape, or OTHER): its samples and statistics in order.
    * Returns the index after it. The hot loop: positions in locals, helpers at module level. */
-  private args(t: string, i: number, read: number, samples: StatSample[], order: Known[]): number {
+  private args(t: string, i: number, samples: StatSample[], order: Known[]): number {
     const n = t.length;
     const last = this.order;
+    const odd = this.odd.size > 0 ? this.odd : undefined;
     i = skipWs(t, i);
     if (t.charCodeAt(i) !== OPEN_BRACE) throw OTHER;
     i = skipWs(t, i + 1);
@@ -159,8 +163,11 @@ export class StatisticsTextReader {
       const from = i + 1;
       // The statistic the last read had here, most often; else found by name.
       let k: Known | undefined = last[met];
-      if (k?.plain && t.startsWith(k.name, from) && t.charCodeAt(from + k.name.length) === QUOTE) i = from + k.name.length + 1;
-      else {
+      if (k !== undefined && t.startsWith(k.name, from) && t.charCodeAt(from + k.name.length) === QUOTE && !odd?.has(k.name)) {
+        i = from + k.name.length + 1;
+        // Met twice in one answer: JSON.parse keeps the first place and the last value.
+        if (this.met?.has(k)) throw OTHER;
+      } else {
         for (i = from; i < n; i++) {
           const c = t.charCodeAt(i);
           if (c === QUOTE) break;
@@ -174,12 +181,9 @@ export class StatisticsTextReader {
           // An array index: JSON.parse puts those first.
           if (isIndex(name)) throw OTHER;
           k = this.add(name, order, met);
-        } else if (!k.plain) throw OTHER; // one met before, read the general way
+        } else if (odd?.has(k.name) || this.met!.has(k)) throw OTHER; // read the general way before, or met twice
       }
-      // Met twice in one answer: JSON.parse keeps the first place and the last value.
-      if (k.seen === read) throw OTHER;
-      k.seen = read;
-      order[met++] = k;
+      this.met?.add(k);
       // The regular expressions are run here, not through sticky(): this loop runs 35,000 times a
       // poll, mostly before the JIT has inlined anything.
       TO_VALUE.lastIndex = i;
@@ -193,8 +197,9 @@ export class StatisticsTextReader {
       REST.lastIndex = value.lastIndex;
       if (!REST.test(t)) throw OTHER;
       i = REST.lastIndex;
-      const s = this.sample(k, newest);
-      if (s) samples.push(s);
+      k = this.sample(k, newest);
+      order[met++] = k;
+      if (k.value === k.value) samples.push(k);
       // REST ends with the comma or brace after the statistic.
       if (t.charCodeAt(i - 1) === CLOSE_BRACE) {
         this.count = met;
@@ -205,7 +210,7 @@ export class StatisticsTextReader {
   }
 
   /** The one shape, or OTHER. */
-  private fast(t: string, list: boolean, what: string, read: number): { answer: KeaAnswer; samples: StatSample[] } {
+  private fast(t: string, list: boolean, what: string): { answer: KeaAnswer; samples: StatSample[] } {
     const n = t.length;
     let i = 0;
     const ws = () => {
@@ -233,7 +238,7 @@ export class StatisticsTextReader {
       return v;
     };
     const samples: StatSample[] = [];
-    const order = this.spare;
+    const order = this.spare as Known[];
     this.count = 0;
     /** The answer map: arguments, result and text, in any order, each once. */
     const answer = (): KeaAnswer => {
@@ -246,7 +251,7 @@ export class StatisticsTextReader {
         if (key in body) throw OTHER;
         expect(COLON);
         if (key === 'arguments') {
-          i = this.args(t, i, read, samples, order);
+          i = this.args(t, i, samples, order);
           body.arguments = null;
         } else if (key === 'result') {
           ws();
@@ -271,7 +276,9 @@ export class StatisticsTextReader {
     if (i !== n) throw OTHER;
     // Statistics gone since the last read: their entries are not held on to.
     order.length = this.count;
-    this.spare = this.order;
+    this.odd.clear(); // none of them in this one
+    // Not holding on to the samples it replaced (those whose value changed).
+    this.spare = this.order.fill(undefined as never);
     this.order = order;
     return { answer: a, samples };
   }
