@@ -2,7 +2,7 @@ import { StatisticNames, statFamilies, type Naming, type StatFamily, type StatsD
 import type { StatisticsSnapshot } from '../../snapshot.js';
 import type { StatSample } from '../../kea/statistics/parse.js';
 import type { SubnetInfo } from '../../kea/statistics/subnets.js';
-import type { Collector, MetricDef } from './collector.js';
+import type { Collector, Emit, MetricDef } from './collector.js';
 import { COMMAND_ERRORS } from './exporter.js';
 import { scopeLabels } from './statistics/scope-labels.js';
 import { UTILIZATION_FAMILIES, ratioOf } from './utilization.js';
@@ -13,31 +13,43 @@ export const STATS_DROPPED = 'kea_exporter_statistics_series_dropped';
 
 const DAEMONS: readonly StatsDaemon[] = ['dhcp4', 'dhcp6', 'd2'];
 
-/** What one statistic of one daemon becomes: its series (the object is also the series' key in
- * the store, see Emit), or left out (kea-exporter naming drops some; past the cap on families of
- * unknown statistics). */
-interface Series {
-  readonly family: StatFamily | MetricDef;
+/** What one statistic of one daemon becomes: its family, or left out (kea-exporter naming drops
+ * some; past the cap on families of unknown statistics). Its series' key in the store is Kea's
+ * name of it (the reader's own string, one per statistic of a daemon): no object per statistic. */
+type Resolution = StatFamily | MetricDef | 'ignored' | 'capped';
+
+/** An assigned statistic's utilisation ratio: a series of its own (the object is its key), Kea's
+ * name of the total it is divided by, and where that total was in the poll that last looked
+ * (-1: not met). */
+interface Ratio {
+  readonly family: MetricDef;
   readonly labels: Readonly<Record<string, string>>;
-  /** An assigned statistic: its utilisation ratio (a series of its own), Kea's name of the total
-   * it is divided by, and that total's series once met (null: not met by the poll that looked). */
-  readonly ratio: { readonly series: Series; readonly total: string; of: Series | null | undefined } | undefined;
-  /** The value of the poll that last met it (`poll`): what a ratio divides by. */
-  value: number;
-  poll: number;
+  readonly total: string;
+  at: number | undefined;
 }
-type Resolution = Series | 'ignored' | 'capped';
 
 /** Resolutions for one daemon and one subnet table (a config change brings a new table, so new
- * labels): those of the last poll's statistics, in their order (Kea lists them in the same order
- * every time: each is found at its place, by the very string the reader keeps for its name; a map
- * only for a poll that strays); `labels`: one label set per content, shared by every statistic of
- * a subnet or pool (the store writes a label set's text once per owner, see Emit's `labels`). */
+ * labels), as columns: those of the last poll's statistics, in their order (Kea lists them in the
+ * same order every time: each is found at its place, by the very string the reader keeps for its
+ * name; a map only for a poll that strays); `labelSets`: one label set per content, shared by
+ * every statistic of a subnet or pool (the store writes a label set's text once per owner, see
+ * Emit's `labels`). */
 interface Resolved {
-  /** The last poll's statistic names (the reader's own strings) and what each resolved to. */
-  readonly names: string[];
+  /** The last poll's statistic names (the reader's own strings), what each resolved to, its
+   * labels and its ratio. */
+  names: string[];
+  resolutions: Resolution[];
+  labels: (Readonly<Record<string, string>> | undefined)[];
+  ratios: (Ratio | undefined)[];
+  readonly labelSets: Map<string, Readonly<Record<string, string>>>;
+}
+
+/** The part of the last poll's columns a poll that strayed sets aside, by name. */
+interface Aside {
+  readonly at: Map<string, number>;
   readonly resolutions: Resolution[];
-  readonly labels: Map<string, Readonly<Record<string, string>>>;
+  readonly labels: (Readonly<Record<string, string>> | undefined)[];
+  readonly ratios: (Ratio | undefined)[];
 }
 
 /** Kea's statistic-get-all as metrics (names spelled out in statistics/names-*.ts), the derived
@@ -67,31 +79,31 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
     // Bounded by what the daemon reports now: names it stopped reporting are forgotten with the
     // last poll's list; label sets of scopes it stopped reporting (a pool ID that changes every
     // poll) with the whole table, past twice what it reports (series keep their objects).
-    const r = (byDaemon[s.daemon] ??= { names: [], resolutions: [], labels: new Map() });
-    if (r.labels.size > 2 * s.samples.length + 1024) r.labels.clear();
+    const r = (byDaemon[s.daemon] ??= { names: [], resolutions: [], labels: [], ratios: [], labelSets: new Map() });
+    if (r.labelSets.size > 2 * s.samples.length + 1024) r.labelSets.clear();
     return (last = r);
   };
   const shared = (r: Resolved, labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> => {
     let key = '';
     for (const n in labels) key += `${n}=${labels[n]!.length}:${labels[n]}\n`;
-    const known = r.labels.get(key);
+    const known = r.labelSets.get(key);
     if (known) return known;
-    r.labels.set(key, labels);
+    r.labelSets.set(key, labels);
     return labels;
   };
-  const resolve = (s: StatisticsSnapshot, r: Resolved, sample: StatSample): Resolution => {
+  /** Resolves the statistic at `at` into the columns. */
+  const resolve = (s: StatisticsSnapshot, r: Resolved, sample: StatSample, at: number): void => {
     const named = names.series(s.daemon, sample, s.subnets);
-    if (!named) return names.pastUnmappedCap(s.daemon, sample) ? 'capped' : 'ignored';
-    const of = ratioOf(s.daemon, sample);
-    const ratio = of && { total: of.total, series: series(of.family, shared(r, scopeLabels(sample, s.subnets, 'default'))), of: undefined };
-    return series(named.family, shared(r, named.labels), ratio);
+    r.resolutions[at] = named ? named.family : names.pastUnmappedCap(s.daemon, sample) ? 'capped' : 'ignored';
+    r.labels[at] = named && shared(r, named.labels);
+    const of = named && ratioOf(s.daemon, sample);
+    r.ratios[at] = of ? { family: of.family, labels: shared(r, scopeLabels(sample, s.subnets, 'default')), total: of.total, at: undefined } : undefined;
   };
-  let polls = 0;
   return {
     metrics,
     /** Label sets held for the daemon collected last (tests: bounded by what it reports). */
     get labelSets() {
-      return last?.labels.size ?? 0;
+      return last?.labelSets.size ?? 0;
     },
     collect(s, emit) {
       emit(STATS_POLL_DURATION, s.pollDurationSeconds);
@@ -99,62 +111,64 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
       for (const [reason, n] of Object.entries(s.errors)) emit(COMMAND_ERRORS, n ?? 0, { command: 'statistic-get-all', reason });
       if (!s.up) return;
       const r = resolvedFor(s);
-      const poll = ++polls;
       let capped = 0;
-      const ratios: Series[] = [];
+      let ratios = 0;
       // Written over the last poll's in place (no new lists a poll): up to the first statistic
-      // not at its place, the two are the same; from there on the last poll's are in byName.
-      const { names, resolutions } = r;
-      let at = 0;
-      let byName: Map<string, Resolution> | undefined;
-      for (const sample of s.samples) {
-        let series = names[at] === sample.name ? resolutions[at] : undefined;
-        if (series === undefined) {
-          byName ??= indexed(r);
-          series = byName.get(sample.name);
-          if (series === undefined) byName.set(sample.name, (series = resolve(s, r, sample)));
+      // not at its place, the two are the same; from there on the last poll's are set aside.
+      const { samples } = s;
+      let aside: Aside | undefined;
+      for (let at = 0; at < samples.length; at++) {
+        const sample = samples[at]!;
+        if (r.names[at] !== sample.name) {
+          aside ??= setAside(r, at);
+          const from = aside.at.get(sample.name);
+          r.names[at] = sample.name;
+          if (from === undefined) resolve(s, r, sample, at);
+          else {
+            r.resolutions[at] = aside.resolutions[from]!;
+            r.labels[at] = aside.labels[from];
+            r.ratios[at] = aside.ratios[from];
+          }
         }
-        names[at] = sample.name;
-        resolutions[at++] = series;
-        if (series === 'capped') capped++;
-        else if (series !== 'ignored') {
-          series.value = sample.value;
-          series.poll = poll;
-          emit(series.family.name, sample.value, series.labels, series.family, series);
-          if (series.ratio) ratios.push(series);
+        const family = r.resolutions[at]!;
+        if (family === 'capped') capped++;
+        else if (family !== 'ignored') {
+          emit(family.name, sample.value, r.labels[at], family, sample.name);
+          if (r.ratios[at]) ratios++;
         }
       }
-      if (names.length > at) {
-        names.length = at;
-        resolutions.length = at;
-      }
+      for (const column of [r.names, r.resolutions, r.labels, r.ratios]) if (column.length > samples.length) column.length = samples.length;
       emit(STATS_DROPPED, s.dropped + capped);
-      // Ratios after all statistics: a total comes after its assigned one in Kea's order. A total
-      // not met is looked for again only by a poll that met new statistics.
-      let totals: Map<string, Resolution> | undefined;
-      for (const assigned of ratios) {
-        const ratio = assigned.ratio!;
-        if (ratio.of === undefined || (ratio.of === null && byName)) {
-          const total = (totals ??= indexed(r)).get(ratio.total);
-          ratio.of = typeof total === 'object' ? total : null;
-        }
-        const total = ratio.of;
-        if (!total || total.poll !== poll || !(total.value > 0)) continue;
-        emit(ratio.series.family.name, assigned.value / total.value, ratio.series.labels, undefined, ratio.series);
-      }
+      if (ratios > 0) emitRatios(r, samples, aside !== undefined, emit);
     },
   };
 }
 
-/** The resolutions of the last poll by name. */
-function indexed(r: Resolved): Map<string, Resolution> {
-  const map = new Map<string, Resolution>();
-  for (let i = 0; i < r.names.length; i++) map.set(r.names[i]!, r.resolutions[i]!);
-  return map;
+/** The last poll's columns from `from` on, by name: a poll that strayed writes over them. */
+function setAside(r: Resolved, from: number): Aside {
+  const at = new Map<string, number>();
+  for (let i = from; i < r.names.length; i++) at.set(r.names[i]!, i - from);
+  return { at, resolutions: r.resolutions.slice(from), labels: r.labels.slice(from), ratios: r.ratios.slice(from) };
 }
 
-/** One shape for every Series (properties in the object, none spread in afterwards). */
-function series(family: StatFamily | MetricDef, labels: Readonly<Record<string, string>>, ratio?: Series['ratio']): Series {
-  // 0, not NaN: a field first set to a small integer holds Kea's counts unboxed.
-  return { family, labels, ratio, value: 0, poll: 0 };
+/** Ratios after all statistics: a total comes after its assigned one in Kea's order. Each total
+ * is found where the last look found it; a total not met is looked for again only by a poll that
+ * strayed (met statistics not at their place). */
+function emitRatios(r: Resolved, samples: readonly StatSample[], strayed: boolean, emit: Emit): void {
+  let byName: Map<string, number> | undefined;
+  for (let i = 0; i < samples.length; i++) {
+    const ratio = r.ratios[i];
+    if (!ratio || typeof r.resolutions[i] !== 'object') continue;
+    let at = ratio.at;
+    if (at === undefined || (at >= 0 && (r.names[at] !== ratio.total || typeof r.resolutions[at] !== 'object')) || (at < 0 && strayed)) {
+      if (!byName) {
+        byName = new Map();
+        for (let j = 0; j < r.names.length; j++) if (typeof r.resolutions[j] === 'object') byName.set(r.names[j]!, j);
+      }
+      ratio.at = at = byName.get(ratio.total) ?? -1;
+    }
+    if (at < 0) continue;
+    const total = samples[at]!.value;
+    if (total > 0) emit(ratio.family.name, samples[i]!.value / total, ratio.labels, undefined, ratio);
+  }
 }
