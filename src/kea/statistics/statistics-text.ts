@@ -5,9 +5,10 @@ import { flatCopy, statSample, toValue, type StatSample } from './parse.js';
 import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, isIndex, isSpace, OPEN_BRACE, OPEN_BRACKET, QUOTE, walkStatisticsText } from './walk-text.js';
 
 /** A statistic met before is its last sample: what the reader holds of it is nothing more (a
- * fleet's statistics are half a million). NONE: its value was none (never in `samples`). */
-type Known = StatSample;
-const NONE = NaN;
+ * fleet's statistics are half a million). Its value undefined: none (never in `samples`); not
+ * NaN, which would make V8 box every sample's value (a field that held a double). */
+type Known = Omit<StatSample, 'value'> & { value: number | undefined };
+const isSample = (k: Known): k is StatSample => k.value !== undefined;
 
 /** The text did not take the one shape Kea prints: read it the general way. */
 class OtherShape extends Error {}
@@ -68,11 +69,10 @@ function numberAt(t: string, from: number, to: number): number {
 export class StatisticsTextReader {
   /** The statistics of the last read in order: Kea prints them in the same order every time, so
    * each is found at its place. What is held between reads: a statistic the last read did not
-   * meet is forgotten. */
+   * meet is forgotten. A read of the one shape writes over it in place (entry i once entry i of
+   * the last read is passed; byName is made before any other is written over), and `count` is
+   * how many entries it has met so far. */
   private order: Known[] = [];
-  /** The list before that, written over by the next read that takes the one shape (no new list
-   * a read), and how many of its entries that read has met so far. */
-  private spare: (Known | undefined)[] = [];
   private count = 0;
   /** This read's statistics by name, made when one is not at its place (a first read, a name
    * come or gone): those of the last read and those this one met so far. */
@@ -103,7 +103,7 @@ export class StatisticsTextReader {
         for (const [name, raw] of newest) {
           const k = this.sample(this.find(name, order, order.length) ?? this.add(name, order, order.length), raw);
           order.push(k);
-          if (k.value === k.value) samples.push(k);
+          if (isSample(k)) samples.push(k);
         }
       }
     } finally {
@@ -117,8 +117,8 @@ export class StatisticsTextReader {
   /** The statistic with this read's value: itself when the value is the same, else a copy (a
    * sample a snapshot holds never changes). */
   private sample(k: Known, raw: unknown): Known {
-    const value = toValue(raw) ?? NONE;
-    if (k.value === value || (value !== value && k.value !== k.value)) return k;
+    const value = toValue(raw);
+    if (k.value === value) return k;
     return { ...k, value };
   }
 
@@ -139,8 +139,8 @@ export class StatisticsTextReader {
   /** A statistic met for the first time: its name copied, so that no slice of an answer's text
    * (which would keep all of it) outlives the read. */
   private add(name: string, order: readonly Known[], n: number): Known {
-    const k = statSample(flatCopy(name), 0)!;
-    k.value = NONE;
+    const k: Known = statSample(flatCopy(name), 0)!;
+    k.value = undefined;
     if (!isPlain(name)) this.odd.add(k.name);
     this.find(name, order, n);
     this.byName!.set(k.name, k);
@@ -199,7 +199,7 @@ export class StatisticsTextReader {
       i = REST.lastIndex;
       k = this.sample(k, newest);
       order[met++] = k;
-      if (k.value === k.value) samples.push(k);
+      if (isSample(k)) samples.push(k);
       // REST ends with the comma or brace after the statistic.
       if (t.charCodeAt(i - 1) === CLOSE_BRACE) {
         this.count = met;
@@ -238,7 +238,7 @@ export class StatisticsTextReader {
       return v;
     };
     const samples: StatSample[] = [];
-    const order = this.spare as Known[];
+    const order = this.order;
     this.count = 0;
     /** The answer map: arguments, result and text, in any order, each once. */
     const answer = (): KeaAnswer => {
@@ -277,9 +277,6 @@ export class StatisticsTextReader {
     // Statistics gone since the last read: their entries are not held on to.
     order.length = this.count;
     this.odd.clear(); // none of them in this one
-    // Not holding on to the samples it replaced (those whose value changed).
-    this.spare = this.order.fill(undefined as never);
-    this.order = order;
     return { answer: a, samples };
   }
 }
