@@ -109,7 +109,7 @@ export class StatisticsTextReader {
     } finally {
       this.byName = undefined;
     }
-    this.order = order;
+    this.order = order.slice();
     this.odd = new Set([...this.odd].filter((name) => newest?.has(name)));
     return { answer, samples };
   }
@@ -274,8 +274,10 @@ export class StatisticsTextReader {
     if (list) expect(CLOSE_BRACKET);
     ws();
     if (i !== n) throw OTHER;
-    // Statistics gone since the last read: their entries are not held on to.
-    order.length = this.count;
+    // Statistics gone since the last read: their entries are not held on to. A read that strayed
+    // (or the first): the list as a copy of its own size (grown one at a time, it has up to half
+    // as much room again).
+    if (this.byName || order.length !== this.count) this.order = order.slice(0, this.count);
     this.odd.clear(); // none of them in this one
     return { answer: a, samples };
   }

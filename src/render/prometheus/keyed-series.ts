@@ -113,14 +113,19 @@ export class KeyedList<F, S extends KeyedSegment<F>> {
     for (let i = 0; i < (slow ? n : last); i++) if (this.segs[i]) touched.add(this.segs[i]!);
     if (slow === undefined) for (let i = n; i < last; i++) this.gone(this.segs[i]);
     else for (const seg of slow.segs) this.gone(seg);
-    this.keys.length = n;
-    this.segs.length = n;
-    this.labels.length = n;
+    // Copies of their own size: grown one series at a time, a list has up to half as much room
+    // again, kept for as long as the owner reports the same series.
+    this.keys = this.keys.slice(0, n);
+    this.segs = this.segs.slice(0, n);
+    this.labels = this.labels.slice(0, n);
+    this.values = this.values.slice(0, n);
     this.length = n;
-    if (this.values.length > 2 * n + 64) this.values = this.values.slice(0, n + (n >> 3));
     for (const seg of touched) seg.slots = [];
     for (let i = 0; i < n; i++) this.segs[i]?.slots.push(i);
-    for (const seg of touched) store.changed(seg);
+    for (const seg of touched) {
+      seg.slots = seg.slots.slice();
+      store.changed(seg);
+    }
   }
 
   /** Drops every series (the owner is no longer watched); returns the segments that held some. */
@@ -177,6 +182,7 @@ export class KeyedList<F, S extends KeyedSegment<F>> {
     const n = this.n++;
     if (n >= this.values.length) {
       const grown = new Float64Array(Math.max(16, n + (n >> 1)));
+      // (Cut to size by finish().)
       grown.set(this.values);
       this.values = grown;
     }

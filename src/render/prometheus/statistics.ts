@@ -137,7 +137,15 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
           if (r.ratios[at]) ratios++;
         }
       }
-      for (const column of [r.names, r.resolutions, r.labels, r.ratios]) if (column.length > samples.length) column.length = samples.length;
+      // A poll that strayed or dropped some: the columns as copies of their own size (grown one
+      // statistic at a time, a list has up to half as much room again).
+      if (aside || r.names.length > samples.length) {
+        const n = samples.length;
+        r.names = r.names.slice(0, n);
+        r.resolutions = r.resolutions.slice(0, n);
+        r.labels = r.labels.slice(0, n);
+        r.ratios = r.ratios.slice(0, n);
+      }
       emit(STATS_DROPPED, s.dropped + capped);
       if (ratios > 0) emitRatios(r, samples, aside !== undefined, emit);
     },
