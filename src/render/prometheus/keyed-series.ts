@@ -35,7 +35,8 @@ export class KeyedList<F, S extends KeyedSegment<F>> {
   keys: SeriesKey[] = [];
   segs: (S | undefined)[] = [];
   labels: string[] = [];
-  values = new Float64Array(16);
+  /** Numbers only: V8 holds such a list unboxed, 8 bytes each, in the heap. */
+  values: number[] = [];
   length = 0;
 
   private n = 0;
@@ -136,7 +137,7 @@ export class KeyedList<F, S extends KeyedSegment<F>> {
     this.keys = [];
     this.segs = [];
     this.labels = [];
-    this.values = new Float64Array(16);
+    this.values = [];
     this.length = 0;
     return segments;
   }
@@ -153,7 +154,7 @@ export class KeyedList<F, S extends KeyedSegment<F>> {
       keys: this.keys.slice(n, length),
       segs: this.segs.slice(n, length),
       labels: this.labels.slice(n, length),
-      values: this.values.slice(n, Math.max(n, length)),
+      values: this.values.slice(n, length),
       index: new Map(),
       placed: new Map(),
       byLabels: new Map(),
@@ -180,12 +181,6 @@ export class KeyedList<F, S extends KeyedSegment<F>> {
     const other = byLabels.get(labels);
     if (other !== undefined && this.segs[other] === seg) this.kill(store, slow, other);
     const n = this.n++;
-    if (n >= this.values.length) {
-      const grown = new Float64Array(Math.max(16, n + (n >> 1)));
-      // (Cut to size by finish().)
-      grown.set(this.values);
-      this.values = grown;
-    }
     this.keys[n] = key;
     this.segs[n] = seg;
     this.labels[n] = labels;
@@ -211,7 +206,7 @@ interface Slow<S> {
   readonly keys: SeriesKey[];
   readonly segs: (S | undefined)[];
   readonly labels: string[];
-  readonly values: Float64Array;
+  readonly values: number[];
   readonly index: Map<SeriesKey, number>;
   /** This update's series so far, by key and by segment and labels. */
   readonly placed: Map<SeriesKey, number>;
