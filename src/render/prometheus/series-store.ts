@@ -91,7 +91,8 @@ export interface UpdateResult {
  * encoded until one of its series changes: HA state sets, versions and hashes are written once,
  * not per scrape, and within a family each owner's lines are kept until one of its series
  * changes. Families are written in declaration order; a family's series by owner (in the order
- * the owners first reported one), each owner's in the order they appeared.
+ * the owners first reported one); an owner's keyed series in the order its last update emitted
+ * them, then its others in the order they appeared.
  */
 export class SeriesStore {
   private readonly families = new Map<string, Family>();

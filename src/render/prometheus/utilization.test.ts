@@ -158,7 +158,7 @@ test('a daemon whose pool IDs change every poll: the label sets the collector ho
   assert.ok(most > 11 && most <= 2 * 11 + 1024 + 11, `${most} label sets held`);
 });
 
-test('polls that bring, drop and reorder statistics at random read as a fresh render of the same poll, series in the order they appeared (the collector and store write over their last lists)', async () => {
+test('polls that bring, drop and reorder statistics at random read as a fresh render of the same poll, line for line (the collector and store write over their last lists)', async () => {
   let seed = 16;
   const random = () => {
     // mulberry32: a seeded sequence, so a failure replays.
@@ -188,11 +188,11 @@ test('polls that bring, drop and reorder statistics at random read as a fresh re
     kept.update('t', s, [collector]);
     fresh.update('t', s, [collector]);
     for (const openMetrics of [false, true]) {
-      // A kept owner's series stay in the order they first appeared; a fresh store has only this
-      // poll's order: the same lines, each once.
+      // A kept owner's series are in this poll's order, as a fresh store's: the same lines, in the
+      // same order, each once.
       const lines = async (r: PrometheusRenderer) => (await r.render(openMetrics)).body.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
       const got = await lines(kept);
-      assert.deepEqual([...got].sort(), (await lines(fresh)).sort(), `poll ${poll}: ${names.join(' ')}`);
+      assert.deepEqual(got, await lines(fresh), `poll ${poll}: ${names.join(' ')}`);
       assert.equal(new Set(got.map((l) => l.replace(/ \S+$/, ''))).size, got.length, `poll ${poll}: each series once`);
     }
   }
