@@ -75,22 +75,23 @@ function addSubnets(list: unknown, sharedNetwork: string, out: Map<number, Subne
     if (!isObj(s)) continue;
     const id = uint(s.id);
     if (id === undefined || out.has(id)) continue; // Kea rejects duplicate ids; keep the first
-    const info: SubnetInfo = { id, prefix: str(s.subnet) ?? '', sharedNetwork, pools: [], pdPools: [], poolIds: [], pdPoolIds: [] };
-    // Positions are kept even for malformed entries ("") so pools[i] stays the i-th pool.
-    if (Array.isArray(s.pools)) {
-      for (const p of s.pools) {
-        info.pools.push(isObj(p) ? (str(p.pool) ?? '') : '');
-        info.poolIds.push(isObj(p) ? (uint(p['pool-id']) ?? 0) : 0);
-      }
-    }
-    if (Array.isArray(s['pd-pools'])) {
-      for (const p of s['pd-pools']) {
+    // Positions are kept even for malformed entries ("") so pools[i] stays the i-th pool. Lists
+    // made by map(), of their own size (a fleet holds 20,000 subnets' lists; push leaves room).
+    const pools: unknown[] = Array.isArray(s.pools) ? s.pools : [];
+    const pdPools: unknown[] = Array.isArray(s['pd-pools']) ? s['pd-pools'] : [];
+    const info: SubnetInfo = {
+      id,
+      prefix: str(s.subnet) ?? '',
+      sharedNetwork,
+      pools: pools.map((p) => (isObj(p) ? (str(p.pool) ?? '') : '')),
+      pdPools: pdPools.map((p) => {
         const prefix = isObj(p) ? str(p.prefix) : undefined;
         const len = isObj(p) ? uint(p['prefix-len']) : undefined;
-        info.pdPools.push(prefix !== undefined && len !== undefined ? `${prefix}/${len}` : '');
-        info.pdPoolIds.push(isObj(p) ? (uint(p['pool-id']) ?? 0) : 0);
-      }
-    }
+        return prefix !== undefined && len !== undefined ? `${prefix}/${len}` : '';
+      }),
+      poolIds: pools.map((p) => (isObj(p) ? (uint(p['pool-id']) ?? 0) : 0)),
+      pdPoolIds: pdPools.map((p) => (isObj(p) ? (uint(p['pool-id']) ?? 0) : 0)),
+    };
     out.set(id, info);
   }
 }
