@@ -102,6 +102,23 @@ export function flatCopy(s: string): string {
   return JSON.parse(JSON.stringify(s)) as string;
 }
 
+/** Whole statistic names as daemons share them: an HA pair's partners, and sites set up from one
+ * template, report the same names; each is held once, not once per daemon (57 bytes of each of a
+ * fleet's 500,000 series). Bounded: when full, it starts again (a name already handed out stays
+ * with the readers that hold it). */
+const sharedNames = new Map<string, string>();
+const MAX_SHARED_NAMES = 1 << 16;
+
+/** The one copy of this name, flat and of its own (flatCopy), shared with other daemons'. */
+export function sharedName(name: string): string {
+  const known = sharedNames.get(name);
+  if (known !== undefined) return known;
+  if (sharedNames.size >= MAX_SHARED_NAMES) sharedNames.clear();
+  const own = flatCopy(name);
+  sharedNames.set(own, own);
+  return own;
+}
+
 /** Statistic names without their scope (Kea has a few dozen): one string each, not a slice per
  * statistic (32 bytes for each of a fleet's 500,000). Bounded: past the cap, a slice. */
 const statNames = new Map<string, string>();

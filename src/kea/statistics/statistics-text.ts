@@ -1,7 +1,7 @@
 import { answerOfBody } from '../answer.js';
 import type { KeaAnswer } from '../types.js';
 import { MAX_STAT_NAME_CHARS } from '../limits.js';
-import { flatCopy, statSample, toValue, type StatSample } from './parse.js';
+import { sharedName, statSample, toValue, type StatSample } from './parse.js';
 import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, isIndex, isSpace, OPEN_BRACE, OPEN_BRACKET, QUOTE, walkStatisticsText } from './walk-text.js';
 
 /** A statistic met before is its last sample: what the reader holds of it is nothing more (a
@@ -69,11 +69,12 @@ function numberAt(t: string, from: number, to: number): number {
 export class StatisticsTextReader {
   /** The statistics of the last read in order: Kea prints them in the same order every time, so
    * each is found at its place. What is held between reads: a statistic the last read did not
-   * meet is forgotten. A read of the one shape writes over it in place (entry i once entry i of
-   * the last read is passed; byName is made before any other is written over), and `count` is
-   * how many entries it has met so far. */
+   * meet is forgotten. Most often also the last read's `samples` (a snapshot's), so never written
+   * over: each read writes a list of its own, and `count` is how many entries it has met so far. */
   private order: Known[] = [];
   private count = 0;
+  /** This read met a statistic whose value is none (not in `samples`). */
+  private none = false;
   /** This read's statistics by name, made when one is not at its place (a first read, a name
    * come or gone): those of the last read and those this one met so far. */
   private byName: Map<string, Known> | undefined;
@@ -85,7 +86,7 @@ export class StatisticsTextReader {
   /** Reads that took the general way (tests: Kea's own texts never should). */
   generalReads = 0;
 
-  read(text: string, list: boolean, what: string): { answer: KeaAnswer; samples: StatSample[] } {
+  read(text: string, list: boolean, what: string): { answer: KeaAnswer; samples: readonly StatSample[] } {
     try {
       return this.fast(text, list, what);
     } catch (err) {
@@ -136,10 +137,10 @@ export class StatisticsTextReader {
     return this.byName.get(name);
   }
 
-  /** A statistic met for the first time: its name copied, so that no slice of an answer's text
-   * (which would keep all of it) outlives the read. */
+  /** A statistic met for the first time: its name copied (or shared with another daemon's), so
+   * that no slice of an answer's text (which would keep all of it) outlives the read. */
   private add(name: string, order: readonly Known[], n: number): Known {
-    const k: Known = statSample(flatCopy(name), 0)!;
+    const k: Known = statSample(name.length > MAX_STAT_NAME_CHARS ? name : sharedName(name), 0)!;
     k.value = undefined;
     if (!isPlain(name)) this.odd.add(k.name);
     this.find(name, order, n);
@@ -149,7 +150,7 @@ export class StatisticsTextReader {
 
   /** The arguments map from i (the one shape, or OTHER): its samples and statistics in order.
    * Returns the index after it. The hot loop: positions in locals, helpers at module level. */
-  private args(t: string, i: number, samples: StatSample[], order: Known[]): number {
+  private args(t: string, i: number, order: Known[]): number {
     const n = t.length;
     const last = this.order;
     const odd = this.odd.size > 0 ? this.odd : undefined;
@@ -199,7 +200,7 @@ export class StatisticsTextReader {
       i = REST.lastIndex;
       k = this.sample(k, newest);
       order[met++] = k;
-      if (isSample(k)) samples.push(k);
+      if (!isSample(k)) this.none = true;
       // REST ends with the comma or brace after the statistic.
       if (t.charCodeAt(i - 1) === CLOSE_BRACE) {
         this.count = met;
@@ -210,7 +211,7 @@ export class StatisticsTextReader {
   }
 
   /** The one shape, or OTHER. */
-  private fast(t: string, list: boolean, what: string): { answer: KeaAnswer; samples: StatSample[] } {
+  private fast(t: string, list: boolean, what: string): { answer: KeaAnswer; samples: readonly StatSample[] } {
     const n = t.length;
     let i = 0;
     const ws = () => {
@@ -237,9 +238,10 @@ export class StatisticsTextReader {
       i = end;
       return v;
     };
-    const samples: StatSample[] = [];
-    const order = this.order;
+    // Of the last read's size (holes until written): most often it is that list's size again.
+    const order = new Array<Known>(this.order.length);
     this.count = 0;
+    this.none = false;
     /** The answer map: arguments, result and text, in any order, each once. */
     const answer = (): KeaAnswer => {
       const body: { arguments?: null; result?: number; text?: string } = {};
@@ -251,7 +253,7 @@ export class StatisticsTextReader {
         if (key in body) throw OTHER;
         expect(COLON);
         if (key === 'arguments') {
-          i = this.args(t, i, samples, order);
+          i = this.args(t, i, order);
           body.arguments = null;
         } else if (key === 'result') {
           ws();
@@ -274,11 +276,11 @@ export class StatisticsTextReader {
     if (list) expect(CLOSE_BRACKET);
     ws();
     if (i !== n) throw OTHER;
-    // Statistics gone since the last read: their entries are not held on to. A read that strayed
-    // (or the first): the list as a copy of its own size (grown one at a time, it has up to half
-    // as much room again).
-    if (this.byName || order.length !== this.count) this.order = order.slice(0, this.count);
+    // A read that strayed (or the first): the list as a copy of its own size (grown one at a
+    // time, it has up to half as much room again; cut short, holes).
+    this.order = this.byName || order.length !== this.count ? order.slice(0, this.count) : order;
     this.odd.clear(); // none of them in this one
-    return { answer: a, samples };
+    // Every statistic with a value (as Kea's are): the snapshot holds the reader's own list.
+    return { answer: a, samples: this.none ? this.order.filter(isSample) : (this.order as StatSample[]) };
   }
 }

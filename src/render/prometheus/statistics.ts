@@ -19,30 +19,32 @@ const DAEMONS: readonly StatsDaemon[] = ['dhcp4', 'dhcp6', 'd2'];
 type Resolution = StatFamily | MetricDef | 'ignored' | 'capped';
 
 /** An assigned statistic's utilisation ratio: a series of its own (the object is its key), Kea's
- * name of the total it is divided by, and where that total was in the poll that last looked
- * (-1: not met). */
+ * name of the total it is divided by (once met, the reader's own string, not a copy per ratio),
+ * and where that total was in the poll that last looked (-1: not met). */
 interface Ratio {
   readonly family: MetricDef;
   readonly labels: Readonly<Record<string, string>>;
-  readonly total: string;
+  total: string;
   at: number | undefined;
 }
 
 /** Resolutions for one daemon and one subnet table (a config change brings a new table, so new
  * labels), as columns: those of the last poll's statistics, in their order (Kea lists them in the
  * same order every time: each is found at its place, by the very string the reader keeps for its
- * name; a map only for a poll that strays); `labelSets`: one label set per content, shared by
- * every statistic of a subnet or pool (the store writes a label set's text once per owner, see
- * Emit's `labels`). */
+ * name; a map only for a poll that strays). */
 interface Resolved {
-  /** The last poll's statistic names (the reader's own strings), what each resolved to, its
-   * labels and its ratio. */
-  names: string[];
+  /** The last poll's statistics (its snapshot's own list: their names are the reader's strings),
+   * what each resolved to, its labels and its ratio. */
+  last: readonly StatSample[];
   resolutions: Resolution[];
   labels: (Readonly<Record<string, string>> | undefined)[];
   ratios: (Ratio | undefined)[];
-  readonly labelSets: Map<string, Readonly<Record<string, string>>>;
 }
+
+/** The label sets of the statistics one poll resolves, one per content: every statistic of a
+ * subnet or pool gets the same object, so the store writes its text once per owner (see Emit's
+ * `labels`). Not held after the poll: a later one resolves few, if any. */
+type LabelSets = Map<string, Readonly<Record<string, string>>>;
 
 /** The part of the last poll's columns a poll that strayed sets aside, by name. */
 interface Aside {
@@ -56,7 +58,7 @@ interface Aside {
  * utilisation ratios, and how the statistics polls go. Nothing but the poll's own health while
  * the last statistics poll failed. A statistic's family and labels are worked out once per name
  * and subnet table: a poll of 35,000 statistics costs a lookup each. */
-export function statisticsCollector(naming: Naming): Collector<StatisticsSnapshot> & { readonly labelSets: number } {
+export function statisticsCollector(naming: Naming): Collector<StatisticsSnapshot> {
   const names = new StatisticNames(naming);
   const families = new Map<string, MetricDef>();
   for (const d of DAEMONS) for (const f of statFamilies(d, naming)) families.set(f.name, f);
@@ -71,40 +73,32 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
       help: 'Statistics left out of the last poll by statistics.maxSeries, or past the cap on families of unknown statistics.',
     },
   ];
-  let last: Resolved | undefined;
   const tables = new WeakMap<ReadonlyMap<number, SubnetInfo>, Partial<Record<StatsDaemon, Resolved>>>();
   const resolvedFor = (s: StatisticsSnapshot): Resolved => {
     let byDaemon = tables.get(s.subnets);
     if (!byDaemon) tables.set(s.subnets, (byDaemon = {}));
     // Bounded by what the daemon reports now: names it stopped reporting are forgotten with the
-    // last poll's list; label sets of scopes it stopped reporting (a pool ID that changes every
-    // poll) with the whole table, past twice what it reports (series keep their objects).
-    const r = (byDaemon[s.daemon] ??= { names: [], resolutions: [], labels: [], ratios: [], labelSets: new Map() });
-    if (r.labelSets.size > 2 * s.samples.length + 1024) r.labelSets.clear();
-    return (last = r);
+    // last poll's list.
+    return (byDaemon[s.daemon] ??= { last: [], resolutions: [], labels: [], ratios: [] });
   };
-  const shared = (r: Resolved, labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> => {
+  const shared = (sets: LabelSets, labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> => {
     let key = '';
     for (const n in labels) key += `${n}=${labels[n]!.length}:${labels[n]}\n`;
-    const known = r.labelSets.get(key);
+    const known = sets.get(key);
     if (known) return known;
-    r.labelSets.set(key, labels);
+    sets.set(key, labels);
     return labels;
   };
   /** Resolves the statistic at `at` into the columns. */
-  const resolve = (s: StatisticsSnapshot, r: Resolved, sample: StatSample, at: number): void => {
+  const resolve = (s: StatisticsSnapshot, r: Resolved, sets: LabelSets, sample: StatSample, at: number): void => {
     const named = names.series(s.daemon, sample, s.subnets);
     r.resolutions[at] = named ? named.family : names.pastUnmappedCap(s.daemon, sample) ? 'capped' : 'ignored';
-    r.labels[at] = named && shared(r, named.labels);
+    r.labels[at] = named && shared(sets, named.labels);
     const of = named && ratioOf(s.daemon, sample);
-    r.ratios[at] = of ? { family: of.family, labels: shared(r, scopeLabels(sample, s.subnets, 'default')), total: of.total, at: undefined } : undefined;
+    r.ratios[at] = of ? { family: of.family, labels: shared(sets, scopeLabels(sample, s.subnets, 'default')), total: of.total, at: undefined } : undefined;
   };
   return {
     metrics,
-    /** Label sets held for the daemon collected last (tests: bounded by what it reports). */
-    get labelSets() {
-      return last?.labelSets.size ?? 0;
-    },
     collect(s, emit) {
       emit(STATS_POLL_DURATION, s.pollDurationSeconds);
       if (s.lastSuccessAt !== undefined) emit(STATS_LAST_SUCCESS, s.lastSuccessAt / 1000);
@@ -116,14 +110,15 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
       // Written over the last poll's in place (no new lists a poll): up to the first statistic
       // not at its place, the two are the same; from there on the last poll's are set aside.
       const { samples } = s;
+      const { last } = r;
       let aside: Aside | undefined;
+      let sets: LabelSets | undefined;
       for (let at = 0; at < samples.length; at++) {
         const sample = samples[at]!;
-        if (r.names[at] !== sample.name) {
+        if (last[at]?.name !== sample.name) {
           aside ??= setAside(r, at);
           const from = aside.at.get(sample.name);
-          r.names[at] = sample.name;
-          if (from === undefined) resolve(s, r, sample, at);
+          if (from === undefined) resolve(s, r, (sets ??= new Map<string, Readonly<Record<string, string>>>()), sample, at);
           else {
             r.resolutions[at] = aside.resolutions[from]!;
             r.labels[at] = aside.labels[from];
@@ -139,9 +134,9 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
       }
       // A poll that strayed or dropped some: the columns as copies of their own size (grown one
       // statistic at a time, a list has up to half as much room again).
-      if (aside || r.names.length > samples.length) {
+      r.last = samples;
+      if (aside || r.resolutions.length > samples.length) {
         const n = samples.length;
-        r.names = r.names.slice(0, n);
         r.resolutions = r.resolutions.slice(0, n);
         r.labels = r.labels.slice(0, n);
         r.ratios = r.ratios.slice(0, n);
@@ -155,7 +150,7 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
 /** The last poll's columns from `from` on, by name: a poll that strayed writes over them. */
 function setAside(r: Resolved, from: number): Aside {
   const at = new Map<string, number>();
-  for (let i = from; i < r.names.length; i++) at.set(r.names[i]!, i - from);
+  for (let i = from; i < r.last.length; i++) at.set(r.last[i]!.name, i - from);
   return { at, resolutions: r.resolutions.slice(from), labels: r.labels.slice(from), ratios: r.ratios.slice(from) };
 }
 
@@ -168,12 +163,13 @@ function emitRatios(r: Resolved, samples: readonly StatSample[], strayed: boolea
     const ratio = r.ratios[i];
     if (!ratio || typeof r.resolutions[i] !== 'object') continue;
     let at = ratio.at;
-    if (at === undefined || (at >= 0 && (r.names[at] !== ratio.total || typeof r.resolutions[at] !== 'object')) || (at < 0 && strayed)) {
+    if (at === undefined || (at >= 0 && (samples[at]?.name !== ratio.total || typeof r.resolutions[at] !== 'object')) || (at < 0 && strayed)) {
       if (!byName) {
         byName = new Map();
-        for (let j = 0; j < r.names.length; j++) if (typeof r.resolutions[j] === 'object') byName.set(r.names[j]!, j);
+        for (let j = 0; j < samples.length; j++) if (typeof r.resolutions[j] === 'object') byName.set(samples[j]!.name, j);
       }
       ratio.at = at = byName.get(ratio.total) ?? -1;
+      if (at >= 0) ratio.total = samples[at]!.name;
     }
     if (at < 0) continue;
     const total = samples[at]!.value;

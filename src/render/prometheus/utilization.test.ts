@@ -143,21 +143,6 @@ test('statistics listed in another order keep their series and values; a ratio a
   assert.deepEqual(await poll({ 'subnet[1].assigned-addresses': 30 }), { ratio: [], assigned: [30], total: [] });
 });
 
-test('a daemon whose pool IDs change every poll: the label sets the collector holds stay bounded by what it reports', () => {
-  const collector = statisticsCollector('default');
-  const r = new PrometheusRenderer({ version: 't', processMetrics: false }, [], collector.metrics);
-  const first = snap('dhcp4', {});
-  let most = 0;
-  for (let poll = 0; poll < 400; poll++) {
-    const values: Record<string, number> = { 'subnet[1].assigned-addresses': 1 };
-    for (let p = 0; p < 10; p++) values[`subnet[1].pool[${poll * 10 + p}].assigned-addresses`] = p;
-    r.update('t', { ...first, samples: stats(values) }, [collector]);
-    most = Math.max(most, collector.labelSets);
-  }
-  // 11 statistics a poll, 4,000 pools met in all.
-  assert.ok(most > 11 && most <= 2 * 11 + 1024 + 11, `${most} label sets held`);
-});
-
 test('polls that bring, drop and reorder statistics at random read as a fresh render of the same poll, line for line (the collector and store write over their last lists)', async () => {
   let seed = 16;
   const random = () => {
