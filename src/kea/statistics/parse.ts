@@ -104,18 +104,24 @@ export function flatCopy(s: string): string {
 
 /** Whole statistic names as daemons share them: an HA pair's partners, and sites set up from one
  * template, report the same names; each is held once, not once per daemon (57 bytes of each of a
- * fleet's 500,000 series). Bounded: when full, it starts again (a name already handed out stays
- * with the readers that hold it). */
+ * fleet's 500,000 series). Bounded in names and in characters (names may be 512 long): when
+ * full, it starts again (a name already handed out stays with the readers that hold it). */
 const sharedNames = new Map<string, string>();
+let sharedChars = 0;
 const MAX_SHARED_NAMES = 1 << 16;
+const MAX_SHARED_CHARS = 1 << 22;
 
 /** The one copy of this name, flat and of its own (flatCopy), shared with other daemons'. */
 export function sharedName(name: string): string {
   const known = sharedNames.get(name);
   if (known !== undefined) return known;
-  if (sharedNames.size >= MAX_SHARED_NAMES) sharedNames.clear();
+  if (sharedNames.size >= MAX_SHARED_NAMES || sharedChars >= MAX_SHARED_CHARS) {
+    sharedNames.clear();
+    sharedChars = 0;
+  }
   const own = flatCopy(name);
   sharedNames.set(own, own);
+  sharedChars += own.length;
   return own;
 }
 
