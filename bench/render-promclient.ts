@@ -64,7 +64,7 @@ export class PromClientRenderer {
           old.seen = epoch;
           if (old.value === value) return;
         }
-        const labels = old?.labels ?? (extra ? { ...base, ...extra } : base);
+        const labels = old?.labels ?? present(extra ? { ...base, ...extra } : base);
         if (f.metric instanceof client.Gauge) f.metric.set(labels, value);
         else {
           if (old && value < old.value) f.metric.remove(labels);
@@ -130,4 +130,12 @@ function toOpenMetrics(def: MetricDef, text: string): string {
   const headerEnd = text.indexOf('\n', text.indexOf('\n') + 1);
   const header = familyHeader(def.name, def.help, def.type, true);
   return headerEnd < 0 ? header : header + text.slice(headerEnd);
+}
+
+/** The labels of a value (b) writes: it leaves out a label of an empty value (Prometheus reads
+ * `name=""` as no label), which prom-client writes unless the label is not set. */
+function present(labels: Record<string, string>): Record<string, string> {
+  let out: Record<string, string> | undefined;
+  for (const n in labels) if (labels[n] === '') (out ??= { ...labels }) && delete out[n];
+  return out ?? labels;
 }
