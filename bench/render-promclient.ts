@@ -135,7 +135,6 @@ function toOpenMetrics(def: MetricDef, text: string): string {
 /** The labels of a value (b) writes: it leaves out a label of an empty value (Prometheus reads
  * `name=""` as no label), which prom-client writes unless the label is not set. */
 function present(labels: Record<string, string>): Record<string, string> {
-  let out: Record<string, string> | undefined;
-  for (const n in labels) if (labels[n] === '') (out ??= { ...labels }) && delete out[n];
-  return out ?? labels;
+  if (!Object.values(labels).includes('')) return labels;
+  return Object.fromEntries(Object.entries(labels).filter(([, v]) => v !== ''));
 }
