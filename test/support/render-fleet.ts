@@ -1,7 +1,7 @@
 /** A small fleet of daemon snapshots from real captures, for the renderer's tests (unit and promtool). */
 import { PrometheusRenderer } from '../../src/render/prometheus/registry.js';
 import { parseStatus } from '../../src/kea/status.js';
-import type { DaemonSnapshot } from '../../src/snapshot.js';
+import type { DaemonSnapshot, StatisticsSnapshot } from '../../src/snapshot.js';
 import { fixtureArgs } from './fixture-files.js';
 
 export function snap(over: Partial<DaemonSnapshot>): DaemonSnapshot {
@@ -19,6 +19,11 @@ export function snap(over: Partial<DaemonSnapshot>): DaemonSnapshot {
     pollDurationSeconds: 0.002,
     ...over,
   };
+}
+
+/** A statistics poll that went well, of the samples and subnet table given. */
+export function statsSnap(over: Pick<StatisticsSnapshot, 'target' | 'samples' | 'subnets'> & Partial<StatisticsSnapshot>): StatisticsSnapshot {
+  return { daemon: 'dhcp4', labels: {}, up: true, polledAt: 0, lastSuccessAt: 0, pollDurationSeconds: 0, dropped: 0, errors: {}, ...over };
 }
 
 export function fleet(): [string, DaemonSnapshot][] {

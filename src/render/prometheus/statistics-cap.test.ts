@@ -8,22 +8,11 @@ import { parseStatistics } from '../../kea/statistics/parse.js';
 import type { StatisticsSnapshot } from '../../snapshot.js';
 import { PrometheusRenderer } from './registry.js';
 import { STATS_DROPPED, statisticsCollector } from './statistics.js';
+import { statsSnap } from '../../../test/support/render-fleet.js';
 
 function snap(names: string[]): StatisticsSnapshot {
   const args = Object.fromEntries(names.map((n) => [n, [[1, '2026-12-01 10:00:00.000000']]]));
-  return {
-    target: 'inventive',
-    daemon: 'dhcp4',
-    labels: {},
-    up: true,
-    polledAt: 0,
-    lastSuccessAt: 0,
-    pollDurationSeconds: 0,
-    samples: parseStatistics(args),
-    subnets: new Map(),
-    dropped: 0,
-    errors: {},
-  };
+  return statsSnap({ target: 'inventive', samples: parseStatistics(args), subnets: new Map() });
 }
 
 test(`past ${MAX_UNMAPPED_FAMILIES} unknown statistic families, new names are left out and counted as dropped`, async () => {

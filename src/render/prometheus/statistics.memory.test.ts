@@ -11,6 +11,7 @@ import type { StatisticsSnapshot } from '../../snapshot.js';
 import { PrometheusRenderer } from './registry.js';
 import { statisticsCollector } from './statistics.js';
 import { memoryAfterGc } from '../../../test/support/heap.js';
+import { statsSnap } from '../../../test/support/render-fleet.js';
 
 const T = '2026-12-01 10:00:00.000000';
 const POOLS = 50;
@@ -22,19 +23,7 @@ function snapshot(poll: number, subnets: StatisticsSnapshot['subnets']): Statist
     values[`subnet[1].pool[${id}].assigned-addresses`] = [[p, T]];
     values[`subnet[1].pool[${id}].total-addresses`] = [[POOLS, T]];
   }
-  return {
-    target: 't',
-    daemon: 'dhcp4',
-    labels: {},
-    up: true,
-    polledAt: 0,
-    lastSuccessAt: 0,
-    pollDurationSeconds: 0,
-    samples: parseStatistics(values),
-    subnets,
-    dropped: 0,
-    errors: {},
-  };
+  return statsSnap({ target: 't', samples: parseStatistics(values), subnets });
 }
 
 test('a daemon whose pool IDs change every poll: the heap the exporter holds for it stays what one poll needs', async () => {
