@@ -1,31 +1,28 @@
 export type Format = 'text' | 'openMetrics';
 
-/** A segment's lines in its family's written bytes of one format, as of the segment's version. */
-export interface Place {
-  version: number;
-  start: number;
-  end: number;
-}
-
 /** One owner's series of one family as the writer reads them (the store's Segment). */
 export interface Lines {
   /** Its sample lines, each `\n<sample><labels> <value>`. */
   text(sample: string): string;
   /** Bumped whenever one of its series changes, appears or goes. */
   readonly version: number;
-  readonly at: { text?: Place; openMetrics?: Place };
 }
 
 /** A family's text as written for one version of it: `bytes`, the start of `room` (allocated
  * with headroom, so that the family's next text, a little longer, fits in it). A scrape's
  * response holds it (`leases`) until sent: a room is written again only when nothing holds it
  * (only the latest text of a room can be held: one written while a text was held gets a room of
- * its own). */
+ * its own). Where each segment's lines sit in it are columns here, not an object per segment and
+ * format (a fleet's statistics are 60,000 segments): the segments in the order written, the
+ * version each had and where its lines start (they end where the next one's start). */
 export interface Written {
   readonly version: number;
   readonly bytes: Buffer;
   readonly room: Buffer;
   leases: number;
+  readonly segments: readonly Lines[];
+  readonly versions: readonly number[];
+  readonly starts: readonly number[];
 }
 
 /** Chunks of a body, held until `release()`: until then no room they sit in is written again. */
@@ -66,18 +63,32 @@ export class FamilyWriter {
   linesWritten = 0;
   private scratch = Buffer.alloc(0);
 
-  write(header: Buffer, sample: string, segments: Iterable<Lines>, format: Format, old: Written | undefined, version: number): Written {
+  write(header: Buffer, sample: string, segments: Iterable<Lines>, old: Written | undefined, version: number): Written {
     // Unchanged segments: [start, end) in old, and their new start; changed ones: in the scratch.
     const kept: number[] = [];
     const fresh: number[] = [];
+    const written: Lines[] = [];
+    const versions: number[] = [];
+    const starts: number[] = [];
     let used = 0;
     let length = header.length;
+    // Segments come in the order last written but for owners that came or went: each is looked
+    // for at the next place, and by a map only after one that was not there.
+    let next = 0;
+    let byLines: Map<Lines, number> | undefined;
     for (const segment of segments) {
-      let place = segment.at[format];
+      let at = -1;
+      if (old) {
+        if (old.segments[next] === segment) at = next;
+        else at = (byLines ??= indexOf(old.segments)).get(segment) ?? -1;
+        if (at >= 0) next = at + 1;
+      }
       let size: number;
-      if (old && place?.version === segment.version) {
-        size = place.end - place.start;
-        kept.push(place.start, place.end, length);
+      if (at >= 0 && old!.versions[at] === segment.version) {
+        const start = old!.starts[at]!;
+        const end = old!.starts[at + 1] ?? old!.bytes.length;
+        size = end - start;
+        kept.push(start, end, length);
       } else {
         const text = segment.text(sample);
         this.reserve(used, text.length * 3);
@@ -85,10 +96,10 @@ export class FamilyWriter {
         fresh.push(used, (used += size), length);
         this.linesWritten++;
       }
-      if (!place) segment.at[format] = place = { version: 0, start: 0, end: 0 };
-      place.version = segment.version;
-      place.start = length;
-      place.end = length += size;
+      written.push(segment);
+      versions.push(segment.version);
+      starts.push(length);
+      length += size;
     }
     let room: Buffer;
     if (old && old.leases === 0 && old.room.length >= length && old.room.length <= 2 * length) {
@@ -103,7 +114,7 @@ export class FamilyWriter {
       for (let i = 0; i < kept.length; i += 3) old!.bytes.copy(room, kept[i + 2], kept[i], kept[i + 1]);
     }
     for (let i = 0; i < fresh.length; i += 3) this.scratch.copy(room, fresh[i + 2], fresh[i], fresh[i + 1]);
-    return { version, bytes: room.subarray(0, length), room, leases: 0 };
+    return { version, bytes: room.subarray(0, length), room, leases: 0, segments: written, versions, starts };
   }
 
   /** After a scrape: a scratch grown by a first poll of thousands of subnets is not kept. */
@@ -118,4 +129,10 @@ export class FamilyWriter {
     this.scratch.copy(grown, 0, 0, used);
     this.scratch = grown;
   }
+}
+
+function indexOf(segments: readonly Lines[]): Map<Lines, number> {
+  const at = new Map<Lines, number>();
+  for (let i = 0; i < segments.length; i++) at.set(segments[i]!, i);
+  return at;
 }

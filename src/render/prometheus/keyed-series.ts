@@ -5,8 +5,12 @@ export interface KeyedSegment<F> {
   readonly family: F;
   /** Positions of its keyed series in its owner's list, in the list's order (remade when the
    * list is reshaped). */
-  slots: number[];
+  slots: readonly number[];
 }
+
+/** The slots of a segment without keyed series (most of a fleet's status segments): one list
+ * for all, not an empty one each. */
+export const NO_SLOTS: readonly number[] = Object.freeze([]);
 
 /** What the store does for the keyed list during one update. */
 export interface KeyedStore<F, S extends KeyedSegment<F>> {
@@ -121,10 +125,11 @@ export class KeyedList<F, S extends KeyedSegment<F>> {
     this.labels = this.labels.slice(0, n);
     this.values = this.values.slice(0, n);
     this.length = n;
-    for (const seg of touched) seg.slots = [];
-    for (let i = 0; i < n; i++) this.segs[i]?.slots.push(i);
-    for (const seg of touched) {
-      seg.slots = seg.slots.slice();
+    const slots = new Map<S, number[]>();
+    for (const seg of touched) slots.set(seg, []);
+    for (let i = 0; i < n; i++) if (this.segs[i]) slots.get(this.segs[i]!)!.push(i);
+    for (const [seg, list] of slots) {
+      seg.slots = list.length > 0 ? list.slice() : NO_SLOTS;
       store.changed(seg);
     }
   }
@@ -133,7 +138,7 @@ export class KeyedList<F, S extends KeyedSegment<F>> {
   clear(): Set<S> {
     const segments = new Set<S>();
     for (let i = 0; i < this.length; i++) if (this.segs[i]) segments.add(this.segs[i]!);
-    for (const seg of segments) seg.slots = [];
+    for (const seg of segments) seg.slots = NO_SLOTS;
     this.keys = [];
     this.segs = [];
     this.labels = [];

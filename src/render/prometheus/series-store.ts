@@ -1,8 +1,8 @@
 import type { SeriesOwner } from '../../snapshot.js';
 import { exportable, seriesId, type Collector, type MetricDef, type SeriesKey } from './collector.js';
-import { FamilyWriter, lease, type Lease, type Place, type Written } from './family-bytes.js';
+import { FamilyWriter, lease, type Lease, type Written } from './family-bytes.js';
 import { familyHeader, flat, labelPairs, sampleName, valueText, withExtra } from './family-text.js';
-import { KeyedList, type KeyedStore } from './keyed-series.js';
+import { KeyedList, NO_SLOTS, type KeyedStore } from './keyed-series.js';
 
 /** One series as the last poll of its owner set it: counters hold the absolute value Kea reports
  * (a lower one is a reset, written as it is, as client_golang's const metrics do). These are the
@@ -25,14 +25,19 @@ interface Held {
  * family's (a fleet's statistics families hold 1,000 daemons' series); the others are copied
  * from the family's previous bytes, so no line is held twice (family-bytes.ts). */
 class Segment {
-  /** Its series named by labels, in the order they appeared; made with the first (an empty set
-   * costs ~150 bytes, and a fleet's statistics segments, 60,000 of them, hold none). */
-  held: Set<Held> | undefined;
+  /** Its series named by labels, in the order they appeared; made with the first (a fleet's
+   * statistics segments, 60,000 of them, hold none). A list, not a set (~100 bytes less for the
+   * one or two most hold): a series dropped stays in it, marked, until its owner's sweep, which
+   * also gives a list that grew one of its own size (push leaves room for 16 more). */
+  held: Held[] | undefined;
+  /** Series of `held` dropped since the last sweep. */
+  gone = 0;
+  /** `held` grew or lost some since the last sweep. */
+  untidy = false;
   /** Its keyed series: positions in the owner's KeyedList. */
-  slots: number[] = [];
+  slots: readonly number[] = NO_SLOTS;
   /** Bumped whenever one of its series changes, appears or goes. */
   version = 0;
-  readonly at: { text?: Place; openMetrics?: Place } = {};
 
   constructor(
     readonly family: Family,
@@ -44,18 +49,20 @@ class Segment {
     let text = '';
     const { labels, values } = this.owner.keyed;
     for (const p of this.slots) text += `\n${sample}${labels[p]} ${valueText(values[p]!)}`;
-    if (this.held) for (const held of this.held) text += `\n${sample}${held.labels} ${valueText(held.value)}`;
+    if (this.held) for (const held of this.held) if (held.seen !== DROPPED) text += `\n${sample}${held.labels} ${valueText(held.value)}`;
     return text;
   }
 
   get empty(): boolean {
-    return this.slots.length === 0 && !this.held?.size;
+    return this.slots.length === 0 && (this.held?.length ?? 0) === this.gone;
   }
 }
 
 interface Owner {
   /** Its label pairs (target, daemon, the target's labels) as of its last update. */
   base: string;
+  /** `{base}`: the label text of its series that have no labels of their own, one string for all. */
+  readonly baseLabels: string;
   readonly series: Map<string, Held>;
   readonly keyed: KeyedList<Family, Segment>;
   /** Its segments, one per family it has series in. */
@@ -114,7 +121,10 @@ export class SeriesStore {
     // Other owner labels (a daemon detected, a target relabelled): other series altogether.
     if (owner && owner.base !== basePairs) this.remove(key);
     if (!owner || owner.base !== basePairs)
-      this.owners.set(key, (owner = { base: basePairs, series: new Map(), keyed: new KeyedList(), segments: new Set(), texts: new WeakMap() }));
+      this.owners.set(
+        key,
+        (owner = { base: basePairs, baseLabels: flat(`{${basePairs}}`), series: new Map(), keyed: new KeyedList(), segments: new Set(), texts: new WeakMap() }),
+      );
     const mine = owner;
     const epoch = ++this.epoch;
     const dropped = this.dropped;
@@ -124,11 +134,9 @@ export class SeriesStore {
       segmentOf: (f) => this.segmentOf(f, mine),
       labelsOf: (extra) => {
         // Keyed series' labels never change under their object (Emit's `key`): their text is shared.
-        let labels = extra && mine.texts.get(extra);
-        if (labels === undefined) {
-          labels = flat(`{${extra ? withExtra(base, basePairs, extra) : basePairs}}`);
-          if (extra) mine.texts.set(extra, labels);
-        }
+        if (!extra) return mine.baseLabels;
+        let labels = mine.texts.get(extra);
+        if (labels === undefined) mine.texts.set(extra, (labels = flat(`{${withExtra(base, basePairs, extra)}}`)));
         return labels;
       },
       changed: (segment) => {
@@ -159,13 +167,16 @@ export class SeriesStore {
         held.value = value;
         held.segment.version++;
       } else {
-        const labels = flat(`{${extra ? withExtra(base, basePairs, extra) : basePairs}}`);
+        const labels = extra ? flat(`{${withExtra(base, basePairs, extra)}}`) : mine.baseLabels;
         // Another series of the same labels: the last one wins, and /metrics shows it once.
         const other = f.series.get(labels);
         if (other) this.drop(other);
         const segment = this.segmentOf(f, mine);
         const fresh: Held = { key: flat(id), labels, value, seen: epoch, segment };
-        (segment.held ??= new Set()).add(fresh);
+        if (segment.held) {
+          segment.held.push(fresh);
+          segment.untidy = true;
+        } else segment.held = [fresh];
         segment.version++;
         f.series.set(labels, fresh);
         mine.series.set(id, fresh);
@@ -222,7 +233,7 @@ export class SeriesStore {
     for (const f of this.families.values()) {
       let cached = f.cached[format];
       if (cached?.version !== f.version) {
-        f.cached[format] = cached = this.writer.write(f.header[format], f.sample[format], f.segments.values(), format, cached, f.version);
+        f.cached[format] = cached = this.writer.write(f.header[format], f.sample[format], f.segments.values(), cached, f.version);
         this.written++;
       }
       out.push(cached);
@@ -263,10 +274,15 @@ export class SeriesStore {
     return segment;
   }
 
-  /** An owner's segments left without series go (at the end of its update: a segment is not
-   * made and dropped within one). */
+  /** An owner's segments lose their dropped series, and those left without series go (at the end
+   * of its update: a segment is not made and dropped within one). */
   private sweep(owner: Owner): void {
     for (const segment of owner.segments) {
+      if (segment.untidy) {
+        segment.held = segment.held!.filter((held) => held.seen !== DROPPED);
+        segment.gone = 0;
+        segment.untidy = false;
+      }
       if (!segment.empty) continue;
       owner.segments.delete(segment);
       if (segment.family.segments.get(owner) === segment) segment.family.segments.delete(owner);
@@ -276,10 +292,14 @@ export class SeriesStore {
 
   private drop(held: Held): void {
     this.dropped++;
-    held.seen = DROPPED;
     const { segment } = held;
     const { family: f, owner } = segment;
-    if (segment.held?.delete(held)) segment.version++;
+    if (held.seen !== DROPPED) {
+      held.seen = DROPPED;
+      segment.gone++;
+      segment.untidy = true;
+      segment.version++;
+    }
     if (f.series.get(held.labels) === held) f.series.delete(held.labels);
     if (owner.series.get(held.key) === held) owner.series.delete(held.key);
     f.version++;
