@@ -14,7 +14,8 @@ export interface Lines {
  * (only the latest text of a room can be held: one written while a text was held gets a room of
  * its own). Where each segment's lines sit in it are columns here, not an object per segment and
  * format (a fleet's statistics are 60,000 segments): the segments in the order written, the
- * version each had and where its lines start (they end where the next one's start). */
+ * version each had and where its lines start (they end where the next one's start). Like its
+ * bytes, they are held until the family is written again (an owner gone stays until then). */
 export interface Written {
   readonly version: number;
   readonly bytes: Buffer;
