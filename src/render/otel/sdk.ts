@@ -1,5 +1,5 @@
 import { Metadata } from '@grpc/grpc-js';
-import { context, metrics, propagation, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, context, metrics, propagation, trace, type ContextManager } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPMetricExporter as GrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
@@ -73,6 +73,8 @@ export function startOtel(s: OtelSettings, o: { renderer: OtelFeed; log: Log; ve
     spanProcessors,
     logRecordProcessors: [],
     instrumentations: [],
+    // Without traces nothing reads a context: no AsyncLocalStorage behind every promise.
+    ...(s.traces ? {} : { contextManager: NO_CONTEXT }),
   });
   sdk.start();
   return {
@@ -120,3 +122,16 @@ function counted<E extends PushMetricExporter | SpanExporter>(inner: E, onResult
     },
   });
 }
+
+/** The context manager of an SDK without traces: every context is the root one. */
+const NO_CONTEXT: ContextManager = {
+  active: () => ROOT_CONTEXT,
+  with: (_ctx, fn, thisArg, ...args) => fn.call(thisArg, ...args),
+  bind: (_ctx, target) => target,
+  enable() {
+    return this;
+  },
+  disable() {
+    return this;
+  },
+};
