@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
 import { KeaError, toKeaError } from '../errors.js';
 import type { KeaCommand } from '../kea/types.js';
 import { startDeadline } from './deadline.js';
@@ -6,6 +7,13 @@ import { unixConnectError } from './unix-connect.js';
 import { serializeCommand, type Transport } from './transport.js';
 import type { AnswerStream } from './stream.js';
 import { unixStream } from './unix-stream.js';
+
+/** Where every connection's reads land (onread): a read is decoded before the next one can
+ * happen, so one buffer serves them all. A stream's 'data' gives each read a buffer of its own
+ * (64 KB, cut to what was read, freed at a collection), below glibc's mmap threshold: at 1,000
+ * daemons with statistics that left ~90 MB of glibc's heap resident and fragmented
+ * (docs/performance.md). The answer is held as text, on V8's heap, which compacts. */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 /** Kea's UNIX control socket: one command per connection; Kea answers and closes, so read to EOF. */
 export class UnixTransport implements Transport {
@@ -26,7 +34,8 @@ export class UnixTransport implements Transport {
       return Promise.reject(toKeaError(err));
     }
     return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
+      const decoder = new StringDecoder('utf8');
+      let text = '';
       let size = 0;
       let settled = false;
       let sock: net.Socket | undefined;
@@ -59,8 +68,14 @@ export class UnixTransport implements Transport {
         },
         internal,
       );
+      const read = guard((n: number, into: Uint8Array) => {
+        size += n;
+        // Stop reading at the cap: the rest of a hostile answer is never held.
+        if (size > cap) return finish(new KeaError('too_large', `${what}: answer exceeds ${cap} bytes`));
+        text += decoder.write(into.subarray(0, n));
+      });
       try {
-        sock = net.createConnection(this.path);
+        sock = net.createConnection({ path: this.path, onread: { buffer: READ_BUFFER, callback: (n, into) => (read(n, into), true) } });
       } catch (err) {
         finish(unixConnectError(err, what));
         return;
@@ -71,17 +86,8 @@ export class UnixTransport implements Transport {
         guard(() => s.write(body)),
       );
       s.on(
-        'data',
-        guard((chunk: Buffer) => {
-          size += chunk.length;
-          // Stop reading at the cap: the rest of a hostile answer is never held.
-          if (size > cap) return finish(new KeaError('too_large', `${what}: answer exceeds ${cap} bytes`));
-          chunks.push(chunk);
-        }),
-      );
-      s.on(
         'end',
-        guard(() => finish(undefined, Buffer.concat(chunks, size).toString('utf8'))),
+        guard(() => finish(undefined, text + decoder.end())),
       );
       s.on(
         'error',
