@@ -13,7 +13,7 @@ import { parseConfigText } from '../src/config/load.js';
 import { freePort } from '../src/lab/lab.js';
 import { STATS_LAST_SUCCESS } from '../src/render/prometheus/statistics.js'; // one series per daemon with statistics
 import type { SubnetsShape } from '../test/support/fake-subnets.js';
-import { curlScrape } from './curl-scrape.js';
+import { curlScrape, inflated } from './curl-scrape.js';
 import { cpuMsOf, rssOf, startExporter } from './exporter-process.js';
 import type { FleetStats, FromChild, ToChild } from './fleet-child.js';
 import type { Row } from './report.js';
@@ -53,6 +53,8 @@ export interface FleetResult {
     p95Ms: number;
     maxMs: number;
     bodyBytes: number;
+    /** The body as sent, gzipped. */
+    sentBytes: number;
     series: number;
     families: number;
   };
@@ -134,9 +136,11 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     // Timed by curl to the body's last byte (curl-scrape.ts: Node's clients timed themselves). A
     // scrape whose body is counted writes it to a file first, which the time holds: the timed
     // scrapes of the window discard theirs, and the one counted is taken after the window.
+    // Every scrape asks for gzip, as Prometheus does: the exporter then keeps its families
+    // deflated only (a scrape of the text would have it keep both).
     const scrape = async () => {
-      const s = await curlScrape(url, true);
-      return { ms: s.ms, body: s.body!.toString() };
+      const s = await curlScrape(url, true, true);
+      return { ms: s.ms, body: inflated(s.body!).toString(), sent: s.body!.length };
     };
     const count = (body: string, prefix: string, end = '') => body.split('\n').filter((l) => l.startsWith(prefix) && l.endsWith(end)).length;
     const upCount = (body: string) => count(body, 'kea_up{', ' 1');
@@ -169,11 +173,12 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     const renders: number[] = [];
     const scrapeErrors: string[] = [];
     let body = '';
+    let sent = 0;
     const step = o.windowMs / o.scrapes;
     for (let i = 0; i < o.scrapes; i++) {
       await sleep(Math.max(0, w0 + (i + 0.5) * step - performance.now()));
       try {
-        renders.push((await curlScrape(url)).ms);
+        renders.push((await curlScrape(url, false, true)).ms);
       } catch (err) {
         // Counted, not fatal: an overloaded exporter may drop a scrape (part 2b at its size).
         if (scrapeErrors.push(String((err as Error & { cause?: unknown }).cause ?? err)) === 1) console.error(`  scrape failed: ${scrapeErrors[0]}`);
@@ -186,7 +191,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     clearInterval(sampler);
     rss.push(rssOf(pid));
     try {
-      body = (await scrape()).body;
+      ({ body, sent } = await scrape());
     } catch (err) {
       scrapeErrors.push(`the scrape after the window: ${String(err)}`);
     }
@@ -216,6 +221,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
         maxMs: round(max(renders), 1),
         failed: scrapeErrors.length,
         bodyBytes: Buffer.byteLength(body),
+        sentBytes: sent,
         series: lines.filter((l) => l !== '' && !l.startsWith('#')).length,
         families: lines.filter((l) => l.startsWith('# TYPE ')).length,
       },
@@ -269,6 +275,7 @@ export function fleetRows(f: FleetResult): Row[] {
     { key: 'render_failed', value: f.render.failed, unit: `of ${f.render.scrapes + f.render.failed}`, goal: '= 0', ok: f.render.failed === 0 },
     { key: 'render_cold', value: f.render.coldMs, unit: 'ms', goal: 'info (first complete scrape, its body written to a file)' },
     { key: 'render_body', value: f.render.bodyBytes, unit: 'bytes', goal: 'info' },
+    { key: 'render_body_gzip', value: f.render.sentBytes, unit: 'bytes', goal: 'info (as sent: scrapes ask for gzip, as Prometheus does)' },
     { key: 'render_series', value: f.render.series, unit: 'series', goal: 'info' },
     {
       key: 'kea_commands_per_min',

@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { gunzipSync } from 'node:zlib';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -76,6 +77,22 @@ test('OpenMetrics by content negotiation, text otherwise', async () => {
   for (const accept of ['text/plain;version=0.0.4', '*/*', 'application/json']) {
     const r = await s.inject({ url: '/metrics', headers: { accept } });
     assert.match(r.headers['content-type'] as string, /^text\/plain/, accept);
+  }
+});
+
+test("gzip when the scraper accepts it (Prometheus does): the same targets' series, in either format", async () => {
+  const s = buildServer(app);
+  // Kea's series (the exporter's own, written at each scrape, change between two).
+  const series = (body: string) => body.split('\n').filter((l) => l.includes('target="'));
+  for (const accept of ['text/plain;version=0.0.4', 'application/openmetrics-text;version=1.0.0']) {
+    const plain = await s.inject({ url: '/metrics', headers: { accept } });
+    const gz = await s.inject({ url: '/metrics', headers: { accept, 'accept-encoding': 'gzip' } });
+    assert.deepEqual([gz.headers['content-encoding'], gz.headers.vary, gz.headers['content-type']], ['gzip', 'Accept-Encoding', plain.headers['content-type']]);
+    assert.equal(Number(gz.headers['content-length']), gz.rawPayload.length);
+    const text = gunzipSync(gz.rawPayload).toString();
+    assert.ok(series(plain.body).length > 10, accept);
+    assert.deepEqual(series(text), series(plain.body), accept);
+    assert.equal(text.endsWith('# EOF\n'), plain.body.endsWith('# EOF\n'));
   }
 });
 

@@ -3,6 +3,7 @@
  * server.test.ts, on the real App. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { parseConfigText } from '../config/load.js';
 import type { DaemonSnapshot } from '../snapshot.js';
 import { PROXY_REQUESTS } from '../proxy/routes.js';
@@ -25,16 +26,18 @@ test('/-/ready answers what the source says, read at each request', async () => 
   assert.equal((await server.inject({ url: '/-/ready' })).statusCode, 200);
 });
 
-test("/metrics streams the renderer's chunks with their type and length, OpenMetrics when asked first, and releases them once sent", async () => {
-  const asked: boolean[] = [];
+test("/metrics streams the renderer's chunks with their type and length, OpenMetrics when asked first, gzip when accepted, and releases them once sent", async () => {
+  const asked: [boolean, boolean][] = [];
   let released = 0;
   const source = stubSource({
     config: CONFIG,
-    render: async (om) => {
-      asked.push(om);
-      const chunks = [Buffer.from('kea_up{target="a"} 1\n'), Buffer.from(om ? '# EOF\n' : '')];
+    render: async (om, gzip) => {
+      asked.push([om, gzip]);
+      const text = [Buffer.from('kea_up{target="a"} 1\n'), Buffer.from(om ? '# EOF\n' : '')];
+      const chunks = gzip ? [gzipSync(Buffer.concat(text))] : text;
       return {
         contentType: om ? `${OM}; charset=utf-8` : 'text/plain; version=0.0.4; charset=utf-8',
+        gzip,
         chunks,
         length: chunks.reduce((n, c) => n + c.length, 0),
         release: () => released++,
@@ -50,8 +53,30 @@ test("/metrics streams the renderer's chunks with their type and length, OpenMet
   const om = await server.inject({ url: '/metrics', headers: { accept: `${OM};q=0.5,text/plain;version=0.0.4;q=0.3` } });
   assert.equal(om.body, 'kea_up{target="a"} 1\n# EOF\n');
   assert.match(String(om.headers['content-type']), /^application\/openmetrics-text/);
-  assert.deepEqual(asked, [false, true]);
+  assert.equal(om.headers['content-encoding'], undefined);
+  assert.equal(om.headers.vary, 'Accept-Encoding');
   await until(() => released === 2, 'the chunks released after the second response');
+  // Prometheus' Accept-Encoding: gzip; refused with q=0, or not offered: the text as it is.
+  const gz = await server.inject({ url: '/metrics', headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(gz.headers['content-encoding'], 'gzip');
+  assert.equal(gunzipSync(gz.rawPayload).toString(), 'kea_up{target="a"} 1\n');
+  assert.equal(gz.headers['content-length'], String(gz.rawPayload.length));
+  for (const refused of ['gzip;q=0', 'br', 'identity, gzip']) {
+    const plain = await server.inject({ url: '/metrics', headers: { 'accept-encoding': refused } });
+    assert.deepEqual([plain.headers['content-encoding'], plain.body], [undefined, 'kea_up{target="a"} 1\n'], refused);
+  }
+  const both = await server.inject({ url: '/metrics', headers: { accept: OM, 'accept-encoding': 'deflate, gzip;q=0.5' } });
+  assert.equal(gunzipSync(both.rawPayload).toString(), 'kea_up{target="a"} 1\n# EOF\n');
+  assert.deepEqual(asked, [
+    [false, false],
+    [true, false],
+    [false, true],
+    [false, false],
+    [false, false],
+    [false, false],
+    [true, true],
+  ]);
+  await until(() => released === 7, 'every response released its chunks');
 });
 
 test('/probe: 400 without a target or for one the source does not watch, 503 when busy, else its body', async () => {

@@ -16,9 +16,12 @@ export interface ProbeRequest {
   waitMs?: number;
 }
 
-/** /metrics in one format: cached buffers, streamed as they are, held until `release()`. */
+/** /metrics in one format and encoding: cached buffers, streamed as they are, held until
+ * `release()`. */
 export interface Rendered {
   contentType: string;
+  /** The chunks make one gzip member: sent with Content-Encoding: gzip. */
+  gzip: boolean;
   chunks: readonly Buffer[];
   length: number;
   readonly release: () => void;
@@ -32,7 +35,7 @@ export interface ListenerSource extends ProxySource {
 
 export interface WebSource extends ListenerSource {
   readonly config: Readonly<Pick<Config, 'proxy' | 'poll' | 'shard'>>;
-  readonly renderer: MetricsRegistry & { renderChunks(openMetrics: boolean): Promise<Rendered> };
+  readonly renderer: MetricsRegistry & { renderChunks(openMetrics: boolean, gzip: boolean): Promise<Rendered> };
   /** The exporter's version (landing page). */
   readonly version: string;
   /** Every target polled once, whatever the outcome (/-/ready). */

@@ -36,7 +36,7 @@ export interface StubOptions {
   snapshots?: DaemonSnapshot[];
   version?: string;
   ready?: boolean;
-  render?: (openMetrics: boolean) => Promise<Rendered>;
+  render?: (openMetrics: boolean, gzip: boolean) => Promise<Rendered>;
   probe?: WebSource['probe'];
 }
 
@@ -44,7 +44,8 @@ export type StubSource = WebSource & { renderer: RecordingMetrics & WebSource['r
 
 export function stubSource(o: StubOptions): StubSource {
   const metrics = new RecordingMetrics();
-  const renderChunks = o.render ?? (async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', chunks: [], length: 0, release: () => {} }));
+  const renderChunks =
+    o.render ?? (async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', gzip: false, chunks: [], length: 0, release: () => {} }));
   return {
     config: o.config,
     targets: o.targets ?? [],

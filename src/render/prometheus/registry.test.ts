@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { gunzipSync } from 'node:zlib';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PrometheusRenderer } from './registry.js';
+import { FORGET_AFTER_MS, PrometheusRenderer } from './registry.js';
 import { parseStatus } from '../../kea/status.js';
 import type { DaemonSnapshot } from '../../snapshot.js';
 import { fixtureArgs } from '../../../test/support/fixture-files.js';
@@ -18,6 +19,10 @@ test('golden /metrics: every family, HA state sets, down daemon keeps only up an
   const { body, contentType } = await r.render(false);
   assert.match(contentType, /^text\/plain; version=0.0.4/);
   assertGolden(GOLDEN, body);
+  // Deflated for a scraper that accepts gzip: the same bytes once inflated.
+  const gz = await r.renderChunks(false, true);
+  gz.release();
+  assert.equal(gunzipSync(Buffer.concat(gz.chunks)).toString(), body);
   // The down daemon shows up=0 and why, and none of its last good values.
   assert.match(body, /kea_up\{target="agent1",daemon="dhcp6"\} 0/);
   assert.match(body, /kea_exporter_poll_error_info\{target="agent1",daemon="dhcp6",reason="forward"\} 1/);
@@ -98,6 +103,29 @@ test('a family is rendered again once one of its series changes', async () => {
   r.update(k, { ...s, status: { ...s.status!, uptime: 73 } });
   assert.match((await r.render(false)).body, /kea_uptime_seconds\{[^}]*\} 73\n/);
   assert.match((await r.render(true)).body, /kea_uptime_seconds\{[^}]*\} 73\n/);
+});
+
+test('a format and encoding no scrape asked for in ten minutes is let go; those asked for are written ahead of the next scrape', async () => {
+  let now = 0;
+  const r = new PrometheusRenderer({ version: 't', processMetrics: false, now: () => now });
+  const [[k, s]] = fleet() as [[string, DaemonSnapshot]];
+  r.update(k, s);
+  const scrape = async (openMetrics: boolean, gzip: boolean) => (await r.renderChunks(openMetrics, gzip)).release();
+  await scrape(false, true);
+  await scrape(false, false); // someone's curl
+  assert.deepEqual(r.held, ['text', 'text+gzip']);
+  now = FORGET_AFTER_MS;
+  await scrape(false, true);
+  assert.deepEqual(r.held, ['text', 'text+gzip'], 'asked for ten minutes ago: kept');
+  now = FORGET_AFTER_MS + 1;
+  await scrape(false, true);
+  assert.deepEqual(r.held, ['text+gzip'], "the text let go; Prometheus' gzip kept");
+  // A new daemon (series appear): only what is still asked for is written ahead.
+  const written = r.familiesWritten;
+  r.update('other', { ...s, target: 'other' });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.ok(r.familiesWritten > written, 'gzip written ahead');
+  assert.deepEqual(r.held, ['text+gzip']);
 });
 
 test('OpenMetrics body, process metrics included, is valid OpenMetrics', async () => {

@@ -5,6 +5,7 @@ import type { Collector, MetricDef } from './collector.js';
 import { daemonCollector } from './daemon.js';
 import { exporterCollector } from './exporter.js';
 import { BODY_END, FAMILY_SEPARATOR } from './family-text.js';
+import { GZIP_HEADER, appendCrc, deflatePiece, gzipTrailer, textPiece, type Piece } from './gzip.js';
 import { haCollector } from './ha.js';
 import { OwnMetrics } from './own-metrics.js';
 import { SeriesStore } from './series-store.js';
@@ -14,10 +15,15 @@ import { threadingCollector } from './threading.js';
 export const COLLECTORS: readonly Collector[] = [daemonCollector, threadingCollector, serviceCollector, haCollector, exporterCollector];
 
 export const BUILD_INFO = 'kea_exporter_build_info';
+
+/** A format and encoding no scrape asked for in this long is dropped: one `curl /metrics` of a
+ * fleet would otherwise keep its 66 MB of text for good beside Prometheus' deflated ~11 MB. */
+export const FORGET_AFTER_MS = 10 * 60_000;
 export const INVALID_SAMPLES = 'kea_exporter_invalid_samples_total';
 
 const CONTENT_TYPE = { text: prometheusContentType, openMetrics: openMetricsContentType } as const;
-const SEPARATOR = { text: Buffer.from(FAMILY_SEPARATOR.text), openMetrics: Buffer.from(FAMILY_SEPARATOR.openMetrics) } as const;
+const separator = (text: string) => ({ plain: Buffer.from(text), gzip: deflatePiece(textPiece(text).bytes) });
+const SEPARATOR = { text: separator(FAMILY_SEPARATOR.text), openMetrics: separator(FAMILY_SEPARATOR.openMetrics) } as const;
 
 /**
  * /metrics: Kea's series, held as values per family (SeriesStore: updated when a poll lands,
@@ -33,16 +39,18 @@ export class PrometheusRenderer {
   private readonly invalid: Counter<'target' | 'daemon'>;
   /** Owner key -> the invalid-samples series it counted into (removed with its last owner). */
   private readonly invalidOwners = new Map<string, string>();
-  /** The formats scrapes have asked for: those are written ahead. */
-  private readonly asked = { text: false, openMetrics: false };
+  /** The formats and encodings scrapes have asked for, and when last: those are written ahead. */
+  private readonly asked = new Map<string, { openMetrics: boolean; gzip: boolean; at: number }>();
+  private readonly now: () => number;
   private rewriting = false;
 
   constructor(
-    opts: { version: string; processMetrics?: boolean },
+    opts: { version: string; processMetrics?: boolean; now?: () => number },
     private readonly collectors: readonly Collector[] = COLLECTORS,
     /** Families of other snapshot kinds (statistics), declared up front as well. */
     extraMetrics: readonly MetricDef[] = [],
   ) {
+    this.now = opts.now ?? Date.now;
     this.snapshots = new Snapshots([...collectors.flatMap((c) => c.metrics), ...extraMetrics]);
     this.series = new SeriesStore([...this.snapshots.declared.values()]);
     // Created in the order /metrics lists them.
@@ -98,18 +106,60 @@ export class PrometheusRenderer {
   /** The body as encoded chunks, sent as they are: Kea's families as last written (only those
    * that changed are written again), then the exporter's own metrics, written every time. Held
    * until `release()` (called once the response is sent or aborted; a caller that never calls it
-   * only costs the store a new allocation for that family's next text). */
-  async renderChunks(openMetrics: boolean): Promise<{ contentType: string; chunks: Buffer[]; length: number; release: () => void }> {
+   * only costs the store a new allocation for that family's next text). Gzipped, the families'
+   * texts are kept deflated (a fleet's 66 MB of statistics in ~1/6 of that), not as text, unless
+   * a scrape asks for text as well. */
+  async renderChunks(
+    openMetrics: boolean,
+    gzip = false,
+  ): Promise<{ contentType: string; gzip: boolean; chunks: Buffer[]; length: number; release: () => void }> {
     const format = openMetrics ? 'openMetrics' : 'text';
-    this.asked[format] = true;
+    this.ask(openMetrics, gzip);
     const sep = SEPARATOR[format];
     // prom-client's text ends with the text format's final newline already.
-    const own = openMetrics ? `${await this.own.openMetrics()}${BODY_END.openMetrics}` : await this.own.text();
+    const own = Buffer.from(openMetrics ? `${await this.own.openMetrics()}${BODY_END.openMetrics}` : await this.own.text());
     const chunks: Buffer[] = [];
-    const lease = this.series.lease(openMetrics);
-    for (const family of lease.chunks) chunks.push(family, sep);
-    chunks.push(Buffer.from(own));
-    return { contentType: CONTENT_TYPE[format], chunks, length: chunks.reduce((n, b) => n + b.length, 0), release: lease.release };
+    const lease = this.series.lease(openMetrics, gzip);
+    if (gzip) {
+      // The trailer's CRC and length are the text's: combined from those of its pieces.
+      let crc = 0;
+      let text = 0;
+      const add = (p: Omit<Piece, 'bytes'>) => {
+        crc = appendCrc(crc, p.crc, p.shift);
+        text += p.length;
+      };
+      chunks.push(GZIP_HEADER);
+      for (const family of lease.texts) {
+        chunks.push(family.bytes, sep.gzip.bytes);
+        add(family.gzip!.text);
+        add(sep.gzip);
+      }
+      const ownPiece = deflatePiece(own);
+      add(ownPiece);
+      chunks.push(ownPiece.bytes, gzipTrailer(crc, text));
+    } else {
+      for (const family of lease.chunks) chunks.push(family, sep.plain);
+      chunks.push(own);
+    }
+    const length = chunks.reduce((n, b) => n + b.length, 0);
+    return { contentType: CONTENT_TYPE[format], gzip, chunks, length, release: lease.release };
+  }
+
+  /** Notes a scrape's format and encoding; those no scrape asked for within FORGET_AFTER_MS are
+   * no longer written ahead, and their texts are let go. */
+  private ask(openMetrics: boolean, gzip: boolean): void {
+    const at = this.now();
+    this.asked.set(`${openMetrics} ${gzip}`, { openMetrics, gzip, at });
+    for (const [key, a] of this.asked) {
+      if (at - a.at <= FORGET_AFTER_MS) continue;
+      this.asked.delete(key);
+      this.series.forget(a.openMetrics, a.gzip);
+    }
+  }
+
+  /** Formats and encodings the store holds texts in (tests). */
+  get held(): string[] {
+    return this.series.held();
   }
 
   /** After a poll whose series appeared or went (a first statistics poll: 40,000 series), the
@@ -118,13 +168,12 @@ export class PrometheusRenderer {
    * gauges change every poll, and are written once per scrape, not once per poll. One pass for
    * all the updates of one turn of the event loop. */
   private rewriteSoon(): void {
-    if (this.rewriting || (!this.asked.text && !this.asked.openMetrics)) return;
+    if (this.rewriting || this.asked.size === 0) return;
     this.rewriting = true;
     setImmediate(() => {
       this.rewriting = false;
       try {
-        if (this.asked.text) this.series.chunks(false);
-        if (this.asked.openMetrics) this.series.chunks(true);
+        for (const { openMetrics, gzip } of this.asked.values()) this.series.chunks(openMetrics, gzip);
       } catch {
         // The next scrape writes them itself, and meets what failed on its own path.
       }

@@ -1,6 +1,6 @@
 /** What the series store holds, owner by owner and family by family (series-store.ts). */
 import type { MetricDef } from './collector.js';
-import type { Written } from './family-bytes.js';
+import type { Format, Head, Written } from './family-bytes.js';
 import { valueText } from './family-text.js';
 import { NO_SLOTS, type KeyedList } from './keyed-series.js';
 
@@ -82,7 +82,9 @@ export interface Family {
   readonly segments: Map<Owner, Segment>;
   /** Bumped whenever one of its series changes, appears or goes. */
   version: number;
-  readonly header: { text: Buffer; openMetrics: Buffer };
-  readonly sample: { text: string; openMetrics: string };
-  cached: { text?: Written; openMetrics?: Written };
+  /** Its header as text and deflated, per format. */
+  readonly header: Record<Format, Head>;
+  readonly sample: Record<Format, string>;
+  /** Its text as last written, per format and encoding. */
+  cached: Partial<Record<`${Format}${'' | '+gzip'}`, Written>>;
 }

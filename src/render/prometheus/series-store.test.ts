@@ -4,19 +4,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Collector } from './collector.js';
+import { gunzipSync } from 'node:zlib';
+import { WHOLE_BELOW, type Lease } from './family-bytes.js';
+import { GZIP_HEADER, gzipTrailer } from './gzip.js';
 import { SeriesStore } from './series-store.js';
 import type { SeriesOwner } from '../../snapshot.js';
 
 const FAMILY = { name: 'kea_test_gauge', type: 'gauge', help: 'A test gauge.' } as const;
 const OWNER: SeriesOwner = { target: 't', daemon: 'dhcp4', labels: {} };
 
-/** 50 series valued `value`, keyed as the statistics are. */
-const keys = Array.from({ length: 50 }, () => ({}));
-function collector(value: number): Collector<SeriesOwner> {
+/** `n` series (50 unless given) valued `value`, keyed as the statistics are. */
+const keys = Array.from({ length: 1600 }, () => ({}));
+function collector(value: number, n = 50): Collector<SeriesOwner> {
   return {
     metrics: [FAMILY],
     collect(_s, emit) {
-      keys.forEach((key, i) => emit(FAMILY.name, value, { n: String(i) }, undefined, key));
+      for (let i = 0; i < n; i++) emit(FAMILY.name, value, { n: String(i) }, undefined, keys[i]);
     },
   };
 }
@@ -45,27 +48,53 @@ test('a text a response holds is never written over; once released, its room is 
   first.lease.release();
 });
 
-test('lines moved within a room, left and right, held or not: the text reads as one written afresh', () => {
-  // Owners whose values change in length (so later owners' lines move either way), one a step.
-  const values = [1, 22, 333, 4444, 55555];
-  const owner = (i: number): SeriesOwner => ({ target: `t${i}`, daemon: 'dhcp4', labels: {} });
-  const store = new SeriesStore([FAMILY]);
-  values.forEach((v, i) => store.update(`o${i}`, owner(i), [collector(v)]));
-  let held: ReturnType<SeriesStore['lease']> | undefined;
-  const lengths = [1, 1e21, 7, 123_456_789, 0.5, 42, 1e-7, 3];
-  for (let step = 0; step < 40; step++) {
-    const i = (step * 3) % values.length;
-    values[i] = lengths[step % lengths.length]! * (step + 1);
-    store.update(`o${i}`, owner(i), [collector(values[i])]);
-    const lease = store.lease(false);
-    const fresh = new SeriesStore([FAMILY]);
-    values.forEach((v, k) => fresh.update(`o${k}`, owner(k), [collector(v)]));
-    assert.deepEqual(lease.chunks[0], Buffer.concat(fresh.chunks(false)), `step ${step}`);
-    held?.release();
-    // Every third step's lease is kept over the next write: that one takes a new room.
-    held = step % 3 === 0 ? lease : (lease.release(), undefined);
-  }
-});
+/** A family's text as the store wrote it: as it is, or its deflated pieces made one gzip member. */
+function textOf(lease: Lease, gzip: boolean): Buffer {
+  const w = lease.texts[0]!;
+  if (!gzip) return w.bytes;
+  return gunzipSync(Buffer.concat([GZIP_HEADER, w.bytes, gzipTrailer(w.gzip!.text.crc, w.gzip!.text.length)]));
+}
+
+const MODES = [
+  { gzip: false, series: 50, name: '' },
+  { gzip: true, series: 50, name: ', deflated whole (a small family)' },
+  // Past WHOLE_BELOW (5 owners of ~80 KB each, 4 while one is gone): deflated owner by owner, the unchanged kept.
+  { gzip: true, series: 1600, name: ', deflated owner by owner (a large family)' },
+];
+
+for (const { gzip, series, name } of MODES)
+  test(`lines moved within a room, left and right, held or not, owners going and coming: the text reads as one written afresh${name}`, () => {
+    // Owners whose values change in length (so later owners' lines move either way), one a step;
+    // every seventh step one goes (and comes back last, at its next update).
+    const values = [1, 22, 333, 4444, 55555];
+    const owner = (i: number): SeriesOwner => ({ target: `t${i}`, daemon: 'dhcp4', labels: {} });
+    const store = new SeriesStore([FAMILY]);
+    const present = values.map((_, i) => i);
+    values.forEach((v, i) => store.update(`o${i}`, owner(i), [collector(v, series)]));
+    let held: Lease | undefined;
+    const lengths = [1, 1e21, 7, 123_456_789, 0.5, 42, 1e-7, 3];
+    for (let step = 0; step < 40; step++) {
+      const i = (step * 3) % values.length;
+      if (step % 7 === 6 && present.length > 1) {
+        store.remove(`o${i}`);
+        present.splice(present.indexOf(i), 1);
+      } else {
+        values[i] = lengths[step % lengths.length]! * (step + 1);
+        store.update(`o${i}`, owner(i), [collector(values[i], series)]);
+        if (!present.includes(i)) present.push(i);
+      }
+      const lease = store.lease(false, gzip);
+      const fresh = new SeriesStore([FAMILY]);
+      for (const k of present) fresh.update(`o${k}`, owner(k), [collector(values[k]!, series)]);
+      const expected = Buffer.concat(fresh.chunks(false));
+      if (series > 50) assert.ok(expected.length > WHOLE_BELOW, 'large enough to be written owner by owner');
+      assert.deepEqual(textOf(lease, gzip), expected, `step ${step}`);
+      if (gzip) assert.equal(lease.texts[0]!.gzip!.whole, step === 0 ? true : series === 50, `step ${step}`);
+      held?.release();
+      // Every third step's lease is kept over the next write: that one takes a new room.
+      held = step % 3 === 0 ? lease : (lease.release(), undefined);
+    }
+  });
 
 /** A collector emitting `keys` in the order given, each with its own labels and `value(i)`. */
 function keyedCollector(order: readonly number[], value: (i: number) => number, labelOf = (i: number) => String(i)): Collector<SeriesOwner> {
@@ -85,14 +114,14 @@ const lines = (store: SeriesStore) =>
 
 test('keyed series found whatever the order they come in: no series appears or goes, values follow their key', () => {
   const store = new SeriesStore([FAMILY]);
-  const order = keys.map((_, i) => i);
+  const order = Array.from({ length: 50 }, (_, i) => i);
   assert.equal(store.update('t', OWNER, [keyedCollector(order, (i) => i)]).reshaped, true);
   const shuffled = [...order.slice(25).reverse(), ...order.slice(0, 25)];
   for (const round of [1, 2, 3]) {
     const r = store.update('t', OWNER, [keyedCollector(round === 2 ? shuffled : order, (i) => i * 10 + round)]);
     assert.equal(r.reshaped, false, `round ${round}`);
     const body = lines(store);
-    assert.equal(body.length, keys.length);
+    assert.equal(body.length, order.length);
     for (const i of [0, 7, 49]) assert.ok(body.includes(`${FAMILY.name}{target="t",daemon="dhcp4",n="${i}"} ${i * 10 + round}`), `round ${round}, key ${i}`);
   }
   // Some keys gone, one new: exactly those go and come.

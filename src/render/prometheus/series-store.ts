@@ -1,6 +1,7 @@
 import type { SeriesOwner } from '../../snapshot.js';
 import { exportable, seriesId, type Collector, type MetricDef, type SeriesKey } from './collector.js';
-import { FamilyWriter, lease, type Lease, type Written } from './family-bytes.js';
+import { FamilyWriter, lease, type Head, type Lease, type Written } from './family-bytes.js';
+import { deflatePiece, textPiece } from './gzip.js';
 import { familyHeader, flat, labelPairs, sampleName, withExtra } from './family-text.js';
 import { KeyedList, type KeyedStore } from './keyed-series.js';
 import { DROPPED, Segment, type Family, type Held, type Owner } from './series-segment.js';
@@ -125,16 +126,31 @@ export class SeriesStore {
   /** Family texts written since the store was made (tests: what a scrape had to write). */
   written = 0;
 
-  /** Each family's text, encoded, in declaration order (unchanged ones as written before). Not
-   * held: for a body sent as it is, see lease(). */
-  chunks(openMetrics: boolean): Buffer[] {
-    return this.current(openMetrics).map((w) => w.bytes);
+  /** Each family's text, encoded (gzip: as pieces of one deflate stream, gzip.ts), in
+   * declaration order (unchanged ones as written before). Not held: for a body sent as it is,
+   * see lease(). */
+  chunks(openMetrics: boolean, gzip = false): Buffer[] {
+    return this.current(openMetrics, gzip).map((w) => w.bytes);
   }
 
   /** chunks(), held until released (by a scrape's response, once sent or aborted). */
-  lease(openMetrics: boolean): Lease {
+  lease(openMetrics: boolean, gzip = false): Lease {
     this.leases++;
-    return lease(this.current(openMetrics), () => this.leases--);
+    return lease(this.current(openMetrics, gzip), () => this.leases--);
+  }
+
+  /** Lets go of every family's text in a format and encoding (no scrape asks for it any more);
+   * a response still sending one keeps it until released. */
+  forget(openMetrics: boolean, gzip: boolean): void {
+    const key = cacheKey(openMetrics, gzip);
+    for (const f of this.families.values()) delete f.cached[key];
+  }
+
+  /** The formats and encodings some family's text is held in (tests). */
+  held(): string[] {
+    const keys = new Set<string>();
+    for (const f of this.families.values()) for (const key of Object.keys(f.cached)) keys.add(key);
+    return [...keys].sort();
   }
 
   /** Leases not yet released (tests: every response gives its own back). */
@@ -142,23 +158,25 @@ export class SeriesStore {
 
   /** Owners' lines written into family texts since the store was made (tests). */
   get linesWritten(): number {
-    return this.writer.linesWritten;
+    return this.writers.plain.linesWritten + this.writers.gzip.linesWritten;
   }
 
-  private readonly writer = new FamilyWriter();
+  private readonly writers = { plain: new FamilyWriter(), gzip: new FamilyWriter(true) };
 
-  private current(openMetrics: boolean): Written[] {
+  private current(openMetrics: boolean, gzip: boolean): Written[] {
     const format = openMetrics ? 'openMetrics' : 'text';
+    const key = cacheKey(openMetrics, gzip);
+    const writer = this.writers[gzip ? 'gzip' : 'plain'];
     const out: Written[] = [];
     for (const f of this.families.values()) {
-      let cached = f.cached[format];
+      let cached = f.cached[key];
       if (cached?.version !== f.version) {
-        f.cached[format] = cached = this.writer.write(f.header[format], f.sample[format], f.segments.values(), cached, f.version);
+        f.cached[key] = cached = writer.write(f.header[format], f.sample[format], f.segments.values(), cached, f.version);
         this.written++;
       }
       out.push(cached);
     }
-    this.writer.trim();
+    writer.trim();
     return out;
   }
 
@@ -171,10 +189,7 @@ export class SeriesStore {
       segments: new Map(),
       version: 0,
       cached: {},
-      header: {
-        text: Buffer.from(familyHeader(def.name, def.help, def.type, false)),
-        openMetrics: Buffer.from(familyHeader(def.name, def.help, def.type, true)),
-      },
+      header: { text: heads(familyHeader(def.name, def.help, def.type, false)), openMetrics: heads(familyHeader(def.name, def.help, def.type, true)) },
       sample: { text: sampleName(def.name, def.type, false), openMetrics: sampleName(def.name, def.type, true) },
     };
     this.families.set(def.name, f);
@@ -222,4 +237,14 @@ export class SeriesStore {
     if (owner.series.get(held.key) === held) owner.series.delete(held.key);
     f.version++;
   }
+}
+
+function cacheKey(openMetrics: boolean, gzip: boolean): keyof Family['cached'] {
+  const format = openMetrics ? 'openMetrics' : 'text';
+  return gzip ? `${format}+gzip` : format;
+}
+
+function heads(text: string): Head {
+  const plain = textPiece(text);
+  return { plain, gzip: deflatePiece(plain.bytes) };
 }

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PrometheusRenderer } from './registry.js';
@@ -203,7 +204,13 @@ test('a family written again from its previous bytes is the text a fresh store w
       const fresh = new PrometheusRenderer({ version: 't', processMetrics: false }, [], collectors[0]!.metrics);
       // Owners in the order they first reported a series, as the store keeps them.
       for (const [k, b] of state) fresh.update(k, snap(k, b), collectors);
-      assert.equal((await r.render(om)).body, (await fresh.render(om)).body, `after ${key} ${bump}, openMetrics ${om}`);
+      const expected = (await fresh.render(om)).body;
+      assert.equal((await r.render(om)).body, expected, `after ${key} ${bump}, openMetrics ${om}`);
+      // Deflated, the same text: one gzip member (gunzip checks its CRC and length).
+      const gz = await r.renderChunks(om, true);
+      gz.release();
+      assert.equal(gz.length, Buffer.concat(gz.chunks).length);
+      assert.equal(gunzipSync(Buffer.concat(gz.chunks)).toString(), expected, `gzip after ${key} ${bump}, openMetrics ${om}`);
     }
   }
 });
