@@ -72,7 +72,7 @@ export function buildServer(source: WebSource, opts: ServerOptions = {}): Fastif
     // Prometheus asks for OpenMetrics first; anything else gets the classic text format.
     const negotiator = new Negotiator(req);
     const chosen = negotiator.mediaType([TEXT, OPENMETRICS]);
-    // Prometheus asks for gzip: the families are kept deflated for it (a fleet's body is ~1/6).
+    // Prometheus asks for gzip: the families are kept deflated for it (a fleet's body is ~1/10).
     const asked = negotiator.encoding(['gzip', 'identity']) === 'gzip';
     const { contentType, gzip, chunks, length, release } = await source.renderer.renderChunks(chosen === OPENMETRICS, asked);
     // The chunks are cached buffers, written corked: one writev, no copy, no stream between

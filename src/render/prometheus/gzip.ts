@@ -29,7 +29,12 @@ export const EMPTY = { crc: 0, length: 0, shift: 1 << 31 } as const;
 const OPTIONS: zlib.ZlibOptions = { level: 1, windowBits: 10, memLevel: 2, chunkSize: 2048, finishFlush: zlib.constants.Z_FULL_FLUSH };
 
 export function deflatePiece(text: Uint8Array): Piece {
-  return { bytes: zlib.deflateRawSync(text, OPTIONS), crc: zlib.crc32(text) | 0, length: text.length, shift: shiftOf(text.length) };
+  return pieceOf(zlib.deflateRawSync(text, OPTIONS), text);
+}
+
+/** `bytes` as the piece of `text`: its CRC, length and shift. */
+function pieceOf(bytes: Buffer, text: Uint8Array): Piece {
+  return { bytes, crc: zlib.crc32(text) | 0, length: text.length, shift: shiftOf(text.length) };
 }
 
 /** Below this, a piece is stored, not deflated: a zlib call (its state allocated and freed) for
@@ -45,13 +50,13 @@ export function piece(text: Uint8Array): Piece {
   bytes.writeUInt16LE(text.length, 1);
   bytes.writeUInt16LE(~text.length & 0xffff, 3);
   bytes.set(text, 5);
-  return { bytes, crc: zlib.crc32(text) | 0, length: text.length, shift: shiftOf(text.length) };
+  return pieceOf(bytes, text);
 }
 
 /** The text as it is, with its CRC and shift (a family's header and separators, in either body). */
 export function textPiece(text: string): Piece {
   const bytes = Buffer.from(text);
-  return { bytes, crc: zlib.crc32(bytes) | 0, length: bytes.length, shift: shiftOf(bytes.length) };
+  return pieceOf(bytes, bytes);
 }
 
 /** A gzip member's header: deflate, no name, no time, unknown OS (RFC 1952). */
