@@ -2,7 +2,7 @@
  * one kea-dhcp4 whose statistic-get-all makes 50,000 series. Deterministic: round r of a workload
  * is the same for every renderer. */
 import { readFileSync } from 'node:fs';
-import { parseStatistics } from '../src/kea/statistics/parse.js';
+import { parseStatistics, columnsOf } from '../src/kea/statistics/parse.js';
 import type { SubnetInfo } from '../src/kea/statistics/subnets.js';
 import { parseStatus } from '../src/kea/status.js';
 import type { Collector } from '../src/render/prometheus/collector.js';
@@ -122,7 +122,7 @@ export function statisticsOf(series: number): Workload {
         polledAt: T0 + tick * 60_000,
         lastSuccessAt: T0 + tick * 60_000,
         pollDurationSeconds: 0.2,
-        samples: parseStatistics(all),
+        statistics: columnsOf(parseStatistics(all)),
         subnets: info,
         dropped: 0,
         errors: {},

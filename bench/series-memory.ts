@@ -23,7 +23,7 @@ const before = memoryAfterGc();
 let bytes = 0;
 for (let round = 0; round < 2; round++) {
   for (const d of fleet) {
-    const { samples } = d.reader.read(statisticsText(shape, d.i, Date.now() + round * 30_000, startedAt), false, 'bench');
+    const { statistics } = d.reader.read(statisticsText(shape, d.i, Date.now() + round * 30_000, startedAt), false, 'bench');
     const snapshot = {
       target: `kea-${d.i}`,
       daemon: 'dhcp4',
@@ -31,7 +31,7 @@ for (let round = 0; round < 2; round++) {
       up: true,
       polledAt: Date.now(),
       pollDurationSeconds: 0.01,
-      samples,
+      statistics,
       subnets: d.subnets,
       dropped: 0,
       errors: {},

@@ -1,7 +1,7 @@
 import type { DaemonKind } from './kea/types.js';
 import type { ErrorCode } from './errors.js';
 import type { PerfmonDuration } from './kea/perfmon.js';
-import type { StatSample } from './kea/statistics/parse.js';
+import type { StatColumns } from './kea/statistics/parse.js';
 import type { SubnetInfo } from './kea/statistics/subnets.js';
 import type { SharedConfig } from './kea/shared-config.js';
 import type { Status } from './kea/status.js';
@@ -31,7 +31,8 @@ export interface StatisticsSnapshot extends SeriesOwner {
   polledAt: number;
   lastSuccessAt?: number;
   pollDurationSeconds: number;
-  samples: readonly StatSample[];
+  /** Kea's statistics as the last poll read them (none while it failed). */
+  statistics: StatColumns;
   subnets: ReadonlyMap<number, SubnetInfo>;
   /** Samples left out because of statistics.maxSeries. */
   dropped: number;

@@ -10,6 +10,7 @@ import { COLLECTORS, PrometheusRenderer } from '../render/prometheus/registry.js
 import { statisticsCollector } from '../render/prometheus/statistics.js';
 import { FakeKea, keaHandler, type KeaHandler, type KeaVersion } from '../../test/support/fake-kea.js';
 import { testTarget } from '../../test/support/target.js';
+import { samplesOf } from '../kea/statistics/parse.js';
 
 let dir: string;
 const closers: (() => Promise<void>)[] = [];
@@ -76,7 +77,7 @@ for (const version of ['2.2', '2.4', '2.6', '3.0'] as const) {
     assert.equal(k.configGets(), 1, 'a commit: one for the new hash');
     assert.equal(r.s.configChanges, 1);
     assert.equal(r.st?.subnets.get(id)?.prefix, '203.0.113.0/24', 'the statistics carry the new labels');
-    assert.ok(r.st.samples.some((x) => x.subnetId === id));
+    assert.ok(samplesOf(r.st.statistics).some((x) => x.subnetId === id));
 
     await k.commit('', true);
     r = await k.round(3);

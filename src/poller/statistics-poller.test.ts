@@ -8,6 +8,7 @@ import path from 'node:path';
 import { FakeKea, keaHandler, type KeaVersion } from '../../test/support/fake-kea.js';
 import { CAPTURED, captureHandler } from '../../test/support/capture-kea.js';
 import { testTarget } from '../../test/support/target.js';
+import { samplesOf, type StatScope } from '../kea/statistics/parse.js';
 
 let dir: string;
 const fakes: FakeKea[] = [];
@@ -43,7 +44,7 @@ test('Kea 2.2: the config-get of the hash serves the subnet labels; a stats poll
   assert.deepEqual(k.commands(), ['statistic-get-all']);
   assert.equal(s?.up, true);
   assert.deepEqual([...s.subnets.keys()], [1, 2]);
-  assert.ok(s.samples.some((x) => x.stat === 'assigned-addresses' && x.subnetId === 2));
+  assert.ok(samplesOf(s.statistics).some((x) => x.stat === 'assigned-addresses' && x.subnetId === 2));
   await k.stats.poll();
   assert.deepEqual(k.commands(), ['statistic-get-all']);
 });
@@ -73,10 +74,10 @@ test('filters: perSubnet, perPool, allow/deny, maxSeries with the dropped count'
     return (await k.stats.poll())!;
   };
   const all = await count('{}');
-  const bySubnet = (s: typeof all, id: number) => s.samples.filter((x) => x.subnetId === id).length;
+  const bySubnet = (s: typeof all, id: number) => samplesOf(s.statistics).filter((x) => x.subnetId === id).length;
   assert.ok(bySubnet(all, 1) > 0 && bySubnet(all, 2) > 0);
-  const global = all.samples.filter((x) => x.subnetId === undefined).length;
-  assert.equal((await count('{ perSubnet: false }')).samples.length, global);
+  const global = samplesOf(all.statistics).filter((x) => x.subnetId === undefined).length;
+  assert.equal((await count('{ perSubnet: false }')).statistics.scopes.length, global);
   const allow = await count('{ subnets: { allow: [2] } }');
   assert.equal(bySubnet(allow, 1), 0);
   assert.equal(bySubnet(allow, 2), bySubnet(all, 2));
@@ -84,8 +85,8 @@ test('filters: perSubnet, perPool, allow/deny, maxSeries with the dropped count'
   assert.equal(bySubnet(deny, 2), 0);
   assert.equal(bySubnet(deny, 1), bySubnet(all, 1));
   const capped = await count('{ maxSeries: 5 }');
-  assert.equal(capped.samples.length, 5);
-  assert.equal(capped.dropped, all.samples.length - 5);
+  assert.equal(samplesOf(capped.statistics).length, 5);
+  assert.equal(capped.dropped, samplesOf(all.statistics).length - 5);
 });
 
 for (const daemon of ['dhcp4', 'dhcp6'] as const) {
@@ -96,9 +97,9 @@ for (const daemon of ['dhcp4', 'dhcp6'] as const) {
       return (await k.stats.poll())!;
     };
     const all = await poll('{}');
-    const pool = (x: (typeof all.samples)[number]) => x.poolId !== undefined || x.pdPoolId !== undefined;
-    const pools = all.samples.filter(pool);
-    const subnets = all.samples.filter((x) => x.subnetId !== undefined && !pool(x));
+    const pool = (x: StatScope) => x.poolId !== undefined || x.pdPoolId !== undefined;
+    const pools = samplesOf(all.statistics).filter(pool);
+    const subnets = samplesOf(all.statistics).filter((x) => x.subnetId !== undefined && !pool(x));
     assert.ok(pools.length > 0 && subnets.length > 0, 'the 2.6.3 capture has both');
     if (daemon === 'dhcp6')
       assert.ok(
@@ -106,12 +107,12 @@ for (const daemon of ['dhcp4', 'dhcp6'] as const) {
         'and pd-pools',
       );
     const without = await poll('{ perPool: false }');
-    assert.deepEqual(without.samples.filter(pool), []);
+    assert.deepEqual(samplesOf(without.statistics).filter(pool), []);
     assert.deepEqual(
-      without.samples.filter((x) => x.subnetId !== undefined),
+      samplesOf(without.statistics).filter((x) => x.subnetId !== undefined),
       subnets,
     );
-    assert.equal(without.samples.length, all.samples.length - pools.length);
+    assert.equal(samplesOf(without.statistics).length, samplesOf(all.statistics).length - pools.length);
   });
 }
 
@@ -151,5 +152,5 @@ test("the daemon poller's config-get failed: statistics wait (nothing sent, noth
   const s = await k.stats.poll();
   assert.deepEqual(k.commands(), []);
   assert.equal(s?.up, false);
-  assert.deepEqual(s?.samples, []);
+  assert.deepEqual(s?.statistics.scopes, []);
 });

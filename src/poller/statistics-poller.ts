@@ -1,6 +1,6 @@
 import { KeaError, toKeaError } from '../errors.js';
 import { expectSuccess } from '../kea/answer.js';
-import type { StatSample } from '../kea/statistics/parse.js';
+import { keepStatistics, NO_STATISTICS, type StatScope } from '../kea/statistics/parse.js';
 import { StatisticsTextReader } from '../kea/statistics/statistics-text.js';
 import type { SubnetInfo } from '../kea/statistics/subnets.js';
 import type { StatisticsConfig } from '../config/types.js';
@@ -57,7 +57,7 @@ export class StatisticsPoller {
     const cfg = st.daemon === 'd2' ? undefined : this.o.daemonConfig.usable(st.configHash?.hash);
     const subnets = cfg?.kind === st.daemon ? cfg.subnets : NO_SUBNETS;
     const base = { target: st.target, daemon: st.daemon, labels: st.labels, polledAt: started, subnets };
-    if (!st.up) return { ...base, up: false, pollDurationSeconds: 0, samples: [], dropped: 0, errors: this.errors };
+    if (!st.up) return { ...base, up: false, pollDurationSeconds: 0, statistics: NO_STATISTICS, dropped: 0, errors: this.errors };
     let sent = false;
     try {
       if (st.daemon !== 'd2') {
@@ -70,15 +70,14 @@ export class StatisticsPoller {
         if (cfg.kind !== st.daemon) throw new KeaError('wrong_daemon', `${this.o.endpoint.label} answers as ${cfg.kind}, not ${st.daemon}`);
       }
       sent = true;
-      const { answer, samples: all } = await this.o.endpoint.commandRead('statistic-get-all', this.o.timeoutMs, (text, list, what) =>
+      const { answer, statistics: all } = await this.o.endpoint.commandRead('statistic-get-all', this.o.timeoutMs, (text, list, what) =>
         this.reader.read(text, list, what),
       );
       expectSuccess(answer, `statistic-get-all on ${this.o.endpoint.label}`);
       // Kea keeps reporting some statistics of a subnet removed from its config (seen on 2.2:
       // subnet[ID].v4-reservation-conflicts); with the config in hand those are left out.
-      const keep = (x: StatSample) => this.keep(x, cfg && subnets);
-      const kept = all.every(keep) ? all : all.filter(keep); // most often all: no copy
-      const samples = kept.length > this.o.config.maxSeries ? kept.slice(0, this.o.config.maxSeries) : kept;
+      // Most often all, and no copy.
+      const { kept, dropped } = keepStatistics(all, (x) => this.keep(x, cfg && subnets), this.o.config.maxSeries);
       // The answer read in one turn of the event loop, its series made in the next: a scrape that
       // came meanwhile is answered between the two, not after both.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -87,8 +86,8 @@ export class StatisticsPoller {
         up: true,
         lastSuccessAt: Date.now(),
         pollDurationSeconds: (Date.now() - started) / 1000,
-        samples,
-        dropped: kept.length - samples.length,
+        statistics: kept,
+        dropped,
         errors: this.errors,
       };
     } catch (err) {
@@ -102,14 +101,14 @@ export class StatisticsPoller {
         up: false,
         error: { code: e.code, message: e.message },
         pollDurationSeconds: (Date.now() - started) / 1000,
-        samples: [],
+        statistics: NO_STATISTICS,
         dropped: 0,
         errors: this.errors,
       };
     }
   }
 
-  private keep(s: StatSample, known: ReadonlyMap<number, SubnetInfo> | undefined): boolean {
+  private keep(s: StatScope, known: ReadonlyMap<number, SubnetInfo> | undefined): boolean {
     if (s.subnetId === undefined) return true;
     if (known && !known.has(s.subnetId)) return false;
     const pool = s.poolId !== undefined || s.pdPoolId !== undefined;

@@ -31,6 +31,7 @@ import type { Transport } from '../../src/transport/transport.js';
 import { UnixTransport } from '../../src/transport/unix.js';
 import { FakeKea } from '../support/fake-kea.js';
 import { bodyArb, CAPTURES, COMMANDS, type Capture, type Command } from './arbitraries.js';
+import { columnsOf } from '../../src/kea/statistics/parse.js';
 
 /** Daemons polled per framing; each one is a fresh poller (first contact: every command). */
 export const RUNS = { unix: 700, http: 700 };
@@ -136,7 +137,7 @@ function negativeCountersThrow(): boolean {
     up: true,
     polledAt: 0,
     pollDurationSeconds: 0,
-    samples: [{ name: 'pkt4-received', stat: 'pkt4-received', value: -1 }],
+    statistics: columnsOf([{ name: 'pkt4-received', stat: 'pkt4-received', value: -1 }]),
     subnets: new Map(),
     dropped: 0,
     errors: {},

@@ -2,6 +2,7 @@
 import { PrometheusRenderer } from '../../src/render/prometheus/registry.js';
 import { parseStatus } from '../../src/kea/status.js';
 import type { DaemonSnapshot, StatisticsSnapshot } from '../../src/snapshot.js';
+import { columnsOf, NO_STATISTICS, type StatSample } from '../../src/kea/statistics/parse.js';
 import { fixtureArgs } from './fixture-files.js';
 
 export function snap(over: Partial<DaemonSnapshot>): DaemonSnapshot {
@@ -21,9 +22,13 @@ export function snap(over: Partial<DaemonSnapshot>): DaemonSnapshot {
   };
 }
 
-/** A statistics poll that went well, of the samples and subnet table given. */
-export function statsSnap(over: Pick<StatisticsSnapshot, 'target' | 'samples' | 'subnets'> & Partial<StatisticsSnapshot>): StatisticsSnapshot {
-  return { daemon: 'dhcp4', labels: {}, up: true, polledAt: 0, lastSuccessAt: 0, pollDurationSeconds: 0, dropped: 0, errors: {}, ...over };
+/** A statistics poll that went well, of the samples (or columns) and subnet table given. */
+export function statsSnap({
+  samples,
+  ...over
+}: Pick<StatisticsSnapshot, 'target' | 'subnets'> & { samples?: readonly StatSample[] } & Partial<StatisticsSnapshot>): StatisticsSnapshot {
+  const statistics = samples ? columnsOf(samples) : NO_STATISTICS;
+  return { daemon: 'dhcp4', labels: {}, up: true, polledAt: 0, lastSuccessAt: 0, pollDurationSeconds: 0, dropped: 0, errors: {}, statistics, ...over };
 }
 
 export function fleet(): [string, DaemonSnapshot][] {

@@ -9,7 +9,7 @@ import { KeaError } from '../../errors.js';
 import { answerOfBody, expectSuccess } from '../answer.js';
 import { parseBody } from '../../transport/transport.js';
 import { bodyArb, CAPTURES } from '../../../test/fuzz/arbitraries.js';
-import { parseStatistics } from './parse.js';
+import { parseStatistics, samplesOf, type StatColumns } from './parse.js';
 import { StatisticsTextReader } from './statistics-text.js';
 import { walkStatisticsText } from './walk-text.js';
 
@@ -36,6 +36,9 @@ function outcome(read: () => { answer: { result: number; text?: string }; sample
   }
 }
 
+/** The columns of the last read fromText() made. */
+let lastRead: StatColumns | undefined;
+
 /** The poller's reader (fresh, or one that read others before) and the general way alone: both
  * must give the same. */
 function fromText(text: string, list: boolean, reader = new StatisticsTextReader()): Outcome {
@@ -43,7 +46,11 @@ function fromText(text: string, list: boolean, reader = new StatisticsTextReader
     const { answer, newest } = walkStatisticsText(text, list, 'x');
     return { answer, samples: parseStatistics(newest && Object.fromEntries([...newest].map(([k, v]) => [k, [[v]]]))) };
   });
-  const read = outcome(() => reader.read(text, list, 'x'));
+  const read = outcome(() => {
+    const { answer, statistics } = reader.read(text, list, 'x');
+    lastRead = statistics;
+    return { answer, samples: samplesOf(statistics) };
+  });
   assert.deepEqual(read, general, 'the fast way and the general one disagree');
   return read;
 }
@@ -160,23 +167,27 @@ test('a reader fed answer after answer gives what a fresh parse of each gives; u
   for (const [text, list] of [...bodies, ...[...bodies].reverse(), ...bodies]) assert.deepEqual(fromText(text, list, reader), reference(text, list));
   const answer = (values: Record<string, number>) =>
     JSON.stringify({ arguments: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, [[v, 't']]])), result: 0 });
-  const read = (values: Record<string, number>) => reader.read(answer(values), false, 'x').samples;
+  const read = (values: Record<string, number>) => reader.read(answer(values), false, 'x').statistics;
   const first = read({ 'subnet[1].assigned-addresses': 1, 'subnet[1].total-addresses': 10, 'pkt4-received': 5 });
   const second = read({ 'subnet[1].assigned-addresses': 2, 'subnet[1].total-addresses': 10, 'pkt4-received': 5 });
-  assert.notEqual(second[0], first[0]);
-  assert.deepEqual(second[0], { name: 'subnet[1].assigned-addresses', stat: 'assigned-addresses', subnetId: 1, value: 2 });
-  assert.equal(second[1], first[1]);
-  assert.equal(second[2], first[2]);
+  // The same statistics in the same order: the very same list of scopes, new values.
+  assert.equal(second.scopes, first.scopes);
+  assert.notEqual(second.values, first.values);
+  assert.deepEqual(samplesOf(second)[0], { name: 'subnet[1].assigned-addresses', stat: 'assigned-addresses', subnetId: 1, value: 2 });
+  assert.deepEqual([...first.values], [1, 10, 5], 'what a snapshot holds is never written over');
   const third = read({ 'pkt4-received': 5 });
   const fourth = read({ 'subnet[1].total-addresses': 10, 'pkt4-received': 5 });
-  assert.equal(third[0], first[2]);
-  assert.notEqual(fourth[0], first[1], 'forgotten while it was gone: read again');
-  assert.deepEqual(fourth[0], first[1]);
-  // Listed in another order: each found by name, its sample kept.
+  assert.notEqual(third.scopes, first.scopes);
+  assert.deepEqual(first.scopes.length, 3, 'a list a snapshot holds is never cut either');
+  assert.equal(third.scopes[0], first.scopes[2]);
+  // Met again after it was gone: its scope is the one daemons share.
+  assert.equal(fourth.scopes[0], first.scopes[1]);
+  // Listed in another order: each found by name, its scope kept; the list a new one.
   const general = reader.generalReads;
   const fifth = read({ 'pkt4-received': 5, 'subnet[1].total-addresses': 10 });
-  assert.equal(fifth[0], fourth[1]);
-  assert.equal(fifth[1], fourth[0]);
+  assert.deepEqual(fifth.scopes, [fourth.scopes[1], fourth.scopes[0]]);
+  assert.notEqual(fifth.scopes, fourth.scopes);
+  assert.deepEqual([...fourth.values], [10, 5]);
   assert.equal(reader.generalReads, general);
 });
 
@@ -208,19 +219,22 @@ test('fuzz: one reader fed answer after answer (statistics coming, going, reorde
   fc.assert(
     fc.property(fc.array(answerArb, { minLength: 1, maxLength: 12 }), (answers) => {
       const reader = new StatisticsTextReader();
-      const given: [readonly unknown[], readonly unknown[]][] = [];
+      const given: [StatColumns, StatColumns][] = [];
       for (const a of answers) {
         const args = a.names.map((name, i) => `"${name}": [ [ ${a.values[i]}, "t" ] ]`).join(', ');
         const map = `{ "arguments": { ${args} }, "result": 0 }`;
         let text = a.list ? `[ ${map} ]` : map;
         // Now and then an answer cut off: refused, and the next one read as if it were not there.
         if (a.cut && a.names.length > 2) text = text.slice(0, text.length >> 1);
+        lastRead = undefined;
         const read = fromText(text, a.list, reader);
         assert.deepEqual(read, reference(text, a.list));
-        if ('samples' in read) given.push([read.samples, structuredClone(read.samples)]);
+        // (Set by fromText: a cast, as TypeScript does not see the callee assign it.)
+        const got = lastRead as StatColumns | undefined;
+        if (got) given.push([got, { scopes: [...got.scopes], values: got.values.slice() }]);
       }
       // What a read gave (a snapshot holds it) never changes with the reads after it.
-      for (const [samples, copy] of given) assert.deepEqual(samples, copy);
+      for (const [columns, copy] of given) assert.deepEqual(columns, copy);
     }),
     { numRuns: 800 },
   );

@@ -1,14 +1,12 @@
 import { answerOfBody } from '../answer.js';
 import type { KeaAnswer } from '../types.js';
 import { MAX_STAT_NAME_CHARS } from '../limits.js';
-import { sharedName, statSample, toValue, type StatSample } from './parse.js';
+import { checkStatName, sharedScope, toValue, type StatColumns, type StatScope } from './parse.js';
 import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, isIndex, isSpace, OPEN_BRACE, OPEN_BRACKET, QUOTE, walkStatisticsText } from './walk-text.js';
 
-/** A statistic met before is its last sample: what the reader holds of it is nothing more (a
- * fleet's statistics are half a million). Its value undefined: none (never in `samples`); not
- * NaN, which would make V8 box every sample's value (a field that held a double). */
-type Known = Omit<StatSample, 'value'> & { value: number | undefined };
-const isSample = (k: Known): k is StatSample => k.value !== undefined;
+/** A read's values as written: NaN for a statistic whose value is none (a string: never in the
+ * columns returned; JSON has no NaN, and toValue never gives one). */
+const NONE = NaN;
 
 /** The text did not take the one shape Kea prints: read it the general way. */
 class OtherShape extends Error {}
@@ -56,37 +54,42 @@ function numberAt(t: string, from: number, to: number): number {
 }
 
 /**
- * statistic-get-all of one daemon, poll after poll, read from Kea's text. Kea prints one shape:
+ * statistic-get-all of one daemon, poll after poll, read from Kea's text into columns
+ * (StatColumns). Kea prints one shape:
  * `{ "arguments": { "<name>": [ [ <value>, "<time>" ], ... ], ... }, "result": 0 }` (an HTTP
  * socket: in a list of one). Text of exactly that shape, checked token by token as it is read, is
- * read in one pass that builds nothing for a statistic met before whose value did not change:
- * its name is compared in place with the one the last read had there, and its sample object is
- * the last one (a name not at its place is looked up by name). Any
+ * read in one pass that builds nothing for a statistic met before but its value in the column:
+ * its name is compared in place with the one the last read had there, and while every one is at
+ * its place, the scopes are the last read's very list (a name not at its place is looked up by
+ * name, and the list from there on is a new one). Any
  * other text (escapes, other members, repeated or array-index names, another nesting, anything
  * not JSON) is read the general way (walkStatisticsText), which agrees with parseBody and
  * parseStatistics; statistics-text.test.ts holds both ways to them, on captures and fuzz.
  */
 export class StatisticsTextReader {
-  /** The statistics of the last read in order: Kea prints them in the same order every time, so
-   * each is found at its place. What is held between reads: a statistic the last read did not
-   * meet is forgotten. Most often also the last read's `samples` (a snapshot's), so never written
-   * over: each read writes a list of its own, and `count` is how many entries it has met so far. */
-  private order: Known[] = [];
+  /** The scopes of the last read's statistics in order: Kea prints them in the same order every
+   * time, so each is found at its place. What is held between reads: a statistic the last read
+   * did not meet is forgotten. Most often also a snapshot's columns, so never written over: a
+   * read that strays from it goes on in a list of its own. */
+  private order: StatScope[] = [];
+  /** This read's scopes so far: the last read's list while every statistic was at its place. */
+  private scopes: StatScope[] = [];
+  private values = new Float64Array(0);
   private count = 0;
-  /** This read met a statistic whose value is none (not in `samples`). */
+  /** This read met a statistic whose value is none (not in the columns). */
   private none = false;
   /** This read's statistics by name, made when one is not at its place (a first read, a name
    * come or gone): those of the last read and those this one met so far. */
-  private byName: Map<string, Known> | undefined;
+  private byName: Map<string, StatScope> | undefined;
   /** The statistics this read met so far, made with byName: one found by name may be met again
    * (met in place, it cannot: the last read's are distinct). */
-  private met: Set<Known> | undefined;
+  private met: Set<StatScope> | undefined;
   /** Statistics whose name is not plain (isPlain): read the general way only. Kea has none. */
   private odd = new Set<string>();
   /** Reads that took the general way (tests: Kea's own texts never should). */
   generalReads = 0;
 
-  read(text: string, list: boolean, what: string): { answer: KeaAnswer; samples: readonly StatSample[] } {
+  read(text: string, list: boolean, what: string): { answer: KeaAnswer; statistics: StatColumns } {
     try {
       return this.fast(text, list, what);
     } catch (err) {
@@ -97,60 +100,91 @@ export class StatisticsTextReader {
     }
     this.generalReads++;
     const { answer, newest } = walkStatisticsText(text, list, what);
-    const samples: StatSample[] = [];
-    const order: Known[] = [];
+    this.begin();
     try {
       if (newest) {
         for (const [name, raw] of newest) {
-          const k = this.sample(this.find(name, order, order.length) ?? this.add(name, order, order.length), raw);
-          order.push(k);
-          if (isSample(k)) samples.push(k);
+          const k = this.find(name, this.count) ?? this.add(name, this.count);
+          this.put(k, toValue(raw) ?? NONE, this.order[this.count] !== k);
         }
       }
     } finally {
       this.byName = undefined;
     }
-    this.order = order.slice();
     this.odd = new Set([...this.odd].filter((name) => newest?.has(name)));
-    return { answer, samples };
+    return { answer, statistics: this.end() };
   }
 
-  /** The statistic with this read's value: itself when the value is the same, else a copy (a
-   * sample a snapshot holds never changes). */
-  private sample(k: Known, raw: unknown): Known {
-    const value = toValue(raw);
-    if (k.value === value) return k;
-    return { ...k, value };
+  private begin(): void {
+    this.scopes = this.order;
+    // Of the last read's size: most often it is that many again.
+    this.values = new Float64Array(Math.max(this.order.length, 16));
+    this.count = 0;
+    this.none = false;
   }
 
-  /** A statistic by name among the last read's and this one's so far (the first n of `order`). */
-  private find(name: string, order: readonly Known[], n: number): Known | undefined {
+  /** The next statistic of this read. `strayed`: not the one the last read had at this place. */
+  private put(k: StatScope, value: number, strayed: boolean): void {
+    const n = this.count++;
+    // The last read's list is a snapshot's: from the first statistic not at its place on, a list
+    // of this read's own.
+    if (strayed && this.scopes === this.order) this.scopes = this.order.slice(0, n);
+    if (this.scopes !== this.order) this.scopes[n] = k;
+    if (n === this.values.length) {
+      const grown = new Float64Array(n * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[n] = value;
+    if (value !== value) this.none = true;
+  }
+
+  /** This read's columns; what the next read compares with. */
+  private end(): StatColumns {
+    const n = this.count;
+    // A read that strayed or met fewer: a list of its own size (grown one at a time, a list has
+    // up to half as much room again). Every statistic at its place: the last read's list.
+    this.order = this.scopes === this.order && n === this.order.length ? this.order : this.scopes.slice(0, n);
+    const values = this.values.length === n ? this.values : this.values.slice(0, n);
+    this.values = new Float64Array(0);
+    this.scopes = [];
+    const all = { scopes: this.order, values };
+    if (!this.none) return all;
+    // A statistic whose value is none: left out (Kea's have values; copies only then).
+    const at: number[] = [];
+    for (let i = 0; i < n; i++) if (values[i] === values[i]) at.push(i);
+    return { scopes: at.map((i) => all.scopes[i]!), values: Float64Array.from(at, (i) => values[i]!) };
+  }
+
+  /** A statistic by name among the last read's and this one's so far (the first n). */
+  private find(name: string, n: number): StatScope | undefined {
     if (!this.byName) {
       this.byName = new Map();
       this.met = new Set();
       for (const k of this.order) this.byName.set(k.name, k);
       for (let j = 0; j < n; j++) {
-        this.byName.set(order[j]!.name, order[j]!);
-        this.met.add(order[j]!);
+        const k = this.scopes[j]!;
+        this.byName.set(k.name, k);
+        this.met.add(k);
       }
     }
     return this.byName.get(name);
   }
 
-  /** A statistic met for the first time: its name copied (or shared with another daemon's), so
+  /** A statistic met for the first time: its scope shared with other daemons', its name a copy, so
    * that no slice of an answer's text (which would keep all of it) outlives the read. */
-  private add(name: string, order: readonly Known[], n: number): Known {
-    const k: Known = statSample(name.length > MAX_STAT_NAME_CHARS ? name : sharedName(name), 0)!;
-    k.value = undefined;
+  private add(name: string, n: number): StatScope {
+    checkStatName(name);
+    const k = sharedScope(name);
     if (!isPlain(name)) this.odd.add(k.name);
-    this.find(name, order, n);
+    this.find(name, n);
     this.byName!.set(k.name, k);
     return k;
   }
 
   /** The arguments map from i (the one shape, or OTHER): its samples and statistics in order.
    * Returns the index after it. The hot loop: positions in locals, helpers at module level. */
-  private args(t: string, i: number, order: Known[]): number {
+  private args(t: string, i: number): number {
     const n = t.length;
     const last = this.order;
     const odd = this.odd.size > 0 ? this.odd : undefined;
@@ -158,12 +192,13 @@ export class StatisticsTextReader {
     if (t.charCodeAt(i) !== OPEN_BRACE) throw OTHER;
     i = skipWs(t, i + 1);
     if (t.charCodeAt(i) === CLOSE_BRACE) return i + 1;
-    let met = 0;
     for (;;) {
+      const met = this.count;
       if (t.charCodeAt(i) !== QUOTE) throw OTHER;
       const from = i + 1;
       // The statistic the last read had here, most often; else found by name.
-      let k: Known | undefined = last[met];
+      let k: StatScope | undefined = last[met];
+      let strayed = false;
       if (k !== undefined && t.startsWith(k.name, from) && t.charCodeAt(from + k.name.length) === QUOTE && !odd?.has(k.name)) {
         i = from + k.name.length + 1;
         // Met twice in one answer: JSON.parse keeps the first place and the last value.
@@ -177,11 +212,12 @@ export class StatisticsTextReader {
         const to = i++;
         if (to >= n || to - from > MAX_STAT_NAME_CHARS) throw OTHER;
         const name = t.slice(from, to);
-        k = this.find(name, order, met);
+        strayed = true;
+        k = this.find(name, met);
         if (!k) {
           // An array index: JSON.parse puts those first.
           if (isIndex(name)) throw OTHER;
-          k = this.add(name, order, met);
+          k = this.add(name, met);
         } else if (odd?.has(k.name) || this.met!.has(k)) throw OTHER; // read the general way before, or met twice
       }
       this.met?.add(k);
@@ -190,7 +226,7 @@ export class StatisticsTextReader {
       TO_VALUE.lastIndex = i;
       if (!TO_VALUE.test(t)) throw OTHER;
       i = TO_VALUE.lastIndex;
-      let newest: number | undefined;
+      let newest = NONE;
       const value = t.charCodeAt(i) === QUOTE ? STRING : NUMBER;
       value.lastIndex = i;
       if (!value.test(t)) throw OTHER;
@@ -198,20 +234,15 @@ export class StatisticsTextReader {
       REST.lastIndex = value.lastIndex;
       if (!REST.test(t)) throw OTHER;
       i = REST.lastIndex;
-      k = this.sample(k, newest);
-      order[met++] = k;
-      if (!isSample(k)) this.none = true;
+      this.put(k, newest, strayed || k !== last[met]);
       // REST ends with the comma or brace after the statistic.
-      if (t.charCodeAt(i - 1) === CLOSE_BRACE) {
-        this.count = met;
-        return i;
-      }
+      if (t.charCodeAt(i - 1) === CLOSE_BRACE) return i;
       i = skipWs(t, i);
     }
   }
 
   /** The one shape, or OTHER. */
-  private fast(t: string, list: boolean, what: string): { answer: KeaAnswer; samples: readonly StatSample[] } {
+  private fast(t: string, list: boolean, what: string): { answer: KeaAnswer; statistics: StatColumns } {
     const n = t.length;
     let i = 0;
     const ws = () => {
@@ -238,10 +269,7 @@ export class StatisticsTextReader {
       i = end;
       return v;
     };
-    // Of the last read's size (holes until written): most often it is that list's size again.
-    const order = new Array<Known>(this.order.length);
-    this.count = 0;
-    this.none = false;
+    this.begin();
     /** The answer map: arguments, result and text, in any order, each once. */
     const answer = (): KeaAnswer => {
       const body: { arguments?: null; result?: number; text?: string } = {};
@@ -253,7 +281,7 @@ export class StatisticsTextReader {
         if (key in body) throw OTHER;
         expect(COLON);
         if (key === 'arguments') {
-          i = this.args(t, i, order);
+          i = this.args(t, i);
           body.arguments = null;
         } else if (key === 'result') {
           ws();
@@ -276,11 +304,7 @@ export class StatisticsTextReader {
     if (list) expect(CLOSE_BRACKET);
     ws();
     if (i !== n) throw OTHER;
-    // A read that strayed (or the first): the list as a copy of its own size (grown one at a
-    // time, it has up to half as much room again; cut short, holes).
-    this.order = this.byName || order.length !== this.count ? order.slice(0, this.count) : order;
     this.odd.clear(); // none of them in this one
-    // Every statistic with a value (as Kea's are): the snapshot holds the reader's own list.
-    return { answer: a, samples: this.none ? this.order.filter(isSample) : (this.order as StatSample[]) };
+    return { answer: a, statistics: this.end() };
   }
 }

@@ -49,7 +49,7 @@ export const perfmonCollector: Collector<PerfmonSnapshot> = {
     emit(PERFMON_DROPPED, s.dropped);
     for (const d of s.durations) {
       const { subnetId, query, response, stage } = d.last;
-      const labels = { ...scopeLabels({ name: '', stat: '', subnetId, value: 0 }, s.subnets, 'default'), query, response, stage };
+      const labels = { ...scopeLabels({ name: '', stat: '', subnetId }, s.subnets, 'default'), query, response, stage };
       emit(PERFMON_OCCURRENCES, d.occurrences, labels);
       emit(PERFMON_DURATION, d.totalUsecs / USECS_PER_SECOND, labels);
       if (d.maxUsecs !== undefined) emit(PERFMON_MAX, d.maxUsecs / USECS_PER_SECOND, labels);

@@ -7,7 +7,7 @@ import { INVALID_SAMPLES, PrometheusRenderer } from './registry.js';
 import { statisticsCollector } from './statistics.js';
 import { familyHeader } from './family-text.js';
 import { openMetricsProblems } from '../../../test/support/openmetrics.js';
-import { parseStatistics } from '../../kea/statistics/parse.js';
+import { parseStatistics, columnsOf } from '../../kea/statistics/parse.js';
 import type { StatSample } from '../../kea/statistics/parse.js';
 import type { StatisticsSnapshot } from '../../snapshot.js';
 
@@ -23,7 +23,7 @@ function snap(args: Record<string, unknown>, samples?: StatSample[]): Statistics
     polledAt: 1,
     lastSuccessAt: 1,
     pollDurationSeconds: 0.01,
-    samples: samples ?? parseStatistics(args),
+    statistics: columnsOf(samples ?? parseStatistics(args)),
     subnets: new Map(),
     dropped: 0,
     errors: {},
@@ -82,16 +82,17 @@ test('valid, then invalid, then valid again: absent in between, back at the new 
   promtool(body);
 });
 
-test('non-finite and non-number values (a parser that let one through) are dropped and counted, gauges keep NaN', async () => {
+test('non-finite and negative counter values (a parser that let one through) are dropped and counted, gauges keep NaN', async () => {
   const r = renderer();
-  const bad = (stat: string, value: unknown): StatSample => ({ name: stat, stat, value: value as number });
+  // (The columns hold numbers only: a string or undefined cannot reach the store.)
+  const bad = (stat: string, value: number): StatSample => ({ name: stat, stat, value });
   r.update(
     'k',
     snap({}, [
       bad('pkt4-discover-received', Number.NaN),
       bad('pkt4-offer-received', Number.POSITIVE_INFINITY),
-      bad('pkt4-request-received', '12'),
-      bad('assigned-addresses', undefined),
+      bad('pkt4-request-received', -12),
+      bad('pkt4-decline-received', Number.NEGATIVE_INFINITY),
       bad('declined-addresses', Number.NaN), // a gauge: NaN is a valid sample
     ]),
     [stats],

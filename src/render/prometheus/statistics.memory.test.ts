@@ -60,8 +60,8 @@ for (const [what, pad] of [
       for (let poll = from; poll < to; poll++) {
         const parts: string[] = [];
         for (let p = 0; p < 100; p++) parts.push(`"subnet[1].pool[${poll * 100 + p}].assigned-addresses${pad}": [ [ ${p}, "${T}" ] ]`);
-        const { samples } = reader.read(`{ "arguments": { ${parts.join(', ')} }, "result": 0 }`, false, 't');
-        assert.equal(samples.length, 100);
+        const { statistics } = reader.read(`{ "arguments": { ${parts.join(', ')} }, "result": 0 }`, false, 't');
+        assert.equal(statistics.scopes.length, 100);
       }
     };
     read(0, 10);

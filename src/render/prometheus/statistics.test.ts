@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { PrometheusRenderer } from './registry.js';
 import { exporterCollector } from './exporter.js';
 import { statisticsCollector } from './statistics.js';
-import { parseStatistics } from '../../kea/statistics/parse.js';
+import { parseStatistics, columnsOf, samplesOf, NO_STATISTICS } from '../../kea/statistics/parse.js';
 import { parseSubnets } from '../../kea/statistics/subnets.js';
 import type { Naming } from './statistics/names.js';
 import type { StatisticsSnapshot } from '../../snapshot.js';
@@ -24,7 +24,7 @@ function snap(daemon: 'dhcp4' | 'dhcp6' | 'd2', stats: string, config?: string):
     polledAt: 1_800_000_000_000,
     lastSuccessAt: 1_800_000_000_000,
     pollDurationSeconds: 0.05,
-    samples: parseStatistics(fixture(stats)),
+    statistics: columnsOf(parseStatistics(fixture(stats))),
     subnets: config ? parseSubnets(fixture(config)) : new Map(),
     dropped: 0,
     errors: {},
@@ -116,7 +116,7 @@ test("a failed statistics poll keeps only the poll's own health; counts errors",
   const r = new PrometheusRenderer({ version: 't', processMetrics: false }, [exporterCollector], collectors[0]!.metrics);
   const s = snap('dhcp4', '2.2.0/dhcp4-after-load.statistic-get-all');
   r.update('a', s, collectors);
-  r.update('a', { ...s, up: false, samples: [], error: { code: 'timeout', message: 't' }, errors: { timeout: 1 } }, collectors);
+  r.update('a', { ...s, up: false, statistics: NO_STATISTICS, error: { code: 'timeout', message: 't' }, errors: { timeout: 1 } }, collectors);
   const body = (await r.render(false)).body;
   assert.doesNotMatch(body, /kea_dhcp4_packets_received_total\{/);
   assert.match(body, /kea_exporter_command_errors_total\{target="kea-dhcp4",daemon="dhcp4",command="statistic-get-all",reason="timeout"\} 1/);
@@ -128,7 +128,7 @@ test('after a poll that brought new series, the families it changed are written 
   const r = new PrometheusRenderer({ version: 't', processMetrics: false }, [], collectors[0]!.metrics);
   const [key, s] = SNAPS()[0]!;
   const tick = () => new Promise((resolve) => setImmediate(resolve));
-  r.update(key, { ...s, samples: s.samples.slice(0, 3) }, collectors);
+  r.update(key, { ...s, statistics: columnsOf(samplesOf(s.statistics).slice(0, 3)) }, collectors);
   await tick();
   assert.equal(r.familiesWritten, 0, 'nothing asked for yet: nothing written ahead');
   await r.render(true);
@@ -157,8 +157,8 @@ test("a scrape after one daemon's poll writes that daemon's lines again, not its
   for (const [key, snap] of owners) r.update(key, snap, collectors);
   const before = (await r.render(false)).body;
   const lines = r.linesWritten;
-  const changed = owners[1]![1].samples.map((x) => (x.stat === 'assigned-addresses' ? { ...x, value: x.value + 1 } : x));
-  r.update('b', { ...owners[1]![1], samples: changed }, collectors);
+  const changed = samplesOf(owners[1]![1].statistics).map((x) => (x.stat === 'assigned-addresses' ? { ...x, value: x.value + 1 } : x));
+  r.update('b', { ...owners[1]![1], statistics: columnsOf(changed) }, collectors);
   const after = (await r.render(false)).body;
   // b's lines of the families it changed (assigned, its ratios), nothing of a's or c's.
   const families = new Set(changed.filter((x) => x.stat === 'assigned-addresses').map((x) => (x.poolId === undefined ? 'subnet' : 'pool')));
@@ -177,7 +177,7 @@ test('a family written again from its previous bytes is the text a fresh store w
   const snap = (target: string, bump: number) => ({
     ...s,
     target,
-    samples: s.samples.map((x) => (x.stat === 'assigned-addresses' ? { ...x, value: x.value + bump } : x)),
+    statistics: columnsOf(samplesOf(s.statistics).map((x) => (x.stat === 'assigned-addresses' ? { ...x, value: x.value + bump } : x))),
   });
   const r = new PrometheusRenderer({ version: 't', processMetrics: false }, [], collectors[0]!.metrics);
   const state = new Map<string, number>();

@@ -1,6 +1,6 @@
 import { StatisticNames, statFamilies, type Naming, type StatFamily, type StatsDaemon } from './statistics/names.js';
 import type { StatisticsSnapshot } from '../../snapshot.js';
-import type { StatSample } from '../../kea/statistics/parse.js';
+import type { StatColumns, StatScope } from '../../kea/statistics/parse.js';
 import type { SubnetInfo } from '../../kea/statistics/subnets.js';
 import type { Collector, Emit, MetricDef } from './collector.js';
 import { COMMAND_ERRORS } from './exporter.js';
@@ -15,7 +15,8 @@ const DAEMONS: readonly StatsDaemon[] = ['dhcp4', 'dhcp6', 'd2'];
 
 /** What one statistic of one daemon becomes: its family, or left out (kea-exporter naming drops
  * some; past the cap on families of unknown statistics). Its series' key in the store is Kea's
- * name of it (the reader's own string, one per statistic of a daemon): no object per statistic. */
+ * name of it (the reader's own string, shared by the daemons that report it): no object per
+ * statistic. */
 type Resolution = StatFamily | MetricDef | 'ignored' | 'capped';
 
 /** An assigned statistic's utilisation ratio: a series of its own (the object is its key), Kea's
@@ -30,12 +31,12 @@ interface Ratio {
 
 /** Resolutions for one daemon and one subnet table (a config change brings a new table, so new
  * labels), as columns: those of the last poll's statistics, in their order (Kea lists them in the
- * same order every time: each is found at its place, by the very string the reader keeps for its
- * name; a map only for a poll that strays). */
+ * same order every time: each is found at its place, by the very scope the reader keeps for it;
+ * a map only for a poll that strays). */
 interface Resolved {
-  /** The last poll's statistics (its snapshot's own list: their names are the reader's strings),
-   * what each resolved to, its labels and its ratio. */
-  last: readonly StatSample[];
+  /** The last poll's statistics (its snapshot's own list of the reader's scopes), what each
+   * resolved to, its labels and its ratio. */
+  last: readonly StatScope[];
   resolutions: Resolution[];
   labels: (Readonly<Record<string, string>> | undefined)[];
   ratios: (Ratio | undefined)[];
@@ -90,7 +91,7 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
     return labels;
   };
   /** Resolves the statistic at `at` into the columns. */
-  const resolve = (s: StatisticsSnapshot, r: Resolved, sets: LabelSets, sample: StatSample, at: number): void => {
+  const resolve = (s: StatisticsSnapshot, r: Resolved, sets: LabelSets, sample: StatScope, at: number): void => {
     const named = names.series(s.daemon, sample, s.subnets);
     r.resolutions[at] = named ? named.family : names.pastUnmappedCap(s.daemon, sample) ? 'capped' : 'ignored';
     r.labels[at] = named && shared(sets, named.labels);
@@ -109,13 +110,14 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
       let ratios = 0;
       // Written over the last poll's in place (no new lists a poll): up to the first statistic
       // not at its place, the two are the same; from there on the last poll's are set aside.
-      const { samples } = s;
+      const { scopes, values } = s.statistics;
       const { last } = r;
       let aside: Aside | undefined;
       let sets: LabelSets | undefined;
-      for (let at = 0; at < samples.length; at++) {
-        const sample = samples[at]!;
-        if (last[at]?.name !== sample.name) {
+      for (let at = 0; at < scopes.length; at++) {
+        const sample = scopes[at]!;
+        const was = last[at];
+        if (was !== sample && was?.name !== sample.name) {
           aside ??= setAside(r, at);
           const from = aside.at.get(sample.name);
           if (from === undefined) resolve(s, r, (sets ??= new Map<string, Readonly<Record<string, string>>>()), sample, at);
@@ -128,21 +130,21 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
         const family = r.resolutions[at]!;
         if (family === 'capped') capped++;
         else if (family !== 'ignored') {
-          emit(family.name, sample.value, r.labels[at], family, sample.name);
+          emit(family.name, values[at]!, r.labels[at], family, sample.name);
           if (r.ratios[at]) ratios++;
         }
       }
       // A poll that strayed or dropped some: the columns as copies of their own size (grown one
       // statistic at a time, a list has up to half as much room again).
-      r.last = samples;
-      if (aside || r.resolutions.length > samples.length) {
-        const n = samples.length;
+      r.last = scopes;
+      if (aside || r.resolutions.length > scopes.length) {
+        const n = scopes.length;
         r.resolutions = r.resolutions.slice(0, n);
         r.labels = r.labels.slice(0, n);
         r.ratios = r.ratios.slice(0, n);
       }
       emit(STATS_DROPPED, s.dropped + capped);
-      if (ratios > 0) emitRatios(r, samples, aside !== undefined, emit);
+      if (ratios > 0) emitRatios(r, s.statistics, aside !== undefined, emit);
     },
   };
 }
@@ -157,22 +159,22 @@ function setAside(r: Resolved, from: number): Aside {
 /** Ratios after all statistics: a total comes after its assigned one in Kea's order. Each total
  * is found where the last look found it; a total not met is looked for again only by a poll that
  * strayed (met statistics not at their place). */
-function emitRatios(r: Resolved, samples: readonly StatSample[], strayed: boolean, emit: Emit): void {
+function emitRatios(r: Resolved, { scopes, values }: StatColumns, strayed: boolean, emit: Emit): void {
   let byName: Map<string, number> | undefined;
-  for (let i = 0; i < samples.length; i++) {
+  for (let i = 0; i < scopes.length; i++) {
     const ratio = r.ratios[i];
     if (!ratio || typeof r.resolutions[i] !== 'object') continue;
     let at = ratio.at;
-    if (at === undefined || (at >= 0 && (samples[at]?.name !== ratio.total || typeof r.resolutions[at] !== 'object')) || (at < 0 && strayed)) {
+    if (at === undefined || (at >= 0 && (scopes[at]?.name !== ratio.total || typeof r.resolutions[at] !== 'object')) || (at < 0 && strayed)) {
       if (!byName) {
         byName = new Map();
-        for (let j = 0; j < samples.length; j++) if (typeof r.resolutions[j] === 'object') byName.set(samples[j]!.name, j);
+        for (let j = 0; j < scopes.length; j++) if (typeof r.resolutions[j] === 'object') byName.set(scopes[j]!.name, j);
       }
       ratio.at = at = byName.get(ratio.total) ?? -1;
-      if (at >= 0) ratio.total = samples[at]!.name;
+      if (at >= 0) ratio.total = scopes[at]!.name;
     }
     if (at < 0) continue;
-    const total = samples[at]!.value;
-    if (total > 0) emit(ratio.family.name, samples[i]!.value / total, ratio.labels, undefined, ratio);
+    const total = values[at]!;
+    if (total > 0) emit(ratio.family.name, values[i]! / total, ratio.labels, undefined, ratio);
   }
 }

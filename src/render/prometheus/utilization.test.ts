@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseStatistics } from '../../kea/statistics/parse.js';
+import { parseStatistics, columnsOf } from '../../kea/statistics/parse.js';
 import { parseSubnets } from '../../kea/statistics/subnets.js';
 import type { StatisticsSnapshot } from '../../snapshot.js';
 import { PrometheusRenderer } from './registry.js';
@@ -29,7 +29,7 @@ function snap(daemon: 'dhcp4' | 'dhcp6', values: Record<string, number>): Statis
     polledAt: 0,
     lastSuccessAt: 0,
     pollDurationSeconds: 0,
-    samples: stats(values),
+    statistics: columnsOf(stats(values)),
     subnets: parseSubnets({ [daemon === 'dhcp4' ? 'subnet4' : 'subnet6']: [subnet] }),
     dropped: 0,
     errors: {},
@@ -126,7 +126,7 @@ test('statistics listed in another order keep their series and values; a ratio a
   const r = new PrometheusRenderer({ version: 't', processMetrics: false }, [], collector.metrics);
   const first = snap('dhcp4', { 'subnet[1].assigned-addresses': 10 });
   const poll = async (values: Record<string, number>) => {
-    r.update('t', { ...first, samples: stats(values) }, [collector]);
+    r.update('t', { ...first, statistics: columnsOf(stats(values)) }, [collector]);
     const body = (await r.render(false)).body;
     return {
       ratio: seriesOf(body, 'kea_dhcp4_subnet_utilization_ratio').map(([, v]) => Number(v)),
@@ -168,7 +168,7 @@ test('polls that bring, drop and reorder statistics at random read as a fresh re
     // Mostly Kea's own order; now and then shuffled.
     if (random() < 0.3) names.sort(() => random() - 0.5);
     const values = Object.fromEntries(names.map((n) => [n, Math.floor(random() * 4) * 10]));
-    const s = { ...base, samples: stats(values) };
+    const s = { ...base, statistics: columnsOf(stats(values)) };
     const fresh = new PrometheusRenderer({ version: 't', processMetrics: false }, [], collector.metrics);
     kept.update('t', s, [collector]);
     fresh.update('t', s, [collector]);

@@ -1,4 +1,4 @@
-import type { StatSample } from '../../kea/statistics/parse.js';
+import type { StatScope } from '../../kea/statistics/parse.js';
 import type { MetricDef } from './collector.js';
 import { SCOPE_LABELS } from './statistics/scope-labels.js';
 import type { StatsDaemon } from './statistics/types.js';
@@ -26,7 +26,7 @@ const FAMILY = new Map(UTILIZATION_FAMILIES.map((f) => [f.name, f]));
 
 /** The ratio an assigned statistic of a subnet or pool makes with its total of the same scope:
  * the family, and Kea's name of that total. undefined for any other statistic. Pure. */
-export function ratioOf(daemon: StatsDaemon, x: StatSample): { family: MetricDef; total: string } | undefined {
+export function ratioOf(daemon: StatsDaemon, x: StatScope): { family: MetricDef; total: string } | undefined {
   if (x.subnetId === undefined) return undefined;
   for (const [assigned, total, subnetFamily, poolFamily] of PAIRS[daemon]) {
     if (x.stat !== assigned) continue;

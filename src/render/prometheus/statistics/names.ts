@@ -1,4 +1,4 @@
-import type { StatSample } from '../../../kea/statistics/parse.js';
+import type { StatScope } from '../../../kea/statistics/parse.js';
 import type { SubnetInfo } from '../../../kea/statistics/subnets.js';
 import { MAX_UNMAPPED_FAMILIES } from '../../../kea/limits.js';
 import { DEFAULT_STATS, DROP_REASONS, PACKET_FAMILIES, type PacketFamilies } from './names-default.js';
@@ -63,7 +63,7 @@ export class StatisticNames {
    * sanitized gauge family (returned so the caller can create it). undefined only for what
    * kea-exporter 0.7 drops on purpose (sums of other series) in kea-exporter naming, and past
    * MAX_UNMAPPED_FAMILIES. Never throws. */
-  series(daemon: StatsDaemon, s: StatSample, subnets: ReadonlyMap<number, SubnetInfo>): { family: StatFamily; labels: Record<string, string> } | undefined {
+  series(daemon: StatsDaemon, s: StatScope, subnets: ReadonlyMap<number, SubnetInfo>): { family: StatFamily; labels: Record<string, string> } | undefined {
     const r = registry(daemon, this.naming);
     const scope = scopeOf(s);
     if (r.naming === 'kea-exporter') return this.kxSeries(r, scope, s, subnets);
@@ -77,7 +77,7 @@ export class StatisticNames {
   }
 
   /** Whether series() leaves this sample out for MAX_UNMAPPED_FAMILIES (the caller counts it). */
-  pastUnmappedCap(daemon: StatsDaemon, s: StatSample): boolean {
+  pastUnmappedCap(daemon: StatsDaemon, s: StatScope): boolean {
     const u = this.unknownOf(daemon);
     return u.families.size >= MAX_UNMAPPED_FAMILIES && !u.families.has(`${scopeOf(s)}|${s.stat}`);
   }
@@ -88,7 +88,7 @@ export class StatisticNames {
     return u;
   }
 
-  private kxSeries(r: Registry, scope: Scope, s: StatSample, subnets: ReadonlyMap<number, SubnetInfo>) {
+  private kxSeries(r: Registry, scope: Scope, s: StatScope, subnets: ReadonlyMap<number, SubnetInfo>) {
     const table = KEA_EXPORTER[r.daemon as 'dhcp4' | 'dhcp6'];
     if (scope !== 'key' && (scope === 'global' ? table.ignoreGlobal : table.ignoreScoped).has(s.stat)) return undefined;
     const entry = table.map.get(s.stat);

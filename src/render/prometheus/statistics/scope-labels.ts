@@ -1,4 +1,4 @@
-import type { StatSample } from '../../../kea/statistics/parse.js';
+import type { StatScope } from '../../../kea/statistics/parse.js';
 import { poolLabel, type SubnetInfo } from '../../../kea/statistics/subnets.js';
 import type { Naming, Scope } from './types.js';
 
@@ -13,7 +13,7 @@ export const SCOPE_LABELS: Readonly<Record<Naming, Readonly<Record<Scope, readon
   'kea-exporter': { global: [], subnet: KX_SUBNET, pool: [...KX_SUBNET, 'pool'], 'pd-pool': [...KX_SUBNET, 'pool'], key: ['key'] },
 };
 
-export function scopeOf(s: StatSample): Scope {
+export function scopeOf(s: StatScope): Scope {
   if (s.key !== undefined) return 'key';
   if (s.pdPoolId !== undefined) return 'pd-pool';
   if (s.poolId !== undefined) return 'pool';
@@ -22,7 +22,7 @@ export function scopeOf(s: StatSample): Scope {
 
 /** The labels of one sample's scope (SCOPE_LABELS), their values from the daemon's config. The
  * one place they are made: every statistics family and the utilization ratios label alike. */
-export function scopeLabels(s: StatSample, subnets: ReadonlyMap<number, SubnetInfo>, naming: Naming): Record<string, string> {
+export function scopeLabels(s: StatScope, subnets: ReadonlyMap<number, SubnetInfo>, naming: Naming): Record<string, string> {
   const scope = scopeOf(s);
   if (scope === 'global') return {};
   if (scope === 'key') return { key: s.key ?? '' };
