@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DaemonSnapshot, PerfmonSnapshot, StatisticsSnapshot } from '../snapshot.js';
-import { DEFAULT_JITTER, jitteredWait, Scheduler, spreadWait, type Kind, type Pollable, type SchedulerPlan } from './scheduler.js';
+import { DEFAULT_JITTER, FIRST_STATISTICS_PER_SECOND, jitteredWait, Scheduler, spreadWait, type Kind, type Pollable, type SchedulerPlan } from './scheduler.js';
 
 /** A target whose polls take `delayMs`, and wait for their kind's gate while one is set; counts everything. */
 class FakeTarget implements Pollable {
@@ -15,6 +15,8 @@ class FakeTarget implements Pollable {
   readonly maxActive: Record<Kind, number> = { status: 0, statistics: 0, perfmon: 0 };
   delayMs = 0;
   readonly gates: Partial<Record<Kind, Promise<void>>> = {};
+  /** When each poll of a kind started (Date.now()). */
+  readonly started: Record<Kind, number[]> = { status: [], statistics: [], perfmon: [] };
   constructor(readonly name: string) {}
 
   poll(): Promise<ReadonlyMap<string, DaemonSnapshot>> {
@@ -26,6 +28,7 @@ class FakeTarget implements Pollable {
   }
 
   private async run<S>(kind: Kind, key: string, s: S): Promise<ReadonlyMap<string, S>> {
+    this.started[kind].push(Date.now());
     this.maxActive[kind] = Math.max(this.maxActive[kind], ++this.active[kind]);
     try {
       if (this.delayMs) await sleep(this.delayMs);
@@ -318,6 +321,53 @@ test('perfmon: its own lane while statistics are on, at the interval the target 
     const n = t.perfmonDone.length;
     await sleep(100);
     assert.ok(t.perfmonDone.length <= n + 1, 'no perfmon polls once statistics are off');
+  } finally {
+    await s.stop();
+  }
+});
+
+test("targets' first statistics polls start in turn, FIRST_STATISTICS_PER_SECOND a second, not all at once; stop() cancels those still waiting", async () => {
+  const n = 60;
+  const targets = Array.from({ length: n }, (_, i) => new FakeTarget(`t${i}`));
+  const { got, hooks } = recorder();
+  const s = new Scheduler(targets, plan({ intervalMs: HOUR, statisticsIntervalMs: HOUR }), hooks);
+  const gap = 1000 / FIRST_STATISTICS_PER_SECOND;
+  try {
+    const started = Date.now();
+    await s.start();
+    await until('every first statistics poll', () => targets.every((t) => t.done.statistics === 1));
+    const firsts = targets.map((t) => t.started.statistics[0]!).sort((a, b) => a - b);
+    // Lower bounds only (a loaded machine makes them later, never sooner): the i-th no sooner
+    // than i gaps after the first status round began.
+    for (let i = 0; i < n; i++) assert.ok(firsts[i]! >= started + i * gap - 1, `poll ${i} at +${firsts[i]! - started} ms`);
+    assert.equal(got.statistics.length, n);
+  } finally {
+    await s.stop();
+  }
+  // Stopped while most still wait: those never start.
+  const late = Array.from({ length: n }, (_, i) => new FakeTarget(`late${i}`));
+  const s2 = new Scheduler(late, plan({ intervalMs: HOUR, statisticsIntervalMs: HOUR }), recorder().hooks);
+  await s2.start();
+  await s2.stop();
+  const polled = late.filter((t) => t.done.statistics > 0).length;
+  await sleep(n * gap + 50);
+  assert.equal(late.filter((t) => t.started.statistics.length > 0).length, polled, 'no first poll after stop()');
+  assert.ok(polled < n, `${polled} of ${n} polled before stop()`);
+});
+
+test('a first statistics poll still waiting its turn when the target is polled (GET /probe): that poll was its first, no second follows', async () => {
+  const targets = Array.from({ length: 20 }, (_, i) => new FakeTarget(`t${i}`));
+  const s = new Scheduler(targets, plan({ intervalMs: HOUR, statisticsIntervalMs: HOUR }), recorder().hooks);
+  try {
+    await s.start();
+    const last = targets.at(-1)!;
+    await s.pollTarget(last, 'statistics');
+    await until('every first statistics poll', () => targets.every((t) => t.done.statistics >= 1));
+    await sleep((20 * 1000) / FIRST_STATISTICS_PER_SECOND + 150);
+    assert.deepEqual(
+      targets.map((t) => t.done.statistics),
+      targets.map(() => 1),
+    );
   } finally {
     await s.stop();
   }
