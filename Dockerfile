@@ -41,5 +41,5 @@ EXPOSE 9547
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:9547/-/healthy').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # The flags of dist/cli.js' shebang (small young generation, 20% heap steps: docs/performance.md).
-ENTRYPOINT ["node", "--max-semi-space-size=2", "--heap-growing-percent=50", "dist/cli.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=2", "--heap-growing-percent=30", "dist/cli.js"]
 CMD ["--config", "/etc/kea-telemetry/config.yaml"]

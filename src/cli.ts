@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=2 --heap-growing-percent=50
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=2 --heap-growing-percent=30
 // Nearly everything the exporter allocates dies young (a socket and an answer per poll) or lives
 // one poll interval (snapshots): a small young generation keeps RSS near the live size (npm run
 // bench, 1,000 daemons: ~145 MB instead of ~220-240 MB). The heap grows by 50% steps: at 20% a
