@@ -182,7 +182,7 @@ export class Scheduler {
     } else if (lane.lastStart === undefined) {
       // Never polled (statistics just switched on): now, or in its turn.
       if (kind === 'status') void this.cycle(t, kind);
-      else this.first(t, kind, lane);
+      else this.first(t, kind, lane, this.turn());
     } else this.arm(t, kind, lane);
   }
 
@@ -190,22 +190,29 @@ export class Scheduler {
     await this.cycle(t, 'status');
     const lanes = this.lanes.get(t);
     if (this.plan.statisticsIntervalMs === undefined || !lanes || this.stopped) return;
-    this.first(t, 'statistics', lanes.statistics);
-    if (t.pollPerfmon) this.first(t, 'perfmon', lanes.perfmon);
+    // One turn for both: PerfMon's answers are small, and most daemons have none.
+    const wait = this.turn();
+    this.first(t, 'statistics', lanes.statistics, wait);
+    if (t.pollPerfmon) this.first(t, 'perfmon', lanes.perfmon, wait);
   }
 
-  /** A statistics or perfmon lane's first poll: now, or in its turn (FIRST_STATISTICS_PER_SECOND).
-   * Its wait is a lane timer like any other: stop(), a removal or a reload that changes the
-   * interval cancels it (follow() then polls at once: the lane was never polled). */
-  private first(t: Pollable, kind: Exclude<Kind, 'status'>, lane: Lane): void {
+  /** How long the next first statistics poll waits for its turn (FIRST_STATISTICS_PER_SECOND). */
+  private turn(): number {
     const now = Date.now();
     const at = Math.max(now, this.nextFirstStatistics);
     this.nextFirstStatistics = at + 1000 / FIRST_STATISTICS_PER_SECOND;
-    if (at === now) {
+    return at - now;
+  }
+
+  /** A statistics or perfmon lane's first poll: now, or after `wait` (its turn). The wait is a
+   * lane timer like any other: stop(), a removal or a reload that changes the interval cancels
+   * it (follow() then polls at once: the lane was never polled). */
+  private first(t: Pollable, kind: Exclude<Kind, 'status'>, lane: Lane, wait: number): void {
+    if (wait === 0) {
       void this.cycle(t, kind);
       return;
     }
-    lane.timer = this.ticks.after(at - now, tickFor(this.plan.statisticsIntervalMs ?? this.plan.intervalMs), () => {
+    lane.timer = this.ticks.after(wait, tickFor(this.plan.statisticsIntervalMs ?? this.plan.intervalMs), () => {
       lane.timer = undefined;
       lane.armedFor = undefined;
       // Polled meanwhile (GET /probe): that was its first; the next comes on its timer.
