@@ -39,8 +39,9 @@ export class KeyedList<F, S extends KeyedSegment<F>> {
   keys: SeriesKey[] = [];
   segs: (S | undefined)[] = [];
   labels: string[] = [];
-  /** Numbers only: V8 holds such a list unboxed, 8 bytes each, in the heap. */
-  values: number[] = [];
+  /** Off V8's heap: a fleet's statistics are half a million values, and what the heap holds it
+   * grows by a third again before each full collection. Its room may exceed `length`. */
+  values = new Float64Array(0);
   length = 0;
 
   private n = 0;
@@ -142,7 +143,7 @@ export class KeyedList<F, S extends KeyedSegment<F>> {
     this.keys = [];
     this.segs = [];
     this.labels = [];
-    this.values = [];
+    this.values = new Float64Array(0);
     this.length = 0;
     return segments;
   }
@@ -159,7 +160,6 @@ export class KeyedList<F, S extends KeyedSegment<F>> {
       keys: this.keys.slice(n, length),
       segs: this.segs.slice(n, length),
       labels: this.labels.slice(n, length),
-      values: this.values.slice(n, length),
       index: new Map(),
       placed: new Map(),
       byLabels: new Map(),
@@ -189,6 +189,11 @@ export class KeyedList<F, S extends KeyedSegment<F>> {
     this.keys[n] = key;
     this.segs[n] = seg;
     this.labels[n] = labels;
+    if (n >= this.values.length) {
+      const grown = new Float64Array(Math.max(16, n * 2));
+      grown.set(this.values);
+      this.values = grown;
+    }
     this.values[n] = value;
     slow.placed.set(key, n);
     byLabels.set(labels, n);
@@ -211,7 +216,6 @@ interface Slow<S> {
   readonly keys: SeriesKey[];
   readonly segs: (S | undefined)[];
   readonly labels: string[];
-  readonly values: number[];
   readonly index: Map<SeriesKey, number>;
   /** This update's series so far, by key and by segment and labels. */
   readonly placed: Map<SeriesKey, number>;
