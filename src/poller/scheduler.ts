@@ -49,19 +49,14 @@ export function jitteredWait(intervalMs: number, jitter: number, elapsedMs: numb
 }
 
 /** The first wait after a lane's first poll: anywhere in (jitter, 1 + jitter] x the interval, so
- * targets started together (start-up, a reload, statistics switched on) do not stay together.
- * The 1,000-daemon bench polled up to 7x its mean rate in one 100 ms before this, with /metrics
- * scrapes caught behind those bursts. Never sooner than jitter x interval, never later than the
- * longest jittered wait. */
+ * targets started together do not stay together (the 1,000-daemon bench polled up to 7x its mean
+ * rate in one 100 ms before this). */
 export function spreadWait(intervalMs: number, jitter: number, random: () => number = Math.random): number {
   return intervalMs * (jitter + 1 - random());
 }
 
-/** First statistics polls start at most this many a second, in the order their targets' first
- * status polls ended (ten daemons within 0.1 s, 1,000 within 10 s). All at once, a fleet's first
- * round read every daemon's answer and resolved every statistic in the same few seconds, and that
- * burst set the heap's high-water mark: the 1,000-daemon fleet with statistics (bench part 2b)
- * peaked at 347 MB RSS, 325 with its first polls spread over 10 s. */
+/** First statistics polls start at most this many a second (1,000 daemons within 10 s): all at
+ * once, a fleet's first round set the heap's high-water mark (bench part 2b: 347 → 325 MB RSS). */
 export const FIRST_STATISTICS_PER_SECOND = 100;
 
 /** One target's polls of one kind: at most one runs, at most one timer waits. */
@@ -204,9 +199,8 @@ export class Scheduler {
     return at - now;
   }
 
-  /** A statistics or perfmon lane's first poll: now, or after `wait` (its turn). The wait is a
-   * lane timer like any other: stop(), a removal or a reload that changes the interval cancels
-   * it (follow() then polls at once: the lane was never polled). */
+  /** A statistics or perfmon lane's first poll, now or after `wait`: a lane timer like any other
+   * (stop(), a removal or a reload that changes the interval cancels it). */
   private first(t: Pollable, kind: Exclude<Kind, 'status'>, lane: Lane, wait: number): void {
     if (wait === 0) {
       void this.cycle(t, kind);

@@ -54,17 +54,13 @@ function numberAt(t: string, from: number, to: number): number {
 }
 
 /**
- * statistic-get-all of one daemon, poll after poll, read from Kea's text into columns
- * (StatColumns). Kea prints one shape:
- * `{ "arguments": { "<name>": [ [ <value>, "<time>" ], ... ], ... }, "result": 0 }` (an HTTP
- * socket: in a list of one). Text of exactly that shape, checked token by token as it is read, is
- * read in one pass that builds nothing for a statistic met before but its value in the column:
- * its name is compared in place with the one the last read had there, and while every one is at
- * its place, the scopes are the last read's very list (a name not at its place is looked up by
- * name, and the list from there on is a new one). Any
- * other text (escapes, other members, repeated or array-index names, another nesting, anything
- * not JSON) is read the general way (walkStatisticsText), which agrees with parseBody and
- * parseStatistics; statistics-text.test.ts holds both ways to them, on captures and fuzz.
+ * statistic-get-all of one daemon, poll after poll, read from Kea's text into columns. Kea prints
+ * one shape: `{ "arguments": { "<name>": [ [ <value>, "<time>" ], ... ], ... }, "result": 0 }`
+ * (an HTTP socket: in a list of one). Text of exactly that shape is checked and read in one pass
+ * that builds nothing for a statistic met before but its value: its name is compared in place
+ * with the last read's there (else looked up by name). Any other text is read the general way
+ * (walkStatisticsText), which agrees with parseBody and parseStatistics (statistics-text.test.ts:
+ * captures and fuzz).
  */
 export class StatisticsTextReader {
   /** The scopes of the last read's statistics in order: Kea prints them in the same order every
@@ -117,7 +113,6 @@ export class StatisticsTextReader {
 
   private begin(): void {
     this.scopes = this.order;
-    // Of the last read's size: most often it is that many again.
     this.values = new Float64Array(Math.max(this.order.length, 16));
     this.count = 0;
     this.none = false;
@@ -126,8 +121,7 @@ export class StatisticsTextReader {
   /** The next statistic of this read. `strayed`: not the one the last read had at this place. */
   private put(k: StatScope, value: number, strayed: boolean): void {
     const n = this.count++;
-    // The last read's list is a snapshot's: from the first statistic not at its place on, a list
-    // of this read's own.
+    // The last read's list is a snapshot's: from the first stray on, a list of this read's own.
     if (strayed && this.scopes === this.order) this.scopes = this.order.slice(0, n);
     if (this.scopes !== this.order) this.scopes[n] = k;
     if (n === this.values.length) {
@@ -139,18 +133,17 @@ export class StatisticsTextReader {
     if (value !== value) this.none = true;
   }
 
-  /** This read's columns; what the next read compares with. */
+  /** This read's columns (what the next read compares with). */
   private end(): StatColumns {
     const n = this.count;
-    // A read that strayed or met fewer: a list of its own size (grown one at a time, a list has
-    // up to half as much room again). Every statistic at its place: the last read's list.
+    // Every statistic at its place: the last read's list; else one of its own size.
     this.order = this.scopes === this.order && n === this.order.length ? this.order : this.scopes.slice(0, n);
     const values = this.values.length === n ? this.values : this.values.slice(0, n);
     this.values = new Float64Array(0);
     this.scopes = [];
     const all = { scopes: this.order, values };
     if (!this.none) return all;
-    // A statistic whose value is none: left out (Kea's have values; copies only then).
+    // A statistic whose value is none is left out (Kea's have values): copies only then.
     const at: number[] = [];
     for (let i = 0; i < n; i++) if (values[i] === values[i]) at.push(i);
     return { scopes: at.map((i) => all.scopes[i]!), values: Float64Array.from(at, (i) => values[i]!) };
