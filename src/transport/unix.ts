@@ -33,15 +33,21 @@ export class UnixTransport implements Transport {
     } catch (err) {
       return Promise.reject(toKeaError(err));
     }
-    return new Promise((resolve, reject) => {
+    return new Promise((resolveRequest, rejectRequest) => {
+      // This request's closures (socket listeners, deadline) may outlive it inside objects that
+      // reached the old generation, which keep them alive until the next full collection. So
+      // once settled they hold neither the answer nor the promise (which holds the answer): at
+      // 1,000 daemons with statistics, each 98 KB answer was otherwise promoted, half the GC work.
+      let settle: { resolve: (text: string) => void; reject: (err: KeaError) => void } | undefined = { resolve: resolveRequest, reject: rejectRequest };
       const decoder = new StringDecoder('utf8');
       let text = '';
       let size = 0;
-      let settled = false;
       let sock: net.Socket | undefined;
       const finish = (err: KeaError | undefined, value?: string): void => {
-        if (settled) return;
-        settled = true;
+        if (!settle) return;
+        const { resolve, reject } = settle;
+        settle = undefined;
+        text = '';
         deadline.cancel();
         sock?.destroy();
         if (err) reject(err);
@@ -69,6 +75,7 @@ export class UnixTransport implements Transport {
         internal,
       );
       const read = guard((n: number, into: Uint8Array) => {
+        if (!settle) return;
         size += n;
         // Stop reading at the cap: the rest of a hostile answer is never held.
         if (size > cap) return finish(new KeaError('too_large', `${what}: answer exceeds ${cap} bytes`));
