@@ -2,7 +2,7 @@
 import type { MetricDef } from './collector.js';
 import type { Format, Head, Written } from './family-bytes.js';
 import { valueText } from './family-text.js';
-import { NO_SLOTS, type KeyedList } from './keyed-series.js';
+import type { KeyedList } from './keyed-series.js';
 
 /** Held.seen of a series dropped. */
 export const DROPPED = -1;
@@ -35,8 +35,9 @@ export class Segment {
   held: Held[] | undefined;
   /** `held` grew or lost some since the last sweep. */
   untidy = false;
-  /** Its keyed series: positions in the owner's KeyedList. */
-  slots: readonly number[] = NO_SLOTS;
+  /** Its keyed series: positions in the owner's KeyedList, `order[from, to)` (no list each). */
+  from = 0;
+  to = 0;
   /** Bumped whenever one of its series changes, appears or goes. */
   version = 0;
 
@@ -48,15 +49,19 @@ export class Segment {
   /** Its lines: keyed series first, in their owner's order, then the others. */
   text(sample: string): string {
     let text = '';
-    const { labels, values } = this.owner.keyed;
-    for (const p of this.slots) text += `\n${sample}${labels[p]} ${valueText(values[p]!)}`;
+    const keyed = this.owner.keyed;
+    const { order, values } = keyed;
+    for (let k = this.from; k < this.to; k++) {
+      const p = order[k]!;
+      text += `\n${sample}${keyed.labelAt(p)} ${valueText(values[p]!)}`;
+    }
     if (this.held) for (const held of this.held) if (held.seen !== DROPPED) text += `\n${sample}${held.labels} ${valueText(held.value)}`;
     return text;
   }
 
   get empty(): boolean {
     // Read by the sweep only, after it took out the dropped series.
-    return this.slots.length === 0 && !this.held?.length;
+    return this.from === this.to && !this.held?.length;
   }
 }
 

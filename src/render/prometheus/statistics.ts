@@ -1,4 +1,4 @@
-import { StatisticNames, statFamilies, type Naming, type StatFamily, type StatsDaemon } from './statistics/names.js';
+import { StatisticNames, statFamilies, type Naming, type StatsDaemon } from './statistics/names.js';
 import type { StatisticsSnapshot } from '../../snapshot.js';
 import type { StatColumns, StatScope } from '../../kea/statistics/parse.js';
 import type { SubnetInfo } from '../../kea/statistics/subnets.js';
@@ -13,11 +13,13 @@ export const STATS_DROPPED = 'kea_exporter_statistics_series_dropped';
 
 const DAEMONS: readonly StatsDaemon[] = ['dhcp4', 'dhcp6', 'd2'];
 
-/** What one statistic of one daemon becomes: its family, or left out (kea-exporter naming drops
- * some; past the cap on families of unknown statistics). Its series' key in the store is Kea's
- * name of it (the reader's own string, shared by the daemons that report it): no object per
- * statistic. */
-type Resolution = StatFamily | MetricDef | 'ignored' | 'capped';
+/** What one statistic of one daemon becomes: a family (a place in the collector's table of the
+ * families met, from FIRST_FAMILY on), or left out (kea-exporter naming drops some; past the cap
+ * on families of unknown statistics). Its series' key in the store is Kea's name of it (the
+ * reader's own string, shared by the daemons that report it): no object per statistic. */
+const IGNORED = 0;
+const CAPPED = 1;
+const FIRST_FAMILY = 2;
 
 /** An assigned statistic's utilisation ratio: a series of its own (the object is its key), Kea's
  * name of the total it is divided by (once met, the reader's own string, not a copy per ratio),
@@ -34,25 +36,29 @@ interface Ratio {
  * same order every time: each is found at its place, by the very scope the reader keeps for it;
  * a map only for a poll that strays). */
 interface Resolved {
-  /** The last poll's statistics (its snapshot's own list of the reader's scopes), what each
-   * resolved to, its labels and its ratio. */
+  /** The last poll's statistics (its snapshot's own list of the reader's scopes). */
   last: readonly StatScope[];
-  resolutions: Resolution[];
-  labels: (Readonly<Record<string, string>> | undefined)[];
+  /** Per statistic: what it resolved to, and the places of its labels and its ratio in the lists
+   * below (0: none). Numbers, off V8's heap: a fleet's statistics are half a million, and a
+   * pointer each is a column more for the heap to hold and each full collection to mark. */
+  family: Uint32Array;
+  labels: Uint32Array;
+  ratio: Uint32Array;
+  labelSets: (Readonly<Record<string, string>> | undefined)[];
   ratios: (Ratio | undefined)[];
 }
 
-/** The label sets of the statistics one poll resolves, one per content: every statistic of a
- * subnet or pool gets the same object, so the store writes its text once per owner (see Emit's
- * `labels`). Not held after the poll: a later one resolves few, if any. */
-type LabelSets = Map<string, Readonly<Record<string, string>>>;
+/** The places in a Resolved's labelSets of the label sets one poll resolves, one per content:
+ * every statistic of a subnet or pool gets the same object, so the store writes its text once
+ * per owner (see Emit's `labels`). Not held after the poll: a later one resolves few, if any. */
+type LabelSets = Map<string, number>;
 
 /** The part of the last poll's columns a poll that strayed sets aside, by name. */
 interface Aside {
   readonly at: Map<string, number>;
-  readonly resolutions: Resolution[];
-  readonly labels: (Readonly<Record<string, string>> | undefined)[];
-  readonly ratios: (Ratio | undefined)[];
+  readonly family: Uint32Array;
+  readonly labels: Uint32Array;
+  readonly ratio: Uint32Array;
 }
 
 /** Kea's statistic-get-all as metrics (names spelled out in statistics/names-*.ts), the derived
@@ -80,23 +86,38 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
     if (!byDaemon) tables.set(s.subnets, (byDaemon = {}));
     // Bounded by what the daemon reports now: names it stopped reporting are forgotten with the
     // last poll's list.
-    return (byDaemon[s.daemon] ??= { last: [], resolutions: [], labels: [], ratios: [] });
+    return (byDaemon[s.daemon] ??= {
+      last: [],
+      family: new Uint32Array(0),
+      labels: new Uint32Array(0),
+      ratio: new Uint32Array(0),
+      labelSets: [undefined],
+      ratios: [undefined],
+    });
   };
-  const shared = (sets: LabelSets, labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> => {
+  // The families statistics resolved to (bounded: declared ones and the capped unknown ones).
+  const defs: (MetricDef | undefined)[] = [undefined, undefined];
+  const defAt = new Map<MetricDef, number>();
+  const placeOf = (family: MetricDef): number => {
+    let k = defAt.get(family);
+    if (k === undefined) defAt.set(family, (k = defs.push(family) - 1));
+    return k;
+  };
+  const shared = (r: Resolved, sets: LabelSets, labels: Readonly<Record<string, string>>): number => {
     let key = '';
     for (const n in labels) key += `${n}=${labels[n]!.length}:${labels[n]}\n`;
-    const known = sets.get(key);
-    if (known) return known;
-    sets.set(key, labels);
-    return labels;
+    let at = sets.get(key);
+    if (at === undefined) sets.set(key, (at = r.labelSets.push(labels) - 1));
+    return at;
   };
   /** Resolves the statistic at `at` into the columns. */
   const resolve = (s: StatisticsSnapshot, r: Resolved, sets: LabelSets, sample: StatScope, at: number): void => {
     const named = names.series(s.daemon, sample, s.subnets);
-    r.resolutions[at] = named ? named.family : names.pastUnmappedCap(s.daemon, sample) ? 'capped' : 'ignored';
-    r.labels[at] = named && shared(sets, named.labels);
+    r.family[at] = named ? placeOf(named.family) : names.pastUnmappedCap(s.daemon, sample) ? CAPPED : IGNORED;
+    r.labels[at] = named ? shared(r, sets, named.labels) : 0;
     const of = named && ratioOf(s.daemon, sample);
-    r.ratios[at] = of ? { family: of.family, labels: shared(sets, scopeLabels(sample, s.subnets, 'default')), total: of.total, at: undefined } : undefined;
+    const labels = of && r.labelSets[shared(r, sets, scopeLabels(sample, s.subnets, 'default'))]!;
+    r.ratio[at] = of && labels ? r.ratios.push({ family: of.family, labels, total: of.total, at: undefined }) - 1 : 0;
   };
   return {
     metrics,
@@ -112,36 +133,42 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
       // not at its place, the two are the same; from there on the last poll's are set aside.
       const { scopes, values } = s.statistics;
       const { last } = r;
+      const n = scopes.length;
+      if (r.family.length < n) {
+        r.family = grown(r.family, n);
+        r.labels = grown(r.labels, n);
+        r.ratio = grown(r.ratio, n);
+      }
       let aside: Aside | undefined;
       let sets: LabelSets | undefined;
-      for (let at = 0; at < scopes.length; at++) {
+      for (let at = 0; at < n; at++) {
         const sample = scopes[at]!;
         const was = last[at];
         if (was !== sample && was?.name !== sample.name) {
           aside ??= setAside(r, at);
           const from = aside.at.get(sample.name);
-          if (from === undefined) resolve(s, r, (sets ??= new Map<string, Readonly<Record<string, string>>>()), sample, at);
+          if (from === undefined) resolve(s, r, (sets ??= new Map<string, number>()), sample, at);
           else {
-            r.resolutions[at] = aside.resolutions[from]!;
-            r.labels[at] = aside.labels[from];
-            r.ratios[at] = aside.ratios[from];
+            r.family[at] = aside.family[from]!;
+            r.labels[at] = aside.labels[from]!;
+            r.ratio[at] = aside.ratio[from]!;
           }
         }
-        const family = r.resolutions[at]!;
-        if (family === 'capped') capped++;
-        else if (family !== 'ignored') {
-          emit(family.name, values[at]!, r.labels[at], family, sample.name);
-          if (r.ratios[at]) ratios++;
+        const k = r.family[at]!;
+        if (k === CAPPED) capped++;
+        else if (k !== IGNORED) {
+          const family = defs[k]!;
+          emit(family.name, values[at]!, r.labelSets[r.labels[at]!], family, sample.name);
+          if (r.ratio[at]) ratios++;
         }
       }
-      // A poll that strayed or dropped some: the columns as copies of their own size (grown one
-      // statistic at a time, a list has up to half as much room again).
       r.last = scopes;
-      if (aside || r.resolutions.length > scopes.length) {
-        const n = scopes.length;
-        r.resolutions = r.resolutions.slice(0, n);
-        r.labels = r.labels.slice(0, n);
-        r.ratios = r.ratios.slice(0, n);
+      // A poll that strayed or dropped some: the columns of their own size, and lists of only
+      // the label sets and ratios they still name.
+      if (aside || r.family.length > n) {
+        r.family = r.family.slice(0, n);
+        [r.labels, r.labelSets] = kept(r.labels, r.labelSets, n);
+        [r.ratio, r.ratios] = kept(r.ratio, r.ratios, n);
       }
       emit(STATS_DROPPED, s.dropped + capped);
       if (ratios > 0) emitRatios(r, s.statistics, aside !== undefined, emit);
@@ -152,8 +179,29 @@ export function statisticsCollector(naming: Naming): Collector<StatisticsSnapsho
 /** The last poll's columns from `from` on, by name: a poll that strayed writes over them. */
 function setAside(r: Resolved, from: number): Aside {
   const at = new Map<string, number>();
-  for (let i = from; i < r.last.length; i++) at.set(r.last[i]!.name, i - from);
-  return { at, resolutions: r.resolutions.slice(from), labels: r.labels.slice(from), ratios: r.ratios.slice(from) };
+  const end = r.last.length;
+  for (let i = from; i < end; i++) at.set(r.last[i]!.name, i - from);
+  return { at, family: r.family.slice(from, end), labels: r.labels.slice(from, end), ratio: r.ratio.slice(from, end) };
+}
+
+function grown(column: Uint32Array, n: number): Uint32Array {
+  const room = new Uint32Array(n);
+  room.set(column);
+  return room;
+}
+
+/** The first n places of a column, with a list of only the items they name (0: none). */
+function kept<T>(places: Uint32Array, items: (T | undefined)[], n: number): [Uint32Array, (T | undefined)[]] {
+  const out = new Uint32Array(n);
+  const list: (T | undefined)[] = [undefined];
+  const moved = new Uint32Array(items.length);
+  for (let i = 0; i < n; i++) {
+    const k = places[i]!;
+    if (k === 0) continue;
+    if (moved[k] === 0) moved[k] = list.push(items[k]) - 1;
+    out[i] = moved[k]!;
+  }
+  return [out, list];
 }
 
 /** Ratios after all statistics: a total comes after its assigned one in Kea's order. Each total
@@ -162,13 +210,13 @@ function setAside(r: Resolved, from: number): Aside {
 function emitRatios(r: Resolved, { scopes, values }: StatColumns, strayed: boolean, emit: Emit): void {
   let byName: Map<string, number> | undefined;
   for (let i = 0; i < scopes.length; i++) {
-    const ratio = r.ratios[i];
-    if (!ratio || typeof r.resolutions[i] !== 'object') continue;
+    const ratio = r.ratios[r.ratio[i]!];
+    if (!ratio || r.family[i]! < FIRST_FAMILY) continue;
     let at = ratio.at;
-    if (at === undefined || (at >= 0 && (scopes[at]?.name !== ratio.total || typeof r.resolutions[at] !== 'object')) || (at < 0 && strayed)) {
+    if (at === undefined || (at >= 0 && (scopes[at]?.name !== ratio.total || r.family[at]! < FIRST_FAMILY)) || (at < 0 && strayed)) {
       if (!byName) {
         byName = new Map();
-        for (let j = 0; j < scopes.length; j++) if (typeof r.resolutions[j] === 'object') byName.set(scopes[j]!.name, j);
+        for (let j = 0; j < scopes.length; j++) if (r.family[j]! >= FIRST_FAMILY) byName.set(scopes[j]!.name, j);
       }
       ratio.at = at = byName.get(ratio.total) ?? -1;
       if (at >= 0) ratio.total = scopes[at]!.name;
