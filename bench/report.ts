@@ -124,7 +124,7 @@ export function proxyRows(p: ProxyResult): Row[] {
       key: 'proxy_rounds',
       value: p.rounds.map((r) => `${r.rawPerSecond}/${r.basicPerSecond}/${r.bearerPerSecond}`).join(' '),
       unit: 'req/s',
-      goal: 'info (each round: raw / basic / bearer)',
+      goal: 'info (each round: raw / basic / bearer; basic ran first in odd rounds, bearer in even)',
     },
     { key: 'proxy_added_median_bearer', value: p.addedMedianMs.bearer, unit: 'ms', goal: 'info (sequential median - raw median)' },
     { key: 'proxy_cpu_raw', value: cpuOf(p.raw.both), unit: 'ms/req', goal: 'info (raw client + Kea: CPU of the two shared cores per request)' },
